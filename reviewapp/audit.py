@@ -1,0 +1,63 @@
+"""Recording the audit trail: every create, change and delete of review data goes through here."""
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEvent, Review
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+        return value.name or None
+    return value
+
+
+def snapshot(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The concrete field values of ``instance`` as JSON-safe data (foreign keys as ids)."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        data[field.attname] = _json_value(getattr(instance, field.attname))
+    return data
+
+
+def audit_record(
+    *,
+    actor,
+    review: Review | None,
+    action: str,
+    instance: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    label: str | None = None,
+) -> AuditEvent | None:
+    """Store one audit event; an update that changed nothing is not recorded."""
+    if action == AuditEvent.Action.UPDATE and before == after:
+        return None
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        review=review,
+        review_label=str(review)[:300] if review else "",
+        actor=actor_obj,
+        actor_label=actor_obj.get_username() if actor_obj else "system",
+        action=action,
+        object_type=instance._meta.label,
+        object_id=str(instance.pk or ""),
+        object_label=(label or str(instance))[:300],
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,70 @@
+"""The review dashboard: each app contributes its stage and the to-dos it knows of.
+
+Apps register a provider in their AppConfig.ready(); a provider gets the review, the
+signed-in user and their roles, and returns a `Stage` (or None). Keeping the
+registry here lets the dashboard grow with the apps without knowing their models.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .models import Membership, Review
+
+
+@dataclass
+class Todo:
+    text: str
+    url: str = ""
+
+
+@dataclass
+class Stage:
+    key: str
+    name: str
+    status: str  # "not started", "in progress", "done", "waiting"
+    counts: list[tuple[str, int | str]] = field(default_factory=list)
+    url: str = ""
+    todos: list[Todo] = field(default_factory=list)
+    order: int = 0
+
+
+StageProvider = Callable[[Review, object, set[str]], "Stage | None"]
+_providers: list[StageProvider] = []
+
+
+def register_stage(provider: StageProvider) -> StageProvider:
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def dashboard_stages(*, review: Review, user, roles: set[str]) -> list[Stage]:
+    stages = [s for s in (p(review, user, roles) for p in _providers) if s is not None]
+    return sorted(stages, key=lambda s: s.order)
+
+
+@register_stage
+def protocol_stage(review: Review, user, roles: set[str]) -> Stage:
+    from django.urls import reverse
+
+    outcomes = review.outcomes.count()
+    members = Membership.objects.filter(review=review).values("user").distinct().count()
+    todos = []
+    if Membership.Role.LEAD in roles:
+        if not review.question:
+            todos.append(Todo("Write the review question", reverse("review_edit", args=[review.pk])))
+        if outcomes == 0:
+            todos.append(Todo("Name the outcomes of the protocol",
+                              reverse("review_outcomes", args=[review.pk])))
+        if members < 2:
+            todos.append(Todo("Add the team to the review", reverse("review_members", args=[review.pk])))
+    complete = bool(review.question and outcomes)
+    return Stage(
+        key="protocol", name="Protocol", order=0,
+        status="done" if complete else "in progress",
+        counts=[("Outcomes", outcomes), ("Team members", members),
+                ("Planned databases", len(review.planned_database_list))],
+        url=reverse("review_edit", args=[review.pk]) if Membership.Role.LEAD in roles else "",
+        todos=todos,
+    )

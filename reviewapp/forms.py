@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import AuditEvent, Membership, Outcome, Review
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "title", "question", "population", "intervention", "comparator", "outcomes_summary",
+            "study_designs", "planned_databases", "search_from", "search_to", "status",
+        ]
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 3}),
+            "population": forms.Textarea(attrs={"rows": 2}),
+            "intervention": forms.Textarea(attrs={"rows": 2}),
+            "comparator": forms.Textarea(attrs={"rows": 2}),
+            "outcomes_summary": forms.Textarea(attrs={"rows": 2}),
+            "study_designs": forms.Textarea(attrs={"rows": 3}),
+            "planned_databases": forms.Textarea(attrs={"rows": 5}),
+            "search_from": forms.DateInput(attrs={"type": "date"}),
+            "search_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("search_from"), data.get("search_to")
+        if start and end and start > end:
+            self.add_error("search_to", "The end of the search period is before its start.")
+        return data
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["name", "direction", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Outcome.objects.filter(review=self.review, name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("This review already has an outcome of that name.")
+        return name
+
+
+ROLE_CHOICES = Membership.Role.choices
+
+
+class MemberAddForm(forms.Form):
+    identifier = forms.CharField(label="Username or e-mail", max_length=254)
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                      initial=[Membership.Role.REVIEWER])
+
+
+class MemberRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                      required=False)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "any action")] + AuditEvent.Action.choices, required=False)
+    object_type = forms.ChoiceField(choices=[("", "any kind")], required=False, label="Kind")
+    actor = forms.CharField(required=False, label="Who (username)")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, object_types: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "any kind")] + [(t, t) for t in object_types]

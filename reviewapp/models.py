@@ -1,0 +1,139 @@
+"""The review itself: its protocol, its people and their roles, and the audit trail."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Review(models.Model):
+    class Status(models.TextChoices):
+        PROTOCOL = "protocol", "Protocol"
+        SEARCHING = "searching", "Searching"
+        SCREENING = "screening", "Screening"
+        EXTRACTION = "extraction", "Extraction"
+        ANALYSIS = "analysis", "Analysis"
+        COMPLETE = "complete", "Complete"
+
+    title = models.CharField(max_length=300)
+    question = models.TextField("review question", blank=True)
+    population = models.TextField(blank=True)
+    intervention = models.TextField(blank=True)
+    comparator = models.TextField(blank=True)
+    outcomes_summary = models.TextField("outcomes", blank=True)
+    study_designs = models.TextField(
+        "eligible study designs", blank=True, help_text="One design per line."
+    )
+    planned_databases = models.TextField(
+        "planned databases", blank=True, help_text="One database per line."
+    )
+    search_from = models.DateField("searches cover from", null=True, blank=True)
+    search_to = models.DateField("searches cover to", null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROTOCOL)
+    # Set on reviews made by `load_demo`: every page that shows one says its data is synthetic.
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def study_design_list(self) -> list[str]:
+        return [line.strip() for line in self.study_designs.splitlines() if line.strip()]
+
+    @property
+    def planned_database_list(self) -> list[str]:
+        return [line.strip() for line in self.planned_databases.splitlines() if line.strip()]
+
+
+class Outcome(models.Model):
+    """A named outcome of the protocol; the direction tells forest plots which side favours what."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher values favour the intervention"
+        LOWER = "lower", "Lower values favour the intervention"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="outcomes")
+    name = models.CharField(max_length=200)
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    note = models.TextField(blank=True, help_text="E.g. which scales measure it.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "name"], name="unique_outcome_name_per_review")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One role of one person in one review; a person may hold several roles."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        REVIEWER = "reviewer", "Reviewer"
+        EXTRACTOR = "extractor", "Extractor"
+        VIEWER = "viewer", "Viewer"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user", "role"], name="unique_role_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} in {self.review_id}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what in a review, when, with the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+
+    # Kept when the review itself is deleted: the trail outlives what it describes.
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    review_label = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["review", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.action} {self.object_type} {self.object_label}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))

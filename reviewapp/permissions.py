@@ -1,0 +1,65 @@
+"""The one place that decides who may do what in a review.
+
+Pages and the API both get reviews through `review_get_for_user`, so a person who is
+not a member gets a 404 (the review's existence does not leak) and a member without
+the needed role gets a 403.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Membership, Review
+
+Role = Membership.Role
+
+# Capability -> the roles that grant it. The lead can do everything.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "view": frozenset({Role.LEAD, Role.REVIEWER, Role.EXTRACTOR, Role.VIEWER}),
+    "edit_review": frozenset({Role.LEAD}),
+    "manage_members": frozenset({Role.LEAD}),
+    "read_audit": frozenset({Role.LEAD}),
+    "manage_searches": frozenset({Role.LEAD}),
+    "resolve_duplicates": frozenset({Role.LEAD}),
+    "export_records": frozenset({Role.LEAD, Role.REVIEWER, Role.EXTRACTOR, Role.VIEWER}),
+    "screen": frozenset({Role.LEAD, Role.REVIEWER}),
+    "resolve_conflicts": frozenset({Role.LEAD}),
+    "extract": frozenset({Role.LEAD, Role.EXTRACTOR}),
+    "run_analyses": frozenset({Role.LEAD}),
+}
+
+
+def roles_of(*, user, review: Review) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(review=review, user=user).values_list("role", flat=True)
+    )
+
+
+def can(*, roles: set[str], capability: str) -> bool:
+    try:
+        allowed = CAPABILITIES[capability]
+    except KeyError:
+        raise ValueError(f"unknown capability {capability!r}") from None
+    return bool(roles & allowed)
+
+
+def reviews_for_user(*, user) -> QuerySet[Review]:
+    if not user.is_authenticated:
+        return Review.objects.none()
+    return Review.objects.filter(memberships__user=user).distinct()
+
+
+def review_get_for_user(*, user, review_id: int, capability: str = "view") -> Review:
+    """The review if ``user`` may use ``capability`` in it: 404 for outsiders, 403 for members
+    whose roles do not grant it. The user's roles are left on ``review.user_roles``."""
+    review = Review.objects.filter(pk=review_id).first()
+    roles = roles_of(user=user, review=review) if review else set()
+    if not roles:
+        raise Http404("No such review.")
+    if not can(roles=roles, capability=capability):
+        raise PermissionDenied(f"Your roles in this review do not allow this ({capability}).")
+    review.user_roles = roles
+    return review

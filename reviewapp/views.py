@@ -1,0 +1,163 @@
+"""Pages for reviews, their protocol, team and audit trail. Each view: access check, one
+service or selector, render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .dashboard import dashboard_stages
+from .exceptions import ApplicationError
+from .forms import AuditFilterForm, MemberAddForm, MemberRolesForm, OutcomeForm, ReviewForm
+from .models import Outcome
+from .permissions import CAPABILITIES, can, review_get_for_user, reviews_for_user
+
+
+def _review_context(review, **extra) -> dict:
+    roles = review.user_roles
+    may = {cap: can(roles=roles, capability=cap) for cap in CAPABILITIES}
+    return {"review": review, "roles": sorted(roles), "may": may, **extra}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    reviews = reviews_for_user(user=request.user).order_by("-updated_at")
+    return render(request, "reviewapp/home.html", {"reviews": reviews})
+
+
+@login_required
+def review_create(request: HttpRequest) -> HttpResponse:
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review = services.review_create(creator=request.user, **form.cleaned_data)
+        messages.success(request, "Review created. You are its lead.")
+        return redirect("review_dashboard", review.pk)
+    return render(request, "reviewapp/review_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def review_dashboard(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    stages = dashboard_stages(review=review, user=request.user, roles=review.user_roles)
+    todos = [todo for stage in stages for todo in stage.todos]
+    return render(request, "reviewapp/dashboard.html",
+                  _review_context(review, stages=stages, todos=todos))
+
+
+@login_required
+def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    form = ReviewForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        # The form has validated the values; the service applies and audits them.
+        review.refresh_from_db()
+        services.review_update(actor=request.user, review=review, **form.cleaned_data)
+        messages.success(request, "Protocol saved.")
+        return redirect("review_dashboard", review.pk)
+    return render(request, "reviewapp/review_form.html", _review_context(review, form=form))
+
+
+@login_required
+def review_outcomes(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    may_edit = can(roles=review.user_roles, capability="edit_review")
+    form = OutcomeForm(request.POST or None, review=review)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+        if form.is_valid():
+            services.outcome_create(actor=request.user, review=review, **form.cleaned_data)
+            messages.success(request, f"Outcome “{form.cleaned_data['name']}” added.")
+            return redirect("review_outcomes", review.pk)
+    return render(request, "reviewapp/outcomes.html", _review_context(
+        review, outcomes=review.outcomes.all(), form=form if may_edit else None))
+
+
+@login_required
+def outcome_edit(request: HttpRequest, review_id: int, outcome_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    outcome = get_object_or_404(Outcome, pk=outcome_id, review=review)
+    if request.method == "POST" and request.POST.get("delete"):
+        services.outcome_delete(actor=request.user, outcome=outcome)
+        messages.success(request, f"Outcome “{outcome.name}” deleted.")
+        return redirect("review_outcomes", review.pk)
+    form = OutcomeForm(request.POST or None, instance=outcome, review=review)
+    if request.method == "POST" and form.is_valid():
+        outcome.refresh_from_db()
+        services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
+        messages.success(request, "Outcome saved.")
+        return redirect("review_outcomes", review.pk)
+    return render(request, "reviewapp/outcome_form.html", _review_context(review, form=form, outcome=outcome))
+
+
+@login_required
+def review_members(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    may_manage = can(roles=review.user_roles, capability="manage_members")
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
+        if form.is_valid():
+            try:
+                services.member_add(actor=request.user, review=review,
+                                    identifier=form.cleaned_data["identifier"],
+                                    roles=form.cleaned_data["roles"])
+            except ApplicationError as exc:
+                form.add_error("identifier", exc.message)
+            else:
+                messages.success(request, "Member added.")
+                return redirect("review_members", review.pk)
+    return render(request, "reviewapp/members.html", _review_context(
+        review, members=selectors.members_with_roles(review=review),
+        form=form if may_manage else None, role_form=MemberRolesForm()))
+
+
+@login_required
+@require_POST
+def member_roles(request: HttpRequest, review_id: int, user_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
+    member = get_object_or_404(get_user_model(), pk=user_id, review_memberships__review=review)
+    form = MemberRolesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_roles_set(actor=request.user, review=review, user=member,
+                                      roles=form.cleaned_data["roles"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Roles of {member.get_username()} saved.")
+    else:
+        messages.error(request, "Unknown role.")
+    return redirect("review_members", review.pk)
+
+
+def _audit_filtered(request: HttpRequest, review):
+    form = AuditFilterForm(request.GET or None,
+                           object_types=selectors.audit_object_types(review=review))
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events(review=review, **{k: v for k, v in filters.items() if v})
+    return form, events
+
+
+@login_required
+def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
+    form, events = _audit_filtered(request, review)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reviewapp/audit.html", _review_context(
+        review, form=form, page=page, query=query.urlencode()))
+
+
+@login_required
+def audit_export(request: HttpRequest, review_id: int) -> StreamingHttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
+    _, events = _audit_filtered(request, review)
+    response = StreamingHttpResponse(selectors.audit_csv_rows(events), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-audit.csv"'
+    return response
