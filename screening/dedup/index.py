@@ -1,0 +1,113 @@
+"""An index of prepared records that new records are matched against.
+
+One code path serves both uses: deduplicating a whole set (each record is
+matched against those before it, then added) and a living review's new
+search (the review's records are indexed once, each new record is matched).
+Both therefore find the same pairs, and both cost about one block lookup per
+key per record.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .blocking import MAX_BLOCK, block_keys, refine
+from .match import compare
+from .normalise import Prepared, prepare
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    """Two records that may be one report.
+
+    ``i`` and ``j`` are positions in the input (for ``find_duplicates_between``
+    ``i`` is in the new records and ``j`` in the existing ones); ``sure`` pairs
+    may be merged automatically, the others wait for a reviewer.
+    """
+
+    i: int
+    j: int
+    score: float
+    sure: bool
+    reasons: tuple[str, ...]
+
+
+class DuplicateIndex:
+    """Records indexed by their blocking keys; ids are positions in insertion order."""
+
+    def __init__(self, citations: Iterable[Any] = ()) -> None:
+        self._records: list[Prepared] = []
+        self._blocks: dict[str, list[int]] = defaultdict(list)
+        # Oversized blocks are also kept split by a title prefix (see blocking.MAX_BLOCK).
+        self._split: dict[str, list[int]] = defaultdict(list)
+        self.add(citations)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, citations: Iterable[Any]) -> range:
+        """Index citations; returns the ids they were given."""
+        start = len(self._records)
+        for citation in citations:
+            self._add_prepared(prepare(citation))
+        return range(start, len(self._records))
+
+    def match(self, citation: Any) -> list[DuplicatePair]:
+        """Pairs (i=-1, j=indexed id) for every indexed record that may duplicate ``citation``."""
+        return self._match_prepared(prepare(citation), -1)
+
+    def record(self, ident: int) -> Prepared:
+        return self._records[ident]
+
+    def _candidates(self, p: Prepared, keys: list[str]) -> set[int]:
+        found: set[int] = set()
+        sub = None
+        for key in keys:
+            block = self._blocks.get(key)
+            if not block:
+                continue
+            if len(block) <= MAX_BLOCK:
+                found.update(block)
+                continue
+            sub = sub if sub is not None else refine(p)
+            small = self._split.get(key + "|" + sub)
+            # Still oversized (thousands of identical short titles): the other keys must do.
+            if small and len(small) <= MAX_BLOCK:
+                found.update(small)
+        return found
+
+    def _match_prepared(self, p: Prepared, i: int) -> list[DuplicatePair]:
+        pairs = []
+        for j in sorted(self._candidates(p, block_keys(p))):
+            result = compare(p, self._records[j])
+            if result is not None:
+                pairs.append(DuplicatePair(i, j, result.score, result.sure, result.reasons))
+        return pairs
+
+    def _add_prepared(self, p: Prepared) -> int:
+        ident = len(self._records)
+        self._records.append(p)
+        for key in block_keys(p):
+            block = self._blocks[key]
+            block.append(ident)
+            if len(block) == MAX_BLOCK + 1:
+                for member in block:
+                    self._split[key + "|" + refine(self._records[member])].append(member)
+            elif len(block) > MAX_BLOCK + 1:
+                self._split[key + "|" + refine(p)].append(ident)
+        return ident
+
+    def match_and_add(self, citations: Sequence[Any]) -> list[DuplicatePair]:
+        """Match each citation against everything indexed so far, then index it."""
+        pairs: list[DuplicatePair] = []
+        for citation in citations:
+            p = prepare(citation)
+            ident = len(self._records)
+            pairs.extend(
+                DuplicatePair(pair.j, ident, pair.score, pair.sure, pair.reasons)
+                for pair in self._match_prepared(p, ident)
+            )
+            self._add_prepared(p)
+        return pairs
