@@ -15,3 +15,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 # Tests run tasks in-process; the live-worker round trip uses send_task, which never runs eagerly.
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files through the finders, so tests need no collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

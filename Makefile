@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# `make run` is the one-machine mode: SQLite under var/, tasks in-process, DEBUG on.
+RUN_ENV := DEBUG=1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv test-deps migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.requirements: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-test: requirements-test.txt $(VENV)/.requirements
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+venv: $(VENV)/.requirements
+
+test-deps: $(VENV)/.requirements-test
+
+migrate: venv
+	mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "  Review manager: http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password demo-review-2021): lead, reviewer1, reviewer2, extractor, viewer"
+	@echo "  Admin: create a staff account with '$(BIN)/python manage.py createsuperuser' (DEBUG=1 set)"
+	@echo ""
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: test-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

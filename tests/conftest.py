@@ -1,0 +1,50 @@
+"""Fixtures shared by every app's tests: people, and a review where each holds one role."""
+from __future__ import annotations
+
+import pytest
+
+ROLES = ("lead", "reviewer", "extractor", "viewer")
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str, **extra):
+        return django_user_model.objects.create_user(
+            username=username, password="pw-for-tests-123", email=f"{username}@example.org", **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def team(make_user):
+    """A review with one person per role, plus an outsider who belongs to no review."""
+    from reviewapp import services
+
+    people = {role: make_user(role) for role in ROLES}
+    people["outsider"] = make_user("outsider")
+    review = services.review_create(creator=people["lead"], title="Parent-infant psychotherapy")
+    for role in ROLES[1:]:
+        services.member_roles_set(actor=people["lead"], review=review, user=people[role], roles=[role])
+    return review, people
+
+
+@pytest.fixture
+def review(team):
+    return team[0]
+
+
+@pytest.fixture
+def people(team):
+    return team[1]
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client signed in as the given user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

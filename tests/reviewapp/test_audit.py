@@ -1,0 +1,88 @@
+"""Every change of review data leaves who, when, what, before and after in the audit trail."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from reviewapp import services
+from reviewapp.exceptions import ApplicationError
+from reviewapp.models import AuditEvent, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_a_review_records_the_review_and_its_lead(review, people):
+    events = AuditEvent.objects.filter(review=review, actor=people["lead"]).order_by("id")
+    first = events[0]
+    assert (first.action, first.object_type) == ("create", "reviewapp.Review")
+    assert first.after["title"] == "Parent-infant psychotherapy"
+    assert events.filter(object_type="reviewapp.Membership", after__role="lead").exists()
+
+
+def test_a_change_keeps_the_values_before_and_after(review, people):
+    services.review_update(actor=people["lead"], review=review, title="Dyadic therapy", question="Does it help?")
+    event = AuditEvent.objects.filter(review=review, action="update").latest("id")
+    assert event.actor_label == "lead"
+    assert event.before["title"] == "Parent-infant psychotherapy"
+    assert event.after["title"] == "Dyadic therapy"
+    assert event.changed_fields == ["question", "title"]
+
+
+def test_saving_without_changes_adds_no_event(review, people):
+    count = AuditEvent.objects.count()
+    services.review_update(actor=people["lead"], review=review, title=review.title)
+    assert AuditEvent.objects.count() == count
+
+
+def test_outcome_create_change_delete_are_audited(review, people):
+    lead = people["lead"]
+    outcome = services.outcome_create(actor=lead, review=review, name="Parenting stress", direction="lower")
+    services.outcome_update(actor=lead, outcome=outcome, note="Parenting Stress Index")
+    services.outcome_delete(actor=lead, outcome=outcome)
+    actions = list(AuditEvent.objects.filter(object_type="reviewapp.Outcome").order_by("id")
+                   .values_list("action", flat=True))
+    assert actions == ["create", "update", "delete"]
+    deleted = AuditEvent.objects.filter(object_type="reviewapp.Outcome", action="delete").get()
+    assert deleted.before["name"] == "Parenting stress" and deleted.after is None
+
+
+def test_role_changes_are_audited_and_the_last_lead_stays(review, people):
+    lead, viewer = people["lead"], people["viewer"]
+    services.member_roles_set(actor=lead, review=review, user=viewer, roles=["viewer", "extractor"])
+    assert set(Membership.objects.filter(review=review, user=viewer).values_list("role", flat=True)) == {
+        "viewer", "extractor"}
+    with pytest.raises(ApplicationError, match="at least one lead"):
+        services.member_roles_set(actor=lead, review=review, user=lead, roles=["viewer"])
+    assert Membership.objects.filter(review=review, user=lead, role="lead").exists()
+    services.member_roles_set(actor=lead, review=review, user=viewer, roles=[])
+    assert not Membership.objects.filter(review=review, user=viewer).exists()
+    removed = AuditEvent.objects.filter(object_type="reviewapp.Membership", action="delete")
+    assert {e.before["role"] for e in removed} == {"viewer", "extractor"}
+
+
+def test_audit_survives_deleting_the_review(review, people):
+    review_id = review.pk
+    review.delete()
+    assert AuditEvent.objects.filter(review__isnull=True, review_label="Parent-infant psychotherapy").count() >= 4
+    assert not AuditEvent.objects.filter(review_id=review_id).exists()
+
+
+def test_lead_filters_the_audit_trail(client_for, review, people):
+    services.outcome_create(actor=people["lead"], review=review, name="Infant attachment")
+    client = client_for(people["lead"])
+    page = client.get(reverse("audit_log", args=[review.pk]), {"object_type": "reviewapp.Outcome"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Infant attachment" in text and "1 event" in text
+
+
+def test_lead_exports_the_audit_trail_as_csv(client_for, review, people):
+    services.review_update(actor=people["lead"], review=review, title="Dyadic therapy")
+    response = client_for(people["lead"]).get(reverse("audit_export", args=[review.pk]), {"action": "update"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["time (UTC)", "who", "action"]
+    assert len(rows) == 2 and rows[1][1:3] == ["lead", "update"] and "title" in rows[1][6]

@@ -1,0 +1,76 @@
+"""The review pages as a team uses them: create, edit the protocol, add people, dashboard."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from reviewapp.models import Membership, Review
+
+pytestmark = pytest.mark.django_db
+
+
+def test_any_signed_in_user_creates_a_review_and_becomes_its_lead(client_for, make_user):
+    author = make_user("author")
+    response = client_for(author).post(reverse("review_create"), {
+        "title": "Mentalisation programmes", "status": "protocol", "planned_databases": "MEDLINE\nPsycINFO"})
+    review = Review.objects.get(title="Mentalisation programmes")
+    assert response["Location"] == reverse("review_dashboard", args=[review.pk])
+    assert Membership.objects.filter(review=review, user=author, role="lead").exists()
+    assert review.planned_database_list == ["MEDLINE", "PsycINFO"]
+
+
+def test_invalid_protocol_is_refused_with_a_message_and_nothing_changes(client_for, review, people):
+    response = client_for(people["lead"]).post(reverse("review_edit", args=[review.pk]), {
+        "title": "", "status": "protocol", "search_from": "2021-09-30", "search_to": "1990-01-01"})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "This field is required" in text and "before its start" in text
+    review.refresh_from_db()
+    assert review.title == "Parent-infant psychotherapy"
+
+
+def test_lead_adds_a_member_by_email(client_for, review, people, make_user):
+    newcomer = make_user("newcomer")
+    client_for(people["lead"]).post(reverse("review_members", args=[review.pk]),
+                                    {"identifier": "NEWCOMER@example.org", "roles": ["reviewer", "extractor"]})
+    assert set(Membership.objects.filter(review=review, user=newcomer).values_list("role", flat=True)) == {
+        "reviewer", "extractor"}
+
+
+def test_adding_an_unknown_person_says_so(client_for, review, people):
+    response = client_for(people["lead"]).post(reverse("review_members", args=[review.pk]),
+                                               {"identifier": "nobody@example.org", "roles": ["viewer"]})
+    assert "No active account has the username or e-mail" in response.content.decode()
+
+
+def test_duplicate_outcome_names_are_refused(client_for, review, people):
+    client = client_for(people["lead"])
+    url = reverse("review_outcomes", args=[review.pk])
+    client.post(url, {"name": "Parenting stress", "direction": "lower"})
+    response = client.post(url, {"name": "parenting stress", "direction": "lower"})
+    assert "already has an outcome of that name" in response.content.decode()
+    assert review.outcomes.count() == 1
+
+
+def test_dashboard_shows_stages_and_what_is_left_to_do(client_for, review, people):
+    lead_page = client_for(people["lead"]).get(reverse("review_dashboard", args=[review.pk])).content.decode()
+    assert "Protocol" in lead_page and "Name the outcomes of the protocol" in lead_page
+    viewer_page = client_for(people["viewer"]).get(reverse("review_dashboard", args=[review.pk])).content.decode()
+    assert "Name the outcomes of the protocol" not in viewer_page
+
+
+def test_password_change(client_for, people):
+    client = client_for(people["viewer"])
+    response = client.post(reverse("password_change"), {
+        "old_password": "pw-for-tests-123", "new_password1": "a-new-long-pass-42", "new_password2": "a-new-long-pass-42"})
+    assert response.status_code == 302
+    people["viewer"].refresh_from_db()
+    assert people["viewer"].check_password("a-new-long-pass-42")
+
+
+def test_sign_in_and_out(client, people):
+    response = client.post(reverse("login"), {"username": "viewer", "password": "pw-for-tests-123"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
