@@ -78,11 +78,13 @@ def author_similarity(a: Prepared, b: Prepared) -> tuple[float, float] | None:
 
 @lru_cache(maxsize=65536)
 def _abbreviates(short: str, long_tokens: tuple[str, ...]) -> bool:
-    """True if ``short`` (tokens joined) spells prefixes of ``long_tokens`` in order.
+    """True if ``short`` (tokens joined) abbreviates ``long_tokens`` word by word, in order.
 
-    "jamsocnephrol" abbreviates (journal, american, society, nephrology); so
-    does "jthoraccardiovascsurg" for the thoracic surgery journal. At most one
-    long token may be left out, and none when the long name is one or two words.
+    Each word contributes its first letter plus some of its other letters, as
+    ISO 4 abbreviations do: "jamsocnephrol" abbreviates (journal, american,
+    society, nephrology), "dtschmedwochenschr" (deutsche, medizinische,
+    wochenschrift), "jthoraccardiovascsurg" the thoracic surgery journal. At
+    most one long word may be left out, none when the long name has two words.
     """
     allowed_skips = 0 if len(long_tokens) <= 2 else 1
 
@@ -95,29 +97,57 @@ def _abbreviates(short: str, long_tokens: tuple[str, ...]) -> bool:
         token = long_tokens[j]
         if skips < allowed_skips and walk(pos, j + 1, skips + 1):
             return True
-        k = 0
-        while k < len(token) and pos + k < len(short) and short[pos + k] == token[k]:
-            k += 1
-            if walk(pos + k, j + 1, skips):
+        if short[pos] != token[0]:
+            return False
+        # Take short[pos:end] as a subsequence of token that starts at its first letter.
+        t = 1
+        end = pos + 1
+        while True:
+            if walk(end, j + 1, skips):
                 return True
-        return False
+            if end == len(short):
+                return False
+            while t < len(token) and token[t] != short[end]:
+                t += 1
+            if t == len(token):
+                return False
+            t += 1
+            end += 1
 
     return walk(0, 0, 0)
 
 
-def journal_similarity(a: Prepared, b: Prepared) -> float | None:
+def journal_relation(a: Prepared, b: Prepared) -> tuple[str, float] | None:
+    """("same" | "compatible" | "different", similarity), None when a journal is missing.
+
+    "compatible" covers a name and a longer form of it ("Journal of Trauma"
+    and "Journal of Trauma-Injury Infection & Critical Care").
+    """
     if not a.journal or not b.journal:
         return None
     best = 0.0
+    compatible = False
     for va in a.journal:
         for vb in b.journal:
             if va == vb:
-                return 1.0
+                return ("same", 1.0)
             ja, jb = "".join(va), "".join(vb)
             if (len(ja) <= len(jb) and _abbreviates(ja, vb)) or (len(jb) < len(ja) and _abbreviates(jb, va)):
-                return 1.0
+                return ("same", 1.0)
+            sa, sb = set(va), set(vb)
+            if len(sa) >= 2 and len(sb) >= 2 and (sa <= sb or sb <= sa):
+                compatible = True
             best = max(best, Indel.normalized_similarity(" ".join(va), " ".join(vb)))
-    return best
+    if best >= 0.9:
+        return ("same", best)
+    if compatible or best >= 0.75:
+        return ("compatible", best)
+    return ("different", best)
+
+
+def journal_similarity(a: Prepared, b: Prepared) -> float | None:
+    relation = journal_relation(a, b)
+    return None if relation is None else relation[1]
 
 
 def page_agreement(a: Prepared, b: Prepared) -> str:
@@ -222,8 +252,9 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
         elif authors_clash:
             conflicts.append("different authors")
 
-    journal = journal_similarity(a, b)
-    journal_agree = journal is not None and journal >= 0.9
+    journal = journal_relation(a, b)
+    journal_agree = journal is not None and journal[0] == "same"
+    journal_clash = journal is not None and journal[0] == "different"
     if journal_agree:
         reasons.append("same journal")
 
@@ -231,7 +262,7 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
     corroborated = strong_bib or journal_agree or (authors_agree and long_title)
     ident = same_doi or same_pmid
     first_author_same = authors is not None and authors[0] >= AUTHOR_SAME
-    journal_fits = journal is None or journal_agree
+    journal_fits = not journal_clash
     if title_conflicts and not (strong_bib and year_gap == 0):
         conflicts.extend(title_conflicts)
         title_conflicts = []
@@ -240,7 +271,9 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
     if not conflicts and not authors_clash:
         if ident and (title >= 0.9 or not (a.compact and b.compact)) and (year_gap or 0) <= 1:
             sure = True
-        elif title >= TITLE_SAME and year_gap == 0 and corroborated:
+        elif title >= TITLE_SAME and year_gap == 0 and corroborated and (journal_fits or strong_bib):
+            # Same title and year in another journal is often a conference
+            # abstract and its article: only volume and page can overrule that.
             sure = True
         elif (title >= TITLE_CLOSE or contained >= 0.97) and strong_bib and (year_gap or 0) <= 1 \
                 and (authors_agree or journal_agree):

@@ -70,7 +70,8 @@ _PARTICLES = frozenset(
 )
 _INITIALS = re.compile(r"^[A-Z]{1,3}$")
 
-_JOURNAL_STOP = frozenset("the of and for in on a an de la le et der und fur du des journal".split())
+# Years, editions ("44th") and "proceedings" come and go between exports of one venue.
+_JOURNAL_STOP = frozenset("the of and for in on a an de la le et der und fur du des proceedings".split())
 _JOURNAL_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 # "S417-S429", "1351-9", "e24083", "945"; anything else ("Suppl-29") is unreadable.
 _PAGES = re.compile(r"^\s*([a-z]{0,2})\s*(\d+)\s*(?:[-\u2010-\u2015]+\s*([a-z]{0,2})\s*(\d+))?\s*$", re.I)
@@ -164,7 +165,8 @@ def journal_variants(journal: str | None) -> tuple[tuple[str, ...], ...]:
     pieces.extend(re.split(r"\.(?=[a-z]{4})", text))
     variants = []
     for piece in pieces:
-        tokens = tuple(t for t in _NON_ALNUM.split(piece) if t and t not in _JOURNAL_STOP)
+        tokens = tuple(t for t in _NON_ALNUM.split(piece)
+                       if t and t not in _JOURNAL_STOP and not any(c.isdigit() for c in t))
         if tokens and tokens not in variants:
             variants.append(tokens)
     return tuple(variants)
@@ -178,7 +180,8 @@ def page_range(pages: Any) -> tuple[str, str, str]:
     """
     if pages is None:
         return ("", "", "")
-    match = _PAGES.match(str(pages))
+    # "742-8; discussion 748-9", "230-5, 246-51": the article starts with the first range.
+    match = _PAGES.match(re.split(r"[;,+]", str(pages), maxsplit=1)[0])
     if not match:
         return ("", "", "")
     prefix, start, _, end = match.groups()
