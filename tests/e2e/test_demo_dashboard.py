@@ -1,0 +1,35 @@
+"""A person signs in as the demo lead, opens the demo review and sees its dashboard."""
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from reviewapp.demo import DEMO_PASSWORD, DEMO_TITLE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_demo_lead_signs_in_and_sees_the_dashboard(live_server, page):
+    call_command("load_demo", verbosity=0)
+    page.goto(live_server.url + "/")
+    page.fill("#id_username", "lead")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.get_by_role("link", name=DEMO_TITLE).first.click()
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == DEMO_TITLE
+    assert "synthetic demo data" in page.locator(".demo-banner").inner_text()
+    stages = page.locator("section.stage h3").all_inner_texts()
+    assert any(s.startswith("Protocol") for s in stages)
+    assert any(s.startswith("Searches") for s in stages)
+    assert page.locator("text=Your next steps").is_visible()
+
+
+def test_a_wrong_password_keeps_you_out(live_server, page):
+    call_command("load_demo", verbosity=0)
+    page.goto(live_server.url + "/")
+    page.fill("#id_username", "lead")
+    page.fill("#id_password", "not-the-password")
+    page.click("button[type=submit]")
+    assert "/accounts/login/" in page.url
+    assert "correct username and password" in page.content()
