@@ -1,0 +1,40 @@
+"""Input checks and JSON conversion shared by the bias, sensitivity and plot modules."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+def as_yi_vi(yi, vi) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``yi`` and ``vi`` as 1-d float arrays of equal length, finite, vi >= 0."""
+    y = np.asarray(yi, dtype=float).ravel()
+    v = np.asarray(vi, dtype=float).ravel()
+    if y.size != v.size:
+        raise ValueError(f"yi has {y.size} values but vi has {v.size}.")
+    if y.size == 0:
+        raise ValueError("No studies given.")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))):
+        raise ValueError("yi and vi must be finite numbers (remove studies with missing values first).")
+    if np.any(v < 0):
+        raise ValueError("Sampling variances vi must not be negative.")
+    return y, v
+
+
+def json_safe(value: Any) -> Any:
+    """Convert numpy values to plain Python; non-finite floats become None."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [json_safe(v) for v in value.tolist()]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    return value
