@@ -261,6 +261,8 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
     long_title = min(len(a.compact), len(b.compact)) >= SHORT_TITLE
     corroborated = strong_bib or journal_agree or (authors_agree and long_title)
     ident = same_doi or same_pmid
+    short_c, long_c = sorted((a.compact, b.compact), key=len)
+    extends = len(short_c) >= 30 and long_c.startswith(short_c)
     first_author_same = authors is not None and authors[0] >= AUTHOR_SAME
     journal_fits = not journal_clash
     if title_conflicts and not (strong_bib and year_gap == 0):
@@ -268,7 +270,12 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
         title_conflicts = []
 
     sure = False
-    if not conflicts and not authors_clash:
+    # Author lists get mangled (given name and surname swapped); with the same
+    # title in the same volume, first page and year that cannot be another report.
+    located = title >= TITLE_SAME and strong_bib and year_gap == 0 and journal_fits
+    if authors_clash and located:
+        conflicts.remove("different authors")
+    if not conflicts:
         if ident and (title >= 0.9 or not (a.compact and b.compact)) and (year_gap or 0) <= 1:
             sure = True
         elif title >= TITLE_SAME and year_gap == 0 and corroborated and (journal_fits or strong_bib):
@@ -284,7 +291,30 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
             # title then only has to be recognisably the same (a translation, a
             # subtitle added by one database).
             sure = True
+        elif extends and same_volume and pages != "different" and year_gap == 0 \
+                and first_author_same and journal_agree and not title_conflicts:
+            # One database added a subtitle ("...: brief communication"); same
+            # journal, volume, year and first author leave no second report.
+            sure = True
+        elif title >= TITLE_SAME and (year_gap or 0) <= 1 and same_volume and pages != "different" \
+                and journal_agree and first_author_same:
+            # Print and online years differ by one; the volume of one journal does not.
+            sure = True
+    if authors_clash and located:
+        conflicts.append("different authors")
     conflicts.extend(title_conflicts)
+
+    if not sure and not ident:
+        # Worth a reviewer's look: clearly alike titles without a pile of
+        # conflicts, or one article located by volume and page whose title was
+        # translated. A short title inside a long one ("Atypical hemolytic
+        # uremic syndrome") is not enough.
+        against = sum(1 for c in conflicts if c.startswith(("years", "different volume", "different pages",
+                                                            "different authors", "different DOI", "different PMID")))
+        shorter = min(len(a.compact), len(b.compact))
+        alike = title >= TITLE_POSSIBLE or (contained >= 0.9 and shorter >= 30) or (strong_bib and not authors_clash)
+        if not alike or against > 2:
+            return None
 
     score = 0.55 * max(title, 0.9 * contained) + 0.15 * (1.0 if authors_agree else 0.0 if authors_clash else 0.5)
     score += 0.1 * (1.0 if year_gap == 0 else 0.6 if year_gap == 1 else 0.0 if year_gap else 0.5)
