@@ -1,0 +1,116 @@
+"""Read bibliographic search exports into Citation records.
+
+    parse(data, filename=None, format=None) -> list[Citation]
+    iter_parse(data, filename=None, format=None) -> Iterator[Citation]
+    detect_format(data, filename=None) -> format name
+    FORMATS: name -> Format(label, extensions)
+
+Pure Python (no Django). Every failure on bad input is an ImportFormatError
+naming the file, the line where known, and what was expected.
+
+Streaming: iter_parse yields record by record. RIS, MEDLINE, Web of Science,
+EndNote tagged and CSV/TSV are split line by line by our own code; EndNote XML
+and PubMed XML stream through lxml.iterparse (each record freed once read);
+XLSX streams through openpyxl's read-only mode. Only BibTeX is read whole
+(bibtexparser has no incremental API). An error found part-way raises after
+the records before it were yielded, so callers storing in batches should do so
+inside one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import bibtex, endnote_tagged, endnote_xml, medline, pubmed_xml, ris, table, wos
+from .citation import Citation
+from .decode import decode
+from .detect import detect_format
+from .errors import ImportFormatError
+from .formats import EXPECTED, FORMATS, Format
+
+__all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "detect_format", "iter_parse", "parse"]
+
+_TEXT_PARSERS = {
+    "ris": ris.iter_citations,
+    "medline": medline.iter_citations,
+    "wos": wos.iter_citations,
+    "endnote_tagged": endnote_tagged.iter_citations,
+    "bibtex": bibtex.iter_citations,
+}
+_BYTES_PARSERS = {
+    "endnote_xml": endnote_xml.iter_citations,
+    "pubmed_xml": pubmed_xml.iter_citations,
+}
+
+
+def iter_parse(
+    data: bytes,
+    filename: str | None = None,
+    format: str | None = None,
+    column_map: dict[str, str] | None = None,
+) -> Iterator[Citation]:
+    """Yield the Citations of an export one at a time (see the module docstring)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if format is None:
+        try:
+            format = detect_format(data, filename)
+        except ImportFormatError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as exc:  # same promise as _guarded: one exception type for callers
+            raise ImportFormatError(
+                f"could not recognise the format ({type(exc).__name__}: {exc}); {EXPECTED}", filename=filename
+            ) from exc
+    elif format not in FORMATS:
+        raise ImportFormatError(f"unknown format {format!r}; {EXPECTED} ({', '.join(FORMATS)})", filename=filename)
+    return _guarded(_records(data, filename, format, column_map), filename, format)
+
+
+def parse(
+    data: bytes,
+    filename: str | None = None,
+    format: str | None = None,
+    column_map: dict[str, str] | None = None,
+) -> list[Citation]:
+    """All Citations of an export; ImportFormatError on bad input."""
+    return list(iter_parse(data, filename=filename, format=format, column_map=column_map))
+
+
+def _records(data: bytes, filename: str | None, format: str, column_map) -> Iterator[Citation]:
+    if format in _BYTES_PARSERS:
+        yield from _BYTES_PARSERS[format](data, filename)
+    elif format == "xlsx":
+        yield from table.iter_xlsx(data, filename, column_map)
+    else:
+        text = decode(data, filename)
+        if format in _TEXT_PARSERS:
+            yield from _TEXT_PARSERS[format](text, filename)
+        elif format == "csv":
+            yield from table.iter_delimited(text, filename, None, column_map)
+        elif format == "tsv":
+            yield from table.iter_delimited(text, filename, "\t", column_map)
+        elif format == "wos_tab":
+            # WoS tab-delimited never quotes fields, and its abstracts contain quote marks.
+            yield from table.iter_delimited(text, filename, "\t", column_map, quoting=table.csv.QUOTE_NONE)
+
+
+def _guarded(records: Iterator[Citation], filename: str | None, format: str) -> Iterator[Citation]:
+    """Re-raise anything unexpected as ImportFormatError: callers handle one exception."""
+    count = 0
+    try:
+        for citation in records:
+            count += 1
+            yield citation
+    except ImportFormatError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # a parser bug must still reach the user as a readable refusal
+        raise ImportFormatError(
+            f"could not be read as {FORMATS[format].label} ({type(exc).__name__}: {exc}) "
+            f"after {count} records",
+            filename=filename,
+        ) from exc
+    if count == 0:
+        raise ImportFormatError(f"no records found in this {FORMATS[format].label} file", filename=filename)

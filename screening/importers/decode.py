@@ -1,0 +1,96 @@
+"""Turn uploaded bytes into text: byte-order marks, UTF-8, UTF-16, and the
+Windows-1252 / Latin-1 fallback that older database exports still use."""
+from __future__ import annotations
+
+import codecs
+
+from .errors import ImportFormatError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def sniff_encoding(data: bytes) -> tuple[str, int]:
+    """Return (codec name, length of the byte-order mark to skip)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name, len(bom)
+    # UTF-16 without a BOM: ASCII text shows as every other byte being NUL.
+    head = data[:4000]
+    if len(head) >= 4:
+        even_nuls = head[0::2].count(0)
+        odd_nuls = head[1::2].count(0)
+        half = len(head) // 2
+        if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+            return "utf-16-le", 0
+        if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+            return "utf-16-be", 0
+    return "utf-8", 0
+
+
+def decode(data: bytes, filename: str | None = None) -> str:
+    """Decode ``data`` to text with universal newlines ("\\n" only).
+
+    Raises ImportFormatError for content that is not text at all (NUL bytes or
+    control characters), so binary uploads are refused with a clear reason.
+    """
+    encoding, skip = sniff_encoding(data)
+    body = data[skip:] if skip else data
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding.startswith(("utf-16", "utf-32")):
+            raise ImportFormatError(
+                f"the file declares {encoding.upper()} but is not valid {encoding.upper()} "
+                f"(byte {exc.start})",
+                filename=filename,
+            ) from None
+        # cp1252 leaves five bytes undefined; Latin-1 maps every byte, so it is the last resort.
+        try:
+            text = body.decode("cp1252")
+        except UnicodeDecodeError:
+            text = body.decode("latin-1")
+    _refuse_binary(text, filename)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _refuse_binary(text: str, filename: str | None) -> None:
+    sample = text[:65536]
+    nul = sample.find("\x00")
+    if nul >= 0:
+        line = sample.count("\n", 0, nul) + 1
+        raise ImportFormatError(
+            "this is a binary file, not a text export (it contains NUL bytes); "
+            "expected RIS, PubMed/MEDLINE, EndNote XML, BibTeX, Web of Science, CSV/TSV or XLSX",
+            filename=filename,
+            line=line,
+        )
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v")
+    if sample and controls > max(8, len(sample) // 100):
+        raise ImportFormatError(
+            "this looks like binary data, not a text export (many control characters); "
+            "expected RIS, PubMed/MEDLINE, EndNote XML, BibTeX, Web of Science, CSV/TSV or XLSX",
+            filename=filename,
+        )
+
+
+def iter_lines(text: str):
+    """Yield (1-based line number, line) without building a list of all lines."""
+    pos = 0
+    number = 1
+    end = len(text)
+    while pos < end:
+        nl = text.find("\n", pos)
+        if nl < 0:
+            yield number, text[pos:]
+            return
+        yield number, text[pos:nl]
+        pos = nl + 1
+        number += 1

@@ -1,0 +1,178 @@
+"""Field normalisers shared by every format, so a DOI or a page range looks the
+same whichever database it came from (deduplication compares these)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+_DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_YEAR_PREFIX = re.compile(r"^(1[5-9]\d\d|20\d\d)(?:\d{4})?(?!\d)")
+_ISSN = re.compile(r"(?<![\dX])(\d{4})-?(\d{3}[\dXx])(?![\dXx])")
+_PAGE_DASHES = re.compile(r"\s*(?:-{1,3}|[\u2010-\u2015\u2212])\s*")
+_SPACES = re.compile(r"\s+")
+_INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+
+
+def clean(value) -> str | None:
+    """Collapse runs of whitespace; empty strings become None."""
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", str(value)).strip()
+    return text or None
+
+
+def doi(value) -> str | None:
+    """Lower-cased DOI without URL or "doi:" prefixes, or None when there is none."""
+    text = clean(value)
+    if not text:
+        return None
+    if "%2f" in text.lower():
+        text = unquote(text)
+    match = _DOI_IN_TEXT.search(text)
+    if not match:
+        return None
+    found = re.sub(r"\[doi\]$", "", match.group(0), flags=re.IGNORECASE)
+    return found.rstrip(".,;:)]}>\"'").lower() or None
+
+
+def year(value) -> int | None:
+    """The publication year from any date field ("2012///", "2019 Mar 5", 20170812)."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if value != value:  # NaN from a spreadsheet cell
+            return None
+        value = int(value)
+    if isinstance(value, int):
+        return value if 1500 <= value <= 2099 else None
+    if hasattr(value, "year"):  # date/datetime from a spreadsheet
+        return int(value.year)
+    text = str(value).strip()
+    match = _YEAR.search(text) or _YEAR_PREFIX.search(text)
+    return int(match.group(1)) if match else None
+
+
+def pages(value, end=None) -> str | None:
+    """Page range with a plain hyphen ("123-130"); abbreviated ends kept as given."""
+    first = clean(value)
+    last = clean(end)
+    if first and last and last != first and not _PAGE_DASHES.search(first):
+        first = f"{first}-{last}"
+    if not first:
+        return last
+    return _PAGE_DASHES.sub("-", first).strip("-") or None
+
+
+def issn(value) -> str | None:
+    """First ISSN in the value as NNNN-NNNX; ISBNs (10 or 13 digits) are not ISSNs."""
+    text = clean(value)
+    if not text:
+        return None
+    for token in re.split(r"[;,\s]+", text):
+        digits = re.sub(r"[^0-9Xx]", "", token)
+        if len(digits) == 8:
+            match = _ISSN.search(token)
+            if match:
+                return f"{match.group(1)}-{match.group(2).upper()}"
+    return None
+
+
+def pmid(value) -> str | None:
+    """PubMed ID as a string of digits, or None when the value holds none."""
+    text = clean(value)
+    if not text:
+        return None
+    match = re.match(r"^(?:pmid:?\s*)?(\d{1,9})(?:\s*\[pmid\]|\s*\(pmid\))?$", text, re.IGNORECASE)
+    return match.group(1).lstrip("0") or None if match else None
+
+
+def author(value) -> str | None:
+    """One author as "Last, First".
+
+    Handles "Last, First", PubMed's "Last FM", "Last F.M." and "First Last".
+    Corporate names (several words, none of them initials) stay as given when
+    they look like organisations.
+    """
+    text = clean(value)
+    if not text:
+        return None
+    text = text.strip(" ;")
+    if "," in text:
+        last, _, first = text.partition(",")
+        last, first = last.strip(), first.strip()
+        if not first:
+            return last or None
+        return f"{last}, {first}"
+    parts = text.split(" ")
+    if len(parts) == 1:
+        return text
+    if _INITIALS.match(parts[-1]) and not _INITIALS.match(parts[0]):
+        return f"{' '.join(parts[:-1])}, {parts[-1]}"
+    if any(word.lower() in _ORGANISATION_WORDS for word in parts):
+        return text
+    particles = 1
+    while len(parts) - particles - 1 > 0 and parts[-particles - 1].lower() in _PARTICLES:
+        particles += 1
+    return f"{' '.join(parts[-particles:])}, {' '.join(parts[:-particles])}"
+
+
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "del", "di", "la", "le", "du", "dos", "das", "ter", "ten"}
+_ORGANISATION_WORDS = {
+    "group", "consortium", "collaboration", "collaborators", "committee", "society", "association",
+    "organization", "organisation", "institute", "university", "centre", "center", "team", "network",
+    "investigators", "council", "foundation", "(uk)", "office", "department", "trial",
+}
+
+
+def authors(values) -> list[str]:
+    out = []
+    for value in values:
+        name = author(value)
+        if name:
+            out.append(name)
+    return out
+
+
+def split_authors(value) -> list[str]:
+    """Split a one-cell author list ("A, B; C, D" or "Smith AB, Jones C")."""
+    text = clean(value)
+    if not text:
+        return []
+    if "|" in text:
+        pieces = text.split("|")
+    elif ";" in text:
+        pieces = text.split(";")
+    elif " and " in text:
+        pieces = re.split(r"\s+and\s+", text)
+    elif "," in text:
+        pieces = [p for p in text.split(",")]
+        # "Smith, John" is one author; "Smith AB, Jones C" is two.
+        if not all(" " in p.strip() or p.strip().endswith(".") for p in pieces if p.strip()):
+            pieces = [text]
+    else:
+        pieces = [text]
+    return authors(p.strip().rstrip(".") if _looks_like_pubmed_short(p) else p for p in pieces)
+
+
+def _looks_like_pubmed_short(piece: str) -> bool:
+    parts = piece.strip().rstrip(".").split(" ")
+    return len(parts) >= 2 and bool(_INITIALS.match(parts[-1])) and "." not in parts[-1]
+
+
+def split_list(value, separators: str = ";") -> list[str]:
+    text = clean(value)
+    if not text:
+        return []
+    if separators == ";" and ";" not in text and "," in text:
+        separators = ","
+    pieces = re.split("[" + re.escape(separators) + "]", text)
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def first(*values) -> str | None:
+    for value in values:
+        text = clean(value)
+        if text:
+            return text
+    return None

@@ -1,0 +1,196 @@
+"""RIS (Research Information Systems) in the dialects databases really write.
+
+Records are split here, line by line, and each record's tags are mapped to a
+Citation by our own code rather than by rispy: rispy reads a whole file at once
+(about 518 MB for 100,000 records) and keeps only the last value of a repeated
+single-valued tag, while this reader streams one record at a time and keeps
+what the databases wrote. Tolerated deviations (DOMAIN.md): text between
+records (Ovid numbering, Cochrane/JSTOR headers), repeated single tags, LF or
+CRLF endings, "ER  -" with no trailing space, content lines starting with "ER",
+tags with one space before the dash ("KW - x"), a missing ER before the next
+TY. A file that ends inside a record is refused as truncated.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from . import normalise as norm
+from .citation import Citation
+from .decode import iter_lines
+from .errors import ImportFormatError
+from .tagged import TaggedRecord
+
+TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]|[A-Z]{3,4}) {1,2}-(?: (.*)|\s*)$")
+# Tags whose continuation lines are separate items rather than wrapped text.
+_LIST_TAGS = {"KW", "AU", "A1", "A2", "A3", "A4", "UR", "L1", "L2", "N1"}
+_PARAGRAPH_TAGS = {"AB", "N2"}
+_PUBMED_DB = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
+_PUBMED_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
+
+
+def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecord]:
+    record: TaggedRecord | None = None
+    only_type_so_far = False
+    after_gap = False
+    stray: tuple[int, str] | None = None
+    found_any = False
+    for number, line in iter_lines(text):
+        stripped = line.rstrip()
+        match = TAG_LINE.match(stripped)
+        previous_was_gap, after_gap = after_gap, False
+        if match:
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if tag == "TY":
+                if record is not None and not only_type_so_far and previous_was_gap:
+                    # A TY inside an open record: the exporter dropped the ER.
+                    found_any = True
+                    yield record
+                    record = None
+                if record is None:
+                    record = TaggedRecord(line=number)
+                    only_type_so_far = True
+                record.lines.append(line)
+                record.add(tag, value)
+                continue
+            if tag == "ER":
+                if record is not None:
+                    record.lines.append(line)
+                    found_any = True
+                    yield record
+                    record = None
+                continue
+            if record is None:
+                if stray is None:
+                    stray = (number, tag)
+                continue
+            only_type_so_far = False
+            record.lines.append(line)
+            record.add(tag, value)
+            continue
+        if record is None:
+            continue  # text between records: headers, "1.", "Record #3 of 18"
+        record.lines.append(line)
+        if not stripped.strip() or not record.tags or _is_comment(stripped):
+            after_gap = True
+            continue
+        tag = record.tags[-1][0]
+        if tag in _LIST_TAGS:
+            record.add(tag, stripped.strip())
+        else:
+            record.extend_last(stripped.strip(), "\n" if tag in _PARAGRAPH_TAGS else " ")
+    if record is not None:
+        raise ImportFormatError(
+            f"the record that starts at line {record.line} has no closing 'ER  - ' line; "
+            "the file looks truncated (expected every RIS record to end with 'ER  - ')",
+            filename=filename,
+            line=record.line,
+        )
+    if not found_any:
+        if stray is not None:
+            raise ImportFormatError(
+                f"found the tag '{stray[1]}  - ' outside any record; expected each RIS record "
+                "to start with a 'TY  - ' line",
+                filename=filename,
+                line=stray[0],
+            )
+        raise ImportFormatError(
+            "no RIS records found (expected lines such as 'TY  - JOUR' ... 'ER  - ')",
+            filename=filename,
+        )
+
+
+def _is_comment(line: str) -> bool:
+    # CoLRev and some hand-edited files put "% ..." or "#" comment lines between records.
+    return line.lstrip().startswith(("%", "#"))
+
+
+def to_citation(rec: TaggedRecord) -> Citation:
+    ty = rec.first("TY")
+    title = rec.joined("TI", "T1", "CT") or (rec.first("BT") if ty in ("BOOK", "EBOOK") else None)
+    journal = rec.first("JF", "T2", "JO", "JA", "J2", "BT")
+    if journal and title and journal == title and ty in ("BOOK", "EBOOK"):
+        journal = rec.first("T3")
+    start = rec.first("SP")
+    end = rec.first("EP")
+    doi = None
+    for value in rec.values("DO", "DI", "M3", "N1", "UR", "L2", "L3"):
+        doi = norm.doi(value)
+        if doi:
+            break
+    return Citation(
+        title=norm.clean(title),
+        abstract=_abstract(rec.first("AB", "N2")),
+        authors=norm.authors(rec.values("AU", "A1")),
+        year=_year(rec),
+        journal=norm.clean(journal),
+        volume=norm.clean(rec.first("VL", "VO")),
+        issue=norm.clean(rec.first("IS", "CP", "M2")),
+        pages=norm.pages(start, end),
+        doi=doi,
+        pmid=_pmid(rec),
+        issn=norm.issn(" ".join(rec.values("SN"))),
+        keywords=_keywords(rec.values("KW")),
+        language=norm.clean(rec.first("LA")),
+        publication_type=norm.clean(ty),
+        url=norm.clean(rec.first("UR", "L2", "LK", "L1")),
+        raw=rec.raw,
+        line=rec.line,
+    )
+
+
+def _abstract(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = "\n".join(part.strip() for part in value.split("\n"))
+    return text.strip() or None
+
+
+def _year(rec: TaggedRecord) -> int | None:
+    for value in rec.values("PY", "Y1", "DA", "Y2"):
+        year = norm.year(value)
+        if year:
+            return year
+    return None
+
+
+def _pmid(rec: TaggedRecord) -> str | None:
+    for value in rec.values("PMID", "PM"):
+        found = norm.pmid(value)
+        if found:
+            return found
+    for value in rec.values("M1", "C5", "AN", "N1", "C1", "C2"):
+        match = re.search(r"(\d{1,9})\s*\[pmid\]", value, re.IGNORECASE)
+        if match:
+            return match.group(1)
+    provider = " ".join(rec.values("DB", "DP"))
+    if _PUBMED_DB.search(provider):
+        for value in rec.values("AN"):
+            found = norm.pmid(value)
+            if found:
+                return found
+    if re.search(r"embase", provider, re.IGNORECASE):
+        for value in rec.values("C5"):
+            found = norm.pmid(value)
+            if found:
+                return found
+    for value in rec.values("UR", "L2", "LK"):
+        match = _PUBMED_URL.search(value)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _keywords(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if ";" in value:
+            out.extend(v.strip() for v in value.split(";") if v.strip())
+        else:
+            out.append(value.strip())
+    return out
+
+
+def iter_citations(text: str, filename: str | None = None) -> Iterator[Citation]:
+    for rec in iter_records(text, filename):
+        yield to_citation(rec)
