@@ -8,6 +8,7 @@ quirks (documented on each function).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,11 +119,9 @@ def regtest(yi, vi, model: str = "rma", predictor: str = "sei", method: str = "R
         from .rma import rma
 
         fit = rma(yi, vi, method=method, test=test, mods=xcol, level=level)
-        b, ci_lb, ci_ub = (np.ravel(getattr(fit, f)) for f in ("b", "ci_lb", "ci_ub"))
-        zval = float(np.ravel(fit.zval)[1])
-        pval = float(np.ravel(fit.pval)[1])
-        dfs = yi.size - 2 if test != "z" else None
-        est, lo, hi = float(b[0]), float(ci_lb[0]), float(ci_ub[0])
+        coef = fit.coefficients
+        zval, pval, dfs = float(coef.zval[1]), float(coef.pval[1]), fit.ddf
+        est, lo, hi = float(coef.b[0]), float(coef.ci_lb[0]), float(coef.ci_ub[0])
     else:
         w = 1 / vi
         if not np.all(np.isfinite(w)):
@@ -382,7 +381,9 @@ def _slope_sign_side(yi, vi, method) -> str:
     else:
         from .rma import rma
 
-        slope = float(np.ravel(rma(yi, vi, method=method, mods=np.sqrt(vi)).b)[1])
+        with warnings.catch_warnings():  # metafor: suppressWarnings()
+            warnings.simplefilter("ignore")
+            slope = float(rma(yi, vi, method=method, mods=np.sqrt(vi)).coefficients.b[1])
     return "right" if slope < 0 else "left"
 
 
@@ -392,7 +393,18 @@ def _pooled(yi, vi, method) -> float:
         return float(_wls(yi, vi, X, _default_control_tau2(yi, vi, X, method))[0])
     from .rma import rma
 
-    return float(np.ravel(rma(yi, vi, method=method).b)[0])
+    with warnings.catch_warnings():  # metafor: suppressWarnings()
+        warnings.simplefilter("ignore")
+        return float(rma(yi, vi, method=method).b)
+
+
+_SUMMARY_FIELDS = ("b", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2", "QE", "QEp", "I2", "H2")
+
+
+def _fit_fields(fit) -> dict:
+    # rma reports what metafor gives as NA (e.g. QE with a zero variance) as None
+    return {name: math.nan if getattr(fit, name) is None else float(getattr(fit, name))
+            for name in _SUMMARY_FIELDS}
 
 
 def _refit_summary(yi, vi, method, level) -> dict:
@@ -400,9 +412,9 @@ def _refit_summary(yi, vi, method, level) -> dict:
     from .rma import rma
 
     if method not in _FISHER_METHODS:
-        fit = rma(yi, vi, method=method, level=level)
-        return {name: float(np.ravel(getattr(fit, name))[0])
-                for name in ("b", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2", "QE", "QEp", "I2", "H2")}
+        with warnings.catch_warnings():  # metafor: suppressWarnings()
+            warnings.simplefilter("ignore")
+            return _fit_fields(rma(yi, vi, method=method, level=level))
     k = yi.size
     tau2 = _default_control_tau2(yi, vi, np.ones((k, 1)), method)
     w = 1 / (vi + tau2)
@@ -522,9 +534,7 @@ def trimfill(yi, vi, estimator: str = "L0", side: str | None = None, method: str
     else:
         from .rma import rma
 
-        fit = rma(yi, vi, method=method, level=level)
-        summary = {name: float(np.ravel(getattr(fit, name))[0])
-                   for name in ("b", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2", "QE", "QEp", "I2", "H2")}
+        summary = _fit_fields(rma(yi, vi, method=method, level=level))
         yf, vf, fill = yi.copy(), vi.copy(), np.zeros(k, bool)
     return TrimfillResult(estimator=estimator, side=side, method=method, k0=k0, se_k0=float(se_k0),
                           p_k0=p_k0, k=int(yf.size), yi=yf, vi=vf, fill=fill, **summary)

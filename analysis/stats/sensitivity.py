@@ -5,6 +5,7 @@ level) is refitted on the remaining k - 1 studies.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,15 +91,17 @@ def leave1out(yi, vi, method: str = "REML", test: str = "z", level: float = 95,
     for i in range(k):
         keep[i] = False
         try:
-            fit = rma(yi[keep], vi[keep], method=method, test=test, level=level)
+            with warnings.catch_warnings():  # metafor: try(suppressWarnings(...))
+                warnings.simplefilter("ignore")
+                fit = rma(yi[keep], vi[keep], method=method, test=test, level=level)
         except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-            # metafor wraps each refit in try() and leaves NA
-            fit = None
+            fit = None  # metafor leaves NA for a refit that fails
         keep[i] = True
         if fit is None:
             continue
         for name in _FIELDS:
-            out[name][i] = float(np.ravel(getattr(fit, _SOURCE.get(name, name)))[0])
+            value = getattr(fit, _SOURCE.get(name, name))
+            out[name][i] = np.nan if value is None else float(value)
     return Leave1outResult(method=method, test=test,
                            labels=None if labels is None else tuple(str(s) for s in labels),
                            **out)
