@@ -21,10 +21,10 @@ def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecor
     for number, line in iter_lines(text):
         stripped = line.rstrip()
         if not stripped.strip():
-            if record is not None:
+            if record is not None and _has_content(record):
                 found_any = True
                 yield record
-                record = None
+            record = None
             continue
         match = TAG_LINE.match(stripped)
         if not match:
@@ -42,11 +42,16 @@ def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecor
             record = TaggedRecord(line=number)
         record.lines.append(line)
         record.add(match.group(1), (match.group(2) or "").strip())
-    if record is not None:
+    if record is not None and _has_content(record):
         found_any = True
         yield record
     if not found_any:
         raise ImportFormatError("no EndNote tagged records found (expected '%0', '%A', '%T' lines)", filename=filename)
+
+
+def _has_content(record: TaggedRecord) -> bool:
+    # A lone "%0" line (JabRef's recognition sample) is a marker, not a record.
+    return any(value for _tag, value in record.tags)
 
 
 def to_citation(rec: TaggedRecord) -> Citation:
