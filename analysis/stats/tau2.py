@@ -1,0 +1,359 @@
+"""Estimators of the between-study variance tau² (metafor ``rma.uni`` methods).
+
+Each estimator returns the value metafor 3.8 converges to when run with a
+tight control (``threshold=1e-12, tol=1e-12``): equations are solved to
+full double precision instead of stopping at metafor's default tolerances.
+
+References
+----------
+Viechtbauer W (2005). Bias and efficiency of meta-analytic variance
+estimators in the random-effects model. J Educ Behav Stat 30:261-293.
+Viechtbauer W (2010). Conducting meta-analyses in R with the metafor
+package. J Stat Softw 36(3).
+Paule RC, Mandel J (1982). Consensus values and weighting factors.
+J Res Natl Bur Stand 87:377-385.
+Sidik K, Jonkman JN (2005). Simple heterogeneity variance estimation for
+meta-analysis. J R Stat Soc C 54:367-384.
+DerSimonian R, Laird N (1986). Meta-analysis in clinical trials. Control
+Clin Trials 7:177-188.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from .errors import ConvergenceError, MetaAnalysisError
+from .wls import Array, Wls
+
+#: methods without a random effect (tau² fixed at 0)
+FIXED_METHODS = frozenset({"EE", "FE", "CE"})
+#: every method :func:`estimate_tau2` accepts
+METHODS = (
+    "EE", "FE", "CE", "DL", "DLIT", "HE", "HS", "HSk", "SJ", "SJIT",
+    "PM", "MP", "PMM", "GENQ", "ML", "REML", "EB",
+)
+#: metafor's DLIT iteration, run with the reference control (absolute change)
+DLIT_THRESHOLD = 1e-12
+DLIT_MAXITER = 10000
+#: Newton iterations allowed before giving up (bisection keeps them few)
+_MAXITER = 200
+#: metafor's ll0check: a likelihood at tau²=0 this much higher wins
+_LL0_TOL = 1e-10
+
+
+@dataclass(frozen=True)
+class Tau2Estimate:
+    """A tau² estimate and its standard error (None where metafor gives NA)."""
+
+    tau2: float
+    se_tau2: float | None
+
+
+def mad(y: Array) -> float:
+    """R's ``mad()``: scaled median absolute deviation (constant 1.4826)."""
+    med = float(np.median(y))
+    return 1.4826 * float(np.median(np.abs(y - med)))
+
+
+def tau2_max_default(y: Array) -> float:
+    """metafor's default upper search bound for root-finding estimators."""
+    return max(100.0, 10.0 * mad(y) ** 2)
+
+
+def estimate_tau2(
+    method: str, y: Array, v: Array, X: Array | None, *, allvipos: bool = True
+) -> Tau2Estimate:
+    """Estimate tau² by ``method`` as metafor's ``rma.uni`` does.
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    y : ndarray of shape (k,)
+        Observed effects.
+    v : ndarray of shape (k,)
+        Sampling variances (>= 0).
+    X : ndarray of shape (k, p), or None
+        Design matrix; None for the intercept-only model.
+    allvipos : bool
+        Whether every ``v`` is > 0 (several estimators need it).
+
+    Returns
+    -------
+    Tau2Estimate
+        ``tau2`` (>= 0) and ``se_tau2``.
+
+    Raises
+    ------
+    MetaAnalysisError
+        Where metafor refuses (non-positive variances for DL/HS/PM, tau²
+        beyond the search bound for PM/PMM).
+    ConvergenceError
+        When the iterative DL estimator does not converge.
+    """
+    k = y.shape[0]
+    p = 1 if X is None else X.shape[1]
+    # metafor estimates tau² from the centred outcomes (Ymc); identical for
+    # models with an intercept, and it matters without one.
+    yc = y - y.mean()
+    if method in FIXED_METHODS:
+        return Tau2Estimate(0.0, None)
+    if method in ("DL", "DLIT", "HS", "HSk", "PM", "MP", "PMM", "GENQ") and not allvipos:
+        raise MetaAnalysisError(
+            f"{method} estimator cannot be used when there are non-positive "
+            "sampling variances in the data."
+        )
+    if method in ("DL", "GENQ"):
+        # GENQ with weights 1/vi (the only weights offered) is DL exactly.
+        fit = Wls(X, 1.0 / v, yc)
+        trP = fit.tr_PD()
+        tau2 = (fit.Q - (k - p)) / trP
+        return Tau2Estimate(max(0.0, tau2), _se_dl(fit, trP, k, p, tau2))
+    if method == "DLIT":
+        return _dlit(yc, v, X, k, p)
+    if method in ("HS", "HSk"):
+        fit = Wls(X, 1.0 / v, yc)
+        if method == "HS":
+            tau2 = (fit.Q - k) / fit.sw
+        else:
+            tau2 = (k / (k - p) * fit.Q - k) / fit.sw
+        t = max(tau2, 0.0)
+        se = math.sqrt(
+            (2 * (k - p) + 4 * t * fit.tr_PD() + 2 * t * t * fit.tr_PDPE()) / fit.sw**2
+        )
+        if method == "HSk":
+            se *= k / (k - p)
+        return Tau2Estimate(max(0.0, tau2), se)
+    if method == "HE":
+        ols = Wls(X, np.ones(k), yc)
+        trPV = ols.tr_PD(v)
+        tau2 = (ols.Q - trPV) / (k - p)
+        t = max(tau2, 0.0)
+        se = math.sqrt(
+            (2 * ols.tr_PDPE(v, v) + 4 * t * trPV + 2 * t * t * (k - p)) / (k - p) ** 2
+        )
+        return Tau2Estimate(max(0.0, tau2), se)
+    if method == "SJ":
+        t0 = float(yc @ yc) / k
+        fit = Wls(X, 1.0 / (v + t0), yc)
+        tau2 = t0 * fit.Q / (k - p)
+        t = max(tau2, 0.0)
+        se = math.sqrt(
+            t0**2 / (k - p) ** 2
+            * (2 * fit.tr_PDPE(v, v) + 4 * t * fit.tr_PDPE(v, None) + 2 * t * t * fit.tr_PDPE())
+        )
+        return Tau2Estimate(max(0.0, tau2), se)
+    if method in ("PM", "MP", "PMM", "SJIT", "EB"):
+        target = float(special.chdtri(k - p, 0.5)) if method == "PMM" else float(k - p)
+        # SJIT and EB iterate to the same root as PM (their fixed point is
+        # Q(tau²) = k - p) but metafor searches them without an upper bound.
+        upper = tau2_max_default(y) if method in ("PM", "MP", "PMM") else math.inf
+        tau2 = generalized_q_root(yc, v, X, target, upper=upper)
+        return Tau2Estimate(tau2, _se_pm(v, tau2, k, p))
+    if method in ("ML", "REML"):
+        start = estimate_tau2("HE", y, v, X).tau2
+        tau2 = _mle(yc, v, X, reml=method == "REML", start=start, allvipos=allvipos)
+        fit = Wls(X, 1.0 / (v + tau2), yc)
+        if method == "ML":
+            se = math.sqrt(2.0 / float(fit.w @ fit.w))
+        else:
+            se = math.sqrt(2.0 / fit.tr_PDPE())
+        return Tau2Estimate(tau2, se)
+    raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+
+
+def _se_dl(fit: Wls, trP: float, k: int, p: int, tau2: float) -> float:
+    t = max(tau2, 0.0)
+    return math.sqrt((2 * (k - p) + 4 * t * trP + 2 * t * t * fit.tr_PDPE()) / trP**2)
+
+
+def _se_pm(v: Array, tau2: float, k: int, p: int) -> float:
+    sw = float(np.sum(1.0 / (v + tau2)))
+    return math.sqrt(2.0 * k * k / (k - p) / sw**2)
+
+
+def _dlit(yc: Array, v: Array, X: Array | None, k: int, p: int) -> Tau2Estimate:
+    # metafor's own fixed-point iteration; it can cycle (e.g. between 0 and
+    # the DL value), and metafor then refuses, so the iteration is kept as is.
+    tau2 = 0.0
+    for _ in range(DLIT_MAXITER + 1):
+        fit = Wls(X, 1.0 / (v + tau2), yc)
+        trP = fit.tr_PD()
+        new = max(0.0, (fit.Q - (k - p)) / trP)
+        change = abs(new - tau2)
+        tau2 = new
+        if change <= DLIT_THRESHOLD:
+            fit = Wls(X, 1.0 / (v + tau2), yc)
+            trP = fit.tr_PD()
+            return Tau2Estimate(tau2, _se_dl(fit, trP, k, p, tau2))
+    raise ConvergenceError("Iterative DL estimator did not converge.")
+
+
+def generalized_q(y: Array, v: Array, X: Array | None, tau2: float) -> float:
+    """The generalised Q statistic ``y' P(tau²) y`` with weights 1/(v + tau²)."""
+    return Wls(X, 1.0 / (v + tau2), y).Q
+
+
+def generalized_q_root(
+    y: Array, v: Array, X: Array | None, target: float, *, upper: float = math.inf,
+    lower: float = 0.0,
+) -> float:
+    """Solve ``Q(tau²) = target`` for tau² in ``[lower, upper]``.
+
+    Q decreases in tau², so the root is unique.  Returns ``lower`` when
+    ``Q(lower) < target``.  Newton steps are taken on ``1/Q``, which is
+    exactly linear in tau² when all variances are equal, inside a bracket
+    that falls back to bisection.
+
+    Raises
+    ------
+    MetaAnalysisError
+        When ``Q(upper) > target`` for a finite ``upper`` (metafor's
+        "Value of 'tau2.max' too low").
+    """
+    f_lo = Wls(X, 1.0 / (v + lower), y)
+    if f_lo.Q < target:
+        return lower
+    if math.isfinite(upper) and generalized_q(y, v, X, upper) > target:
+        raise MetaAnalysisError(
+            "Value of 'tau2.max' too low. Try increasing 'tau2.max' or switch to another 'method'."
+        )
+    return solve_generalized_q(y, v, X, target, lower, upper, f_lo)
+
+
+def solve_generalized_q(
+    y: Array, v: Array, X: Array | None, target: float, lo: float, hi: float, fit: Wls
+) -> float:
+    """Root of ``Q(tau²) = target`` inside ``[lo, hi]``, where ``Q(lo) >= target``.
+
+    ``fit`` is the weighted fit at ``lo``.  Newton steps on ``1/Q`` (linear
+    in tau² when all variances are equal), bisection when a step leaves the
+    bracket, doubling when ``hi`` is infinite.
+    """
+    inv_target = 1.0 / target
+    scale = float(np.mean(v))
+    t = lo
+    for _ in range(_MAXITER):
+        Q = fit.Q
+        if Q == target:
+            return t
+        if Q > target:
+            lo = t
+        else:
+            hi = t
+        h = 1.0 / Q - inv_target
+        dh = float(fit.Py @ fit.Py) / (Q * Q)
+        new = t - h / dh if dh > 0 else math.nan
+        if not (lo < new < hi):
+            new = 0.5 * (lo + hi) if math.isfinite(hi) else max(2.0 * t, t + scale)
+        if _close(new, t, lo, hi, scale):
+            return new
+        t = new
+        fit = Wls(X, 1.0 / (v + t), y)
+    raise ConvergenceError("Root search for tau2 did not converge.")
+
+
+def _close(new: float, t: float, lo: float, hi: float, scale: float) -> bool:
+    # relative precision near machine epsilon; the absolute floor (a tiny
+    # fraction of the typical sampling variance) stops rounding noise in the
+    # score from keeping a near-zero tau² iterating forever
+    tol = 4e-16 * abs(new) + 1e-16 * scale
+    return abs(new - t) <= tol or hi - lo <= tol
+
+
+def _mle_terms(yc: Array, v: Array, X: Array | None, t: float, reml: bool) -> tuple[float, float, float]:
+    fit = Wls(X, 1.0 / (v + t), yc)
+    yPPy = float(fit.Py @ fit.Py)
+    yPPPy = fit.zPz(fit.Py)
+    if reml:
+        tr, trPP = fit.tr_PD(), fit.tr_PDPE()
+    else:
+        tr, trPP = fit.sw, float(fit.w @ fit.w)
+    score = 0.5 * (yPPy - tr)
+    info = 0.5 * trPP
+    hess = 0.5 * trPP - yPPPy
+    return score, info, hess
+
+
+def loglik(y: Array, v: Array, X: Array | None, tau2: float, reml: bool) -> float:
+    """Log-likelihood (ML) or restricted log-likelihood (REML) at ``tau2``.
+
+    The REML form omits metafor's constant ``1/2 log|X'X|`` (REMLf), which
+    does not depend on tau²; :mod:`.rma` adds it for the fit statistics.
+    """
+    k = y.shape[0]
+    w = 1.0 / (v + tau2)
+    fit = Wls(X, w, y)
+    ll = -0.5 * float(np.sum(np.log(v + tau2))) - 0.5 * fit.Q
+    if reml:
+        p = 1 if X is None else X.shape[1]
+        ll += -0.5 * (k - p) * math.log(2 * math.pi)
+        ll -= 0.5 * _logdet_xwx(fit)
+    else:
+        ll += -0.5 * k * math.log(2 * math.pi)
+    return ll
+
+
+def _logdet_xwx(fit: Wls) -> float:
+    if fit.X is None:
+        return math.log(fit.sw)
+    sign, val = np.linalg.slogdet(fit.S)
+    return -float(val)
+
+
+def _mle(yc: Array, v: Array, X: Array | None, *, reml: bool, start: float, allvipos: bool) -> float:
+    """Maximise the (restricted) likelihood over tau² >= 0.
+
+    Newton steps on the score with the observed information, Fisher scoring
+    where the likelihood is not locally concave, and bisection inside the
+    bracket of sign changes of the score, started (like metafor) at the HE
+    estimate so that the same local maximum is found.
+    """
+    scale = float(np.mean(v))
+    t = start
+    lo, hi = 0.0, math.inf
+    tau2 = None
+    for _ in range(_MAXITER):
+        score, info, hess = _mle_terms(yc, v, X, t, reml)
+        if score == 0.0:
+            tau2 = t
+            break
+        if score > 0:
+            lo = t
+        else:
+            hi = t
+            if t == 0.0:
+                tau2 = 0.0
+                break
+        step = score / -hess if hess < 0 else score / info
+        new = t + step
+        if new <= 0.0 and lo == 0.0:
+            s0, _, _ = _mle_terms(yc, v, X, 0.0, reml)
+            if s0 <= 0:
+                tau2 = 0.0
+                break
+        if not (lo < new < hi):
+            new = 0.5 * (lo + hi) if math.isfinite(hi) else max(2.0 * t, t + scale)
+        if _close(new, t, lo, hi, scale):
+            tau2 = new
+            break
+        t = new
+    if tau2 is None:
+        raise ConvergenceError(
+            "Fisher scoring algorithm did not converge. See 'help(rma)' for possible remedies."
+        )
+    if tau2 > 0 and allvipos:
+        # metafor's ll0check: a better likelihood on the boundary wins
+        if loglik(yc, v, X, 0.0, reml) - loglik(yc, v, X, tau2, reml) > _LL0_TOL:
+            warnings.warn(
+                "Fisher scoring algorithm may have gotten stuck at a local maximum. "
+                "Setting tau^2 = 0.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            tau2 = 0.0
+    return tau2

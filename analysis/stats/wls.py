@@ -1,0 +1,118 @@
+"""Weighted least-squares pieces shared by the tau² estimators and the model fit.
+
+Every quantity metafor writes with the k x k "residual maker"
+``P = W - W X (X'WX)^-1 X'W`` is computed here from p x p algebra in
+O(k p²): P is never formed.  With ``X=None`` the design is the intercept
+alone and everything reduces to weighted sums, the path that keeps a fit
+without moderators linear in k.
+
+Notation: ``w`` are the diagonal weights of W, ``U = W X`` and
+``S = (X'WX)^-1``, so ``P = W - U S U'``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+
+class Wls:
+    """One weighted least-squares fit of ``y`` on ``X`` with weights ``w``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (k, p), or None
+        Design matrix; None means the intercept alone (p = 1).
+    w : ndarray of shape (k,)
+        Positive weights.
+    y : ndarray of shape (k,)
+        Outcomes.
+    """
+
+    __slots__ = ("X", "w", "y", "sw", "S", "beta", "resid", "Py", "Q", "_XW")
+
+    def __init__(self, X: Array | None, w: Array, y: Array) -> None:
+        self.X = X
+        self.w = w
+        self.y = y
+        if X is None:
+            sw = float(w.sum())
+            mu = float(w @ y) / sw
+            self.sw = sw
+            self.S = np.array([[1.0 / sw]])
+            self.beta = np.array([mu])
+            self.resid = y - mu
+        else:
+            XW = X.T * w
+            XtWX = XW @ X
+            self._XW = XW
+            self.sw = float(w.sum())
+            self.S = _sym_inverse(XtWX)
+            self.beta = self.S @ (XW @ y)
+            self.resid = y - X @ self.beta
+        self.Py = w * self.resid
+        self.Q = float(self.Py @ self.resid)
+
+    # -- traces -----------------------------------------------------------
+    def cross(self, d: Array) -> Array:
+        """``U' diag(d) U = X' diag(w² d) X`` of shape (p, p)."""
+        c = self.w * self.w * d
+        if self.X is None:
+            return np.array([[float(c.sum())]])
+        return (self.X.T * c) @ self.X
+
+    def tr_PD(self, d: Array | None = None) -> float:
+        """``tr(P D)`` for diagonal D (identity when ``d`` is None)."""
+        if d is None:
+            if self.X is None:
+                return self.sw - float(self.w @ self.w) / self.sw
+            return self.sw - float(np.sum(self.S * self.cross(np.ones_like(self.w))))
+        if self.X is None:
+            return float(self.w @ d) - float((self.w * self.w) @ d) / self.sw
+        return float(self.w @ d) - float(np.sum(self.S * self.cross(d)))
+
+    def tr_PDPE(self, d: Array | None = None, e: Array | None = None) -> float:
+        """``tr(P D P E)`` for diagonal D and E (identity when None)."""
+        one = np.ones_like(self.w)
+        dd = one if d is None else d
+        ee = one if e is None else e
+        w2 = self.w * self.w
+        term1 = float(w2 @ (dd * ee))
+        if self.X is None:
+            sw = self.sw
+            term2 = float((w2 * self.w) @ (dd * ee)) / sw
+            term3 = float(w2 @ dd) * float(w2 @ ee) / (sw * sw)
+            return term1 - 2.0 * term2 + term3
+        Md = self.cross(dd)
+        Me = Md if e is d else self.cross(ee)
+        term2 = float(np.sum(self.S * self.cross(self.w * dd * ee)))
+        SMd = self.S @ Md
+        SMe = self.S @ Me
+        term3 = float(np.sum(SMd * SMe.T))
+        return term1 - 2.0 * term2 + term3
+
+    def zPz(self, z: Array) -> float:
+        """The quadratic form ``z' P z``."""
+        wz = self.w * z
+        if self.X is None:
+            s = float(wz.sum())
+            return float(wz @ z) - s * s / self.sw
+        u = self._XW @ z
+        return float(wz @ z) - float(u @ self.S @ u)
+
+
+def _sym_inverse(A: Array) -> Array:
+    """Inverse of a symmetric positive definite p x p matrix via Cholesky."""
+    try:
+        L = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError as exc:
+        raise ValueError("Model matrix not of full rank. Cannot fit model.") from exc
+    Linv = np.linalg.inv(L)
+    return Linv.T @ Linv
+
+
+def logdet_sym(A: Array) -> float:
+    """log|A| of a symmetric positive definite matrix."""
+    sign, val = np.linalg.slogdet(A)
+    return float(val)
