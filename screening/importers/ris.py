@@ -113,11 +113,7 @@ def to_citation(rec: TaggedRecord) -> Citation:
         journal = rec.first("T3")
     start = rec.first("SP")
     end = rec.first("EP")
-    doi = None
-    for value in rec.values("DO", "DI", "M3", "N1", "UR", "L2", "L3"):
-        doi = norm.doi(value)
-        if doi:
-            break
+    doi = _doi(rec)
     return Citation(
         title=norm.clean(title),
         abstract=_abstract(rec.first("AB", "N2")),
@@ -137,6 +133,25 @@ def to_citation(rec: TaggedRecord) -> Citation:
         raw=rec.raw,
         line=rec.line,
     )
+
+
+def _doi(rec: TaggedRecord) -> str | None:
+    # Tags in order of trust; links only count when they are doi.org links, since
+    # publisher URLs embed DOIs with suffixes such as ".pdf" or "/fulltext.html".
+    for tag in ("DO", "DI", "M3", "N1"):
+        for value in rec.values(tag):
+            if tag in ("M3", "N1") and "10." not in value:
+                continue
+            found = norm.doi(value)
+            if found:
+                return found
+    for tag in ("UR", "L2", "L3", "LK"):
+        for value in rec.values(tag):
+            if "doi.org/" in value.lower():
+                found = norm.doi(value)
+                if found:
+                    return found
+    return None
 
 
 def _abstract(value: str | None) -> str | None:
