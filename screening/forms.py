@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from .importers import FORMATS
+from .models import USUAL_DATABASES, USUAL_PLATFORMS, Search
+
+
+class _DatalistInput(forms.TextInput):
+    """A text box that suggests the usual values and accepts any other."""
+
+    template_name = "screening/widgets/datalist.html"
+
+    def __init__(self, options: list[str], list_id: str, attrs=None):
+        super().__init__(attrs={**(attrs or {}), "list": list_id, "autocomplete": "off"})
+        self.options = options
+        self.list_id = list_id
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options"] = self.options
+        context["widget"]["list_id"] = self.list_id
+        return context
+
+
+class SearchForm(forms.ModelForm):
+    class Meta:
+        model = Search
+        fields = ["database", "platform", "date_run", "query", "limits", "reported_hits", "notes"]
+        widgets = {
+            "database": _DatalistInput(USUAL_DATABASES, "database-options"),
+            "platform": _DatalistInput(USUAL_PLATFORMS, "platform-options"),
+            "date_run": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "query": forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+            "limits": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class SearchFileForm(forms.Form):
+    file = forms.FileField(label="Export file")
+    format = forms.ChoiceField(
+        label="Format", required=False,
+        choices=[("", "Detect automatically")] + [(key, fmt.label) for key, fmt in FORMATS.items()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"Up to {settings.MAX_UPLOAD_MB} MB. The file is kept exactly as uploaded; large files import in the "
+            "background and you may leave the page meanwhile.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.MAX_UPLOAD_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"{upload.name} is {upload.size / 1048576:.1f} MB; files may be at most {settings.MAX_UPLOAD_MB} MB. "
+                "Split the export into smaller files and upload each to this search.")
+        if upload.size == 0:
+            raise forms.ValidationError(f"{upload.name} is empty: there are no records to import.")
+        return upload
+
+
+class RecordFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False,
+                        widget=forms.TextInput(attrs={"placeholder": "title, abstract, author, DOI or PMID"}))
+    search = forms.ModelChoiceField(label="Found by search", queryset=Search.objects.none(), required=False,
+                                    empty_label="Any search")
+    year_from = forms.IntegerField(label="Year from", required=False, min_value=1000, max_value=2999)
+    year_to = forms.IntegerField(label="Year to", required=False, min_value=1000, max_value=2999)
+    has_doi = forms.ChoiceField(label="DOI", required=False,
+                                choices=[("", "Any"), ("yes", "Has a DOI"), ("no", "No DOI")])
+    duplicates = forms.ChoiceField(label="Duplicates", required=False, initial="hide",
+                                   choices=[("hide", "Unique records only"), ("show", "All records"),
+                                            ("only", "Merged duplicates only")])
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["search"].queryset = Search.objects.filter(review=review)
+        self.fields["search"].label_from_instance = lambda s: f"{s.database} · {s.date_run:%Y-%m-%d}"

@@ -1,0 +1,284 @@
+"""Importing one uploaded export: parse, store, deduplicate against the whole review.
+
+The records of one file are stored in ONE transaction, so a file with an error in
+its middle leaves nothing behind, and a worker that dies mid-import leaves nothing
+either; a retried task finds the file not done and simply imports it again.
+Records are parsed as a stream and inserted in batches, so memory grows with the
+duplicate index (a few short strings per record), not with the file's text.
+
+Imports into one review are serialised (a PostgreSQL advisory lock), because each
+import must see the records of the imports before it to deduplicate against them.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
+
+from reviewapp.audit import audit_record
+from reviewapp.models import AuditEvent
+
+from ..dedup import DuplicateIndex
+from ..importers import ImportFormatError, detect_format, iter_parse
+from ..models import DuplicatePair, Record, SearchFile
+
+log = logging.getLogger(__name__)
+
+# Rows per INSERT: large enough that round trips do not dominate, small enough that
+# one batch of records with long abstracts stays a few megabytes.
+BATCH_SIZE = 2000
+# The progress bar needs no more than a couple of updates a second.
+PROGRESS_INTERVAL_S = 0.5
+# Fields the duplicate finder reads; loading only these keeps the index of a large review small.
+DEDUP_FIELDS = ("id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
+_ADVISORY_LOCK_CLASS = 4801  # arbitrary, namespaces our advisory locks
+
+
+def progress_cache_key(search_file_id: int) -> str:
+    return f"screening:import-progress:{search_file_id}"
+
+
+class ImportProgress:
+    """Reports progress while the import transaction is still open.
+
+    Rows written inside that transaction are invisible to the page that polls, so the
+    count goes to the cache (seen by every process when the cache is shared, e.g.
+    Redis) and, on PostgreSQL, to the SearchFile row through a second connection in
+    autocommit mode. The import transaction itself does not touch that row until it
+    finishes, so the two never wait for each other.
+    """
+
+    def __init__(self, search_file_id: int, total_lines: int):
+        self.search_file_id = search_file_id
+        self.total_lines = max(total_lines, 1)
+        self._last = 0.0
+        self._side = None
+
+    def update(self, *, records: int, line: int | None, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < PROGRESS_INTERVAL_S:
+            return
+        self._last = now
+        percent = min(99, int(100 * (line or 0) / self.total_lines))
+        cache.set(progress_cache_key(self.search_file_id),
+                  {"records_read": records, "percent": percent}, timeout=3600)
+        if connection.vendor == "postgresql":
+            self._write_row(records, percent)
+
+    def _write_row(self, records: int, percent: int) -> None:
+        try:
+            if self._side is None:
+                self._side = connections.create_connection(connection.alias)
+            with self._side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {SearchFile._meta.db_table} SET records_read = %s, progress_percent = %s "
+                    "WHERE id = %s", [records, percent, self.search_file_id])
+        except DatabaseError:
+            # Progress is a courtesy to the person watching; it must never fail an import.
+            log.warning("could not record import progress", exc_info=True)
+
+    def close(self) -> None:
+        cache.delete(progress_cache_key(self.search_file_id))
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+@dataclass
+class ImportResult:
+    records: int
+    merged: int
+    possible: int
+    format: str
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _record_from(citation, *, search_file: SearchFile) -> Record:
+    return Record(
+        review_id=search_file.search.review_id,
+        search_id=search_file.search_id,
+        search_file_id=search_file.pk,
+        line=citation.line,
+        title=citation.title or "",
+        abstract=citation.abstract or "",
+        authors=list(citation.authors or []),
+        year=citation.year if citation.year and 0 < citation.year < 32768 else None,
+        journal=citation.journal or "",
+        volume=(citation.volume or "")[:100],
+        issue=(citation.issue or "")[:100],
+        pages=(citation.pages or "")[:100],
+        doi=(citation.doi or "")[:300],
+        pmid=(citation.pmid or "")[:20],
+        issn=(citation.issn or "")[:20],
+        keywords=list(citation.keywords or []),
+        language=(citation.language or "")[:100],
+        publication_type=(citation.publication_type or "")[:200],
+        url=citation.url or "",
+        raw=citation.raw or "",
+    )
+
+
+def _lock_review(review_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADVISORY_LOCK_CLASS, review_id])
+    # SQLite allows one writer at a time anyway.
+
+
+def search_file_import(*, search_file_id: int) -> SearchFile:
+    """Import the file (the Celery task's body). Idempotent: a finished import is returned as it is."""
+    search_file = SearchFile.objects.select_related("search__review").get(pk=search_file_id)
+    if search_file.status == SearchFile.Status.DONE:
+        return search_file
+    SearchFile.objects.filter(pk=search_file.pk).update(
+        status=SearchFile.Status.RUNNING, started_at=timezone.now(), finished_at=None,
+        records_read=0, progress_percent=0, error="", error_line=None)
+    try:
+        with search_file.file.open("rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return _fail(search_file, f"{search_file.original_name}: the stored file cannot be read ({exc}).", None)
+    progress = ImportProgress(search_file.pk, data.count(b"\n") + 1)
+    try:
+        with transaction.atomic():
+            _lock_review(search_file.search.review_id)
+            # Not select_for_update: the progress connection writes to this row meanwhile.
+            current = SearchFile.objects.get(pk=search_file.pk)
+            if current.status == SearchFile.Status.DONE:  # another delivery of the task finished first
+                return current
+            # Nothing of this file survives a failed attempt (the transaction saw to that), but be sure.
+            Record.objects.filter(search_file=search_file).delete()
+            result = _import(search_file, data, progress)
+            _finish(search_file, result)
+    except ImportFormatError as exc:
+        return _fail(search_file, str(exc), exc.line)
+    except Exception as exc:  # noqa: BLE001 - the user must learn the import failed, whatever the cause
+        log.exception("import of search file %s failed", search_file.pk)
+        _fail(search_file, f"{search_file.original_name}: the import failed unexpectedly ({type(exc).__name__}: "
+                           f"{exc}). Nothing was imported; try again or report this file.", None)
+        return search_file
+    finally:
+        progress.close()
+    search_file.refresh_from_db()
+    return search_file
+
+
+def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> ImportResult:
+    review_id = search_file.search.review_id
+    fmt = search_file.requested_format or detect_format(data, search_file.original_name)
+    # The review's unique records so far: a new search is deduplicated against everything already there.
+    existing = list(Record.objects.filter(review_id=review_id, duplicate_of__isnull=True)
+                    .only(*DEDUP_FIELDS).order_by("id").iterator(chunk_size=5000))
+    index = DuplicateIndex(existing)
+    ident_to_id = [r.pk for r in existing]
+    del existing
+    found = []
+    count = 0
+    for batch in _batched(iter_parse(data, filename=search_file.original_name, format=fmt), BATCH_SIZE):
+        records = [_record_from(c, search_file=search_file) for c in batch]
+        Record.objects.bulk_create(records)
+        found.extend(index.match_and_add(batch))
+        ident_to_id.extend(r.pk for r in records)
+        count += len(records)
+        progress.update(records=count, line=batch[-1].line)
+        del batch, records
+    if count == 0:
+        raise ImportFormatError("the file holds no records", filename=search_file.original_name)
+    progress.update(records=count, line=progress.total_lines, force=True)
+    merged, possible = _apply_duplicates(search_file, found, ident_to_id)
+    return ImportResult(records=count, merged=merged, possible=possible, format=fmt)
+
+
+def _apply_duplicates(search_file: SearchFile, found, ident_to_id: list[int]) -> tuple[int, int]:
+    """Merge the sure pairs, queue the possible ones. Returns (records merged, pairs queued).
+
+    A new record joins the group of its best sure match. Existing groups are never joined
+    automatically: when a new record is surely the same as two records a lead kept
+    apart (or that were never merged), the link is queued for a person instead.
+    """
+    review_id = search_file.search.review_id
+    root: dict[int, int] = {}  # new record id -> primary it was merged into
+
+    def find(record_id: int) -> int:
+        return root.get(record_id, record_id)
+
+    now = timezone.now()
+    sure = sorted((p for p in found if p.sure), key=lambda p: (p.j, -p.score))
+    pairs: dict[tuple[int, int], DuplicatePair] = {}
+    doubtful = []
+    for p in sure:
+        a_id, b_id = ident_to_id[p.i], ident_to_id[p.j]
+        primary = find(a_id)
+        if b_id not in root:
+            root[b_id] = primary
+            pairs[(primary, b_id)] = DuplicatePair(
+                review_id=review_id, record_a_id=primary, record_b_id=b_id, score=p.score, sure=True,
+                reasons=list(p.reasons), status=DuplicatePair.Status.MERGED, moved_ids=[b_id],
+                found_in=search_file, decided_at=now)
+        elif find(b_id) != primary:
+            doubtful.append((primary, find(b_id), p))
+    for p in found:
+        if not p.sure:
+            doubtful.append((find(ident_to_id[p.i]), find(ident_to_id[p.j]), p))
+    candidates = {}
+    for x, y, p in doubtful:
+        if x == y:
+            continue
+        key = (min(x, y), max(x, y))
+        if key in pairs or (key in candidates and candidates[key].score >= p.score):
+            continue
+        candidates[key] = DuplicatePair(
+            review_id=review_id, record_a_id=key[0], record_b_id=key[1], score=p.score, sure=p.sure,
+            reasons=list(p.reasons), status=DuplicatePair.Status.POSSIBLE, found_in=search_file)
+    if candidates:
+        # Pairs a lead already decided on (kept apart, merged or waiting) are not asked again.
+        ids = {i for key in candidates for i in key}
+        known = DuplicatePair.objects.filter(review_id=review_id, record_a_id__in=ids, record_b_id__in=ids)
+        for a, b in known.values_list("record_a_id", "record_b_id"):
+            candidates.pop((min(a, b), max(a, b)), None)
+    if root:
+        by_primary: dict[int, list[int]] = {}
+        for record_id, primary in root.items():
+            by_primary.setdefault(primary, []).append(record_id)
+        for primary, members in by_primary.items():
+            for chunk in _batched(members, BATCH_SIZE):
+                Record.objects.filter(pk__in=chunk).update(duplicate_of_id=primary)
+    DuplicatePair.objects.bulk_create(list(pairs.values()) + list(candidates.values()),
+                                      batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return len(root), len(candidates)
+
+
+def _finish(search_file: SearchFile, result: ImportResult) -> None:
+    before = {"status": search_file.status, "records_imported": 0}
+    SearchFile.objects.filter(pk=search_file.pk).update(
+        status=SearchFile.Status.DONE, format=result.format, records_read=result.records, progress_percent=100,
+        records_imported=result.records, duplicates_merged=result.merged, duplicates_possible=result.possible,
+        finished_at=timezone.now())
+    audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
+                 instance=search_file, label=f"import of {search_file.original_name}",
+                 before=before,
+                 after={"status": SearchFile.Status.DONE, "format": result.format,
+                        "records_imported": result.records, "duplicates_merged": result.merged,
+                        "duplicates_possible": result.possible})
+
+
+def _fail(search_file: SearchFile, message: str, line: int | None) -> SearchFile:
+    SearchFile.objects.filter(pk=search_file.pk).update(
+        status=SearchFile.Status.FAILED, error=message, error_line=line, finished_at=timezone.now(),
+        records_imported=0, duplicates_merged=0, duplicates_possible=0)
+    audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
+                 instance=search_file, label=f"import of {search_file.original_name}",
+                 before={"status": search_file.status}, after={"status": SearchFile.Status.FAILED, "error": message})
+    search_file.refresh_from_db()
+    return search_file

@@ -1,0 +1,12 @@
+"""Background work of the screening app: each task loads its row's id and calls one service."""
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def search_file_import(search_file_id: int) -> None:
+    """Import one uploaded export; safe to run again (a finished import is left alone)."""
+    from screening.services.importing import search_file_import as run_import
+
+    run_import(search_file_id=search_file_id)

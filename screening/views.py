@@ -1,0 +1,205 @@
+"""Pages for searches, imports, records and duplicates. Each view: access check, one service or
+selector, render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from reviewapp.exceptions import ApplicationError
+from reviewapp.permissions import can, review_get_for_user
+from reviewapp.views import _review_context
+
+from . import exports, selectors, services
+from .forms import RecordFilterForm, SearchFileForm, SearchForm
+from .models import DuplicatePair
+
+RECORDS_PER_PAGE = 50
+
+
+@login_required
+def search_list(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    searches = selectors.searches_with_counts(review=review)
+    return render(request, "screening/searches.html", _review_context(
+        review, searches=searches, counts=selectors.record_counts(review=review)))
+
+
+@login_required
+def search_create(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
+    form = SearchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        search = services.search_create(actor=request.user, review=review, **form.cleaned_data)
+        messages.success(request, "Search recorded. Now upload the file(s) it exported.")
+        return redirect("search_detail", review.pk, search.pk)
+    return render(request, "screening/search_form.html", _review_context(review, form=form, creating=True))
+
+
+@login_required
+def search_detail(request: HttpRequest, review_id: int, search_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    search = selectors.search_get(review=review, search_id=search_id)
+    form = None
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
+        form = SearchFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                search_file = services.search_file_create(
+                    actor=request.user, search=search, upload=form.cleaned_data["file"],
+                    requested_format=form.cleaned_data["format"])
+            except ApplicationError as exc:
+                form.add_error("file", exc.message)
+            else:
+                return redirect("search_file_report", review.pk, search_file.pk)
+    elif can(roles=review.user_roles, capability="manage_searches"):
+        form = SearchFileForm()
+    counts = selectors.searches_with_counts(review=review).get(pk=search.pk)
+    return render(request, "screening/search_detail.html", _review_context(
+        review, search=counts, files=counts.files.all(), form=form))
+
+
+@login_required
+def search_edit(request: HttpRequest, review_id: int, search_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
+    search = selectors.search_get(review=review, search_id=search_id)
+    if request.method == "POST" and request.POST.get("delete"):
+        try:
+            services.search_delete(actor=request.user, search=search)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("search_edit", review.pk, search.pk)
+        messages.success(request, "Search deleted.")
+        return redirect("search_list", review.pk)
+    form = SearchForm(request.POST or None, instance=search)
+    if request.method == "POST" and form.is_valid():
+        search.refresh_from_db()
+        services.search_update(actor=request.user, search=search, **form.cleaned_data)
+        messages.success(request, "Search saved.")
+        return redirect("search_detail", review.pk, search.pk)
+    return render(request, "screening/search_form.html", _review_context(review, form=form, search=search))
+
+
+@login_required
+def search_file_report(request: HttpRequest, review_id: int, file_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    search_file = selectors.search_file_get(review=review, file_id=file_id)
+    return render(request, "screening/import_report.html", _review_context(
+        review, file=search_file, search=search_file.search,
+        progress=selectors.import_progress(search_file=search_file)))
+
+
+@login_required
+def search_file_progress(request: HttpRequest, review_id: int, file_id: int) -> JsonResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    search_file = selectors.search_file_get(review=review, file_id=file_id)
+    return JsonResponse(selectors.import_progress(search_file=search_file))
+
+
+@login_required
+@require_POST
+def search_file_action(request: HttpRequest, review_id: int, file_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
+    search_file = selectors.search_file_get(review=review, file_id=file_id)
+    try:
+        if request.POST.get("action") == "retry":
+            services.search_file_retry(actor=request.user, search_file=search_file)
+            return redirect("search_file_report", review.pk, search_file.pk)
+        if request.POST.get("action") == "delete":
+            services.search_file_delete(actor=request.user, search_file=search_file)
+            messages.success(request, f"{search_file.original_name} removed.")
+            return redirect("search_detail", review.pk, search_file.search_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("search_file_report", review.pk, search_file.pk)
+
+
+@login_required
+def search_file_download(request: HttpRequest, review_id: int, file_id: int) -> FileResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    search_file = selectors.search_file_get(review=review, file_id=file_id)
+    return FileResponse(search_file.file.open("rb"), as_attachment=True, filename=search_file.original_name)
+
+
+@login_required
+def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    form = RecordFilterForm(request.GET or None, review=review)
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    filters.setdefault("duplicates", "hide")
+    records = selectors.records_list(review=review, **filters)
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "screening/records.html", _review_context(
+        review, form=form, page=page, query=query.urlencode(), counts=selectors.record_counts(review=review),
+        stages=selectors.EXPORT_STAGES))
+
+
+@login_required
+def record_detail(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    detail = selectors.record_detail(review=review, record_id=record_id)
+    return render(request, "screening/record_detail.html", _review_context(review, detail=detail,
+                                                                           record=detail.record))
+
+
+@login_required
+def duplicate_queue(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    status = request.GET.get("status", DuplicatePair.Status.POSSIBLE)
+    if status not in DuplicatePair.Status.values:
+        status = DuplicatePair.Status.POSSIBLE
+    page = Paginator(selectors.duplicate_pairs(review=review, status=status), 50).get_page(request.GET.get("page"))
+    return render(request, "screening/duplicates.html", _review_context(
+        review, page=page, status=status, statuses=DuplicatePair.Status.choices,
+        counts=selectors.record_counts(review=review)))
+
+
+@login_required
+def duplicate_pair(request: HttpRequest, review_id: int, pair_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    pair = selectors.duplicate_pair_get(review=review, pair_id=pair_id)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_duplicates")
+        action = {"merge": services.duplicate_merge, "keep_apart": services.duplicate_keep_apart,
+                  "unmerge": services.duplicate_unmerge}.get(request.POST.get("action"))
+        if action is None:
+            messages.error(request, "Unknown action.")
+            return redirect("duplicate_pair", review.pk, pair.pk)
+        try:
+            pair = action(actor=request.user, pair=pair)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("duplicate_pair", review.pk, pair.pk)
+        messages.success(request, f"Records {pair.record_a_id} and {pair.record_b_id}: "
+                                  f"{pair.get_status_display().lower()}.")
+        following = selectors.next_possible_pair(review=review, after=pair)
+        if request.POST.get("next") and following is not None:
+            return redirect("duplicate_pair", review.pk, following.pk)
+        return redirect(request.POST.get("return") == "record" and
+                        reverse("record_detail", args=[review.pk, pair.record_a_id]) or
+                        reverse("duplicate_queue", args=[review.pk]))
+    return render(request, "screening/duplicate_pair.html", _review_context(
+        review, pair=pair, comparison=selectors.duplicate_pair_comparison(pair=pair)))
+
+
+@login_required
+def record_export(request: HttpRequest, review_id: int, fmt: str) -> StreamingHttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    stage = request.GET.get("stage", "unique")
+    if stage not in selectors.EXPORT_STAGES:
+        stage = "unique"
+    records = selectors.records_for_export(review=review, stage=stage)
+    if fmt == "ris":
+        body, content_type = exports.ris_chunks(records), "application/x-research-info-systems; charset=utf-8"
+    else:
+        body, content_type = exports.csv_chunks(records), "text/csv; charset=utf-8"
+    response = StreamingHttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-{stage}-records.{fmt}"'
+    return response
