@@ -6,7 +6,8 @@ import re
 from urllib.parse import unquote
 
 _DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+# A year alone, or leading a compact YYYYMMDD date.
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?:[01]\d[0-3]\d)?(?!\d)")
 _YEAR_PREFIX = re.compile(r"^(1[5-9]\d\d|20\d\d)(?:\d{4})?(?!\d)")
 _ISSN = re.compile(r"(?<![\dX])(\d{4})-?(\d{3}[\dXx])(?![\dXx])")
 _PAGE_DASHES = re.compile(r"\s*(?:-{1,3}|[\u2010-\u2015\u2212])\s*")
