@@ -39,5 +39,14 @@ __all__ = [
 ]
 
 # --- publication bias and plots (bias.py, plots.py; maintained by their author) ---
-# Add `from .bias import ...` / `from .plots import ...` here and extend __all__.
+from .bias import (  # noqa: E402
+    FsnResult, RanktestResult, RegtestResult, TrimfillResult, fsn, ranktest, regtest, trimfill,
+)
+from .plots import forest_svg, funnel_svg  # noqa: E402
+from .sensitivity import Leave1outResult, leave1out  # noqa: E402
+
+__all__ += [
+    "FsnResult", "Leave1outResult", "RanktestResult", "RegtestResult", "TrimfillResult",
+    "forest_svg", "fsn", "funnel_svg", "leave1out", "ranktest", "regtest", "trimfill",
+]
 # --- end of bias and plots block ---

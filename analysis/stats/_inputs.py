@@ -6,19 +6,21 @@ from typing import Any
 
 import numpy as np
 
+from .errors import MetaAnalysisError
+
 
 def as_yi_vi(yi, vi) -> tuple[np.ndarray, np.ndarray]:
     """Return ``yi`` and ``vi`` as 1-d float arrays of equal length, finite, vi >= 0."""
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
     if y.size != v.size:
-        raise ValueError(f"yi has {y.size} values but vi has {v.size}.")
+        raise MetaAnalysisError(f"yi has {y.size} values but vi has {v.size}.")
     if y.size == 0:
-        raise ValueError("No studies given.")
+        raise MetaAnalysisError("No studies given.")
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v))):
-        raise ValueError("yi and vi must be finite numbers (remove studies with missing values first).")
+        raise MetaAnalysisError("yi and vi must be finite numbers (remove studies with missing values first).")
     if np.any(v < 0):
-        raise ValueError("Sampling variances vi must not be negative.")
+        raise MetaAnalysisError("Sampling variances vi must not be negative.")
     return y, v
 
 

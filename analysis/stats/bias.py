@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from .errors import ConvergenceError, MetaAnalysisError
 from ._inputs import as_yi_vi, json_safe
 
 __all__ = [
@@ -57,10 +58,10 @@ def _predictor_column(predictor: str, vi: np.ndarray, ni) -> np.ndarray:
     if predictor == "vi":
         return vi
     if ni is None:
-        raise ValueError("No sample size information available to use this predictor.")
+        raise MetaAnalysisError("No sample size information available to use this predictor.")
     n = np.asarray(ni, dtype=float).ravel()
     if n.size != vi.size:
-        raise ValueError("Length of 'yi' and 'ni' is not the same.")
+        raise MetaAnalysisError("Length of 'yi' and 'ni' is not the same.")
     return {"ni": n, "ninv": 1 / n, "sqrtni": np.sqrt(n), "sqrtninv": 1 / np.sqrt(n)}[predictor]
 
 
@@ -104,14 +105,14 @@ def regtest(yi, vi, model: str = "rma", predictor: str = "sei", method: str = "R
     other bias in meta-analysis. In: Publication Bias in Meta-Analysis.
     """
     if model not in ("rma", "lm"):
-        raise ValueError(f"model must be 'rma' or 'lm', not {model!r}.")
+        raise MetaAnalysisError(f"model must be 'rma' or 'lm', not {model!r}.")
     if predictor not in _PREDICTORS:
-        raise ValueError(f"predictor must be one of {', '.join(_PREDICTORS)}, not {predictor!r}.")
+        raise MetaAnalysisError(f"predictor must be one of {', '.join(_PREDICTORS)}, not {predictor!r}.")
     yi, vi = as_yi_vi(yi, vi)
     xcol = _predictor_column(predictor, vi, ni)
     X = np.column_stack([np.ones_like(yi), xcol])
     if np.linalg.matrix_rank(X) < 2:
-        raise ValueError("Model matrix no longer of full rank after addition of predictor. Cannot fit model.")
+        raise MetaAnalysisError("Model matrix no longer of full rank after addition of predictor. Cannot fit model.")
     alpha = 1 - level / 100
     has_limit = predictor in ("sei", "vi", "ninv", "sqrtninv")
 
@@ -125,13 +126,13 @@ def regtest(yi, vi, model: str = "rma", predictor: str = "sei", method: str = "R
     else:
         w = 1 / vi
         if not np.all(np.isfinite(w)):
-            raise ValueError("Sampling variances must be positive for the weighted regression.")
+            raise MetaAnalysisError("Sampling variances must be positive for the weighted regression.")
         sw = np.sqrt(w)
         coef, *_ = np.linalg.lstsq(X * sw[:, None], yi * sw, rcond=None)
         resid = yi - X @ coef
         dfs = yi.size - 2
         if dfs < 1:
-            raise ValueError("At least 3 studies are needed for the weighted regression test.")
+            raise MetaAnalysisError("At least 3 studies are needed for the weighted regression test.")
         sigma2 = np.sum(w * resid**2) / dfs
         cov = sigma2 * np.linalg.inv(X.T @ (X * w[:, None]))
         se = np.sqrt(np.diag(cov))
@@ -226,7 +227,7 @@ def ranktest(yi, vi, exact: bool = True) -> RanktestResult:
     yi, vi = as_yi_vi(yi, vi)
     n = yi.size
     if n < 2:
-        raise ValueError("not enough finite observations")
+        raise MetaAnalysisError("not enough finite observations")
     wi = 1 / vi
     theta = np.sum(wi * yi) / np.sum(wi)
     vi_star = vi - 1 / np.sum(wi)
@@ -338,7 +339,7 @@ def _default_control_tau2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method:
         tau2 = tau2 + adj
         change = abs(old - tau2)
         if it > _DEFAULT_MAXITER:
-            raise ValueError("Fisher scoring algorithm did not converge.")
+            raise ConvergenceError("Fisher scoring algorithm did not converge.")
     if method in ("ML", "REML") and np.all(vi > 0):
         if _loglik(yi, vi, X, 0.0, method) - _loglik(yi, vi, X, tau2, method) > _DEFAULT_LL_TOL \
                 and tau2 > _DEFAULT_THRESHOLD:
@@ -349,7 +350,7 @@ def _default_control_tau2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method:
 def _proj(v: np.ndarray, X: np.ndarray) -> np.ndarray:
     w = 1 / v
     if not np.all(np.isfinite(w)):
-        raise ValueError("Division by zero when computing the inverse variance weights.")
+        raise MetaAnalysisError("Division by zero when computing the inverse variance weights.")
     WX = X * w[:, None]
     return np.diag(w) - WX @ np.linalg.inv(X.T @ WX) @ WX.T
 
@@ -475,13 +476,13 @@ def trimfill(yi, vi, estimator: str = "L0", side: str | None = None, method: str
     Biometrics 56, 455-463.
     """
     if estimator not in ("L0", "R0", "Q0"):
-        raise ValueError(f"estimator must be 'L0', 'R0' or 'Q0', not {estimator!r}.")
+        raise MetaAnalysisError(f"estimator must be 'L0', 'R0' or 'Q0', not {estimator!r}.")
     if side not in (None, "left", "right"):
-        raise ValueError(f"side must be 'left', 'right' or None, not {side!r}.")
+        raise MetaAnalysisError(f"side must be 'left', 'right' or None, not {side!r}.")
     yi, vi = as_yi_vi(yi, vi)
     k = yi.size
     if k == 1:
-        raise ValueError("Stopped because k = 1.")
+        raise MetaAnalysisError("Stopped because k = 1.")
     if side is None:
         side = _slope_sign_side(yi, vi, method)
 
@@ -493,7 +494,7 @@ def trimfill(yi, vi, estimator: str = "L0", side: str | None = None, method: str
         k0_prev = k0
         it += 1
         if it > maxiter:
-            raise ValueError("Trim and fill algorithm did not converge.")
+            raise ConvergenceError("Trim and fill algorithm did not converge.")
         beta = _pooled(ys[: k - k0], vs[: k - k0], method)
         yc = ys - beta
         # rank(abs(yc), ties.method = "first")
@@ -503,7 +504,7 @@ def trimfill(yi, vi, estimator: str = "L0", side: str | None = None, method: str
         if estimator == "R0":
             neg = -signed[signed < 0]
             if neg.size == 0:
-                raise ValueError("R0 estimator undefined: no study lies below the pooled estimate.")
+                raise MetaAnalysisError("R0 estimator undefined: no study lies below the pooled estimate.")
             k0_raw = (k - neg.max()) - 1
             se_k0 = math.sqrt(2 * max(0.0, k0_raw) + 2)
         else:
@@ -599,12 +600,12 @@ def fsn(yi, vi=None, type: str = "Rosenthal", alpha: float = 0.05, target: float
     random and cannot be reproduced exactly.
     """
     if type not in ("Rosenthal", "Orwin", "Rosenberg"):
-        raise ValueError(f"type must be 'Rosenthal', 'Orwin' or 'Rosenberg', not {type!r}.")
+        raise MetaAnalysisError(f"type must be 'Rosenthal', 'Orwin' or 'Rosenberg', not {type!r}.")
     if test not in ("Stouffer", "Fisher"):
-        raise ValueError(f"test must be 'Stouffer' or 'Fisher', not {test!r}.")
+        raise MetaAnalysisError(f"test must be 'Stouffer' or 'Fisher', not {test!r}.")
     needs_vi = type != "Orwin" or weighted
     if needs_vi and vi is None:
-        raise ValueError("Must specify 'vi' or 'sei' argument.")
+        raise MetaAnalysisError("Must specify 'vi' or 'sei' argument.")
     yi, vi = as_yi_vi(yi, vi if vi is not None else np.zeros(np.size(yi)))
     k = yi.size
     pval = meanes = None

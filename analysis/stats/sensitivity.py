@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import MetaAnalysisError
 from ._inputs import as_yi_vi, json_safe
 
 __all__ = ["Leave1outResult", "leave1out"]
@@ -85,7 +86,7 @@ def leave1out(yi, vi, method: str = "REML", test: str = "z", level: float = 95,
     yi, vi = as_yi_vi(yi, vi)
     k = yi.size
     if k == 1:
-        raise ValueError("Stopped because k = 1.")
+        raise MetaAnalysisError("Stopped because k = 1.")
     out = {name: np.full(k, np.nan) for name in _FIELDS}
     keep = np.ones(k, dtype=bool)
     for i in range(k):
