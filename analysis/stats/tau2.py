@@ -41,6 +41,8 @@ DLIT_THRESHOLD = 1e-12
 DLIT_MAXITER = 10000
 #: Newton iterations allowed before giving up (bisection keeps them few)
 _MAXITER = 200
+#: a Newton step this small (relative) leaves an error of about its square
+_NEWTON_DONE = 1e-8
 #: metafor's ll0check: a likelihood at tau²=0 this much higher wins
 _LL0_TOL = 1e-10
 
@@ -248,6 +250,8 @@ def solve_generalized_q(
         h = 1.0 / Q - inv_target
         dh = float(fit.Py @ fit.Py) / (Q * Q)
         new = t - h / dh if dh > 0 else math.nan
+        if lo < new < hi and abs(new - t) <= _NEWTON_DONE * new:
+            return new
         if not (lo < new < hi):
             new = 0.5 * (lo + hi) if math.isfinite(hi) else max(2.0 * t, t + scale)
         if _close(new, t, lo, hi, scale):
@@ -267,8 +271,22 @@ def _close(new: float, t: float, lo: float, hi: float, scale: float) -> bool:
 
 def _mle_terms(yc: Array, v: Array, X: Array | None, t: float, reml: bool) -> tuple[float, float, float]:
     fit = Wls(X, 1.0 / (v + t), yc)
-    yPPy = float(fit.Py @ fit.Py)
-    yPPPy = fit.zPz(fit.Py)
+    Py = fit.Py
+    yPPy = float(Py @ Py)
+    if X is None:
+        # intercept only: P z = w z - w (w'z) / sum(w); power sums of w
+        w, sw = fit.w, fit.sw
+        wPy = w * Py
+        s = float(wPy.sum())
+        yPPPy = float(wPy @ Py) - s * s / sw
+        w2 = w * w
+        s2, s3 = float(w2.sum()), float(w2 @ w)
+        if reml:
+            tr, trPP = sw - s2 / sw, s2 - 2.0 * s3 / sw + s2 * s2 / (sw * sw)
+        else:
+            tr, trPP = sw, s2
+        return 0.5 * (yPPy - tr), 0.5 * trPP, 0.5 * trPP - yPPPy
+    yPPPy = fit.zPz(Py)
     if reml:
         tr, trPP = fit.tr_PD(), fit.tr_PDPE()
     else:
@@ -329,8 +347,13 @@ def _mle(yc: Array, v: Array, X: Array | None, *, reml: bool, start: float, allv
             if t == 0.0:
                 tau2 = 0.0
                 break
-        step = score / -hess if hess < 0 else score / info
+        newton = hess < 0
+        step = score / -hess if newton else score / info
         new = t + step
+        if newton and lo < new < hi and abs(step) <= _NEWTON_DONE * new:
+            # quadratic convergence: the error after this step is ~step²
+            tau2 = new
+            break
         if new <= 0.0 and lo == 0.0:
             s0, _, _ = _mle_terms(yc, v, X, 0.0, reml)
             if s0 <= 0:

@@ -30,29 +30,46 @@ class Wls:
         Outcomes.
     """
 
-    __slots__ = ("X", "w", "y", "sw", "S", "beta", "resid", "Py", "Q", "_XW")
+    __slots__ = ("X", "w", "y", "sw", "_S", "_beta", "mu", "resid", "Py", "Q", "_XW")
 
     def __init__(self, X: Array | None, w: Array, y: Array) -> None:
         self.X = X
         self.w = w
         self.y = y
         if X is None:
+            # the hot path of every model without moderators: keep it to a
+            # handful of vector operations
             sw = float(w.sum())
             mu = float(w @ y) / sw
             self.sw = sw
-            self.S = np.array([[1.0 / sw]])
-            self.beta = np.array([mu])
+            self.mu = mu
+            self._S = None
+            self._beta = None
             self.resid = y - mu
         else:
             XW = X.T * w
             XtWX = XW @ X
             self._XW = XW
             self.sw = float(w.sum())
-            self.S = _sym_inverse(XtWX)
-            self.beta = self.S @ (XW @ y)
-            self.resid = y - X @ self.beta
+            self._S = _sym_inverse(XtWX)
+            self._beta = self._S @ (XW @ y)
+            self.resid = y - X @ self._beta
         self.Py = w * self.resid
         self.Q = float(self.Py @ self.resid)
+
+    @property
+    def S(self) -> Array:
+        """``(X'WX)^-1`` of shape (p, p)."""
+        if self._S is None:
+            self._S = np.array([[1.0 / self.sw]])
+        return self._S
+
+    @property
+    def beta(self) -> Array:
+        """Weighted least-squares coefficients of shape (p,)."""
+        if self._beta is None:
+            self._beta = np.array([self.mu])
+        return self._beta
 
     # -- traces -----------------------------------------------------------
     def cross(self, d: Array) -> Array:
