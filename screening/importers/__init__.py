@@ -22,19 +22,19 @@ from collections.abc import Iterator
 
 from . import bibtex, endnote_tagged, endnote_xml, medline, pubmed_xml, ris, table, wos
 from .citation import Citation
-from .decode import decode
+from .decode import decode, iter_decoded_lines
 from .detect import detect_format
 from .errors import ImportFormatError
 from .formats import EXPECTED, FORMATS, Format
 
 __all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "detect_format", "iter_parse", "parse"]
 
-_TEXT_PARSERS = {
+# Line-tagged formats read lines decoded chunk by chunk from the bytes.
+_LINE_PARSERS = {
     "ris": ris.iter_citations,
     "medline": medline.iter_citations,
     "wos": wos.iter_citations,
     "endnote_tagged": endnote_tagged.iter_citations,
-    "bibtex": bibtex.iter_citations,
 }
 _BYTES_PARSERS = {
     "endnote_xml": endnote_xml.iter_citations,
@@ -82,10 +82,12 @@ def _records(data: bytes, filename: str | None, format: str, column_map) -> Iter
         yield from _BYTES_PARSERS[format](data, filename)
     elif format == "xlsx":
         yield from table.iter_xlsx(data, filename, column_map)
+    elif format in _LINE_PARSERS:
+        yield from _LINE_PARSERS[format](iter_decoded_lines(data, filename), filename)
     else:
         text = decode(data, filename)
-        if format in _TEXT_PARSERS:
-            yield from _TEXT_PARSERS[format](text, filename)
+        if format == "bibtex":
+            yield from bibtex.iter_citations(text, filename)
         elif format == "csv":
             yield from table.iter_delimited(text, filename, None, column_map)
         elif format == "tsv":

@@ -94,3 +94,53 @@ def iter_lines(text: str):
         yield number, text[pos:nl]
         pos = nl + 1
         number += 1
+
+
+def as_lines(source):
+    """Accept either text or an iterator of (number, line) pairs."""
+    return iter_lines(source) if isinstance(source, str) else source
+
+
+def _valid(view: memoryview, encoding: str, chunk: int) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for start in range(0, len(view), chunk):
+            decoder.decode(view[start:start + chunk], final=start + chunk >= len(view))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def iter_decoded_lines(data: bytes, filename: str | None = None, chunk: int = 1 << 20):
+    """Yield (line number, line) straight from the bytes, decoding a chunk at a time.
+
+    Unlike ``decode`` this never holds a second copy of a large upload: memory
+    stays at the size of the input plus one chunk, which is what lets
+    ``iter_parse`` stream a 200 MB RIS file.
+    """
+    encoding, skip = sniff_encoding(data)
+    view = memoryview(data)[skip:]
+    if encoding == "utf-8" and not _valid(view, "utf-8", chunk):
+        encoding = "cp1252" if _valid(view, "cp1252", chunk) else "latin-1"
+    elif encoding != "utf-8" and not _valid(view, encoding, chunk):
+        raise ImportFormatError(f"the file declares {encoding.upper()} but is not valid {encoding.upper()}", filename=filename)
+    _refuse_binary(bytes(view[:65536]).decode(encoding, errors="replace"), filename)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    cr_only = None
+    pending = ""
+    number = 1
+    total = len(view)
+    for start in range(0, max(total, 1), chunk):
+        piece = decoder.decode(view[start:start + chunk], final=start + chunk >= total)
+        if cr_only is None:
+            cr_only = "\r" in piece and "\n" not in piece
+        if cr_only:
+            piece = piece.replace("\r", "\n")
+        pending += piece
+        parts = pending.split("\n")
+        pending = parts.pop()
+        for line in parts:
+            yield number, line[:-1] if line.endswith("\r") else line
+            number += 1
+    if pending:
+        yield number, pending[:-1] if pending.endswith("\r") else pending

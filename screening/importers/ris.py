@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
-from .decode import iter_lines
+from .decode import as_lines
 from .errors import ImportFormatError
 from .tagged import TaggedRecord
 
@@ -35,7 +35,7 @@ def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecor
     after_gap = False
     stray: tuple[int, str] | None = None
     found_any = False
-    for number, line in iter_lines(text):
+    for number, line in as_lines(text):
         stripped = line.rstrip()
         match = TAG_LINE.match(stripped)
         previous_was_gap, after_gap = after_gap, False

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
-from .decode import iter_lines
+from .decode import as_lines
 from .errors import ImportFormatError
 from .tagged import TaggedRecord
 
@@ -25,7 +25,7 @@ _FILE_TAGS = {"FN", "VR", "EF"}
 def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecord]:
     record: TaggedRecord | None = None
     found_any = False
-    for number, line in iter_lines(text):
+    for number, line in as_lines(text):
         stripped = line.rstrip()
         if not stripped.strip():
             continue
