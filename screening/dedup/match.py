@@ -186,8 +186,13 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
     same_page = pages == "same"
     strong_bib = same_volume and same_page
 
+    ident = same_doi or same_pmid
+    if title < 0.5 and not (ident or strong_bib):
+        # Most candidate pairs from blocking end here; a title with a long
+        # subtitle added still keeps half its characters in common.
+        return None
     contained = title if title >= TITLE_SAME else title_containment(a, b)
-    if title < TITLE_POSSIBLE and contained < 0.9 and not (same_doi or same_pmid):
+    if title < TITLE_POSSIBLE and contained < 0.9 and not ident:
         if not (strong_bib and contained >= 0.5):
             return None
 
@@ -260,7 +265,6 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
 
     long_title = min(len(a.compact), len(b.compact)) >= SHORT_TITLE
     corroborated = strong_bib or journal_agree or (authors_agree and long_title)
-    ident = same_doi or same_pmid
     short_c, long_c = sorted((a.compact, b.compact), key=len)
     extends = len(short_c) >= 30 and long_c.startswith(short_c)
     first_author_same = authors is not None and authors[0] >= AUTHOR_SAME

@@ -11,6 +11,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -64,6 +65,7 @@ _SERIES = re.compile(
     re.I,
 )
 _NUMBER_TOKEN = re.compile(r"\d+")
+_HAS_DIGIT = re.compile(r"\d")
 
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du le la les ten ter vande vander al el bin".split()
@@ -75,10 +77,9 @@ _JOURNAL_STOP = frozenset("the of and for in on a an de la le et der und fur du 
 _JOURNAL_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 # "S417-S429", "1351-9", "e24083", "945"; anything else ("Suppl-29") is unreadable.
 _PAGES = re.compile(r"^\s*([a-z]{0,2})\s*(\d+)\s*(?:[-\u2010-\u2015]+\s*([a-z]{0,2})\s*(\d+))?\s*$", re.I)
-_CORPORATE = re.compile(
-    r"\b(?:group|study|trial|consortium|investigators?|collaborat\w*|committee|society|"
-    r"association|network|inc|ltd|pharmaceuticals?|organi[sz]ation|council|institute|team)\b",
-    re.I,
+_CORPORATE = frozenset(
+    "group study trial consortium investigator investigators committee society association network "
+    "inc ltd pharmaceutical pharmaceuticals organisation organization council institute team".split()
 )
 
 
@@ -101,8 +102,9 @@ def strip_annotations(title: str | None) -> str:
     if not title:
         return ""
     text = fold(title)
-    for pattern in _ANNOTATIONS:
-        text = pattern.sub(" ", text)
+    if "[" in text or "(" in text or "la:" in text:
+        for pattern in _ANNOTATIONS:
+            text = pattern.sub(" ", text)
     return text
 
 
@@ -111,26 +113,38 @@ def title_words(title: str | None) -> str:
     return _SPACES.sub(" ", _NON_ALNUM.sub(" ", strip_annotations(title))).strip()
 
 
+# Substrings without which no kind pattern can match: a cheap test first,
+# because almost no title is an erratum or a reply.
+_KIND_HINTS = ("errat", "corrig", "correction", "retract", "withdrawn", "concern", "re:", "re :",
+               "reply", "response", "comment", "letter", "protocol", "rationale", "design")
+_SERIES_HINTS = ("part", "phase", "paper", "study", "trial", "report", "series", "stage", "cohort", "wave")
+
+
 def title_kinds(title: str | None) -> frozenset[str]:
-    if not title:
+    """Kinds of report named in a folded title (lower case)."""
+    if not title or not any(hint in title for hint in _KIND_HINTS):
         return frozenset()
     return frozenset(kind for kind, pat in _KIND_PATTERNS.items() if pat.search(title))
 
 
 def title_series(words: str) -> frozenset[str]:
     """Markers such as "part 2" or "phase iii" that tell parts of a series apart."""
+    if not any(hint in words for hint in _SERIES_HINTS):
+        return frozenset()
     found = set()
     for noun, number in _SERIES.findall(words):
         found.add(f"{noun.lower()} {_ROMAN.get(number.lower(), number)}")
     return frozenset(found)
 
 
+@lru_cache(maxsize=500_000)
 def surname(author: str) -> str:
     """Compact surname of one author as written in any common export style."""
     author = author.strip()
     if not author:
         return ""
-    if _CORPORATE.search(author):
+    folded = fold(author)
+    if "collaborat" in folded or not _CORPORATE.isdisjoint(_NON_ALNUM.split(folded)):
         # "ASCUS-LSIL Triage Study Group" is exported in as many ways as there are
         # databases and never names a person: it cannot tell two records apart.
         return ""
@@ -158,15 +172,19 @@ def journal_variants(journal: str | None) -> tuple[tuple[str, ...], ...]:
     """
     if not journal:
         return ()
+    return _journal_variants(journal)
+
+
+_JOURNAL_SPLIT = re.compile(r"[:=]|\.\s+|\.(?=[a-z]{4})")
+
+
+@lru_cache(maxsize=200_000)  # a search export repeats the same few hundred journal names
+def _journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
     text = _JOURNAL_BRACKETS.sub(" ", fold(journal).replace("&", " and "))
-    pieces = [text]
-    for sep in (":", "=", ". "):
-        pieces.extend(p for piece in list(pieces) for p in piece.split(sep))
-    pieces.extend(re.split(r"\.(?=[a-z]{4})", text))
-    variants = []
-    for piece in pieces:
+    variants: list[tuple[str, ...]] = []
+    for piece in [text, *_JOURNAL_SPLIT.split(text)]:
         tokens = tuple(t for t in _NON_ALNUM.split(piece)
-                       if t and t not in _JOURNAL_STOP and not any(c.isdigit() for c in t))
+                       if t and t not in _JOURNAL_STOP and not _HAS_DIGIT.search(t))
         if tokens and tokens not in variants:
             variants.append(tokens)
     return tuple(variants)
@@ -210,6 +228,9 @@ def clean_id(value: Any) -> str:
     return text.strip()
 
 
+_NO_NUMBERS: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class Prepared:
     """Normalised fields of one record, computed once."""
@@ -247,7 +268,7 @@ def prepare(citation: Any) -> Prepared:
         compact=words.replace(" ", ""),
         kinds=title_kinds(title),
         series=title_series(words),
-        numbers=frozenset(_NUMBER_TOKEN.findall(words)),
+        numbers=frozenset(_NUMBER_TOKEN.findall(words)) if _HAS_DIGIT.search(words) else _NO_NUMBERS,
         authors=authors,
         year=year,
         journal=journal_variants(getattr(citation, "journal", None)),
