@@ -55,7 +55,7 @@ def _generated_ris(record: Record) -> str:
         entry["urls"] = [record.url]
     if record.pmid:
         entry["accession_number"] = record.pmid
-        entry["notes"] = [f"PMID: {record.pmid}"]
+        entry["notes"] = [f"PMID: {record.pmid} [PMID]"]
     text = rispy.dumps([entry], implementation=_PlainRisWriter)
     # Continuation lines inside a value would read as new tags' text; RIS values are one line.
     return text.strip("\n")

@@ -20,8 +20,8 @@ def two_searches(review, people):
     lead = people["lead"]
     scopus, embase = make_search(review, lead, "Scopus"), make_search(review, lead, "EMBASE")
     import_bytes(scopus, lead, ris(record(1), record(2)), "scopus.ris")
-    # record 1 again (sure), and record 2's DOI under another title (possible: the lead decides).
-    import_bytes(embase, lead, ris(record(1), record(2, title="Mothers and babies in psychotherapy: a trial")),
+    # record 1 again (sure), and record 2 with another DOI (possible: the lead decides).
+    import_bytes(embase, lead, ris(record(1), record(2, doi="10.1000/another")),
                  "embase.ris")
     return scopus, embase
 

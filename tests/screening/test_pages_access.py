@@ -40,8 +40,8 @@ def objects(review, people):
     first = make_search(review, lead, "Scopus")
     second = make_search(review, lead, "EMBASE")
     search_file = import_bytes(first, lead, ris(record(1), record(2)), "scopus.ris")
-    # Same DOI, a different title: a possible duplicate, waiting for a lead.
-    import_bytes(second, lead, ris(record(1, title="Psychotherapy for parents and infants: trial one"), record(3)),
+    # Same details but another DOI: a possible duplicate, waiting for a lead.
+    import_bytes(second, lead, ris(record(1, doi="10.1000/another"), record(3)),
                  "embase.ris")
     pair = DuplicatePair.objects.get(review=review)
     return {"search": first.pk, "file": search_file.pk, "record": Record.objects.first().pk, "pair": pair.pk}
