@@ -12,9 +12,7 @@ objects and calls these functions.
 """
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from .clusters import connected_groups
@@ -35,8 +33,7 @@ __all__ = [
 
 def find_duplicate_pairs(citations: Sequence[Any], *, include_possible: bool = True) -> list[DuplicatePair]:
     """Candidate duplicate pairs (i < j), sure ones and, unless told not to, possible ones."""
-    with _gc_paused():
-        pairs = DuplicateIndex().match_and_add(citations)
+    pairs = DuplicateIndex().match_and_add(citations)
     if not include_possible:
         pairs = [p for p in pairs if p.sure]
     return sorted(pairs, key=lambda p: (p.i, p.j))
@@ -57,27 +54,11 @@ def find_duplicates_between(
     records. Duplicates among the new records themselves come from
     ``find_duplicate_pairs(new)``.
     """
-    with _gc_paused():
-        index = existing if isinstance(existing, DuplicateIndex) else DuplicateIndex(existing)
-        pairs = []
-        for i, citation in enumerate(new):
-            for pair in index.match(citation):
-                if include_possible or pair.sure:
-                    pairs.append(DuplicatePair(i, pair.j, pair.score, pair.sure, pair.reasons))
+    index = existing if isinstance(existing, DuplicateIndex) else DuplicateIndex(existing)
+    pairs = []
+    for i, citation in enumerate(new):
+        for pair in index.match(citation):
+            if include_possible or pair.sure:
+                pairs.append(DuplicatePair(i, pair.j, pair.score, pair.sure, pair.reasons))
     return pairs
 
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building the index.
-
-    Indexing creates hundreds of thousands of small tuples and no cycles; the
-    collector would otherwise rescan the growing heap again and again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

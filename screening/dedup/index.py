@@ -8,8 +8,10 @@ key per record.
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,23 @@ class DuplicatePair:
     reasons: tuple[str, ...]
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while indexing.
+
+    Indexing creates hundreds of thousands of small tuples and no cycles; the
+    collector would otherwise rescan the growing heap again and again (a
+    third of the run time at 100,000 records).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class DuplicateIndex:
     """Records indexed by their blocking keys; ids are positions in insertion order."""
 
@@ -50,8 +69,9 @@ class DuplicateIndex:
     def add(self, citations: Iterable[Any]) -> range:
         """Index citations; returns the ids they were given."""
         start = len(self._records)
-        for citation in citations:
-            self._add_prepared(prepare(citation))
+        with _gc_paused():
+            for citation in citations:
+                self._add_prepared(prepare(citation))
         return range(start, len(self._records))
 
     def match(self, citation: Any) -> list[DuplicatePair]:
@@ -102,12 +122,13 @@ class DuplicateIndex:
     def match_and_add(self, citations: Sequence[Any]) -> list[DuplicatePair]:
         """Match each citation against everything indexed so far, then index it."""
         pairs: list[DuplicatePair] = []
-        for citation in citations:
-            p = prepare(citation)
-            ident = len(self._records)
-            pairs.extend(
-                DuplicatePair(pair.j, ident, pair.score, pair.sure, pair.reasons)
-                for pair in self._match_prepared(p, ident)
-            )
-            self._add_prepared(p)
+        with _gc_paused():
+            for citation in citations:
+                p = prepare(citation)
+                ident = len(self._records)
+                pairs.extend(
+                    DuplicatePair(pair.j, ident, pair.score, pair.sure, pair.reasons)
+                    for pair in self._match_prepared(p, ident)
+                )
+                self._add_prepared(p)
         return pairs
