@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
 
 from .errors import ConvergenceError, MetaAnalysisError
 from ._inputs import as_yi_vi, json_safe
@@ -259,6 +259,81 @@ def ranktest(yi, vi, exact: bool = True) -> RanktestResult:
     return RanktestResult(tau=tau, pval=float(2 * stats.norm.sf(abs(z))), exact=False)
 
 
+# ------------------------------------------------------------ R's uniroot
+
+def _r_uniroot(f, lower: float, upper: float, tol: float, maxiter: int, extend_up: bool = False) -> float:
+    """Root of ``f`` exactly as R's ``uniroot`` finds it (Brent's zeroin, R_zeroin2).
+
+    metafor stops its root searches at R's default tolerance
+    (``.Machine$double.eps^0.25``), so the root it reports is wherever
+    zeroin stands at that point; reproducing metafor means taking the same
+    steps. ``extend_up`` is ``extendInt="upX"``: widen the interval (upper
+    end) until f changes sign.
+    """
+    f_lo, f_hi = f(lower), f(upper)
+    if extend_up:
+        delta = 0.01 * max(1e-4, abs(lower))
+        it = 0
+        while f_lo > 0:
+            it += 1
+            if it > maxiter:
+                raise MetaAnalysisError(f"no sign change found in {it - 1} iterations")
+            lower -= delta
+            f_lo = f(lower)
+            delta *= 2
+        delta = 0.01 * max(1e-4, abs(upper))
+        while f_hi < 0:
+            it += 1
+            if it > maxiter:
+                raise MetaAnalysisError(f"no sign change found in {it - 1} iterations")
+            upper += delta
+            f_hi = f(upper)
+            delta *= 2
+    if not np.sign(f_lo) * np.sign(f_hi) <= 0:
+        raise MetaAnalysisError("f() values at end points not of opposite sign")
+    eps = np.finfo(float).eps
+    a, b, fa, fb = lower, upper, f_lo, f_hi
+    c, fc = a, fa
+    if fa == 0:
+        return a
+    if fb == 0:
+        return b
+    for _ in range(maxiter + 1):
+        prev_step = b - a
+        if abs(fc) < abs(fb):
+            a, b, c = b, c, b
+            fa, fb, fc = fb, fc, fb
+        tol_act = 2 * eps * abs(b) + tol / 2
+        new_step = (c - b) / 2
+        if abs(new_step) <= tol_act or fb == 0:
+            return b
+        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
+            cb = c - b
+            if a == c:
+                t1 = fb / fa
+                p = cb * t1
+                q = 1.0 - t1
+            else:
+                q, t1, t2 = fa / fc, fb / fc, fb / fa
+                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
+            if p > 0:
+                q = -q
+            else:
+                p = -p
+            if p < (0.75 * cb * q - abs(tol_act * q) / 2) and p < abs(prev_step * q / 2):
+                new_step = p / q
+        if abs(new_step) < tol_act:
+            new_step = tol_act if new_step > 0 else -tol_act
+        a, fa = b, fb
+        b += new_step
+        fb = f(b)
+        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
+            c, fc = a, fa
+    # R warns "_NOT_ converged" and still returns the last approximation
+    return b
+
+
 # -------------------------------------------------------------------- trimfill
 
 @dataclass(frozen=True)
@@ -303,6 +378,10 @@ _DEFAULT_THRESHOLD = 1e-5
 _DEFAULT_MAXITER = 100
 _DEFAULT_LL_TOL = np.finfo(float).eps ** 0.25
 _FISHER_METHODS = ("REML", "ML", "EB")
+_PM_METHODS = ("PM", "MP", "PMM")
+# estimators whose metafor default control differs from a converged fit
+_DEFAULT_CONTROL_METHODS = _FISHER_METHODS + _PM_METHODS
+_DEFAULT_TAU2_MAX = 100.0
 
 
 def _default_control_tau2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str) -> float:
@@ -314,6 +393,8 @@ def _default_control_tau2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method:
     several percent from the optimum.
     """
     k, p = X.shape
+    if method in _PM_METHODS:
+        return _default_control_pm(yi, vi, X, method)
     xtx_inv = np.linalg.inv(X.T @ X)
     P0 = np.eye(k) - X @ xtx_inv @ X.T
     tau2 = (yi @ P0 @ yi - np.sum(np.diag(P0) * vi)) / (k - p)
@@ -347,6 +428,25 @@ def _default_control_tau2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method:
     return max(0.0, tau2)
 
 
+def _default_control_pm(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str) -> float:
+    """Paule-Mandel tau2 as metafor's default control leaves it: R's uniroot at tol eps^0.25."""
+    k, p = X.shape
+    if not np.all(vi > 0):
+        raise MetaAnalysisError(f"{method} estimator cannot be used when there are non-positive "
+                                "sampling variances in the data.")
+    target = stats.chi2.ppf(0.5, k - p) if method == "PMM" else k - p
+
+    def excess(tau2: float) -> float:
+        return float(yi @ _proj(vi + tau2, X) @ yi) - target
+
+    if excess(0.0) < 0:
+        return 0.0
+    if excess(_DEFAULT_TAU2_MAX) > 0:
+        raise MetaAnalysisError("Value of 'tau2.max' too low. Try increasing 'tau2.max' or switch to "
+                                "another 'method'.")
+    return max(0.0, _r_uniroot(excess, 0.0, _DEFAULT_TAU2_MAX, tol=_DEFAULT_LL_TOL, maxiter=_DEFAULT_MAXITER))
+
+
 def _proj(v: np.ndarray, X: np.ndarray) -> np.ndarray:
     w = 1 / v
     if not np.all(np.isfinite(w)):
@@ -377,7 +477,7 @@ def _wls(yi, vi, X, tau2) -> np.ndarray:
 def _slope_sign_side(yi, vi, method) -> str:
     """'right' when small studies lean left (negative slope on the SE), as metafor."""
     X = np.column_stack([np.ones_like(yi), np.sqrt(vi)])
-    if method in _FISHER_METHODS:
+    if method in _DEFAULT_CONTROL_METHODS:
         slope = _wls(yi, vi, X, _default_control_tau2(yi, vi, X, method))[1]
     else:
         from .rma import rma
@@ -389,7 +489,7 @@ def _slope_sign_side(yi, vi, method) -> str:
 
 
 def _pooled(yi, vi, method) -> float:
-    if method in _FISHER_METHODS:
+    if method in _DEFAULT_CONTROL_METHODS:
         X = np.ones((yi.size, 1))
         return float(_wls(yi, vi, X, _default_control_tau2(yi, vi, X, method))[0])
     from .rma import rma
@@ -412,7 +512,7 @@ def _refit_summary(yi, vi, method, level) -> dict:
     """The fields of the trim-and-fill refit, with metafor's default control."""
     from .rma import rma
 
-    if method not in _FISHER_METHODS:
+    if method not in _DEFAULT_CONTROL_METHODS:
         with warnings.catch_warnings():  # metafor: suppressWarnings()
             warnings.simplefilter("ignore")
             return _fit_fields(rma(yi, vi, method=method, level=level))
@@ -463,8 +563,9 @@ def trimfill(yi, vi, estimator: str = "L0", side: str | None = None, method: str
     metafor 3.8's ``trimfill`` fits every internal model (the side
     regression, each trimmed fit and the final fit on the filled data) with
     metafor's *default* control, not the fitted model's. For REML, ML and EB
-    that is Fisher scoring stopped at a tau2 change of 1e-5, which we
-    reproduce so that k0, the filled values and the refit match metafor.
+    that is Fisher scoring stopped at a tau2 change of 1e-5, for PM, MP and
+    PMM R's ``uniroot`` stopped at a tolerance of 1.2e-4; we take the same
+    steps so that k0, the filled values and the refit match metafor.
     When no study is filled (k0 = 0) metafor returns the original fit, which
     here is the converged :func:`analysis.stats.rma` fit. The refit always
     uses the z test, as metafor's does.
@@ -618,17 +719,17 @@ def fsn(yi, vi=None, type: str = "Rosenthal", alpha: float = 0.05, target: float
         pi = stats.norm.sf(np.abs(yi / np.sqrt(vi)))
 
         def excess(n_null: float) -> float:
-            chi = -2 * (np.sum(np.log(pi)) + n_null * math.log(0.5))
+            # metafor's rep(0.5, n) adds floor(n) null p-values while the df
+            # grow continuously; the root found depends on that step function
+            chi = -2 * (np.sum(np.log(pi)) + math.floor(n_null) * math.log(0.5))
             return float(stats.chi2.sf(chi, 2 * (k + n_null)) - alpha)
 
         pval = excess(0.0) + alpha
         if pval >= alpha:
             fsnum = 0.0
         else:
-            hi = 1000.0
-            while excess(hi) < 0:
-                hi *= 2
-            fsnum = optimize.brentq(excess, 0.0, hi, xtol=1e-10)
+            fsnum = _r_uniroot(excess, 0.0, 1000.0, tol=np.finfo(float).eps ** 0.25, maxiter=1000,
+                               extend_up=True)
     elif type == "Orwin":
         if weighted:
             w = 1 / vi

@@ -82,15 +82,12 @@ def test_fsn_orwin_needs_no_variances_and_is_infinite_for_target_zero():
         fsn(YI, type="Rosenthal")
 
 
-def test_fsn_rosenthal_fisher_reaches_alpha_at_the_fail_safe_number():
+def test_fsn_rosenthal_fisher_takes_metafors_root():
+    # metafor 3.8: fsn(yi, vi, type="Rosenthal", test="Fisher") on YI/VI gives 12, p 0.0014903752854729039
+    # (uniroot stops at 11.4903; its objective counts floor(n) null p-values with 2(k + n) df)
     res = fsn(YI, VI, type="Rosenthal", test="Fisher")
-    pi = stats.norm.sf(np.abs(YI / np.sqrt(VI)))
-
-    def combined_p(n_null):
-        chi = -2 * (np.sum(np.log(pi)) + n_null * math.log(0.5))
-        return stats.chi2.sf(chi, 2 * (YI.size + n_null))
-
-    assert combined_p(res.fsnum) >= 0.05 > combined_p(res.fsnum - 1)
+    assert res.fsnum == 12
+    assert res.pval == pytest.approx(0.0014903752854729039, rel=1e-12)
 
 
 def test_results_serialise_to_plain_json():
