@@ -8,6 +8,7 @@ markup, truncated author lists, abbreviated journal, missing DOI, a year one
 off with the same volume, a typo in the title. Everything is seeded.
 
 Run:  .venv/bin/python benchmarks/bench_dedup.py [--records 100000] [--seed 7]
+      .venv/bin/python benchmarks/bench_dedup.py --labelled   (precision/recall per labelled set)
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from screening.dedup import find_duplicate_pairs, find_duplicates  # noqa: E402
 from screening.dedup.labelled import (  # noqa: E402
-    BIB_DEDUPE_SETS, group_pairs, load_bib_dedupe, score_pairs,
+    BIB_DEDUPE_SETS, group_pairs, load_all, load_bib_dedupe, score_pairs,
 )
 from screening.importers.citation import Citation  # noqa: E402
 
@@ -147,11 +148,29 @@ def build(n_records: int, seed: int) -> tuple[list[Citation], list[list[int]]]:
     return shuffled, [sorted(position[i] for i in g) for g in clusters]
 
 
+def labelled_table() -> None:
+    print("| set | records | true pairs | sure: precision | sure: recall | sure+possible: precision "
+          "| sure+possible: recall | pairs queued as possible |")
+    print("|---|---|---|---|---|---|---|---|")
+    for labelled in load_all(REPO.parent / "shared" / "data"):
+        truth = group_pairs(labelled.clusters)
+        sure = group_pairs(find_duplicates(labelled.citations))
+        pairs = find_duplicate_pairs(labelled.citations)
+        a = score_pairs(sure, truth)
+        b = score_pairs({(p.i, p.j) for p in pairs} | sure, truth)
+        print(f"| {labelled.name} | {len(labelled.citations)} | {a.true_pairs} | {a.precision:.4f} "
+              f"| {a.recall:.4f} | {b.precision:.4f} | {b.recall:.4f} | {sum(not p.sure for p in pairs)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--labelled", action="store_true", help="score the labelled sets instead")
     args = parser.parse_args()
+    if args.labelled:
+        labelled_table()
+        return
 
     records, clusters = build(args.records, args.seed)
     truth = group_pairs(clusters)

@@ -314,10 +314,18 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
         # translated. A short title inside a long one ("Atypical hemolytic
         # uremic syndrome") is not enough.
         against = sum(1 for c in conflicts if c.startswith(("years", "different volume", "different pages",
-                                                            "different authors", "different DOI", "different PMID")))
+                                                            "different authors",
+                                                            "different DOI", "different PMID")))
         shorter = min(len(a.compact), len(b.compact))
-        alike = title >= TITLE_POSSIBLE or (contained >= 0.9 and shorter >= 30) or (strong_bib and not authors_clash)
-        if not alike or against > 2:
+        if strong_bib and not authors_clash:
+            pass
+        elif title >= 0.9:
+            if against > 2:
+                return None
+        elif title >= TITLE_POSSIBLE:
+            if against > 1:
+                return None
+        elif not (contained >= 0.9 and shorter >= 30 and against == 0):
             return None
 
     score = 0.55 * max(title, 0.9 * contained) + 0.15 * (1.0 if authors_agree else 0.0 if authors_clash else 0.5)
