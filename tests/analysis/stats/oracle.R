@@ -91,6 +91,7 @@ fit_case <- function(cs) {
   out$ci_ub <- enc(res$ci.ub)
   out$tau2 <- enc(res$tau2)
   out$se_tau2 <- enc(res$se.tau2)
+  out$vt <- enc(res$vt)
   out$I2 <- enc(res$I2)
   out$H2 <- enc(res$H2)
   out$QE <- enc(res$QE)
@@ -100,6 +101,11 @@ fit_case <- function(cs) {
     out$QM <- enc(res$QM)
     out$QMp <- enc(res$QMp)
     out$R2 <- enc(if (is.null(res$R2)) NA else res$R2)
+    ## R2 compares tau2 with that of the model without moderators; the test needs it to tell
+    ## a real R2 from 0/0 noise when both sit on the boundary
+    fit_args$mods <- NULL
+    null_fit <- attempt(do.call(rma.uni, fit_args))
+    out$tau2_RE <- enc(if (is.null(null_fit$error)) null_fit$value$tau2 else NA)
   } else {
     pr <- predict(res)
     ## fixed-effect fits have no prediction interval; metafor then reports the CI
