@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from scipy import special
 
 from .tau2 import solve_generalized_q
-from .wls import Array, Wls
+from .wls import Array, FitCache
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class Tau2Interval:
 
 
 def tau2_qprofile(
-    y: Array, v: Array, X: Array | None, tau2: float, alpha: float
+    y: Array, v: Array, X: Array | None, tau2: float, alpha: float,
+    fits: FitCache | None = None,
 ) -> Tau2Interval:
     """Q-profile interval for tau² at confidence ``1 - alpha``.
 
@@ -57,7 +58,11 @@ def tau2_qprofile(
         The model's estimate; it sets the search limit ``max(100, 10 tau²)``.
     alpha : float
         1 - confidence level, e.g. 0.05.
+    fits : FitCache, optional
+        Fits of ``(y, v, X)`` already computed for the model.
     """
+    if fits is None:
+        fits = FitCache(X, v, y)
     k = y.shape[0]
     p = 1 if X is None else X.shape[1]
     df = k - p
@@ -65,9 +70,8 @@ def tau2_qprofile(
     crit_l = float(special.chdtri(df, 1 - alpha / 2))   # lower alpha/2 quantile
     t_min = min(0.0, tau2)
     t_max = max(100.0, 10.0 * tau2, 10.0 * t_min)
-    fit_min = Wls(X, 1.0 / (v + t_min), y)
-    q_min = fit_min.Q
-    q_max = Wls(X, 1.0 / (v + t_max), y).Q
+    q_min = fits(t_min).Q
+    q_max = fits(t_max).Q
 
     lb_sign = ub_sign = ""
     if q_min < crit_l:
@@ -77,7 +81,7 @@ def tau2_qprofile(
         if q_max > crit_l:
             ub, ub_sign = t_max, ">"
         else:
-            ub = solve_generalized_q(y, v, X, crit_l, t_min, t_max, fit_min)
+            ub = solve_generalized_q(fits, crit_l, t_min, t_max)
     if q_max > crit_u:
         lb = ub = t_max
         lb_sign = ub_sign = ">"
@@ -86,5 +90,5 @@ def tau2_qprofile(
         if t_min > 0:
             lb_sign = "<"
     else:
-        lb = solve_generalized_q(y, v, X, crit_u, t_min, t_max, fit_min)
+        lb = solve_generalized_q(fits, crit_u, t_min, t_max)
     return Tau2Interval(lb, ub, lb_sign, ub_sign)

@@ -30,7 +30,7 @@ from .design import Design, build_design
 from .errors import MetaAnalysisError
 from .qprofile import Tau2Interval, tau2_qprofile
 from .tau2 import FIXED_METHODS, METHODS, estimate_tau2
-from .wls import Array, Wls
+from .wls import Array, FitCache, Wls
 
 TESTS = ("z", "knha", "t")
 
@@ -316,31 +316,33 @@ def rma(
                 "Number of parameters to be estimated is larger than the number of observations."
             )
 
+    fits = FitCache(X, v, y)
     if k == 1:
         tau2, se_tau2 = 0.0, None
     else:
-        est = estimate_tau2(method, y, v, X, allvipos=allvipos)
+        # without moderators the estimators work on y itself, sharing fits
+        # with everything below; with moderators on the centred y (metafor)
+        est = estimate_tau2(method, y, v, X, allvipos=allvipos, fits=fits if X is None else None)
         tau2, se_tau2 = est.tau2, est.se_tau2
 
     return _finish(
-        y, v, design, tau2, se_tau2, method=method, test=test, level=level,
+        fits, design, tau2, se_tau2, method=method, test=test, level=level,
         allvipos=allvipos, vi0=vi0, included=keep, notes=notes, warn=warn,
     )
 
 
 def _finish(
-    y: Array, v: Array, design: Design, tau2: float, se_tau2: float | None, *, method: str,
+    fits: FitCache, design: Design, tau2: float, se_tau2: float | None, *, method: str,
     test: str, level: float, allvipos: bool, vi0: bool, included: np.ndarray,
     notes: list[str], warn: Any,
 ) -> RmaResult:
-    X = design.X
+    X, y, v = design.X, fits.y, fits.v
     k, p = int(y.shape[0]), design.p
     alpha = _alpha(level)
-    tot = v + tau2
-    if np.any(tot <= 0):
+    if tau2 <= 0 and not allvipos:
         raise MetaAnalysisError("Division by zero when computing the inverse variance weights.")
-    w = 1.0 / tot
-    fit = Wls(X, w, y)
+    fit = fits(tau2)
+    w = fit.w
     s2w = 1.0
     if test == "knha":
         if method in FIXED_METHODS:
@@ -353,7 +355,7 @@ def _finish(
         wts = 1.0 / v
         fa = Wls(X, wts, y)
         beta = fa.beta
-        vb = fa.S @ fa.cross(tot) @ fa.S
+        vb = fa.S @ fa.cross(v + tau2) @ fa.S
         resid = y - (beta[0] if X is None else X @ beta)
         rss = float(w @ resid**2)
     vb = s2w * vb
@@ -368,11 +370,15 @@ def _finish(
     # omnibus test of the moderators (all coefficients but the intercept)
     btt = list(range(1, p)) if design.intercept and p > 1 else list(range(p))
     m = len(btt)
-    bt = beta[btt]
-    try:
-        QM = float(bt @ np.linalg.solve(vb[np.ix_(btt, btt)], bt))
-    except np.linalg.LinAlgError:
-        QM = math.nan
+    if m == 1:
+        j = btt[0]
+        QM = float(beta[j] ** 2 / vb[j, j]) if vb[j, j] > 0 else math.nan
+    else:
+        bt = beta[btt]
+        try:
+            QM = float(bt @ np.linalg.solve(vb[np.ix_(btt, btt)], bt))
+        except np.linalg.LinAlgError:
+            QM = math.nan
     if test == "z":
         QMdf: tuple[int, int | None] = (m, None)
         QMp = float(special.chdtrc(m, QM))
@@ -393,8 +399,7 @@ def _finish(
     QE = QEp = I2 = H2 = vt = None
     if allvipos:
         if k > p:
-            yc = y - y.mean()
-            fe = Wls(X, 1.0 / v, yc)
+            fe = fits(0.0) if X is None else Wls(X, 1.0 / v, y - y.mean())
             QE = max(0.0, fe.Q)
             QEp = float(special.chdtrc(k - p, QE))
             vt = (k - p) / fe.tr_PD()
@@ -412,7 +417,7 @@ def _finish(
             "variances in the data."
         )
 
-    fit_stats = _fit_stats(y, v, X, fit, rss, tau2, k, p, method, allvipos)
+    fit_stats = _fit_stats(fits, fit, rss, tau2, k, p, method, allvipos)
 
     R2 = None
     if X is not None and design.intercept:
@@ -421,7 +426,7 @@ def _finish(
     tau2_ci = signs = tau_ci = I2_ci = H2_ci = None
     if method not in FIXED_METHODS and k > 1:
         if allvipos:
-            ci = tau2_qprofile(y, v, X, tau2, alpha)
+            ci = tau2_qprofile(y, v, X, tau2, alpha, fits=fits)
             tau2_ci = (ci.lb, ci.ub)
             signs = (ci.lb_sign, ci.ub_sign)
             tau_ci = (math.sqrt(ci.lb), math.sqrt(ci.ub))
@@ -445,17 +450,18 @@ def _finish(
         fit_stats=fit_stats, ddf=ddf, s2w=float(s2w), vt=vt, tau2_ci_signs=signs,
         tau_ci=tau_ci, I2_ci=I2_ci, H2_ci=H2_ci,
         vb=tuple(tuple(map(float, row)) for row in vb),
-        included=tuple(bool(x) for x in included), warnings=tuple(notes),
+        included=tuple(included.tolist()), warnings=tuple(notes),
     )
 
 
 def _fit_stats(
-    y: Array, v: Array, X: Array | None, fit: Wls, rss: float, tau2: float, k: int, p: int,
+    fits: FitCache, fit: Wls, rss: float, tau2: float, k: int, p: int,
     method: str, allvipos: bool,
 ) -> dict[str, FitStats]:
+    X = fits.X
     parms = p + (0 if method in FIXED_METHODS else 1)
     log2pi = math.log(2 * math.pi)
-    sum_log = float(np.sum(np.log(v + tau2)))
+    sum_log = fits.sum_log_var(tau2)
     ll_ml = -0.5 * k * log2pi - 0.5 * sum_log - 0.5 * rss
     if X is None:
         logdet_xx, logdet_xwx = math.log(k), math.log(fit.sw)
@@ -465,7 +471,7 @@ def _fit_stats(
     ll_reml = -0.5 * (k - p) * log2pi + 0.5 * logdet_xx - 0.5 * sum_log - 0.5 * logdet_xwx - 0.5 * rss
     if k > p:
         if allvipos:
-            dev_ml = -2.0 * (ll_ml + 0.5 * float(np.sum(np.log(2 * math.pi * v))))
+            dev_ml = -2.0 * (ll_ml + 0.5 * (k * log2pi + fits.sum_log_var(0.0)))
         else:
             dev_ml = -2.0 * ll_ml
     else:

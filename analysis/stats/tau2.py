@@ -27,7 +27,7 @@ import numpy as np
 from scipy import special
 
 from .errors import ConvergenceError, MetaAnalysisError
-from .wls import Array, Wls
+from .wls import Array, FitCache, Wls
 
 #: methods without a random effect (tau² fixed at 0)
 FIXED_METHODS = frozenset({"EE", "FE", "CE"})
@@ -67,7 +67,8 @@ def tau2_max_default(y: Array) -> float:
 
 
 def estimate_tau2(
-    method: str, y: Array, v: Array, X: Array | None, *, allvipos: bool = True
+    method: str, y: Array, v: Array, X: Array | None, *, allvipos: bool = True,
+    fits: FitCache | None = None,
 ) -> Tau2Estimate:
     """Estimate tau² by ``method`` as metafor's ``rma.uni`` does.
 
@@ -83,6 +84,9 @@ def estimate_tau2(
         Design matrix; None for the intercept-only model.
     allvipos : bool
         Whether every ``v`` is > 0 (several estimators need it).
+    fits : FitCache, optional
+        Shared fits of ``(y, v, X)`` (for a model without moderators) or of
+        the centred outcomes (with moderators); built here when omitted.
 
     Returns
     -------
@@ -101,7 +105,9 @@ def estimate_tau2(
     p = 1 if X is None else X.shape[1]
     # metafor estimates tau² from the centred outcomes (Ymc); identical for
     # models with an intercept, and it matters without one.
-    yc = y - y.mean()
+    yc = y if X is None else y - y.mean()
+    if fits is None:
+        fits = FitCache(X, v, yc)
     if method in FIXED_METHODS:
         return Tau2Estimate(0.0, None)
     if method in ("DL", "DLIT", "HS", "HSk", "PM", "MP", "PMM", "GENQ") and not allvipos:
@@ -111,14 +117,14 @@ def estimate_tau2(
         )
     if method in ("DL", "GENQ"):
         # GENQ with weights 1/vi (the only weights offered) is DL exactly.
-        fit = Wls(X, 1.0 / v, yc)
+        fit = fits(0.0)
         trP = fit.tr_PD()
         tau2 = (fit.Q - (k - p)) / trP
         return Tau2Estimate(max(0.0, tau2), _se_dl(fit, trP, k, p, tau2))
     if method == "DLIT":
         return _dlit(yc, v, X, k, p)
     if method in ("HS", "HSk"):
-        fit = Wls(X, 1.0 / v, yc)
+        fit = fits(0.0)
         if method == "HS":
             tau2 = (fit.Q - k) / fit.sw
         else:
@@ -131,17 +137,16 @@ def estimate_tau2(
             se *= k / (k - p)
         return Tau2Estimate(max(0.0, tau2), se)
     if method == "HE":
-        ols = Wls(X, np.ones(k), yc)
-        trPV = ols.tr_PD(v)
-        tau2 = (ols.Q - trPV) / (k - p)
+        ols, trPV, tau2 = _he(yc, v, X, k, p)
         t = max(tau2, 0.0)
         se = math.sqrt(
             (2 * ols.tr_PDPE(v, v) + 4 * t * trPV + 2 * t * t * (k - p)) / (k - p) ** 2
         )
         return Tau2Estimate(max(0.0, tau2), se)
     if method == "SJ":
-        t0 = float(yc @ yc) / k
-        fit = Wls(X, 1.0 / (v + t0), yc)
+        dev = y - y.mean()
+        t0 = float(dev @ dev) / k
+        fit = fits(t0)
         tau2 = t0 * fit.Q / (k - p)
         t = max(tau2, 0.0)
         se = math.sqrt(
@@ -154,18 +159,25 @@ def estimate_tau2(
         # SJIT and EB iterate to the same root as PM (their fixed point is
         # Q(tau²) = k - p) but metafor searches them without an upper bound.
         upper = tau2_max_default(y) if method in ("PM", "MP", "PMM") else math.inf
-        tau2 = generalized_q_root(yc, v, X, target, upper=upper)
+        tau2 = _q_root(fits, target, upper)
         return Tau2Estimate(tau2, _se_pm(v, tau2, k, p))
     if method in ("ML", "REML"):
-        start = estimate_tau2("HE", y, v, X).tau2
-        tau2 = _mle(yc, v, X, reml=method == "REML", start=start, allvipos=allvipos)
-        fit = Wls(X, 1.0 / (v + tau2), yc)
+        start = max(0.0, _he(yc, v, X, k, p)[2])
+        tau2 = _mle(fits, reml=method == "REML", start=start, allvipos=allvipos)
+        fit = fits(tau2)
         if method == "ML":
             se = math.sqrt(2.0 / float(fit.w @ fit.w))
         else:
             se = math.sqrt(2.0 / fit.tr_PDPE())
         return Tau2Estimate(tau2, se)
     raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+
+
+def _he(yc: Array, v: Array, X: Array | None, k: int, p: int) -> tuple[Wls, float, float]:
+    """Hedges' (method of moments, OLS residuals) estimate, untruncated."""
+    ols = Wls(X, np.ones(k), yc)
+    trPV = ols.tr_PD(v)
+    return ols, trPV, (ols.Q - trPV) / (k - p)
 
 
 def _se_dl(fit: Wls, trP: float, k: int, p: int, tau2: float) -> float:
@@ -207,9 +219,7 @@ def generalized_q_root(
     """Solve ``Q(tau²) = target`` for tau² in ``[lower, upper]``.
 
     Q decreases in tau², so the root is unique.  Returns ``lower`` when
-    ``Q(lower) < target``.  Newton steps are taken on ``1/Q``, which is
-    exactly linear in tau² when all variances are equal, inside a bracket
-    that falls back to bisection.
+    ``Q(lower) < target``.
 
     Raises
     ------
@@ -217,29 +227,31 @@ def generalized_q_root(
         When ``Q(upper) > target`` for a finite ``upper`` (metafor's
         "Value of 'tau2.max' too low").
     """
-    f_lo = Wls(X, 1.0 / (v + lower), y)
-    if f_lo.Q < target:
+    return _q_root(FitCache(X, v, y), target, upper, lower)
+
+
+def _q_root(fits: FitCache, target: float, upper: float, lower: float = 0.0) -> float:
+    if fits(lower).Q < target:
         return lower
-    if math.isfinite(upper) and generalized_q(y, v, X, upper) > target:
+    if math.isfinite(upper) and fits(upper).Q > target:
         raise MetaAnalysisError(
             "Value of 'tau2.max' too low. Try increasing 'tau2.max' or switch to another 'method'."
         )
-    return solve_generalized_q(y, v, X, target, lower, upper, f_lo)
+    return solve_generalized_q(fits, target, lower, upper)
 
 
-def solve_generalized_q(
-    y: Array, v: Array, X: Array | None, target: float, lo: float, hi: float, fit: Wls
-) -> float:
+def solve_generalized_q(fits: FitCache, target: float, lo: float, hi: float) -> float:
     """Root of ``Q(tau²) = target`` inside ``[lo, hi]``, where ``Q(lo) >= target``.
 
-    ``fit`` is the weighted fit at ``lo``.  Newton steps on ``1/Q`` (linear
-    in tau² when all variances are equal), bisection when a step leaves the
-    bracket, doubling when ``hi`` is infinite.
+    Newton steps on ``1/Q`` (exactly linear in tau² when all variances are
+    equal), bisection when a step leaves the bracket, doubling when ``hi``
+    is infinite.
     """
     inv_target = 1.0 / target
-    scale = float(np.mean(v))
+    scale = float(fits.v.sum()) / fits.v.shape[0]
     t = lo
     for _ in range(_MAXITER):
+        fit = fits(t)
         Q = fit.Q
         if Q == target:
             return t
@@ -257,7 +269,6 @@ def solve_generalized_q(
         if _close(new, t, lo, hi, scale):
             return new
         t = new
-        fit = Wls(X, 1.0 / (v + t), y)
     raise ConvergenceError("Root search for tau2 did not converge.")
 
 
@@ -269,11 +280,12 @@ def _close(new: float, t: float, lo: float, hi: float, scale: float) -> bool:
     return abs(new - t) <= tol or hi - lo <= tol
 
 
-def _mle_terms(yc: Array, v: Array, X: Array | None, t: float, reml: bool) -> tuple[float, float, float]:
-    fit = Wls(X, 1.0 / (v + t), yc)
+def _mle_terms(fits: FitCache, t: float, reml: bool) -> tuple[float, float, float]:
+    """Score, Fisher information and second derivative of the (RE)ML log-likelihood."""
+    fit = fits(t)
     Py = fit.Py
     yPPy = float(Py @ Py)
-    if X is None:
+    if fit.X is None:
         # intercept only: P z = w z - w (w'z) / sum(w); power sums of w
         w, sw = fit.w, fit.sw
         wPy = w * Py
@@ -291,10 +303,7 @@ def _mle_terms(yc: Array, v: Array, X: Array | None, t: float, reml: bool) -> tu
         tr, trPP = fit.tr_PD(), fit.tr_PDPE()
     else:
         tr, trPP = fit.sw, float(fit.w @ fit.w)
-    score = 0.5 * (yPPy - tr)
-    info = 0.5 * trPP
-    hess = 0.5 * trPP - yPPPy
-    return score, info, hess
+    return 0.5 * (yPPy - tr), 0.5 * trPP, 0.5 * trPP - yPPPy
 
 
 def loglik(y: Array, v: Array, X: Array | None, tau2: float, reml: bool) -> float:
@@ -303,27 +312,29 @@ def loglik(y: Array, v: Array, X: Array | None, tau2: float, reml: bool) -> floa
     The REML form omits metafor's constant ``1/2 log|X'X|`` (REMLf), which
     does not depend on tau²; :mod:`.rma` adds it for the fit statistics.
     """
-    k = y.shape[0]
-    w = 1.0 / (v + tau2)
-    fit = Wls(X, w, y)
-    ll = -0.5 * float(np.sum(np.log(v + tau2))) - 0.5 * fit.Q
+    return _loglik(FitCache(X, v, y), tau2, reml)
+
+
+def _loglik(fits: FitCache, tau2: float, reml: bool) -> float:
+    fit = fits(tau2)
+    k = fit.w.shape[0]
+    ll = -0.5 * fits.sum_log_var(tau2) - 0.5 * fit.Q
     if reml:
-        p = 1 if X is None else X.shape[1]
-        ll += -0.5 * (k - p) * math.log(2 * math.pi)
-        ll -= 0.5 * _logdet_xwx(fit)
+        p = 1 if fit.X is None else fit.X.shape[1]
+        ll += -0.5 * (k - p) * math.log(2 * math.pi) - 0.5 * logdet_xwx(fit)
     else:
         ll += -0.5 * k * math.log(2 * math.pi)
     return ll
 
 
-def _logdet_xwx(fit: Wls) -> float:
+def logdet_xwx(fit: Wls) -> float:
+    """``log|X'WX|`` of a weighted fit."""
     if fit.X is None:
         return math.log(fit.sw)
-    sign, val = np.linalg.slogdet(fit.S)
-    return -float(val)
+    return -float(np.linalg.slogdet(fit.S)[1])
 
 
-def _mle(yc: Array, v: Array, X: Array | None, *, reml: bool, start: float, allvipos: bool) -> float:
+def _mle(fits: FitCache, *, reml: bool, start: float, allvipos: bool) -> float:
     """Maximise the (restricted) likelihood over tau² >= 0.
 
     Newton steps on the score with the observed information, Fisher scoring
@@ -331,12 +342,12 @@ def _mle(yc: Array, v: Array, X: Array | None, *, reml: bool, start: float, allv
     bracket of sign changes of the score, started (like metafor) at the HE
     estimate so that the same local maximum is found.
     """
-    scale = float(np.mean(v))
+    scale = float(fits.v.sum()) / fits.v.shape[0]
     t = start
     lo, hi = 0.0, math.inf
     tau2 = None
     for _ in range(_MAXITER):
-        score, info, hess = _mle_terms(yc, v, X, t, reml)
+        score, info, hess = _mle_terms(fits, t, reml)
         if score == 0.0:
             tau2 = t
             break
@@ -355,7 +366,7 @@ def _mle(yc: Array, v: Array, X: Array | None, *, reml: bool, start: float, allv
             tau2 = new
             break
         if new <= 0.0 and lo == 0.0:
-            s0, _, _ = _mle_terms(yc, v, X, 0.0, reml)
+            s0, _, _ = _mle_terms(fits, 0.0, reml)
             if s0 <= 0:
                 tau2 = 0.0
                 break
@@ -371,7 +382,7 @@ def _mle(yc: Array, v: Array, X: Array | None, *, reml: bool, start: float, allv
         )
     if tau2 > 0 and allvipos:
         # metafor's ll0check: a better likelihood on the boundary wins
-        if loglik(yc, v, X, 0.0, reml) - loglik(yc, v, X, tau2, reml) > _LL0_TOL:
+        if _loglik(fits, 0.0, reml) - _loglik(fits, tau2, reml) > _LL0_TOL:
             warnings.warn(
                 "Fisher scoring algorithm may have gotten stuck at a local maximum. "
                 "Setting tau^2 = 0.",

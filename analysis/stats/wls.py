@@ -133,3 +133,36 @@ def logdet_sym(A: Array) -> float:
     """log|A| of a symmetric positive definite matrix."""
     sign, val = np.linalg.slogdet(A)
     return float(val)
+
+
+class FitCache:
+    """Weighted fits of one ``(y, v, X)`` at tau² values, each computed once.
+
+    A REML fit, its likelihood check, the Q test and the Q-profile interval
+    all need the fits at tau² = 0 and at the estimate; sharing them saves
+    about a third of the work on a model without moderators.
+    """
+
+    __slots__ = ("X", "v", "y", "_fits", "_logs")
+
+    def __init__(self, X: Array | None, v: Array, y: Array) -> None:
+        self.X = X
+        self.v = v
+        self.y = y
+        self._fits: dict[float, Wls] = {}
+        self._logs: dict[float, float] = {}
+
+    def __call__(self, tau2: float) -> Wls:
+        fit = self._fits.get(tau2)
+        if fit is None:
+            fit = Wls(self.X, 1.0 / (self.v + tau2), self.y)
+            self._fits[tau2] = fit
+        return fit
+
+    def sum_log_var(self, tau2: float) -> float:
+        """``sum(log(v + tau²))``, the determinant term of the likelihood."""
+        s = self._logs.get(tau2)
+        if s is None:
+            s = float(np.log(self.v + tau2).sum())
+            self._logs[tau2] = s
+        return s
