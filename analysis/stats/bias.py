@@ -395,24 +395,23 @@ def _default_control_tau2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method:
     k, p = X.shape
     if method in _PM_METHODS:
         return _default_control_pm(yi, vi, X, method)
+    # Hedges start: (y'P0 y - tr(P0 V)) / (k - p) with P0 = I - X (X'X)^-1 X'
     xtx_inv = np.linalg.inv(X.T @ X)
-    P0 = np.eye(k) - X @ xtx_inv @ X.T
-    tau2 = (yi @ P0 @ yi - np.sum(np.diag(P0) * vi)) / (k - p)
+    resid0 = yi - X @ (xtx_inv @ (X.T @ yi))
+    tau2 = (resid0 @ resid0 - (np.sum(vi) - np.trace(xtx_inv @ (X.T @ (X * vi[:, None]))))) / (k - p)
     tau2 = max(0.0, tau2)
     change = _DEFAULT_THRESHOLD + 1
     it = 0
     while change > _DEFAULT_THRESHOLD:
         it += 1
         old = tau2
-        P = _proj(vi + tau2, X)
-        w = 1 / (vi + tau2)
+        r = _Residual(vi + tau2, X, yi)
         if method == "REML":
-            PP = P @ P
-            adj = (yi @ PP @ yi - np.trace(P)) / np.trace(PP)
+            adj = (r.Py @ r.Py - r.trace_P()) / r.trace_PP()
         elif method == "ML":
-            adj = (yi @ P @ P @ yi - np.sum(w)) / np.sum(w**2)
+            adj = (r.Py @ r.Py - np.sum(r.w)) / np.sum(r.w**2)
         else:  # EB
-            adj = (yi @ P @ yi * k / (k - p) - k) / np.sum(w)
+            adj = (r.yPy * k / (k - p) - k) / np.sum(r.w)
         if not np.isfinite(adj):
             adj = 0.0
         while tau2 + adj < 0:
@@ -437,7 +436,7 @@ def _default_control_pm(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: s
     target = stats.chi2.ppf(0.5, k - p) if method == "PMM" else k - p
 
     def excess(tau2: float) -> float:
-        return float(yi @ _proj(vi + tau2, X) @ yi) - target
+        return _Residual(vi + tau2, X, yi).yPy - target
 
     if excess(0.0) < 0:
         return 0.0
@@ -447,12 +446,27 @@ def _default_control_pm(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: s
     return max(0.0, _r_uniroot(excess, 0.0, _DEFAULT_TAU2_MAX, tol=_DEFAULT_LL_TOL, maxiter=_DEFAULT_MAXITER))
 
 
-def _proj(v: np.ndarray, X: np.ndarray) -> np.ndarray:
-    w = 1 / v
-    if not np.all(np.isfinite(w)):
-        raise MetaAnalysisError("Division by zero when computing the inverse variance weights.")
-    WX = X * w[:, None]
-    return np.diag(w) - WX @ np.linalg.inv(X.T @ WX) @ WX.T
+class _Residual:
+    """metafor's P = W - W X (X'WX)^-1 X'W applied without forming the k x k matrix."""
+
+    def __init__(self, v: np.ndarray, X: np.ndarray, y: np.ndarray) -> None:
+        w = 1 / v
+        if not np.all(np.isfinite(w)):
+            raise MetaAnalysisError("Division by zero when computing the inverse variance weights.")
+        self.w, self.X = w, X
+        self.S = np.linalg.inv(X.T @ (X * w[:, None]))
+        self.Py = w * (y - X @ (self.S @ (X.T @ (w * y))))
+        self.yPy = float(y @ self.Py)
+
+    def _cross(self, power: int) -> np.ndarray:
+        return self.X.T @ (self.X * (self.w**power)[:, None])  # X' W^power X
+
+    def trace_P(self) -> float:
+        return float(np.sum(self.w) - np.trace(self.S @ self._cross(2)))
+
+    def trace_PP(self) -> float:
+        A = self.S @ self._cross(2)
+        return float(np.sum(self.w**2) - 2 * np.trace(self.S @ self._cross(3)) + np.trace(A @ A))
 
 
 def _loglik(yi, vi, X, tau2, method) -> float:
