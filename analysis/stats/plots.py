@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 from .errors import MetaAnalysisError
 from ._inputs import as_yi_vi
@@ -137,13 +137,38 @@ def _resolve_transform(transform) -> tuple[Callable[[float], float] | None, bool
 
 
 def _tick_label(pos: float, fn, is_ratio: bool) -> str:
-    if fn is None:
-        return _num(pos, 2).rstrip("0").rstrip(".") if "." in _num(pos, 2) else _num(pos, 2)
-    value = fn(pos)
-    if is_ratio:
-        return f"{value:g}"
-    s = _num(value, 2)
-    return s.rstrip("0").rstrip(".") if "." in s else s
+    value = pos if fn is None else fn(pos)
+    text = f"{round(value, 10):g}"
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def _transformed_ticks(lo: float, hi: float, fn) -> list[float]:
+    """Positions (analysis scale) of nice values on the transformed scale.
+
+    For a monotone transform such as the inverse logit, ticks at 0.2, 0.4,
+    ... read better than transformed round logits; positions are found by
+    inverting ``fn`` numerically.
+    """
+    a, b = fn(lo), fn(hi)
+    if not (math.isfinite(a) and math.isfinite(b)) or a == b:
+        return _linear_ticks(lo, hi)
+    values = [t for t in _linear_ticks(min(a, b), max(a, b)) if min(a, b) <= t <= max(a, b)]
+    ticks = []
+    for t in values:
+        try:
+            ticks.append(optimize.brentq(lambda x: fn(x) - t, lo, hi, xtol=1e-12))
+        except ValueError:  # transform not monotone here
+            return _linear_ticks(lo, hi)
+    return sorted(ticks) if len(ticks) >= 2 else _linear_ticks(lo, hi)
+
+
+def _axis_ticks(lo: float, hi: float, fn, is_ratio: bool) -> tuple[float, float, list[float]]:
+    """Axis range widened to whole ticks (ratio and linear axes) and the tick positions."""
+    if fn is not None and not is_ratio:
+        ticks = _transformed_ticks(lo, hi, fn)
+    else:
+        ticks = _ratio_ticks(lo, hi) if is_ratio else _linear_ticks(lo, hi)
+    return min(lo, ticks[0]), max(hi, ticks[-1]), ticks
 
 
 @dataclass(frozen=True)
@@ -242,13 +267,10 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
             pts += [pi_lb, pi_ub]
         if null_value is not None:
             pts.append(null_value)
-        lo, hi = float(np.min(pts)), float(np.max(pts))
-        ticks = _ratio_ticks(lo, hi) if is_ratio else _linear_ticks(lo, hi)
-        lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+        lo, hi, ticks = _axis_ticks(float(np.min(pts)), float(np.max(pts)), fn, is_ratio)
     else:
         lo, hi = float(min(xlim)), float(max(xlim))
-        ticks = _ratio_ticks(lo, hi) if is_ratio else _linear_ticks(lo, hi)
-        ticks = [t for t in ticks if lo - 1e-12 <= t <= hi + 1e-12]
+        ticks = [t for t in _axis_ticks(lo, hi, fn, is_ratio)[2] if lo - 1e-12 <= t <= hi + 1e-12]
 
     # ---- column layout
     fs = FONT_SIZE
@@ -440,8 +462,7 @@ def funnel_svg(yi, vi, result=None, *, trimfill=None, level: float = 95, transfo
     xhi = max(float(np.max(ys)), centre + crit * se_max)
     pad = 0.04 * (xhi - xlo or 1.0)
     xlo, xhi = xlo - pad, xhi + pad
-    x_ticks = _ratio_ticks(xlo, xhi) if is_ratio else _linear_ticks(xlo, xhi)
-    x_ticks = [t for t in x_ticks if xlo <= t <= xhi]
+    x_ticks = [t for t in _axis_ticks(xlo, xhi, fn, is_ratio)[2] if xlo <= t <= xhi]
 
     fs = FONT_SIZE
     left, right, top, bottom = 64, 18, 18, 58

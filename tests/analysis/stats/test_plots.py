@@ -114,3 +114,13 @@ def test_funnel_puts_small_standard_errors_at_the_top():
     cy = [float(c.get("cy")) for c in _by_class(root, "study-marker")]
     assert int(np.argmin(cy)) == int(np.argmin(BCG_VI))
     assert int(np.argmax(cy)) == int(np.argmax(BCG_VI))
+
+
+def test_forest_with_a_nonlinear_transform_labels_ticks_with_round_transformed_values():
+    def expit(x):
+        return 1 / (1 + np.exp(-x))
+
+    root = _parse(forest_svg(BCG_YI, BCG_VI, BCG_LABELS, transform=expit, null_value=None))
+    ticks = [e.text for e in _by_class(root, "tick")]
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks)
+    assert all(0 < float(t) < 1 and round(float(t), 1) == float(t) for t in ticks)
