@@ -220,8 +220,9 @@ def rma(
 
     Parameters
     ----------
-    yi : array_like of shape (k,)
-        Observed effect sizes (e.g. ``escalc(...).yi``).
+    yi : array_like of shape (k,), or EffectSizes
+        Observed effect sizes (e.g. ``escalc(...).yi``); an
+        :class:`~analysis.stats.EffectSizes` brings its own ``vi``.
     vi : array_like of shape (k,)
         Sampling variances.  Give ``sei`` (standard errors) instead if
         that is what you have.
@@ -272,6 +273,8 @@ def rma(
         raise MetaAnalysisError(f"Unknown 'method' specified: {method!r} (choose from {', '.join(METHODS)}).")
     if test not in TESTS:
         raise MetaAnalysisError(f"Invalid option selected for 'test' argument: {test!r} (choose from z, knha, t).")
+    if vi is None and sei is None and hasattr(yi, "vi") and hasattr(yi, "yi"):
+        yi, vi = yi.yi, yi.vi  # an EffectSizes from escalc()
     y = np.atleast_1d(np.asarray(yi, dtype=float)).ravel()
     if vi is None:
         if sei is None:

@@ -183,3 +183,51 @@ def test_subgroup_test_compares_the_subgroup_estimates() -> None:
     # with one tau2 (0 here) the mixed model's QM is the same test
     assert res.mixed is not None and res.mixed.QM == pytest.approx(expected, rel=1e-9)
     assert json.dumps(res.to_dict(), allow_nan=False)
+
+
+BCG_RR_ABLAT = [44, 55, 42, 52, 13, 44, 19, 13, 27, 42, 18, 33, 33]
+
+
+def _bcg():
+    from tests.analysis.stats.reference import reference
+
+    ds = reference()["datasets"]["bcg_RR"]
+    return ds["yi"], ds["vi"]
+
+
+def test_level_changes_every_interval() -> None:
+    # rma(yi, vi, data=dat.bcg RR, level=90); confint(..., control=list(tol=1e-12))
+    y, v = _bcg()
+    res = rma(y, v, level=90)
+    assert (res.ci_lb, res.ci_ub, res.pi_lb) == pytest.approx(
+        (-1.0102466209826237, -0.41881806333365551, -1.6814553904362195), rel=1e-9
+    )
+    assert res.tau2_ci == pytest.approx((0.14100224158316046, 0.9098054719527322), rel=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("method", "b", "tau2"),
+    [
+        # rma(yi, vi, mods=cbind(ablat), intercept=FALSE, method=...): metafor
+        # estimates tau2 from the centred outcomes, which matters without an intercept
+        ("REML", -0.022995268621428207, 0.29863532375054913),
+        ("DL", -0.023024222913459933, 0.39361436156785418),
+    ],
+)
+def test_a_model_without_intercept(method: str, b: float, tau2: float) -> None:
+    y, v = _bcg()
+    res = rma(y, v, mods=np.array(BCG_RR_ABLAT, float), intercept=False, method=method)
+    assert res.coefficients.names == ("mods",)
+    assert (res.b, res.tau2) == pytest.approx((b, tau2), rel=1e-9)
+    if method == "REML":
+        # the omnibus test then covers the slope itself
+        assert (res.QM, res.QE, res.I2) == pytest.approx(
+            (21.339165268860835, 209.68561528800302, 92.591866887012472), rel=1e-9
+        )
+
+
+def test_escalc_output_can_be_passed_directly() -> None:
+    from analysis.stats import escalc
+
+    es = escalc("OR", ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11], di=[128, 274, 209])
+    assert rma(es).b == rma(es.yi, es.vi).b
