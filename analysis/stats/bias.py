@@ -112,7 +112,8 @@ def regtest(yi, vi, model: str = "rma", predictor: str = "sei", method: str = "R
     xcol = _predictor_column(predictor, vi, ni)
     X = np.column_stack([np.ones_like(yi), xcol])
     if np.linalg.matrix_rank(X) < 2:
-        raise MetaAnalysisError("Model matrix no longer of full rank after addition of predictor. Cannot fit model.")
+        raise MetaAnalysisError("Model matrix no longer of full rank after addition of predictor. "
+                                "Cannot fit model.")
     alpha = 1 - level / 100
     has_limit = predictor in ("sei", "vi", "ninv", "sqrtninv")
 

@@ -327,7 +327,8 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
     body.append('<g class="studies">')
     for i in range(k):
         y = row_y[i]
-        body.append(_text(margin, y + fs * 0.35, shown_labels[i], tooltip=labels[i] if shown_labels[i] != labels[i] else None))
+        truncated = shown_labels[i] != labels[i]
+        body.append(_text(margin, y + fs * 0.35, shown_labels[i], tooltip=labels[i] if truncated else None))
         a, c = max(lo_i[i], lo), min(hi_i[i], hi)
         if c >= a:
             body.append(_line(ax(a), y, ax(c), y, stroke=INK, width=1.2))
@@ -341,7 +342,8 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
         if lo <= yi[i] <= hi:
             body.append(f'<rect class="study-marker" x="{ax(yi[i]) - side / 2:.1f}" y="{y - side / 2:.1f}" '
                         f'width="{side:.1f}" height="{side:.1f}" fill="{ACCENT}">'
-                        f"<title>{escape(labels[i])}: {escape(ci_texts[i])}, weight {weights[i]:.1f}%</title></rect>")
+                        f"<title>{escape(labels[i])}: {escape(ci_texts[i])}, "
+                        f"weight {weights[i]:.1f}%</title></rect>")
         body.append(_text(est_x, y + fs * 0.35, ci_texts[i], anchor="end", cls="num"))
         body.append(_text(weight_x, y + fs * 0.35, f"{weights[i]:.1f}%", anchor="end", cls="num"))
     body.append("</g>")
@@ -381,7 +383,8 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
 
     title = title or f"Forest plot of {k} studies"
     desc = (f"{k} studies. Pooled {effect_label.lower()} {pooled_text} ({level:g}% CI)."
-            + (f" Prediction interval {_num(shown(pi_lb), digits)} to {_num(shown(pi_ub), digits)}." if has_pi else ""))
+            + (f" Prediction interval {_num(shown(pi_lb), digits)} to {_num(shown(pi_ub), digits)}."
+               if has_pi else ""))
     style = (f"<style>.num, .tick {{ font-variant-numeric: tabular-nums; }}</style>")
     return _svg(width, height, title, desc, [style, *body])
 
