@@ -187,9 +187,9 @@ def compare(a: Prepared, b: Prepared) -> Comparison | None:
     strong_bib = same_volume and same_page
 
     ident = same_doi or same_pmid
-    if title < 0.5 and not (ident or strong_bib):
-        # Most candidate pairs from blocking end here; a title with a long
-        # subtitle added still keeps half its characters in common.
+    if title < 0.6 and not (ident or strong_bib):
+        # Most candidate pairs from blocking end here. A title that another
+        # database extended by half its length with a subtitle still scores 0.8.
         return None
     contained = title if title >= TITLE_SAME else title_containment(a, b)
     if title < TITLE_POSSIBLE and contained < 0.9 and not ident:
