@@ -142,7 +142,8 @@ def regtest(yi, vi, model: str = "rma", predictor: str = "sei", method: str = "R
         crit = stats.t.isf(alpha / 2, dfs)
         est = float(coef[0])
         lo, hi = est - crit * se[0], est + crit * se[0]
-    return RegtestResult(model=model, predictor=predictor, method=method if model == "rma" else None, zval=zval, pval=pval,
+    return RegtestResult(model=model, predictor=predictor, method=method if model == "rma" else None,
+                         zval=zval, pval=pval,
                          dfs=dfs, est=est if has_limit else None,
                          ci_lb=float(lo) if has_limit else None, ci_ub=float(hi) if has_limit else None)
 
