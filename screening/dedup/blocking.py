@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .normalise import Prepared
 
-TITLE_KEY_CHARS = 24
+TITLE_KEY_CHARS = 32
 # A block larger than this (e.g. every "editorial" of a year, or a common
 # surname) is split by the first characters of the title before comparing.
 MAX_BLOCK = 60
