@@ -20,7 +20,7 @@ def _primary(record: Record) -> Record:
 
 
 def _locked(pair: DuplicatePair) -> DuplicatePair:
-    return (DuplicatePair.objects.select_for_update()
+    return (DuplicatePair.objects.select_for_update(of=("self",))
             .select_related("record_a__duplicate_of", "record_b__duplicate_of", "review").get(pk=pair.pk))
 
 

@@ -11,6 +11,7 @@ import must see the records of the imports before it to deduplicate against them
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -129,6 +130,37 @@ def _record_from(citation, *, search_file: SearchFile) -> Record:
     )
 
 
+_COPY_COLUMNS = ("id", "review_id", "search_id", "search_file_id", "line", "title", "abstract", "authors", "year",
+                 "journal", "volume", "issue", "pages", "doi", "pmid", "issn", "keywords", "language",
+                 "publication_type", "url", "raw", "duplicate_of_id", "created_at")
+
+
+def _insert(citations: list, search_file: SearchFile) -> list[int]:
+    """Store a batch of parsed citations; returns their new record ids in order.
+
+    On PostgreSQL the rows go through COPY with ids drawn from the table's sequence
+    beforehand: several times faster than a multi-row INSERT for records carrying their
+    full original text, which is what keeps 100,000 records under a minute.
+    """
+    records = [_record_from(c, search_file=search_file) for c in citations]
+    if connection.vendor != "postgresql":
+        Record.objects.bulk_create(records)
+        return [r.pk for r in records]
+    table = Record._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                       [len(records)])
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN") as copy:
+            for pk, r in zip(ids, records):
+                copy.write_row((pk, r.review_id, r.search_id, r.search_file_id, r.line, r.title, r.abstract,
+                                json.dumps(r.authors), r.year, r.journal, r.volume, r.issue, r.pages, r.doi, r.pmid,
+                                r.issn, json.dumps(r.keywords), r.language, r.publication_type, r.url, r.raw,
+                                None, now))
+    return ids
+
+
 def _lock_review(review_id: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -186,13 +218,12 @@ def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> I
     found = []
     count = 0
     for batch in _batched(iter_parse(data, filename=search_file.original_name, format=fmt), BATCH_SIZE):
-        records = [_record_from(c, search_file=search_file) for c in batch]
-        Record.objects.bulk_create(records)
+        ids = _insert(batch, search_file)
         found.extend(index.match_and_add(batch))
-        ident_to_id.extend(r.pk for r in records)
-        count += len(records)
+        ident_to_id.extend(ids)
+        count += len(ids)
         progress.update(records=count, line=batch[-1].line)
-        del batch, records
+        del batch
     if count == 0:
         raise ImportFormatError("the file holds no records", filename=search_file.original_name)
     progress.update(records=count, line=progress.total_lines, force=True)
