@@ -251,8 +251,12 @@ def solve_generalized_q(fits: FitCache, target: float, lo: float, hi: float) -> 
     scale = float(fits.v.sum()) / fits.v.shape[0]
     t = lo
     for _ in range(_MAXITER):
-        fit = fits(t)
-        Q = fit.Q
+        if fits.X is None:
+            m = fits.moments(t)
+            Q, yPPy = m.Q, m.yPPy
+        else:
+            fit = fits(t)
+            Q, yPPy = fit.Q, float(fit.Py @ fit.Py)
         if Q == target:
             return t
         if Q > target:
@@ -260,7 +264,7 @@ def solve_generalized_q(fits: FitCache, target: float, lo: float, hi: float) -> 
         else:
             hi = t
         h = 1.0 / Q - inv_target
-        dh = float(fit.Py @ fit.Py) / (Q * Q)
+        dh = yPPy / (Q * Q)
         new = t - h / dh if dh > 0 else math.nan
         if lo < new < hi and abs(new - t) <= _NEWTON_DONE * new:
             return new
@@ -282,22 +286,16 @@ def _close(new: float, t: float, lo: float, hi: float, scale: float) -> bool:
 
 def _mle_terms(fits: FitCache, t: float, reml: bool) -> tuple[float, float, float]:
     """Score, Fisher information and second derivative of the (RE)ML log-likelihood."""
+    if fits.X is None:
+        m = fits.moments(t)
+        if reml:
+            tr, trPP = m.trP, m.trPP
+        else:
+            tr, trPP = m.sw, m.s2
+        return 0.5 * (m.yPPy - tr), 0.5 * trPP, 0.5 * trPP - m.yPPPy
     fit = fits(t)
     Py = fit.Py
     yPPy = float(Py @ Py)
-    if fit.X is None:
-        # intercept only: P z = w z - w (w'z) / sum(w); power sums of w
-        w, sw = fit.w, fit.sw
-        wPy = w * Py
-        s = float(wPy.sum())
-        yPPPy = float(wPy @ Py) - s * s / sw
-        w2 = w * w
-        s2, s3 = float(w2.sum()), float(w2 @ w)
-        if reml:
-            tr, trPP = sw - s2 / sw, s2 - 2.0 * s3 / sw + s2 * s2 / (sw * sw)
-        else:
-            tr, trPP = sw, s2
-        return 0.5 * (yPPy - tr), 0.5 * trPP, 0.5 * trPP - yPPPy
     yPPPy = fit.zPz(Py)
     if reml:
         tr, trPP = fit.tr_PD(), fit.tr_PDPE()

@@ -11,6 +11,8 @@ Notation: ``w`` are the diagonal weights of W, ``U = W X`` and
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -143,7 +145,7 @@ class FitCache:
     about a third of the work on a model without moderators.
     """
 
-    __slots__ = ("X", "v", "y", "_fits", "_logs")
+    __slots__ = ("X", "v", "y", "_fits", "_logs", "_moms", "_W", "_Y", "_center")
 
     def __init__(self, X: Array | None, v: Array, y: Array) -> None:
         self.X = X
@@ -151,6 +153,40 @@ class FitCache:
         self.y = y
         self._fits: dict[float, Wls] = {}
         self._logs: dict[float, float] = {}
+        self._moms: dict[float, Moments] = {}
+        self._W: Array | None = None
+        self._Y: Array | None = None
+        self._center = 0.0
+
+    def moments(self, tau2: float) -> Moments:
+        """Weighted moments at ``tau2`` for the intercept-only model (``X`` None).
+
+        The root finders call this many times; one (3, k) @ (k, 3) product
+        gives every sum they need, about a third of the work of :class:`Wls`.
+        """
+        m = self._moms.get(tau2)
+        if m is None:
+            m = self._moments(tau2)
+            if m.loss > _MAX_CANCELLATION:
+                # the weighted mean is far from the centre: recentre on it
+                self._center += m.mu
+                self._Y = None
+                m = self._moments(tau2)
+            self._moms[tau2] = m
+        return m
+
+    def _moments(self, tau2: float) -> Moments:
+        if self._Y is None:
+            yc = self.y - self._center
+            self._Y = np.column_stack([np.ones_like(yc), yc, yc * yc])
+            self._W = np.empty((3, yc.shape[0]))
+        W = self._W
+        assert W is not None
+        np.add(self.v, tau2, out=W[0])
+        np.reciprocal(W[0], out=W[0])
+        np.multiply(W[0], W[0], out=W[1])
+        np.multiply(W[1], W[0], out=W[2])
+        return Moments(W @ self._Y)
 
     def __call__(self, tau2: float) -> Wls:
         fit = self._fits.get(tau2)
@@ -166,3 +202,33 @@ class FitCache:
             s = float(np.log(self.v + tau2).sum())
             self._logs[tau2] = s
         return s
+
+
+#: Q from moments loses about log10(loss) digits; beyond 1e4 recentre
+_MAX_CANCELLATION = 1e4
+
+
+class Moments:
+    """Sums ``sum(w^a y^b)`` (a = 1..3, b = 0..2) and what the solvers derive from them.
+
+    With ``mu`` the weighted mean and ``P`` the intercept-only residual
+    maker: ``Q = y'Py``, ``yPPy``, ``yPPPy``, ``trP = tr(P)``, ``trPP =
+    tr(PP)``, ``sw = sum(w)``, ``s2 = sum(w²)``.
+    """
+
+    __slots__ = ("mu", "Q", "yPPy", "yPPPy", "trP", "trPP", "sw", "s2", "loss")
+
+    def __init__(self, M: Array) -> None:
+        (s1, s1y, s1yy), (s2, s2y, s2yy), (s3, s3y, s3yy) = M.tolist()
+        mu = s1y / s1
+        self.mu = mu
+        self.sw = s1
+        self.s2 = s2
+        Q = s1yy - mu * s1y
+        self.Q = Q
+        self.loss = s1yy / Q if Q > 0 else (math.inf if s1yy > 0 else 0.0)
+        self.yPPy = s2yy - 2.0 * mu * s2y + mu * mu * s2
+        wpy = s2y - mu * s2
+        self.yPPPy = (s3yy - 2.0 * mu * s3y + mu * mu * s3) - wpy * wpy / s1
+        self.trP = s1 - s2 / s1
+        self.trPP = s2 - 2.0 * s3 / s1 + s2 * s2 / (s1 * s1)
