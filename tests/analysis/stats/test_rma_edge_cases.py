@@ -231,3 +231,17 @@ def test_escalc_output_can_be_passed_directly() -> None:
 
     es = escalc("OR", ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11], di=[128, 274, 209])
     assert rma(es).b == rma(es.yi, es.vi).b
+
+
+@pytest.mark.parametrize("method", ["REML", "ML", "PM", "DL"])
+def test_shifting_every_effect_shifts_only_the_estimate(method: str) -> None:
+    """Effects far from 0 (e.g. raw means) must not lose precision to cancellation."""
+    rng = np.random.default_rng(7)
+    v = 10.0 ** rng.uniform(-3, 1, 40)
+    y = rng.normal(0.0, np.sqrt(v + 0.3))
+    base = rma(y, v, method=method)
+    shifted = rma(y + 1e4, v, method=method)
+    assert shifted.b - 1e4 == pytest.approx(base.b, abs=1e-8)
+    assert shifted.tau2 == pytest.approx(base.tau2, rel=1e-8)
+    assert shifted.tau2_ci == pytest.approx(base.tau2_ci, rel=1e-8)
+    assert shifted.QE == pytest.approx(base.QE, rel=1e-8)
