@@ -156,7 +156,7 @@ class FitCache:
         self._moms: dict[float, Moments] = {}
         self._W: Array | None = None
         self._Y: Array | None = None
-        self._center = 0.0
+        self._center = math.nan
 
     def moments(self, tau2: float) -> Moments:
         """Weighted moments at ``tau2`` for the intercept-only model (``X`` None).
@@ -177,6 +177,8 @@ class FitCache:
 
     def _moments(self, tau2: float) -> Moments:
         if self._Y is None:
+            if math.isnan(self._center):
+                self._center = float(self.y.sum()) / self.y.shape[0]
             yc = self.y - self._center
             self._Y = np.column_stack([np.ones_like(yc), yc, yc * yc])
             self._W = np.empty((3, yc.shape[0]))
