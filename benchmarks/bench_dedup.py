@@ -26,7 +26,11 @@ sys.path.insert(0, str(REPO))
 
 from screening.dedup import find_duplicate_pairs, find_duplicates  # noqa: E402
 from screening.dedup.labelled import (  # noqa: E402
-    BIB_DEDUPE_SETS, group_pairs, load_all, load_bib_dedupe, score_pairs,
+    BIB_DEDUPE_SETS,
+    group_pairs,
+    load_all,
+    load_bib_dedupe,
+    score_pairs,
 )
 from screening.importers.citation import Citation  # noqa: E402
 

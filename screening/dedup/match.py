@@ -10,10 +10,10 @@ protocol) is POSSIBLE and waits for a person.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from rapidfuzz.distance import Indel
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from .normalise import Prepared
 
@@ -88,7 +88,7 @@ def _abbreviates(short: str, long_tokens: tuple[str, ...]) -> bool:
     """
     allowed_skips = 0 if len(long_tokens) <= 2 else 1
 
-    @lru_cache(maxsize=None)
+    @cache
     def walk(pos: int, j: int, skips: int) -> bool:
         if pos == len(short):
             return skips + (len(long_tokens) - j) <= allowed_skips
@@ -167,7 +167,7 @@ def page_agreement(a: Prepared, b: Prepared) -> str:
     if (not a.page_end and a.page == b.page_end) or (not b.page_end and b.page == a.page_end):
         return "unknown"
     if a.page_end and a.page_end == b.page_end and len(a.page) == len(b.page) \
-            and sum(x != y for x, y in zip(a.page, b.page)) == 1:
+            and sum(x != y for x, y in zip(a.page, b.page, strict=True)) == 1:
         return "unknown"  # a typo in the first page
     return "different"
 

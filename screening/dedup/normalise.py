@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -140,7 +141,7 @@ def title_series(words: str) -> frozenset[str]:
     """Markers such as "part 2" or "phase iii" that tell parts of a series apart."""
     tokens = words.split()
     found = set()
-    for noun, number in zip(tokens, tokens[1:]):
+    for noun, number in pairwise(tokens):
         if noun in _SERIES_NOUNS and (number in _ROMAN or (number.isdigit() and len(number) <= 3)):
             found.add(f"{noun} {_ROMAN.get(number, number)}")
     return frozenset(found) if found else _NO_NUMBERS
