@@ -7,6 +7,7 @@ copies are distinct reports rather than 1,000-fold duplicates. Then, each in its
 subprocess so that peak memory (ru_maxrss) is that of the step alone:
 
   rispy    rispy.loads() of the whole text: the bare parse DESIGN.md compares against
+  parse    screening.importers.iter_parse() alone, streamed (no database)
   import   screening.services: upload the file into a fresh review's search and run
            search_file_import (stream-parse, bulk insert in batches of 2,000 inside one
            transaction, deduplicate against the review and within the file)
@@ -43,6 +44,12 @@ if step == "rispy":
     data = open(path, "rb").read()
     start = time.perf_counter()
     result["records"] = len(rispy.loads(data.decode("utf-8-sig")))
+    result["seconds"] = time.perf_counter() - start
+elif step == "parse":
+    from screening.importers import iter_parse
+    data = open(path, "rb").read()
+    start = time.perf_counter()
+    result["records"] = sum(1 for _ in iter_parse(data, "big.ris"))
     result["seconds"] = time.perf_counter() - start
 else:
     import django
@@ -134,7 +141,7 @@ def main() -> None:
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
         print(f"file: {n} records, {size_mb:.0f} MB")
-        for step in ("rispy", "import", "dedup"):
+        for step in ("rispy", "parse", "import", "dedup"):
             r = run(step, path, env)
             extra = {k: v for k, v in r.items() if k not in ("step", "records", "seconds", "peak_mb")}
             print(f"{step:7s} {r['records']:>7d} records  {r['seconds']:6.1f} s  "
