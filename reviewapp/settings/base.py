@@ -119,8 +119,17 @@ MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Celery: Redis when REDIS_URL is set; otherwise tasks run in the calling process.
 REDIS_URL = env_str("REDIS_URL")
+
+# The cache carries short-lived shared state such as import progress; with several
+# processes it must be Redis, in one process the local memory cache is enough.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Celery: Redis when REDIS_URL is set; otherwise tasks run in the calling process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -18,3 +18,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files through the finders, so tests need no collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Each test process keeps its own cache, so tests cannot see each other's entries.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
