@@ -192,6 +192,15 @@ def _fit_default(yi, vi, result, level):
 
 # -------------------------------------------------------------------- forest
 
+def _study_labels(labels, k: int) -> list[str]:
+    if labels is None:
+        return [f"Study {i + 1}" for i in range(k)]
+    labels = [str(s) for s in labels]
+    if len(labels) != k:
+        raise MetaAnalysisError(f"{len(labels)} labels for {k} studies.")
+    return labels
+
+
 def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, transform=None,
                level: float = 95, xlab: str | None = None, effect_label: str = "Estimate",
                null_value: float | None = 0.0, xlim: tuple[float, float] | None = None,
@@ -243,9 +252,7 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
     """
     yi, vi = as_yi_vi(yi, vi)
     k = yi.size
-    labels = [f"Study {i + 1}" for i in range(k)] if labels is None else [str(s) for s in labels]
-    if len(labels) != k:
-        raise MetaAnalysisError(f"{len(labels)} labels for {k} studies.")
+    labels = _study_labels(labels, k)
     fit = _fit_default(yi, vi, result, level)
     fn, is_ratio = _resolve_transform(transform)
     shown = fn if fn is not None else (lambda x: x)
@@ -443,9 +450,7 @@ def funnel_svg(yi, vi, result=None, *, trimfill=None, level: float = 95, transfo
     """
     yi, vi = as_yi_vi(yi, vi)
     k = yi.size
-    labels = [f"Study {i + 1}" for i in range(k)] if labels is None else [str(s) for s in labels]
-    if len(labels) != k:
-        raise MetaAnalysisError(f"{len(labels)} labels for {k} studies.")
+    labels = _study_labels(labels, k)
     if trimfill is not None:
         ys = np.asarray(trimfill.yi, float)
         ses = np.sqrt(np.asarray(trimfill.vi, float))
