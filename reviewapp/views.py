@@ -18,7 +18,8 @@ from .models import Outcome
 from .permissions import CAPABILITIES, can, review_get_for_user, reviews_for_user
 
 
-def _review_context(review, **extra) -> dict:
+def review_page_context(review, **extra) -> dict:
+    """What every page of a review shows: the review, the person's roles and what they may do."""
     roles = review.user_roles
     may = {cap: can(roles=roles, capability=cap) for cap in CAPABILITIES}
     return {"review": review, "roles": sorted(roles), "may": may, **extra}
@@ -46,7 +47,7 @@ def review_dashboard(request: HttpRequest, review_id: int) -> HttpResponse:
     stages = dashboard_stages(review=review, user=request.user, roles=review.user_roles)
     todos = [todo for stage in stages for todo in stage.todos]
     return render(request, "reviewapp/dashboard.html",
-                  _review_context(review, stages=stages, todos=todos))
+                  review_page_context(review, stages=stages, todos=todos))
 
 
 @login_required
@@ -59,7 +60,7 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
         services.review_update(actor=request.user, review=review, **form.cleaned_data)
         messages.success(request, "Protocol saved.")
         return redirect("review_dashboard", review.pk)
-    return render(request, "reviewapp/review_form.html", _review_context(review, form=form))
+    return render(request, "reviewapp/review_form.html", review_page_context(review, form=form))
 
 
 @login_required
@@ -73,7 +74,7 @@ def review_outcomes(request: HttpRequest, review_id: int) -> HttpResponse:
             services.outcome_create(actor=request.user, review=review, **form.cleaned_data)
             messages.success(request, f"Outcome “{form.cleaned_data['name']}” added.")
             return redirect("review_outcomes", review.pk)
-    return render(request, "reviewapp/outcomes.html", _review_context(
+    return render(request, "reviewapp/outcomes.html", review_page_context(
         review, outcomes=review.outcomes.all(), form=form if may_edit else None))
 
 
@@ -91,7 +92,7 @@ def outcome_edit(request: HttpRequest, review_id: int, outcome_id: int) -> HttpR
         services.outcome_update(actor=request.user, outcome=outcome, **form.cleaned_data)
         messages.success(request, "Outcome saved.")
         return redirect("review_outcomes", review.pk)
-    return render(request, "reviewapp/outcome_form.html", _review_context(review, form=form, outcome=outcome))
+    return render(request, "reviewapp/outcome_form.html", review_page_context(review, form=form, outcome=outcome))
 
 
 @login_required
@@ -111,7 +112,7 @@ def review_members(request: HttpRequest, review_id: int) -> HttpResponse:
             else:
                 messages.success(request, "Member added.")
                 return redirect("review_members", review.pk)
-    return render(request, "reviewapp/members.html", _review_context(
+    return render(request, "reviewapp/members.html", review_page_context(
         review, members=selectors.members_with_roles(review=review),
         form=form if may_manage else None, role_form=MemberRolesForm()))
 
@@ -150,7 +151,7 @@ def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "reviewapp/audit.html", _review_context(
+    return render(request, "reviewapp/audit.html", review_page_context(
         review, form=form, page=page, query=query.urlencode()))
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.permissions import can, review_get_for_user
-from reviewapp.views import _review_context
+from reviewapp.views import review_page_context
 
 from . import exports, selectors, services
 from .forms import RecordFilterForm, SearchFileForm, SearchForm
@@ -25,7 +25,7 @@ RECORDS_PER_PAGE = 50
 def search_list(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
     searches = selectors.searches_with_counts(review=review)
-    return render(request, "screening/searches.html", _review_context(
+    return render(request, "screening/searches.html", review_page_context(
         review, searches=searches, counts=selectors.record_counts(review=review)))
 
 
@@ -37,7 +37,7 @@ def search_create(request: HttpRequest, review_id: int) -> HttpResponse:
         search = services.search_create(actor=request.user, review=review, **form.cleaned_data)
         messages.success(request, "Search recorded. Now upload the file(s) it exported.")
         return redirect("search_detail", review.pk, search.pk)
-    return render(request, "screening/search_form.html", _review_context(review, form=form, creating=True))
+    return render(request, "screening/search_form.html", review_page_context(review, form=form, creating=True))
 
 
 @login_required
@@ -60,7 +60,7 @@ def search_detail(request: HttpRequest, review_id: int, search_id: int) -> HttpR
     elif can(roles=review.user_roles, capability="manage_searches"):
         form = SearchFileForm()
     counts = selectors.searches_with_counts(review=review).get(pk=search.pk)
-    return render(request, "screening/search_detail.html", _review_context(
+    return render(request, "screening/search_detail.html", review_page_context(
         review, search=counts, files=counts.files.all(), form=form))
 
 
@@ -82,14 +82,14 @@ def search_edit(request: HttpRequest, review_id: int, search_id: int) -> HttpRes
         services.search_update(actor=request.user, search=search, **form.cleaned_data)
         messages.success(request, "Search saved.")
         return redirect("search_detail", review.pk, search.pk)
-    return render(request, "screening/search_form.html", _review_context(review, form=form, search=search))
+    return render(request, "screening/search_form.html", review_page_context(review, form=form, search=search))
 
 
 @login_required
 def search_file_report(request: HttpRequest, review_id: int, file_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
     search_file = selectors.search_file_get(review=review, file_id=file_id)
-    return render(request, "screening/import_report.html", _review_context(
+    return render(request, "screening/import_report.html", review_page_context(
         review, file=search_file, search=search_file.search,
         progress=selectors.import_progress(search_file=search_file)))
 
@@ -136,7 +136,7 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "screening/records.html", _review_context(
+    return render(request, "screening/records.html", review_page_context(
         review, form=form, page=page, query=query.urlencode(), counts=selectors.record_counts(review=review),
         stages=selectors.EXPORT_STAGES))
 
@@ -145,7 +145,7 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
 def record_detail(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
     detail = selectors.record_detail(review=review, record_id=record_id)
-    return render(request, "screening/record_detail.html", _review_context(review, detail=detail,
+    return render(request, "screening/record_detail.html", review_page_context(review, detail=detail,
                                                                            record=detail.record))
 
 
@@ -156,7 +156,7 @@ def duplicate_queue(request: HttpRequest, review_id: int) -> HttpResponse:
     if status not in DuplicatePair.Status.values:
         status = DuplicatePair.Status.POSSIBLE
     page = Paginator(selectors.duplicate_pairs(review=review, status=status), 50).get_page(request.GET.get("page"))
-    return render(request, "screening/duplicates.html", _review_context(
+    return render(request, "screening/duplicates.html", review_page_context(
         review, page=page, status=status, statuses=DuplicatePair.Status.choices,
         counts=selectors.record_counts(review=review)))
 
@@ -185,7 +185,7 @@ def duplicate_pair(request: HttpRequest, review_id: int, pair_id: int) -> HttpRe
         return redirect(request.POST.get("return") == "record" and
                         reverse("record_detail", args=[review.pk, pair.record_a_id]) or
                         reverse("duplicate_queue", args=[review.pk]))
-    return render(request, "screening/duplicate_pair.html", _review_context(
+    return render(request, "screening/duplicate_pair.html", review_page_context(
         review, pair=pair, comparison=selectors.duplicate_pair_comparison(pair=pair)))
 
 
