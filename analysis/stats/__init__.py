@@ -8,45 +8,26 @@ Results match R's metafor 3.8 run to convergence.  Public API:
   :class:`FitStats` and :class:`Prediction`;
 - :func:`subgroup_analysis` -> :class:`SubgroupResult`;
 - :func:`estimate_tau2` and :func:`tau2_qprofile` for the pieces;
+- sensitivity and small-study bias: :func:`leave1out`, :func:`regtest` (Egger),
+  :func:`ranktest`, :func:`trimfill`, :func:`fsn`;
+- plots as SVG text: :func:`forest_svg`, :func:`funnel_svg`;
 - :class:`MetaAnalysisError` / :class:`ConvergenceError` for refusals.
 """
+from .bias import FsnResult, RanktestResult, RegtestResult, TrimfillResult, fsn, ranktest, regtest, trimfill
 from .effect_sizes import MEASURES, EffectSizes, escalc, from_summary
 from .errors import ConvergenceError, MetaAnalysisError
+from .plots import forest_svg, funnel_svg
 from .qprofile import Tau2Interval, tau2_qprofile
 from .rma import CoefTable, FitStats, Prediction, RmaResult, rma
+from .sensitivity import Leave1outResult, leave1out
 from .subgroups import SubgroupResult, subgroup_analysis
 from .tau2 import METHODS, Tau2Estimate, estimate_tau2
 
 __all__ = [
-    "MEASURES",
-    "METHODS",
-    "CoefTable",
-    "ConvergenceError",
-    "EffectSizes",
-    "FitStats",
-    "MetaAnalysisError",
-    "Prediction",
-    "RmaResult",
-    "SubgroupResult",
-    "Tau2Estimate",
-    "Tau2Interval",
-    "escalc",
-    "estimate_tau2",
-    "from_summary",
-    "rma",
-    "subgroup_analysis",
-    "tau2_qprofile",
+    "MEASURES", "METHODS",
+    "CoefTable", "ConvergenceError", "EffectSizes", "FitStats", "FsnResult", "Leave1outResult",
+    "MetaAnalysisError", "Prediction", "RanktestResult", "RegtestResult", "RmaResult",
+    "SubgroupResult", "Tau2Estimate", "Tau2Interval", "TrimfillResult",
+    "escalc", "estimate_tau2", "forest_svg", "from_summary", "fsn", "funnel_svg", "leave1out",
+    "ranktest", "regtest", "rma", "subgroup_analysis", "tau2_qprofile", "trimfill",
 ]
-
-# --- publication bias and plots (bias.py, plots.py; maintained by their author) ---
-from .bias import (  # noqa: E402
-    FsnResult, RanktestResult, RegtestResult, TrimfillResult, fsn, ranktest, regtest, trimfill,
-)
-from .plots import forest_svg, funnel_svg  # noqa: E402
-from .sensitivity import Leave1outResult, leave1out  # noqa: E402
-
-__all__ += [
-    "FsnResult", "Leave1outResult", "RanktestResult", "RegtestResult", "TrimfillResult",
-    "forest_svg", "fsn", "funnel_svg", "leave1out", "ranktest", "regtest", "trimfill",
-]
-# --- end of bias and plots block ---
