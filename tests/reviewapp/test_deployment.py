@@ -82,3 +82,16 @@ def test_a_task_round_trips_through_a_live_worker():
         client.close()
     assert result["payload"] == "hello"
     assert result["host"]
+
+
+def test_static_files_are_collected_for_whitenoise_in_production(tmp_path):
+    """The Docker image runs collectstatic; WhiteNoise then serves the hashed, compressed files."""
+    env = {"DEBUG": "0", "SECRET_KEY": "collectstatic-check", "VAR_DIR": str(tmp_path)}
+    result = _manage("collectstatic", "--no-input", env=env)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+    assert hashed != "css/site.css"
+    assert (tmp_path / "static" / (hashed + ".gz")).exists()
