@@ -17,7 +17,6 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
-from .decode import as_lines
 from .errors import ImportFormatError
 from .tagged import TaggedRecord
 
@@ -29,56 +28,90 @@ _PUBMED_DB = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
 _PUBMED_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
 
 
-def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecord]:
+_TAG_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_TAG_SECOND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _numbered_blocks(source) -> Iterator[tuple[int, list[str]]]:
+    """(number of the first line, lines) for text, decoded bytes or (number, line) pairs."""
+    if isinstance(source, str):
+        lines = source.split("\n")
+        if not lines[-1]:
+            lines.pop()  # the text's final line break ends a line; it does not start one
+        yield 1, lines
+    elif hasattr(source, "blocks"):
+        number = 1
+        for lines in source.blocks():
+            yield number, lines
+            number += len(lines)
+    else:
+        for number, line in source:
+            yield number, [line]
+
+
+def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
+    """Records of RIS text, of ``decode.iter_decoded_lines`` output, or of (number, line) pairs."""
     record: TaggedRecord | None = None
+    tags: list[tuple[str, str]] = []
+    lines: list[str] = []
     only_type_so_far = False
     after_gap = False
     stray: tuple[int, str] | None = None
     found_any = False
-    for number, line in as_lines(text):
-        stripped = line.rstrip()
-        match = TAG_LINE.match(stripped)
-        previous_was_gap, after_gap = after_gap, False
-        if match:
-            tag, value = match.group(1), (match.group(2) or "").strip()
-            if tag == "TY":
-                if record is not None and not only_type_so_far and previous_was_gap:
-                    # A TY inside an open record: the exporter dropped the ER.
-                    found_any = True
-                    yield record
-                    record = None
+    for first_number, block in _numbered_blocks(text):
+        for number, line in enumerate(block, first_number):
+            # Nearly every tag line is "XX  - value"; the pattern is for the rest.
+            if line[2:6] == "  - " and line[0] in _TAG_FIRST and line[1] in _TAG_SECOND:
+                tag, value = line[:2], line[6:].strip()
+            else:
+                match = TAG_LINE.match(line.rstrip())
+                if match:
+                    tag, value = match.group(1), (match.group(2) or "").strip()
+                else:
+                    tag = None
+            previous_was_gap, after_gap = after_gap, False
+            if tag is not None:
+                if tag == "TY":
+                    if record is not None and not only_type_so_far and previous_was_gap:
+                        # A TY inside an open record: the exporter dropped the ER.
+                        found_any = True
+                        yield record
+                        record = None
+                    if record is None:
+                        record = TaggedRecord(line=number)
+                        tags, lines = record.tags, record.lines
+                        only_type_so_far = True
+                    lines.append(line)
+                    tags.append((tag, value))
+                    continue
+                if tag == "ER":
+                    if record is not None:
+                        lines.append(line)
+                        found_any = True
+                        yield record
+                        record = None
+                    continue
                 if record is None:
-                    record = TaggedRecord(line=number)
-                    only_type_so_far = True
-                record.lines.append(line)
-                record.add(tag, value)
-                continue
-            if tag == "ER":
-                if record is not None:
-                    record.lines.append(line)
-                    found_any = True
-                    yield record
-                    record = None
+                    if stray is None:
+                        stray = (number, tag)
+                    continue
+                only_type_so_far = False
+                lines.append(line)
+                tags.append((tag, value))
                 continue
             if record is None:
-                if stray is None:
-                    stray = (number, tag)
+                continue  # text between records: headers, "1.", "Record #3 of 18"
+            lines.append(line)
+            text_line = line.strip()
+            if not text_line or not tags or text_line.startswith(("%", "#")):
+                # Blank lines, and the "% ..." or "#" comments CoLRev and hand-edited files carry.
+                after_gap = True
                 continue
-            only_type_so_far = False
-            record.lines.append(line)
-            record.add(tag, value)
-            continue
-        if record is None:
-            continue  # text between records: headers, "1.", "Record #3 of 18"
-        record.lines.append(line)
-        if not stripped.strip() or not record.tags or _is_comment(stripped):
-            after_gap = True
-            continue
-        tag = record.tags[-1][0]
-        if tag in _LIST_TAGS:
-            record.add(tag, stripped.strip())
-        else:
-            record.extend_last(stripped.strip(), "\n" if tag in _PARAGRAPH_TAGS else " ")
+            tag = tags[-1][0]
+            if tag in _LIST_TAGS:
+                tags.append((tag, text_line))
+            else:
+                record.extend_last(text_line, "\n" if tag in _PARAGRAPH_TAGS else " ")
     if record is not None:
         raise ImportFormatError(
             f"the record that starts at line {record.line} has no closing 'ER  - ' line; "
@@ -98,11 +131,6 @@ def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecor
             "no RIS records found (expected lines such as 'TY  - JOUR' ... 'ER  - ')",
             filename=filename,
         )
-
-
-def _is_comment(line: str) -> bool:
-    # CoLRev and some hand-edited files put "% ..." or "#" comment lines between records.
-    return line.lstrip().startswith(("%", "#"))
 
 
 def to_citation(rec: TaggedRecord) -> Citation:
