@@ -98,18 +98,18 @@ class DuplicateIndex:
                 found.update(small)
         return found
 
-    def _match_prepared(self, p: Prepared, i: int) -> list[DuplicatePair]:
+    def _match_prepared(self, p: Prepared, i: int, keys: list[str] | None = None) -> list[DuplicatePair]:
         pairs = []
-        for j in sorted(self._candidates(p, block_keys(p))):
+        for j in sorted(self._candidates(p, block_keys(p) if keys is None else keys)):
             result = compare(p, self._records[j])
             if result is not None:
                 pairs.append(DuplicatePair(i, j, result.score, result.sure, result.reasons))
         return pairs
 
-    def _add_prepared(self, p: Prepared) -> int:
+    def _add_prepared(self, p: Prepared, keys: list[str] | None = None) -> int:
         ident = len(self._records)
         self._records.append(p)
-        for key in block_keys(p):
+        for key in block_keys(p) if keys is None else keys:
             block = self._blocks[key]
             block.append(ident)
             if len(block) == MAX_BLOCK + 1:
@@ -125,10 +125,11 @@ class DuplicateIndex:
         with _gc_paused():
             for citation in citations:
                 p = prepare(citation)
+                keys = block_keys(p)  # once for the lookup and the insertion
                 ident = len(self._records)
                 pairs.extend(
                     DuplicatePair(pair.j, ident, pair.score, pair.sure, pair.reasons)
-                    for pair in self._match_prepared(p, ident)
+                    for pair in self._match_prepared(p, ident, keys)
                 )
-                self._add_prepared(p)
+                self._add_prepared(p, keys)
         return pairs

@@ -86,6 +86,7 @@ _JOURNAL_STOP = frozenset("the of and for in on a an de la le et der und fur du 
 _JOURNAL_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 # "S417-S429", "1351-9", "e24083", "945"; anything else ("Suppl-29") is unreadable.
 _PAGES = re.compile(r"^\s*([a-z]{0,2})\s*(\d+)\s*(?:[-\u2010-\u2015]+\s*([a-z]{0,2})\s*(\d+))?\s*$", re.I)
+_PAGE_LIST = re.compile(r"[;,+]")
 _CORPORATE = frozenset(
     "group study trial consortium investigator investigators committee society association network "
     "inc ltd pharmaceutical pharmaceuticals organisation organization council institute team".split()
@@ -140,6 +141,8 @@ def title_kinds(title: str | None) -> frozenset[str]:
 def title_series(words: str) -> frozenset[str]:
     """Markers such as "part 2" or "phase iii" that tell parts of a series apart."""
     tokens = words.split()
+    if _SERIES_NOUNS.isdisjoint(tokens):  # nearly every title: no pairs to look at
+        return _NO_NUMBERS
     found = set()
     for noun, number in pairwise(tokens):
         if noun in _SERIES_NOUNS and (number in _ROMAN or (number.isdigit() and len(number) <= 3)):
@@ -209,7 +212,7 @@ def page_range(pages: Any) -> tuple[str, str, str]:
     if pages is None:
         return ("", "", "")
     # "742-8; discussion 748-9", "230-5, 246-51": the article starts with the first range.
-    match = _PAGES.match(re.split(r"[;,+]", str(pages), maxsplit=1)[0])
+    match = _PAGES.match(_PAGE_LIST.split(str(pages), maxsplit=1)[0])
     if not match:
         return ("", "", "")
     prefix, start, _, end = match.groups()
@@ -231,10 +234,11 @@ def clean_id(value: Any) -> str:
     if value is None:
         return ""
     text = str(value).strip().lower()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
-                   "http://dx.doi.org/", "doi:"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
+    if text.startswith(("http", "doi:")):  # every prefix below starts so
+        for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/",
+                       "http://dx.doi.org/", "doi:"):
+            if text.startswith(prefix):
+                text = text[len(prefix):]
     return text.strip()
 
 

@@ -12,6 +12,10 @@ _YEAR_PREFIX = re.compile(r"^(1[5-9]\d\d|20\d\d)(?:\d{4})?(?!\d)")
 _ISSN = re.compile(r"(?<![\dX])(\d{4})-?(\d{3}[\dXx])(?![\dXx])")
 _PAGE_DASHES = re.compile(r"\s*(?:-{1,3}|[\u2010-\u2015\u2212])\s*")
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+_DOI_SUFFIX = re.compile(r"\[doi\]$", re.IGNORECASE)
+_ISSN_SEPARATORS = re.compile(r"[;,\s]+")
+_NOT_ISSN_CHARS = re.compile(r"[^0-9Xx]")
+_PMID = re.compile(r"^(?:pmid:?\s*)?(\d{1,9})(?:\s*\[pmid\]|\s*\(pmid\))?$", re.IGNORECASE)
 
 
 def clean(value) -> str | None:
@@ -32,7 +36,7 @@ def doi(value) -> str | None:
     match = _DOI_IN_TEXT.search(text)
     if not match:
         return None
-    found = re.sub(r"\[doi\]$", "", match.group(0), flags=re.IGNORECASE)
+    found = _DOI_SUFFIX.sub("", match.group(0))
     return found.rstrip(".,;:)]}>\"'").lower() or None
 
 
@@ -69,8 +73,8 @@ def issn(value) -> str | None:
     text = clean(value)
     if not text:
         return None
-    for token in re.split(r"[;,\s]+", text):
-        digits = re.sub(r"[^0-9Xx]", "", token)
+    for token in _ISSN_SEPARATORS.split(text):
+        digits = _NOT_ISSN_CHARS.sub("", token)
         if len(digits) == 8:
             match = _ISSN.search(token)
             if match:
@@ -83,7 +87,7 @@ def pmid(value) -> str | None:
     text = clean(value)
     if not text:
         return None
-    match = re.match(r"^(?:pmid:?\s*)?(\d{1,9})(?:\s*\[pmid\]|\s*\(pmid\))?$", text, re.IGNORECASE)
+    match = _PMID.match(text)
     return match.group(1).lstrip("0") or None if match else None
 
 

@@ -26,6 +26,8 @@ _LIST_TAGS = {"KW", "AU", "A1", "A2", "A3", "A4", "UR", "L1", "L2", "N1"}
 _PARAGRAPH_TAGS = {"AB", "N2"}
 _PUBMED_DB = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
 _PUBMED_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
+_PMID_NOTE = re.compile(r"(\d{1,9})\s*\[pmid\]", re.IGNORECASE)
+_EMBASE = re.compile(r"embase", re.IGNORECASE)
 
 
 _TAG_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -133,31 +135,39 @@ def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
         )
 
 
+def _first(by: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
+    for tag in tags:
+        found = by.get(tag)
+        if found:
+            return found[0]
+    return None
+
+
 def to_citation(rec: TaggedRecord) -> Citation:
-    ty = rec.first("TY")
-    title = rec.joined("TI", "T1", "CT") or (rec.first("BT") if ty in ("BOOK", "EBOOK") else None)
-    journal = rec.first("JF", "T2", "JO", "JA", "J2", "BT")
+    by = rec.by_tag()
+    ty = _first(by, ("TY",))
+    titles = by.get("TI") or by.get("T1") or by.get("CT")
+    title = " ".join(titles) if titles else (_first(by, ("BT",)) if ty in ("BOOK", "EBOOK") else None)
+    journal = _first(by, ("JF", "T2", "JO", "JA", "J2", "BT"))
     if journal and title and journal == title and ty in ("BOOK", "EBOOK"):
-        journal = rec.first("T3")
-    start = rec.first("SP")
-    end = rec.first("EP")
+        journal = _first(by, ("T3",))
     doi = _doi(rec)
     return Citation(
         title=norm.clean(title),
-        abstract=_abstract(rec.first("AB", "N2")),
+        abstract=_abstract(_first(by, ("AB", "N2"))),
         authors=norm.authors(rec.values("AU", "A1")),
         year=_year(rec),
         journal=norm.clean(journal),
-        volume=norm.clean(rec.first("VL", "VO")),
-        issue=norm.clean(rec.first("IS", "CP", "M2")),
-        pages=norm.pages(start, end),
+        volume=norm.clean(_first(by, ("VL", "VO"))),
+        issue=norm.clean(_first(by, ("IS", "CP", "M2"))),
+        pages=norm.pages(_first(by, ("SP",)), _first(by, ("EP",))),
         doi=doi,
         pmid=_pmid(rec),
-        issn=norm.issn(" ".join(rec.values("SN"))),
-        keywords=_keywords(rec.values("KW")),
-        language=norm.clean(rec.first("LA")),
+        issn=norm.issn(" ".join(by.get("SN", ()))),
+        keywords=_keywords(by.get("KW", ())),
+        language=norm.clean(_first(by, ("LA",))),
         publication_type=norm.clean(ty),
-        url=norm.clean(rec.first("UR", "L2", "LK", "L1")),
+        url=norm.clean(_first(by, ("UR", "L2", "LK", "L1"))),
         raw=rec.raw,
         line=rec.line,
     )
@@ -185,6 +195,8 @@ def _doi(rec: TaggedRecord) -> str | None:
 def _abstract(value: str | None) -> str | None:
     if not value:
         return None
+    if "\n" not in value:
+        return value.strip() or None
     text = "\n".join(part.strip() for part in value.split("\n"))
     return text.strip() or None
 
@@ -203,7 +215,7 @@ def _pmid(rec: TaggedRecord) -> str | None:
         if found:
             return found
     for value in rec.values("M1", "C5", "AN", "N1", "C1", "C2"):
-        match = re.search(r"(\d{1,9})\s*\[pmid\]", value, re.IGNORECASE)
+        match = _PMID_NOTE.search(value)
         if match:
             return match.group(1)
     provider = " ".join(rec.values("DB", "DP"))
@@ -212,13 +224,14 @@ def _pmid(rec: TaggedRecord) -> str | None:
             found = norm.pmid(value)
             if found:
                 return found
-    if re.search(r"embase", provider, re.IGNORECASE):
+    if _EMBASE.search(provider):
         for value in rec.values("C5"):
             found = norm.pmid(value)
             if found:
                 return found
     for value in rec.values("UR", "L2", "LK"):
-        match = _PUBMED_URL.search(value)
+        # Every PubMed link names "pubmed": most links need no regex at all.
+        match = _PUBMED_URL.search(value) if "pubmed" in value else None
         if match:
             return match.group(1)
     return None

@@ -25,7 +25,10 @@ class TaggedRecord:
         self.tags[-1] = (tag, f"{value}{separator}{text}" if value else text)
         self._by_tag = None
 
-    def _index(self) -> dict[str, list[str]]:
+    def by_tag(self) -> dict[str, list[str]]:
+        """Non-empty stripped values by tag, in file order (do not modify)."""
+        if self._by_tag is not None:
+            return self._by_tag
         index: dict[str, list[str]] = {}
         for tag, value in self.tags:
             value = value.strip()
@@ -40,7 +43,7 @@ class TaggedRecord:
 
     def values(self, *tags: str) -> list[str]:
         """Non-empty values of the given tags, in file order."""
-        index = self._by_tag if self._by_tag is not None else self._index()
+        index = self.by_tag()
         present = [tag for tag in tags if tag in index]
         if not present:
             return []
@@ -51,7 +54,7 @@ class TaggedRecord:
 
     def first(self, *tags: str) -> str | None:
         """First non-empty value, trying the tags in the order given."""
-        index = self._by_tag if self._by_tag is not None else self._index()
+        index = self.by_tag()
         for tag in tags:
             found = index.get(tag)
             if found:
