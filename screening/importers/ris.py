@@ -28,6 +28,7 @@ _PUBMED_DB = re.compile(r"pubmed|medline|\bnlm\b", re.IGNORECASE)
 _PUBMED_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,9})")
 _PMID_NOTE = re.compile(r"(\d{1,9})\s*\[pmid\]", re.IGNORECASE)
 _EMBASE = re.compile(r"embase", re.IGNORECASE)
+_LINK_TAGS = frozenset(("UR", "L2", "LK"))
 
 
 _TAG_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -56,6 +57,9 @@ def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
     record: TaggedRecord | None = None
     tags: list[tuple[str, str]] = []
     lines: list[str] = []
+    # The record's by-tag index, filled as the lines are read rather than in a second
+    # pass; every value here is already stripped, as TaggedRecord.by_tag would make it.
+    by: dict[str, list[str]] = {}
     only_type_so_far = False
     after_gap = False
     stray: tuple[int, str] | None = None
@@ -81,10 +85,13 @@ def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
                         record = None
                     if record is None:
                         record = TaggedRecord(line=number)
-                        tags, lines = record.tags, record.lines
+                        tags, lines, by = record.tags, record.lines, {}
+                        record._by_tag = by
                         only_type_so_far = True
                     lines.append(line)
                     tags.append((tag, value))
+                    if value:
+                        by.setdefault(tag, []).append(value)
                     continue
                 if tag == "ER":
                     if record is not None:
@@ -100,6 +107,8 @@ def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
                 only_type_so_far = False
                 lines.append(line)
                 tags.append((tag, value))
+                if value:
+                    by.setdefault(tag, []).append(value)
                 continue
             if record is None:
                 continue  # text between records: headers, "1.", "Record #3 of 18"
@@ -109,11 +118,19 @@ def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
                 # Blank lines, and the "% ..." or "#" comments CoLRev and hand-edited files carry.
                 after_gap = True
                 continue
-            tag = tags[-1][0]
+            tag, previous = tags[-1]
             if tag in _LIST_TAGS:
                 tags.append((tag, text_line))
+                by.setdefault(tag, []).append(text_line)
+            elif previous:
+                # Wrapped text continues the last value (TaggedRecord.extend_last, kept in step with the index).
+                separator = "\n" if tag in _PARAGRAPH_TAGS else " "
+                extended = f"{previous}{separator}{text_line}"
+                tags[-1] = (tag, extended)
+                by[tag][-1] = extended
             else:
-                record.extend_last(text_line, "\n" if tag in _PARAGRAPH_TAGS else " ")
+                tags[-1] = (tag, text_line)
+                by.setdefault(tag, []).append(text_line)
     if record is not None:
         raise ImportFormatError(
             f"the record that starts at line {record.line} has no closing 'ER  - ' line; "
@@ -229,11 +246,12 @@ def _pmid(rec: TaggedRecord) -> str | None:
             found = norm.pmid(value)
             if found:
                 return found
-    for value in rec.values("UR", "L2", "LK"):
+    for tag, value in rec.tags:  # in file order, whichever of the link tags
         # Every PubMed link names "pubmed": most links need no regex at all.
-        match = _PUBMED_URL.search(value) if "pubmed" in value else None
-        if match:
-            return match.group(1)
+        if tag in _LINK_TAGS and "pubmed" in value:
+            match = _PUBMED_URL.search(value)
+            if match:
+                return match.group(1)
     return None
 
 

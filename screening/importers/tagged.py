@@ -50,7 +50,7 @@ class TaggedRecord:
         if len(present) == 1:
             return list(index[present[0]])
         wanted = set(present)
-        return [v.strip() for t, v in self.tags if t in wanted and v.strip()]
+        return [text for t, v in self.tags if t in wanted and (text := v.strip())]
 
     def first(self, *tags: str) -> str | None:
         """First non-empty value, trying the tags in the order given."""
