@@ -146,7 +146,7 @@ def iter_decoded_line_blocks(data: bytes, filename: str | None = None, chunk: in
         if lines:
             yield lines
     if pending:
-        yield [pending[:-1] if pending.endswith("\r") else pending]
+        yield [pending.removesuffix("\r")]
 
 
 class DecodedLines:

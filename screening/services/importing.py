@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Self
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, connections, transaction
@@ -158,7 +159,7 @@ class _CopyStore:
         self._prefix = (search_file.search.review_id, search_file.search_id, search_file.pk)
         self._now = timezone.now()
 
-    def __enter__(self) -> "_CopyStore":
+    def __enter__(self) -> Self:
         self._cursor = connection.cursor()
         self._copy_context = self._cursor.cursor.copy(
             f"COPY {Record._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN")
@@ -199,7 +200,7 @@ class _BulkStore:
         self._pending: list[Record] = []
         self._ids: list[int] = []
 
-    def __enter__(self) -> "_BulkStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info) -> None:
