@@ -17,7 +17,7 @@ from rapidfuzz.distance import Indel
 
 from .normalise import Prepared
 
-# Thresholds were set on the labelled bib-dedupe sets (see benchmarks/dedup_results.md).
+# Thresholds were set on the labelled bib-dedupe sets (see BENCHMARKS.md, "Deduplication").
 TITLE_SAME = 0.95  # normalised Indel similarity: a few typos or a dropped word
 TITLE_CLOSE = 0.85  # with matching volume and first page, a variant title of one report
 TITLE_POSSIBLE = 0.80  # below this a pair is not even worth a reviewer's look

@@ -14,7 +14,7 @@ from tests.support import shared_data
 # Haematology's labels count errata, "Reply" letters and separate trial
 # registrations of one sponsor as duplicates of the article; we deliberately
 # never merge those automatically (they go to the review queue), which caps
-# its sure recall at about 0.80. See benchmarks/dedup_results.md.
+# its sure recall at about 0.80. See BENCHMARKS.md, "Deduplication".
 SURE_RECALL = {"haematology": 0.80}
 
 
