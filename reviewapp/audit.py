@@ -61,3 +61,30 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+def audited_update(
+    *,
+    actor,
+    review: Review,
+    instance: models.Model,
+    fields: dict[str, Any],
+    allowed: tuple[str, ...],
+    exclude: tuple[str, ...] = (),
+) -> models.Model:
+    """Set ``fields`` on a row locked for update, validate, save and audit the change.
+
+    Call it inside a transaction, with ``instance`` fetched by ``select_for_update``, so two
+    people saving at once cannot both base their change on the same old values.
+    """
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {instance._meta.model_name} fields: {sorted(unknown)}")
+    before = snapshot(instance, exclude=exclude)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    audit_record(actor=actor, review=review, action=AuditEvent.Action.UPDATE, instance=instance,
+                 before=before, after=snapshot(instance, exclude=exclude))
+    return instance

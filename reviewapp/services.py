@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Q
 
-from .audit import audit_record, snapshot
+from .audit import audit_record, audited_update, snapshot
 from .exceptions import ApplicationError
 from .models import AuditEvent, Membership, Outcome, Review
 
@@ -37,18 +37,9 @@ def review_create(*, creator, **fields: Any) -> Review:
 
 @transaction.atomic
 def review_update(*, actor, review: Review, **fields: Any) -> Review:
-    unknown = set(fields) - set(REVIEW_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown review fields: {sorted(unknown)}")
     review = Review.objects.select_for_update().get(pk=review.pk)
-    before = snapshot(review, exclude=("updated_at",))
-    for name, value in fields.items():
-        setattr(review, name, value)
-    review.full_clean()
-    review.save()
-    audit_record(actor=actor, review=review, action=Action.UPDATE, instance=review,
-                 before=before, after=snapshot(review, exclude=("updated_at",)))
-    return review
+    return audited_update(actor=actor, review=review, instance=review, fields=fields,
+                          allowed=REVIEW_FIELDS, exclude=("updated_at",))
 
 
 @transaction.atomic
@@ -66,16 +57,9 @@ def outcome_create(*, actor, review: Review, name: str, direction: str = Outcome
 
 @transaction.atomic
 def outcome_update(*, actor, outcome: Outcome, **fields: Any) -> Outcome:
-    before = snapshot(outcome)
-    for name, value in fields.items():
-        if name not in ("name", "direction", "note", "position"):
-            raise TypeError(f"unknown outcome field {name!r}")
-        setattr(outcome, name, value)
-    outcome.full_clean()
-    outcome.save()
-    audit_record(actor=actor, review=outcome.review, action=Action.UPDATE, instance=outcome,
-                 before=before, after=snapshot(outcome))
-    return outcome
+    outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
+    return audited_update(actor=actor, review=outcome.review, instance=outcome, fields=fields,
+                          allowed=("name", "direction", "note", "position"))
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 
-from reviewapp.audit import audit_record, snapshot
+from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Review
 
@@ -35,18 +35,9 @@ def search_create(*, actor, review: Review, **fields: Any) -> Search:
 
 @transaction.atomic
 def search_update(*, actor, search: Search, **fields: Any) -> Search:
-    unknown = set(fields) - set(SEARCH_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown search fields: {sorted(unknown)}")
     search = Search.objects.select_for_update().get(pk=search.pk)
-    before = snapshot(search, exclude=("created_at", "updated_at"))
-    for name, value in fields.items():
-        setattr(search, name, value)
-    search.full_clean()
-    search.save()
-    audit_record(actor=actor, review=search.review, action=Action.UPDATE, instance=search,
-                 before=before, after=snapshot(search, exclude=("created_at", "updated_at")))
-    return search
+    return audited_update(actor=actor, review=search.review, instance=search, fields=fields,
+                          allowed=SEARCH_FIELDS, exclude=("created_at", "updated_at"))
 
 
 @transaction.atomic

@@ -114,3 +114,19 @@ def test_the_dashboard_shows_the_stages_with_their_counts(client_for, review, pe
     assert dict(stages["screening"].counts)["Records to screen"] == 40
     assert dict(stages["extraction"].counts)["Included studies"] == 0
     assert stages["extraction"].status == "waiting"
+
+
+def test_the_lead_corrects_a_search_and_the_change_is_audited(client_for, review, people):
+    from reviewapp.models import AuditEvent
+
+    search = make_search(review, people["lead"], reported_hits=120)
+    response = client_for(people["lead"]).post(reverse("search_edit", args=[review.pk, search.pk]), {
+        "database": search.database, "platform": "Ovid", "date_run": "2021-09-30",
+        "query": "(parent* OR mother*) AND infan* AND psychodynamic*", "limits": "1990-2021",
+        "reported_hits": "121", "notes": ""})
+    assert response.status_code == 302
+    search.refresh_from_db()
+    assert (search.platform, search.reported_hits) == ("Ovid", 121)
+    event = AuditEvent.objects.filter(object_type="screening.Search", action="update").get()
+    assert event.before["reported_hits"] == 120 and event.after["reported_hits"] == 121
+    assert set(event.changed_fields) == {"platform", "query", "limits", "reported_hits"}
