@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-from analysis.stats import escalc, rma, subgroup_analysis
+from analysis.stats import rma, subgroup_analysis
 from tests.analysis.stats.reference import (
     ATOL,
     ATOL_PERCENT,
@@ -25,20 +25,9 @@ from tests.analysis.stats.reference import (
 )
 from tests.analysis.stats.test_rma_reference import assert_close
 
-# metadat::dat.molloy2014 (16 studies): the reference stores its moderator
-# but not its yi/vi, so the published correlations and sample sizes are
-# kept here and turned into Fisher's z with escalc (as make_ref.R did).
-MOLLOY2014_RI = [0.187, 0.162, 0.34, 0.32, 0.27, 0, 0.175, 0.05, 0.26, 0.01, -0.09, 0.37, 0, 0.15, 0.24, 0.04]
-MOLLOY2014_NI = [109, 749, 55, 107, 72, 65, 174, 326, 58, 771, 56, 91, 116, 537, 158, 65]
-MOLLOY2014_MEANAGE = [22, 53.59, 43.36, 41.7, 46.39, 41.2, 52.3, 41, 77, 78.6, 57.2, 37.9, 39.2, 69, 46.2, 56]
-
-
-def _outcomes(dataset: str) -> tuple[list[float], list[float]]:
-    if dataset == "molloy2014_ZCOR":
-        es = escalc("ZCOR", ri=MOLLOY2014_RI, ni=MOLLOY2014_NI)
-        return list(es.yi), list(es.vi)
-    ds = reference()["datasets"][dataset]
-    return ds["yi"], ds["vi"]
+def _outcomes(entry: dict) -> tuple[list[float], list[float]]:
+    """The yi and vi the entry's fits used (make_ref.R stores them with each meta-regression)."""
+    return entry["yi"], entry["vi"]
 
 
 def _moderators(entry: dict) -> dict[str, list]:
@@ -63,7 +52,7 @@ def test_meta_regression_matches_metafor(label: str, key: str) -> None:
     entry = reference()["metareg"][label]
     ref = entry["fits"][key]
     method, test = key.split("|")
-    yi, vi = _outcomes(entry["dataset"])
+    yi, vi = _outcomes(entry)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = rma(yi, vi, method=method, test=test, mods=_moderators(entry))
@@ -94,10 +83,13 @@ def test_meta_regression_matches_metafor(label: str, key: str) -> None:
             assert_close(pr.pi_ub, ref["predict"]["pi.ub"], "predict pi_ub")
 
 
-def test_molloy_moderator_matches_the_reference() -> None:
-    """The embedded molloy2014 rows are in the reference's order."""
-    stored = reference()["metareg"]["molloy2014~meanage"]["moderator_values"]["meanage"]
-    assert stored == pytest.approx(MOLLOY2014_MEANAGE)
+def test_every_meta_regression_carries_its_outcomes() -> None:
+    """Each entry's yi, vi and moderator columns have one value per study."""
+    for label, entry in reference()["metareg"].items():
+        k = len(entry["yi"])
+        assert k > 1 and len(entry["vi"]) == k, label
+        for name, values in entry["moderator_values"].items():
+            assert len(values) == k, f"{label} {name}"
 
 
 def _subgroup_cases() -> list:
@@ -112,20 +104,13 @@ def _subgroup_cases() -> list:
 
 @pytest.mark.parametrize(("label", "method"), _subgroup_cases())
 def test_subgroup_analysis_matches_metafor(label: str, method: str) -> None:
-    """Separate tau2 per subgroup and the fixed-effect test between them.
-
-    make_ref.R's subgroup block indexes the global ``yi``/``vi`` left by its
-    data-set loop (dat.mcdaniel1994, k = 160) with the moderator's labels
-    recycled to 160 rows (R's recycling of a logical index).  The
-    computation is still a valid subgroup analysis, so it is reproduced
-    exactly: mcdaniel1994's outcomes with the labels repeated.
-    """
+    """Separate tau2 per subgroup and the fixed-effect test between them, on the entry's own
+    outcomes grouped by its categorical moderator."""
     entry = reference()["metareg"][label]
     sg = entry["subgroups"][method]
-    mc = reference()["datasets"]["mcdaniel1994_ZCOR"]
-    labels = list(entry["moderator_values"].values())[0]
-    groups = [labels[i % len(labels)] for i in range(len(mc["yi"]))]
-    res = subgroup_analysis(mc["yi"], mc["vi"], groups, method=method)
+    yi, vi = _outcomes(entry)
+    groups = list(entry["moderator_values"].values())[0]
+    res = subgroup_analysis(yi, vi, groups, method=method)
     assert list(res.levels) == sg["levels"]
     assert res.df == sg["Q_between_df"]
     assert_close(res.Q_between, sg["Q_between"], "Q_between")
@@ -140,4 +125,4 @@ def test_subgroup_analysis_matches_metafor(label: str, method: str) -> None:
     # the common-tau2 alternative: one mixed-effects model with the factor
     assert res.mixed is not None
     assert res.mixed.QMdf[0] == len(res.levels) - 1
-    assert res.mixed.k == len(mc["yi"])
+    assert res.mixed.k == len(yi)
