@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .models import Membership, Review
+from .permissions import can
 
 
 @dataclass
@@ -50,14 +51,15 @@ def protocol_stage(review: Review, user, roles: set[str]) -> Stage:
 
     outcomes = review.outcomes.count()
     members = Membership.objects.filter(review=review).values("user").distinct().count()
+    may_edit = can(roles=roles, capability="edit_review")
     todos = []
-    if Membership.Role.LEAD in roles:
+    if may_edit:
         if not review.question:
             todos.append(Todo("Write the review question", reverse("review_edit", args=[review.pk])))
         if outcomes == 0:
             todos.append(Todo("Name the outcomes of the protocol",
                               reverse("review_outcomes", args=[review.pk])))
-        if members < 2:
+        if members < 2 and can(roles=roles, capability="manage_members"):
             todos.append(Todo("Add the team to the review", reverse("review_members", args=[review.pk])))
     complete = bool(review.question and outcomes)
     return Stage(
@@ -65,6 +67,6 @@ def protocol_stage(review: Review, user, roles: set[str]) -> Stage:
         status="done" if complete else "in progress",
         counts=[("Outcomes", outcomes), ("Team members", members),
                 ("Planned databases", len(review.planned_database_list))],
-        url=reverse("review_edit", args=[review.pk]) if Membership.Role.LEAD in roles else "",
+        url=reverse("review_edit", args=[review.pk]) if may_edit else "",
         todos=todos,
     )

@@ -15,14 +15,8 @@ from .dashboard import dashboard_stages
 from .exceptions import ApplicationError
 from .forms import AuditFilterForm, MemberAddForm, MemberRolesForm, OutcomeForm, ReviewForm
 from .models import Outcome
-from .permissions import CAPABILITIES, can, review_get_for_user, reviews_for_user
-
-
-def review_page_context(review, **extra) -> dict:
-    """What every page of a review shows: the review, the person's roles and what they may do."""
-    roles = review.user_roles
-    may = {cap: can(roles=roles, capability=cap) for cap in CAPABILITIES}
-    return {"review": review, "roles": sorted(roles), "may": may, **extra}
+from .pages import query_without_page, review_page_context
+from .permissions import can, review_get_for_user, reviews_for_user
 
 
 @login_required
@@ -149,10 +143,8 @@ def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
     form, events = _audit_filtered(request, review)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "reviewapp/audit.html", review_page_context(
-        review, form=form, page=page, query=query.urlencode()))
+        review, form=form, page=page, query=query_without_page(request)))
 
 
 @login_required

@@ -10,6 +10,5 @@ class ScreeningConfig(AppConfig):
 
         from . import stages
 
-        for provider in (stages.searches_stage, stages.screening_stage, stages.extraction_stage,
-                         stages.analysis_stage):
+        for provider in (stages.searches_stage, stages.screening_stage):
             register_stage(provider)

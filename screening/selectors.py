@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from reviewapp.models import Review
 
 from .models import DuplicatePair, Record, Search, SearchFile
-from .services.importing import progress_cache_key
+from .progress import progress_cache_key
 
 # Export stages; screening decisions will add "included at title/abstract" and later ones.
 EXPORT_STAGES = {

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.permissions import can, review_get_for_user
-from reviewapp.views import review_page_context
+from reviewapp.pages import query_without_page, review_page_context
 
 from . import exports, selectors, services
 from .forms import RecordFilterForm, SearchFileForm, SearchForm
@@ -134,10 +134,8 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     filters.setdefault("duplicates", "hide")
     records = selectors.records_list(review=review, **filters)
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "screening/records.html", review_page_context(
-        review, form=form, page=page, query=query.urlencode(), counts=selectors.record_counts(review=review),
+        review, form=form, page=page, query=query_without_page(request), counts=selectors.record_counts(review=review),
         stages=selectors.EXPORT_STAGES))
 
 

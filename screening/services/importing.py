@@ -30,6 +30,7 @@ from reviewapp.models import AuditEvent
 from ..dedup import DuplicateIndex
 from ..importers import ImportFormatError, detect_format, iter_parse
 from ..models import DuplicatePair, Record, SearchFile
+from ..progress import progress_cache_key
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,6 @@ PROGRESS_INTERVAL_S = 0.5
 # Fields the duplicate finder reads; loading only these keeps the index of a large review small.
 DEDUP_FIELDS = ("id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid")
 _ADVISORY_LOCK_CLASS = 4801  # arbitrary, namespaces our advisory locks
-
-
-def progress_cache_key(search_file_id: int) -> str:
-    return f"screening:import-progress:{search_file_id}"
 
 
 class ImportProgress:

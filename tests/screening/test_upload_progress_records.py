@@ -109,11 +109,9 @@ def test_the_records_list_needs_the_same_queries_for_many_records(client_for, re
 def test_the_dashboard_shows_the_stages_with_their_counts(client_for, review, people, two_searches):
     page = client_for(people["lead"]).get(reverse("review_dashboard", args=[review.pk]))
     stages = {s.key: s for s in page.context["stages"]}
-    assert [s.key for s in page.context["stages"]][1:5] == ["searches", "screening", "extraction", "analysis"]
+    assert [s.key for s in page.context["stages"]][:3] == ["protocol", "searches", "screening"]
     assert dict(stages["searches"].counts)["Records imported"] == 50
     assert dict(stages["screening"].counts)["Records to screen"] == 40
-    assert dict(stages["extraction"].counts)["Included studies"] == 0
-    assert stages["extraction"].status == "waiting"
 
 
 def test_the_lead_corrects_a_search_and_the_change_is_audited(client_for, review, people):

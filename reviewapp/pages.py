@@ -1,0 +1,21 @@
+"""What the pages of every app share: the context each review page needs, and the query string
+of a paginated list. Views of any app may import this module (and no other view module)."""
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from .permissions import CAPABILITIES, can
+
+
+def review_page_context(review, **extra) -> dict:
+    """What every page of a review shows: the review, the person's roles and what they may do."""
+    roles = review.user_roles
+    may = {cap: can(roles=roles, capability=cap) for cap in CAPABILITIES}
+    return {"review": review, "roles": sorted(roles), "may": may, **extra}
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string without the page number, for pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
