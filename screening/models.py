@@ -119,6 +119,8 @@ class Record(models.Model):
     raw = models.TextField("original record", blank=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="duplicates")
+    # Set when the record is a report of an included study (full text included, or linked by a lead).
+    study = models.ForeignKey("Study", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -171,3 +173,208 @@ class DuplicatePair(models.Model):
 
     def __str__(self) -> str:
         return f"records {self.record_a_id} and {self.record_b_id} ({self.status})"
+
+
+# ---------------------------------------------------------------- screening
+
+DEFAULT_EXCLUSION_REASONS = [
+    "Wrong population", "Wrong intervention", "Wrong comparator", "Wrong outcome", "Wrong study design",
+    "Full text not available", "Duplicate", "Other",
+]
+
+
+def _default_reasons() -> list[str]:
+    return list(DEFAULT_EXCLUSION_REASONS)
+
+
+class ScreeningSettings(models.Model):
+    """How a review screens: set by its lead, one row per review."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="screening_settings")
+    reviewers_per_record = models.PositiveSmallIntegerField(
+        "reviewers per record", default=2, choices=[(1, "One reviewer"), (2, "Two reviewers (dual screening)")])
+    blind = models.BooleanField(
+        "blind screening", default=True,
+        help_text="Reviewers do not see each other's decisions until a record is in conflict.")
+    criteria = models.TextField("eligibility criteria", blank=True,
+                                help_text="Shown to screeners beside every record.")
+    include_keywords = models.TextField(
+        blank=True, help_text="Highlighted in green: one word or phrase per line; end a word with * for its stems.")
+    exclude_keywords = models.TextField(
+        blank=True, help_text="Highlighted in red: one word or phrase per line; end a word with * for its stems.")
+    exclusion_reasons = models.JSONField("full-text exclusion reasons", default=_default_reasons)
+    conflict_resolver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="A third reviewer who may resolve conflicts besides the leads.")
+    prioritise = models.BooleanField(
+        "priority screening", default=False,
+        help_text="Order unscreened records by likely relevance, learned from the decisions so far.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "screening settings"
+        verbose_name_plural = "screening settings"
+
+    def __str__(self) -> str:
+        return f"screening settings of review {self.review_id}"
+
+    @property
+    def include_keyword_list(self) -> list[str]:
+        return [w.strip() for w in self.include_keywords.splitlines() if w.strip()]
+
+    @property
+    def exclude_keyword_list(self) -> list[str]:
+        return [w.strip() for w in self.exclude_keywords.splitlines() if w.strip()]
+
+
+class ScreeningStage(models.TextChoices):
+    TITLE_ABSTRACT = "ta", "Title and abstract"
+    FULL_TEXT = "ft", "Full text"
+
+
+class ScreeningItem(models.Model):
+    """One record at one stage: where it stands, computed from the decisions on it (the log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for decisions"
+        CONFLICT = "conflict", "In conflict"
+        INCLUDED = "included", "Included"
+        EXCLUDED = "excluded", "Excluded"
+        NOT_RETRIEVED = "not_retrieved", "Not retrieved"
+        AUTOMATION_EXCLUDED = "automation_excluded", "Excluded by automation"
+        WITHDRAWN = "withdrawn", "Merged into another record"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="screening_items")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="screening_items")
+    stage = models.CharField(max_length=2, choices=ScreeningStage.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decisions_count = models.PositiveSmallIntegerField(default=0)
+    # Higher first in the queue; priority screening writes it, otherwise records keep import order.
+    priority = models.FloatField(default=0)
+    # The settled full-text exclusion reason (agreed by the reviewers or chosen by whoever resolved).
+    reason = models.CharField(max_length=200, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolution_note = models.TextField(blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["record", "stage"], name="one_item_per_record_and_stage")]
+        indexes = [
+            models.Index(fields=["review", "stage", "status", "-priority", "id"], name="screening_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} at {self.get_stage_display().lower()}"
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status not in (self.Status.PENDING, self.Status.CONFLICT)
+
+
+class Decision(models.Model):
+    """One reviewer's decision on one record at one stage: the screening log."""
+
+    class Value(models.TextChoices):
+        INCLUDE = "include", "Include"
+        MAYBE = "maybe", "Maybe"
+        EXCLUDE = "exclude", "Exclude"
+        NOT_RETRIEVED = "not_retrieved", "Not retrieved"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="screening_decisions")
+    item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="decisions")
+    stage = models.CharField(max_length=2, choices=ScreeningStage.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=15, choices=Value.choices)
+    reason = models.CharField("exclusion reason", max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "reviewer"], name="one_decision_per_reviewer_and_item"),
+        ]
+        indexes = [models.Index(fields=["review", "stage", "reviewer", "-created_at"], name="decisions_by_reviewer")]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} by {self.reviewer_id} on item {self.item_id}"
+
+    @property
+    def counts_as_include(self) -> bool:
+        return self.value in (self.Value.INCLUDE, self.Value.MAYBE)
+
+
+class Claim(models.Model):
+    """The record a reviewer has on screen; it keeps others from taking a record that needs one decision more."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=2, choices=ScreeningStage.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="claims")
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "stage", "reviewer"], name="one_claim_per_reviewer")]
+
+
+def _fulltext_path(instance: "FullText", filename: str) -> str:
+    return f"fulltexts/review-{instance.record.review_id}/record-{instance.record_id}.pdf"
+
+
+class FullText(models.Model):
+    """The PDF of a record's full text, uploaded for full-text screening."""
+
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="fulltext")
+    file = models.FileField(upload_to=_fulltext_path, max_length=500)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "full text"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RecordCorrection(models.Model):
+    """A reviewer's repair of a missing or garbled title or abstract; the original stays here and in `raw`."""
+
+    class Field(models.TextChoices):
+        TITLE = "title", "Title"
+        ABSTRACT = "abstract", "Abstract"
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(max_length=10, choices=Field.choices)
+    original = models.TextField(blank=True)
+    corrected = models.TextField()
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} of record {self.record_id}"
+
+
+class Study(models.Model):
+    """An included study: what extraction and analysis work on. Its reports are the records linked to it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="studies")
+    label = models.CharField(max_length=200, help_text="How tables and plots name it, e.g. “Suchman 2010”.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label", "id"]
+        verbose_name_plural = "studies"
+
+    def __str__(self) -> str:
+        return self.label

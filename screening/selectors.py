@@ -10,8 +10,21 @@ from django.shortcuts import get_object_or_404
 
 from reviewapp.models import Review
 
-from .models import DuplicatePair, Record, Search, SearchFile
+from .agreement import Agreement, agreement
+from .models import (
+    Decision,
+    DuplicatePair,
+    Record,
+    ScreeningItem,
+    ScreeningSettings,
+    ScreeningStage,
+    Search,
+    SearchFile,
+    Study,
+)
 from .progress import progress_cache_key
+
+ItemStatus = ScreeningItem.Status
 
 # Export stages; screening decisions will add "included at title/abstract" and later ones.
 EXPORT_STAGES = {
@@ -210,3 +223,146 @@ def _with_sources(chunk: list[Record]) -> Iterator[Record]:
     for r in chunk:
         r.source_databases = sorted(sources.get(r.duplicate_of_id or r.pk, set()))
         yield r
+
+
+# ---------------------------------------------------------------- screening
+
+def screening_settings_get(*, review: Review) -> ScreeningSettings:
+    """The review's screening settings (the defaults, unsaved, before the lead first sets them)."""
+    return ScreeningSettings.objects.filter(review=review).first() or ScreeningSettings(review=review)
+
+
+@dataclass
+class StageProgress:
+    stage: str
+    label: str
+    total: int  # records at this stage (withdrawn duplicates not counted)
+    by_status: dict[str, int]
+    settled: int
+    conflicts: int
+    mine: int  # decisions of the person asking
+    open_for_me: int  # records still waiting for a decision that could be theirs
+
+    @property
+    def percent_settled(self) -> int:
+        return round(100 * self.settled / self.total) if self.total else 0
+
+
+def screening_progress(*, review: Review, stage: str, user) -> StageProgress:
+    cfg = screening_settings_get(review=review)
+    items = ScreeningItem.objects.filter(review=review, stage=stage).exclude(status=ItemStatus.WITHDRAWN)
+    by_status = dict(items.values_list("status").annotate(n=Count("id")).order_by())
+    mine = Decision.objects.filter(review=review, stage=stage, reviewer=user).count() if user.is_authenticated else 0
+    open_for_me = (items.filter(status=ItemStatus.PENDING, decisions_count__lt=cfg.reviewers_per_record)
+                   .exclude(decisions__reviewer=user).count()) if user.is_authenticated else 0
+    total = sum(by_status.values())
+    pending = by_status.get(ItemStatus.PENDING, 0) + by_status.get(ItemStatus.CONFLICT, 0)
+    return StageProgress(stage=stage, label=ScreeningStage(stage).label, total=total, by_status=by_status,
+                         settled=total - pending, conflicts=by_status.get(ItemStatus.CONFLICT, 0), mine=mine,
+                         open_for_me=open_for_me)
+
+
+def decisions_visible_to(*, item: ScreeningItem, user, cfg: ScreeningSettings) -> list[Decision]:
+    """The decisions on ``item`` this person may see: their own always; others' only when screening is
+    not blind or once the record has left the waiting state (in conflict or settled)."""
+    decisions = list(item.decisions.select_related("reviewer").order_by("created_at", "id"))
+    if not cfg.blind or item.status != ItemStatus.PENDING:
+        return decisions
+    return [d for d in decisions if d.reviewer_id == user.pk]
+
+
+def screened_duplicate_pair(*, record: Record) -> DuplicatePair | None:
+    """A possible-duplicate pair linking this record to one that has already been screened."""
+    pairs = (DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record), status=DuplicatePair.Status.POSSIBLE)
+             .select_related("record_a", "record_b"))
+    for pair in pairs:
+        other = pair.record_b if pair.record_a_id == record.pk else pair.record_a
+        if Decision.objects.filter(item__record_id=other.duplicate_of_id or other.pk).exists():
+            return pair
+    return None
+
+
+def screening_item_get(*, review: Review, item_id: int) -> ScreeningItem:
+    return get_object_or_404(ScreeningItem.objects.select_related("record__search", "record__fulltext",
+                                                                  "resolved_by"),
+                             pk=item_id, review=review)
+
+
+def my_decisions(*, review: Review, user, stage: str = "", value: str = "", status: str = "") -> QuerySet[Decision]:
+    decisions = (Decision.objects.filter(review=review, reviewer=user)
+                 .select_related("item__record").defer("item__record__raw", "item__record__abstract")
+                 .order_by("-updated_at", "-id"))
+    if stage:
+        decisions = decisions.filter(stage=stage)
+    if value:
+        decisions = decisions.filter(value=value)
+    if status:
+        decisions = decisions.filter(item__status=status)
+    return decisions
+
+
+def last_decision(*, review: Review, user, stage: str) -> Decision | None:
+    return my_decisions(review=review, user=user, stage=stage).first()
+
+
+def conflicts(*, review: Review, stage: str = "") -> QuerySet[ScreeningItem]:
+    items = (ScreeningItem.objects.filter(review=review, status=ItemStatus.CONFLICT)
+             .select_related("record").defer("record__raw")
+             .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("reviewer")))
+             .order_by("stage", "id"))
+    return items.filter(stage=stage) if stage else items
+
+
+def decisions_log(*, review: Review, stage: str = "", reviewer_id: int | None = None) -> QuerySet[Decision]:
+    """Who screened what and when, newest first (the page hides values that blind screening keeps hidden)."""
+    decisions = (Decision.objects.filter(review=review).select_related("reviewer", "item__record")
+                 .defer("item__record__raw", "item__record__abstract").order_by("-updated_at", "-id"))
+    if stage:
+        decisions = decisions.filter(stage=stage)
+    if reviewer_id:
+        decisions = decisions.filter(reviewer_id=reviewer_id)
+    return decisions
+
+
+@dataclass
+class PairAgreement:
+    stage: str
+    reviewer_a: str
+    reviewer_b: str
+    result: Agreement
+
+
+# Title/abstract agreement is about the decision that matters: on to full text (include, maybe) or not.
+_AGREEMENT_CATEGORY = {Decision.Value.MAYBE: Decision.Value.INCLUDE}
+
+
+def agreement_table(*, review: Review) -> list[PairAgreement]:
+    """Per stage and pair of reviewers, their agreement on the records both screened (from the log).
+
+    Only records that have left the waiting state count: blind screening keeps the rest hidden."""
+    rows = (Decision.objects.filter(review=review).exclude(item__status=ItemStatus.PENDING)
+            .values_list("stage", "item_id", "reviewer__username", "value").order_by("stage", "item_id"))
+    by_item: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for stage, item_id, username, value in rows.iterator(chunk_size=5000):
+        by_item.setdefault((stage, item_id), []).append((username, _AGREEMENT_CATEGORY.get(value, value)))
+    pairs: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for (stage, _), decided in by_item.items():
+        decided.sort()
+        for i in range(len(decided)):
+            for j in range(i + 1, len(decided)):
+                pairs.setdefault((stage, decided[i][0], decided[j][0]), []).append((decided[i][1], decided[j][1]))
+    categories = {ScreeningStage.TITLE_ABSTRACT: ("include", "exclude"),
+                  ScreeningStage.FULL_TEXT: ("include", "exclude", "not_retrieved")}
+    return [PairAgreement(stage=stage, reviewer_a=a, reviewer_b=b, result=agreement(values, categories[stage]))
+            for (stage, a, b), values in sorted(pairs.items())]
+
+
+def studies_list(*, review: Review) -> QuerySet[Study]:
+    return (Study.objects.filter(review=review)
+            .prefetch_related(Prefetch("reports", queryset=Record.objects.select_related("search")
+                                       .defer("raw", "abstract").order_by("year", "id")))
+            .order_by("label", "id"))
+
+
+def study_get(*, review: Review, study_id: int) -> Study:
+    return get_object_or_404(Study, pk=study_id, review=review)

@@ -116,6 +116,8 @@ MEDIA_URL = "/media/"
 # Search exports: the largest file a user may upload (the importer streams, so this
 # bounds disk and upload time rather than memory).
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200)
+# Full texts (PDF) for full-text screening.
+MAX_FULLTEXT_MB = env_int("MAX_FULLTEXT_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

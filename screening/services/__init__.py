@@ -1,5 +1,16 @@
-"""Writes of the screening app: searches and their files, imports, duplicate decisions."""
+"""Writes of the screening app: searches and their files, imports, duplicate decisions, screening."""
+from .decisions import (
+    claims_release,
+    conflict_resolve,
+    decision_record,
+    decision_undo,
+    screening_items_sync,
+    screening_next,
+    screening_settings,
+    screening_settings_update,
+)
 from .duplicates import duplicate_keep_apart, duplicate_merge, duplicate_unmerge
+from .fulltexts import fulltext_upload, record_correct
 from .importing import search_file_import
 from .searches import (
     search_create,
@@ -10,8 +21,12 @@ from .searches import (
     search_update,
     upload_limit_bytes,
 )
+from .studies import study_link_report, study_rename
 
 __all__ = [
+    "claims_release", "conflict_resolve", "decision_record", "decision_undo", "fulltext_upload", "record_correct",
+    "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
+    "study_link_report", "study_rename",
     "duplicate_keep_apart", "duplicate_merge", "duplicate_unmerge", "search_create", "search_delete",
     "search_file_create", "search_file_delete", "search_file_import", "search_file_retry", "search_update",
     "upload_limit_bytes",

@@ -9,6 +9,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
 
 from ..models import DuplicatePair, Record
+from .decisions import screening_items_sync
 
 Status = DuplicatePair.Status
 _SNAPSHOT_EXCLUDE = ("created_at",)
@@ -52,6 +53,7 @@ def duplicate_merge(*, actor, pair: DuplicatePair) -> DuplicatePair:
     after["primary_id"] = primary.pk
     audit_record(actor=actor, review=pair.review, action=AuditEvent.Action.UPDATE, instance=pair,
                  before=before, after=after, label=f"merge of {_label(pair)}")
+    screening_items_sync(review_id=pair.review_id)
     return pair
 
 
@@ -101,4 +103,5 @@ def duplicate_unmerge(*, actor, pair: DuplicatePair) -> DuplicatePair:
     audit_record(actor=actor, review=pair.review, action=AuditEvent.Action.UPDATE, instance=pair,
                  before=before, after=snapshot(pair, exclude=_SNAPSHOT_EXCLUDE),
                  label=f"un-merge of {_label(pair)}")
+    screening_items_sync(review_id=pair.review_id)
     return pair

@@ -31,6 +31,7 @@ from ..dedup import DuplicateIndex
 from ..importers import ImportFormatError, detect_format, iter_parse
 from ..models import DuplicatePair, Record, SearchFile
 from ..progress import progress_cache_key
+from .decisions import screening_items_sync
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +250,7 @@ def search_file_import(*, search_file_id: int) -> SearchFile:
             Record.objects.filter(search_file=search_file).delete()
             result = _import(search_file, data, progress)
             _finish(search_file, result)
+            screening_items_sync(review_id=search_file.search.review_id)
     except ImportFormatError as exc:
         return _fail(search_file, str(exc), exc.line)
     except Exception as exc:  # noqa: BLE001 - the user must learn the import failed, whatever the cause

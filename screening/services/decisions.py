@@ -1,0 +1,309 @@
+"""Screening: the queue, decisions, conflicts and their resolution.
+
+The decisions are the log: a record's place (waiting, in conflict, included, excluded, not
+retrieved) is recomputed from them after every change, inside the same transaction and with
+the record's row locked, so two reviewers deciding at once can never both take the last
+place, and a double submit can never store two decisions (a database constraint holds one
+decision per reviewer and record and stage in any case).
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from reviewapp.audit import audit_record, audited_update, snapshot
+from reviewapp.exceptions import ApplicationError
+from reviewapp.models import AuditEvent, Review
+
+from ..models import Claim, Decision, Record, ScreeningItem, ScreeningSettings, ScreeningStage
+from .studies import study_for_included_record
+
+Action = AuditEvent.Action
+Status = ScreeningItem.Status
+Stage = ScreeningStage
+V = Decision.Value
+
+# How long a record shown to a reviewer stays theirs: long enough to read a full text, short
+# enough that a closed tab does not keep a record from others for long.
+CLAIM_MINUTES = 30
+VALUES_BY_STAGE = {
+    Stage.TITLE_ABSTRACT: (V.INCLUDE, V.MAYBE, V.EXCLUDE),
+    Stage.FULL_TEXT: (V.INCLUDE, V.EXCLUDE, V.NOT_RETRIEVED),
+}
+SETTINGS_FIELDS = ("reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
+                   "exclusion_reasons", "conflict_resolver", "prioritise")
+
+
+def screening_settings(review: Review) -> ScreeningSettings:
+    """The review's settings row, created with the defaults the first time it is needed."""
+    cfg, _ = ScreeningSettings.objects.get_or_create(review=review)
+    return cfg
+
+
+@transaction.atomic
+def screening_settings_update(*, actor, review: Review, **fields) -> ScreeningSettings:
+    screening_settings(review)
+    cfg = ScreeningSettings.objects.select_for_update().get(review=review)
+    before_required = cfg.reviewers_per_record
+    cfg = audited_update(actor=actor, review=review, instance=cfg, fields=fields, allowed=SETTINGS_FIELDS,
+                         exclude=("updated_at",))
+    if cfg.reviewers_per_record < before_required:
+        # Records that now have enough decisions are settled at once.
+        for item in (ScreeningItem.objects.select_for_update()
+                     .filter(review=review, status=Status.PENDING, decisions_count__gte=cfg.reviewers_per_record)):
+            _settle(item, actor=actor, cfg=cfg)
+    return cfg
+
+
+# ---------------------------------------------------------------- the items behind the queue
+
+def screening_items_sync(*, review_id: int) -> int:
+    """Give every unique record a title/abstract item; withdraw items of records merged away,
+    and bring back those of records un-merged. Returns the number of items created."""
+    missing = (Record.objects.filter(review_id=review_id, duplicate_of__isnull=True)
+               .exclude(screening_items__stage=Stage.TITLE_ABSTRACT).values_list("id", flat=True))
+    created = 0
+    batch: list[ScreeningItem] = []
+    for record_id in missing.iterator(chunk_size=5000):
+        batch.append(ScreeningItem(review_id=review_id, record_id=record_id, stage=Stage.TITLE_ABSTRACT))
+        if len(batch) == 2000:
+            created += len(ScreeningItem.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    if batch:
+        created += len(ScreeningItem.objects.bulk_create(batch, ignore_conflicts=True))
+    (ScreeningItem.objects.filter(review_id=review_id, record__duplicate_of__isnull=False)
+     .exclude(status=Status.WITHDRAWN).update(status=Status.WITHDRAWN))
+    back = ScreeningItem.objects.filter(review_id=review_id, status=Status.WITHDRAWN,
+                                        record__duplicate_of__isnull=True)
+    if back.exists():
+        cfg = ScreeningSettings.objects.filter(review_id=review_id).first() or ScreeningSettings()
+        for item in back.select_for_update():
+            item.status, item.settled_at = Status.PENDING, None
+            item.save(update_fields=["status", "settled_at"])
+            _settle(item, actor=None, cfg=cfg)
+    return created
+
+
+# ---------------------------------------------------------------- the queue
+
+def _active_claims_of_others(reviewer, now: datetime.datetime):
+    return (Claim.objects.filter(item=OuterRef("pk"), expires_at__gt=now).exclude(reviewer=reviewer)
+            .values("item").annotate(n=Count("id")).values("n"))
+
+
+@transaction.atomic
+def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] = ()) -> ScreeningItem | None:
+    """The record this reviewer screens next, held for them so that no one else takes a record
+    that needs only one more decision. The record already on their screen comes back first."""
+    cfg = screening_settings(review)
+    now = timezone.now()
+    skip = [int(i) for i in skip]
+    held = (Claim.objects.select_for_update().filter(review=review, stage=stage, reviewer=reviewer)
+            .select_related("item").first())
+    if (held and held.item.status == Status.PENDING and held.item_id not in skip
+            and not Decision.objects.filter(item_id=held.item_id, reviewer=reviewer).exists()):
+        held.expires_at = now + datetime.timedelta(minutes=CLAIM_MINUTES)
+        held.save(update_fields=["expires_at"])
+        return held.item
+    required = cfg.reviewers_per_record
+    candidates = (
+        ScreeningItem.objects.filter(review=review, stage=stage, status=Status.PENDING,
+                                     decisions_count__lt=required)
+        .exclude(pk__in=skip)
+        .annotate(mine=Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=reviewer)))
+        .filter(mine=False)
+        .annotate(others=Coalesce(Subquery(_active_claims_of_others(reviewer, now), output_field=IntegerField()),
+                                  Value(0)))
+        .filter(others__lt=required - F("decisions_count"))
+        .order_by("-priority", "id")
+    )
+    # SKIP LOCKED: a record another reviewer is claiming this very moment is passed over, not waited for.
+    item = candidates.select_for_update(skip_locked=True, of=("self",)).first()
+    if item is None:
+        if held:
+            held.delete()
+        return None
+    Claim.objects.update_or_create(review=review, stage=stage, reviewer=reviewer,
+                                   defaults={"item": item, "expires_at": now + datetime.timedelta(minutes=CLAIM_MINUTES)})
+    return item
+
+
+@transaction.atomic
+def claims_release(*, actor, review: Review, reviewer) -> int:
+    """Give back the records a reviewer holds (e.g. someone leaving the team): others can take them."""
+    count, _ = Claim.objects.filter(review=review, reviewer=reviewer).delete()
+    if count:
+        audit_record(actor=actor, review=review, action=Action.DELETE, instance=reviewer,
+                     before={"records held": count}, label=f"records held by {reviewer.get_username()} released")
+    return count
+
+
+# ---------------------------------------------------------------- decisions
+
+def _validate(*, stage: str, value: str, reason: str, cfg: ScreeningSettings) -> None:
+    if value not in VALUES_BY_STAGE.get(stage, ()):
+        allowed = ", ".join(V(v).label.lower() for v in VALUES_BY_STAGE.get(stage, ()))
+        raise ApplicationError(f"“{value}” is not a decision at this stage; choose one of: {allowed}.")
+    if stage == Stage.FULL_TEXT and value == V.EXCLUDE:
+        if not reason:
+            raise ApplicationError("Excluding a full text needs a reason.")
+        if reason not in cfg.exclusion_reasons:
+            raise ApplicationError(f"“{reason}” is not one of this review's exclusion reasons.")
+
+
+def _decision_snapshot(decision: Decision) -> dict:
+    return snapshot(decision, exclude=("created_at", "updated_at"))
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    return sorted({t.strip()[:50] for t in tags if t and t.strip()})
+
+
+@transaction.atomic
+def decision_record(*, actor, review: Review, item_id: int, value: str, reason: str = "", note: str = "",
+                    tags: Iterable[str] = ()) -> Decision:
+    """Store a reviewer's decision on a record (or change it while the record has not moved on).
+
+    The same decision sent twice (two tabs, a retried request) is stored once.
+    """
+    cfg = screening_settings(review)
+    item = ScreeningItem.objects.select_for_update().filter(pk=item_id, review=review).first()
+    if item is None:
+        raise ApplicationError("No such record to screen in this review.")
+    reason = reason.strip() if value == V.EXCLUDE else ""
+    _validate(stage=item.stage, value=value, reason=reason, cfg=cfg)
+    fields = {"value": value, "reason": reason, "note": note.strip(), "tags": _clean_tags(tags)}
+    existing = Decision.objects.filter(item=item, reviewer=actor).first()
+    if existing is not None:
+        if all(getattr(existing, k) == v for k, v in fields.items()):
+            return existing  # a repeat of what is stored already
+        if item.is_settled:
+            raise ApplicationError("This record has moved on; its decision can no longer be changed.")
+        decision = audited_update(actor=actor, review=review, instance=existing, fields=fields,
+                                  allowed=tuple(fields), exclude=("created_at", "updated_at"))
+    else:
+        if item.is_settled or item.status == Status.WITHDRAWN:
+            raise ApplicationError("This record was settled by other decisions meanwhile; yours is not needed.")
+        if item.decisions_count >= cfg.reviewers_per_record:
+            raise ApplicationError("This record already has all the decisions it needs.")
+        try:
+            with transaction.atomic():
+                decision = Decision.objects.create(review=review, item=item, stage=item.stage, reviewer=actor,
+                                                   **fields)
+        except IntegrityError:  # the same reviewer's decision, stored by a concurrent request
+            return Decision.objects.get(item=item, reviewer=actor)
+        item.decisions_count = F("decisions_count") + 1
+        item.save(update_fields=["decisions_count"])
+        item.refresh_from_db()
+        audit_record(actor=actor, review=review, action=Action.CREATE, instance=decision,
+                     after=_decision_snapshot(decision),
+                     label=f"{decision.get_value_display()} of record {item.record_id} "
+                           f"({item.get_stage_display().lower()})")
+    Claim.objects.filter(item=item, reviewer=actor).delete()
+    _settle(item, actor=actor, cfg=cfg)
+    return decision
+
+
+@transaction.atomic
+def decision_undo(*, actor, review: Review, stage: str) -> ScreeningItem:
+    """Take back the reviewer's latest decision at this stage; the record is theirs to screen again."""
+    last = (Decision.objects.filter(review=review, stage=stage, reviewer=actor)
+            .order_by("-updated_at", "-id").first())
+    if last is None:
+        raise ApplicationError("There is no decision of yours to undo at this stage.")
+    item = ScreeningItem.objects.select_for_update().get(pk=last.item_id)
+    if item.is_settled:
+        raise ApplicationError("Your last decision cannot be undone: its record has moved on.")
+    audit_record(actor=actor, review=review, action=Action.DELETE, instance=last, before=_decision_snapshot(last),
+                 label=f"undo of {last.get_value_display().lower()} on record {item.record_id}")
+    last.delete()
+    item.decisions_count = F("decisions_count") - 1
+    item.save(update_fields=["decisions_count"])
+    item.refresh_from_db()
+    _settle(item, actor=actor, cfg=screening_settings(review))
+    Claim.objects.update_or_create(
+        review=review, stage=stage, reviewer=actor,
+        defaults={"item": item, "expires_at": timezone.now() + datetime.timedelta(minutes=CLAIM_MINUTES)})
+    return item
+
+
+# ---------------------------------------------------------------- settling a record
+
+def _outcome(decisions: list[Decision], stage: str) -> tuple[str, str]:
+    """(status, reason) that the reviewers' decisions agree on, or CONFLICT."""
+    if stage == Stage.TITLE_ABSTRACT:
+        includes = sum(d.counts_as_include for d in decisions)
+        if includes == len(decisions):
+            return Status.INCLUDED, ""
+        if includes == 0:
+            return Status.EXCLUDED, ""
+        return Status.CONFLICT, ""
+    values = {d.value for d in decisions}
+    if values == {V.INCLUDE}:
+        return Status.INCLUDED, ""
+    if values == {V.NOT_RETRIEVED}:
+        return Status.NOT_RETRIEVED, ""
+    reasons = {d.reason for d in decisions}
+    if values == {V.EXCLUDE} and len(reasons) == 1:
+        return Status.EXCLUDED, reasons.pop()
+    return Status.CONFLICT, ""
+
+
+def _settle(item: ScreeningItem, *, actor, cfg: ScreeningSettings) -> None:
+    """Recompute the item's place from its decisions (a resolved conflict keeps its resolution)."""
+    if item.resolved_by_id or item.status in (Status.WITHDRAWN, Status.AUTOMATION_EXCLUDED):
+        return
+    decisions = list(item.decisions.all())
+    if len(decisions) < cfg.reviewers_per_record:
+        status, reason = Status.PENDING, ""
+    else:
+        status, reason = _outcome(decisions, item.stage)
+    if (status, reason) == (item.status, item.reason):
+        return
+    item.status, item.reason = status, reason
+    item.settled_at = timezone.now() if item.is_settled else None
+    item.save(update_fields=["status", "reason", "settled_at"])
+    _after_settled(item, actor=actor)
+
+
+def _after_settled(item: ScreeningItem, *, actor) -> None:
+    """What a settled record sets off: full-text screening after title/abstract, a study after full text."""
+    if item.status != Status.INCLUDED:
+        return
+    if item.stage == Stage.TITLE_ABSTRACT:
+        ScreeningItem.objects.get_or_create(review_id=item.review_id, record_id=item.record_id,
+                                            stage=Stage.FULL_TEXT)
+    else:
+        study_for_included_record(actor=actor, record=item.record)
+
+
+@transaction.atomic
+def conflict_resolve(*, actor, review: Review, item_id: int, value: str, reason: str = "",
+                     note: str = "") -> ScreeningItem:
+    """Settle a conflict: whoever resolves chooses the outcome (with a reason to exclude a full text)."""
+    cfg = screening_settings(review)
+    item = ScreeningItem.objects.select_for_update().filter(pk=item_id, review=review).first()
+    if item is None:
+        raise ApplicationError("No such record in this review.")
+    if item.status != Status.CONFLICT:
+        raise ApplicationError("This record is not in conflict (any more).")
+    reason = reason.strip() if value == V.EXCLUDE else ""
+    _validate(stage=item.stage, value=value, reason=reason, cfg=cfg)
+    before = snapshot(item, exclude=("created_at",))
+    item.status = {V.INCLUDE: Status.INCLUDED, V.MAYBE: Status.INCLUDED, V.EXCLUDE: Status.EXCLUDED,
+                   V.NOT_RETRIEVED: Status.NOT_RETRIEVED}[value]
+    item.reason = reason
+    item.resolved_by = actor
+    item.resolution_note = note.strip()
+    item.settled_at = timezone.now()
+    item.save()
+    audit_record(actor=actor, review=review, action=Action.UPDATE, instance=item, before=before,
+                 after=snapshot(item, exclude=("created_at",)),
+                 label=f"conflict on record {item.record_id} ({item.get_stage_display().lower()}) resolved")
+    _after_settled(item, actor=actor)
+    return item
