@@ -46,6 +46,13 @@ def can(*, roles: set[str], capability: str) -> bool:
     return bool(roles & allowed)
 
 
+def may_resolve_conflicts(*, user, roles: set[str], delegate_id: int | None) -> bool:
+    """Leads resolve screening conflicts; so does the one screener a lead names for it (``delegate_id``)."""
+    if can(roles=roles, capability="resolve_conflicts"):
+        return True
+    return bool(delegate_id) and user.pk == delegate_id and can(roles=roles, capability="screen")
+
+
 def reviews_for_user(*, user) -> QuerySet[Review]:
     if not user.is_authenticated:
         return Review.objects.none()

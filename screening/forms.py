@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 
 from .importers import FORMATS
-from .models import USUAL_DATABASES, USUAL_PLATFORMS, Search
+from .models import USUAL_DATABASES, USUAL_PLATFORMS, Decision, RecordCorrection, ScreeningSettings, Search
 
 
 class _DatalistInput(forms.TextInput):
@@ -79,3 +79,67 @@ class RecordFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["search"].queryset = Search.objects.filter(review=review)
         self.fields["search"].label_from_instance = lambda s: f"{s.database} · {s.date_run:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------- screening
+
+class ScreeningSettingsForm(forms.ModelForm):
+    exclusion_reasons = forms.CharField(
+        label="Full-text exclusion reasons", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="One reason per line; reviewers pick one to exclude a full text.")
+
+    class Meta:
+        model = ScreeningSettings
+        fields = ["reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
+                  "exclusion_reasons", "conflict_resolver", "prioritise"]
+        widgets = {"criteria": forms.Textarea(attrs={"rows": 6}),
+                   "include_keywords": forms.Textarea(attrs={"rows": 4}),
+                   "exclude_keywords": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, screeners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conflict_resolver"].queryset = screeners
+        self.fields["conflict_resolver"].required = False
+        self.fields["conflict_resolver"].label = "Third reviewer for conflicts"
+        self.fields["conflict_resolver"].help_text = "Besides the leads, this screener may resolve conflicts."
+        self.initial["exclusion_reasons"] = "\n".join(self.instance.exclusion_reasons or [])
+
+    def clean_exclusion_reasons(self):
+        reasons = []
+        for line in self.cleaned_data["exclusion_reasons"].splitlines():
+            if line.strip() and line.strip() not in reasons:
+                reasons.append(line.strip()[:200])
+        if not reasons:
+            raise forms.ValidationError("Give at least one exclusion reason.")
+        return reasons
+
+
+class DecisionForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    value = forms.ChoiceField(choices=Decision.Value.choices)
+    reason = forms.CharField(required=False, max_length=200)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated.")
+
+    def clean_tags(self):
+        return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+
+class ResolveForm(forms.Form):
+    value = forms.ChoiceField(choices=Decision.Value.choices)
+    reason = forms.CharField(required=False, max_length=200)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why")
+
+
+class CorrectionForm(forms.Form):
+    field = forms.ChoiceField(choices=RecordCorrection.Field.choices)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class FullTextForm(forms.Form):
+    file = forms.FileField(label="Full text (PDF)")
+
+
+class StudyLinkForm(forms.Form):
+    record = forms.IntegerField(label="Record number", min_value=1,
+                                help_text="The number (#) of another report of this study, from the records list.")

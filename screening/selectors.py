@@ -12,6 +12,7 @@ from reviewapp.models import Review
 
 from .agreement import Agreement, agreement
 from .models import (
+    Claim,
     Decision,
     DuplicatePair,
     Record,
@@ -242,6 +243,7 @@ class StageProgress:
     conflicts: int
     mine: int  # decisions of the person asking
     open_for_me: int  # records still waiting for a decision that could be theirs
+    started: bool  # anyone has decided anything at this stage
 
     @property
     def percent_settled(self) -> int:
@@ -259,7 +261,7 @@ def screening_progress(*, review: Review, stage: str, user) -> StageProgress:
     pending = by_status.get(ItemStatus.PENDING, 0) + by_status.get(ItemStatus.CONFLICT, 0)
     return StageProgress(stage=stage, label=ScreeningStage(stage).label, total=total, by_status=by_status,
                          settled=total - pending, conflicts=by_status.get(ItemStatus.CONFLICT, 0), mine=mine,
-                         open_for_me=open_for_me)
+                         open_for_me=open_for_me, started=items.filter(decisions_count__gt=0).exists())
 
 
 def decisions_visible_to(*, item: ScreeningItem, user, cfg: ScreeningSettings) -> list[Decision]:
@@ -366,3 +368,14 @@ def studies_list(*, review: Review) -> QuerySet[Study]:
 
 def study_get(*, review: Review, study_id: int) -> Study:
     return get_object_or_404(Study, pk=study_id, review=review)
+
+
+def decisions_per_reviewer(*, review: Review) -> list[dict]:
+    """Per person and stage: decisions made, the latest one's time, and records they hold on screen now."""
+    from django.db.models import Max
+
+    rows = (Decision.objects.filter(review=review).values("reviewer_id", "reviewer__username", "stage")
+            .annotate(n=Count("id"), last=Max("updated_at")).order_by("reviewer__username", "stage"))
+    held = dict(Claim.objects.filter(review=review).values("reviewer_id").annotate(n=Count("id"))
+                .values_list("reviewer_id", "n"))
+    return [{**row, "held": held.get(row["reviewer_id"], 0)} for row in rows]

@@ -4,9 +4,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from reviewapp.dashboard import Stage, Todo
-from reviewapp.permissions import can
+from reviewapp.permissions import can, may_resolve_conflicts
 
 from . import selectors
+from .models import ScreeningStage
 
 
 def searches_stage(review, user, roles: set[str]) -> Stage:
@@ -37,8 +38,31 @@ def searches_stage(review, user, roles: set[str]) -> Stage:
 
 
 def screening_stage(review, user, roles: set[str]) -> Stage:
-    counts = selectors.record_counts(review=review)
-    return Stage(key="screening", name="Screening", order=20,
-                 status="waiting" if counts.unique == 0 else "not started",
-                 counts=[("Records to screen", counts.unique), ("Screened", 0)],
-                 url=reverse("record_list", args=[review.pk]))
+    """Both screening stages in one card; its to-dos are what the queue would give this person."""
+    ta = selectors.screening_progress(review=review, stage=ScreeningStage.TITLE_ABSTRACT, user=user)
+    ft = selectors.screening_progress(review=review, stage=ScreeningStage.FULL_TEXT, user=user)
+    cfg = selectors.screening_settings_get(review=review)
+    todos = []
+    if can(roles=roles, capability="screen"):
+        for progress in (ta, ft):
+            if progress.open_for_me:
+                todos.append(Todo(f"Screen {progress.open_for_me} record{'s' if progress.open_for_me != 1 else ''} "
+                                  f"({progress.label.lower()})", reverse("screen", args=[review.pk, progress.stage])))
+    conflicts = ta.conflicts + ft.conflicts
+    if conflicts and may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id):
+        todos.append(Todo(f"Resolve {conflicts} screening conflict{'s' if conflicts != 1 else ''}",
+                          reverse("conflict_list", args=[review.pk])))
+    if ta.total == 0:
+        status = "waiting"
+    elif ta.settled == ta.total and ft.settled == ft.total:
+        status = "done"
+    elif ta.started:
+        status = "in progress"
+    else:
+        status = "not started"
+    studies = selectors.studies_list(review=review).count()
+    return Stage(key="screening", name="Screening", order=20, status=status,
+                 counts=[("Records to screen", ta.total), ("Title/abstract settled", ta.settled),
+                         ("Full texts settled", f"{ft.settled} of {ft.total}"), ("In conflict", conflicts),
+                         ("Included studies", studies)],
+                 url=reverse("screening_home", args=[review.pk]), todos=todos)

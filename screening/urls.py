@@ -1,7 +1,7 @@
 """Included under reviews/<int:review_id>/, so every view receives review_id."""
 from django.urls import path
 
-from . import views
+from . import screen_views, views
 
 urlpatterns = [
     path("searches/", views.search_list, name="search_list"),
@@ -18,4 +18,21 @@ urlpatterns = [
     path("records.csv", views.record_export, {"fmt": "csv"}, name="record_export_csv"),
     path("duplicates/", views.duplicate_queue, name="duplicate_queue"),
     path("duplicates/<int:pair_id>/", views.duplicate_pair, name="duplicate_pair"),
+]
+
+urlpatterns += [
+    path("screening/", screen_views.screening_home, name="screening_home"),
+    path("screening/settings/", screen_views.screening_settings, name="screening_settings"),
+    path("screening/mine/", screen_views.my_decisions, name="my_decisions"),
+    path("screening/conflicts/", screen_views.conflict_list, name="conflict_list"),
+    path("screening/conflicts/<int:item_id>/", screen_views.conflict_resolve, name="conflict_resolve"),
+    path("screening/log/", screen_views.decisions_log, name="decisions_log"),
+    path("screening/log/release/<int:user_id>/", screen_views.claims_release, name="claims_release"),
+    path("screening/agreement/", screen_views.agreement, name="agreement"),
+    path("screening/<str:stage>/", screen_views.screen, name="screen"),
+    path("screening/<str:stage>/undo/", screen_views.screen_undo, name="screen_undo"),
+    path("records/<int:record_id>/fulltext/", screen_views.fulltext, name="fulltext"),
+    path("records/<int:record_id>/mend/", screen_views.record_mend, name="record_mend"),
+    path("studies/", screen_views.study_list, name="study_list"),
+    path("studies/<int:study_id>/", screen_views.study_detail, name="study_detail"),
 ]

@@ -35,6 +35,13 @@ VALUES_BY_STAGE = {
     Stage.TITLE_ABSTRACT: (V.INCLUDE, V.MAYBE, V.EXCLUDE),
     Stage.FULL_TEXT: (V.INCLUDE, V.EXCLUDE, V.NOT_RETRIEVED),
 }
+
+
+def decisions_values(stage: str) -> tuple[str, ...]:
+    """The decisions a reviewer can make at this stage, in the order the page offers them."""
+    return VALUES_BY_STAGE[stage]
+
+
 SETTINGS_FIELDS = ("reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
                    "exclusion_reasons", "conflict_resolver", "prioritise")
 

@@ -1,0 +1,319 @@
+"""Pages for screening: the queue a reviewer works through, conflicts, decisions, agreement, studies.
+Each view: access check, one service or selector, render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from reviewapp.exceptions import ApplicationError
+from reviewapp.pages import query_without_page, review_page_context
+from reviewapp.permissions import can, may_resolve_conflicts, review_get_for_user
+
+from . import selectors, services
+from .forms import CorrectionForm, DecisionForm, FullTextForm, ResolveForm, ScreeningSettingsForm, StudyLinkForm
+from .highlight import highlight
+from .models import Decision, Record, ScreeningItem, ScreeningStage
+
+STAGES = dict(ScreeningStage.choices)
+# Records a reviewer passed over with "next" in this session, so the queue does not offer them again at once.
+SKIP_SESSION_KEY = "screening-skipped"
+MAX_SKIPPED = 200
+
+
+def _stage_or_404(stage: str) -> str:
+    if stage not in STAGES:
+        raise Http404("No such screening stage.")
+    return stage
+
+
+@login_required
+def screening_home(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    cfg = selectors.screening_settings_get(review=review)
+    progress = [selectors.screening_progress(review=review, stage=s, user=request.user) for s in STAGES]
+    return render(request, "screening/screening_home.html", review_page_context(
+        review, cfg=cfg, progress=progress, studies=selectors.studies_list(review=review).count(),
+        may_resolve=may_resolve_conflicts(user=request.user, roles=review.user_roles,
+                                          delegate_id=cfg.conflict_resolver_id)))
+
+
+def _skipped(request: HttpRequest, stage: str) -> list[int]:
+    return request.session.get(SKIP_SESSION_KEY, {}).get(stage, [])
+
+
+def _skip(request: HttpRequest, stage: str, item_id: int) -> None:
+    skipped = request.session.get(SKIP_SESSION_KEY, {})
+    ids = [i for i in skipped.get(stage, []) if i != item_id][-MAX_SKIPPED + 1:] + [item_id]
+    request.session[SKIP_SESSION_KEY] = {**skipped, stage: ids}
+
+
+@login_required
+def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
+    """One record at a time. GET shows the next record (or ?item=, one of the reviewer's own);
+    POST stores a decision and shows the next."""
+    stage = _stage_or_404(stage)
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    cfg = selectors.screening_settings_get(review=review)
+    if request.method == "POST":
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.decision_record(actor=request.user, review=review, item_id=form.cleaned_data["item"],
+                                         value=form.cleaned_data["value"], reason=form.cleaned_data["reason"],
+                                         note=form.cleaned_data["note"], tags=form.cleaned_data["tags"])
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect(f"{reverse('screen', args=[review.pk, stage])}?item={form.cleaned_data['item']}")
+            if request.POST.get("return") == "mine":
+                messages.success(request, "Decision saved.")
+                return redirect("my_decisions", review.pk)
+            return redirect("screen", review.pk, stage)
+        messages.error(request, "Choose a decision.")
+    if request.GET.get("skip"):
+        _skip(request, stage, int(request.GET["skip"]) if request.GET["skip"].isdigit() else 0)
+        return redirect("screen", review.pk, stage)
+    item, mine = None, None
+    if request.GET.get("item", "").isdigit():
+        item = selectors.screening_item_get(review=review, item_id=int(request.GET["item"]))
+        mine = Decision.objects.filter(item=item, reviewer=request.user).first()
+        if item.stage != stage:
+            return redirect(f"{reverse('screen', args=[review.pk, item.stage])}?item={item.pk}")
+    if item is None or (mine is None and item.is_settled):
+        item = services.screening_next(reviewer=request.user, review=review, stage=stage,
+                                       skip=_skipped(request, stage))
+        mine = None
+        if item is not None:
+            item = selectors.screening_item_get(review=review, item_id=item.pk)
+    progress = selectors.screening_progress(review=review, stage=stage, user=request.user)
+    context = review_page_context(review, stage=stage, stage_label=STAGES[stage], cfg=cfg, item=item,
+                                  mine=mine, progress=progress,
+                                  last=selectors.last_decision(review=review, user=request.user, stage=stage))
+    if item is not None:
+        record = item.record
+        words = (cfg.include_keyword_list, cfg.exclude_keyword_list)
+        context.update(
+            record=record,
+            title_html=mark_safe(highlight(record.title, *words)),  # noqa: S308 - highlight escapes the text
+            abstract_html=mark_safe(highlight(record.abstract, *words)),  # noqa: S308
+            others=[d for d in selectors.decisions_visible_to(item=item, user=request.user, cfg=cfg)
+                    if d.reviewer_id != request.user.pk],
+            duplicate_pair=selectors.screened_duplicate_pair(record=record),
+            fulltext=getattr(record, "fulltext", None) if stage == ScreeningStage.FULL_TEXT else None,
+            fulltext_form=FullTextForm() if stage == ScreeningStage.FULL_TEXT else None,
+            values=[(v, Decision.Value(v).label) for v in services.decisions_values(stage)],
+        )
+    return render(request, "screening/screen.html", context)
+
+
+@login_required
+@require_POST
+def screen_undo(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
+    stage = _stage_or_404(stage)
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    try:
+        item = services.decision_undo(actor=request.user, review=review, stage=stage)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("screen", review.pk, stage)
+    messages.success(request, "Your last decision was taken back.")
+    return redirect(f"{reverse('screen', args=[review.pk, stage])}?item={item.pk}")
+
+
+@login_required
+def my_decisions(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    filters = {k: request.GET.get(k, "") for k in ("stage", "value", "status")}
+    decisions = selectors.my_decisions(review=review, user=request.user, **filters)
+    page = Paginator(decisions, 50).get_page(request.GET.get("page"))
+    return render(request, "screening/my_decisions.html", review_page_context(
+        review, page=page, filters=filters, query=query_without_page(request), stages=ScreeningStage.choices,
+        values=Decision.Value.choices, statuses=ScreeningItem.Status.choices))
+
+
+def _resolver_review(request: HttpRequest, review_id: int):
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    cfg = selectors.screening_settings_get(review=review)
+    if not may_resolve_conflicts(user=request.user, roles=review.user_roles, delegate_id=cfg.conflict_resolver_id):
+        raise PermissionDenied("Resolving conflicts needs the role Lead, or to be named the third reviewer.")
+    return review, cfg
+
+
+@login_required
+def conflict_list(request: HttpRequest, review_id: int) -> HttpResponse:
+    review, _ = _resolver_review(request, review_id)
+    stage = request.GET.get("stage", "")
+    page = Paginator(selectors.conflicts(review=review, stage=stage if stage in STAGES else ""), 50
+                     ).get_page(request.GET.get("page"))
+    return render(request, "screening/conflicts.html", review_page_context(
+        review, page=page, stage=stage, stages=ScreeningStage.choices, query=query_without_page(request)))
+
+
+@login_required
+def conflict_resolve(request: HttpRequest, review_id: int, item_id: int) -> HttpResponse:
+    review, cfg = _resolver_review(request, review_id)
+    item = selectors.screening_item_get(review=review, item_id=item_id)
+    form = ResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conflict_resolve(actor=request.user, review=review, item_id=item.pk, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Conflict on record #{item.record_id} resolved.")
+            following = selectors.conflicts(review=review).first()
+            return redirect("conflict_resolve", review.pk, following.pk) if following else redirect(
+                "conflict_list", review.pk)
+    return render(request, "screening/conflict_resolve.html", review_page_context(
+        review, item=item, record=item.record, form=form, cfg=cfg,
+        decisions=item.decisions.select_related("reviewer").order_by("created_at"),
+        values=[(v, Decision.Value(v).label) for v in services.decisions_values(item.stage)]))
+
+
+@login_required
+def decisions_log(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Who screened what and when (for leads). Values stay hidden while blind screening hides them."""
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
+    cfg = selectors.screening_settings_get(review=review)
+    reviewer_id = int(request.GET["reviewer"]) if request.GET.get("reviewer", "").isdigit() else None
+    stage = request.GET.get("stage", "")
+    decisions = selectors.decisions_log(review=review, stage=stage if stage in STAGES else "",
+                                        reviewer_id=reviewer_id)
+    page = Paginator(decisions, 100).get_page(request.GET.get("page"))
+    screeners = get_user_model().objects.filter(review_memberships__review=review).distinct().order_by("username")
+    return render(request, "screening/decisions_log.html", review_page_context(
+        review, page=page, cfg=cfg, screeners=screeners, reviewer_id=reviewer_id, stage=stage,
+        stages=ScreeningStage.choices, query=query_without_page(request),
+        counts=selectors.decisions_per_reviewer(review=review)))
+
+
+@login_required
+@require_POST
+def claims_release(request: HttpRequest, review_id: int, user_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
+    person = get_object_or_404(get_user_model(), pk=user_id)
+    count = services.claims_release(actor=request.user, review=review, reviewer=person)
+    messages.success(request, f"{count} record{'s' if count != 1 else ''} held by {person.get_username()} "
+                              "released to the other screeners.")
+    return redirect("decisions_log", review.pk)
+
+
+@login_required
+def agreement(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
+    return render(request, "screening/agreement.html", review_page_context(
+        review, rows=selectors.agreement_table(review=review), stages=STAGES))
+
+
+@login_required
+def screening_settings(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    instance = selectors.screening_settings_get(review=review)
+    screeners = get_user_model().objects.filter(
+        review_memberships__review=review, review_memberships__role__in=["lead", "reviewer"]).distinct()
+    form = ScreeningSettingsForm(request.POST or None, instance=instance, screeners=screeners)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+        if form.is_valid():
+            services.screening_settings_update(actor=request.user, review=review, **form.cleaned_data)
+            messages.success(request, "Screening settings saved.")
+            return redirect("screening_home", review.pk)
+    return render(request, "screening/screening_settings.html", review_page_context(
+        review, form=form if can(roles=review.user_roles, capability="edit_review") else None, cfg=instance))
+
+
+def _record_of(review, record_id: int) -> Record:
+    return get_object_or_404(Record, pk=record_id, review=review)
+
+
+@login_required
+@xframe_options_sameorigin
+def fulltext(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
+    """GET: the PDF, shown inline beside the decision buttons. POST: upload or replace it."""
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    record = _record_of(review, record_id)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+        form = FullTextForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.fulltext_upload(actor=request.user, record=record, upload=form.cleaned_data["file"])
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "Full text uploaded.")
+        else:
+            messages.error(request, "Choose a PDF file to upload.")
+        item = ScreeningItem.objects.filter(record=record, stage=ScreeningStage.FULL_TEXT).first()
+        target = f"{reverse('screen', args=[review.pk, 'ft'])}?item={item.pk}" if item else reverse(
+            "record_detail", args=[review.pk, record.pk])
+        return redirect(target)
+    stored = getattr(record, "fulltext", None)
+    if stored is None:
+        raise Http404("This record has no full text yet.")
+    response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="record-{record.pk}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def record_mend(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    record = _record_of(review, record_id)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_correct(actor=request.user, record=record, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"The {form.cleaned_data['field']} was mended; the original is kept.")
+    else:
+        messages.error(request, "Give the mended text.")
+    return redirect(request.POST.get("next") or reverse("record_detail", args=[review.pk, record.pk]))
+
+
+@login_required
+def study_list(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    return render(request, "screening/studies.html", review_page_context(
+        review, studies=selectors.studies_list(review=review)))
+
+
+@login_required
+def study_detail(request: HttpRequest, review_id: int, study_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    study = selectors.study_get(review=review, study_id=study_id)
+    form = StudyLinkForm(request.POST or None)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+        if request.POST.get("label"):
+            try:
+                services.study_rename(actor=request.user, study=study, label=request.POST["label"])
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            return redirect("study_detail", review.pk, study.pk)
+        if form.is_valid():
+            record = Record.objects.filter(pk=form.cleaned_data["record"], review=review).first()
+            if record is None:
+                form.add_error("record", "No record with that number in this review.")
+            else:
+                try:
+                    services.study_link_report(actor=request.user, record=record, study=study)
+                except ApplicationError as exc:
+                    form.add_error("record", exc.message)
+                else:
+                    messages.success(request, f"Record #{record.pk} is now a report of {study.label}.")
+                    return redirect("study_detail", review.pk, study.pk)
+    return render(request, "screening/study_detail.html", review_page_context(
+        review, study=study, reports=study.reports.select_related("search").order_by("year", "id"),
+        form=form if can(roles=review.user_roles, capability="edit_review") else None))
