@@ -7,7 +7,7 @@ RUN_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv test-deps migrate demo clean
+.PHONY: run test lint venv test-deps migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,12 @@ run: demo
 	@echo ""
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: test-deps
+# Static checks first: ruff (ruff.toml) and the layering contracts of DESIGN.md (.importlinter).
+lint: test-deps
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

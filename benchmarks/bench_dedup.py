@@ -34,7 +34,7 @@ from screening.dedup.labelled import (  # noqa: E402
 )
 from screening.importers.citation import Citation  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data" / "dedup" / "bib-dedupe"
+DATA = REPO / "tests" / "data" / "dedup" / "bib-dedupe"
 STOP = {"the", "of", "and", "in", "for", "a", "an", "on", "with", "to", "by", "at", "from"}
 
 
@@ -156,7 +156,7 @@ def labelled_table() -> None:
     print("| set | records | true pairs | sure: precision | sure: recall | sure+possible: precision "
           "| sure+possible: recall | pairs queued as possible |")
     print("|---|---|---|---|---|---|---|---|")
-    for labelled in load_all(REPO.parent / "shared" / "data"):
+    for labelled in load_all(REPO / "tests" / "data"):
         truth = group_pairs(labelled.clusters)
         sure = group_pairs(find_duplicates(labelled.citations))
         pairs = find_duplicate_pairs(labelled.citations)

@@ -1,6 +1,6 @@
 """Import speed and peak memory: 100,000 RIS records parsed, stored and deduplicated on PostgreSQL.
 
-Builds a 100,000-record RIS file from shared/data/imports/.../RIS/_baseline.ris
+Builds a 100,000-record RIS file from tests/data/imports/.../RIS/_baseline.ris
 (100 records) repeated 1,000 times; every copy gets a varied title (seeded random
 words, as many as the original had), its own DOI, PMID and first page, so the
 copies are distinct reports rather than 1,000-fold duplicates. Then, each in its own
@@ -32,7 +32,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT.parent / "shared" / "data" / "imports" / "citation-file-formatting" / "Datasets" / "RIS" / "_baseline.ris"
+BASELINE = ROOT / "tests" / "data" / "imports" / "citation-file-formatting" / "Datasets" / "RIS" / "_baseline.ris"
 
 CHILD = r"""
 import json, os, resource, sys, time
@@ -105,11 +105,12 @@ def build(path: Path, repeat: int, seed: int = 7) -> int:
                     # New words of the same count: each copy is its own report, as in a real search.
                     return "TI  - " + " ".join(rng.choice(vocab) for _ in m.group(1).split())
                 rec2 = re.sub(r"^TI  - (.*)$", retitle, rec, count=1, flags=re.MULTILINE)
-                rec2 = re.sub(r"^DO  - (.*)$", lambda m: f"DO  - {m.group(1)}.c{copy}", rec2, flags=re.MULTILINE)
+                rec2 = re.sub(r"^DO  - (.*)$", lambda m, copy=copy: f"DO  - {m.group(1)}.c{copy}", rec2,
+                              flags=re.MULTILINE)
                 rec2 = re.sub(r"^SP  - (.*)$", f"SP  - {copy * 1000 + n}", rec2, flags=re.MULTILINE)
                 # The baseline's PubMed links carry PMIDs; copies must not share them.
                 rec2 = re.sub(r"(pubmed(?:\.ncbi\.nlm\.nih\.gov)?/|/MED/)(\d+)",
-                              lambda m: f"{m.group(1)}{copy * 100 + n + 1}", rec2)
+                              lambda m, copy=copy, n=n: f"{m.group(1)}{copy * 100 + n + 1}", rec2)
                 out.write(rec2 + "\n")
                 count += 1
     return count

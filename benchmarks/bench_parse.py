@@ -1,6 +1,6 @@
 """Parse speed and peak memory for a 100,000-record RIS file.
 
-Builds the file by repeating shared/data/imports/.../RIS/_baseline.ris (100
+Builds the file by repeating tests/data/imports/.../RIS/_baseline.ris (100
 records) 1,000 times in a temporary folder, then runs each variant in its own
 subprocess and reports wall time, records per second and the peak resident
 memory of that process (ru_maxrss), which includes the bytes of the file:
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT.parent / "shared" / "data" / "imports" / "citation-file-formatting" / "Datasets" / "RIS" / "_baseline.ris"
+BASELINE = ROOT / "tests" / "data" / "imports" / "citation-file-formatting" / "Datasets" / "RIS" / "_baseline.ris"
 
 CHILD = r"""
 import json, resource, sys, time

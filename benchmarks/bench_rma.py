@@ -167,7 +167,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        data = {str(k): dict(zip(("yi", "vi"), map(list, make_data(k)))) for k in opts.ks}
+        data = {str(k): dict(zip(("yi", "vi"), map(list, make_data(k)), strict=True)) for k in opts.ks}
         data_path = workdir / "data.json"
         data_path.write_text(json.dumps(data))
         for k in opts.ks:
@@ -212,14 +212,15 @@ def report(rows, cap) -> str:
             lines.append(f"| {r['k']:,} | {fmt_s(ours)} | {fmt_s(r['ours_1thread'])} | | | | | | | | | | |")
             continue
 
-        def cell(key):
+        def cell(key, r=r):
             return fmt_s(r[key]) if r[key] is not None else dnf
 
-        def ratio(key):
+        def ratio(key, r=r, ours=ours):
             return f"{r[key] / ours:.1f}x" if r[key] is not None else f"> {cap / ours:,.0f}x"
 
         lines.append(
-            f"| {r['k']:,} | {fmt_s(ours)} | {fmt_s(r['ours_1thread'])} | {cell('metafor_default')} | {cell('metafor_converged')} "
+            f"| {r['k']:,} | {fmt_s(ours)} | {fmt_s(r['ours_1thread'])} | {cell('metafor_default')} "
+            f"| {cell('metafor_converged')} "
             f"| {cell('metafor_confint')} | {fmt_s(r['pymare_fit'])} | {fmt_s(r['pymare_full'])} "
             f"| {ratio('metafor_converged')} | {ratio('metafor_confint')} | {ratio('metafor_default')} "
             f"| {ratio('pymare_fit')} | {ratio('pymare_full')} |"
@@ -228,7 +229,7 @@ def report(rows, cap) -> str:
     for key, label in (("ours", "ours"), ("ours_1thread", "ours, BLAS 1 thread")):
         pts = [(r["k"], r[key]) for r in rows if r["k"] >= 1000 and r.get(key)]
         if len(pts) >= 2:
-            ks, ts = zip(*pts)
+            ks, ts = zip(*pts, strict=True)
             slope = np.polyfit(np.log(ks), np.log(ts), 1)[0]
             per_study = ", ".join(f"k={k:,}: {t / k * 1e9:.0f} ns" for k, t in pts)
             lines.append(f"{label}: log-log slope of time against k for k >= 1,000: {slope:.2f} "

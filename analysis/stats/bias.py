@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .errors import ConvergenceError, MetaAnalysisError
 from ._inputs import as_yi_vi, json_safe
+from .errors import ConvergenceError, MetaAnalysisError
 
 __all__ = [
     "RegtestResult", "RanktestResult", "TrimfillResult", "FsnResult",

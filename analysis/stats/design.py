@@ -139,7 +139,7 @@ def _named_column(name: str, values: Any, k: int) -> tuple[list[Array], list[str
         arr = np.array([x if _is_missing(x) else str(x) for x in arr], dtype=object)
     cols, names = [], []
     for level in levels[1:]:
-        col = np.array([math.nan if m else float(x == level) for x, m in zip(arr, is_missing)])
+        col = np.array([math.nan if m else float(x == level) for x, m in zip(arr, is_missing, strict=True)])
         cols.append(col)
         names.append(f"{name}{'TRUE' if level is True else level}")
     return cols, names

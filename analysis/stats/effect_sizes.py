@@ -20,7 +20,6 @@ Meta-Analysis, ch. 7 (converting among effect sizes).
 """
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from typing import Any

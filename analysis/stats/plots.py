@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 from scipy import optimize, stats
 
-from .errors import MetaAnalysisError
 from ._inputs import as_yi_vi
+from .errors import MetaAnalysisError
 
 __all__ = ["forest_svg", "funnel_svg"]
 
@@ -156,7 +156,7 @@ def _transformed_ticks(lo: float, hi: float, fn) -> list[float]:
     ticks = []
     for t in values:
         try:
-            ticks.append(optimize.brentq(lambda x: fn(x) - t, lo, hi, xtol=1e-12))
+            ticks.append(optimize.brentq(lambda x, t=t: fn(x) - t, lo, hi, xtol=1e-12))
         except ValueError:  # transform not monotone here
             return _linear_ticks(lo, hi)
     return sorted(ticks) if len(ticks) >= 2 else _linear_ticks(lo, hi)
@@ -289,7 +289,7 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
                         else f"Random-effects model ({method})" if method else "Pooled estimate")
     label_w = max([_text_width(s) for s in shown_labels + [pooled_label, "Study"]]) + 16
     ci_texts = [f"{_num(shown(y), digits)} [{_num(shown(a), digits)}, {_num(shown(c), digits)}]"
-                for y, a, c in zip(yi, lo_i, hi_i)]
+                for y, a, c in zip(yi, lo_i, hi_i, strict=True)]
     pooled_text = f"{_num(shown(b), digits)} [{_num(shown(ci_lb), digits)}, {_num(shown(ci_ub), digits)}]"
     est_head = f"{effect_label} [{level:g}% CI]"
     est_w = max(_text_width(s) for s in ci_texts + [pooled_text, est_head]) + 12
@@ -392,7 +392,7 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
     desc = (f"{k} studies. Pooled {effect_label.lower()} {pooled_text} ({level:g}% CI)."
             + (f" Prediction interval {_num(shown(pi_lb), digits)} to {_num(shown(pi_ub), digits)}."
                if has_pi else ""))
-    style = (f"<style>.num, .tick {{ font-variant-numeric: tabular-nums; }}</style>")
+    style = ("<style>.num, .tick { font-variant-numeric: tabular-nums; }</style>")
     return _svg(width, height, title, desc, [style, *body])
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import MetaAnalysisError
 from ._inputs import as_yi_vi, json_safe
+from .errors import MetaAnalysisError
 
 __all__ = ["Leave1outResult", "leave1out"]
 

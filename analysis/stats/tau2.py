@@ -207,29 +207,6 @@ def _dlit(yc: Array, v: Array, X: Array | None, k: int, p: int) -> Tau2Estimate:
     raise ConvergenceError("Iterative DL estimator did not converge.")
 
 
-def generalized_q(y: Array, v: Array, X: Array | None, tau2: float) -> float:
-    """The generalised Q statistic ``y' P(tau²) y`` with weights 1/(v + tau²)."""
-    return Wls(X, 1.0 / (v + tau2), y).Q
-
-
-def generalized_q_root(
-    y: Array, v: Array, X: Array | None, target: float, *, upper: float = math.inf,
-    lower: float = 0.0,
-) -> float:
-    """Solve ``Q(tau²) = target`` for tau² in ``[lower, upper]``.
-
-    Q decreases in tau², so the root is unique.  Returns ``lower`` when
-    ``Q(lower) < target``.
-
-    Raises
-    ------
-    MetaAnalysisError
-        When ``Q(upper) > target`` for a finite ``upper`` (metafor's
-        "Value of 'tau2.max' too low").
-    """
-    return _q_root(FitCache(X, v, y), target, upper, lower)
-
-
 def _q_root(fits: FitCache, target: float, upper: float, lower: float = 0.0) -> float:
     if fits(lower).Q < target:
         return lower
@@ -304,16 +281,12 @@ def _mle_terms(fits: FitCache, t: float, reml: bool) -> tuple[float, float, floa
     return 0.5 * (yPPy - tr), 0.5 * trPP, 0.5 * trPP - yPPPy
 
 
-def loglik(y: Array, v: Array, X: Array | None, tau2: float, reml: bool) -> float:
+def _loglik(fits: FitCache, tau2: float, reml: bool) -> float:
     """Log-likelihood (ML) or restricted log-likelihood (REML) at ``tau2``.
 
     The REML form omits metafor's constant ``1/2 log|X'X|`` (REMLf), which
     does not depend on tau²; :mod:`.rma` adds it for the fit statistics.
     """
-    return _loglik(FitCache(X, v, y), tau2, reml)
-
-
-def _loglik(fits: FitCache, tau2: float, reml: bool) -> float:
     fit = fits(tau2)
     k = fit.w.shape[0]
     ll = -0.5 * fits.sum_log_var(tau2) - 0.5 * fit.Q

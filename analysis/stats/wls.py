@@ -131,12 +131,6 @@ def _sym_inverse(A: Array) -> Array:
     return Linv.T @ Linv
 
 
-def logdet_sym(A: Array) -> float:
-    """log|A| of a symmetric positive definite matrix."""
-    sign, val = np.linalg.slogdet(A)
-    return float(val)
-
-
 class FitCache:
     """Weighted fits of one ``(y, v, X)`` at tau² values, each computed once.
 

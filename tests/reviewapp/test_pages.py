@@ -62,7 +62,8 @@ def test_dashboard_shows_stages_and_what_is_left_to_do(client_for, review, peopl
 def test_password_change(client_for, people):
     client = client_for(people["viewer"])
     response = client.post(reverse("password_change"), {
-        "old_password": "pw-for-tests-123", "new_password1": "a-new-long-pass-42", "new_password2": "a-new-long-pass-42"})
+        "old_password": "pw-for-tests-123",
+        "new_password1": "a-new-long-pass-42", "new_password2": "a-new-long-pass-42"})
     assert response.status_code == 302
     people["viewer"].refresh_from_db()
     assert people["viewer"].check_password("a-new-long-pass-42")

@@ -29,7 +29,8 @@ def test_an_empty_upload_is_refused_on_the_page(client_for, review, people):
     search = make_search(review, people["lead"])
     response = client_for(people["lead"]).post(reverse("search_detail", args=[review.pk, search.pk]),
                                                {"file": SimpleUploadedFile("none.ris", b""), "format": ""})
-    assert "The submitted file is empty" in response.content.decode() or "none.ris is empty" in response.content.decode()
+    page = response.content.decode()
+    assert "The submitted file is empty" in page or "none.ris is empty" in page
     assert not SearchFile.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""Loading the metafor reference results (shared/data/metafor) for the tests.
+"""Loading the metafor reference results (tests/data/metafor) for the tests.
 
 The file is what metafor 3.8-1 computes, converged, on published data sets;
 ``make_ref.R`` beside it produced it.  Non-finite numbers are stored as the
@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from tests.support import SHARED_DATA, shared_data
+from tests.support import data_path, shared_data
 
-REFERENCE = SHARED_DATA / "metafor" / "metafor_reference.json"
+REFERENCE = data_path("metafor", "metafor_reference.json")
 
 #: metafor's stored doubles round-trip exactly; 1e-6 is the agreed target
 #: (DESIGN.md "Targets") and leaves room for metafor's own stopping rules

@@ -1,6 +1,6 @@
 """Bias and sensitivity analyses against metafor 3.8-1 on 12 published data sets.
 
-Reference: shared/data/metafor/metafor_reference.json, ``datasets.<id>.bias``,
+Reference: tests/data/metafor/metafor_reference.json, ``datasets.<id>.bias``,
 produced by make_ref.R beside it (every call is written out there).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from analysis.stats.bias import fsn, ranktest, regtest, trimfill
 from analysis.stats.sensitivity import leave1out
-from tests.support import SHARED_DATA, shared_data
+from tests.support import data_path, shared_data
 
 # The project's agreement target with metafor run converged (DESIGN.md, "Targets").
 RTOL = 1e-6
@@ -22,7 +22,7 @@ RTOL = 1e-6
 # can only differ by rounding noise; far below any reported digit.
 ATOL = 1e-12
 
-REFERENCE = SHARED_DATA / "metafor" / "metafor_reference.json"
+REFERENCE = data_path("metafor", "metafor_reference.json")
 
 
 @lru_cache(maxsize=1)

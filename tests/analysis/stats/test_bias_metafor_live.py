@@ -41,7 +41,8 @@ run <- function(cs) {
   } else if (cs$fn == "ranktest") {
     v <- ranktest(fit); list(tau = g(v$tau), pval = g(v$pval))
   } else if (cs$fn == "trimfill") {
-    v <- if (is.null(a$side)) trimfill(fit, estimator = a$estimator) else trimfill(fit, estimator = a$estimator, side = a$side)
+    v <- if (is.null(a$side)) trimfill(fit, estimator = a$estimator) else
+      trimfill(fit, estimator = a$estimator, side = a$side)
     list(k0 = g(v$k0), se.k0 = g(v$se.k0), p.k0 = g(v$p.k0), side = v$side, b = g(v$beta), se = g(v$se),
          ci.lb = g(v$ci.lb), ci.ub = g(v$ci.ub), tau2 = g(v$tau2), QE = g(v$QE), I2 = g(v$I2),
          yi = g(v$yi), vi = g(v$vi))
@@ -74,7 +75,7 @@ def _cases() -> list[dict]:
         yi = 0.3 + 0.8 * np.sqrt(vi) * rng.uniform() + rng.normal(0, np.sqrt(vi + tau2))
         base = {"yi": yi.round(6).tolist(), "vi": vi.round(6).tolist()}
 
-        def add(name, fn, method="REML", test="z", **args):
+        def add(name, fn, method="REML", test="z", base=base, k=k, **args):
             cases.append({**base, "id": f"k{k}-{name}", "fn": fn, "method": method, "test": test, "args": args})
 
         for m in TRIMFILL_METHODS:
@@ -133,7 +134,8 @@ def _ours(case):
         return trimfill(yi, vi, method=method, **a), pairs + ([("p_k0", "p.k0")] if a["estimator"] == "R0" else [])
     if fn == "ranktest":
         return ranktest(yi, vi), [("tau", "tau"), ("pval", "pval")]
-    return fsn(yi, vi, type=a["type"], test=a["fsn_test"], weighted=a["weighted"]), [("fsnum", "fsnum"), ("pval", "pval"), ("meanes", "meanes"), ("target", "target")]
+    fields = [("fsnum", "fsnum"), ("pval", "pval"), ("meanes", "meanes"), ("target", "target")]
+    return fsn(yi, vi, type=a["type"], test=a["fsn_test"], weighted=a["weighted"]), fields
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -62,7 +62,8 @@ def test_zero_cells_are_handled_as_metafor(to: str, yi: list, vi: list) -> None:
 
 def test_drop00_leaves_out_double_zero_studies() -> None:
     es = escalc("OR", ai=AI, bi=BI, ci=CI, di=DI, drop00=True)
-    np.testing.assert_allclose(es.yi, [-1.8207470061013074, 2.2823823856765264, 0.40546510810816427, math.nan], rtol=RTOL)
+    np.testing.assert_allclose(
+        es.yi, [-1.8207470061013074, 2.2823823856765264, 0.40546510810816427, math.nan], rtol=RTOL)
 
 
 def test_group_sizes_may_replace_non_event_counts() -> None:
@@ -70,8 +71,10 @@ def test_group_sizes_may_replace_non_event_counts() -> None:
     by_n = escalc("RR", ai=AI, n1i=np.add(AI, BI), ci=CI, n2i=np.add(CI, DI))
     np.testing.assert_array_equal(by_cells.yi, by_n.yi)
     # escalc("RR", ai=AI, bi=BI, ci=CI, di=DI)
-    np.testing.assert_allclose(by_cells.yi, [-1.6094379124341001, 1.945910149055313, 0.22314355131420971, -0.16705408466316651], rtol=RTOL)
-    np.testing.assert_allclose(by_cells.vi, [2.2181818181818183, 2.1038961038961039, 0.24999999999999997, 3.8321678321678325], rtol=RTOL)
+    np.testing.assert_allclose(
+        by_cells.yi, [-1.6094379124341001, 1.945910149055313, 0.22314355131420971, -0.16705408466316651], rtol=RTOL)
+    np.testing.assert_allclose(
+        by_cells.vi, [2.2181818181818183, 2.1038961038961039, 0.24999999999999997, 3.8321678321678325], rtol=RTOL)
 
 
 @pytest.mark.parametrize(

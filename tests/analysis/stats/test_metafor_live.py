@@ -177,7 +177,7 @@ def test_cases_cover_what_the_suite_promises(metafor):
     assert any(
         a == 0 and c == 0
         for case in CASES if case.get("measure") == "OR"
-        for a, c in zip(case["data"]["ai"], case["data"]["ci"])
+        for a, c in zip(case["data"]["ai"], case["data"]["ci"], strict=True)
     )
     assert sum(c["mods"] is not None for c in CASES) >= 40
     assert any("error" in r for r in results)

@@ -138,7 +138,7 @@ def test_categorical_moderators_are_dummy_coded_against_the_first_sorted_level()
     res = rma(y, v, mods={"grp": group}, method="FE")
     assert res.coefficients.names == ("intrcpt", "grpb", "grpc")
     # with a common effect per group the coefficients are differences of group means
-    means = {g: np.mean([yy for yy, gg in zip(y, group) if gg == g]) for g in "abc"}
+    means = {g: np.mean([yy for yy, gg in zip(y, group, strict=True) if gg == g]) for g in "abc"}
     assert res.coefficients.b == pytest.approx((means["a"], means["b"] - means["a"], means["c"] - means["a"]))
     assert res.QMdf == (2, None)
 

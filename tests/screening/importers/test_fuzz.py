@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screening.importers import Citation, ImportFormatError, parse
-from tests.support import SHARED_DATA, require
+from tests.support import data_path, require
 
 SAMPLES = [
     "citation-file-formatting/Datasets/RIS/_baseline_scopus.ris",
@@ -33,8 +33,11 @@ def _only_import_errors(data: bytes, filename: str | None) -> None:
     assert result and all(isinstance(c, Citation) for c in result)
 
 
+NAMES = [None, "x.ris", "x.csv", "x.xml", "x.bib", "x.xlsx", "x.txt"]
+
+
 @FUZZ
-@given(data=st.binary(max_size=2000), name=st.sampled_from([None, "x.ris", "x.csv", "x.xml", "x.bib", "x.xlsx", "x.txt"]))
+@given(data=st.binary(max_size=2000), name=st.sampled_from(NAMES))
 def test_arbitrary_bytes(data, name):
     _only_import_errors(data, name)
 
@@ -72,7 +75,7 @@ def _mutations(data: bytes, rng: random.Random) -> bytes:
 @FUZZ
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_mutated_real_samples(relative, seed):
-    path = SHARED_DATA / "imports" / relative
+    path = data_path("imports", relative)
     require(path.exists(), f"real data not found at {path}")
     mutated = _mutations(path.read_bytes(), random.Random(seed))
     _only_import_errors(mutated, path.name)

@@ -1,4 +1,4 @@
-"""Every file of ../shared/data/imports: the bibliographic exports import with
+"""Every file of the real exports (tests/data/imports): the bibliographic exports import with
 the right number of records, and the rest are refused with a clear reason.
 
 Record counts were established from the files themselves, not from the parser:
@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from screening.importers import ImportFormatError, detect_format, parse
-from tests.support import SHARED_DATA, require
+from tests.support import data_path, require
 
-IMPORTS = SHARED_DATA / "imports"
+IMPORTS = data_path("imports")
 
 # file -> (detected format, records)
 EXPECTED = {
@@ -303,5 +303,5 @@ def test_every_shared_file_is_accounted_for():
     require(IMPORTS.exists(), f"real data not found at {IMPORTS}")
     on_disk = {str(p.relative_to(IMPORTS)) for p in IMPORTS.rglob("*") if p.is_file()}
     listed = set(EXPECTED) | set(REFUSED)
-    assert on_disk - listed == set(), "new files in shared/data/imports need an expected count"
+    assert on_disk - listed == set(), "new files in tests/data/imports need an expected count"
     assert listed - on_disk == set()
