@@ -321,6 +321,9 @@ class Claim(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "stage", "reviewer"], name="one_claim_per_reviewer")]
 
+    def __str__(self) -> str:
+        return f"item {self.item_id} held by {self.reviewer_id} until {self.expires_at:%H:%M}"
+
 
 def _fulltext_path(instance: "FullText", filename: str) -> str:
     return f"fulltexts/review-{instance.record.review_id}/record-{instance.record_id}.pdf"

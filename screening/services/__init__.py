@@ -25,7 +25,8 @@ from .searches import (
 from .studies import study_link_report, study_rename
 
 __all__ = [
-    "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values", "fulltext_upload", "record_correct",
+    "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values", "fulltext_upload",
+    "record_correct",
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
     "study_link_report", "study_rename",
     "duplicate_keep_apart", "duplicate_merge", "duplicate_unmerge", "search_create", "search_delete",

@@ -135,8 +135,9 @@ def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] 
         if held:
             held.delete()
         return None
+    expires = now + datetime.timedelta(minutes=CLAIM_MINUTES)
     Claim.objects.update_or_create(review=review, stage=stage, reviewer=reviewer,
-                                   defaults={"item": item, "expires_at": now + datetime.timedelta(minutes=CLAIM_MINUTES)})
+                                   defaults={"item": item, "expires_at": expires})
     return item
 
 
