@@ -27,7 +27,7 @@ class _DatalistInput(forms.TextInput):
 class SearchForm(forms.ModelForm):
     class Meta:
         model = Search
-        fields = ["database", "platform", "date_run", "query", "limits", "reported_hits", "notes"]
+        fields = ["source", "database", "platform", "date_run", "query", "limits", "reported_hits", "notes"]
         widgets = {
             "database": _DatalistInput(USUAL_DATABASES, "database-options"),
             "platform": _DatalistInput(USUAL_PLATFORMS, "platform-options"),

@@ -18,7 +18,21 @@ USUAL_PLATFORMS = ["Ovid", "EBSCOhost", "PubMed", "Web of Science", "Elsevier (e
 class Search(models.Model):
     """One run of one query in one database, as a PRISMA flow diagram and a methods section report it."""
 
+    class Source(models.TextChoices):
+        """Where the records came from, as the PRISMA 2020 flow diagram's columns and boxes tell them apart."""
+
+        DATABASE = "database", "Bibliographic database"
+        REGISTER = "register", "Trial or study register"
+        WEBSITE = "website", "Website (other methods)"
+        ORGANISATION = "organisation", "Organisation (other methods)"
+        CITATION = "citation", "Citation searching (other methods)"
+        EXPERT = "expert", "Contacting experts or authors (other methods)"
+        OTHER = "other", "Other method"
+
+    OTHER_METHODS = (Source.WEBSITE, Source.ORGANISATION, Source.CITATION, Source.EXPERT, Source.OTHER)
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="searches")
+    source = models.CharField("kind of source", max_length=20, choices=Source.choices, default=Source.DATABASE)
     database = models.CharField(max_length=120, help_text="Pick one of the usual databases or type its name.")
     platform = models.CharField("platform or interface", max_length=120, blank=True,
                                 help_text="E.g. Ovid, EBSCOhost, PubMed, Web of Science.")
@@ -373,6 +387,8 @@ class Study(models.Model):
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="studies")
     label = models.CharField(max_length=200, help_text="How tables and plots name it, e.g. “Suchman 2010”.")
+    # An updated review's studies carried over from its previous version (PRISMA's "previous studies" column).
+    previous_version = models.BooleanField("included in the previous version", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from ..models import Search, SearchFile
 from ..tasks import search_file_import as search_file_import_task
 
 Action = AuditEvent.Action
-SEARCH_FIELDS = ("database", "platform", "date_run", "query", "limits", "reported_hits", "notes")
+SEARCH_FIELDS = ("source", "database", "platform", "date_run", "query", "limits", "reported_hits", "notes")
 
 
 @transaction.atomic

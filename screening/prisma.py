@@ -1,0 +1,214 @@
+"""PRISMA 2020 flow diagram counts, computed from the imports and the screening log (reads only).
+
+Three units are kept apart, as PRISMA 2020 asks: records (identified and screened),
+reports (sought, retrieved and assessed: the full texts), and studies (included). Every
+number is a count of rows, and every box can list the records behind it
+(:func:`box_records`).
+
+Columns: records of bibliographic databases and registers; records of other methods
+(websites, organisations, citation searching, experts), which PRISMA shows from "reports
+sought" on; and, for an updated review, the studies of its previous version. A record
+belongs to the column of the search it was kept from (the primary of its duplicate group).
+
+While screening goes on, records or reports still waiting for decisions are counted in
+``records_awaiting`` and ``reports_awaiting``, so the sums below always hold:
+
+    identified = duplicates + automation + other removed + screened + awaiting
+    screened = excluded + sought          sought = not retrieved + assessed + awaiting reports
+    assessed = excluded reports + included reports
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from reviewapp.models import Review
+
+from .models import Record, ScreeningItem, ScreeningStage, Search, Study
+
+Status = ScreeningItem.Status
+MAIN_SOURCES = (Search.Source.DATABASE, Search.Source.REGISTER)
+TA, FT = ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT
+# The CSV's fixed boxes, in the order of the diagram.
+BOXES = [
+    "identified_databases", "identified_registers", "identified_other", "duplicates_removed",
+    "automation_ineligible", "other_removed", "records_screened", "records_excluded", "reports_sought",
+    "reports_not_retrieved", "reports_assessed", "reports_excluded", "studies_included", "reports_included",
+]
+
+
+@dataclass
+class Column:
+    """The report boxes of one column (databases and registers, or other methods)."""
+
+    sought: int = 0
+    not_retrieved: int = 0
+    assessed: int = 0
+    excluded: int = 0
+    excluded_by_reason: dict[str, int] = field(default_factory=dict)
+    included: int = 0
+    awaiting: int = 0
+
+
+@dataclass
+class PrismaCounts:
+    identified_databases: int
+    identified_registers: int
+    identified_by_database: dict[str, int]
+    identified_other: int
+    identified_other_by_source: dict[str, int]
+    duplicates_removed: int
+    automation_ineligible: int
+    other_removed: int
+    records_screened: int
+    records_excluded: int
+    records_awaiting: int
+    main: Column
+    other: Column
+    studies_included: int  # studies with a report included in this version
+    reports_included: int
+    previous_studies: int
+    previous_reports: int
+
+    @property
+    def updated_review(self) -> bool:
+        return self.previous_studies > 0
+
+    @property
+    def has_other_methods(self) -> bool:
+        return self.identified_other > 0
+
+    @property
+    def identified(self) -> int:
+        return self.identified_databases + self.identified_registers
+
+    def csv_rows(self) -> list[tuple[str, int]]:
+        """The counts as (box, count) rows for prisma.csv; other-methods report boxes carry an `_other` suffix."""
+        m = self.main
+        rows = [
+            ("identified_databases", self.identified_databases), ("identified_registers", self.identified_registers),
+            ("identified_other", self.identified_other), ("duplicates_removed", self.duplicates_removed),
+            ("automation_ineligible", self.automation_ineligible), ("other_removed", self.other_removed),
+            ("records_screened", self.records_screened), ("records_excluded", self.records_excluded),
+            ("reports_sought", m.sought), ("reports_not_retrieved", m.not_retrieved),
+            ("reports_assessed", m.assessed), ("reports_excluded", m.excluded),
+        ]
+        rows += [(f"reports_excluded:{reason}", n) for reason, n in sorted(m.excluded_by_reason.items())]
+        rows += [("studies_included", self.studies_included), ("reports_included", self.reports_included)]
+        rows += [(f"identified_database:{name}", n) for name, n in sorted(self.identified_by_database.items())]
+        if self.records_awaiting or m.awaiting:
+            rows += [("records_awaiting", self.records_awaiting), ("reports_awaiting", m.awaiting)]
+        if self.has_other_methods:
+            o = self.other
+            rows += [(f"identified_other:{name}", n) for name, n in sorted(self.identified_other_by_source.items())]
+            rows += [("reports_sought_other", o.sought), ("reports_not_retrieved_other", o.not_retrieved),
+                     ("reports_assessed_other", o.assessed), ("reports_excluded_other", o.excluded)]
+            rows += [(f"reports_excluded_other:{r}", n) for r, n in sorted(o.excluded_by_reason.items())]
+            rows += [("reports_included_other", o.included)]
+        if self.updated_review:
+            rows += [("previous_studies", self.previous_studies), ("previous_reports", self.previous_reports)]
+        return rows
+
+
+def _column(review: Review, sources) -> Column:
+    items = ScreeningItem.objects.filter(review=review, stage=FT, record__search__source__in=sources)
+    by_status = dict(items.values_list("status").annotate(n=Count("id")).order_by())
+    reasons = dict(items.filter(status=Status.EXCLUDED).values_list("reason").annotate(n=Count("id")).order_by())
+    col = Column(
+        not_retrieved=by_status.get(Status.NOT_RETRIEVED, 0), excluded=by_status.get(Status.EXCLUDED, 0),
+        included=by_status.get(Status.INCLUDED, 0),
+        awaiting=by_status.get(Status.PENDING, 0) + by_status.get(Status.CONFLICT, 0),
+        excluded_by_reason={reason or "No reason given": n for reason, n in reasons.items()},
+    )
+    col.assessed = col.excluded + col.included
+    col.sought = col.not_retrieved + col.assessed + col.awaiting
+    return col
+
+
+def prisma_counts(*, review: Review) -> PrismaCounts:
+    records = Record.objects.filter(review=review)
+    main_records = records.filter(search__source__in=MAIN_SOURCES)
+    per_search = (main_records.values("search__source", "search__database").annotate(n=Count("id"))
+                  .order_by("search__database"))
+    by_database: dict[str, int] = {}
+    registers = 0
+    for row in per_search:
+        by_database[row["search__database"]] = by_database.get(row["search__database"], 0) + row["n"]
+        if row["search__source"] == Search.Source.REGISTER:
+            registers += row["n"]
+    other_unique = records.filter(search__source__in=Search.OTHER_METHODS, duplicate_of__isnull=True)
+    other_by_source = {Search.Source(s).label: n for s, n in other_unique.values_list("search__source")
+                       .annotate(n=Count("id")).order_by()}
+    ta = ScreeningItem.objects.filter(review=review, stage=TA, record__search__source__in=MAIN_SOURCES)
+    ta_status = dict(ta.values_list("status").annotate(n=Count("id")).order_by())
+    included = Study.objects.filter(review=review, previous_version=False)
+    previous = Study.objects.filter(review=review, previous_version=True)
+    return PrismaCounts(
+        identified_databases=sum(by_database.values()) - registers, identified_registers=registers,
+        identified_by_database=by_database,
+        identified_other=sum(other_by_source.values()), identified_other_by_source=other_by_source,
+        duplicates_removed=main_records.filter(duplicate_of__isnull=False).count(),
+        automation_ineligible=ta_status.get(Status.AUTOMATION_EXCLUDED, 0),
+        other_removed=0,
+        records_screened=ta_status.get(Status.INCLUDED, 0) + ta_status.get(Status.EXCLUDED, 0),
+        records_excluded=ta_status.get(Status.EXCLUDED, 0),
+        records_awaiting=ta_status.get(Status.PENDING, 0) + ta_status.get(Status.CONFLICT, 0),
+        main=_column(review, MAIN_SOURCES), other=_column(review, Search.OTHER_METHODS),
+        studies_included=included.filter(reports__isnull=False).distinct().count(),
+        reports_included=Record.objects.filter(review=review, study__previous_version=False,
+                                               screening_items__stage=FT,
+                                               screening_items__status=Status.INCLUDED).count(),
+        previous_studies=previous.count(),
+        previous_reports=Record.objects.filter(review=review, study__previous_version=True).count(),
+    )
+
+
+def box_records(*, review: Review, box: str) -> QuerySet[Record]:
+    """The records a box counts (for reports: the records whose full text it counts)."""
+    records = Record.objects.filter(review=review)
+    main = Q(search__source__in=MAIN_SOURCES)
+    other = Q(search__source__in=Search.OTHER_METHODS)
+    name, _, detail = box.partition(":")
+    column = other if name.endswith("_other") else main
+    name = name.removesuffix("_other")
+
+    def at(stage: str, *statuses: str) -> QuerySet[Record]:
+        return records.filter(column, screening_items__stage=stage, screening_items__status__in=statuses)
+
+    if name == "identified_databases":
+        return records.filter(search__source=Search.Source.DATABASE)
+    if name == "identified_registers":
+        return records.filter(search__source=Search.Source.REGISTER)
+    if name == "identified_database":
+        return records.filter(main, search__database=detail)
+    if name == "identified":  # identified_other
+        return records.filter(other, duplicate_of__isnull=True)
+    if name == "duplicates_removed":
+        return records.filter(main, duplicate_of__isnull=False)
+    if name == "automation_ineligible":
+        return at(TA, Status.AUTOMATION_EXCLUDED)
+    if name == "records_screened":
+        return at(TA, Status.INCLUDED, Status.EXCLUDED)
+    if name == "records_excluded":
+        return at(TA, Status.EXCLUDED)
+    if name == "records_awaiting":
+        return at(TA, Status.PENDING, Status.CONFLICT)
+    if name == "reports_sought":
+        return at(FT, *Status.values)
+    if name == "reports_not_retrieved":
+        return at(FT, Status.NOT_RETRIEVED)
+    if name == "reports_assessed":
+        return at(FT, Status.INCLUDED, Status.EXCLUDED)
+    if name == "reports_awaiting":
+        return at(FT, Status.PENDING, Status.CONFLICT)
+    if name == "reports_excluded":
+        excluded = at(FT, Status.EXCLUDED)
+        return excluded.filter(screening_items__reason=detail) if detail else excluded
+    if name in ("reports_included", "studies_included"):
+        return at(FT, Status.INCLUDED).filter(study__previous_version=False)
+    if name in ("previous_studies", "previous_reports"):
+        return records.filter(study__previous_version=True)
+    if name == "other_removed":
+        return records.none()
+    raise ValueError(f"unknown PRISMA box {box!r}")
