@@ -1,6 +1,8 @@
 """The review itself: its protocol, its people and their roles, and the audit trail."""
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -138,6 +140,11 @@ class AuditEvent(models.Model):
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: its SHA-256 (the token is random, so no salt)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class InvitationQuerySet(models.QuerySet):
