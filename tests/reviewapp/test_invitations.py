@@ -238,3 +238,38 @@ def test_a_failing_mail_server_saves_nothing_and_says_so(client_for, review, peo
     assert "could not be sent" in response.content.decode()
     assert not Invitation.objects.exists()
     assert not AuditEvent.objects.filter(object_type="reviewapp.Invitation").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_clicks_give_one_acceptance(review, people, make_user):
+    """Two people open the same link at the same moment: the row lock lets one in."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (SQLite has one writer)")
+    services.invitation_create(actor=people["lead"], review=review, email="a@example.org",
+                               roles=["viewer"], site_url="http://testserver")
+    token = link_path(mail.outbox[-1]).rstrip("/").rsplit("/", 1)[1]
+    users = [make_user("first"), make_user("second")]
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def click(user):
+        try:
+            start.wait()
+            services.invitation_accept(token=token, user=user)
+            outcomes.append("joined")
+        except services.InvitationUnusable as exc:
+            outcomes.append(exc.state)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["accepted", "joined"]
+    assert Membership.objects.filter(review=review, user__in=users).count() == 1
