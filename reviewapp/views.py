@@ -1,9 +1,10 @@
-"""Pages for reviews, their protocol, team and audit trail. Each view: access check, one
+"""Pages for reviews, their protocol, team (with invitations) and audit trail. Each view: access check, one
 service or selector, render."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,15 +14,11 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .dashboard import dashboard_stages
 from .exceptions import ApplicationError
-from .forms import AuditFilterForm, MemberAddForm, MemberRolesForm, OutcomeForm, ReviewForm
-from .models import Outcome
+from .forms import (AuditFilterForm, InvitationForm, InvitationSignupForm, MemberAddForm, MemberRolesForm,
+                    OutcomeForm, ReviewForm)
+from .models import Invitation, Outcome
 from .pages import query_without_page, review_page_context
 from .permissions import can, review_get_for_user, reviews_for_user
-# Invitations by e-mail (kept on their own import lines so they merge cleanly).
-from django.conf import settings
-from django.contrib.auth import login
-from .forms import InvitationForm, InvitationSignupForm
-from .models import Invitation
 
 
 @login_required
