@@ -14,8 +14,15 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .dashboard import dashboard_stages
 from .exceptions import ApplicationError
-from .forms import (AuditFilterForm, InvitationForm, InvitationSignupForm, MemberAddForm, MemberRolesForm,
-                    OutcomeForm, ReviewForm)
+from .forms import (
+    AuditFilterForm,
+    InvitationForm,
+    InvitationSignupForm,
+    MemberAddForm,
+    MemberRolesForm,
+    OutcomeForm,
+    ReviewForm,
+)
 from .models import Invitation, Outcome
 from .pages import query_without_page, review_page_context
 from .permissions import can, review_get_for_user, reviews_for_user
