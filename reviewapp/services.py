@@ -192,7 +192,12 @@ def invitation_create(*, actor, review: Review, email: str, roles: Iterable[str]
         invitation = Invitation(review=review, email=email, roles=roles, invited_by=actor,
                                 expires_at=expires_at, token_hash=invitation_token_hash(token))
         invitation.full_clean()
-        invitation.save()
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:  # another lead invited the same address a moment ago
+            raise ApplicationError(f"{email} was invited just now by someone else; "
+                                   "send it again from the list if needed.") from None
         audit_record(actor=actor, review=review, action=Action.CREATE, instance=invitation,
                      after=snapshot(invitation, exclude=INVITATION_SNAPSHOT_EXCLUDE))
     _invitation_send(invitation=invitation, token=token, site_url=site_url)
