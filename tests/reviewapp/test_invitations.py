@@ -273,3 +273,10 @@ def test_two_simultaneous_clicks_give_one_acceptance(review, people, make_user):
         t.join(30)
     assert sorted(outcomes) == ["accepted", "joined"]
     assert Membership.objects.filter(review=review, user__in=users).count() == 1
+
+
+def test_signing_out_from_the_accept_page_comes_back_to_the_link(client_for, review, invited, make_user):
+    client = client_for(make_user("someone"))
+    response = client.post(reverse("logout"), {"next": invited})
+    assert response["Location"] == invited
+    assert "Create account and join" in client.get(invited).content.decode()
