@@ -37,6 +37,7 @@ run: demo
 	@echo "  Review manager: http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password demo-review-2021): lead, reviewer1, reviewer2, extractor, viewer"
 	@echo "  Admin: create a staff account with '$(BIN)/python manage.py createsuperuser' (DEBUG=1 set)"
+	@echo "  E-mail (invitations, password resets) is printed in this terminal; EMAIL_URL sends it instead"
 	@echo ""
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

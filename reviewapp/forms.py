@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
 
 from .models import AuditEvent, Membership, Outcome, Review
 
@@ -76,3 +77,23 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["object_type"].choices = [("", "any kind")] + [(t, t) for t in object_types]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", max_length=254)
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                      initial=[Membership.Role.REVIEWER])
+
+
+class InvitationSignupForm(UserCreationForm):
+    """Username and password for the account an invitee creates; its e-mail is the invited one.
+
+    Only validates (Django's username rules and password validators): the account is created by
+    ``services.invitation_accept_new_account`` together with the membership.
+    """
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The similarity validator then also refuses a password resembling the address.
+        self.instance.email = email
+        self.fields["username"].help_text = "Letters, digits and @ . + - _ only; you sign in with it."

@@ -1,8 +1,11 @@
 """The review itself: its protocol, its people and their roles, and the audit trail."""
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Review(models.Model):
@@ -137,3 +140,82 @@ class AuditEvent(models.Model):
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation's token: its SHA-256 (the token is random, so no salt)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked (expired ones included: a lead may send them again)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join a review with some roles.
+
+    Only a hash of the token is stored: the raw token travels in the e-mailed link alone, so
+    a copy of the database does not let anyone join a review.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
+    # Stored in lower case: addresses are compared without regard to case.
+    email = models.EmailField("e-mail")
+    roles = models.JSONField(help_text="Roles (Membership.Role values) given on acceptance.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One pending invitation per address and review: inviting again re-sends it.
+            models.UniqueConstraint(
+                fields=["review", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_pending_invitation_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email}"
+
+    def state_at(self, now) -> str:
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= now:
+            return self.State.EXPIRED
+        return self.State.OPEN
+
+    @property
+    def state(self) -> str:
+        return self.state_at(timezone.now())
+
+    @property
+    def role_labels(self) -> list[str]:
+        labels = dict(Membership.Role.choices)
+        order = list(Membership.Role.values)
+        return [labels[r] for r in sorted(self.roles, key=order.index) if r in labels]

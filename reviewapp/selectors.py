@@ -1,4 +1,4 @@
-"""Reads for review pages: membership lists and the audit trail."""
+"""Reads for review pages: membership lists, invitations and the audit trail."""
 from __future__ import annotations
 
 import csv
@@ -9,7 +9,7 @@ from typing import Iterator
 
 from django.db.models import QuerySet
 
-from .models import AuditEvent, Membership, Review
+from .models import AuditEvent, Invitation, Membership, Review, invitation_token_hash
 
 
 def members_with_roles(*, review: Review) -> list[dict]:
@@ -23,6 +23,18 @@ def members_with_roles(*, review: Review) -> list[dict]:
     for user_id, row in rows.items():
         row["roles"] = sorted(by_user[user_id], key=order.index)
     return sorted(rows.values(), key=lambda r: r["user"].get_username().lower())
+
+
+def invitations_pending(*, review: Review) -> QuerySet[Invitation]:
+    """Invitations not yet accepted or revoked, expired ones included, soonest expiry first."""
+    return (Invitation.objects.pending().filter(review=review).select_related("invited_by")
+            .order_by("expires_at", "id"))
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to (in any state), or None."""
+    return (Invitation.objects.select_related("review", "invited_by")
+            .filter(token_hash=invitation_token_hash(token)).first())
 
 
 def audit_events(

@@ -1,15 +1,23 @@
-"""Writes to reviews, their outcomes and members. Each change is audited in the same transaction."""
+"""Writes to reviews, their outcomes, members and invitations. Each change is audited in the same transaction."""
 from __future__ import annotations
 
+import secrets
+import smtplib
+from datetime import timedelta
 from typing import Any, Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from .audit import audit_record, audited_update, snapshot
 from .exceptions import ApplicationError
-from .models import AuditEvent, Membership, Outcome, Review
+from .models import AuditEvent, Invitation, Membership, Outcome, Review, invitation_token_hash
 
 Action = AuditEvent.Action
 Role = Membership.Role
@@ -128,3 +136,161 @@ def member_add(*, actor, review: Review, identifier: str, roles: Iterable[str]) 
     if Membership.objects.filter(review=review, user=user).exists():
         raise ApplicationError(f"{user.get_username()} is already a member; change their roles below.")
     return member_roles_set(actor=actor, review=review, user=user, roles=roles)
+
+
+# Invitations by e-mail ---------------------------------------------------------------------
+
+INVITATION_SNAPSHOT_EXCLUDE = ("token_hash",)  # the trail never holds anything that opens a link
+
+
+def _invitation_send(*, invitation: Invitation, token: str, site_url: str) -> None:
+    link = site_url.rstrip("/") + reverse("invitation_accept", args=[token])
+    context = {"invitation": invitation, "review": invitation.review, "link": link,
+               "inviter": invitation.invited_by}
+    subject = " ".join(render_to_string("reviewapp/email/invitation_subject.txt", context).split())
+    body = render_to_string("reviewapp/email/invitation.txt", context)
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except (OSError, smtplib.SMTPException) as exc:
+        # Raised inside the service's transaction: nothing is saved when no e-mail went out.
+        raise ApplicationError(f"The invitation e-mail to {invitation.email} could not be sent "
+                               f"({exc}); nothing was saved. Try again later.") from exc
+
+
+@transaction.atomic
+def invitation_create(*, actor, review: Review, email: str, roles: Iterable[str],
+                      site_url: str) -> Invitation:
+    """Invite ``email`` to ``review`` with ``roles`` and e-mail them a link.
+
+    An address that already has a pending invitation gets it again, with a new link (the old
+    one stops working), the roles now asked for and a new expiry. ``site_url`` is the scheme
+    and host the link points to (e.g. ``https://reviews.example.org``).
+    """
+    email = email.strip().lower()
+    wanted = set(roles)
+    if wanted - set(Role.values):
+        raise ApplicationError(f"Unknown roles: {', '.join(sorted(wanted - set(Role.values)))}.")
+    if not wanted:
+        raise ApplicationError("Choose at least one role.")
+    roles = [role for role in Role.values if role in wanted]
+    member = (Membership.objects.filter(review=review, user__email__iexact=email)
+              .select_related("user").first())
+    if member:
+        raise ApplicationError(f"{email} is already a member of this review "
+                               f"({member.user.get_username()}); change their roles in the list above.")
+    token = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    pending = Invitation.objects.select_for_update().pending().filter(review=review, email=email).first()
+    if pending:
+        audited_update(actor=actor, review=review, instance=pending,
+                       fields={"roles": roles, "expires_at": expires_at, "invited_by": actor,
+                               "token_hash": invitation_token_hash(token)},
+                       allowed=("roles", "expires_at", "invited_by", "token_hash"),
+                       exclude=INVITATION_SNAPSHOT_EXCLUDE)
+        invitation = pending
+    else:
+        invitation = Invitation(review=review, email=email, roles=roles, invited_by=actor,
+                                expires_at=expires_at, token_hash=invitation_token_hash(token))
+        invitation.full_clean()
+        try:
+            with transaction.atomic():
+                invitation.save()
+        except IntegrityError:  # another lead invited the same address a moment ago
+            raise ApplicationError(f"{email} was invited just now by someone else; "
+                                   "send it again from the list if needed.") from None
+        audit_record(actor=actor, review=review, action=Action.CREATE, instance=invitation,
+                     after=snapshot(invitation, exclude=INVITATION_SNAPSHOT_EXCLUDE))
+    _invitation_send(invitation=invitation, token=token, site_url=site_url)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise ApplicationError(f"The invitation of {invitation.email} was already accepted; "
+                               "change their roles in the member list instead.")
+    if invitation.revoked_at:
+        return invitation
+    return audited_update(actor=actor, review=invitation.review, instance=invitation,
+                          fields={"revoked_at": timezone.now(), "revoked_by": actor},
+                          allowed=("revoked_at", "revoked_by"), exclude=INVITATION_SNAPSHOT_EXCLUDE)
+
+
+class InvitationUnusable(ApplicationError):
+    """The link cannot be used (unknown, expired, revoked or already used); ``state`` says why."""
+
+    def __init__(self, message: str, state: str):
+        super().__init__(message, {"state": state})
+        self.state = state
+
+
+INVITATION_REFUSALS = {
+    "unknown": "This invitation link is not valid. Check that the whole link was copied from the e-mail.",
+    Invitation.State.EXPIRED: "This invitation has expired. Ask the review's lead to invite you again.",
+    Invitation.State.REVOKED: "This invitation was withdrawn by the review's lead.",
+    Invitation.State.ACCEPTED: "This invitation has already been used. If it was you, sign in to reach the review.",
+}
+
+
+def _invitation_lock_open(token: str) -> Invitation:
+    """The pending, unexpired invitation of ``token``, locked for this transaction, or a refusal."""
+    invitation = (Invitation.objects.select_for_update().select_related("review")
+                  .filter(token_hash=invitation_token_hash(token)).first())
+    if invitation is None:
+        raise InvitationUnusable(INVITATION_REFUSALS["unknown"], "unknown")
+    state = invitation.state
+    if state != Invitation.State.OPEN:
+        raise InvitationUnusable(INVITATION_REFUSALS[state], state)
+    return invitation
+
+
+def _invitation_claim(*, invitation: Invitation, user) -> Invitation:
+    before = snapshot(invitation, exclude=INVITATION_SNAPSHOT_EXCLUDE)
+    now = timezone.now()
+    # Compare-and-set as well as the row lock: SQLite ignores SELECT ... FOR UPDATE, and two
+    # clicks on the same link must still give one acceptance.
+    claimed = (Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True)
+               .update(accepted_at=now, accepted_by=user))
+    if not claimed:
+        raise InvitationUnusable(INVITATION_REFUSALS[Invitation.State.ACCEPTED], Invitation.State.ACCEPTED)
+    invitation.accepted_at, invitation.accepted_by = now, user
+    review = invitation.review
+    audit_record(actor=user, review=review, action=Action.UPDATE, instance=invitation, before=before,
+                 after=snapshot(invitation, exclude=INVITATION_SNAPSHOT_EXCLUDE))
+    have = set(Membership.objects.filter(review=review, user=user).values_list("role", flat=True))
+    # Roles are added, never taken away: someone already in the review keeps what they had.
+    member_roles_set(actor=user, review=review, user=user, roles=have | set(invitation.roles))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Invitation:
+    """``user`` (signed in) joins the invited review with the invitation's roles. Single use."""
+    return _invitation_claim(invitation=_invitation_lock_open(token), user=user)
+
+
+@transaction.atomic
+def invitation_accept_new_account(*, token: str, username: str, password: str):
+    """Create an account with the invited address and join the review; returns the new user.
+
+    The form has checked the password against the validators; the account and the membership
+    come into being together or not at all.
+    """
+    invitation = _invitation_lock_open(token)
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ApplicationError(f"An account with the e-mail {invitation.email} already exists: "
+                               "sign in with it (or reset its password) and open the link again.")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(f"The username “{username}” is taken; choose another.")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=invitation.email, password=password)
+    except IntegrityError:
+        raise ApplicationError(f"The username “{username}” is taken; choose another.") from None
+    audit_record(actor=user, review=invitation.review, action=Action.CREATE, instance=user,
+                 after={"username": user.get_username(), "email": user.email},
+                 label=f"account {user.get_username()} (from the invitation of {invitation.email})")
+    _invitation_claim(invitation=invitation, user=user)
+    return user

@@ -12,6 +12,9 @@ review_patterns = [
     path("outcomes/<int:outcome_id>/", views.outcome_edit, name="outcome_edit"),
     path("members/", views.review_members, name="review_members"),
     path("members/<int:user_id>/roles/", views.member_roles, name="member_roles"),
+    path("members/invite/", views.member_invite, name="member_invite"),
+    path("members/invitations/<int:invitation_id>/revoke/", views.invitation_revoke,
+         name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit.csv", views.audit_export, name="audit_export"),
 ]
@@ -26,6 +29,15 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # Password reset by e-mail, with Django's views and our templates in templates/registration/.
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,9 +1,10 @@
-"""Pages for reviews, their protocol, team and audit trail. Each view: access check, one
+"""Pages for reviews, their protocol, team (with invitations) and audit trail. Each view: access check, one
 service or selector, render."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,8 +14,16 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .dashboard import dashboard_stages
 from .exceptions import ApplicationError
-from .forms import AuditFilterForm, MemberAddForm, MemberRolesForm, OutcomeForm, ReviewForm
-from .models import Outcome
+from .forms import (
+    AuditFilterForm,
+    InvitationForm,
+    InvitationSignupForm,
+    MemberAddForm,
+    MemberRolesForm,
+    OutcomeForm,
+    ReviewForm,
+)
+from .models import Invitation, Outcome
 from .pages import query_without_page, review_page_context
 from .permissions import can, review_get_for_user, reviews_for_user
 
@@ -108,7 +117,8 @@ def review_members(request: HttpRequest, review_id: int) -> HttpResponse:
                 return redirect("review_members", review.pk)
     return render(request, "reviewapp/members.html", review_page_context(
         review, members=selectors.members_with_roles(review=review),
-        form=form if may_manage else None, role_form=MemberRolesForm()))
+        form=form if may_manage else None, role_form=MemberRolesForm(),
+        **_invitation_context(review, may_manage=may_manage)))
 
 
 @login_required
@@ -154,3 +164,96 @@ def audit_export(request: HttpRequest, review_id: int) -> StreamingHttpResponse:
     response = StreamingHttpResponse(selectors.audit_csv_rows(events), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-audit.csv"'
     return response
+
+
+# Invitations by e-mail ---------------------------------------------------------------------
+
+def _invitation_context(review, *, may_manage: bool, invite_form=None) -> dict:
+    """What the team page shows of invitations: only leads see them and the form."""
+    if not may_manage:
+        return {}
+    return {"invite_form": invite_form or InvitationForm(),
+            "invitations": selectors.invitations_pending(review=review),
+            "invitation_days": settings.INVITATION_DAYS}
+
+
+@login_required
+@require_POST
+def member_invite(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user, review=review, email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"], site_url=request.build_absolute_uri("/"))
+        except ApplicationError as exc:
+            form.add_error("email", exc.message)
+        else:
+            messages.success(request, f"Invitation e-mailed to {invitation.email}; its link works until "
+                                      f"{invitation.expires_at:%d %b %Y}.")
+            return redirect("review_members", review.pk)
+    # Shown again on the team page with the errors beside the fields.
+    return render(request, "reviewapp/members.html", review_page_context(
+        review, members=selectors.members_with_roles(review=review), form=MemberAddForm(),
+        role_form=MemberRolesForm(), **_invitation_context(review, may_manage=True, invite_form=form)))
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, review_id: int, invitation_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
+    invitation = get_object_or_404(Invitation, pk=invitation_id, review=review)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Invitation of {invitation.email} revoked; its link no longer works.")
+    return redirect("review_members", review.pk)
+
+
+def _invitation_refused(request: HttpRequest, state: str) -> HttpResponse:
+    # 404 for a token we never issued; 410 Gone for one that was good once.
+    return render(request, "reviewapp/invitation_unusable.html",
+                  {"state": state, "message": services.INVITATION_REFUSALS[state]},
+                  status=404 if state == "unknown" else 410)
+
+
+def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    messages.success(request, f"Welcome to “{invitation.review.title}”. Your roles: "
+                              f"{', '.join(invitation.role_labels)}.")
+    return redirect("review_dashboard", invitation.review_id)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens: join with the signed-in account, or create one."""
+    invitation = selectors.invitation_by_token(token=token)
+    state = invitation.state if invitation else "unknown"
+    if state != Invitation.State.OPEN:
+        return _invitation_refused(request, state)
+    user = request.user
+    form = None
+    if user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(token=token, user=user)
+            except services.InvitationUnusable as exc:
+                return _invitation_refused(request, exc.state)
+            return _joined(request, invitation)
+    else:
+        form = InvitationSignupForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = services.invitation_accept_new_account(
+                    token=token, username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password1"])
+            except services.InvitationUnusable as exc:
+                return _invitation_refused(request, exc.state)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                login(request, user)
+                return _joined(request, invitation)
+    return render(request, "reviewapp/invitation_accept.html",
+                  {"invitation": invitation, "form": form, "invited_review": invitation.review})

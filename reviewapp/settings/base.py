@@ -5,6 +5,9 @@ REDIS_URL      unset: Celery tasks run eagerly in-process; set: Redis is broker 
 SECRET_KEY     required when DEBUG is off (or SECRET_KEY_FILE)
 DEBUG          default off
 ALLOWED_HOSTS  comma-separated; default localhost names
+EMAIL_URL      unset: e-mail is printed on the console; e.g. smtp+tls://user:pass@host:587 to send it
+DEFAULT_FROM_EMAIL  the sender of invitations and password resets
+INVITATION_DAYS     how long an invitation link stays valid; default 14
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_secret, env_str
+from .env import email_settings_from_url, env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -93,6 +96,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# E-mail (invitations, password resets): printed on the console unless EMAIL_URL names a
+# server. The URL may carry a secret, so EMAIL_URL_FILE is read too.
+EMAIL_URL = env_secret("EMAIL_URL")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if EMAIL_URL:
+    globals().update(email_settings_from_url("EMAIL_URL", EMAIL_URL))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Review manager <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Days an e-mailed invitation to a review stays valid.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -120,7 +120,7 @@ def test_the_lead_corrects_a_search_and_the_change_is_audited(client_for, review
 
     search = make_search(review, people["lead"], reported_hits=120)
     response = client_for(people["lead"]).post(reverse("search_edit", args=[review.pk, search.pk]), {
-        "database": search.database, "platform": "Ovid", "date_run": "2021-09-30",
+        "source": "database", "database": search.database, "platform": "Ovid", "date_run": "2021-09-30",
         "query": "(parent* OR mother*) AND infan* AND psychodynamic*", "limits": "1990-2021",
         "reported_hits": "121", "notes": ""})
     assert response.status_code == 302
