@@ -397,3 +397,21 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ChecklistEntry(models.Model):
+    """Where the review's report answers one PRISMA 2020 checklist item (filled in by the lead)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="prisma_checklist")
+    item = models.CharField(max_length=5)
+    location = models.CharField("where reported", max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "item"], name="one_checklist_entry_per_item")]
+        verbose_name = "PRISMA checklist entry"
+        verbose_name_plural = "PRISMA checklist entries"
+
+    def __str__(self) -> str:
+        return f"PRISMA item {self.item}"

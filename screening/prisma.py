@@ -205,10 +205,103 @@ def box_records(*, review: Review, box: str) -> QuerySet[Record]:
     if name == "reports_excluded":
         excluded = at(FT, Status.EXCLUDED)
         return excluded.filter(screening_items__reason=detail) if detail else excluded
-    if name in ("reports_included", "studies_included"):
-        return at(FT, Status.INCLUDED).filter(study__previous_version=False)
+    if name in ("reports_included", "studies_included"):  # both columns flow into the included box
+        return records.filter(screening_items__stage=FT, screening_items__status=Status.INCLUDED,
+                              study__previous_version=False)
     if name in ("previous_studies", "previous_reports"):
         return records.filter(study__previous_version=True)
     if name == "other_removed":
         return records.none()
     raise ValueError(f"unknown PRISMA box {box!r}")
+
+
+# ---------------------------------------------------------------- the search appendix (PRISMA-S)
+
+@dataclass
+class AppendixRow:
+    search: Search
+    imported: int
+    unique: int
+
+    @property
+    def difference(self) -> int | None:
+        """Records the database reported but the export did not bring (or the reverse, negative)."""
+        if self.search.reported_hits is None:
+            return None
+        return self.search.reported_hits - self.imported
+
+
+def search_appendix(*, review: Review) -> list[AppendixRow]:
+    searches = (Search.objects.filter(review=review)
+                .annotate(imported=Count("records", distinct=True),
+                          unique=Count("records", filter=Q(records__duplicate_of__isnull=True), distinct=True))
+                .order_by("source", "date_run", "database", "id"))
+    return [AppendixRow(search=s, imported=s.imported, unique=s.unique) for s in searches]
+
+
+APPENDIX_CSV_HEADER = ["source", "database", "platform", "date_run", "query", "limits", "records_reported",
+                       "records_imported", "difference", "unique_after_deduplication", "notes"]
+
+
+def appendix_csv_rows(rows: list[AppendixRow]) -> list[list]:
+    return [[r.search.get_source_display(), r.search.database, r.search.platform, r.search.date_run.isoformat(),
+             r.search.query, r.search.limits, "" if r.search.reported_hits is None else r.search.reported_hits,
+             r.imported, "" if r.difference is None else r.difference, r.unique, r.search.notes] for r in rows]
+
+
+DEDUP_METHOD = ("Duplicates were found across all searches by the review manager's deduplication (exact DOI or "
+                "PMID, then fuzzy title, author, year and journal matching); sure duplicates were merged "
+                "automatically and possible ones decided by a lead, and every merge is recorded.")
+
+
+def appendix_markdown(*, review: Review, rows: list[AppendixRow]) -> str:
+    """The appendix as Markdown for a supplementary file, one section per search (PRISMA-S items)."""
+    out = [f"# Search appendix: {review.title}", ""]
+    for n, r in enumerate(rows, 1):
+        s = r.search
+        out += [f"## {n}. {s.database}" + (f" ({s.platform})" if s.platform else ""), "",
+                f"- Kind of source: {s.get_source_display()}", f"- Date searched: {s.date_run.isoformat()}"]
+        if s.limits:
+            out.append(f"- Limits and filters: {s.limits}")
+        reported = "not recorded" if s.reported_hits is None else f"{s.reported_hits:,}"
+        out.append(f"- Records reported by the source: {reported}; records imported: {r.imported:,}"
+                   + (f" (difference {r.difference:+,}: check the export)" if r.difference else ""))
+        out.append(f"- Unique after deduplication: {r.unique:,}")
+        if s.notes:
+            out.append(f"- Notes: {s.notes}")
+        out += ["", "```", s.query, "```", ""]
+    out += ["## Deduplication", "", DEDUP_METHOD, ""]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- the checklist, prefilled
+
+def checklist_suggestions(*, review: Review) -> dict[str, tuple[str, str]]:
+    """(where reported, what the app knows) for the items the app can speak to."""
+    from .models import ScreeningSettings
+
+    counts = prisma_counts(review=review)
+    cfg = ScreeningSettings.objects.filter(review=review).first() or ScreeningSettings()
+    rows = search_appendix(review=review)
+    sources = "; ".join(f"{r.search.database}" + (f" via {r.search.platform}" if r.search.platform else "")
+                        + f", searched {r.search.date_run:%d %B %Y}" for r in rows)
+    screeners = "two reviewers independently" if cfg.reviewers_per_record == 2 else "one reviewer"
+    blind = ", blind to each other's decisions," if cfg.blind and cfg.reviewers_per_record == 2 else ""
+    automation = (f" {counts.automation_ineligible:,} records were marked ineligible by the screening tool's "
+                  "stopping rule." if counts.automation_ineligible else "")
+    reasons = "; ".join(f"{reason} ({n})" for reason, n in sorted(counts.main.excluded_by_reason.items()))
+    return {
+        "5": ("Methods: eligibility criteria", cfg.criteria or review.study_designs),
+        "6": ("Methods: information sources", sources),
+        "7": ("Supplementary file: search appendix",
+              f"The full strategies of all {len(rows)} searches, with limits and dates, are in the search appendix."),
+        "8": ("Methods: selection process",
+              f"Each record was screened by {screeners}{blind} at title and abstract and again at full text; "
+              f"disagreements were resolved by a lead or a third reviewer.{automation}"),
+        "16a": ("Results: PRISMA 2020 flow diagram",
+                f"{counts.identified + counts.identified_other:,} records identified, "
+                f"{counts.duplicates_removed:,} duplicates removed, {counts.records_screened:,} screened, "
+                f"{counts.main.assessed:,} full texts assessed, {counts.studies_included:,} studies "
+                f"({counts.reports_included:,} reports) included."),
+        "16b": ("Results: excluded studies", f"Full texts excluded with reasons: {reasons}." if reasons else ""),
+    }

@@ -1,7 +1,7 @@
 """Included under reviews/<int:review_id>/, so every view receives review_id."""
 from django.urls import path
 
-from . import screen_views, views
+from . import prisma_views, screen_views, views
 
 urlpatterns = [
     path("searches/", views.search_list, name="search_list"),
@@ -35,4 +35,18 @@ urlpatterns += [
     path("records/<int:record_id>/mend/", screen_views.record_mend, name="record_mend"),
     path("studies/", screen_views.study_list, name="study_list"),
     path("studies/<int:study_id>/", screen_views.study_detail, name="study_detail"),
+]
+
+urlpatterns += [
+    path("prisma/", prisma_views.prisma_page, name="prisma"),
+    path("prisma.svg", prisma_views.prisma_figure, {"fmt": "svg"}, name="prisma_svg"),
+    path("prisma.png", prisma_views.prisma_figure, {"fmt": "png"}, name="prisma_png"),
+    path("prisma.pdf", prisma_views.prisma_figure, {"fmt": "pdf"}, name="prisma_pdf"),
+    path("prisma.csv", prisma_views.prisma_csv, name="prisma_csv"),
+    path("prisma/records/<path:box>/", prisma_views.prisma_box, name="prisma_box"),
+    path("prisma/checklist/", prisma_views.prisma_checklist, name="prisma_checklist"),
+    path("prisma/checklist.csv", prisma_views.prisma_checklist, {"fmt": "csv"}, name="prisma_checklist_csv"),
+    path("searches/appendix/", prisma_views.search_appendix, name="search_appendix"),
+    path("searches/appendix.md", prisma_views.search_appendix, {"fmt": "md"}, name="search_appendix_md"),
+    path("searches/appendix.csv", prisma_views.search_appendix, {"fmt": "csv"}, name="search_appendix_csv"),
 ]

@@ -13,6 +13,7 @@ from .decisions import (
 from .duplicates import duplicate_keep_apart, duplicate_merge, duplicate_unmerge
 from .fulltexts import fulltext_upload, record_correct
 from .importing import search_file_import
+from .prisma import checklist_save
 from .searches import (
     search_create,
     search_delete,
@@ -25,8 +26,8 @@ from .searches import (
 from .studies import study_link_report, study_rename
 
 __all__ = [
-    "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values", "fulltext_upload",
-    "record_correct",
+    "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
+    "fulltext_upload", "record_correct",
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
     "study_link_report", "study_rename",
     "duplicate_keep_apart", "duplicate_merge", "duplicate_unmerge", "search_create", "search_delete",

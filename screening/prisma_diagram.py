@@ -1,0 +1,235 @@
+"""The PRISMA 2020 flow diagram laid out as the official templates are, drawn as SVG (no Django).
+
+The layout is a list of boxes and arrows computed from the counts; `svg()` draws it. Each
+count can carry a link (the page passes one per box) to the records it counts. The template
+variant follows the data: the "previous studies" column appears for an updated review, the
+"other methods" column when the review has records from such sources.
+"""
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+LINE = 17  # px per text line
+PAD = 9
+CHARS = 40  # characters per line in a box of width BOX_W
+BOX_W = 270
+GAP = 28
+BAND_W = 34
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+
+
+@dataclass
+class Line:
+    text: str
+    box: str = ""  # the CSV box this line's count belongs to (the link target)
+    bold: bool = False
+
+
+@dataclass
+class Box:
+    x: float
+    y: float
+    lines: list[Line]
+    w: float = BOX_W
+    h: float = 0
+    header: bool = False
+
+    def wrapped(self) -> list[Line]:
+        out = []
+        width = max(12, int(CHARS * self.w / BOX_W))
+        for line in self.lines:
+            for piece in textwrap.wrap(line.text, width) or [""]:
+                out.append(Line(piece, line.box, line.bold))
+        return out
+
+    def fit(self) -> Box:
+        self.h = len(self.wrapped()) * LINE + 2 * PAD
+        return self
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    boxes: list[Box] = field(default_factory=list)
+    arrows: list[tuple[float, float, float, float]] = field(default_factory=list)
+    bands: list[tuple[str, float, float]] = field(default_factory=list)  # label, top, bottom
+
+
+def _n(label: str, value: int, box: str, bold: bool = False) -> Line:
+    return Line(f"{label} (n = {value:,})", box, bold)
+
+
+def layout(c) -> Layout:
+    """Boxes and arrows for counts ``c`` (a screening.prisma.PrismaCounts)."""
+    x0 = BAND_W + 10
+    prev_x = x0
+    main_x = x0 + (BOX_W + GAP if c.updated_review else 0)
+    side_x = main_x + BOX_W + GAP
+    other_x = side_x + BOX_W + 2 * GAP
+    other_side_x = other_x + BOX_W + GAP
+    right = (other_side_x + BOX_W if c.has_other_methods else side_x + BOX_W) + 10
+    out = Layout(width=right, height=0)
+    y = 10
+    headers = []
+    if c.updated_review:
+        headers.append(Box(prev_x, y, [Line("Previous studies", bold=True)], header=True))
+    headers.append(Box(main_x, y, [Line("Identification of new studies via databases and registers" if
+                                        c.updated_review else "Identification of studies via databases and registers",
+                                        bold=True)], w=2 * BOX_W + GAP, header=True))
+    if c.has_other_methods:
+        headers.append(Box(other_x, y, [Line("Identification of new studies via other methods" if c.updated_review
+                                             else "Identification of studies via other methods", bold=True)],
+                           w=2 * BOX_W + GAP, header=True))
+    for h in headers:
+        h.fit()
+    out.boxes += headers
+    y += max(h.h for h in headers) + GAP
+
+    def row(*boxes: Box) -> float:
+        for b in boxes:
+            b.fit()
+        height = max(b.h for b in boxes)
+        for b in boxes:
+            b.h = height
+        out.boxes.extend(boxes)
+        return height
+
+    def arrow_down(x: float, top: float, bottom: float) -> None:
+        out.arrows.append((x + BOX_W / 2, top, x + BOX_W / 2, bottom))
+
+    def arrow_right(x: float, y_mid: float) -> None:
+        out.arrows.append((x + BOX_W, y_mid, x + BOX_W + GAP, y_mid))
+
+    # Identification
+    ident_top = y
+    identified = [Line("Records identified from:")] + [_n("Databases", c.identified_databases, "identified_databases")]
+    identified += [_n(f"  {name}", n, f"identified_database:{name}") for name, n in c.identified_by_database.items()]
+    identified += [_n("Registers", c.identified_registers, "identified_registers")]
+    removed = [Line("Records removed before screening:"),
+               _n("Duplicate records removed", c.duplicates_removed, "duplicates_removed"),
+               _n("Records marked as ineligible by automation tools", c.automation_ineligible, "automation_ineligible"),
+               _n("Records removed for other reasons", c.other_removed, "other_removed")]
+    boxes = [Box(main_x, y, identified), Box(side_x, y, removed)]
+    if c.has_other_methods:
+        other = [Line("Records identified from:")] + [_n(name, n, "identified_other")
+                                                      for name, n in c.identified_other_by_source.items()]
+        boxes.append(Box(other_x, y, other))
+    h = row(*boxes)
+    arrow_right(main_x, y + h / 2)
+    y += h + GAP
+    arrow_down(main_x, y - GAP, y)
+    out.bands.append(("Identification", ident_top, y - GAP))
+
+    # Screening
+    screen_top = y
+    screened_lines = [_n("Records screened", c.records_screened, "records_screened")]
+    if c.records_awaiting:
+        screened_lines.append(_n("Records still waiting for decisions", c.records_awaiting, "records_awaiting"))
+    h = row(Box(main_x, y, screened_lines), Box(side_x, y, [_n("Records excluded", c.records_excluded,
+                                                                "records_excluded")]))
+    arrow_right(main_x, y + h / 2)
+    y += h + GAP
+    arrow_down(main_x, y - GAP, y)
+
+    def report_rows(x: float, sx: float, col, suffix: str, y: float, link_from: float | None) -> float:
+        if link_from is not None:
+            arrow_down(x, link_from, y)
+        h = row(Box(x, y, [_n("Reports sought for retrieval", col.sought, "reports_sought" + suffix)]),
+                Box(sx, y, [_n("Reports not retrieved", col.not_retrieved, "reports_not_retrieved" + suffix)]))
+        arrow_right(x, y + h / 2)
+        y += h + GAP
+        arrow_down(x, y - GAP, y)
+        assessed = [_n("Reports assessed for eligibility", col.assessed, "reports_assessed" + suffix)]
+        if col.awaiting:
+            assessed.append(_n("Reports still waiting for decisions", col.awaiting, "reports_awaiting" + suffix))
+        excluded = [_n("Reports excluded", col.excluded, "reports_excluded" + suffix)]
+        excluded += [_n(f"  {reason}", n, f"reports_excluded{suffix}:{reason}")
+                     for reason, n in sorted(col.excluded_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))]
+        h = row(Box(x, y, assessed), Box(sx, y, excluded))
+        arrow_right(x, y + h / 2)
+        return y + h
+
+    other_y = y
+    y_main = report_rows(main_x, side_x, c.main, "", y, None)
+    if c.has_other_methods:
+        other_top = next(b for b in out.boxes if b.x == other_x and b.y == ident_top)
+        y_other = report_rows(other_x, other_side_x, c.other, "_other", other_y,
+                              other_top.y + other_top.h)
+        y_main = max(y_main, y_other)
+    y = y_main + GAP
+    out.bands.append(("Screening", screen_top, y - GAP))
+
+    # Included
+    included_top = y
+    new_label = "New studies included in review" if c.updated_review else "Studies included in review"
+    reports_label = "Reports of new included studies" if c.updated_review else "Reports of included studies"
+    included = [_n(new_label, c.studies_included, "studies_included"),
+                _n(reports_label, c.reports_included, "reports_included")]
+    inc_box = Box(main_x, y, included)
+    boxes = [inc_box]
+    if c.updated_review:
+        prev = Box(prev_x, ident_top, [_n("Studies included in previous version of review", c.previous_studies,
+                                          "previous_studies"),
+                                       _n("Reports of studies included in previous version of review",
+                                          c.previous_reports, "previous_reports")]).fit()
+        out.boxes.append(prev)
+        total = Box(prev_x, y, [_n("Total studies included in review", c.previous_studies + c.studies_included,
+                                   "studies_included"),
+                                _n("Reports of total included studies", c.previous_reports + c.reports_included,
+                                   "reports_included")])
+        boxes.append(total)
+        arrow_down(prev_x, prev.y + prev.h, y)
+    h = row(*boxes)
+    out.arrows.append((main_x + BOX_W / 2, y - GAP, main_x + BOX_W / 2, y))
+    if c.has_other_methods:
+        # the other column's assessed reports flow into the included box too
+        out.arrows.append((other_x + BOX_W / 2, y - GAP, main_x + BOX_W, y + h / 2))
+    if c.updated_review:
+        out.arrows.append((main_x, y + h / 2, prev_x + BOX_W, y + h / 2))
+    y += h
+    out.bands.append(("Included", included_top, y))
+    out.height = y + 12
+    return out
+
+
+def svg(c, link: Callable[[str], str] | None = None, title: str = "PRISMA 2020 flow diagram") -> str:
+    """The diagram as a standalone SVG document; ``link(box)`` gives the URL each count points to."""
+    lay = layout(c)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
+        f'width="{lay.width:.0f}" height="{lay.height:.0f}" font-family="{FONT}" font-size="12.5" role="img">',
+        f"<title>{escape(title)}</title>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>',
+        f'<rect width="{lay.width:.0f}" height="{lay.height:.0f}" fill="#fff"/>',
+    ]
+    for label, top, bottom in lay.bands:
+        mid = (top + bottom) / 2
+        parts.append(f'<rect x="6" y="{top:.0f}" width="{BAND_W - 8}" height="{bottom - top:.0f}" rx="6" '
+                     'fill="#a9c8e8"/>')
+        parts.append(f'<text x="{6 + (BAND_W - 8) / 2:.0f}" y="{mid:.0f}" text-anchor="middle" font-weight="bold" '
+                     f'transform="rotate(-90 {6 + (BAND_W - 8) / 2:.0f} {mid:.0f})" dominant-baseline="middle">'
+                     f"{escape(label)}</text>")
+    for b in lay.boxes:
+        fill, stroke = ("#f2c649", "#b08a16") if b.header else ("#ffffff", "#333333")
+        radius = 10 if b.header else 2
+        parts.append(f'<rect x="{b.x:.0f}" y="{b.y:.0f}" width="{b.w:.0f}" height="{b.h:.0f}" rx="{radius}" '
+                     f'fill="{fill}" stroke="{stroke}"/>')
+        for i, line in enumerate(b.wrapped()):
+            ty = b.y + PAD + (i + 0.78) * LINE
+            tx = b.x + (b.w / 2 if b.header else 8)
+            anchor = ' text-anchor="middle"' if b.header else ""
+            weight = ' font-weight="bold"' if line.bold else ""
+            text = f'<text x="{tx:.0f}" y="{ty:.0f}"{anchor}{weight} xml:space="preserve">{escape(line.text)}</text>'
+            if line.box and link is not None:
+                text = f'<a href="{escape(link(line.box))}">{text}</a>'
+            parts.append(text)
+    for x1, y1, x2, y2 in lay.arrows:
+        parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#333" '
+                     'stroke-width="1.3" marker-end="url(#arrow)"/>')
+    parts.append("</svg>")
+    return "\n".join(parts)

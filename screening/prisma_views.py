@@ -1,0 +1,124 @@
+"""Pages and downloads of PRISMA 2020: the flow diagram, the records behind each box, the search
+appendix and the checklist. Each view: access check, one selector or service, render."""
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from reviewapp.exceptions import ApplicationError
+from reviewapp.figures import figure_response
+from reviewapp.pages import query_without_page, review_page_context
+from reviewapp.permissions import can, review_get_for_user
+
+from . import prisma, prisma_diagram, services
+from .models import ChecklistEntry
+from .prisma_checklist import ITEMS
+
+
+def _diagram(review) -> str:
+    counts = prisma.prisma_counts(review=review)
+    return prisma_diagram.svg(counts, link=lambda box: reverse("prisma_box", args=[review.pk, box]),
+                              title=f"PRISMA 2020 flow diagram: {review.title}")
+
+
+@login_required
+def prisma_page(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    counts = prisma.prisma_counts(review=review)
+    svg = prisma_diagram.svg(counts, link=lambda box: reverse("prisma_box", args=[review.pk, box]))
+    return render(request, "screening/prisma.html", review_page_context(
+        review, counts=counts, svg=mark_safe(svg)))  # noqa: S308 - every text in the SVG is escaped
+
+
+@login_required
+def prisma_figure(request: HttpRequest, review_id: int, fmt: str) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    return figure_response(_diagram(review), fmt, f"review-{review.pk}-prisma-flow")
+
+
+def _csv_response(rows: list[list], filename: str) -> HttpResponse:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def prisma_csv(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    rows = [["box", "count"], *prisma.prisma_counts(review=review).csv_rows()]
+    return _csv_response(rows, f"review-{review.pk}-prisma.csv")
+
+
+@login_required
+def prisma_box(request: HttpRequest, review_id: int, box: str) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    try:
+        records = prisma.box_records(review=review, box=box)
+    except ValueError:
+        raise Http404("No such box in the flow diagram.") from None
+    page = Paginator(records.select_related("search").defer("raw", "abstract").order_by("id").distinct(), 50
+                     ).get_page(request.GET.get("page"))
+    return render(request, "screening/prisma_box.html", review_page_context(
+        review, box=box, page=page, query=query_without_page(request)))
+
+
+@login_required
+def search_appendix(request: HttpRequest, review_id: int, fmt: str = "") -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    rows = prisma.search_appendix(review=review)
+    if fmt == "md":
+        response = HttpResponse(prisma.appendix_markdown(review=review, rows=rows),
+                                content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-search-appendix.md"'
+        return response
+    if fmt == "csv":
+        return _csv_response([prisma.APPENDIX_CSV_HEADER, *prisma.appendix_csv_rows(rows)],
+                             f"review-{review.pk}-search-appendix.csv")
+    return render(request, "screening/search_appendix.html", review_page_context(
+        review, rows=rows, dedup_method=prisma.DEDUP_METHOD))
+
+
+def _checklist_rows(review) -> list[dict]:
+    saved = {e.item: e for e in ChecklistEntry.objects.filter(review=review)}
+    known = prisma.checklist_suggestions(review=review)
+    rows = []
+    for item, section, topic, asks in ITEMS:
+        entry = saved.get(item)
+        suggestion = known.get(item, ("", ""))
+        rows.append({"item": item, "section": section, "topic": topic, "asks": asks, "saved": entry is not None,
+                     "location": entry.location if entry else suggestion[0],
+                     "note": entry.note if entry else suggestion[1], "known": suggestion[1]})
+    return rows
+
+
+@login_required
+def prisma_checklist(request: HttpRequest, review_id: int, fmt: str = "") -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+        answers = {item: (request.POST.get(f"location-{item}", ""), request.POST.get(f"note-{item}", ""))
+                   for item, *_ in ITEMS}
+        try:
+            changed = services.checklist_save(actor=request.user, review=review, answers=answers)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Checklist saved ({changed} item{'s' if changed != 1 else ''} changed).")
+        return redirect("prisma_checklist", review.pk)
+    rows = _checklist_rows(review)
+    if fmt == "csv":
+        return _csv_response([["section", "topic", "item", "checklist item", "where reported", "note"]]
+                             + [[r["section"], r["topic"], r["item"], r["asks"], r["location"], r["note"]]
+                                for r in rows], f"review-{review.pk}-prisma-checklist.csv")
+    return render(request, "screening/prisma_checklist.html", review_page_context(
+        review, rows=rows, editable=can(roles=review.user_roles, capability="edit_review")))
