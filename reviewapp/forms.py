@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from .models import AuditEvent, Membership, Outcome, Review
+from .widgets import IsoDateInput
 
 
 class ReviewForm(forms.ModelForm):
@@ -20,8 +21,8 @@ class ReviewForm(forms.ModelForm):
             "outcomes_summary": forms.Textarea(attrs={"rows": 2}),
             "study_designs": forms.Textarea(attrs={"rows": 3}),
             "planned_databases": forms.Textarea(attrs={"rows": 5}),
-            "search_from": forms.DateInput(attrs={"type": "date"}),
-            "search_to": forms.DateInput(attrs={"type": "date"}),
+            "search_from": IsoDateInput(),
+            "search_to": IsoDateInput(),
         }
 
     def clean(self):
@@ -70,8 +71,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "any action")] + AuditEvent.Action.choices, required=False)
     object_type = forms.ChoiceField(choices=[("", "any kind")], required=False, label="Kind")
     actor = forms.CharField(required=False, label="Who (username)")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, widget=IsoDateInput())
+    until = forms.DateField(required=False, widget=IsoDateInput())
 
     def __init__(self, *args, object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,9 @@ from collections import defaultdict
 from datetime import date
 from typing import Iterator
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from .models import AuditEvent, Membership, Review
 
@@ -23,6 +25,12 @@ def members_with_roles(*, review: Review) -> list[dict]:
     for user_id, row in rows.items():
         row["roles"] = sorted(by_user[user_id], key=order.index)
     return sorted(rows.values(), key=lambda r: r["user"].get_username().lower())
+
+
+def member_get(*, review: Review, user_id: int):
+    """A member of the review (404 otherwise). One row even for someone holding several roles."""
+    members = Membership.objects.filter(review=review).values("user_id")
+    return get_object_or_404(get_user_model(), pk=user_id, pk__in=members)
 
 
 def audit_events(

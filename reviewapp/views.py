@@ -3,7 +3,6 @@ service or selector, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -115,7 +114,7 @@ def review_members(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_POST
 def member_roles(request: HttpRequest, review_id: int, user_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
-    member = get_object_or_404(get_user_model(), pk=user_id, review_memberships__review=review)
+    member = selectors.member_get(review=review, user_id=user_id)
     form = MemberRolesForm(request.POST)
     if form.is_valid():
         try:

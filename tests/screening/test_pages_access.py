@@ -13,8 +13,10 @@ from .helpers import import_bytes, make_search, record, ris
 
 pytestmark = pytest.mark.django_db
 
-EVERY_MEMBER = {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "outsider": 404}
-LEAD_ONLY = {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "outsider": 404}
+EVERY_MEMBER = {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "reviewer_extractor": 200,
+                "outsider": 404}
+LEAD_ONLY = {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "reviewer_extractor": 403,
+             "outsider": 404}
 
 # (url name, needs which objects, expected status per person)
 GET_PAGES = [
