@@ -167,6 +167,9 @@ class DuplicatePair(models.Model):
         indexes = [models.Index(fields=["review", "status"])]
         constraints = [
             models.UniqueConstraint(fields=["record_a", "record_b"], name="unique_duplicate_pair"),
+            # One row per pair of records, in one order: the lookups and un-merge rely on it.
+            models.CheckConstraint(condition=models.Q(record_a__lt=models.F("record_b")),
+                                   name="duplicate_pair_record_order"),
         ]
 
     def __str__(self) -> str:
