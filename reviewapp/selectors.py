@@ -33,6 +33,14 @@ def member_get(*, review: Review, user_id: int):
     return get_object_or_404(get_user_model(), pk=user_id, pk__in=members)
 
 
+def reviews_led_only_by(*, user) -> list[Review]:
+    """The reviews in which ``user`` is the one and only lead."""
+    led = Membership.objects.filter(user=user, role=Membership.Role.LEAD).values("review_id")
+    others = (Membership.objects.filter(review_id__in=led, role=Membership.Role.LEAD)
+              .exclude(user=user).values("review_id"))
+    return list(Review.objects.filter(pk__in=led).exclude(pk__in=others).order_by("title"))
+
+
 def audit_events(
     *,
     review: Review,
