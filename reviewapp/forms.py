@@ -74,6 +74,6 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(required=False, widget=IsoDateInput())
     until = forms.DateField(required=False, widget=IsoDateInput())
 
-    def __init__(self, *args, object_types: list[str], **kwargs):
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", "any kind")] + [(t, t) for t in object_types]
+        self.fields["object_type"].choices = [("", "any kind")] + kinds

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .audit_display import describe
 from .dashboard import dashboard_stages
 from .exceptions import ApplicationError
 from .forms import AuditFilterForm, MemberAddForm, MemberRolesForm, OutcomeForm, ReviewForm
@@ -131,7 +132,7 @@ def member_roles(request: HttpRequest, review_id: int, user_id: int) -> HttpResp
 
 def _audit_filtered(request: HttpRequest, review):
     form = AuditFilterForm(request.GET or None,
-                           object_types=selectors.audit_object_types(review=review))
+                           kinds=selectors.audit_kinds(review=review))
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events(review=review, **{k: v for k, v in filters.items() if v})
     return form, events
@@ -142,8 +143,9 @@ def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
     form, events = _audit_filtered(request, review)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    entries = [(event, describe(event)) for event in page]
     return render(request, "reviewapp/audit.html", review_page_context(
-        review, form=form, page=page, query=query_without_page(request)))
+        review, form=form, page=page, entries=entries, query=query_without_page(request)))
 
 
 @login_required

@@ -84,6 +84,11 @@ class SearchFile(models.Model):
         return self.original_name
 
     @property
+    def audit_label(self) -> str:
+        """How the audit trail names the file: "EMBASE file embase.ris"."""
+        return f"{self.search.database} file {self.original_name}"
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
