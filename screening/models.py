@@ -6,6 +6,8 @@ from django.db import models
 
 from reviewapp.models import Review
 
+from .publication_types import publication_type_words
+
 # Suggested in the search form; any other name may be typed.
 USUAL_DATABASES = [
     "CINAHL", "Cochrane Library", "EMBASE", "ERIC", "MEDLINE", "PsycINFO", "PubMed", "Science Citation Index",
@@ -137,6 +139,10 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return (self.title or "(no title)")[:120]
+
+    @property
+    def publication_type_words(self) -> str:
+        return publication_type_words(self.publication_type)
 
     @property
     def is_duplicate(self) -> bool:

@@ -111,3 +111,18 @@ def test_the_members_page_lists_a_two_role_member_once_with_both_roles(client_fo
     page = client_for(people["viewer"]).get(reverse("review_members", args=[review.pk])).content.decode()
     assert page.count("(reviewer_extractor)") == 1
     assert "reviewer, extractor" in page
+
+
+def test_every_review_page_has_its_own_title_and_the_favicon(client_for, review, people):
+    from reviewapp import services
+
+    outcome = services.outcome_create(actor=people["lead"], review=review, name="Sleep")
+    client = client_for(people["lead"])
+    for url in (reverse("home"), reverse("outcome_edit", args=[review.pk, outcome.pk]),
+                reverse("password_change_done")):
+        text = client.get(url).content.decode()
+        title = text.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title != "Review manager" and title.strip()
+        assert 'rel="icon"' in text
+    assert "<title>Outcome Sleep · Parent-infant psychotherapy</title>" in client.get(
+        reverse("outcome_edit", args=[review.pk, outcome.pk])).content.decode()

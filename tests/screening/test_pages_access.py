@@ -89,3 +89,10 @@ def test_the_lead_sees_the_upload_form_and_a_viewer_does_not(client_for, review,
     url = reverse("search_detail", args=[review.pk, objects["search"]])
     assert 'type="file"' in client_for(people["lead"]).get(url).content.decode()
     assert 'type="file"' not in client_for(people["viewer"]).get(url).content.decode()
+
+
+def test_record_detail_names_the_publication_type_in_words(client_for, review, people, objects):
+    Record.objects.filter(pk=objects["record"]).update(publication_type="JOUR")
+    page = client_for(people["viewer"]).get(reverse("record_detail", args=[review.pk, objects["record"]]))
+    text = page.content.decode()
+    assert "<dd>Journal article</dd>" in text and "JOUR" not in text.split("<pre", 1)[0]
