@@ -8,8 +8,8 @@ stages, so reviewapp does not need to know their models.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
