@@ -79,7 +79,7 @@ def user_delete_check(*, user) -> None:
     if reviews:
         titles = "; ".join(f"“{r.title}”" for r in reviews[:5]) + ("; …" if len(reviews) > 5 else "")
         raise ApplicationError(
-            f"{user.get_username()} cannot be deleted: they are the only lead of {titles}. "
+            f"The account {user.get_username()} cannot be deleted: they are the only lead of {titles}. "
             "Make someone else lead of each first, or deactivate the account instead.")
 
 
