@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class ReviewAppConfig(AppConfig):
     name = "reviewapp"
     verbose_name = "Reviews"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        from .services import user_delete_check
+
+        def refuse_deleting_a_last_lead(sender, instance, **kwargs):
+            # Holds for every way of deleting an account (admin, bulk action, shell, scripts).
+            user_delete_check(user=instance)
+
+        pre_delete.connect(refuse_deleting_a_last_lead, sender=get_user_model(), weak=False,
+                           dispatch_uid="reviewapp.refuse_deleting_a_last_lead")

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from .models import AuditEvent, Membership, Outcome, Review
+from .widgets import IsoDateInput
 
 
 class ReviewForm(forms.ModelForm):
@@ -21,8 +22,8 @@ class ReviewForm(forms.ModelForm):
             "outcomes_summary": forms.Textarea(attrs={"rows": 2}),
             "study_designs": forms.Textarea(attrs={"rows": 3}),
             "planned_databases": forms.Textarea(attrs={"rows": 5}),
-            "search_from": forms.DateInput(attrs={"type": "date"}),
-            "search_to": forms.DateInput(attrs={"type": "date"}),
+            "search_from": IsoDateInput(),
+            "search_to": IsoDateInput(),
         }
 
     def clean(self):
@@ -71,12 +72,12 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "any action")] + AuditEvent.Action.choices, required=False)
     object_type = forms.ChoiceField(choices=[("", "any kind")], required=False, label="Kind")
     actor = forms.CharField(required=False, label="Who (username)")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, widget=IsoDateInput())
+    until = forms.DateField(required=False, widget=IsoDateInput())
 
-    def __init__(self, *args, object_types: list[str], **kwargs):
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", "any kind")] + [(t, t) for t in object_types]
+        self.fields["object_type"].choices = [("", "any kind")] + kinds
 
 
 class InvitationForm(forms.Form):

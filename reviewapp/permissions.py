@@ -59,6 +59,19 @@ def reviews_for_user(*, user) -> QuerySet[Review]:
     return Review.objects.filter(memberships__user=user).distinct()
 
 
+def _in_words(labels: list[str], joiner: str) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {joiner} {labels[-1]}"
+
+
+def denial_reason(*, roles: set[str], capability: str) -> str:
+    """Why a member may not do this, in words: which roles would allow it and which they hold."""
+    needed = [label for value, label in Role.choices if value in CAPABILITIES[capability]]
+    held = [label for value, label in Role.choices if value in roles]
+    needs = (f"This needs the role {needed[0]}" if len(needed) == 1
+             else f"This needs one of the roles {_in_words(needed, 'or')}")
+    return f"{needs}; your role{'s' if len(held) > 1 else ''} in this review: {_in_words(held, 'and')}."
+
+
 def review_get_for_user(*, user, review_id: int, capability: str = "view") -> Review:
     """The review if ``user`` may use ``capability`` in it: 404 for outsiders, 403 for members
     whose roles do not grant it. The user's roles are left on ``review.user_roles``."""
@@ -67,6 +80,6 @@ def review_get_for_user(*, user, review_id: int, capability: str = "view") -> Re
     if not roles:
         raise Http404("No such review.")
     if not can(roles=roles, capability=capability):
-        raise PermissionDenied(f"Your roles in this review do not allow this ({capability}).")
+        raise PermissionDenied(denial_reason(roles=roles, capability=capability))
     review.user_roles = roles
     return review

@@ -78,6 +78,19 @@ def outcome_delete(*, actor, outcome: Outcome) -> None:
     outcome.delete()
 
 
+def user_delete_check(*, user) -> None:
+    """Refuse to delete an account that is the last lead of a review: the review would be left
+    without anyone who can manage it."""
+    from .selectors import reviews_led_only_by
+
+    reviews = reviews_led_only_by(user=user)
+    if reviews:
+        titles = "; ".join(f"“{r.title}”" for r in reviews[:5]) + ("; …" if len(reviews) > 5 else "")
+        raise ApplicationError(
+            f"The account {user.get_username()} cannot be deleted: they are the only lead of {titles}. "
+            "Make someone else lead of each first, or deactivate the account instead.")
+
+
 def user_find(identifier: str):
     """The account with this username or e-mail address (case-insensitive), or an error."""
     identifier = identifier.strip()

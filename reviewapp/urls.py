@@ -41,6 +41,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The app's own error pages, with navigation and a reason (errors.ErrorPagesMiddleware shows
+# them with DEBUG on too).
+handler400 = "reviewapp.errors.bad_request"
+handler403 = "reviewapp.errors.permission_denied"
+handler404 = "reviewapp.errors.page_not_found"
+handler500 = "reviewapp.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

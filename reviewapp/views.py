@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .audit_display import describe
 from .dashboard import dashboard_stages
 from .exceptions import ApplicationError
 from .forms import (
@@ -125,7 +126,7 @@ def review_members(request: HttpRequest, review_id: int) -> HttpResponse:
 @require_POST
 def member_roles(request: HttpRequest, review_id: int, user_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
-    member = get_object_or_404(get_user_model(), pk=user_id, review_memberships__review=review)
+    member = selectors.member_get(review=review, user_id=user_id)
     form = MemberRolesForm(request.POST)
     if form.is_valid():
         try:
@@ -142,7 +143,7 @@ def member_roles(request: HttpRequest, review_id: int, user_id: int) -> HttpResp
 
 def _audit_filtered(request: HttpRequest, review):
     form = AuditFilterForm(request.GET or None,
-                           object_types=selectors.audit_object_types(review=review))
+                           kinds=selectors.audit_kinds(review=review))
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events(review=review, **{k: v for k, v in filters.items() if v})
     return form, events
@@ -153,8 +154,9 @@ def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
     form, events = _audit_filtered(request, review)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    entries = [(event, describe(event)) for event in page]
     return render(request, "reviewapp/audit.html", review_page_context(
-        review, form=form, page=page, query=query_without_page(request)))
+        review, form=form, page=page, entries=entries, query=query_without_page(request)))
 
 
 @login_required

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from reviewapp.widgets import IsoDateInput
+
 from .importers import FORMATS
 from .models import USUAL_DATABASES, USUAL_PLATFORMS, Decision, RecordCorrection, ScreeningSettings, Search
 
@@ -31,7 +33,7 @@ class SearchForm(forms.ModelForm):
         widgets = {
             "database": _DatalistInput(USUAL_DATABASES, "database-options"),
             "platform": _DatalistInput(USUAL_PLATFORMS, "platform-options"),
-            "date_run": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_run": IsoDateInput(),
             "query": forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
             "limits": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),

@@ -6,6 +6,8 @@ from django.db import models
 
 from reviewapp.models import Review
 
+from .publication_types import publication_type_words
+
 # Suggested in the search form; any other name may be typed.
 USUAL_DATABASES = [
     "CINAHL", "Cochrane Library", "EMBASE", "ERIC", "MEDLINE", "PsycINFO", "PubMed", "Science Citation Index",
@@ -98,6 +100,11 @@ class SearchFile(models.Model):
         return self.original_name
 
     @property
+    def audit_label(self) -> str:
+        """How the audit trail names the file: "EMBASE file embase.ris"."""
+        return f"{self.search.database} file {self.original_name}"
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
@@ -150,6 +157,10 @@ class Record(models.Model):
         return (self.title or "(no title)")[:120]
 
     @property
+    def publication_type_words(self) -> str:
+        return publication_type_words(self.publication_type)
+
+    @property
     def is_duplicate(self) -> bool:
         return self.duplicate_of_id is not None
 
@@ -183,6 +194,9 @@ class DuplicatePair(models.Model):
         indexes = [models.Index(fields=["review", "status"])]
         constraints = [
             models.UniqueConstraint(fields=["record_a", "record_b"], name="unique_duplicate_pair"),
+            # One row per pair of records, in one order: the lookups and un-merge rely on it.
+            models.CheckConstraint(condition=models.Q(record_a__lt=models.F("record_b")),
+                                   name="duplicate_pair_record_order"),
         ]
 
     def __str__(self) -> str:

@@ -100,17 +100,17 @@ def _records_base(review: Review) -> QuerySet[Record]:
     return Record.objects.filter(review=review)
 
 
-def records_list(
-    *,
+def _records_filtered(
     review: Review,
+    *,
     q: str = "",
     search: Search | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
     has_doi: str = "",
-    duplicates: str = "hide",
+    duplicates: str = "show",
 ) -> QuerySet[Record]:
-    """Records for the list page: searched and filtered, with their search and sources loaded."""
+    """The records matching the filters of the records page (the page itself and its exports)."""
     records = _records_base(review)
     if duplicates == "hide":
         records = records.filter(duplicate_of__isnull=True)
@@ -131,7 +131,12 @@ def records_list(
         records = records.exclude(doi="")
     elif has_doi == "no":
         records = records.filter(doi="")
-    return (records.select_related("search")
+    return records
+
+
+def records_list(*, review: Review, duplicates: str = "hide", **filters) -> QuerySet[Record]:
+    """Records for the list page: searched and filtered, with their search and sources loaded."""
+    return (_records_filtered(review, duplicates=duplicates, **filters).select_related("search")
             .defer("raw", "abstract")
             .prefetch_related(Prefetch("duplicates", queryset=Record.objects.select_related("search")
                                        .only("id", "duplicate_of_id", "search__database", "search__id")))
@@ -195,11 +200,12 @@ def next_possible_pair(*, review: Review, after: DuplicatePair | None = None) ->
     return pairs.first()
 
 
-def records_for_export(*, review: Review, stage: str) -> Iterator[Record]:
-    """Records of a stage in id order, streamed from the database with their search and sources."""
+def records_for_export(*, review: Review, stage: str, **filters) -> Iterator[Record]:
+    """Records of a stage that match the records page's ``filters``, in id order, streamed from the
+    database with their search and sources."""
     if stage not in EXPORT_STAGES:
         raise ValueError(f"unknown export stage {stage!r}")
-    records = _records_base(review).select_related("search_file", "search").order_by("id")
+    records = _records_filtered(review, **filters).select_related("search_file", "search").order_by("id")
     if stage == "unique":
         records = records.filter(duplicate_of__isnull=True)
     # Chunked iteration keeps memory flat; the source names come from one query per chunk.

@@ -126,12 +126,17 @@ def search_file_download(request: HttpRequest, review_id: int, file_id: int) -> 
     return FileResponse(search_file.file.open("rb"), as_attachment=True, filename=search_file.original_name)
 
 
+def _record_filters(request: HttpRequest, review) -> tuple[RecordFilterForm, dict]:
+    """The records page's filters from the query string (the page and its export links share them)."""
+    form = RecordFilterForm(request.GET or None, review=review)
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    return form, filters
+
+
 @login_required
 def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
-    form = RecordFilterForm(request.GET or None, review=review)
-    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
-    filters.setdefault("duplicates", "hide")
+    form, filters = _record_filters(request, review)
     records = selectors.records_list(review=review, **filters)
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "screening/records.html", review_page_context(
@@ -193,11 +198,13 @@ def record_export(request: HttpRequest, review_id: int, fmt: str) -> StreamingHt
     stage = request.GET.get("stage", "unique")
     if stage not in selectors.EXPORT_STAGES:
         stage = "unique"
-    records = selectors.records_for_export(review=review, stage=stage)
+    _, filters = _record_filters(request, review)
+    records = selectors.records_for_export(review=review, stage=stage, **filters)
     if fmt == "ris":
         body, content_type = exports.ris_chunks(records), "application/x-research-info-systems; charset=utf-8"
     else:
         body, content_type = exports.csv_chunks(records), "text/csv; charset=utf-8"
     response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-{stage}-records.{fmt}"'
+    name = f"review-{review.pk}-{stage}-records{'-filtered' if filters else ''}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

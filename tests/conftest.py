@@ -18,7 +18,8 @@ def make_user(django_user_model):
 
 @pytest.fixture
 def team(make_user):
-    """A review with one person per role, plus an outsider who belongs to no review."""
+    """A review with one person per role, one person holding two roles (reviewer and extractor,
+    as small teams do), and an outsider who belongs to no review."""
     from reviewapp import services
 
     people = {role: make_user(role) for role in ROLES}
@@ -26,6 +27,9 @@ def team(make_user):
     review = services.review_create(creator=people["lead"], title="Parent-infant psychotherapy")
     for role in ROLES[1:]:
         services.member_roles_set(actor=people["lead"], review=review, user=people[role], roles=[role])
+    people["reviewer_extractor"] = make_user("reviewer_extractor")
+    services.member_roles_set(actor=people["lead"], review=review, user=people["reviewer_extractor"],
+                              roles=["reviewer", "extractor"])
     return review, people
 
 

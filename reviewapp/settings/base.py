@@ -54,7 +54,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reviewapp.errors.ErrorPagesMiddleware",
 ]
+CSRF_FAILURE_VIEW = "reviewapp.errors.csrf_failure"
 
 ROOT_URLCONF = "reviewapp.urls"
 WSGI_APPLICATION = "reviewapp.wsgi.application"

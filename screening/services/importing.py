@@ -357,7 +357,7 @@ def _finish(search_file: SearchFile, result: ImportResult) -> None:
         records_imported=result.records, duplicates_merged=result.merged, duplicates_possible=result.possible,
         finished_at=timezone.now())
     audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
-                 instance=search_file, label=f"import of {search_file.original_name}",
+                 instance=search_file, label=search_file.audit_label,
                  before=before,
                  after={"status": SearchFile.Status.DONE, "format": result.format,
                         "records_imported": result.records, "duplicates_merged": result.merged,
@@ -369,7 +369,7 @@ def _fail(search_file: SearchFile, message: str, line: int | None) -> SearchFile
         status=SearchFile.Status.FAILED, error=message, error_line=line, finished_at=timezone.now(),
         records_imported=0, duplicates_merged=0, duplicates_possible=0)
     audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
-                 instance=search_file, label=f"import of {search_file.original_name}",
+                 instance=search_file, label=search_file.audit_label,
                  before={"status": search_file.status}, after={"status": SearchFile.Status.FAILED, "error": message})
     search_file.refresh_from_db()
     return search_file

@@ -88,7 +88,7 @@ def search_file_create(*, actor, search: Search, upload: File | bytes, filename:
     search_file.file.save(name, upload, save=False)
     search_file.save()
     audit_record(actor=actor, review=search.review, action=Action.CREATE, instance=search_file,
-                 after=snapshot(search_file, exclude=("uploaded_at",)))
+                 after=snapshot(search_file, exclude=("uploaded_at",)), label=search_file.audit_label)
     if enqueue:
         file_id = search_file.pk
         transaction.on_commit(lambda: search_file_import_task.delay(file_id))
@@ -101,7 +101,7 @@ def search_file_delete(*, actor, search_file: SearchFile) -> None:
     if search_file.status not in (SearchFile.Status.FAILED,):
         raise ApplicationError("Only a file whose import failed can be removed.")
     audit_record(actor=actor, review=search_file.search.review, action=Action.DELETE, instance=search_file,
-                 before=snapshot(search_file, exclude=("uploaded_at",)))
+                 before=snapshot(search_file, exclude=("uploaded_at",)), label=search_file.audit_label)
     stored = search_file.file
     search_file.delete()
     transaction.on_commit(lambda: stored.delete(save=False))
@@ -117,7 +117,8 @@ def search_file_retry(*, actor, search_file: SearchFile) -> SearchFile:
     search_file.status = SearchFile.Status.QUEUED
     search_file.save(update_fields=["status"])
     audit_record(actor=actor, review=search_file.search.review, action=Action.UPDATE, instance=search_file,
-                 before=before, after=snapshot(search_file, exclude=("uploaded_at",)))
+                 before=before, after=snapshot(search_file, exclude=("uploaded_at",)),
+                 label=search_file.audit_label)
     file_id = search_file.pk
     transaction.on_commit(lambda: search_file_import_task.delay(file_id))
     return search_file

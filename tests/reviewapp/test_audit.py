@@ -76,7 +76,8 @@ def test_lead_filters_the_audit_trail(client_for, review, people):
     page = client.get(reverse("audit_log", args=[review.pk]), {"object_type": "reviewapp.Outcome"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Infant attachment" in text and "1 event" in text
+    assert "Outcome “Infant attachment” added" in text and "1 event" in text
+    assert '<option value="reviewapp.Outcome" selected>outcome</option>' in text
 
 
 def test_lead_exports_the_audit_trail_as_csv(client_for, review, people):
@@ -85,4 +86,50 @@ def test_lead_exports_the_audit_trail_as_csv(client_for, review, people):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["time (UTC)", "who", "action"]
-    assert len(rows) == 2 and rows[1][1:3] == ["lead", "update"] and "title" in rows[1][6]
+    assert len(rows) == 2 and rows[1][1:3] == ["lead", "Changed"]
+    assert rows[1][5] == "Protocol changed"
+    assert rows[1][6] == "Title: Parent-infant psychotherapy -> Dyadic therapy"
+
+
+def _audit_page(client_for, review, people, **filters) -> str:
+    import html
+
+    text = client_for(people["lead"]).get(reverse("audit_log", args=[review.pk]), filters).content.decode()
+    return html.unescape(text)
+
+
+def test_the_trail_speaks_the_users_words(client_for, review, people):
+    from datetime import date
+
+    lead = people["lead"]
+    services.review_update(actor=lead, review=review, search_from=date(2000, 1, 1))
+    services.review_update(actor=lead, review=review, search_from=None, status="screening")
+    services.member_roles_set(actor=lead, review=review, user=people["reviewer"], roles=["reviewer", "viewer"])
+    text = _audit_page(client_for, review, people)
+    assert "Protocol changed" in text
+    # Field by field, with the fields' names and the choices' words.
+    assert "Searches cover from</span>: <del>2000-01-01</del> → <ins>—</ins>" in text
+    assert "Status</span>: <del>Protocol</del> → <ins>Screening</ins>" in text
+    assert "Role of reviewer changed: Viewer added" in text
+    # No model paths and no stored dicts.
+    assert "reviewapp.Review" not in text.split("<table", 1)[1]
+    assert "{'" not in text and "search_from" not in text.split("<table", 1)[1]
+
+
+def test_the_trail_words_imports_and_duplicate_decisions(client_for, review, people):
+    from screening.models import DuplicatePair
+    from screening.services import duplicate_merge, duplicate_unmerge
+    from tests.screening.helpers import import_bytes, make_search, record, ris
+
+    lead = people["lead"]
+    import_bytes(make_search(review, lead, "Scopus"), lead, ris(record(1), record(2)), "scopus.ris")
+    import_bytes(make_search(review, lead, "EMBASE"), lead, ris(record(1, doi="10.1000/x")), "embase.ris")
+    pair = DuplicatePair.objects.get(review=review)
+    duplicate_unmerge(actor=lead, pair=duplicate_merge(actor=lead, pair=pair))
+    text = _audit_page(client_for, review, people)
+    assert "Upload of EMBASE file embase.ris" in text
+    assert "Import of EMBASE file embase.ris" in text
+    assert "Records imported</span>: <del>0</del> → <ins>1</ins>" in text
+    assert f"Records {pair.record_a_id} and {pair.record_b_id} merged as duplicates" in text
+    assert f"Records {pair.record_a_id} and {pair.record_b_id} un-merged (kept apart)" in text
+    assert "screening.SearchFile" not in text.split("<table", 1)[1]

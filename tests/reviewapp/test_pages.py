@@ -75,3 +75,55 @@ def test_sign_in_and_out(client, people):
     assert client.get(reverse("home")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_lead_changes_the_roles_of_a_member_who_holds_two(client_for, review, people):
+    member = people["reviewer_extractor"]
+    response = client_for(people["lead"]).post(reverse("member_roles", args=[review.pk, member.pk]),
+                                               {"roles": ["reviewer", "viewer"]})
+    assert response.status_code == 302
+    assert set(Membership.objects.filter(review=review, user=member).values_list("role", flat=True)) == {
+        "reviewer", "viewer"}
+
+
+def test_removing_every_role_of_a_two_role_member_takes_them_off_the_team(client_for, review, people):
+    member = people["reviewer_extractor"]
+    client_for(people["lead"]).post(reverse("member_roles", args=[review.pk, member.pk]), {})
+    assert not Membership.objects.filter(review=review, user=member).exists()
+    # They are no longer a member: the role page for them is not found.
+    response = client_for(people["lead"]).post(reverse("member_roles", args=[review.pk, member.pk]),
+                                               {"roles": ["viewer"]})
+    assert response.status_code == 404
+
+
+def test_the_protocol_form_shows_the_search_period_as_the_browser_reads_it(client_for, review, people):
+    from datetime import date
+
+    from reviewapp import services
+
+    services.review_update(actor=people["lead"], review=review, search_from=date(2000, 1, 1),
+                           search_to=date(2021, 9, 30))
+    page = client_for(people["lead"]).get(reverse("review_edit", args=[review.pk])).content.decode()
+    assert 'type="date" name="search_from" value="2000-01-01"' in page
+    assert 'type="date" name="search_to" value="2021-09-30"' in page
+
+
+def test_the_members_page_lists_a_two_role_member_once_with_both_roles(client_for, review, people):
+    page = client_for(people["viewer"]).get(reverse("review_members", args=[review.pk])).content.decode()
+    assert page.count("(reviewer_extractor)") == 1
+    assert "reviewer, extractor" in page
+
+
+def test_every_review_page_has_its_own_title_and_the_favicon(client_for, review, people):
+    from reviewapp import services
+
+    outcome = services.outcome_create(actor=people["lead"], review=review, name="Sleep")
+    client = client_for(people["lead"])
+    for url in (reverse("home"), reverse("outcome_edit", args=[review.pk, outcome.pk]),
+                reverse("password_change_done")):
+        text = client.get(url).content.decode()
+        title = text.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title != "Review manager" and title.strip()
+        assert 'rel="icon"' in text
+    assert "<title>Outcome Sleep · Parent-infant psychotherapy</title>" in client.get(
+        reverse("outcome_edit", args=[review.pk, outcome.pk])).content.decode()

@@ -10,12 +10,18 @@ pytestmark = pytest.mark.django_db
 
 # (url name, extra kwargs) -> expected status per role, for GET.
 PAGES = {
-    ("review_dashboard", ()): {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "outsider": 404},
-    ("review_outcomes", ()): {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "outsider": 404},
-    ("review_members", ()): {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "outsider": 404},
-    ("review_edit", ()): {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "outsider": 404},
-    ("audit_log", ()): {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "outsider": 404},
-    ("audit_export", ()): {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "outsider": 404},
+    ("review_dashboard", ()): {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "reviewer_extractor": 200,
+                             "outsider": 404},
+    ("review_outcomes", ()): {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "reviewer_extractor": 200,
+                             "outsider": 404},
+    ("review_members", ()): {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "reviewer_extractor": 200,
+                             "outsider": 404},
+    ("review_edit", ()): {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "reviewer_extractor": 403,
+                         "outsider": 404},
+    ("audit_log", ()): {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "reviewer_extractor": 403,
+                         "outsider": 404},
+    ("audit_export", ()): {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "reviewer_extractor": 403,
+                         "outsider": 404},
 }
 CASES = [(name, role, status) for (name, _), statuses in PAGES.items() for role, status in statuses.items()]
 
@@ -57,7 +63,8 @@ POSTS = [
 ]
 
 
-@pytest.mark.parametrize("role,expected", [("reviewer", 403), ("extractor", 403), ("viewer", 403), ("outsider", 404)])
+@pytest.mark.parametrize("role,expected", [("reviewer", 403), ("extractor", 403), ("viewer", 403),
+                                           ("reviewer_extractor", 403), ("outsider", 404)])
 @pytest.mark.parametrize("url_name,data", POSTS)
 def test_only_the_lead_changes_review_settings(client_for, review, people, role, expected, url_name, data):
     before = (review.title, review.outcomes.count(), review.memberships.count())

@@ -106,3 +106,12 @@ def test_the_comparison_page_highlights_fields(client_for, review, people, two_s
     page = client_for(people["lead"]).get(reverse("duplicate_pair", args=[review.pk, pair.pk])).content.decode()
     assert "verdict-same" in page and "verdict-different" in page
     assert "Merge: same report" in page and "Keep apart" in page
+
+
+def test_the_database_refuses_a_pair_with_the_later_record_first(review, two_searches):
+    from django.db import IntegrityError, transaction
+
+    pair = DuplicatePair.objects.get(status=DuplicatePair.Status.POSSIBLE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DuplicatePair.objects.create(review=review, record_a_id=pair.record_b_id, record_b_id=pair.record_a_id,
+                                     score=0.5)

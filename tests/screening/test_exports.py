@@ -59,3 +59,39 @@ def test_unique_stage_leaves_out_merged_duplicates_and_csv_lists_sources(client_
     two = next(r for r in unique_rows if "number 2 " in r["title"])
     assert two["sources"] == "EMBASE; Scopus"
     assert two["doi"] == "10.1000/pip.2"
+
+
+def _csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(_download(response).lstrip("\ufeff"))))
+
+
+def test_export_links_carry_the_filters_of_the_records_page_and_the_export_applies_them(client_for, review, people):
+    import html
+    import re
+
+    lead = people["lead"]
+    scopus = make_search(review, lead, "Scopus")
+    import_bytes(scopus, lead, ris(record(1), record(2), record(3, year=1995)), "s.ris")
+    import_bytes(make_search(review, lead, "EMBASE"), lead, ris(record(2), record(4)), "e.ris")
+    client = client_for(people["viewer"])
+    # Records found by Scopus from 2001 on: 1 and 2 (2 also found by EMBASE), not 3 (1995) nor 4 (EMBASE).
+    query = f"search={scopus.pk}&year_from=2001"
+    page = client.get(reverse("record_list", args=[review.pk]) + "?" + query).content.decode()
+    links = [html.unescape(h) for h in re.findall(r'href="([^"]*records\.csv[^"]*)"', page)]
+    assert links and all(f"search={scopus.pk}" in link and "year_from=2001" in link for link in links)
+    for link in links:
+        response = client.get(link)
+        titles = sorted(r["title"].split("number ")[1].split()[0] for r in _csv_rows(response))
+        assert titles == ["1", "2"]
+        assert "filtered" in response["Content-Disposition"]
+    # The RIS export of the same filters has the same two records.
+    ris_text = _download(client.get(reverse("record_export_ris", args=[review.pk]) + "?stage=unique&" + query))
+    assert ris_text.count("\nER  -") + ris_text.startswith("ER  -") == 2
+
+
+def test_without_filters_the_records_page_exports_everything(client_for, review, people):
+    lead = people["lead"]
+    import_bytes(make_search(review, lead, "Scopus"), lead, ris(record(1), record(2)), "s.ris")
+    page = client_for(lead).get(reverse("record_list", args=[review.pk])).content.decode()
+    assert "?stage=all\"" in page and "?stage=unique\"" in page
+    assert len(_csv_rows(client_for(lead).get(reverse("record_export_csv", args=[review.pk]) + "?stage=all"))) == 2

@@ -13,8 +13,10 @@ from .helpers import import_bytes, make_search, record, ris
 
 pytestmark = pytest.mark.django_db
 
-EVERY_MEMBER = {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "outsider": 404}
-LEAD_ONLY = {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "outsider": 404}
+EVERY_MEMBER = {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "reviewer_extractor": 200,
+                "outsider": 404}
+LEAD_ONLY = {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "reviewer_extractor": 403,
+             "outsider": 404}
 
 # (url name, needs which objects, expected status per person)
 GET_PAGES = [
@@ -87,3 +89,10 @@ def test_the_lead_sees_the_upload_form_and_a_viewer_does_not(client_for, review,
     url = reverse("search_detail", args=[review.pk, objects["search"]])
     assert 'type="file"' in client_for(people["lead"]).get(url).content.decode()
     assert 'type="file"' not in client_for(people["viewer"]).get(url).content.decode()
+
+
+def test_record_detail_names_the_publication_type_in_words(client_for, review, people, objects):
+    Record.objects.filter(pk=objects["record"]).update(publication_type="JOUR")
+    page = client_for(people["viewer"]).get(reverse("record_detail", args=[review.pk, objects["record"]]))
+    text = page.content.decode()
+    assert "<dd>Journal article</dd>" in text and "JOUR" not in text.split("<pre", 1)[0]

@@ -43,7 +43,7 @@ def _review_with_records(make_user, n_db: int, n_other: int, dups: int):
 
 def _apply(review, lead, stage: str, fates: list[str]) -> None:
     items = list(ScreeningItem.objects.filter(review=review, stage=stage, status=Status.PENDING).order_by("id"))
-    for item, fate in zip(items, fates):
+    for item, fate in zip(items, fates, strict=False):
         if fate == "wait":
             continue
         if fate == "automation":

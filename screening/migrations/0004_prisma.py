@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reviewapp', '0002_invitation'),
-        ('screening', '0002_screening'),
+        ('screening', '0003_screening'),
     ]
 
     operations = [

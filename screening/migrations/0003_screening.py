@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reviewapp', '0001_initial'),
-        ('screening', '0001_initial'),
+        ('screening', '0002_duplicatepair_record_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,172 @@
+"""The audit trail in the words of the people who use it.
+
+The stored events keep model labels and JSON snapshots (evidence, never rewritten); this
+module turns one into a summary line ("Import of EMBASE file embase.ris") and a
+field-by-field difference with the fields' own names ("Searches cover from: 2000-01-01 ->
+—"). Stage apps register summaries for their kinds of object, as they register dashboard
+stages, so reviewapp does not need to know their models.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+from .models import AuditEvent, Membership
+
+EMPTY = "—"
+# Snapshot keys that say nothing to a reader (every event of a review has the same review).
+HIDDEN = {"id", "review_id"}
+# Values longer than this are cut on the page; the CSV keeps them whole.
+SHORT = 300
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class EventDisplay:
+    summary: str
+    kind: str
+    changes: list[Change] = field(default_factory=list)
+
+
+Summary = Callable[[AuditEvent], "str | None"]
+_summaries: dict[str, Summary] = {}
+
+
+def register_audit_summary(object_type: str, summary: Summary) -> Summary:
+    """``summary(event)`` words events about ``object_type`` (a model label); None falls back."""
+    _summaries[object_type] = summary
+    return summary
+
+
+def model_of(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None  # a model since removed: the trail still shows its events
+
+
+def kind_name(object_type: str) -> str:
+    model = model_of(object_type)
+    if model is None:
+        return object_type.rsplit(".", 1)[-1].lower()
+    return str(model._meta.verbose_name)
+
+
+def _fields_by_key(model: type[models.Model] | None) -> dict[str, models.Field]:
+    if model is None:
+        return {}
+    return {f.attname: f for f in model._meta.concrete_fields}
+
+
+def field_label(key: str, model_field: models.Field | None) -> str:
+    if model_field is not None:
+        name = str(model_field.verbose_name)
+        return name[:1].upper() + name[1:]
+    name = key.removesuffix("_id").replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def format_value(value: Any, model_field: models.Field | None = None) -> str:
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if model_field is not None and model_field.is_relation:
+        return f"#{value}"
+    if isinstance(value, list):
+        return "; ".join(format_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def event_changes(event: AuditEvent) -> list[Change]:
+    """Field by field: what changed (an update), what was set (a create), what was there (a delete)."""
+    by_key = _fields_by_key(model_of(event.object_type))
+    before, after = event.before or {}, event.after or {}
+    if event.action == AuditEvent.Action.UPDATE:
+        keys = [k for k in _ordered(by_key, before, after) if before.get(k) != after.get(k)]
+    else:
+        values = after if event.action == AuditEvent.Action.CREATE else before
+        keys = [k for k in _ordered(by_key, values) if values.get(k) not in (None, "", [])]
+    changes = []
+    for key in keys:
+        if key in HIDDEN:
+            continue
+        model_field = by_key.get(key)
+        changes.append(Change(
+            label=field_label(key, model_field),
+            before=format_value(before.get(key), model_field) if key in before else EMPTY,
+            after=format_value(after.get(key), model_field) if key in after else EMPTY))
+    return changes
+
+
+def _ordered(by_key: dict, *snapshots: dict) -> list[str]:
+    """The model's field order first, then any extra keys a service added."""
+    present = set().union(*snapshots)
+    return [k for k in by_key if k in present] + sorted(present - set(by_key))
+
+
+VERBS = {AuditEvent.Action.CREATE: "added", AuditEvent.Action.UPDATE: "changed", AuditEvent.Action.DELETE: "deleted"}
+
+
+def default_summary(event: AuditEvent) -> str:
+    kind = kind_name(event.object_type)
+    label = f" “{event.object_label}”" if event.object_label else ""
+    return f"{kind[:1].upper()}{kind[1:]}{label} {VERBS.get(event.action, event.action)}"
+
+
+def describe(event: AuditEvent) -> EventDisplay:
+    summary = None
+    wording = _summaries.get(event.object_type)
+    if wording is not None:
+        try:
+            summary = wording(event)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            summary = None  # an event stored in an older shape: fall back to the plain wording
+    return EventDisplay(summary=summary or default_summary(event), kind=kind_name(event.object_type),
+                        changes=event_changes(event))
+
+
+# The review's own kinds of object.
+
+def _review_summary(event: AuditEvent) -> str | None:
+    if event.action == AuditEvent.Action.CREATE:
+        return f"Review “{event.object_label}” created"
+    if event.action == AuditEvent.Action.UPDATE:
+        return "Protocol changed"
+    return None
+
+
+def _outcome_summary(event: AuditEvent) -> str | None:
+    return f"Outcome “{event.object_label}” {VERBS[event.action]}"
+
+
+def _membership_summary(event: AuditEvent) -> str | None:
+    # Labelled "<username> as <role>" by the services.
+    username, _, role = event.object_label.rpartition(" as ")
+    if not username:
+        return None
+    role_label = Membership.Role(role).label
+    if event.action == AuditEvent.Action.CREATE:
+        return f"Role of {username} changed: {role_label} added"
+    if event.action == AuditEvent.Action.DELETE:
+        return f"Role of {username} changed: {role_label} removed"
+    return f"Role of {username} changed"
+
+
+register_audit_summary("reviewapp.Review", _review_summary)
+register_audit_summary("reviewapp.Outcome", _outcome_summary)
+register_audit_summary("reviewapp.Membership", _membership_summary)
