@@ -163,7 +163,8 @@ else:
     CELERY_RESULT_BACKEND = f"file://{TASK_QUEUE_DIR / 'results'}"
     CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_EAGER_PROPAGATES = True
-# A task whose worker dies mid-run is re-delivered, not lost.
+# A task whose worker dies mid-run is re-delivered, not lost (by Redis; the folder broker
+# hands a message out once, so there a killed worker's task must be started again).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
