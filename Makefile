@@ -2,7 +2,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# `make run` is the one-machine mode: SQLite under var/, tasks in-process, DEBUG on.
+# `make run` is the one-machine mode: SQLite under var/, DEBUG on, and a Celery worker beside
+# the web server taking tasks from a folder under var/ (no Redis); Ctrl-C stops both.
 RUN_ENV := DEBUG=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -36,10 +37,11 @@ run: demo
 	@echo ""
 	@echo "  Review manager: http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password demo-review-2021): lead, reviewer1, reviewer2, extractor, viewer"
+	@echo "  Background tasks (imports, ...) run in the Celery worker started with the server."
 	@echo "  Admin: create a staff account with '$(BIN)/python manage.py createsuperuser' (DEBUG=1 set)"
 	@echo "  E-mail (invitations, password resets) is printed in this terminal; EMAIL_URL sends it instead"
 	@echo ""
-	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py serve $(HOST):$(PORT)
 
 # Static checks first: ruff (ruff.toml) and the layering contracts of DESIGN.md (.importlinter).
 lint: test-deps

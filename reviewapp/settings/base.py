@@ -1,7 +1,8 @@
 """All settings, read from the environment. Production differs only in env values.
 
 DATABASE_URL   default: a SQLite file under var/ (the one-machine mode of `make run`)
-REDIS_URL      unset: Celery tasks run eagerly in-process; set: Redis is broker and result store
+REDIS_URL      unset: a Celery worker beside the web process takes tasks from a folder under
+               var/ (`make run` starts both); set: Redis is broker, result store and cache
 SECRET_KEY     required when DEBUG is off (or SECRET_KEY_FILE)
 DEBUG          default off
 ALLOWED_HOSTS  comma-separated; default localhost names
@@ -83,9 +84,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several requests (and eager tasks) write at once in `make run`: wait for the lock
-    # instead of failing with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # In `make run` the web process and the worker write to one file. WAL lets pages read
+    # while the worker writes; a writer waits up to 20 s for the other instead of failing
+    # with "database is locked"; IMMEDIATE takes the write lock when a transaction starts,
+    # because a deferred one that must upgrade its lock fails at once, whatever the timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -139,20 +146,43 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REDIS_URL = env_str("REDIS_URL")
 
-# The cache carries short-lived shared state such as import progress; with several
-# processes it must be Redis, in one process the local memory cache is enough.
+# The cache carries short-lived state shared by the web process and the worker, such as
+# import progress: Redis in the team deployment, files under var/ otherwise (a per-process
+# memory cache would hide the worker's progress from the page; the database cache would
+# write it inside the import's own transaction, where no one sees it until the end).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
 }
 
-# Celery: Redis when REDIS_URL is set; otherwise tasks run in the calling process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Celery. Long work (imports, ranking, analyses) never runs inside a request: a worker
+# process takes it from the broker. With REDIS_URL that is Redis; without it, kombu's
+# filesystem transport: one file per message in a folder under var/, which any process on
+# this machine can write and read, so `make run` needs no service of its own. Each task
+# stores its outcome in the database, so that mode keeps no results unless asked to.
+CELERY_TASK_ALWAYS_EAGER = False
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+else:
+    TASK_QUEUE_DIR = VAR_DIR / "tasks"
+    for _folder in ("queue", "control", "results"):
+        (TASK_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://localhost//"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # The producer writes where the worker reads: the same folder for both.
+        "data_folder_in": str(TASK_QUEUE_DIR / "queue"),
+        "data_folder_out": str(TASK_QUEUE_DIR / "queue"),
+        "control_folder": str(TASK_QUEUE_DIR / "control"),
+        # The worker looks for new messages this often (seconds).
+        "polling_interval": 0.25,
+    }
+    CELERY_RESULT_BACKEND = f"file://{TASK_QUEUE_DIR / 'results'}"
+    CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_EAGER_PROPAGATES = True
-# A task whose worker dies mid-run is re-delivered, not lost.
+# A task whose worker dies mid-run is re-delivered, not lost (by Redis; the folder broker
+# hands a message out once, so there a killed worker's task must be started again).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

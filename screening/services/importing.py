@@ -264,6 +264,14 @@ def search_file_import(*, search_file_id: int) -> SearchFile:
     return search_file
 
 
+def _reported(citations: Iterable, progress: ImportProgress) -> Iterator:
+    """Pass the citations through, reporting each as read: a batch of 2,000 long records can take
+    seconds, and the page should move meanwhile (``update`` writes at most twice a second)."""
+    for read, citation in enumerate(citations, 1):
+        progress.update(records=read, line=citation.line)
+        yield citation
+
+
 def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> ImportResult:
     review_id = search_file.search.review_id
     fmt = search_file.requested_format or detect_format(data, search_file.original_name)
@@ -275,13 +283,12 @@ def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> I
     del existing
     found = []
     count = 0
-    citations = iter_parse(data, filename=search_file.original_name, format=fmt)
+    citations = _reported(iter_parse(data, filename=search_file.original_name, format=fmt), progress)
     with (_CopyStore if connection.vendor == "postgresql" else _BulkStore)(search_file) as store:
         for batch in _batched(store.stored(citations), BATCH_SIZE):
             store.batch_done()
             found.extend(index.match_and_add(batch))
             count += len(batch)
-            progress.update(records=count, line=batch[-1].line)
             del batch
     ident_to_id.extend(store.ids())
     if count == 0:
