@@ -170,7 +170,8 @@ def box_records(*, review: Review, box: str) -> QuerySet[Record]:
     main = Q(search__source__in=MAIN_SOURCES)
     other = Q(search__source__in=Search.OTHER_METHODS)
     name, _, detail = box.partition(":")
-    column = other if name.endswith("_other") else main
+    in_other = name.endswith("_other")
+    column = other if in_other else main
     name = name.removesuffix("_other")
 
     def at(stage: str, *statuses: str) -> QuerySet[Record]:
@@ -205,6 +206,8 @@ def box_records(*, review: Review, box: str) -> QuerySet[Record]:
     if name == "reports_excluded":
         excluded = at(FT, Status.EXCLUDED)
         return excluded.filter(screening_items__reason=detail) if detail else excluded
+    if in_other and name == "reports_included":
+        return at(FT, Status.INCLUDED)
     if name in ("reports_included", "studies_included"):  # both columns flow into the included box
         return records.filter(screening_items__stage=FT, screening_items__status=Status.INCLUDED,
                               study__previous_version=False)

@@ -161,7 +161,8 @@ def _free_port() -> int:
 
 def test_serve_answers_the_upload_at_once_shows_live_progress_and_stops_with_its_worker(var_dir):
     web = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", _UPLOAD_SCRIPT],
-                         cwd=REPO_ROOT, env=_mode_env(var_dir), capture_output=True, text=True, check=False, timeout=120)
+                         cwd=REPO_ROOT, env=_mode_env(var_dir), capture_output=True, text=True, check=False,
+                         timeout=120)
     assert web.returncode == 0, web.stderr
     port = _free_port()
     server = _start([sys.executable, "manage.py", "serve", "--noreload", f"127.0.0.1:{port}"], var_dir, "serve.log")
