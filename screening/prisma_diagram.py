@@ -60,7 +60,8 @@ class Layout:
 
 
 def _n(label: str, value: int, box: str, bold: bool = False) -> Line:
-    return Line(f"{label} (n = {value:,})", box, bold)
+    # no-break spaces keep "(n = 12)" on one line when the text wraps
+    return Line(f"{label} (n\u00a0=\u00a0{value:,})", box, bold)
 
 
 def layout(c) -> Layout:

@@ -362,7 +362,7 @@ def agreement_table(*, review: Review) -> list[PairAgreement]:
     categories = {ScreeningStage.TITLE_ABSTRACT: ("include", "exclude"),
                   ScreeningStage.FULL_TEXT: ("include", "exclude", "not_retrieved")}
     return [PairAgreement(stage=stage, reviewer_a=a, reviewer_b=b, result=agreement(values, categories[stage]))
-            for (stage, a, b), values in sorted(pairs.items())]
+            for (stage, a, b), values in sorted(pairs.items(), key=lambda kv: (kv[0][0] != "ta", kv[0]))]
 
 
 def studies_list(*, review: Review) -> QuerySet[Study]:
