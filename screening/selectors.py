@@ -31,6 +31,8 @@ ItemStatus = ScreeningItem.Status
 EXPORT_STAGES = {
     "all": "All imported records (duplicates included)",
     "unique": "Unique records (after deduplication)",
+    "ta_included": "Included at title and abstract (the full texts to retrieve)",
+    "included": "Reports of included studies",
 }
 
 
@@ -208,6 +210,12 @@ def records_for_export(*, review: Review, stage: str, **filters) -> Iterator[Rec
     records = _records_filtered(review, **filters).select_related("search_file", "search").order_by("id")
     if stage == "unique":
         records = records.filter(duplicate_of__isnull=True)
+    elif stage == "ta_included":
+        records = records.filter(screening_items__stage=ScreeningStage.TITLE_ABSTRACT,
+                                 screening_items__status=ItemStatus.INCLUDED)
+    elif stage == "included":
+        records = records.filter(screening_items__stage=ScreeningStage.FULL_TEXT,
+                                 screening_items__status=ItemStatus.INCLUDED)
     # Chunked iteration keeps memory flat; the source names come from one query per chunk.
     chunk: list[Record] = []
     for record in records.iterator(chunk_size=1000):

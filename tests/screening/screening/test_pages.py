@@ -226,3 +226,15 @@ def test_screening_settings_are_saved_by_the_lead(client_for, review, people, sc
     assert (cfg.reviewers_per_record, cfg.blind, cfg.exclusion_reasons) == (1, False, ["Wrong population", "Other"])
     assert cfg.conflict_resolver == screeners[1]
     assert client_for(screeners[0]).post(url, {"reviewers_per_record": 2}).status_code == 403
+
+
+def test_records_included_at_a_stage_export_as_ris(client_for, review, people, screeners, records_to_screen):
+    a, b = screeners
+    for item in records_to_screen[:2]:
+        decide(review, a, item, "include")
+        decide(review, b, item, "maybe")
+    response = client_for(people["viewer"]).get(reverse("record_export_ris", args=[review.pk]),
+                                                {"stage": "ta_included"})
+    body = _body(response).decode()
+    assert body.count("TY  - ") == 2
+    assert records_to_screen[0].record.title in body
