@@ -18,6 +18,9 @@ EVERY_MEMBER = {"lead": 200, "reviewer": 200, "extractor": 200, "viewer": 200, "
 LEAD_ONLY = {"lead": 200, "reviewer": 403, "extractor": 403, "viewer": 403, "reviewer_extractor": 403,
              "outsider": 404}
 
+SCREENERS = {"lead": 200, "reviewer": 200, "extractor": 403, "viewer": 403, "reviewer_extractor": 200,
+             "outsider": 404}
+
 # (url name, needs which objects, expected status per person)
 GET_PAGES = [
     ("search_list", (), EVERY_MEMBER),
@@ -33,6 +36,22 @@ GET_PAGES = [
     ("record_export_csv", (), EVERY_MEMBER),
     ("duplicate_queue", (), EVERY_MEMBER),
     ("duplicate_pair", ("pair",), EVERY_MEMBER),
+    ("screening_home", (), EVERY_MEMBER),
+    ("screening_settings", (), EVERY_MEMBER),
+    ("screen", ("ta",), SCREENERS),
+    ("screen", ("ft",), SCREENERS),
+    ("my_decisions", (), SCREENERS),
+    ("conflict_list", (), LEAD_ONLY),
+    ("decisions_log", (), LEAD_ONLY),
+    ("agreement", (), LEAD_ONLY),
+    ("study_list", (), EVERY_MEMBER),
+    ("prisma", (), EVERY_MEMBER),
+    ("prisma_csv", (), EVERY_MEMBER),
+    ("prisma_svg", (), EVERY_MEMBER),
+    ("prisma_box", ("box",), EVERY_MEMBER),
+    ("prisma_checklist", (), EVERY_MEMBER),
+    ("search_appendix", (), EVERY_MEMBER),
+    ("search_appendix_md", (), EVERY_MEMBER),
 ]
 
 
@@ -46,10 +65,12 @@ def objects(review, people):
     import_bytes(second, lead, ris(record(1, doi="10.1000/another"), record(3)),
                  "embase.ris")
     pair = DuplicatePair.objects.get(review=review)
-    return {"search": first.pk, "file": search_file.pk, "record": Record.objects.first().pk, "pair": pair.pk}
+    return {"search": first.pk, "file": search_file.pk, "record": Record.objects.first().pk, "pair": pair.pk,
+            "ta": "ta", "ft": "ft", "box": "records_screened"}
 
 
-@pytest.mark.parametrize("name, needs, expected", GET_PAGES, ids=[p[0] for p in GET_PAGES])
+@pytest.mark.parametrize("name, needs, expected", GET_PAGES, ids=[f"{p[0]}{'-' + p[1][0] if p[1] else ''}"
+                                                                 for p in GET_PAGES])
 @pytest.mark.parametrize("who", list(EVERY_MEMBER))
 def test_page_access_by_role(client_for, review, people, objects, name, needs, expected, who):
     url = reverse(name, args=[review.pk, *(objects[n] for n in needs)])
