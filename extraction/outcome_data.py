@@ -110,7 +110,7 @@ def check_row(row: dict) -> dict[str, str]:
         _check_ci(errors, row, f"{p}_ci_lb", f"{p}_ci_ub", row.get(f"{p}_mean"), "the mean")
     for key in ("pre_sd", "post_sd", "effect_se"):
         if row.get(key) is not None and row[key] <= 0:
-            errors[key] = f"{FIELD_LABELS[key].split(': ')[-1]} must be greater than 0"
+            errors[key] = "must be greater than 0"
     p_value = row.get("effect_p")
     if p_value is not None and not 0 < p_value <= 1:
         errors["effect_p"] = "p must be above 0 and at most 1"

@@ -90,6 +90,8 @@ def _blocks(section: dict, fields: list[FieldView]) -> list[Block]:
         mine = [f for f in left if f.key in keys or any(f.key.startswith(k) for k in keys if k.endswith("_"))
                 or (keys == ("effect",) and f.key.startswith("effect"))]
         left = [f for f in left if f not in mine]
+        if serves:  # the block's title says whose value it is: "Comparator: n" shows as "n"
+            mine = [FieldView(**{**f.__dict__, "label": f.label.split(": ", 1)[-1]}) for f in mine]
         blocks.append(Block(title=title, serves=serves, fields=mine))
     if left:
         blocks.append(Block(title="Other", serves="", fields=left))
