@@ -109,3 +109,17 @@ def test_exports_wide_and_long_hold_the_consensus(builtin, studies, extractors, 
     sheet = book.active
     assert [c.value for c in sheet[1]][:3] == ["study", "result", "outcome"]
     assert sheet.max_row == 3
+
+
+def test_the_extractor_sees_answers_from_an_earlier_version_beside_the_form(small_form, studies, extractors, people,
+                                                                           client_for):
+    from django.urls import reverse
+
+    services.entry_save(actor=extractors[0], template=small_form, study=studies[0],
+                        data=answers_post(**{"f-blinding": "assessors blinded"}))
+    services.draft_item_delete(actor=people["lead"], template=small_form, section_key="study", field_key="blinding")
+    services.version_publish(actor=people["lead"], template=small_form)
+    page = client_for(extractors[0]).get(reverse("entry_form", args=[small_form.review_id, small_form.pk,
+                                                                     studies[0].pk])).content.decode()
+    assert "Answers from an earlier version of the form (1)" in page
+    assert "Study · Blinding" in page and "assessors blinded" in page
