@@ -26,6 +26,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "screen": frozenset({Role.LEAD, Role.REVIEWER}),
     "resolve_conflicts": frozenset({Role.LEAD}),
     "extract": frozenset({Role.LEAD, Role.EXTRACTOR}),
+    "build_forms": frozenset({Role.LEAD}),
+    "settle_consensus": frozenset({Role.LEAD}),
     "run_analyses": frozenset({Role.LEAD}),
 }
 
@@ -51,6 +53,13 @@ def may_resolve_conflicts(*, user, roles: set[str], delegate_id: int | None) -> 
     if can(roles=roles, capability="resolve_conflicts"):
         return True
     return bool(delegate_id) and user.pk == delegate_id and can(roles=roles, capability="screen")
+
+
+def may_settle_consensus(*, user, roles: set[str], delegate_id: int | None) -> bool:
+    """Leads settle differences between two entries; so does the one extractor a lead names for a form."""
+    if can(roles=roles, capability="settle_consensus"):
+        return True
+    return bool(delegate_id) and user.pk == delegate_id and can(roles=roles, capability="extract")
 
 
 def reviews_for_user(*, user) -> QuerySet[Review]:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ExtractionConfig(AppConfig):
+    name = "extraction"
+    verbose_name = "Extraction and appraisal"
+
+    def ready(self) -> None:
+        from reviewapp.dashboard import register_stage
+
+        from . import stages
+
+        register_stage(stages.extraction_stage)

@@ -1,0 +1,86 @@
+"""Extraction data as tables: wide (one row per study) and long (one row per study, outcome, time point
+and arm), written as CSV or XLSX. Every file goes through `write_table`, so one writer can later
+replace it for all exports."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from . import definition as defs
+from . import outcome_data, selectors
+
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LONG_VALUES = ["n", "mean", "sd", "se", "ci_lb", "ci_ub", "events"]
+RESULT_VALUES = ["effect_measure", "effect", "effect_ci_lb", "effect_ci_ub", "effect_se", "effect_p",
+                 "pre_mean", "pre_sd", "post_mean", "post_sd", "r", "r_source"]
+
+
+def write_table(frame: pd.DataFrame, fmt: str, sheet: str = "data") -> bytes:
+    if fmt == "csv":
+        return frame.to_csv(index=False).encode("utf-8")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        return buffer.getvalue()
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def _cell(value):
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def wide_frame(*, template) -> pd.DataFrame:
+    """Study characteristics: every field except the outcome data (see the long table), repeating
+    groups as numbered columns (arms_1_name, arms_2_name, ...)."""
+    records = []
+    columns: list[str] = ["study"]
+    for study, answers, definition in selectors.consensus_rows(template=template):
+        record = {"study": study.label}
+        for section in defs.sections(definition):
+            if section.get("kind") == "outcome_data":
+                continue
+            if section.get("repeat"):
+                for i, row in enumerate(answers.get(section["key"]) or [], start=1):
+                    for f in section["fields"]:
+                        record[f"{section['key']}_{i}_{f['key']}"] = _cell(row.get(f["key"]))
+            else:
+                for f in section["fields"]:
+                    record[f["key"]] = _cell(answers.get(f["key"]))
+        columns += [c for c in record if c not in columns]
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def long_frame(*, template) -> pd.DataFrame:
+    review = template.review
+    directions = {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    records = []
+    for study, answers, _ in selectors.consensus_rows(template=template):
+        for number, row in enumerate(answers.get(outcome_data.SECTION_KEY) or [], start=1):
+            effect = outcome_data.row_effect(row, higher_favours_intervention=directions.get(row.get("outcome"), True))
+            common = {"study": study.label, "result": number, "outcome": row.get("outcome"),
+                      "instrument": row.get("instrument"), "higher_is_better": row.get("higher_is_better"),
+                      "timepoint": row.get("timepoint"), "data_type": row.get("data_type")}
+            result = {k: row.get(k) for k in RESULT_VALUES}
+            harmonised = {"measure": effect.measure or None, "yi": effect.yi, "vi": effect.vi,
+                          "sign_flipped": effect.flipped if effect.complete else None}
+            kind = row.get("data_type")
+            arms = []
+            if kind in (outcome_data.CONTINUOUS, outcome_data.DICHOTOMOUS):
+                arms = [("intervention", row.get("i_arm"), "i"), ("comparator", row.get("c_arm"), "c")]
+            elif kind == outcome_data.PREPOST:
+                arms = [("pre-post group", row.get("i_arm"), "i")]
+            if not arms:
+                records.append({**common, "arm_role": "comparison", "arm": None,
+                                **{k: None for k in LONG_VALUES}, **result, **harmonised})
+            for role, label, prefix in arms:
+                records.append({**common, "arm_role": role, "arm": label,
+                                **{k: row.get(f"{prefix}_{k}") for k in LONG_VALUES}, **result, **harmonised})
+    columns = ["study", "result", "outcome", "instrument", "higher_is_better", "timepoint", "data_type",
+               "arm_role", "arm", *LONG_VALUES, *RESULT_VALUES, "measure", "yi", "vi", "sign_flipped"]
+    return pd.DataFrame.from_records(records, columns=columns)

@@ -1,0 +1,193 @@
+"""Reads of the extraction app: forms, each study's extraction status, comparisons and effects."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+
+from screening.models import Study
+
+from . import definition as defs
+from . import outcome_data
+from .models import Entry, Extraction, FormTemplate
+
+Status = Extraction.Status
+
+
+def templates_list(*, review, kind: str | None = None):
+    qs = review.form_templates.prefetch_related("versions")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def template_get(*, review, template_id: int) -> FormTemplate:
+    template = FormTemplate.objects.filter(review=review, pk=template_id).first()
+    if template is None:
+        raise Http404("No such form.")
+    return template
+
+
+def extraction_template(*, review) -> FormTemplate | None:
+    """The form studies are extracted on: the review's first published extraction form."""
+    for template in templates_list(review=review, kind=FormTemplate.Kind.EXTRACTION):
+        if template.current_version is not None:
+            return template
+    return None
+
+
+def study_get(*, review, study_id: int) -> Study:
+    study = Study.objects.filter(review=review, pk=study_id).first()
+    if study is None:
+        raise Http404("No such study.")
+    return study
+
+
+def extraction_get(*, template: FormTemplate, study: Study, target: str = "") -> Extraction | None:
+    return (Extraction.objects.filter(template=template, study=study, target=target)
+            .select_related("version", "study", "template").first())
+
+
+def entry_of(*, extraction: Extraction | None, user) -> Entry | None:
+    if extraction is None:
+        return None
+    return extraction.entries.filter(user=user).select_related("version").first()
+
+
+@dataclass
+class StudyRow:
+    study: Study
+    status: str
+    entries: int = 0
+    done: int = 0
+    mine: Entry | None = None
+    extraction: Extraction | None = None
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def open_for(self) -> bool:
+        """Whether a person without an entry here could still take a place."""
+        return self.status != Status.DONE and self.entries < 2
+
+
+def study_rows(*, review, template: FormTemplate | None, user) -> list[StudyRow]:
+    studies = list(Study.objects.filter(review=review).order_by("label", "id"))
+    if template is None:
+        return [StudyRow(study=s, status=Status.NOT_STARTED) for s in studies]
+    extractions = {e.study_id: e for e in Extraction.objects.filter(template=template, target="")
+                   .prefetch_related("entries")}
+    rows = []
+    for study in studies:
+        extraction = extractions.get(study.pk)
+        if extraction is None:
+            rows.append(StudyRow(study=study, status=Status.NOT_STARTED))
+            continue
+        entries = list(extraction.entries.all())
+        rows.append(StudyRow(study=study, status=extraction.status, entries=len(entries),
+                             done=sum(e.done for e in entries), extraction=extraction,
+                             mine=next((e for e in entries if e.user_id == user.pk), None)))
+    return rows
+
+
+@dataclass
+class Progress:
+    total: int
+    by_status: Counter
+    to_extract_for_me: int  # studies this person could start or has not finished
+    to_settle: int
+
+    def count(self, status: str) -> int:
+        return self.by_status.get(status, 0)
+
+
+def progress(*, review, template: FormTemplate | None, user) -> Progress:
+    rows = study_rows(review=review, template=template, user=user)
+    mine = sum(1 for r in rows if (r.mine is not None and not r.mine.done and r.status != Status.DONE)
+               or (r.mine is None and r.open_for))
+    return Progress(total=len(rows), by_status=Counter(r.status for r in rows), to_extract_for_me=mine,
+                    to_settle=sum(1 for r in rows if r.status == Status.AWAITING_CONSENSUS))
+
+
+# -- comparison --------------------------------------------------------------------
+
+@dataclass
+class CompareRow:
+    path: str
+    section: str
+    label: str
+    a: Any
+    b: Any
+    differs: bool
+    field: dict
+    settled: Any = None
+    is_settled: bool = False
+    note: str = ""
+
+    @property
+    def a_text(self) -> str:
+        return defs.display(self.a, self.field)
+
+    @property
+    def b_text(self) -> str:
+        return defs.display(self.b, self.field)
+
+    @property
+    def settled_text(self) -> str:
+        return defs.display(self.settled, self.field)
+
+
+def comparison(*, extraction: Extraction) -> tuple[list[Entry], list[CompareRow]]:
+    """Every field of the form with both entries' values, in the form's order."""
+    entries = list(extraction.entries.select_related("user").order_by("id"))
+    definition = extraction.version.definition
+    flats = [defs.flatten(definition, e.answers) for e in entries] + [{}, {}]
+    fa, fb = flats[0], flats[1]
+    settled = {s.path: s for s in extraction.settlements.all()}
+    rows = []
+    for section in defs.sections(definition):
+        if section.get("repeat"):
+            n = max(len(e.answers.get(section["key"]) or []) for e in entries) if entries else 0
+            paths = [(f"{section['key']}[{i}].{f['key']}", f) for i in range(n) for f in section["fields"]]
+        else:
+            paths = [(f["key"], f) for f in section["fields"]]
+        for path, field_def in paths:
+            a, b = fa.get(path), fb.get(path)
+            s = settled.get(path)
+            differs = not defs.same_value(a, b)
+            rows.append(CompareRow(path=path, section=section["title"], label=defs.path_label(definition, path),
+                                   a=a, b=b, differs=differs, field=field_def,
+                                   settled=s.value if s else None, is_settled=bool(s) and differs,
+                                   note=s.note if s else ""))
+    return entries, rows
+
+
+# -- effects -----------------------------------------------------------------------
+
+@dataclass
+class OutcomeEffects:
+    outcome: str
+    higher_favours: bool
+    effects: list[outcome_data.Effect] = field(default_factory=list)
+
+
+def effects_of(*, review, answers: dict | None) -> list[OutcomeEffects]:
+    """The harmonised effect of every outcome data row, grouped by the review's outcomes in order."""
+    directions = {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    groups = {name: OutcomeEffects(outcome=name, higher_favours=up) for name, up in directions.items()}
+    for row in (answers or {}).get(outcome_data.SECTION_KEY) or []:
+        name = row.get("outcome", "")
+        if name not in groups:
+            groups[name] = OutcomeEffects(outcome=name or "(no outcome)", higher_favours=True)
+        group = groups[name]
+        group.effects.append(outcome_data.row_effect(row, higher_favours_intervention=group.higher_favours))
+    return [g for g in groups.values() if g.effects]
+
+
+def consensus_rows(*, template: FormTemplate):
+    """(study, consensus answers, definition) of every study whose consensus is final."""
+    for extraction in (Extraction.objects.filter(template=template, status=Status.DONE, target="")
+                       .select_related("study", "version").order_by("study__label", "study_id")):
+        yield extraction.study, extraction.consensus or {}, extraction.version.definition

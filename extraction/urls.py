@@ -1,0 +1,23 @@
+"""Included under reviews/<int:review_id>/, so every view receives review_id."""
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("extraction/", views.extraction_home, name="extraction_home"),
+    path("extraction/forms/", views.form_list, name="form_list"),
+    path("extraction/forms/<int:template_id>/", views.form_builder, name="form_builder"),
+    path("extraction/forms/<int:template_id>/sections/new/", views.form_section, name="form_section_new"),
+    path("extraction/forms/<int:template_id>/sections/<slug:section_key>/", views.form_section,
+         name="form_section"),
+    path("extraction/forms/<int:template_id>/sections/<slug:section_key>/fields/new/", views.form_field,
+         name="form_field_new"),
+    path("extraction/forms/<int:template_id>/sections/<slug:section_key>/fields/<slug:field_key>/",
+         views.form_field, name="form_field"),
+    path("extraction/forms/<int:template_id>/studies/<int:study_id>/", views.entry_form, name="entry_form"),
+    path("extraction/forms/<int:template_id>/studies/<int:study_id>/autosave/", views.entry_autosave,
+         name="entry_autosave"),
+    path("extraction/forms/<int:template_id>/studies/<int:study_id>/compare/", views.compare, name="compare"),
+    path("extraction/studies/<int:study_id>/", views.study_page, name="extraction_study"),
+    path("extraction/export/<str:shape>.<str:fmt>", views.export, name="extraction_export"),
+]

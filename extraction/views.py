@@ -1,0 +1,292 @@
+"""Pages of extraction: the studies and their status, the form builder, the entry form with
+autosave, the comparison with settlement, the study page and the exports. Each view: access
+check, one service or selector, render."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from reviewapp.exceptions import ApplicationError
+from reviewapp.pages import review_page_context
+from reviewapp.permissions import can, may_settle_consensus, review_get_for_user
+
+from . import definition as defs
+from . import exports, rendering, selectors, services
+from .forms import FieldForm, PublishForm, SectionForm, SettlerForm, TemplateCreateForm
+from .models import Extraction
+
+Status = Extraction.Status
+
+
+@login_required
+def extraction_home(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    template = selectors.extraction_template(review=review)
+    rows = selectors.study_rows(review=review, template=template, user=request.user)
+    status = request.GET.get("status", "")
+    shown = [r for r in rows if r.status == status] if status in Status.values else rows
+    may_settle = template is not None and may_settle_consensus(
+        user=request.user, roles=review.user_roles, delegate_id=template.settler_id)
+    counts = {value: sum(1 for r in rows if r.status == value) for value in Status.values}
+    return render(request, "extraction/home.html", review_page_context(
+        review, template=template, rows=shown, all_rows=len(rows), status=status, may_settle=may_settle,
+        statuses=[(value, label, counts[value]) for value, label in Status.choices]))
+
+
+# -- form builder ------------------------------------------------------------------
+
+@login_required
+def form_list(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    form = TemplateCreateForm(request.POST or None)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+        try:
+            if request.POST.get("action") == "builtin":
+                template = services.template_create_builtin(actor=request.user, review=review)
+                messages.success(request, "The built-in form is ready (version 1 published).")
+                return redirect("form_builder", review.pk, template.pk)
+            if form.is_valid():
+                template = services.template_create(actor=request.user, review=review, name=form.cleaned_data["name"])
+                return redirect("form_builder", review.pk, template.pk)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "extraction/form_list.html", review_page_context(
+        review, templates=selectors.templates_list(review=review), form=form))
+
+
+@login_required
+def form_builder(request: HttpRequest, review_id: int, template_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    template = selectors.template_get(review=review, template_id=template_id)
+    people = get_user_model().objects.filter(review_memberships__review=review,
+                                             review_memberships__role__in=["extractor", "lead"]).distinct()
+    publish_form = PublishForm(request.POST or None)
+    settler_form = SettlerForm(request.POST if request.POST.get("action") == "settler" else None,
+                               people=people, initial={"settler": template.settler_id})
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+        action = request.POST.get("action", "")
+        section, field = request.POST.get("section", ""), request.POST.get("field") or None
+        try:
+            if action == "publish" and publish_form.is_valid():
+                version = services.version_publish(actor=request.user, template=template, **publish_form.cleaned_data)
+                messages.success(request, f"Version {version.number} published; every entry now uses it.")
+            elif action == "discard":
+                services.draft_discard(actor=request.user, template=template)
+            elif action == "settler" and settler_form.is_valid():
+                services.template_settler_set(actor=request.user, template=template,
+                                              settler=settler_form.cleaned_data["settler"])
+                messages.success(request, "Saved who may settle differences.")
+            elif action == "outcome_data":
+                services.draft_outcome_data_add(actor=request.user, template=template)
+            elif action in ("up", "down"):
+                services.draft_item_move(actor=request.user, template=template, section_key=section,
+                                         field_key=field, up=action == "up")
+            elif action == "delete":
+                services.draft_item_delete(actor=request.user, template=template, section_key=section,
+                                           field_key=field)
+            return redirect("form_builder", review.pk, template.pk)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("form_builder", review.pk, template.pk)
+    current = template.current_version
+    return render(request, "extraction/form_builder.html", review_page_context(
+        review, template=template, draft=template.draft, current=current,
+        changed=current is None or current.definition != template.draft,
+        versions=template.versions.order_by("-number"), types=defs.FIELD_TYPES,
+        publish_form=publish_form, settler_form=settler_form))
+
+
+@login_required
+def form_section(request: HttpRequest, review_id: int, template_id: int, section_key: str = "") -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+    template = selectors.template_get(review=review, template_id=template_id)
+    existing = next((s for s in defs.sections(template.draft) if s["key"] == section_key), None)
+    if section_key and existing is None:
+        raise Http404("No such section.")
+    form = SectionForm(request.POST or None, initial=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.draft_section_save(actor=request.user, template=template, section_key=section_key or None,
+                                        **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("form_builder", review.pk, template.pk)
+    return render(request, "extraction/section_form.html", review_page_context(
+        review, template=template, form=form, section=existing))
+
+
+@login_required
+def form_field(request: HttpRequest, review_id: int, template_id: int, section_key: str,
+               field_key: str = "") -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+    template = selectors.template_get(review=review, template_id=template_id)
+    section = next((s for s in defs.sections(template.draft) if s["key"] == section_key), None)
+    existing = next((f for f in section["fields"] if f["key"] == field_key), None) if section else None
+    if section is None or (field_key and existing is None):
+        raise Http404("No such field.")
+    form = FieldForm(request.POST or None, initial=FieldForm.initial_from(existing) if existing else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.draft_field_save(actor=request.user, template=template, section_key=section_key,
+                                      field_key=field_key or None, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("form_builder", review.pk, template.pk)
+    return render(request, "extraction/field_form.html", review_page_context(
+        review, template=template, form=form, section=section, field=existing))
+
+
+# -- entering data ----------------------------------------------------------------
+
+def _directions(review) -> dict[str, bool]:
+    return {o.name: o.direction == "higher" for o in review.outcomes.all()}
+
+
+@login_required
+def entry_form(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    template = selectors.template_get(review=review, template_id=template_id)
+    study = selectors.study_get(review=review, study_id=study_id)
+    errors: dict[str, str] = {}
+    posted = None
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "reopen":
+                extraction = selectors.extraction_get(template=template, study=study)
+                if extraction is None:
+                    raise ApplicationError("You have no finished entry to reopen.")
+                services.entry_reopen(actor=request.user, extraction=extraction)
+                return redirect("entry_form", review.pk, template.pk, study.pk)
+            result = services.entry_save(actor=request.user, template=template, study=study, data=request.POST,
+                                         done=action == "done")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("extraction_study", review.pk, study.pk)
+        if result.saved:
+            messages.success(request, "Marked done: thank you." if result.entry.done else "Saved.")
+            return redirect("entry_form", review.pk, template.pk, study.pk)
+        errors, posted = result.errors, request.POST
+    extraction = selectors.extraction_get(template=template, study=study)
+    entry = selectors.entry_of(extraction=extraction, user=request.user)
+    version = entry.version if entry else template.current_version
+    if version is None:
+        messages.error(request, "The form has not been published yet.")
+        return redirect("extraction_home", review.pk)
+    if extraction is not None and entry is None and (extraction.entries.count() >= 2 or
+                                                     extraction.status == Status.DONE):
+        raise PermissionDenied("Two people are extracting this study already.")
+    restored = posted is None and entry is not None and entry.draft is not None
+    if posted is not None:
+        values = {k: v for k, v in posted.lists()}
+    elif restored:
+        values = entry.draft
+    else:
+        values = defs.answers_as_post(version.definition, entry.answers if entry else {})
+    effects = None
+    if entry is not None and posted is None and not restored:
+        effects = rendering.row_effects(version.definition, entry.answers, _directions(review))
+    outcome_names = services.entries.outcome_names(review)
+    return render(request, "extraction/entry_form.html", review_page_context(
+        review, template=template, study=study, entry=entry, version=version, extraction=extraction,
+        sections=rendering.form_view(version.definition, values, errors, outcome_names, effects),
+        errors=errors, restored=restored, retired=(entry.retired if entry else {}),
+        countries=defs.countries(), done=bool(entry and entry.done)))
+
+
+@login_required
+@require_POST
+def entry_autosave(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> JsonResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    template = selectors.template_get(review=review, template_id=template_id)
+    study = selectors.study_get(review=review, study_id=study_id)
+    try:
+        entry = services.entry_autosave(actor=request.user, template=template, study=study, data=request.POST)
+    except ApplicationError as exc:
+        return JsonResponse({"saved": False, "message": exc.message}, status=409)
+    return JsonResponse({"saved": True, "at": entry.updated_at.isoformat()})
+
+
+# -- comparison and consensus ------------------------------------------------------
+
+@login_required
+def compare(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    template = selectors.template_get(review=review, template_id=template_id)
+    study = selectors.study_get(review=review, study_id=study_id)
+    extraction = selectors.extraction_get(template=template, study=study)
+    may_settle = may_settle_consensus(user=request.user, roles=review.user_roles, delegate_id=template.settler_id)
+    if extraction is None or extraction.status not in (Status.AWAITING_CONSENSUS, Status.DONE):
+        # Blind until both are done: nobody sees the entries side by side before.
+        return render(request, "extraction/compare_waiting.html", review_page_context(
+            review, template=template, study=study, extraction=extraction))
+    is_extractor = extraction.entries.filter(user=request.user).exists()
+    if not (may_settle or is_extractor or can(roles=review.user_roles, capability="extract")):
+        raise PermissionDenied("Only the extractors and whoever settles differences see the comparison.")
+    if request.method == "POST":
+        if not may_settle:
+            raise PermissionDenied("You may not settle differences on this form.")
+        action = request.POST.get("action", "")
+        try:
+            if action == "settle":
+                services.settlement_record(actor=request.user, extraction=extraction, path=request.POST.get("path", ""),
+                                           choice=request.POST.get("choice", ""), other=request.POST.get("other", ""),
+                                           note=request.POST.get("note", ""))
+            elif action == "finalise":
+                services.consensus_finalise(actor=request.user, extraction=extraction)
+                messages.success(request, f"The consensus of {study.label} is final: it is the study's data now.")
+            elif action == "reopen":
+                services.consensus_reopen(actor=request.user, extraction=extraction)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("compare", review.pk, template.pk, study.pk)
+    entries, rows = selectors.comparison(extraction=extraction)
+    open_count = sum(1 for r in rows if r.differs and not r.is_settled)
+    return render(request, "extraction/compare.html", review_page_context(
+        review, template=template, study=study, extraction=extraction, entries=entries, rows=rows,
+        differences=sum(r.differs for r in rows), open_count=open_count, may_settle=may_settle,
+        only_differences=request.GET.get("only") == "differences"))
+
+
+@login_required
+def study_page(request: HttpRequest, review_id: int, study_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    study = selectors.study_get(review=review, study_id=study_id)
+    template = selectors.extraction_template(review=review)
+    extraction = selectors.extraction_get(template=template, study=study) if template else None
+    data = None
+    if extraction is not None and extraction.status == Status.DONE:
+        data = rendering.form_view(extraction.version.definition,
+                                   defs.answers_as_post(extraction.version.definition, extraction.consensus),
+                                   {}, services.entries.outcome_names(review), with_blank=False)
+    return render(request, "extraction/study.html", review_page_context(
+        review, study=study, template=template, extraction=extraction, data=data,
+        entries=list(extraction.entries.select_related("user")) if extraction else [],
+        mine=selectors.entry_of(extraction=extraction, user=request.user),
+        effects=selectors.effects_of(review=review, answers=extraction.consensus if extraction else None),
+        retired=extraction.retired if extraction else {},
+        may_settle=template is not None and may_settle_consensus(
+            user=request.user, roles=review.user_roles, delegate_id=template.settler_id)))
+
+
+@login_required
+def export(request: HttpRequest, review_id: int, shape: str, fmt: str) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    template = selectors.extraction_template(review=review)
+    if template is None or shape not in ("wide", "long") or fmt not in exports.CONTENT_TYPES:
+        raise Http404("Nothing to export.")
+    frame = (exports.wide_frame if shape == "wide" else exports.long_frame)(template=template)
+    body = exports.write_table(frame, fmt, sheet=f"extraction {shape}")
+    response = HttpResponse(body, content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="extraction-{shape}-review{review.pk}.{fmt}"'
+    return response
+
