@@ -429,3 +429,52 @@ class ChecklistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"PRISMA item {self.item}"
+
+
+class RankingRun(models.Model):
+    """One retraining of the priority ranking; the queue keeps the previous order until one is done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Retraining"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ranking_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    decisions_seen = models.PositiveIntegerField(default=0, help_text="Settled title/abstract records it learned from.")
+    included_seen = models.PositiveIntegerField(default=0)
+    ranked = models.PositiveIntegerField(default=0)
+    trained = models.BooleanField(default=False, help_text="False until there is an inclusion and an exclusion.")
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"ranking of review {self.review_id} ({self.status})"
+
+
+class StoppingDecision(models.Model):
+    """A lead's decision to stop title/abstract screening early, with the rule and its figures."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="stopping_decisions")
+    rule = models.CharField(max_length=200)
+    target_recall = models.FloatField()
+    confidence = models.FloatField()
+    p_value = models.FloatField(null=True, blank=True)
+    screened = models.PositiveIntegerField()
+    included_found = models.PositiveIntegerField()
+    marked_excluded = models.PositiveIntegerField()
+    details = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"screening stopped in review {self.review_id} by {self.rule}"
