@@ -4,6 +4,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import comb
 
+import numpy as np
 import pytest
 
 from screening.prioritise import stopping
@@ -100,3 +101,14 @@ def test_consecutive_exclusions():
 def test_impossible_counts_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         stopping.hypergeometric_p(**kwargs)
+
+
+def test_the_quick_ranked_minimum_equals_the_minimum_over_every_window():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        length = int(rng.integers(1, 60))
+        screened = (rng.random(length) < rng.uniform(0.02, 0.5)).astype(int).tolist()
+        n_records = length + int(rng.integers(0, 100))
+        target = float(rng.choice([0.8, 0.9, 0.95, 0.99]))
+        full = stopping.ranked_p_values(screened, n_records, target).min()
+        assert stopping.ranked_stopping_p(screened, n_records, target) == pytest.approx(full, abs=1e-12)
