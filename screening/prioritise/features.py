@@ -25,6 +25,7 @@ class FeatureOptions:
     min_df: int = 1
     max_df: float = 0.95
     max_features: int | None = None
+    stop_words: str | None = None  # "english" drops common English words
 
 
 def record_text(title: str | None, abstract: str | None) -> str:
@@ -38,7 +39,7 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None) 
     texts = [t or "" for t in texts]
     blocks = [_fit_transform(TfidfVectorizer(
         ngram_range=options.word_ngrams, sublinear_tf=True, strip_accents="unicode",
-        min_df=options.min_df, max_df=options.max_df, max_features=options.max_features,
+        stop_words=options.stop_words, min_df=options.min_df, max_df=options.max_df, max_features=options.max_features,
         dtype=_DTYPE), texts)]
     if options.char_ngrams[0] > 0:
         blocks.append(_fit_transform(TfidfVectorizer(

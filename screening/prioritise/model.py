@@ -17,7 +17,7 @@ from sklearn.svm import LinearSVC
 
 from .features import FeatureOptions, build_features
 
-CLASSIFIERS = ("logistic", "svm", "nb")
+CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
 
 
 @dataclass(frozen=True)
@@ -27,16 +27,18 @@ class ModelOptions:
     classifier: str = "logistic"
     # Inverse regularisation strength; small because the labelled set is small and noisy.
     C: float = 1.0
-    # Weight of an included record relative to an excluded one in the loss: "balanced"
-    # gives both classes equal total weight, which keeps the few inclusions from being
-    # drowned by the many exclusions early on.
-    class_weight: str | None = "balanced"
+    # Total weight of the included records in the loss relative to the excluded ones: 1.0
+    # gives both classes equal total weight ("balanced"), which keeps the few inclusions from
+    # being drowned by the many exclusions; above 1 leans further towards recall.
+    include_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:
             raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {self.classifier!r}")
         if self.C <= 0:
             raise ValueError(f"C must be positive, not {self.C}")
+        if self.include_weight <= 0:
+            raise ValueError(f"include_weight must be positive, not {self.include_weight}")
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,25 @@ def scores_for(features: sp.csr_matrix, labels: Mapping[int, int],
         raise IndexError(f"label index out of range 0..{n - 1}")
     if not len(index) or y.min() == y.max():
         return _untrained_scores(features, index, y), False
+    if options.classifier == "logistic+nb":
+        parts = [_fit_score(ModelOptions(c, options.C, options.include_weight), features, index, y)
+                 for c in ("logistic", "nb")]
+        # Each model's scores on a common scale (z), then summed: neither dominates.
+        return sum((s - s.mean()) / (s.std() or 1.0) for s in parts), True
+    return _fit_score(options, features, index, y), True
+
+
+def _fit_score(options: ModelOptions, features: sp.csr_matrix, index: np.ndarray, y: np.ndarray) -> np.ndarray:
     model = _make(options)
-    model.fit(features[index], y)
+    n_included = int(y.sum())
+    weight = np.where(y == 1, 1.0, n_included / (options.include_weight * (len(y) - n_included)))
+    model.fit(features[index], y, sample_weight=weight * len(y) / weight.sum())
     if options.classifier == "nb":
-        scores = model.predict_log_proba(features)[:, 1] - model.predict_log_proba(features)[:, 0]
+        log_proba = model.predict_log_proba(features)
+        scores = log_proba[:, 1] - log_proba[:, 0]
     else:
         scores = model.decision_function(features)
-    return np.asarray(scores, dtype=np.float64), True
+    return np.asarray(scores, dtype=np.float64)
 
 
 def ranking_from_scores(scores: np.ndarray, labels: Mapping[int, int], trained: bool) -> Ranking:
@@ -121,10 +135,9 @@ def rank(texts: Sequence[str], labels: Mapping[int, int], features: FeatureOptio
 
 def _make(options: ModelOptions):
     if options.classifier == "logistic":
-        return LogisticRegression(C=options.C, class_weight=options.class_weight,
-                                  solver="liblinear", max_iter=1000)
+        return LogisticRegression(C=options.C, solver="liblinear", max_iter=1000)
     if options.classifier == "svm":
-        return LinearSVC(C=options.C, class_weight=options.class_weight, max_iter=5000)
+        return LinearSVC(C=options.C, max_iter=5000)
     return ComplementNB(alpha=1.0 / options.C)
 
 
