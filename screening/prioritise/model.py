@@ -1,0 +1,151 @@
+"""Learn relevance from the decisions so far and rank the records not yet screened.
+
+``Prioritiser(texts).rank(labels)`` is the whole interface: ``labels`` maps a record's
+index (its position in ``texts``) to 1 (included) or 0 (excluded); the result lists every
+other index, most likely relevant first, with its score.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
+from sklearn.svm import LinearSVC
+
+from .features import FeatureOptions, build_features
+
+CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Classifier settings; the defaults were chosen by measurement (BENCHMARKS.md)."""
+
+    classifier: str = "logistic"
+    # Inverse regularisation strength; small because the labelled set is small and noisy.
+    C: float = 1.0
+    # Total weight of the included records in the loss relative to the excluded ones: 1.0
+    # gives both classes equal total weight ("balanced"), which keeps the few inclusions from
+    # being drowned by the many exclusions; above 1 leans further towards recall.
+    include_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.classifier not in CLASSIFIERS:
+            raise ValueError(f"classifier must be one of {CLASSIFIERS}, not {self.classifier!r}")
+        if self.C <= 0:
+            raise ValueError(f"C must be positive, not {self.C}")
+        if self.include_weight <= 0:
+            raise ValueError(f"include_weight must be positive, not {self.include_weight}")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The unlabelled records in the order to screen them."""
+
+    order: np.ndarray  # record indices, most likely relevant first
+    scores: np.ndarray  # the model's score of each, same order (higher = more likely relevant)
+    n_labelled: int
+    n_included: int
+    trained: bool  # False when the labels did not yet hold both an inclusion and an exclusion
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def as_list(self) -> list[tuple[int, float]]:
+        return [(int(i), float(s)) for i, s in zip(self.order, self.scores)]
+
+
+def scores_for(features: sp.csr_matrix, labels: Mapping[int, int],
+               options: ModelOptions | None = None) -> tuple[np.ndarray, bool]:
+    """Score every row of ``features``; returns (scores, trained)."""
+    options = options or ModelOptions()
+    n = features.shape[0]
+    index = np.fromiter(labels.keys(), dtype=np.int64, count=len(labels))
+    y = np.fromiter((int(v) for v in labels.values()), dtype=np.int8, count=len(labels))
+    if len(index) and (index.min() < 0 or index.max() >= n):
+        raise IndexError(f"label index out of range 0..{n - 1}")
+    if not len(index) or y.min() == y.max():
+        return _untrained_scores(features, index, y), False
+    if options.classifier == "logistic+nb":
+        parts = [_fit_score(ModelOptions(c, options.C, options.include_weight), features, index, y)
+                 for c in ("logistic", "nb")]
+        # Each model's scores on a common scale (z), then summed: neither dominates.
+        return sum((s - s.mean()) / (s.std() or 1.0) for s in parts), True
+    return _fit_score(options, features, index, y), True
+
+
+def _fit_score(options: ModelOptions, features: sp.csr_matrix, index: np.ndarray, y: np.ndarray) -> np.ndarray:
+    model = _make(options)
+    n_included = int(y.sum())
+    weight = np.where(y == 1, 1.0, n_included / (options.include_weight * (len(y) - n_included)))
+    model.fit(features[index], y, sample_weight=weight * len(y) / weight.sum())
+    if options.classifier == "nb":
+        log_proba = model.predict_log_proba(features)
+        scores = log_proba[:, 1] - log_proba[:, 0]
+    else:
+        scores = model.decision_function(features)
+    return np.asarray(scores, dtype=np.float64)
+
+
+def ranking_from_scores(scores: np.ndarray, labels: Mapping[int, int], trained: bool) -> Ranking:
+    unlabelled = np.ones(len(scores), dtype=bool)
+    if labels:
+        unlabelled[np.fromiter(labels.keys(), dtype=np.int64, count=len(labels))] = False
+    candidates = np.flatnonzero(unlabelled)
+    # Stable sort: ties keep the input order, so a ranking is reproducible.
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    return Ranking(order=order, scores=scores[order], n_labelled=len(labels),
+                   n_included=sum(1 for v in labels.values() if v), trained=trained)
+
+
+class Prioritiser:
+    """Holds the features of one set of records; ``rank(labels)`` retrains and ranks.
+
+    Build it once per review (or simulation): the TF-IDF matrix is the costly part and
+    does not depend on the decisions.
+    """
+
+    def __init__(self, texts: Sequence[str], features: FeatureOptions | None = None,
+                 model: ModelOptions | None = None) -> None:
+        self.feature_options = features or FeatureOptions()
+        self.model_options = model or ModelOptions()
+        self.features = build_features(texts, self.feature_options)
+
+    @property
+    def n_records(self) -> int:
+        return self.features.shape[0]
+
+    def scores(self, labels: Mapping[int, int]) -> tuple[np.ndarray, bool]:
+        return scores_for(self.features, labels, self.model_options)
+
+    def rank(self, labels: Mapping[int, int]) -> Ranking:
+        scores, trained = self.scores(labels)
+        return ranking_from_scores(scores, labels, trained)
+
+
+def rank(texts: Sequence[str], labels: Mapping[int, int], features: FeatureOptions | None = None,
+         model: ModelOptions | None = None) -> Ranking:
+    """One-off ranking: builds the features, trains on ``labels``, ranks the rest."""
+    return Prioritiser(texts, features, model).rank(labels)
+
+
+def _make(options: ModelOptions):
+    if options.classifier == "logistic":
+        return LogisticRegression(C=options.C, solver="liblinear", max_iter=1000)
+    if options.classifier == "svm":
+        return LinearSVC(C=options.C, max_iter=5000)
+    return ComplementNB(alpha=1.0 / options.C)
+
+
+def _untrained_scores(features: sp.csr_matrix, index: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Before both classes are known: closeness to the included records, else input order."""
+    included = index[y == 1] if len(index) else index
+    if len(included):
+        centroid = np.asarray(features[included].mean(axis=0)).ravel()
+        return np.asarray(features @ centroid, dtype=np.float64).ravel()
+    # Nothing to learn from: a gently falling score keeps the input order.
+    return -np.arange(features.shape[0], dtype=np.float64)

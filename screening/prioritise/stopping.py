@@ -1,0 +1,184 @@
+"""When to stop screening: the arithmetic of the stopping rules, as pure functions.
+
+The statistical rule is the hypergeometric test of Callaghan & Müller-Hansen (2020),
+"Statistical stopping criteria for automated screening in systematic reviews",
+Systematic Reviews 9:273. Notation as there:
+
+- ``r_al``: relevant records found before the sample was drawn (the prioritised phase);
+- ``big_n``: records still unscreened when the sample began (the urn);
+- ``n``: records drawn from it at random and screened so far; ``k``: relevant among them;
+- ``target``: the recall the lead wants to be sure of (tau_tar).
+
+H0 is "recall is below target". The fewest relevant records the urn must hold for H0 to be
+true is ``k_tar = floor((r_al + k) / target - r_al) + 1``; the p-value is the chance of
+seeing ``k`` or fewer relevant records in ``n`` draws from an urn of ``big_n`` holding
+``k_tar`` relevant ones: ``hypergeom.cdf(k, big_n, k_tar, n)``. Reject H0 (stop) when
+p < 1 - confidence. A lower p needs a larger sample, so the rule trades effort for certainty
+explicitly; the guarantee holds whatever the ranking model did before the sample.
+
+``ranked_stopping_test`` is the variant from the same paper that needs no separate sample:
+the last ``n`` records screened are treated as if drawn at random from those unscreened
+before them; because a working ranking puts relevant records first, this is conservative
+(the unscreened hold fewer relevant records than a random draw would). The minimum p over
+every ``n`` is used.
+
+``consecutive_exclusions`` is the simple heuristic (stop after a run of N exclusions); it
+gives no guarantee and is offered beside the test for comparison.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from scipy.stats import hypergeom
+
+DEFAULT_TARGET = 0.95
+DEFAULT_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class StoppingTest:
+    """The outcome of the hypergeometric test at one point of screening."""
+
+    p_value: float  # chance of a sample this poor in relevant records if recall were below target
+    stop: bool  # p_value < 1 - confidence
+    target: float
+    confidence: float
+    found: int  # relevant records found so far (prioritised phase + sample)
+    k_tar: int  # fewest relevant records in the urn for which recall < target
+    recall_estimate: float  # point estimate of the recall reached now
+    recall_lower_bound: float  # one-sided bound at ``confidence``
+    remaining_estimate: float  # relevant records estimated to be still unscreened
+    remaining_upper_bound: int  # one-sided bound at ``confidence``
+
+
+def _fraction(x: float) -> Fraction:
+    # Exact arithmetic on the boundary: 19 / 0.95 must be 20, not 20.000000000000004.
+    return Fraction(str(x))
+
+
+def _check_probability(name: str, value: float) -> None:
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must lie strictly between 0 and 1, not {value}")
+
+
+def k_tar(found: int, r_al: int, target: float) -> int:
+    """Fewest relevant records the urn must have held for recall to be below ``target``."""
+    _check_probability("target", target)
+    return math.floor(Fraction(found) / _fraction(target) - r_al) + 1
+
+
+def hypergeometric_p(*, r_al: int, big_n: int, n: int, k: int, target: float = DEFAULT_TARGET) -> float:
+    """p-value for H0 "recall < target" after a random sample of ``n`` from ``big_n`` held ``k`` relevant."""
+    _check_counts(r_al=r_al, big_n=big_n, n=n, k=k)
+    needed = k_tar(r_al + k, r_al, target)
+    if needed > big_n - (n - k):
+        # The urn cannot hold that many relevant records given what the sample showed.
+        return 0.0
+    return float(hypergeom.cdf(k, big_n, needed, n))
+
+
+def _check_counts(*, r_al: int, big_n: int, n: int, k: int) -> None:
+    if min(r_al, big_n, n, k) < 0:
+        raise ValueError("counts must not be negative")
+    if n > big_n:
+        raise ValueError(f"sample of {n} is larger than the {big_n} records it was drawn from")
+    if k > n:
+        raise ValueError(f"{k} relevant records in a sample of {n}")
+
+
+def remaining_upper_bound(*, big_n: int, n: int, k: int, confidence: float = DEFAULT_CONFIDENCE) -> int:
+    """Largest number of relevant records the urn may have held (one-sided, at ``confidence``)."""
+    _check_probability("confidence", confidence)
+    candidates = np.arange(k, big_n - (n - k) + 1)
+    plausible = candidates[hypergeom.cdf(k, big_n, candidates, n) > 1 - confidence]
+    return int(plausible.max()) if len(plausible) else k
+
+
+def sample_stopping_test(*, r_al: int, big_n: int, n: int, k: int, target: float = DEFAULT_TARGET,
+                         confidence: float = DEFAULT_CONFIDENCE) -> StoppingTest:
+    """The test on a random sample of the records left after the prioritised phase."""
+    _check_probability("confidence", confidence)
+    p = hypergeometric_p(r_al=r_al, big_n=big_n, n=n, k=k, target=target)
+    found = r_al + k
+    in_urn = k / n * big_n if n else float(big_n)
+    urn_bound = remaining_upper_bound(big_n=big_n, n=n, k=k, confidence=confidence)
+    return StoppingTest(
+        p_value=p, stop=p < 1 - confidence, target=target, confidence=confidence, found=found,
+        k_tar=k_tar(found, r_al, target),
+        recall_estimate=found / (r_al + in_urn) if r_al + in_urn > 0 else 1.0,
+        recall_lower_bound=found / (r_al + urn_bound) if r_al + urn_bound > 0 else 1.0,
+        remaining_estimate=in_urn - k, remaining_upper_bound=urn_bound - k)
+
+
+def ranked_p_values(screened: Sequence[int], n_records: int, target: float = DEFAULT_TARGET) -> np.ndarray:
+    """p-value for each choice of "the last n screened were a random sample", n = 1..len(screened).
+
+    ``screened``: the decisions (1 relevant, 0 not) in the order they were made; ``n_records``:
+    all records, screened or not. Entry n-1 of the result is the p-value for that n.
+    """
+    _check_probability("target", target)
+    labels = np.asarray(screened, dtype=np.int64)
+    total = len(labels)
+    if total > n_records:
+        raise ValueError(f"{total} decisions for {n_records} records")
+    if total == 0:
+        return np.ones(0)
+    found = int(labels.sum())
+    n = np.arange(1, total + 1)
+    # k: relevant among the last n; r_al: relevant before them; big_n: unscreened before them.
+    k = np.cumsum(labels[::-1])
+    r_al = found - k
+    big_n = n_records - (total - n)
+    # floor(found / target - r_al) + 1, with r_al whole, is floor(found / target) - r_al + 1.
+    needed = math.floor(Fraction(found) / _fraction(target)) - r_al + 1
+    p = hypergeom.cdf(k, big_n, np.minimum(needed, big_n), n)
+    return np.where(needed > big_n - (n - k), 0.0, p)
+
+
+def ranked_stopping_p(screened: Sequence[int], n_records: int, target: float = DEFAULT_TARGET) -> float:
+    """The smallest p over every n (1.0 before any decision); the same as ``ranked_p_values(...).min()``.
+
+    Only the longest window holding k relevant records is tried for each k: it starts right
+    after an inclusion. Among windows with the same k, the records left unscreened are the
+    same but more of the urn has been drawn, so p can only be lower. That makes each check
+    O(relevant found) instead of O(decisions), which matters when it runs after every decision.
+    """
+    _check_probability("target", target)
+    labels = np.asarray(screened, dtype=np.int64)
+    total = len(labels)
+    if total > n_records:
+        raise ValueError(f"{total} decisions for {n_records} records")
+    if total == 0:
+        return 1.0
+    hits = np.flatnonzero(labels)  # positions of the inclusions
+    found = len(hits)
+    k = np.arange(found + 1)
+    # Window holding the last k inclusions and nothing before them: starts after hit found-k-1.
+    start = np.concatenate([hits[::-1] + 1, [0]])
+    n = total - start
+    keep = n > 0
+    k, n = k[keep], n[keep]
+    r_al = found - k
+    big_n = n_records - (total - n)
+    needed = math.floor(Fraction(found) / _fraction(target)) - r_al + 1
+    p = np.where(needed > big_n - (n - k), 0.0, hypergeom.cdf(k, big_n, np.minimum(needed, big_n), n))
+    return float(p.min())
+
+
+def consecutive_exclusions(screened: Sequence[int]) -> int:
+    """How many of the latest decisions in a row were exclusions."""
+    run = 0
+    for label in reversed(screened):
+        if label:
+            break
+        run += 1
+    return run
+
+
+def heuristic_run_length(n_records: int, fraction: float = 0.05, minimum: int = 50) -> int:
+    """Default N for "stop after N exclusions in a row": 5 % of the records, at least 50."""
+    return max(minimum, math.ceil(fraction * n_records))

@@ -1,0 +1,137 @@
+"""Ranking and simulation on a small real labelled set carried in the repo (CC0, see README.md)."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from screening.prioritise import (
+    LabelledSetError,
+    Prioritiser,
+    SimulationResult,
+    load_labelled_csv,
+    record_text,
+    simulate,
+)
+
+SAMPLE = Path(__file__).parent / "data" / "nagtegaal_2019_sample.csv.gz"
+KEYS = {"n_records", "n_included", "screened_for_95", "screened_for_100", "wss_95", "recall_at_10pct",
+        "recall_at_25pct", "stop_screened", "stop_recall"}
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_labelled_csv(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def seed1(sample):
+    return simulate(sample.texts, sample.labels, seed=1)
+
+
+@pytest.fixture(scope="module")
+def seed2(sample):
+    return simulate(sample.texts, sample.labels, seed=2)
+
+
+def run_command(*args: str) -> tuple[dict, str]:
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    call_command("simulate_screening", *args, stdout=out, stderr=err)
+    last = out.getvalue().strip().splitlines()[-1]
+    return json.loads(last), err.getvalue()
+
+
+def test_command_prints_the_figures_as_json_on_its_last_line(sample):
+    figures, _ = run_command("--csv", str(SAMPLE), "--seed", "1")
+    assert KEYS <= set(figures)
+    assert figures["n_records"] == 250 and figures["n_included"] == 25
+    n = 248  # the two start records do not count
+    assert 0 < figures["screened_for_95"] <= figures["screened_for_100"] <= n
+    assert figures["wss_95"] == pytest.approx((n - figures["screened_for_95"]) / n - 0.05, abs=1e-4)
+    assert 0 <= figures["recall_at_10pct"] <= figures["recall_at_25pct"] <= 1
+    assert 0 < figures["stop_screened"] <= n and 0 < figures["stop_recall"] <= 1
+
+
+def test_the_same_seed_gives_the_same_figures_and_another_seed_other_start_records(sample, seed1, seed2):
+    again = simulate(sample.texts, sample.labels, seed=1)
+    assert again.summary() == seed1.summary()
+    assert seed1.priors != seed2.priors
+    for result in (seed1, seed2):
+        assert sample.labels[result.priors[0]] == 1 and sample.labels[result.priors[1]] == 0
+
+
+def test_ranking_finds_the_inclusions_much_sooner_than_random_order(sample, seed1):
+    result = seed1
+    ranked = result.summary()
+    # The same start records, the rest in random orders: what screening without ranking gives.
+    rng = np.random.default_rng(0)
+    random_wss = []
+    for _ in range(20):
+        order = rng.permutation(result.order)
+        shuffled = SimulationResult(priors=result.priors, order=order, labels=np.asarray(sample.labels)[order],
+                                    n_records=result.n_records, n_included=result.n_included,
+                                    n_retrains=0, options=result.options, seed=1)
+        random_wss.append(shuffled.summary()["wss_95"])
+    assert ranked["wss_95"] > max(random_wss) + 0.1
+    assert ranked["recall_at_25pct"] > 0.6  # random order: 0.25 on average
+
+
+def test_the_screening_order_covers_every_record_once(seed2):
+    seen = list(seed2.priors) + list(seed2.order)
+    assert sorted(seen) == list(range(250))
+
+
+def test_prioritiser_ranks_records_like_the_included_ones_first():
+    texts = [record_text("Nudging physicians with reminders", "A trial of electronic reminders to clinicians."),
+             record_text("Soil bacteria in wheat fields", "Microbial diversity of agricultural soil."),
+             record_text("Reminder letters nudge prescribing", "Clinicians received reminders; a randomised trial."),
+             record_text("Wheat yield and soil nitrogen", "Field experiment on fertiliser and soil."),
+             record_text("Audit and feedback for doctors", "Feedback and reminders changed prescribing."),
+             record_text("", "")]
+    ranking = Prioritiser(texts).rank({0: 1, 1: 0})
+    assert ranking.trained and ranking.n_labelled == 2 and ranking.n_included == 1
+    assert sorted(ranking.order.tolist()) == [2, 3, 4, 5]
+    assert ranking.order[0] == 2 and ranking.order.tolist().index(3) > ranking.order.tolist().index(4)
+    assert list(ranking.scores) == sorted(ranking.scores, reverse=True)
+
+
+def test_prioritiser_before_any_exclusion_ranks_by_likeness_and_with_nothing_keeps_the_order():
+    texts = ["reminders for clinicians", "soil and wheat", "clinicians get reminders", "wheat soil"]
+    only_included = Prioritiser(texts).rank({0: 1})
+    assert not only_included.trained and only_included.order[0] == 2
+    assert Prioritiser(texts).rank({}).order.tolist() == [0, 1, 2, 3]
+
+
+def test_bad_labels_are_refused_with_the_record_named(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,abstract,label_included\nA,b,1\nC,d,maybe\n")
+    with pytest.raises(LabelledSetError, match=r"record 2 .*must be 0 or 1, not 'maybe'"):
+        load_labelled_csv(bad)
+    with pytest.raises(CommandError, match="must be 0 or 1"):
+        run_command("--csv", str(bad), "--seed", "1")
+
+
+def test_missing_columns_are_named(tmp_path):
+    bad = tmp_path / "bad.csv.gz"
+    bad.write_bytes(gzip.compress(b"title,summary,label_included\nA,b,1\n"))
+    with pytest.raises(CommandError, match="missing column.*abstract"):
+        run_command("--csv", str(bad), "--seed", "1")
+
+
+def test_the_included_column_is_read_too(tmp_path):
+    alt = tmp_path / "alt.csv"
+    alt.write_text('"id","title","abstract","included"\n1,"A","x",1\n2,"B","y",0\n')
+    assert load_labelled_csv(alt).labels == [1, 0]
+
+
+def test_a_set_with_a_single_inclusion_cannot_be_simulated(tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("title,abstract,label_included\nA,x,1\nB,y,0\nC,z,0\n")
+    with pytest.raises(CommandError, match="at least 2 included"):
+        run_command("--csv", str(one), "--seed", "1")
