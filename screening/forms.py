@@ -145,3 +145,14 @@ class FullTextForm(forms.Form):
 class StudyLinkForm(forms.Form):
     record = forms.IntegerField(label="Record number", min_value=1,
                                 help_text="The number (#) of another report of this study, from the records list.")
+
+
+class StopForm(forms.Form):
+    target = forms.FloatField(label="Target recall (%)", min_value=50, max_value=99.9, initial=95)
+    confidence = forms.FloatField(label="Confidence (%)", min_value=50, max_value=99.9, initial=95)
+    rule = forms.ChoiceField(choices=[("hypergeometric", "Hypergeometric test (a statistical guarantee)"),
+                                      ("consecutive", "Run of consecutive exclusions (heuristic)")],
+                             initial="hypergeometric", required=False)
+
+    def clean_rule(self):
+        return self.cleaned_data["rule"] or "hypergeometric"

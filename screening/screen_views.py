@@ -19,7 +19,15 @@ from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.permissions import can, may_resolve_conflicts, review_get_for_user
 
 from . import selectors, services
-from .forms import CorrectionForm, DecisionForm, FullTextForm, ResolveForm, ScreeningSettingsForm, StudyLinkForm
+from .forms import (
+    CorrectionForm,
+    DecisionForm,
+    FullTextForm,
+    ResolveForm,
+    ScreeningSettingsForm,
+    StopForm,
+    StudyLinkForm,
+)
 from .highlight import highlight
 from .models import Decision, Record, ScreeningItem, ScreeningStage
 
@@ -40,8 +48,16 @@ def screening_home(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
     cfg = selectors.screening_settings_get(review=review)
     progress = [selectors.screening_progress(review=review, stage=s, user=request.user) for s in STAGES]
+    stop_form = StopForm(request.GET or None)
+    target, confidence = (stop_form.cleaned_data["target"] / 100, stop_form.cleaned_data["confidence"] / 100) \
+        if stop_form.is_valid() else (0.95, 0.95)
+    show_stopping = cfg.prioritise and can(roles=review.user_roles, capability="edit_review")
     return render(request, "screening/screening_home.html", review_page_context(
         review, cfg=cfg, progress=progress, studies=selectors.studies_list(review=review).count(),
+        ranking=selectors.ranking_latest(review=review),
+        stopping=selectors.stopping_figures(review=review, target=target, confidence=confidence)
+        if show_stopping else None, stop_form=stop_form if stop_form.is_bound else StopForm(),
+        stops=selectors.stopping_decisions(review=review),
         may_resolve=may_resolve_conflicts(user=request.user, roles=review.user_roles,
                                           delegate_id=cfg.conflict_resolver_id)))
 
@@ -112,6 +128,37 @@ def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
             values=[(v, Decision.Value(v).label) for v in services.decisions_values(stage)],
         )
     return render(request, "screening/screen.html", context)
+
+
+@login_required
+@require_POST
+def priority_switch(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    on = request.POST.get("on") == "1"
+    services.screening_settings_update(actor=request.user, review=review, prioritise=on)
+    messages.success(request, "Priority screening is on: the ranking is being trained in the background."
+                     if on else "Priority screening is off: records come in import order.")
+    return redirect("screening_home", review.pk)
+
+
+@login_required
+@require_POST
+def screening_stop(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    form = StopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the target recall and the confidence as percentages between 50 and 99.9.")
+        return redirect("screening_home", review.pk)
+    try:
+        decision = services.screening_stop(actor=request.user, review=review, rule=form.cleaned_data["rule"],
+                                           target=form.cleaned_data["target"] / 100,
+                                           confidence=form.cleaned_data["confidence"] / 100)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Screening stopped: {decision.marked_excluded} records marked as excluded by "
+                                  "automation, with the rule and its figures recorded.")
+    return redirect("screening_home", review.pk)
 
 
 @login_required

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from reviewapp.models import Review
@@ -15,14 +15,17 @@ from .models import (
     Claim,
     Decision,
     DuplicatePair,
+    RankingRun,
     Record,
     ScreeningItem,
     ScreeningSettings,
     ScreeningStage,
     Search,
     SearchFile,
+    StoppingDecision,
     Study,
 )
+from .prioritise import stopping
 from .progress import progress_cache_key
 
 ItemStatus = ScreeningItem.Status
@@ -393,3 +396,47 @@ def decisions_per_reviewer(*, review: Review) -> list[dict]:
     held = dict(Claim.objects.filter(review=review).values("reviewer_id").annotate(n=Count("id"))
                 .values_list("reviewer_id", "n"))
     return [{**row, "held": held.get(row["reviewer_id"], 0)} for row in rows]
+
+
+# ---------------------------------------------------------------- priority screening and stopping
+
+def settled_sequence(*, review: Review) -> list[int]:
+    """1 for included, 0 for excluded, for each settled title/abstract record in the order it was settled."""
+    rows = (ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT,
+                                         status__in=[ItemStatus.INCLUDED, ItemStatus.EXCLUDED])
+            .order_by(F("settled_at").asc(nulls_first=True), "id").values_list("status", flat=True))
+    return [1 if status == ItemStatus.INCLUDED else 0 for status in rows]
+
+
+def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
+                     confidence: float = stopping.DEFAULT_CONFIDENCE) -> dict:
+    """Where screening stands against the stopping rules: the ranked hypergeometric test of
+    Callaghan & Müller-Hansen (2020) and the run of consecutive exclusions."""
+    sequence = settled_sequence(review=review)
+    n_records = (ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT)
+                 .exclude(status__in=[ItemStatus.WITHDRAWN, ItemStatus.AUTOMATION_EXCLUDED]).count())
+    unscreened = n_records - len(sequence)
+    figures = {"target": target, "confidence": confidence, "target_pct": round(100 * target, 2),
+               "confidence_pct": round(100 * confidence, 2), "screened": len(sequence), "records": n_records,
+               "unscreened": unscreened, "found": sum(sequence), "run": stopping.consecutive_exclusions(sequence),
+               "run_needed": stopping.heuristic_run_length(n_records), "p_value": 1.0, "stop": False,
+               "remaining_estimate": None, "remaining_upper_bound": None, "recall_estimate": None}
+    if not sequence or n_records == 0:
+        return figures
+    p_values = stopping.ranked_p_values(sequence, n_records, target)
+    n = int(p_values.argmin()) + 1  # the window of the last n screened that tests best
+    k = int(sum(sequence[-n:]))
+    test = stopping.sample_stopping_test(r_al=figures["found"] - k, big_n=unscreened + n, n=n, k=k,
+                                         target=target, confidence=confidence)
+    figures.update(p_value=float(p_values[n - 1]), stop=float(p_values[n - 1]) < 1 - confidence, window=n,
+                   remaining_estimate=test.remaining_estimate, remaining_upper_bound=test.remaining_upper_bound,
+                   recall_estimate=test.recall_estimate)
+    return figures
+
+
+def ranking_latest(*, review: Review) -> RankingRun | None:
+    return RankingRun.objects.filter(review=review).first()
+
+
+def stopping_decisions(*, review: Review) -> QuerySet[StoppingDecision]:
+    return StoppingDecision.objects.filter(review=review).select_related("decided_by")

@@ -10,3 +10,11 @@ def search_file_import(search_file_id: int) -> None:
     from screening.services.importing import search_file_import as run_import
 
     run_import(search_file_id=search_file_id)
+
+
+@shared_task(acks_late=True)
+def ranking_refresh(run_id: int) -> None:
+    """Retrain the priority ranking of one review; a run already finished is left alone."""
+    from screening.services.ranking import ranking_refresh as refresh
+
+    refresh(run_id=run_id)

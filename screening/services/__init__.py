@@ -14,6 +14,7 @@ from .duplicates import duplicate_keep_apart, duplicate_merge, duplicate_unmerge
 from .fulltexts import fulltext_upload, record_correct
 from .importing import search_file_import
 from .prisma import checklist_save
+from .ranking import ranking_queue_if_due, ranking_refresh, screening_stop
 from .searches import (
     search_create,
     search_delete,
@@ -29,7 +30,8 @@ __all__ = [
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
     "fulltext_upload", "record_correct",
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
-    "study_link_report", "study_rename",
+    "study_link_report", "study_rename", "ranking_queue_if_due", "ranking_refresh",
+    "screening_stop",
     "duplicate_keep_apart", "duplicate_merge", "duplicate_unmerge", "search_create", "search_delete",
     "search_file_create", "search_file_delete", "search_file_import", "search_file_retry", "search_update",
     "upload_limit_bytes",

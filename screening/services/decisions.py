@@ -56,7 +56,7 @@ def screening_settings(review: Review) -> ScreeningSettings:
 def screening_settings_update(*, actor, review: Review, **fields) -> ScreeningSettings:
     screening_settings(review)
     cfg = ScreeningSettings.objects.select_for_update().get(review=review)
-    before_required = cfg.reviewers_per_record
+    before_required, before_prioritise = cfg.reviewers_per_record, cfg.prioritise
     cfg = audited_update(actor=actor, review=review, instance=cfg, fields=fields, allowed=SETTINGS_FIELDS,
                          exclude=("updated_at",))
     if cfg.reviewers_per_record < before_required:
@@ -64,6 +64,13 @@ def screening_settings_update(*, actor, review: Review, **fields) -> ScreeningSe
         for item in (ScreeningItem.objects.select_for_update()
                      .filter(review=review, status=Status.PENDING, decisions_count__gte=cfg.reviewers_per_record)):
             _settle(item, actor=actor, cfg=cfg)
+    if cfg.prioritise and not before_prioritise:
+        from .ranking import ranking_queue_if_due
+
+        transaction.on_commit(lambda: ranking_queue_if_due(review_id=review.pk))
+    elif before_prioritise and not cfg.prioritise:  # back to import order
+        (ScreeningItem.objects.filter(review=review, stage=Stage.TITLE_ABSTRACT, status=Status.PENDING)
+         .update(priority=0))
     return cfg
 
 
@@ -214,6 +221,7 @@ def decision_record(*, actor, review: Review, item_id: int, value: str, reason: 
                            f"({item.get_stage_display().lower()})")
     Claim.objects.filter(item=item, reviewer=actor).delete()
     _settle(item, actor=actor, cfg=cfg)
+    _retrain_when_settled(item, cfg)
     return decision
 
 
@@ -241,6 +249,15 @@ def decision_undo(*, actor, review: Review, stage: str) -> ScreeningItem:
 
 
 # ---------------------------------------------------------------- settling a record
+
+def _retrain_when_settled(item: ScreeningItem, cfg: ScreeningSettings) -> None:
+    """A settled title/abstract record teaches the priority ranking: maybe queue a retraining."""
+    if cfg.prioritise and item.stage == Stage.TITLE_ABSTRACT and item.is_settled:
+        from .ranking import ranking_queue_if_due
+
+        review_id = item.review_id
+        transaction.on_commit(lambda: ranking_queue_if_due(review_id=review_id))
+
 
 def _outcome(decisions: list[Decision], stage: str) -> tuple[str, str]:
     """(status, reason) that the reviewers' decisions agree on, or CONFLICT."""
@@ -314,4 +331,5 @@ def conflict_resolve(*, actor, review: Review, item_id: int, value: str, reason:
                  after=snapshot(item, exclude=("created_at",)),
                  label=f"conflict on record {item.record_id} ({item.get_stage_display().lower()}) resolved")
     _after_settled(item, actor=actor)
+    _retrain_when_settled(item, cfg)
     return item

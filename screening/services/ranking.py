@@ -1,0 +1,133 @@
+"""Priority screening in the app: retrain the ranking in the background, and stop by a rule.
+
+The ranking learns from the settled title/abstract records (included or excluded) and
+writes each waiting record's priority in one transaction, so the queue serves the previous
+order until a new one is complete. Retraining is queued after every few settled records,
+never run in a request. Stopping early marks the records nobody screened as "excluded by
+automation", with the rule and its figures kept (PRISMA counts them).
+"""
+from __future__ import annotations
+
+import time
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from reviewapp.audit import audit_record, snapshot
+from reviewapp.exceptions import ApplicationError
+from reviewapp.models import AuditEvent, Review
+
+from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
+from ..prioritise import Prioritiser, record_text, stopping
+from ..selectors import stopping_figures
+
+Status = ScreeningItem.Status
+TA = ScreeningStage.TITLE_ABSTRACT
+# Retrain after this many newly settled records, or 2 % of those settled so far if more:
+# often early on, when each decision teaches the model most, less often on a large review.
+RETRAIN_EVERY = 5
+RETRAIN_SHARE = 0.02
+
+
+def _labels_and_items(review_id: int):
+    items = list(ScreeningItem.objects.filter(review_id=review_id, stage=TA)
+                 .exclude(status__in=[Status.WITHDRAWN, Status.AUTOMATION_EXCLUDED])
+                 .order_by("id").values_list("id", "status", "record__title", "record__abstract"))
+    labels = {i: (1 if status == Status.INCLUDED else 0) for i, (_, status, _, _) in enumerate(items)
+              if status in (Status.INCLUDED, Status.EXCLUDED)}
+    return items, labels
+
+
+def ranking_refresh(*, run_id: int) -> RankingRun:
+    """Retrain and write the new priorities (the background task's body). Idempotent per run."""
+    with transaction.atomic():
+        run = RankingRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (RankingRun.Status.DONE, RankingRun.Status.FAILED):
+            return run
+        run.status = RankingRun.Status.RUNNING
+        run.save(update_fields=["status"])
+    started = time.perf_counter()
+    items, labels = _labels_and_items(run.review_id)
+    try:
+        ranking = Prioritiser([record_text(t, a) for _, _, t, a in items]).rank(labels)
+    except Exception as exc:  # noqa: BLE001 - the lead must see why the ranking stopped updating
+        RankingRun.objects.filter(pk=run.pk).update(status=RankingRun.Status.FAILED, error=str(exc)[:2000],
+                                                    finished_at=timezone.now())
+        raise
+    pending = {items[i][0]: float(score) for i, score in zip(ranking.order, ranking.scores, strict=True)
+               if items[i][1] == Status.PENDING}
+    with transaction.atomic():
+        rows = [ScreeningItem(pk=pk, priority=score) for pk, score in pending.items()]
+        ScreeningItem.objects.bulk_update(rows, ["priority"], batch_size=2000)
+        RankingRun.objects.filter(pk=run.pk).update(
+            status=RankingRun.Status.DONE, decisions_seen=len(labels), included_seen=ranking.n_included,
+            ranked=len(pending), trained=ranking.trained, seconds=time.perf_counter() - started,
+            finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def ranking_queue_if_due(*, review_id: int) -> RankingRun | None:
+    """Queue a retraining when priority screening is on and enough records were settled since the last."""
+    from ..tasks import ranking_refresh as ranking_refresh_task
+
+    cfg = ScreeningSettings.objects.filter(review_id=review_id).first()
+    if cfg is None or not cfg.prioritise:
+        return None
+    with transaction.atomic():
+        # One retraining waits at a time; it will see every decision made before it starts.
+        if RankingRun.objects.select_for_update().filter(
+                review_id=review_id, status__in=[RankingRun.Status.QUEUED, RankingRun.Status.RUNNING]).exists():
+            return None
+        last = RankingRun.objects.filter(review_id=review_id, status=RankingRun.Status.DONE).first()
+        settled = dict(ScreeningItem.objects.filter(review_id=review_id, stage=TA,
+                                                    status__in=[Status.INCLUDED, Status.EXCLUDED])
+                       .values_list("status").annotate(n=Count("id")).order_by())
+        total = sum(settled.values())
+        # The first model can be trained as soon as there is one inclusion and one exclusion.
+        first_model = (last is not None and not last.trained and settled.get(Status.INCLUDED)
+                       and settled.get(Status.EXCLUDED))
+        seen = last.decisions_seen if last else 0
+        if last is not None and not first_model and total - seen < max(RETRAIN_EVERY, int(RETRAIN_SHARE * seen)):
+            return None
+        run = RankingRun.objects.create(review_id=review_id)
+        transaction.on_commit(lambda: ranking_refresh_task.delay(run.pk))
+    return run
+
+
+# ---------------------------------------------------------------- stopping
+
+@transaction.atomic
+def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TARGET,
+                   confidence: float = stopping.DEFAULT_CONFIDENCE, rule: str = "hypergeometric") -> StoppingDecision:
+    """Stop title/abstract screening: every record no one has decided on is excluded by automation.
+
+    With the hypergeometric rule the test must pass at the lead's target and confidence; the
+    heuristic rule needs its run of exclusions. Records with a decision already (waiting for a
+    second reviewer, or in conflict) are left for people to finish.
+    """
+    if rule not in ("hypergeometric", "consecutive"):
+        raise ApplicationError("Unknown stopping rule.")
+    if not (0 < target < 1 and 0 < confidence < 1):
+        raise ApplicationError("Target recall and confidence must be between 0 and 1 (e.g. 0.95).")
+    figures = stopping_figures(review=review, target=target, confidence=confidence)
+    if rule == "hypergeometric" and not figures["stop"]:
+        raise ApplicationError(f"The test does not allow stopping yet: p = {figures['p_value']:.3g}, which must be "
+                               f"below {1 - confidence:.2g} for {target:.0%} recall at {confidence:.0%} confidence.")
+    if rule == "consecutive" and figures["run"] < figures["run_needed"]:
+        raise ApplicationError(f"Only {figures['run']} exclusions in a row; the heuristic needs "
+                               f"{figures['run_needed']}.")
+    untouched = ScreeningItem.objects.select_for_update().filter(review=review, stage=TA, status=Status.PENDING,
+                                                                 decisions_count=0)
+    marked = untouched.update(status=Status.AUTOMATION_EXCLUDED, settled_at=timezone.now())
+    label = ("hypergeometric stopping test (Callaghan & Müller-Hansen 2020)" if rule == "hypergeometric"
+             else f"{figures['run_needed']} consecutive exclusions (heuristic, no guarantee)")
+    decision = StoppingDecision.objects.create(
+        review=review, rule=label, target_recall=target, confidence=confidence,
+        p_value=figures["p_value"] if rule == "hypergeometric" else None, screened=figures["screened"],
+        included_found=figures["found"], marked_excluded=marked, details=figures, decided_by=actor)
+    audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=decision,
+                 after=snapshot(decision, exclude=("decided_at",)),
+                 label=f"screening stopped: {marked} records excluded by automation")
+    return decision

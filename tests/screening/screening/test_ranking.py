@@ -1,0 +1,106 @@
+"""Priority screening in the app: the queue learns from decisions; stopping marks the rest by automation."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from reviewapp.exceptions import ApplicationError
+from reviewapp.models import AuditEvent
+from screening import services
+from screening.models import RankingRun, ScreeningItem, StoppingDecision
+from screening.prisma import prisma_counts
+from tests.screening.helpers import import_bytes, make_search, record, ris
+
+Status = ScreeningItem.Status
+RELEVANT = "Parent-infant psychotherapy for mothers with postnatal depression and their babies, trial {n}"
+OFF_TOPIC = "Statin dosing in adult cardiology outpatients with hypertension, cohort {n}"
+
+
+@pytest.fixture
+def mixed_review(review, people):
+    """12 records in import order: relevant and off-topic alternating; one reviewer decides each."""
+    lead = people["lead"]
+    rows = [record(n, title=(RELEVANT if n % 2 else OFF_TOPIC).format(n=n), doi=f"10.3000/x.{n}")
+            for n in range(1, 13)]
+    import_bytes(make_search(review, lead), lead, ris(*rows), "mixed.ris")
+    services.screening_settings_update(actor=lead, review=review, reviewers_per_record=1)
+    return review
+
+
+def _decide_next(review, user, value):
+    item = services.screening_next(reviewer=user, review=review, stage="ta")
+    services.decision_record(actor=user, review=review, item_id=item.pk, value=value)
+    return item
+
+
+def test_the_queue_puts_likely_relevant_records_first_after_retraining(
+        mixed_review, people, django_capture_on_commit_callbacks):
+    review, reviewer, lead = mixed_review, people["reviewer"], people["lead"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_settings_update(actor=lead, review=review, prioritise=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _decide_next(review, reviewer, "include")  # import order: a relevant one
+    with django_capture_on_commit_callbacks(execute=True):
+        second = _decide_next(review, reviewer, "exclude")
+    assert "Parent-infant" in first.record.title and "Statin" in second.record.title
+    run = RankingRun.objects.filter(review=review).first()
+    assert run.status == "done" and run.trained and run.decisions_seen == 2
+    # Without ranking the queue would alternate; now the five relevant records come first.
+    titles = [_decide_next(review, reviewer, "include").record.title for _ in range(5)]
+    assert all(t.startswith("Parent-infant") for t in titles), titles
+
+
+def test_turning_priority_off_goes_back_to_import_order(mixed_review, people, django_capture_on_commit_callbacks):
+    review, lead = mixed_review, people["lead"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_settings_update(actor=lead, review=review, prioritise=True)
+    ScreeningItem.objects.filter(review=review).update(priority=3.0)
+    services.screening_settings_update(actor=lead, review=review, prioritise=False)
+    assert set(ScreeningItem.objects.filter(review=review).values_list("priority", flat=True)) == {0.0}
+
+
+def test_stopping_by_the_test_is_refused_until_it_passes(mixed_review, people):
+    review, reviewer, lead = mixed_review, people["reviewer"], people["lead"]
+    _decide_next(review, reviewer, "include")
+    with pytest.raises(ApplicationError, match="does not allow stopping yet"):
+        services.screening_stop(actor=lead, review=review)
+    assert not StoppingDecision.objects.exists()
+
+
+def test_stopping_marks_the_untouched_records_and_prisma_counts_them(mixed_review, people):
+    review, reviewer, lead = mixed_review, people["reviewer"], people["lead"]
+    # Two inclusions first, then a long run of exclusions: the ranked test can pass at a low target.
+    for value in ["include", "include"] + ["exclude"] * 7:
+        _decide_next(review, reviewer, value)
+    from screening.selectors import stopping_figures
+
+    figures = stopping_figures(review=review, target=0.6, confidence=0.6)
+    assert figures["stop"], figures
+    decision = services.screening_stop(actor=lead, review=review, target=0.6, confidence=0.6)
+    assert decision.marked_excluded == 3 and decision.included_found == 2
+    assert ScreeningItem.objects.filter(review=review, status=Status.AUTOMATION_EXCLUDED).count() == 3
+    assert prisma_counts(review=review).automation_ineligible == 3
+    assert AuditEvent.objects.filter(object_type="screening.StoppingDecision").exists()
+
+
+def test_the_heuristic_needs_its_run_of_exclusions(mixed_review, people):
+    review, reviewer, lead = mixed_review, people["reviewer"], people["lead"]
+    _decide_next(review, reviewer, "exclude")
+    with pytest.raises(ApplicationError, match="exclusions in a row"):
+        services.screening_stop(actor=lead, review=review, rule="consecutive")
+
+
+def test_only_a_lead_switches_ranking_and_stops(client_for, mixed_review, people):
+    review = mixed_review
+    assert client_for(people["reviewer"]).post(reverse("priority_switch", args=[review.pk]),
+                                               {"on": "1"}).status_code == 403
+    assert client_for(people["reviewer"]).post(reverse("screening_stop", args=[review.pk]),
+                                               {"target": 95, "confidence": 95}).status_code == 403
+    client = client_for(people["lead"])
+    client.post(reverse("priority_switch", args=[review.pk]), {"on": "1"})
+    review.screening_settings.refresh_from_db()
+    assert review.screening_settings.prioritise
+    page = client.get(reverse("screening_home", args=[review.pk]))
+    assert b"Hypergeometric test" in page.content
+    response = client.post(reverse("screening_stop", args=[review.pk]), {"target": 95, "confidence": 95})
+    assert response.status_code == 302 and not StoppingDecision.objects.exists()
