@@ -73,8 +73,9 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     if _OVID_DIRECT.search(head[:4000]) or (_OVID_DIRECT_START.match(stripped) and _OVID_TAG.search(head)
                                             and not has_ris_records):
         return "ovid"
-    if _OVID.match(stripped) and not has_ris_records:
-        # Ovid's display headers ("<1>", "Accession Number") before proper RIS records are read as RIS.
+    if _OVID.match(stripped):
+        if has_ris_records:
+            return "ris"  # Ovid's display headers ("<1>", "Accession Number") around proper RIS records
         raise ImportFormatError(
             "this is Ovid's on-screen citation display, which carries no machine-readable tags; "
             "in Ovid, use Export with the RIS or EndNote format instead",
