@@ -152,7 +152,11 @@ def _decoded(match: re.Match) -> str:
     return _decode_piece(match.group(0))
 
 
-def _text(value: str) -> str | None:
+# TeX's ligatures for dashes and quotes, as pylatexenc rendered them.
+_LIGATURES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
+
+
+def _text(value: str, ligatures: bool = True) -> str | None:
     """LaTeX to plain text; the fast path (no backslash or tilde) only drops braces.
 
     Only the LaTeX pieces go through pylatexenc, each once (cached): decoding whole
@@ -161,6 +165,9 @@ def _text(value: str) -> str | None:
     """
     if "~" in value:
         value = value.replace("\\~", "\x00").replace("~", " ").replace("\x00", "\\~")
+    if ligatures and ("--" in value or "``" in value or "''" in value):
+        for tex, char in _LIGATURES:
+            value = value.replace(tex, char)
     if "\\" in value:
         if "$" in value:  # math stays as written: decode only what lies outside $...$
             parts = value.split("$")
@@ -202,11 +209,11 @@ class _Fields:
                     return value
         return None
 
-    def text(self, *names: str) -> str | None:
+    def text(self, *names: str, ligatures: bool = True) -> str | None:
         for name in names:
             value = self.value(name)
             if value is not None:
-                shown = _text(value)
+                shown = _text(value, ligatures)
                 if shown:
                     return shown
         return None
@@ -262,8 +269,8 @@ def to_citation(entry: model.Entry, macros: dict[str, str] | None = None,
     journal = fields.text("journal", "journaltitle")
     if not journal and entry_type in _TYPES_WITH_BOOKTITLE:
         journal = fields.text("booktitle")
-    doi_text = fields.text("doi")
-    url = fields.text("url")
+    doi_text = fields.text("doi", ligatures=False)
+    url = fields.text("url", ligatures=False)
     doi = norm.doi(doi_text) or norm.doi(url)
     year_text = fields.text("year", "date")
     year = norm.year(year_text)
