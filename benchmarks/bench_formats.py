@@ -7,16 +7,22 @@ Each format's bytes are then parsed with screening.importers.parse (format
 detection included) and timed; the figure is the best of --runs runs, with the
 ratio to RIS. DESIGN.md asks every format to stay within 3x of RIS's speed.
 
+Each format is timed in its own process. --code DIR times the screening.importers
+of another checkout (e.g. an older commit unpacked with git archive) on the same
+files, for before/after figures.
+
 Run from the repository root:
-    .venv/bin/python benchmarks/bench_formats.py [--records 1000] [--runs 3] [--formats ris,bibtex]
+    .venv/bin/python benchmarks/bench_formats.py [--records 1000] [--runs 3] [--formats ris,bibtex] [--code DIR]
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import io
+import json
+import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,25 +115,42 @@ def build(records: int) -> dict[str, tuple[bytes, str]]:
     return files
 
 
+CHILD = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from screening.importers import parse
+path, filename, runs = sys.argv[2], sys.argv[3], int(sys.argv[4])
+data = open(path, "rb").read()
+best = float("inf")
+for _ in range(runs):
+    start = time.perf_counter()
+    count = len(parse(data, filename))
+    best = min(best, time.perf_counter() - start)
+print(json.dumps({"records": count, "seconds": best}))
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--formats", default="")
+    parser.add_argument("--code", default=str(ROOT), help="checkout whose screening.importers is timed")
     args = parser.parse_args()
     files = build(args.records)
     wanted = [f for f in args.formats.split(",") if f] or list(files)
     if "ris" not in wanted:
         wanted.insert(0, "ris")
     timings = {}
-    for name in wanted:
-        data, filename = files[name]
-        best = float("inf")
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            count = len(parse(data, filename))
-            best = min(best, time.perf_counter() - start)
-        timings[name] = (count, best, len(data))
+    with tempfile.TemporaryDirectory() as folder:
+        for name in wanted:
+            data, filename = files[name]
+            path = Path(folder) / filename
+            path.write_bytes(data)
+            result = subprocess.run([sys.executable, "-c", CHILD, args.code, str(path), filename, str(args.runs)],
+                                    capture_output=True, text=True, check=True)
+            row = json.loads(result.stdout)
+            timings[name] = (row["records"], row["seconds"], len(data))
     ris = timings["ris"][1]
     print(f"{'format':10s} {'records':>8s} {'MB':>6s} {'seconds':>8s} {'records/s':>10s} {'x RIS':>6s}")
     for name, (count, seconds, size) in timings.items():

@@ -70,8 +70,8 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     if not stripped:
         raise ImportFormatError(f"the file is empty; {EXPECTED}", filename=filename)
     has_ris_records = bool(_RIS_START.search(head) and _RIS_END.search(head))
-    if _OVID_DIRECT.search(head[:4000]) or (_OVID_DIRECT_START.match(stripped) and _OVID_TAG.search(head)
-                                            and not has_ris_records):
+    if not has_ris_records and (_OVID_DIRECT.search(head[:4000])
+                                or (_OVID_DIRECT_START.match(stripped) and _OVID_TAG.search(head))):
         return "ovid"
     if _OVID.match(stripped):
         if has_ris_records:
