@@ -61,3 +61,15 @@ def test_the_report_page_of_a_clean_import_has_no_table(client_for, review, peop
     search_file = import_bytes(search, people["lead"], b"TY  - JOUR\nTI  - Clean\nPY  - 2019\nER  - \n", "c.ris")
     page = client_for(people["lead"]).get(reverse("search_file_report", args=[review.pk, search_file.pk]))
     assert "Read but not understood" not in page.content.decode()
+
+
+def test_import_search_command_prints_what_it_did_not_understand(review, people, tmp_path, capsys):
+    from django.core.management import call_command
+
+    search = make_search(review, people["lead"])
+    path = tmp_path / "faulty.ris"
+    path.write_bytes(FAULTY)
+    call_command("import_search", review.pk, str(path), "--search", search.pk)
+    out = capsys.readouterr().out
+    assert "2 records imported" in out
+    assert "year: 1 x value present but not understood" in out and "line 6: '10 15'" in out
