@@ -38,6 +38,7 @@ __all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport",
            "parse", "parse_with_report"]
 
 # Line-tagged formats read lines decoded chunk by chunk from the bytes.
+# Line-tagged, BibTeX and table readers note unread values on the report; the XML ones do not yet.
 _LINE_PARSERS = {
     "ris": ris.iter_citations,
     "medline": medline.iter_citations,
@@ -46,8 +47,6 @@ _LINE_PARSERS = {
     "ovid": ovid.iter_citations,
     "refworks": refworks.iter_citations,
 }
-# Readers that note unread values on an ImportReport.
-_REPORTING = {"ris", "medline", "wos", "ovid", "refworks", "bibtex", "csv", "tsv", "wos_tab", "xlsx"}
 _BYTES_PARSERS = {
     "endnote_xml": endnote_xml.iter_citations,
     "pubmed_xml": pubmed_xml.iter_citations,
@@ -108,11 +107,7 @@ def _records(data: bytes, filename: str | None, format: str, column_map, report)
     elif format == "xlsx":
         yield from table.iter_xlsx(data, filename, column_map, report=report)
     elif format in _LINE_PARSERS:
-        lines = iter_decoded_lines(data, filename)
-        if format in _REPORTING:
-            yield from _LINE_PARSERS[format](lines, filename, report)
-        else:
-            yield from _LINE_PARSERS[format](lines, filename)
+        yield from _LINE_PARSERS[format](iter_decoded_lines(data, filename), filename, report)
     else:
         text = decode(data, filename)
         if format == "bibtex":
