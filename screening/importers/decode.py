@@ -40,9 +40,9 @@ def sniff_encoding(data: bytes) -> tuple[str, int]:
 _DETECTOR_CONFIDENCE = 0.2
 # Enough text for the detector, without reading a large file twice.
 _DETECTOR_SAMPLE = 256 * 1024
-# Western single-byte guesses: Windows-1252 reads these files at least as well.
-_WESTERN = {"ascii", "iso8859-1", "latin-1", "windows-1252", "cp1252", "iso8859-15", "windows-1250",
-            "iso8859-2", "mac-roman", "macroman", "iso8859-9", "windows-1254"}
+# Western single-byte guesses (Python's codec names): on Western text the detector wavers
+# between these, and Windows-1252 reads such files at least as well.
+_WESTERN = {"ascii", "iso8859-1", "cp1252", "iso8859-15", "cp1250", "iso8859-2", "mac-roman", "iso8859-9", "cp1254"}
 
 
 def legacy_encoding(body) -> str:
@@ -52,15 +52,14 @@ def legacy_encoding(body) -> str:
     sample = bytes(body[:_DETECTOR_SAMPLE])
     # NUL bytes mean binary data or UTF-16/32 without a BOM: the binary check deals with those.
     guess = chardet.detect(sample) if b"\x00" not in sample else {}
-    name = (guess.get("encoding") or "").lower()
-    if (name and name not in _WESTERN and not name.startswith(("utf-16", "utf-32"))
-            and (guess.get("confidence") or 0) >= _DETECTOR_CONFIDENCE):
-        try:
-            codec = codecs.lookup(name).name
-            if _valid(memoryview(body), codec, 1 << 20):
-                return codec
-        except LookupError:
-            pass
+    try:
+        codec = codecs.lookup(guess.get("encoding") or "").name
+    except LookupError:
+        codec = ""
+    if (codec and codec not in _WESTERN and not codec.startswith(("utf-16", "utf-32"))
+            and (guess.get("confidence") or 0) >= _DETECTOR_CONFIDENCE
+            and _valid(memoryview(body), codec, 1 << 20)):
+        return codec
     return "cp1252" if _valid(memoryview(body), "cp1252", 1 << 20) else "latin-1"
 
 

@@ -368,3 +368,11 @@ def test_parse_keeps_its_interface_and_a_clean_file_has_an_empty_report():
     passed = ImportReport()
     assert [c.title for c in iter_parse(data, "x.ris", report=passed)] == ["Clean"]
     assert not passed
+
+
+def test_windows_1251_ris_is_decoded_as_cyrillic():
+    data = ("TY  - JOUR\nTI  - Влияние терапии на здоровье детей: систематический обзор\nAU  - Иванов, И.\nER  - \n"
+            .encode("cp1251"))
+    (c,) = parse(data, "elibrary.ris")
+    assert c.title == "Влияние терапии на здоровье детей: систематический обзор"
+    assert c.authors == ["Иванов, И."]
