@@ -38,7 +38,7 @@ __all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport",
            "parse", "parse_with_report"]
 
 # Line-tagged formats read lines decoded chunk by chunk from the bytes.
-# Line-tagged, BibTeX and table readers note unread values on the report; the XML ones do not yet.
+# Every reader but PubMed XML (whose dates and identifiers are structured) notes unread values on the report.
 _LINE_PARSERS = {
     "ris": ris.iter_citations,
     "medline": medline.iter_citations,
@@ -102,7 +102,9 @@ def parse_with_report(
 
 
 def _records(data: bytes, filename: str | None, format: str, column_map, report) -> Iterator[Citation]:
-    if format in _BYTES_PARSERS:
+    if format == "endnote_xml":
+        yield from endnote_xml.iter_citations(data, filename, report)
+    elif format in _BYTES_PARSERS:
         yield from _BYTES_PARSERS[format](data, filename)
     elif format == "xlsx":
         yield from table.iter_xlsx(data, filename, column_map, report=report)

@@ -376,3 +376,11 @@ def test_windows_1251_ris_is_decoded_as_cyrillic():
     (c,) = parse(data, "elibrary.ris")
     assert c.title == "Влияние терапии на здоровье детей: систематический обзор"
     assert c.authors == ["Иванов, И."]
+
+
+def test_report_for_endnote_xml():
+    data = (b'<xml><records><record><ref-type name="Journal Article">17</ref-type><titles><title>T</title>'
+            b'</titles><dates><year>in press</year></dates></record></records></xml>')
+    citations, report = parse_with_report(data, "endnote.xml")
+    assert citations[0].year is None
+    assert [(row["field"], row["examples"]) for row in report.rows()] == [("year", [{"value": "in press", "line": 1}])]
