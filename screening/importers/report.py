@@ -60,5 +60,6 @@ class ImportReport:
 
 def check(report: ImportReport | None, field_name: str, raw, parsed, line: int | None) -> None:
     """Note ``raw`` as unread when the field had a value but parsing it gave nothing."""
-    if report is not None and parsed is None and raw:
+    # A lone "0" is how some tools (Abstrackr) write "none"; it is not a value to check.
+    if report is not None and parsed is None and raw and str(raw).strip("0 "):
         report.unread(field_name, raw, line)

@@ -199,3 +199,10 @@ def test_bibtex_keeps_unescaped_ampersands_and_percent_signs_of_real_exports():
     assert _parse("colrev_tests/search_sources/taylor_and_francis_bib.bib")[0].title.endswith("Taylor & Francis")
     abstract = _parse("jabref_importer_fixtures/MedlineImporterTestArticleItalics.bib")[0].abstract
     assert "95% confidence interval" in abstract
+
+
+def test_pmids_written_as_pubmed_prefix_or_link_in_real_csv_exports():
+    cochrane = _parse("citation-file-formatting/Datasets/CSV/_baseline_cochrane.csv")
+    assert "21314913" in {c.pmid for c in cochrane}
+    openalex = _parse("citation-file-formatting/Datasets/CSV/_baseline_openalex.csv")
+    assert "38584612" in {c.pmid for c in openalex}
