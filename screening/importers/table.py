@@ -3,7 +3,8 @@
 Columns are matched to Citation fields by header name. The common headers of
 Scopus, Embase, PubMed, Lens, CINAHL, Cochrane, Covidence, Rayyan, Zotero,
 RefWorks, OpenAlex, IEEE, Springer and Web of Science (two-letter codes) are
-recognised; anything else can be given as ``column_map`` (Citation field ->
+recognised, also when written in camelCase ("PublicationName", as SyRF does);
+anything else can be given as ``column_map`` (Citation field ->
 header). Lines before the header row (Embase's "SEARCH QUERY" preamble, a
 sheet title) are skipped. Rows are read one at a time.
 """
