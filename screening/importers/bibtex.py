@@ -262,6 +262,18 @@ def _encloses(piece: str) -> bool:
     return False
 
 
+def _locator(entry: model.Entry, names: tuple[str, ...]):
+    """Finds the line of the first of the named fields in the entry (for the import report)."""
+    def locate(_value: str) -> int | None:
+        raw = entry.raw or ""
+        for name in names:
+            match = re.search(rf"(?<![\w-]){name}\s*=", raw, re.IGNORECASE)
+            if match:
+                return entry.start_line + 1 + raw.count("\n", 0, match.start())
+        return None
+    return locate
+
+
 def to_citation(entry: model.Entry, macros: dict[str, str] | None = None,
                 report: ImportReport | None = None) -> Citation:
     fields = _Fields(entry, macros if macros is not None else dict(_MONTHS), report)
@@ -278,9 +290,9 @@ def to_citation(entry: model.Entry, macros: dict[str, str] | None = None,
     pmid = norm.pmid(pmid_text)
     line = entry.start_line + 1
     if report is not None:
-        check(report, "year", year_text, year, line)
-        check(report, "doi", doi_text, doi, line)
-        check(report, "pmid", pmid_text, pmid, line)
+        check(report, "year", year_text, year, line, _locator(entry, ("year", "date")))
+        check(report, "doi", doi_text, doi, line, _locator(entry, ("doi",)))
+        check(report, "pmid", pmid_text, pmid, line, _locator(entry, ("pmid",)))
     return Citation(
         title=fields.text("title"),
         abstract=fields.text("abstract"),

@@ -67,7 +67,7 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
     kind = rec.first("0")
     year = norm.year(rec.first("D")) or norm.year(rec.first("8"))
     if report is not None:
-        check(report, "year", rec.first("D", "8"), year, rec.line)
+        check(report, "year", rec.first("D", "8"), year, rec.line, rec.line_of)
     return Citation(
         title=norm.clean(rec.first("T")),
         abstract=norm.first(rec.first("X")),

@@ -27,10 +27,15 @@ def to_citation(rec, report: ImportReport | None = None) -> Citation:
                 break
     year = norm.year(text(rec, "dates/year")) or norm.year(text(rec, "dates/pub-dates/date"))
     if report is not None:
-        check(report, "year", text(rec, "dates/year") or text(rec, "dates/pub-dates/date"), year, rec.sourceline)
+        def element_line(path):
+            return lambda _value: getattr(rec.find(path), "sourceline", None)
+
+        year_path = "dates/year" if text(rec, "dates/year") else "dates/pub-dates/date"
+        check(report, "year", text(rec, year_path), year, rec.sourceline, element_line(year_path))
         # electronic-resource-num holds DOIs but also other identifiers, so only DOI-like values count.
         resource = text(rec, "electronic-resource-num")
-        check(report, "doi", resource if resource and "10." in resource else None, doi, rec.sourceline)
+        check(report, "doi", resource if resource and "10." in resource else None, doi, rec.sourceline,
+              element_line("electronic-resource-num"))
     keywords = []
     for keyword in texts(rec, "keywords/keyword"):
         keywords.extend(k.strip() for k in keyword.split("\n") if k.strip())

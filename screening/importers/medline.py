@@ -78,8 +78,8 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
     year = _year(rec)
     pmid = norm.pmid(rec.first("PMID"))
     if report is not None:
-        check(report, "year", rec.first(*_YEAR_TAGS), year, rec.line)
-        check(report, "pmid", rec.first("PMID"), pmid, rec.line)
+        check(report, "year", rec.first(*_YEAR_TAGS), year, rec.line, rec.line_of)
+        check(report, "pmid", rec.first("PMID"), pmid, rec.line, rec.line_of)
     return Citation(
         title=norm.clean(rec.joined("TI", "BTI")),
         abstract=norm.first(rec.joined("AB", separator="\n")),

@@ -105,8 +105,8 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
     if title:
         title = _TITLE_KIND.sub("", title)
     if report is not None:
-        check(report, "year", year_text, year, rec.line)
-        check(report, "doi", rec.first("DO", "DI"), doi, rec.line)
+        check(report, "year", year_text, year, rec.line, rec.line_of)
+        check(report, "doi", rec.first("DO", "DI"), doi, rec.line, rec.line_of)
     return Citation(
         title=norm.clean(title),
         abstract=norm.first(rec.joined("AB", separator="\n")),

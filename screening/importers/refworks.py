@@ -67,8 +67,8 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
                 doi = norm.doi(value)
                 break
     if report is not None:
-        check(report, "year", year_text, year, rec.line)
-        check(report, "doi", rec.first("DO"), doi, rec.line)
+        check(report, "year", year_text, year, rec.line, rec.line_of)
+        check(report, "doi", rec.first("DO"), doi, rec.line, rec.line_of)
     keywords: list[str] = []
     for value in rec.values("K1"):
         keywords.extend(k.strip() for k in value.split(";") if k.strip())

@@ -8,6 +8,7 @@ reviewer sees at once what to check without the report growing with the file.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 EXAMPLES_KEPT = 3
@@ -58,8 +59,13 @@ class ImportReport:
         return [issue.as_dict() for issue in sorted(self._issues.values(), key=lambda i: (i.field, i.message))]
 
 
-def check(report: ImportReport | None, field_name: str, raw, parsed, line: int | None) -> None:
-    """Note ``raw`` as unread when the field had a value but parsing it gave nothing."""
+def check(report: ImportReport | None, field_name: str, raw, parsed, line: int | None,
+          locate: Callable[[str], int | None] | None = None) -> None:
+    """Note ``raw`` as unread when the field had a value but parsing it gave nothing.
+
+    ``locate`` finds the value's own line (called only for a value that is noted);
+    without it, ``line`` (the record's first line) is reported.
+    """
     # A lone "0" is how some tools (Abstrackr) write "none"; it is not a value to check.
     if report is not None and parsed is None and raw and str(raw).strip("0 "):
-        report.unread(field_name, raw, line)
+        report.unread(field_name, raw, (locate(str(raw)) or line) if locate else line)

@@ -175,12 +175,12 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
     issn = norm.issn(" ".join(by.get("SN", ())))
     if report is not None:
         line = rec.line
-        check(report, "year", _first(by, _YEAR_TAGS), year, line)
-        check(report, "doi", _first(by, ("DO", "DI")), doi, line)
-        check(report, "pmid", _first(by, ("PMID", "PM")), pmid, line)
+        check(report, "year", _first(by, _YEAR_TAGS), year, line, rec.line_of)
+        check(report, "doi", _first(by, ("DO", "DI")), doi, line, rec.line_of)
+        check(report, "pmid", _first(by, ("PMID", "PM")), pmid, line, rec.line_of)
         sn = _first(by, ("SN",))
         if sn and not issn and not _ISBN.fullmatch(sn.replace("-", "").replace(" ", "")):
-            report.unread("issn", sn, line)
+            report.unread("issn", sn, rec.line_of(sn))
     return Citation(
         title=norm.clean(title),
         abstract=_abstract(_first(by, ("AB", "N2"))),

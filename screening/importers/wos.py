@@ -105,8 +105,8 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
         keywords.extend(k.strip() for k in value.split(";") if k.strip())
     year = norm.year(rec.first("PY")) or norm.year(rec.first("PD", "EA"))
     if report is not None:
-        check(report, "year", rec.first("PY", "PD", "EA"), year, rec.line)
-        check(report, "doi", rec.first("DI", "D2"), doi, rec.line)
+        check(report, "year", rec.first("PY", "PD", "EA"), year, rec.line, rec.line_of)
+        check(report, "doi", rec.first("DI", "D2"), doi, rec.line, rec.line_of)
     return Citation(
         title=norm.clean(rec.joined("TI")),
         abstract=norm.first(rec.first("AB")),

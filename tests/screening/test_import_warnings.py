@@ -23,7 +23,7 @@ def test_unread_values_are_stored_on_the_file_and_the_records_still_imported(rev
     assert Record.objects.get(title="Year not understood").year is None
     rows = {row["field"]: row for row in search_file.warnings}
     assert rows["year"]["count"] == 1
-    assert rows["year"]["examples"] == [{"value": "10 15", "line": 6}]
+    assert rows["year"]["examples"] == [{"value": "10 15", "line": 8}]
     assert rows["doi"]["examples"][0]["value"] == "see the publisher"
 
 
@@ -32,8 +32,8 @@ def test_asreview_faulty_year_file_reports_its_year(review, people):
     search = make_search(review, people["lead"])
     search_file = import_bytes(search, people["lead"], path.read_bytes(), path.name)
     assert search_file.status == SearchFile.Status.DONE, search_file.error
-    assert [(row["field"], row["count"], row["examples"][0]["value"]) for row in search_file.warnings] == [
-        ("year", 1, "10 15")]
+    assert [(row["field"], row["count"], row["examples"][0]) for row in search_file.warnings] == [
+        ("year", 1, {"value": "10 15", "line": 3})]
 
 
 def test_a_clean_file_has_no_warnings_and_a_failed_one_keeps_none(review, people):
@@ -53,7 +53,7 @@ def test_the_import_report_page_shows_the_table(client_for, review, people):
     page = client_for(people["viewer"]).get(url).content.decode()
     assert "Read but not understood" in page
     assert "<th scope=\"col\">Field</th><th scope=\"col\">Count</th><th scope=\"col\">Examples</th>" in page
-    assert "line 6: <code>10 15</code>" in page
+    assert "line 8: <code>10 15</code>" in page
 
 
 def test_the_report_page_of_a_clean_import_has_no_table(client_for, review, people):
@@ -72,4 +72,4 @@ def test_import_search_command_prints_what_it_did_not_understand(review, people,
     call_command("import_search", review.pk, str(path), "--search", search.pk)
     out = capsys.readouterr().out
     assert "2 records imported" in out
-    assert "year: 1 x value present but not understood" in out and "line 6: '10 15'" in out
+    assert "year: 1 x value present but not understood" in out and "line 8: '10 15'" in out

@@ -342,7 +342,7 @@ def test_report_lists_a_year_it_could_not_read_with_line_and_value():
     assert [c.year for c in citations] == [2019, None]
     (row,) = report.rows()
     assert (row["field"], row["count"]) == ("year", 1)
-    assert row["examples"] == [{"value": "10 15", "line": 6}]
+    assert row["examples"] == [{"value": "10 15", "line": 8}]  # the PY line itself
 
 
 def test_report_counts_every_case_but_keeps_a_few_examples():
@@ -351,7 +351,7 @@ def test_report_counts_every_case_but_keeps_a_few_examples():
     rows = {row["field"]: row for row in report.rows()}
     assert rows["year"]["count"] == 10 and rows["doi"]["count"] == 10
     assert len(rows["year"]["examples"]) == EXAMPLES_KEPT
-    assert rows["doi"]["examples"][0] == {"value": "not a doi", "line": 1}
+    assert rows["doi"]["examples"][0] == {"value": "not a doi", "line": 4}
 
 
 def test_report_for_tables_and_other_formats():
@@ -384,3 +384,9 @@ def test_report_for_endnote_xml():
     citations, report = parse_with_report(data, "endnote.xml")
     assert citations[0].year is None
     assert [(row["field"], row["examples"]) for row in report.rows()] == [("year", [{"value": "in press", "line": 1}])]
+
+
+def test_report_names_the_line_of_the_bibtex_field():
+    data = b"@article{k1,\n  title = {T},\n  author = {Smith, J.},\n  year = {forthcoming}\n}\n"
+    _, report = parse_with_report(data, "x.bib")
+    assert report.rows()[0]["examples"] == [{"value": "forthcoming", "line": 4}]
