@@ -10,7 +10,8 @@ Pure Python (no Django). Every failure on bad input is an ImportFormatError
 naming the file, the line where known, and what was expected.
 
 Streaming: iter_parse yields record by record. RIS, MEDLINE, Web of Science,
-EndNote tagged and CSV/TSV are split line by line by our own code; EndNote XML
+EndNote tagged, Ovid direct export, RefWorks tagged and CSV/TSV are split line
+by line by our own code; EndNote XML
 and PubMed XML stream through lxml.iterparse (each record freed once read);
 XLSX streams through openpyxl's read-only mode. Only BibTeX is read whole
 (bibtexparser has no incremental API). An error found part-way raises after
