@@ -17,7 +17,7 @@ _ISSN_SEPARATORS = re.compile(r"[;,\s]+")
 _NOT_ISSN_CHARS = re.compile(r"[^0-9Xx]")
 _DOTTED_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.-?\s?)+$")
 # "(smith@uni.edu)" or "[E-mail: smith@uni.edu]" after a name (Web of Science, Zoological Record, Ovid).
-_EMAIL_NOTE = re.compile(r"\s*[(\[][^()\[\]]*@[^()\[\]]*[)\]]")
+_EMAIL_NOTE = re.compile(r"\s*[(\[][^()\[\]]*@[^()\[\]]*[)\]]|\s*<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
 # "12345", "PMID: 12345", "12345 [PMID]", Cochrane's "PUBMED 12345", OpenAlex's PubMed links.
 _PMID = re.compile(r"^(?:pmid:?\s*|pubmed:?\s+|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/))?"
                    r"(\d{1,9})/?(?:\s*\[pmid\]|\s*\(pmid\))?$", re.IGNORECASE)

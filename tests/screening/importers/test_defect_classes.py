@@ -210,6 +210,8 @@ def test_ovid_display_format_without_tags_is_still_refused_with_advice():
 
 @pytest.mark.parametrize("raw, expected", [
     ("Smith, John (john.smith@uni.edu)", "Smith, John"),
+    ("Smith, John [john.smith@uni.edu]", "Smith, John"),
+    ("Smith, John john.smith@uni.edu", "Smith, John"),
     ("YANG Y", "YANG, Y"),
     ("WU JX", "WU, JX"),
     ("LI XY", "LI, XY"),
