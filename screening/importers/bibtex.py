@@ -196,7 +196,7 @@ class _Fields:
                 self.raw[key] = value
         if report is not None:
             for key, times in repeated.items():
-                report.note(key, "field repeated in one entry; the first value was kept",
+                report.note(key, "field repeated in one entry; the first non-empty value was kept",
                             f"{entry.key}: {times} times", entry.start_line + 1)
 
     def value(self, *names: str) -> str | None:
