@@ -86,10 +86,14 @@ def _reason(block) -> str:
     return f"{text}; unbalanced braces or quotes are the usual cause"
 
 
-def _split_top_level(value: str, separator: str) -> list[str]:
-    """Split at ``separator`` outside braces and quotes."""
+_SPECIALS = re.compile(r'[{}"#]')
+
+
+def _split_top_level(value: str, separator: str = "#") -> list[str]:
+    """Split at ``separator`` outside braces and quotes (visiting only the special characters)."""
     pieces, depth, quoted, start = [], 0, False, 0
-    for i, ch in enumerate(value):
+    for match in _SPECIALS.finditer(value):
+        ch = match.group()
         if ch == "{":
             depth += 1
         elif ch == "}":
@@ -97,8 +101,8 @@ def _split_top_level(value: str, separator: str) -> list[str]:
         elif ch == '"' and depth == 0:
             quoted = not quoted
         elif ch == separator and depth == 0 and not quoted:
-            pieces.append(value[start:i])
-            start = i + 1
+            pieces.append(value[start:match.start()])
+            start = match.end()
     pieces.append(value[start:])
     return pieces
 
@@ -136,7 +140,7 @@ def _decoder():
 _LATEX_PIECE = re.compile(
     r"\{\\[^{}]*\}"
     r"|\\[A-Za-z]+\*?(?:\s*\{[^{}]*\})*"
-    r"|\\[^A-Za-z\s](?:\{[^{}]*\}|[A-Za-z])?"
+    r"|\\[^A-Za-z](?:\{[^{}]*\}|[A-Za-z])?"
 )
 
 
@@ -148,8 +152,26 @@ def _decode_piece(piece: str) -> str:
         return piece
 
 
-def _decoded(match: re.Match) -> str:
-    return _decode_piece(match.group(0))
+def _decode_latex(value: str) -> str:
+    """Replace each LaTeX piece by its text, jumping from backslash to backslash.
+
+    Matching only where a backslash stands (or at the brace just before it) spares
+    scanning long abstracts character by character for a rare piece.
+    """
+    out: list[str] = []
+    pos = 0
+    while (slash := value.find("\\", pos)) >= 0:
+        start = slash - 1 if slash > pos and value[slash - 1] == "{" else slash
+        match = _LATEX_PIECE.match(value, start) or (_LATEX_PIECE.match(value, slash) if start != slash else None)
+        if match is None:
+            out.append(value[pos:slash + 1])
+            pos = slash + 1
+            continue
+        out.append(value[pos:match.start()])
+        out.append(_decode_piece(match.group(0)))
+        pos = match.end()
+    out.append(value[pos:])
+    return "".join(out)
 
 
 # TeX's ligatures for dashes and quotes, as pylatexenc rendered them.
@@ -171,10 +193,10 @@ def _text(value: str, ligatures: bool = True) -> str | None:
     if "\\" in value:
         if "$" in value:  # math stays as written: decode only what lies outside $...$
             parts = value.split("$")
-            parts[0::2] = [_LATEX_PIECE.sub(_decoded, part) for part in parts[0::2]]
+            parts[0::2] = [_decode_latex(part) for part in parts[0::2]]
             value = "$".join(parts)
         else:
-            value = _LATEX_PIECE.sub(_decoded, value)
+            value = _decode_latex(value)
     return norm.clean(value.replace("{", "").replace("}", ""))
 
 
