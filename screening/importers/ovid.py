@@ -27,7 +27,8 @@ _NAME_NOTE = re.compile(r"\s*\[[^\]]*\]|\s+[\d,*+]+$")
 _TITLE_KIND = re.compile(r"\.?\s*\[(?:Article|Review|Miscellaneous|Editorial|Letter|Comment|Report|Note|Erratum|"
                          r"Conference Paper|Journal Article)\]\s*$", re.IGNORECASE)
 _SO_VOLUME_ISSUE = re.compile(r"(?<![\d.])(\d+)\s*\(([^)]+)\)")
-_SO_PAGES = re.compile(r"\(pp\s*([\d\w-]+)\)|:\s*([A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)")
+# "(pp 499-509)" (Embase), ":327-334" (BIOSIS, MEDLINE), ", 45-50." at the end (PsycINFO).
+_SO_PAGES = re.compile(r"\(pp\s*([\d\w-]+)\)|:\s*([A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)|,\s*([A-Za-z]?\d+-[A-Za-z]?\d+)\.?\s*$")
 _SO_JOURNAL = re.compile(r"^(.+?)(?:\.\s|\s+\d|,\s*\d|$)")
 _MEDLINE_DB = re.compile(r"medline|pubmed", re.IGNORECASE)
 
@@ -79,7 +80,7 @@ def _source_parts(source: str | None) -> dict[str, str | None]:
         parts["volume"], parts["issue"] = volume_issue.group(1), volume_issue.group(2)
     pages = _SO_PAGES.search(source)
     if pages:
-        parts["pages"] = pages.group(1) or pages.group(2)
+        parts["pages"] = pages.group(1) or pages.group(2) or pages.group(3)
     return parts
 
 

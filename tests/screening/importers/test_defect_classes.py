@@ -392,3 +392,10 @@ def test_report_names_the_line_of_the_bibtex_field():
     data = b"@article{k1,\n  title = {T},\n  author = {Smith, J.},\n  year = {forthcoming}\n}\n"
     _, report = parse_with_report(data, "x.bib")
     assert report.rows()[0]["examples"] == [{"value": "forthcoming", "line": 4}]
+
+
+def test_ovid_source_line_in_the_psycinfo_style():
+    data = (b"<1. >\nVN  - Ovid Technologies\nDB  - APA PsycInfo\nAU  - Brown, Alice\nTI  - A PsycInfo record\n"
+            b"SO  - Journal of Tests. Vol 12(3) Mar 2019, 45-50.\nYR  - 2019\n")
+    (c,) = parse(data, "psycinfo.txt")
+    assert (c.journal, c.volume, c.issue, c.pages, c.year) == ("Journal of Tests", "12", "3", "45-50", 2019)
