@@ -87,6 +87,9 @@ class SearchFile(models.Model):
     duplicates_possible = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     error_line = models.PositiveIntegerField(null=True, blank=True)
+    # Values read but not understood, per field: [{"field", "message", "count",
+    # "examples": [{"value", "line"}]}] (screening.importers.ImportReport.rows()).
+    warnings = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -1,7 +1,8 @@
 """Read bibliographic search exports into Citation records.
 
     parse(data, filename=None, format=None) -> list[Citation]
-    iter_parse(data, filename=None, format=None) -> Iterator[Citation]
+    parse_with_report(data, filename=None, format=None) -> (list[Citation], ImportReport)
+    iter_parse(data, filename=None, format=None, report=None) -> Iterator[Citation]
     detect_format(data, filename=None) -> format name
     FORMATS: name -> Format(label, extensions)
 
@@ -9,32 +10,43 @@ Pure Python (no Django). Every failure on bad input is an ImportFormatError
 naming the file, the line where known, and what was expected.
 
 Streaming: iter_parse yields record by record. RIS, MEDLINE, Web of Science,
-EndNote tagged and CSV/TSV are split line by line by our own code; EndNote XML
+EndNote tagged, Ovid direct export, RefWorks tagged and CSV/TSV are split line
+by line by our own code; EndNote XML
 and PubMed XML stream through lxml.iterparse (each record freed once read);
 XLSX streams through openpyxl's read-only mode. Only BibTeX is read whole
 (bibtexparser has no incremental API). An error found part-way raises after
 the records before it were yielded, so callers storing in batches should do so
 inside one transaction.
+
+Values a parser found but could not use (a year "10 15", a field repeated in a
+BibTeX entry) do not stop the import: they are noted, per field with a count
+and a few examples, on the ImportReport passed as ``report`` (parse_with_report
+makes one and returns it beside the citations).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import bibtex, endnote_tagged, endnote_xml, medline, pubmed_xml, ris, table, wos
+from . import bibtex, endnote_tagged, endnote_xml, medline, ovid, pubmed_xml, refworks, ris, table, wos
 from .citation import Citation
 from .decode import decode, iter_decoded_lines
 from .detect import detect_format
 from .errors import ImportFormatError
 from .formats import EXPECTED, FORMATS, Format
+from .report import ImportReport
 
-__all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "detect_format", "iter_parse", "parse"]
+__all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport", "detect_format", "iter_parse",
+           "parse", "parse_with_report"]
 
 # Line-tagged formats read lines decoded chunk by chunk from the bytes.
+# Every reader but PubMed XML (whose dates and identifiers are structured) notes unread values on the report.
 _LINE_PARSERS = {
     "ris": ris.iter_citations,
     "medline": medline.iter_citations,
     "wos": wos.iter_citations,
     "endnote_tagged": endnote_tagged.iter_citations,
+    "ovid": ovid.iter_citations,
+    "refworks": refworks.iter_citations,
 }
 _BYTES_PARSERS = {
     "endnote_xml": endnote_xml.iter_citations,
@@ -47,6 +59,7 @@ def iter_parse(
     filename: str | None = None,
     format: str | None = None,
     column_map: dict[str, str] | None = None,
+    report: ImportReport | None = None,
 ) -> Iterator[Citation]:
     """Yield the Citations of an export one at a time (see the module docstring)."""
     if isinstance(data, str):
@@ -64,7 +77,7 @@ def iter_parse(
             ) from exc
     elif format not in FORMATS:
         raise ImportFormatError(f"unknown format {format!r}; {EXPECTED} ({', '.join(FORMATS)})", filename=filename)
-    return _guarded(_records(data, filename, format, column_map), filename, format)
+    return _guarded(_records(data, filename, format, column_map, report), filename, format)
 
 
 def parse(
@@ -77,24 +90,39 @@ def parse(
     return list(iter_parse(data, filename=filename, format=format, column_map=column_map))
 
 
-def _records(data: bytes, filename: str | None, format: str, column_map) -> Iterator[Citation]:
-    if format in _BYTES_PARSERS:
+def parse_with_report(
+    data: bytes,
+    filename: str | None = None,
+    format: str | None = None,
+    column_map: dict[str, str] | None = None,
+) -> tuple[list[Citation], ImportReport]:
+    """All Citations and the report of values read but not understood; ImportFormatError on bad input."""
+    report = ImportReport()
+    citations = list(iter_parse(data, filename=filename, format=format, column_map=column_map, report=report))
+    return citations, report
+
+
+def _records(data: bytes, filename: str | None, format: str, column_map, report) -> Iterator[Citation]:
+    if format == "endnote_xml":
+        yield from endnote_xml.iter_citations(data, filename, report)
+    elif format in _BYTES_PARSERS:
         yield from _BYTES_PARSERS[format](data, filename)
     elif format == "xlsx":
-        yield from table.iter_xlsx(data, filename, column_map)
+        yield from table.iter_xlsx(data, filename, column_map, report=report)
     elif format in _LINE_PARSERS:
-        yield from _LINE_PARSERS[format](iter_decoded_lines(data, filename), filename)
+        yield from _LINE_PARSERS[format](iter_decoded_lines(data, filename), filename, report)
     else:
         text = decode(data, filename)
         if format == "bibtex":
-            yield from bibtex.iter_citations(text, filename)
+            yield from bibtex.iter_citations(text, filename, report)
         elif format == "csv":
-            yield from table.iter_delimited(text, filename, None, column_map)
+            yield from table.iter_delimited(text, filename, None, column_map, report=report)
         elif format == "tsv":
-            yield from table.iter_delimited(text, filename, "\t", column_map)
+            yield from table.iter_delimited(text, filename, "\t", column_map, report=report)
         elif format == "wos_tab":
             # WoS tab-delimited never quotes fields, and its abstracts contain quote marks.
-            yield from table.iter_delimited(text, filename, "\t", column_map, quoting=table.csv.QUOTE_NONE)
+            yield from table.iter_delimited(text, filename, "\t", column_map, quoting=table.csv.QUOTE_NONE,
+                                            report=report)
 
 
 def _guarded(records: Iterator[Citation], filename: str | None, format: str) -> Iterator[Citation]:

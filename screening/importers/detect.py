@@ -26,9 +26,10 @@ _MAGIC = (
     (b"SQLite format 3", "an SQLite database"),
 )
 _CONTENT = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
-_RIS_END = re.compile(r"^ER  -", re.MULTILINE)
+# One space before the dash ("TY - JOUR") is written by some tools and read by the RIS reader.
+_RIS_END = re.compile(r"^ER {1,2}-", re.MULTILINE)
 _RIS_TAG = re.compile(r"^[A-Z][A-Z0-9]  - ", re.MULTILINE)
-_RIS_START = re.compile(r"^TY  -", re.MULTILINE)
+_RIS_START = re.compile(r"^TY {1,2}- ", re.MULTILINE)
 # Four-letter tags ("PMID-", "STAT-") and three-letter ones ("OWN -", "FAU -") exist only in MEDLINE.
 _MEDLINE = re.compile(r"^(?:[A-Z]{4}-|[A-Z]{3} - |JT  - |DP  - )", re.MULTILINE)
 _WOS = re.compile(r"^(?:FN |VR \d)", re.MULTILINE)
@@ -37,6 +38,13 @@ _BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 _ENDNOTE_TAG = re.compile(r"^%[0A-Z@] ?", re.MULTILINE)
 _COPAC = re.compile(r"^[A-Z]{2}- \S", re.MULTILINE)
 _OVID = re.compile(r"^<\d+>\s*$", re.MULTILINE)
+# Ovid's direct export: "<1. >" then "VN  - Ovid Technologies" and RIS-like tag lines without TY/ER.
+_OVID_DIRECT = re.compile(r"^VN {1,2}- Ovid Technologies", re.MULTILINE)
+_OVID_DIRECT_START = re.compile(r"^<\s*\d+\.\s*>\s*$", re.MULTILINE)
+_OVID_TAG = re.compile(r"^[A-Z][A-Z0-9] {1,2}- \S", re.MULTILINE)
+# RefWorks tagged: "RT Journal Article" opens each record; "A1 ", "T1 ", "YR " lines follow.
+_REFWORKS_START = re.compile(r"^RT [A-Z]")
+_REFWORKS_TAG = re.compile(r"^(?:A1|T1|YR|SR|JF|FD) \S", re.MULTILINE)
 _TABLE_EXTENSIONS = (".csv", ".tsv", ".tab", ".txt")
 
 
@@ -61,7 +69,13 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     stripped = head.lstrip()
     if not stripped:
         raise ImportFormatError(f"the file is empty; {EXPECTED}", filename=filename)
+    has_ris_records = bool(_RIS_START.search(head) and _RIS_END.search(head))
+    if not has_ris_records and (_OVID_DIRECT.search(head[:4000])
+                                or (_OVID_DIRECT_START.match(stripped) and _OVID_TAG.search(head))):
+        return "ovid"
     if _OVID.match(stripped):
+        if has_ris_records:
+            return "ris"  # Ovid's display headers ("<1>", "Accession Number") around proper RIS records
         raise ImportFormatError(
             "this is Ovid's on-screen citation display, which carries no machine-readable tags; "
             "in Ovid, use Export with the RIS or EndNote format instead",
@@ -89,6 +103,8 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
         return "bibtex"
     if _ENDNOTE_TAG.match(stripped):
         return "endnote_tagged"
+    if _REFWORKS_START.match(stripped) and len(_REFWORKS_TAG.findall(head[:5000])) >= 2:
+        return "refworks"
     if ext in (".bib", ".bibtex"):
         return "bibtex"
     if _COPAC.match(stripped):

@@ -10,6 +10,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .report import ImportReport, check
 from .tagged import TaggedRecord
 
 TAG_LINE = re.compile(r"^%([0-9A-Z@!#$&()*+^~>\]|?])(?:\s(.*))?$")
@@ -54,7 +55,7 @@ def _has_content(record: TaggedRecord) -> bool:
     return any(value for _tag, value in record.tags)
 
 
-def to_citation(rec: TaggedRecord) -> Citation:
+def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citation:
     doi = None
     for value in rec.values("R", "U"):
         doi = norm.doi(value)
@@ -64,11 +65,14 @@ def to_citation(rec: TaggedRecord) -> Citation:
     for value in rec.values("K"):
         keywords.extend(k.strip() for k in re.split(r"[;\n]", value) if k.strip())
     kind = rec.first("0")
+    year = norm.year(rec.first("D")) or norm.year(rec.first("8"))
+    if report is not None:
+        check(report, "year", rec.first("D", "8"), year, rec.line, rec.line_of)
     return Citation(
         title=norm.clean(rec.first("T")),
         abstract=norm.first(rec.first("X")),
         authors=norm.authors(rec.values("A")),
-        year=norm.year(rec.first("D")) or norm.year(rec.first("8")),
+        year=year,
         journal=norm.clean(rec.first("J", "B")),
         volume=norm.clean(rec.first("V")),
         issue=norm.clean(rec.first("N")),
@@ -85,6 +89,6 @@ def to_citation(rec: TaggedRecord) -> Citation:
     )
 
 
-def iter_citations(text: str, filename: str | None = None) -> Iterator[Citation]:
+def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
-        yield to_citation(rec)
+        yield to_citation(rec, report)

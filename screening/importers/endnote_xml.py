@@ -7,15 +7,16 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
+from .report import ImportReport, check
 from .xmlstream import iter_elements, raw, text, texts
 
 
-def iter_citations(data: bytes, filename: str | None = None) -> Iterator[Citation]:
+def iter_citations(data: bytes, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for record in iter_elements(data, ("record",), filename, "EndNote XML (<xml><records><record>)"):
-        yield to_citation(record)
+        yield to_citation(record, report)
 
 
-def to_citation(rec) -> Citation:
+def to_citation(rec, report: ImportReport | None = None) -> Citation:
     ref_type = rec.find("ref-type")
     doi = norm.doi(text(rec, "electronic-resource-num"))
     urls = texts(rec, "urls/related-urls/url") + texts(rec, "urls/web-urls/url")
@@ -25,6 +26,16 @@ def to_citation(rec) -> Citation:
                 doi = norm.doi(url)
                 break
     year = norm.year(text(rec, "dates/year")) or norm.year(text(rec, "dates/pub-dates/date"))
+    if report is not None:
+        def element_line(path):
+            return lambda _value: getattr(rec.find(path), "sourceline", None)
+
+        year_path = "dates/year" if text(rec, "dates/year") else "dates/pub-dates/date"
+        check(report, "year", text(rec, year_path), year, rec.sourceline, element_line(year_path))
+        # electronic-resource-num holds DOIs but also other identifiers, so only DOI-like values count.
+        resource = text(rec, "electronic-resource-num")
+        check(report, "doi", resource if resource and "10." in resource else None, doi, rec.sourceline,
+              element_line("electronic-resource-num"))
     keywords = []
     for keyword in texts(rec, "keywords/keyword"):
         keywords.extend(k.strip() for k in keyword.split("\n") if k.strip())

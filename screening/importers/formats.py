@@ -12,6 +12,8 @@ class Format:
 
 FORMATS: dict[str, Format] = {
     "ris": Format("RIS (Scopus, Embase, Ovid, EndNote, Zotero, Mendeley, ...)", (".ris", ".txt")),
+    "ovid": Format("Ovid direct export (Embase, MEDLINE, PsycINFO, ... on Ovid)", (".txt", ".ovd", ".cgi")),
+    "refworks": Format("RefWorks tagged (.txt)", (".txt",)),
     "medline": Format("PubMed / MEDLINE (.nbib, PubMed format text)", (".nbib", ".txt", ".medline")),
     "pubmed_xml": Format("PubMed XML", (".xml",)),
     "endnote_xml": Format("EndNote XML", (".xml",)),
@@ -26,5 +28,5 @@ FORMATS: dict[str, Format] = {
 
 EXPECTED = (
     "expected one of: RIS, PubMed/MEDLINE (.nbib), PubMed XML, EndNote XML, EndNote tagged (.enw), "
-    "BibTeX, Web of Science plain text or tab-delimited, CSV, TSV or XLSX"
+    "Ovid direct export, RefWorks tagged, BibTeX, Web of Science plain text or tab-delimited, CSV, TSV or XLSX"
 )

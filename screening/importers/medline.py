@@ -15,6 +15,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .report import ImportReport, check
 from .tagged import TaggedRecord
 
 TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *$")
@@ -70,21 +71,26 @@ def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecor
         )
 
 
-def to_citation(rec: TaggedRecord) -> Citation:
+def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citation:
     has_full = any(tag == "FAU" for tag, _ in rec.tags)
     wanted = {"FAU", "CN"} if has_full else {"AU", "CN"}
     names = [value for tag, value in rec.tags if tag in wanted and value.strip()]
+    year = _year(rec)
+    pmid = norm.pmid(rec.first("PMID"))
+    if report is not None:
+        check(report, "year", rec.first(*_YEAR_TAGS), year, rec.line, rec.line_of)
+        check(report, "pmid", rec.first("PMID"), pmid, rec.line, rec.line_of)
     return Citation(
         title=norm.clean(rec.joined("TI", "BTI")),
         abstract=norm.first(rec.joined("AB", separator="\n")),
         authors=norm.authors(names),
-        year=_year(rec),
+        year=year,
         journal=norm.clean(rec.first("JT", "TA", "BTI")),
         volume=norm.clean(rec.first("VI")),
         issue=norm.clean(rec.first("IP")),
         pages=norm.pages(rec.first("PG")),
         doi=_doi(rec),
-        pmid=norm.pmid(rec.first("PMID")),
+        pmid=pmid,
         issn=_issn(rec.values("IS")),
         keywords=rec.values("OT") + rec.values("MH"),
         language=norm.clean(rec.first("LA")),
@@ -95,17 +101,25 @@ def to_citation(rec: TaggedRecord) -> Citation:
     )
 
 
+# The publication date first, whatever order the file lists the tags in: DA (the date
+# the record was created) often comes before DP.
+_YEAR_TAGS = ("DP", "DEP", "EDAT", "CRDT", "DA")
+
+
 def _year(rec: TaggedRecord) -> int | None:
-    for value in rec.values("DP", "DEP", "EDAT", "CRDT", "DA"):
-        year = norm.year(value)
-        if year:
-            return year
+    for tag in _YEAR_TAGS:
+        for value in rec.values(tag):
+            year = norm.year(value)
+            if year:
+                return year
     return None
 
 
 def _doi(rec: TaggedRecord) -> str | None:
     for value in rec.values("LID", "AID"):
-        if "[doi]" in value.lower() or value.lower().startswith("doi"):
+        lowered = value.lower()
+        # "[doi]" in PubMed; ERIC writes the DOI as a link ("http://dx.doi.org/10...").
+        if "[doi]" in lowered or lowered.startswith("doi") or "doi.org/" in lowered:
             found = norm.doi(value)
             if found:
                 return found
@@ -126,6 +140,6 @@ def _issn(values: list[str]) -> str | None:
     return None
 
 
-def iter_citations(text: str, filename: str | None = None) -> Iterator[Citation]:
+def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
-        yield to_citation(rec)
+        yield to_citation(rec, report)

@@ -15,7 +15,12 @@ _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 _DOI_SUFFIX = re.compile(r"\[doi\]$", re.IGNORECASE)
 _ISSN_SEPARATORS = re.compile(r"[;,\s]+")
 _NOT_ISSN_CHARS = re.compile(r"[^0-9Xx]")
-_PMID = re.compile(r"^(?:pmid:?\s*)?(\d{1,9})(?:\s*\[pmid\]|\s*\(pmid\))?$", re.IGNORECASE)
+_DOTTED_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.-?\s?)+$")
+# "(smith@uni.edu)" or "[E-mail: smith@uni.edu]" after a name (Web of Science, Zoological Record, Ovid).
+_EMAIL_NOTE = re.compile(r"\s*[(\[][^()\[\]]*@[^()\[\]]*[)\]]|\s*<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
+# "12345", "PMID: 12345", "12345 [PMID]", Cochrane's "PUBMED 12345", OpenAlex's PubMed links.
+_PMID = re.compile(r"^(?:pmid:?\s*|pubmed:?\s+|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/))?"
+                   r"(\d{1,9})/?(?:\s*\[pmid\]|\s*\(pmid\))?$", re.IGNORECASE)
 
 
 def clean(value) -> str | None:
@@ -101,7 +106,11 @@ def author(value) -> str | None:
     text = clean(value)
     if not text:
         return None
+    if "@" in text:
+        text = _EMAIL_NOTE.sub("", text)
     text = text.strip(" ;")
+    if not text:
+        return None
     if "," in text:
         last, _, first = text.partition(",")
         last, first = last.strip(), first.strip()
@@ -111,8 +120,13 @@ def author(value) -> str | None:
     parts = text.split(" ")
     if len(parts) == 1:
         return text
-    if _INITIALS.match(parts[-1]) and not _INITIALS.match(parts[0]):
-        return f"{' '.join(parts[:-1])}, {parts[-1]}"
+    if _INITIALS.match(parts[-1]):
+        if not _INITIALS.match(parts[0]):
+            return f"{' '.join(parts[:-1])}, {parts[-1]}"
+        # "YANG Y", "WU JX": an all-capitals surname of up to four letters looks like initials
+        # too; the longer (or equal) undotted first word is the surname, as these databases write.
+        if len(parts) == 2 and parts[0].isalpha() and len(parts[0]) >= len(parts[1].replace(".", "")):
+            return f"{parts[0]}, {parts[1]}"
     if any(word.lower() in _ORGANISATION_WORDS for word in parts):
         return text
     particles = 1
@@ -149,6 +163,8 @@ def split_authors(value) -> list[str]:
         pieces = text.split(";")
     elif " and " in text:
         pieces = re.split(r"\s+and\s+", text)
+    elif "," in text and _surname_initials_pairs(text):
+        pieces = _surname_initials_pairs(text)
     elif "," in text:
         pieces = [p for p in text.split(",")]
         # "Smith, John" is one author; "Smith AB, Jones C" is two.
@@ -159,7 +175,20 @@ def split_authors(value) -> list[str]:
     return authors(p.strip().rstrip(".") if _looks_like_pubmed_short(p) else p for p in pieces)
 
 
+def _surname_initials_pairs(text: str) -> list[str] | None:
+    """Older Scopus CSV: "Pan, Y., Yu, C., Zhang, X." -> ["Pan, Y.", "Yu, C.", "Zhang, X."]."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) < 4 or len(parts) % 2:
+        return None
+    surnames, initials = parts[0::2], parts[1::2]
+    if all(_DOTTED_INITIALS.match(i) for i in initials) and not any(_DOTTED_INITIALS.match(s) for s in surnames):
+        return [f"{s}, {i}" for s, i in zip(surnames, initials)]
+    return None
+
+
 def _looks_like_pubmed_short(piece: str) -> bool:
+    if "," in piece:
+        return False
     parts = piece.strip().rstrip(".").split(" ")
     return len(parts) >= 2 and bool(_INITIALS.match(parts[-1])) and "." not in parts[-1]
 

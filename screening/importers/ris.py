@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from . import normalise as norm
 from .citation import Citation
 from .errors import ImportFormatError
+from .report import ImportReport, check
 from .tagged import TaggedRecord
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]|[A-Z]{3,4}) {1,2}-(?: (.*)|\s*)$")
@@ -160,7 +161,7 @@ def _first(by: dict[str, list[str]], tags: tuple[str, ...]) -> str | None:
     return None
 
 
-def to_citation(rec: TaggedRecord) -> Citation:
+def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citation:
     by = rec.by_tag()
     ty = _first(by, ("TY",))
     titles = by.get("TI") or by.get("T1") or by.get("CT")
@@ -169,18 +170,29 @@ def to_citation(rec: TaggedRecord) -> Citation:
     if journal and title and journal == title and ty in ("BOOK", "EBOOK"):
         journal = _first(by, ("T3",))
     doi = _doi(rec)
+    year = _year(by)
+    pmid = _pmid(rec)
+    issn = norm.issn(" ".join(by.get("SN", ())))
+    if report is not None:
+        line = rec.line
+        check(report, "year", _first(by, _YEAR_TAGS), year, line, rec.line_of)
+        check(report, "doi", _first(by, ("DO", "DI")), doi, line, rec.line_of)
+        check(report, "pmid", _first(by, ("PMID", "PM")), pmid, line, rec.line_of)
+        sn = _first(by, ("SN",))
+        if sn and not issn and not _ISBN.fullmatch(sn.replace("-", "").replace(" ", "")):
+            report.unread("issn", sn, rec.line_of(sn))
     return Citation(
         title=norm.clean(title),
         abstract=_abstract(_first(by, ("AB", "N2"))),
         authors=norm.authors(rec.values("AU", "A1")),
-        year=_year(rec),
+        year=year,
         journal=norm.clean(journal),
         volume=norm.clean(_first(by, ("VL", "VO"))),
         issue=norm.clean(_first(by, ("IS", "CP", "M2"))),
         pages=norm.pages(_first(by, ("SP",)), _first(by, ("EP",))),
         doi=doi,
-        pmid=_pmid(rec),
-        issn=norm.issn(" ".join(by.get("SN", ()))),
+        pmid=pmid,
+        issn=issn,
         keywords=_keywords(by.get("KW", ())),
         language=norm.clean(_first(by, ("LA",))),
         publication_type=norm.clean(ty),
@@ -218,11 +230,18 @@ def _abstract(value: str | None) -> str | None:
     return text.strip() or None
 
 
-def _year(rec: TaggedRecord) -> int | None:
-    for value in rec.values("PY", "Y1", "DA", "Y2"):
-        year = norm.year(value)
-        if year:
-            return year
+# Publication date first: DA is often the record's creation or access date, and a file
+# may list it before PY, so the tags are tried in this order rather than in file order.
+_YEAR_TAGS = ("PY", "Y1", "DA", "Y2")
+_ISBN = re.compile(r"(?:\d{9}[\dXx]|\d{13})(?:\D.*)?")
+
+
+def _year(by: dict[str, list[str]]) -> int | None:
+    for tag in _YEAR_TAGS:
+        for value in by.get(tag, ()):
+            year = norm.year(value)
+            if year:
+                return year
     return None
 
 
@@ -265,6 +284,6 @@ def _keywords(values: list[str]) -> list[str]:
     return out
 
 
-def iter_citations(text: str, filename: str | None = None) -> Iterator[Citation]:
+def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
-        yield to_citation(rec)
+        yield to_citation(rec, report)

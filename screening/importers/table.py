@@ -3,7 +3,8 @@
 Columns are matched to Citation fields by header name. The common headers of
 Scopus, Embase, PubMed, Lens, CINAHL, Cochrane, Covidence, Rayyan, Zotero,
 RefWorks, OpenAlex, IEEE, Springer and Web of Science (two-letter codes) are
-recognised; anything else can be given as ``column_map`` (Citation field ->
+recognised, also when written in camelCase ("PublicationName", as SyRF does);
+anything else can be given as ``column_map`` (Citation field ->
 header). Lines before the header row (Embase's "SEARCH QUERY" preamble, a
 sheet title) are skipped. Rows are read one at a time.
 """
@@ -18,6 +19,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import iter_lines
 from .errors import ImportFormatError
+from .report import ImportReport, check
 
 # Citation field -> recognised headers, best first (compared after _key()).
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -27,6 +29,8 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "authors": ("authors", "author", "af", "au", "author names", "author s", "authors primary",
                 "first authors", "author full names", "creators",
                 "authorships author display name", "authorships raw author name"),
+    # Book records of Web of Science may name only the book authors.
+    "book_authors": ("bf", "ba", "book authors", "book author full names"),
     "year": ("year", "publication year", "py", "pub year", "published year", "year published"),
     "date": ("publication date", "date published", "date of publication", "date", "pd",
              "pub date free from", "create date"),
@@ -35,7 +39,8 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
                 "primary location source display name", "publication name"),
     "volume": ("volume", "vl", "journal volume", "biblio volume"),
     "issue": ("issue", "issue number", "number", "is", "journal issue", "biblio issue"),
-    "pages": ("pages", "page", "pg", "page range"),
+    # Not "pg": in Web of Science that is the page count ("12"), not the pages.
+    "pages": ("pages", "page", "page range"),
     "start_page": ("page start", "start page", "first page", "bp", "biblio first page"),
     "end_page": ("page end", "end page", "last page", "ep", "biblio last page"),
     "doi": ("doi", "di", "item doi", "article doi", "ids doi"),
@@ -58,15 +63,30 @@ def _key(header) -> str:
     return re.sub(r"[^0-9a-z]+", " ", text).strip()
 
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _camel_key(header) -> str:
+    """"PublicationName" -> "publication name" (SyRF and other camelCase headers)."""
+    return _key(_CAMEL_BOUNDARY.sub(" ", str(header or "")))
+
+
 def _resolve(headers: list, column_map: dict[str, str] | None, filename: str | None, line: int) -> dict[str, int]:
     """Citation field (and helper columns) -> column index for this header row."""
     keys = [_key(h) for h in headers]
+    # Tried only after the plain keys, so that "PubMed ID" still reads as "pubmed id".
+    camel_keys = [_camel_key(h) for h in headers]
     found: dict[str, int] = {}
     for field, names in FIELD_COLUMNS.items():
         for name in names:
             if name in keys:
                 found[field] = keys.index(name)
                 break
+        else:
+            for name in names:
+                if name in camel_keys:
+                    found[field] = camel_keys.index(name)
+                    break
     for field, header in (column_map or {}).items():
         if field not in _CITATION_FIELDS and field not in FIELD_COLUMNS:
             raise ImportFormatError(
@@ -111,23 +131,31 @@ def _cell(row: list, index: int | None):
     return str(value)
 
 
-def row_to_citation(row: list, columns: dict[str, int], raw: str, line: int) -> Citation:
+def row_to_citation(row: list, columns: dict[str, int], raw: str, line: int,
+                    report: ImportReport | None = None) -> Citation:
     def get(field):
         return _cell(row, columns.get(field))
 
     year = norm.year(get("year")) or norm.year(get("date"))
     pages = norm.pages(get("pages")) or norm.pages(get("start_page"), get("end_page"))
+    doi = norm.doi(get("doi"))
+    pmid = norm.pmid(get("pmid"))
+    if report is not None:
+        check(report, "year", get("year") or get("date"), year, line)
+        check(report, "doi", get("doi"), doi, line)
+        check(report, "pmid", get("pmid"), pmid, line)
+    names = get("authors") or get("book_authors") or ""
     return Citation(
         title=norm.clean(get("title")),
         abstract=norm.first(get("abstract")),
-        authors=norm.split_authors(re.sub(r"\s*\(\d+\)", "", get("authors") or "")),
+        authors=norm.split_authors(re.sub(r"\s*\(\d+\)", "", str(names))),
         year=year,
         journal=norm.clean(get("journal")),
         volume=norm.clean(get("volume")),
         issue=norm.clean(get("issue")),
         pages=pages,
-        doi=norm.doi(get("doi")),
-        pmid=norm.pmid(get("pmid")),
+        doi=doi,
+        pmid=pmid,
         issn=norm.issn(get("issn")),
         keywords=norm.split_list(get("keywords")),
         language=norm.clean(get("language")),
@@ -154,6 +182,7 @@ def iter_delimited(
     delimiter: str | None = None,
     column_map: dict[str, str] | None = None,
     quoting: int = csv.QUOTE_MINIMAL,
+    report: ImportReport | None = None,
 ) -> Iterator[Citation]:
     """CSV/TSV rows as Citations; the delimiter is guessed when not given."""
     if not text.strip():
@@ -183,7 +212,7 @@ def iter_delimited(
             break
     if not chosen:
         raise _no_title_error(fallback_headers, filename, 1)
-    yield from _read_rows(text, filename, chosen, header_line, column_map, quoting)
+    yield from _read_rows(text, filename, chosen, header_line, column_map, quoting, report)
 
 
 def _mapped_here(row: list, column_map: dict[str, str]) -> bool:
@@ -193,7 +222,7 @@ def _mapped_here(row: list, column_map: dict[str, str]) -> bool:
     )
 
 
-def _read_rows(text, filename, delimiter, header_line, column_map, quoting) -> Iterator[Citation]:
+def _read_rows(text, filename, delimiter, header_line, column_map, quoting, report=None) -> Iterator[Citation]:
     pending: list[str] = []
 
     def feed() -> Iterable[str]:
@@ -221,7 +250,7 @@ def _read_rows(text, filename, delimiter, header_line, column_map, quoting) -> I
             if not any(c.strip() for c in row) or _is_caption(row, columns):
                 continue
             found_any = True
-            yield row_to_citation(row, columns, raw, line)
+            yield row_to_citation(row, columns, raw, line, report)
     except csv.Error as exc:
         raise ImportFormatError(
             f"the table could not be read ({exc}); expected {_delimiter_name(delimiter)}-separated rows",
@@ -242,7 +271,8 @@ def _delimiter_name(delimiter: str) -> str:
     return {"\t": "tab", ";": "semicolon", ",": "comma"}.get(delimiter, repr(delimiter))
 
 
-def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, str] | None = None) -> Iterator[Citation]:
+def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, str] | None = None,
+              report: ImportReport | None = None) -> Iterator[Citation]:
     """Rows of the first worksheet that has a recognised header row."""
     import openpyxl  # imported here: only spreadsheet uploads need it
 
@@ -279,7 +309,7 @@ def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, st
                     continue
                 found_any = True
                 raw = "\t".join("" if c is None else str(c) for c in row)
-                yield row_to_citation(row, columns, raw, number)
+                yield row_to_citation(row, columns, raw, number, report)
             if columns is not None:
                 if not found_any:
                     raise ImportFormatError(

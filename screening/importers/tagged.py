@@ -69,6 +69,14 @@ class TaggedRecord:
                 return separator.join(found)
         return None
 
+    def line_of(self, value: str) -> int:
+        """The file line where ``value`` (or its first words, for a wrapped value) stands."""
+        probe = value[:30]
+        for offset, text in enumerate(self.lines):
+            if probe in text:
+                return self.line + offset
+        return self.line
+
     @property
     def raw(self) -> str:
         return "\n".join(self.lines)

@@ -15,6 +15,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .report import ImportReport, check
 from .tagged import TaggedRecord
 
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
@@ -83,8 +84,9 @@ def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecor
         )
 
 
-def to_citation(rec: TaggedRecord) -> Citation:
-    names = rec.values("AF") or rec.values("AU")
+def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citation:
+    # Book records may carry only the book authors (BF/BA).
+    names = rec.values("AF") or rec.values("AU") or rec.values("BF") or rec.values("BA")
     split_names = [part for name in names for part in name.split(";")]
     pmid = norm.pmid(rec.first("PM"))
     accession = rec.first("UT") or ""
@@ -101,11 +103,15 @@ def to_citation(rec: TaggedRecord) -> Citation:
     keywords = []
     for value in rec.values("DE") + rec.values("ID"):
         keywords.extend(k.strip() for k in value.split(";") if k.strip())
+    year = norm.year(rec.first("PY")) or norm.year(rec.first("PD", "EA"))
+    if report is not None:
+        check(report, "year", rec.first("PY", "PD", "EA"), year, rec.line, rec.line_of)
+        check(report, "doi", rec.first("DI", "D2"), doi, rec.line, rec.line_of)
     return Citation(
         title=norm.clean(rec.joined("TI")),
         abstract=norm.first(rec.first("AB")),
         authors=norm.authors(split_names),
-        year=norm.year(rec.first("PY")) or norm.year(rec.first("PD", "EA")),
+        year=year,
         journal=norm.clean(rec.first("SO", "SE", "BS", "J9", "JI")),
         volume=norm.clean(rec.first("VL")),
         issue=norm.clean(rec.first("IS")),
@@ -122,6 +128,6 @@ def to_citation(rec: TaggedRecord) -> Citation:
     )
 
 
-def iter_citations(text: str, filename: str | None = None) -> Iterator[Citation]:
+def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
-        yield to_citation(rec)
+        yield to_citation(rec, report)

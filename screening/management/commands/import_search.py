@@ -69,3 +69,7 @@ class Command(BaseCommand):
             f"{search_file.records_imported} records imported into search {search.pk} ({search.database}); "
             f"{search_file.duplicates_merged} merged as duplicates, {search_file.duplicates_possible} possible "
             "duplicate pairs queued."))
+        for row in search_file.warnings:
+            examples = "; ".join(f"line {e['line']}: {e['value']!r}" if e.get("line") else repr(e["value"])
+                                 for e in row["examples"])
+            self.stdout.write(self.style.WARNING(f"  {row['field']}: {row['count']} x {row['message']} ({examples})"))

@@ -182,3 +182,29 @@ def test_covidence_exports_agree_across_formats(relative):
     for c in other:
         assert _key(c.title) == _key(reference[c.doi].title)
         assert c.year == reference[c.doi].year
+
+
+# Years and DOIs that JabRef's expected BibTeX (beside each file) agrees with.
+@pytest.mark.parametrize("relative, year", [
+    ("jabref_importer_fixtures/MedlinePlainImporterTestCompleteEntry.txt", 2009),  # DA 2010 comes before DP 2009
+    ("jabref_importer_fixtures/RisImporterTestDate1.1.ris", 2005),  # Y2 2019 (access date) comes before PY 2005
+])
+def test_year_is_the_publication_date_in_real_files(relative, year):
+    assert _parse(relative)[0].year == year
+
+
+def test_eric_nbib_doi_given_as_a_link():
+    assert _parse("colrev_tests/search_sources/eric_nbib.nbib")[0].doi == "10.1000/123456789"
+
+
+def test_bibtex_keeps_unescaped_ampersands_and_percent_signs_of_real_exports():
+    assert _parse("colrev_tests/search_sources/taylor_and_francis_bib.bib")[0].title.endswith("Taylor & Francis")
+    abstract = _parse("jabref_importer_fixtures/MedlineImporterTestArticleItalics.bib")[0].abstract
+    assert "95% confidence interval" in abstract
+
+
+def test_pmids_written_as_pubmed_prefix_or_link_in_real_csv_exports():
+    cochrane = _parse("citation-file-formatting/Datasets/CSV/_baseline_cochrane.csv")
+    assert "21314913" in {c.pmid for c in cochrane}
+    openalex = _parse("citation-file-formatting/Datasets/CSV/_baseline_openalex.csv")
+    assert "38584612" in {c.pmid for c in openalex}

@@ -45,7 +45,9 @@ def test_arbitrary_bytes(data, name):
 @FUZZ
 @given(
     prefix=st.sampled_from([b"TY  - JOUR\n", b"PMID- 1\n", b"FN x\nVR 1.0\nPT J\n", b"<xml><records>",
-                            b"<PubmedArticleSet>", b"@article{", b"%0 Journal\n", b"Title,Authors\n", b"PT\tAU\tTI\n"]),
+                            b"<PubmedArticleSet>", b"@article{", b"%0 Journal\n", b"Title,Authors\n", b"PT\tAU\tTI\n",
+                            b"<1. >\nVN  - Ovid Technologies\n", b"RT Journal Article\nA1 x\nT1 y\n",
+                            b"@string{a = {b}}\n@article{k, title = a # "]),
     body=st.text(max_size=400),
 )
 def test_format_prefixes_with_arbitrary_text(prefix, body):
@@ -79,3 +81,14 @@ def test_mutated_real_samples(relative, seed):
     require(path.exists(), f"real data not found at {path}")
     mutated = _mutations(path.read_bytes(), random.Random(seed))
     _only_import_errors(mutated, path.name)
+
+
+@pytest.mark.parametrize("sample", ["ovid", "refworks", "bibtex"])
+@FUZZ
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_mutated_fixtures_of_the_newer_readers(sample, seed):
+    from .test_defect_classes import OVID_DIRECT, REFWORKS, SCOPUS_REPEATED_FIELD
+
+    data, name = {"ovid": (OVID_DIRECT, "ovid.txt"), "refworks": (REFWORKS, "refworks.txt"),
+                  "bibtex": (SCOPUS_REPEATED_FIELD, "scopus.bib")}[sample]
+    _only_import_errors(_mutations(data, random.Random(seed)), name)
