@@ -27,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BASELINE = ROOT.parent / "shared" / "data" / "imports" / "citation-file-formatting" / "Datasets" / "RIS" / "_baseline.ris"
+BASELINE = (ROOT.parent / "shared" / "data" / "imports" / "citation-file-formatting" / "Datasets" / "RIS"
+            / "_baseline.ris")
 
 from screening.importers import parse  # noqa: E402
 

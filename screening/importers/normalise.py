@@ -182,7 +182,7 @@ def _surname_initials_pairs(text: str) -> list[str] | None:
         return None
     surnames, initials = parts[0::2], parts[1::2]
     if all(_DOTTED_INITIALS.match(i) for i in initials) and not any(_DOTTED_INITIALS.match(s) for s in surnames):
-        return [f"{s}, {i}" for s, i in zip(surnames, initials)]
+        return [f"{s}, {i}" for s, i in zip(surnames, initials, strict=False)]
     return None
 
 

@@ -28,7 +28,9 @@ _TITLE_KIND = re.compile(r"\.?\s*\[(?:Article|Review|Miscellaneous|Editorial|Let
                          r"Conference Paper|Journal Article)\]\s*$", re.IGNORECASE)
 _SO_VOLUME_ISSUE = re.compile(r"(?<![\d.])(\d+)\s*\(([^)]+)\)")
 # "(pp 499-509)" (Embase), ":327-334" (BIOSIS, MEDLINE), ", 45-50." at the end (PsycINFO).
-_SO_PAGES = re.compile(r"\(pp\s*([\d\w-]+)\)|:\s*([A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)|,\s*([A-Za-z]?\d+-[A-Za-z]?\d+)\.?\s*$")
+_SO_PAGES = re.compile(r"\(pp\s*([\d\w-]+)\)"
+                       r"|:\s*([A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)"
+                       r"|,\s*([A-Za-z]?\d+-[A-Za-z]?\d+)\.?\s*$")
 _SO_JOURNAL = re.compile(r"^(.+?)(?:\.\s|\s+\d|,\s*\d|$)")
 _MEDLINE_DB = re.compile(r"medline|pubmed", re.IGNORECASE)
 

@@ -72,7 +72,8 @@ def test_bibtex_corporate_author_in_braces_is_not_split_at_and():
 
 
 def test_bibtex_latex_is_decoded_in_the_fields_shown():
-    data = rb"""@article{k, author = {M{\"u}ller, J{\"o}rg and Caf\'e, A.}, title = {Na\"{\i}ve 50\% of \emph{cases} in {\L}{\'o}d{\'z}},
+    data = rb"""@article{k, author = {M{\"u}ller, J{\"o}rg and Caf\'e, A.},
+  title = {Na\"{\i}ve 50\% of \emph{cases} in {\L}{\'o}d{\'z}},
   journal = {Health \& Care}, year = {2018}, abstract = {Math $\alpha + \beta$ stays; text~joins}}
 """
     (c,) = parse(data, "latex.bib")
@@ -132,7 +133,8 @@ def test_wos_tab_page_count_is_not_taken_as_pages_and_book_authors_are_used():
 
 
 def test_wos_plain_text_book_record_with_only_book_authors():
-    data = b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT B\nBA Brown, A\n   Green, B\nTI A book\nPY 2018\nER\n\nEF\n"
+    data = (b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT B\nBA Brown, A\n   Green, B\nTI A book\nPY 2018\n"
+            b"ER\n\nEF\n")
     (c,) = parse(data, "savedrecs.txt")
     assert c.authors == ["Brown, A", "Green, B"]
 
