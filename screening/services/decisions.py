@@ -197,9 +197,8 @@ def decision_record(*, actor, review: Review, item_id: int, value: str, reason: 
                                                    **fields)
         except IntegrityError:  # the same reviewer's decision, stored by a concurrent request
             return Decision.objects.get(item=item, reviewer=actor)
-        item.decisions_count = F("decisions_count") + 1
+        item.decisions_count += 1  # the row is locked (select_for_update above): no re-read needed
         item.save(update_fields=["decisions_count"])
-        item.refresh_from_db()
         audit_record(actor=actor, review=review, action=Action.CREATE, instance=decision,
                      after=_decision_snapshot(decision),
                      label=f"{decision.get_value_display()} of record {item.record_id} "
@@ -222,9 +221,8 @@ def decision_undo(*, actor, review: Review, stage: str) -> ScreeningItem:
     audit_record(actor=actor, review=review, action=Action.DELETE, instance=last, before=_decision_snapshot(last),
                  label=f"undo of {last.get_value_display().lower()} on record {item.record_id}")
     last.delete()
-    item.decisions_count = F("decisions_count") - 1
+    item.decisions_count -= 1  # the row is locked: no re-read needed
     item.save(update_fields=["decisions_count"])
-    item.refresh_from_db()
     _settle(item, actor=actor, cfg=screening_settings(review))
     Claim.objects.update_or_create(
         review=review, stage=stage, reviewer=actor,
