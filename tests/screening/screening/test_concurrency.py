@@ -81,3 +81,23 @@ def test_two_reviewers_asking_at_once_in_single_screening_never_get_the_same_rec
     assert len(set(screened)) == len(records_to_screen)  # every record once, none twice
     assert all(Decision.objects.filter(item_id=pk).count() == 1 for pk in screened)
     assert not Claim.objects.exists()
+
+
+def test_a_record_that_needs_one_more_decision_goes_to_one_of_two_reviewers_asking_at_once(
+        review, people, make_user, screeners, records_to_screen):
+    from reviewapp import services as review_services
+
+    first, b = screeners
+    c = make_user("reviewer3")
+    review_services.member_roles_set(actor=people["lead"], review=review, user=c, roles=["reviewer"])
+    for item in records_to_screen:  # dual screening: each record now waits for one more decision
+        services.decision_record(actor=first, review=review, item_id=item.pk, value="include")
+    for _ in range(len(records_to_screen) // 2):
+        got_b, got_c = run_together(lambda: services.screening_next(reviewer=b, review=review, stage="ta"),
+                                    lambda: services.screening_next(reviewer=c, review=review, stage="ta"))
+        assert isinstance(got_b, ScreeningItem) and isinstance(got_c, ScreeningItem), (got_b, got_c)
+        assert got_b.pk != got_c.pk
+        for user, item in ((b, got_b), (c, got_c)):  # neither reviewer's work is refused
+            services.decision_record(actor=user, review=review, item_id=item.pk, value="include")
+    assert Decision.objects.count() == 2 * len(records_to_screen)
+    assert not ScreeningItem.objects.filter(stage="ta").exclude(status=ScreeningItem.Status.INCLUDED).exists()
