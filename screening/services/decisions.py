@@ -12,8 +12,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from reviewapp.audit import audit_record, audited_update, snapshot
@@ -105,11 +104,6 @@ def screening_items_sync(*, review_id: int) -> int:
 
 # ---------------------------------------------------------------- the queue
 
-def _active_claims_of_others(reviewer, now: datetime.datetime):
-    return (Claim.objects.filter(item=OuterRef("pk"), expires_at__gt=now).exclude(reviewer=reviewer)
-            .values("item").annotate(n=Count("id")).values("n"))
-
-
 @transaction.atomic
 def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] = ()) -> ScreeningItem | None:
     """The record this reviewer screens next, held for them so that no one else takes a record
@@ -125,27 +119,43 @@ def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] 
         held.save(update_fields=["expires_at"])
         return held.item
     required = cfg.reviewers_per_record
-    candidates = (
-        ScreeningItem.objects.filter(review=review, stage=stage, status=Status.PENDING,
-                                     decisions_count__lt=required)
-        .exclude(pk__in=skip)
-        .annotate(mine=Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=reviewer)))
-        .filter(mine=False)
-        .annotate(others=Coalesce(Subquery(_active_claims_of_others(reviewer, now), output_field=IntegerField()),
-                                  Value(0)))
-        .filter(others__lt=required - F("decisions_count"))
-        .order_by("-priority", "id")
-    )
-    # SKIP LOCKED: a record another reviewer is claiming this very moment is passed over, not waited for.
-    item = candidates.select_for_update(skip_locked=True, of=("self",)).first()
-    if item is None:
-        if held:
-            held.delete()
-        return None
+    passed_over = list(skip)
+    while True:
+        # The few records others hold are looked up once, not per candidate row: the queue query
+        # then walks the index with one cheap check per record (see BENCHMARKS.md, "Screening").
+        held_by_others = _held_by_others(review=review, stage=stage, reviewer=reviewer, now=now)
+        full = [item_id for item_id, (holders, decided) in held_by_others.items() if holders >= required - decided]
+        # SKIP LOCKED: a record another reviewer is claiming this very moment is passed over, not waited for.
+        item = (ScreeningItem.objects.filter(review=review, stage=stage, status=Status.PENDING,
+                                             decisions_count__lt=required)
+                .exclude(pk__in=passed_over + full)
+                .filter(~Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=reviewer)))
+                .order_by("-priority", "id")
+                .select_for_update(skip_locked=True, of=("self",)).first())
+        if item is None:
+            if held:
+                held.delete()
+            return None
+        # Now that the row is locked, look again: a reviewer whose claim on it was committed after our
+        # query began (so the query did not see it) has let go of the lock by now, and is seen here.
+        holders = Claim.objects.filter(item=item, expires_at__gt=now).exclude(reviewer=reviewer).count()
+        if holders < required - item.decisions_count:
+            break
+        passed_over.append(item.pk)
     expires = now + datetime.timedelta(minutes=CLAIM_MINUTES)
     Claim.objects.update_or_create(review=review, stage=stage, reviewer=reviewer,
                                    defaults={"item": item, "expires_at": expires})
     return item
+
+
+def _held_by_others(*, review: Review, stage: str, reviewer, now: datetime.datetime) -> dict[int, tuple[int, int]]:
+    """{item id: (reviewers other than this one holding it, decisions it has)} for the records on others' screens."""
+    held: dict[int, tuple[int, int]] = {}
+    for item_id, decided in (Claim.objects.filter(review=review, stage=stage, expires_at__gt=now)
+                             .exclude(reviewer=reviewer).values_list("item_id", "item__decisions_count")):
+        holders, _ = held.get(item_id, (0, decided))
+        held[item_id] = (holders + 1, decided)
+    return held
 
 
 @transaction.atomic
@@ -212,9 +222,8 @@ def decision_record(*, actor, review: Review, item_id: int, value: str, reason: 
                                                    **fields)
         except IntegrityError:  # the same reviewer's decision, stored by a concurrent request
             return Decision.objects.get(item=item, reviewer=actor)
-        item.decisions_count = F("decisions_count") + 1
+        item.decisions_count += 1  # the row is locked (select_for_update above): no re-read needed
         item.save(update_fields=["decisions_count"])
-        item.refresh_from_db()
         audit_record(actor=actor, review=review, action=Action.CREATE, instance=decision,
                      after=_decision_snapshot(decision),
                      label=f"{decision.get_value_display()} of record {item.record_id} "
@@ -238,9 +247,8 @@ def decision_undo(*, actor, review: Review, stage: str) -> ScreeningItem:
     audit_record(actor=actor, review=review, action=Action.DELETE, instance=last, before=_decision_snapshot(last),
                  label=f"undo of {last.get_value_display().lower()} on record {item.record_id}")
     last.delete()
-    item.decisions_count = F("decisions_count") - 1
+    item.decisions_count -= 1  # the row is locked: no re-read needed
     item.save(update_fields=["decisions_count"])
-    item.refresh_from_db()
     _settle(item, actor=actor, cfg=screening_settings(review))
     Claim.objects.update_or_create(
         review=review, stage=stage, reviewer=actor,

@@ -11,6 +11,13 @@ from reviewapp.models import AuditEvent, Membership, Outcome, Review
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def without_stage_loaders(monkeypatch):
+    """The review, its people and outcomes only: the stages' synthetic data (thousands of records and
+    decisions) is loaded and checked, twice, in tests/screening/test_demo_and_command.py."""
+    monkeypatch.setattr("reviewapp.management.commands.load_demo.STAGE_LOADERS", [])
+
+
 def _counts() -> tuple:
     from django.apps import apps
 

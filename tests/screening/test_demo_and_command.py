@@ -1,13 +1,15 @@
 """The demo's ten synthetic searches, and the import_search command."""
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from reviewapp.demo import DEMO_TITLE
-from reviewapp.models import Review
+from reviewapp.models import AuditEvent, Review
 from screening.demo import SYNTHETIC_NOTE
-from screening.models import Record, Search, SearchFile
+from screening.models import DEFAULT_EXCLUSION_REASONS, Decision, Record, ScreeningItem, Search, SearchFile, Study
 from screening.selectors import record_sources
 from tests.support import shared_data
 
@@ -16,13 +18,23 @@ from .helpers import make_search
 pytestmark = pytest.mark.django_db
 
 
+def _model_counts() -> tuple:
+    from django.apps import apps
+
+    models = [m for m in apps.get_models() if m._meta.app_label in ("reviewapp", "screening", "auth")]
+    return tuple((m._meta.label, m.objects.count()) for m in models)
+
+
 @pytest.fixture
-def demo():
+def demo_searches(monkeypatch):
+    """The demo review with its ten searches imported, not yet screened."""
+    monkeypatch.setattr("reviewapp.management.commands.load_demo.STAGE_LOADERS", ["screening.demo.demo_searches_load"])
     call_command("load_demo", verbosity=0)
     return Review.objects.get(title=DEMO_TITLE)
 
 
-def test_the_demo_has_ten_searches_in_their_databases_real_formats(demo):
+def test_the_demo_searches_have_the_scale_and_overlap_of_a_real_review(demo_searches):
+    demo = demo_searches
     searches = Search.objects.filter(review=demo)
     assert sorted(s.database for s in searches) == sorted([
         "CINAHL", "EMBASE", "PsycINFO", "Scopus", "Web of Science", "MEDLINE", "PubMed",
@@ -31,24 +43,63 @@ def test_the_demo_has_ten_searches_in_their_databases_real_formats(demo):
     assert formats["Scopus"] == "ris" and formats["PubMed"] == "medline" and formats["Web of Science"] == "wos"
     assert all(f.status == SearchFile.Status.DONE for f in SearchFile.objects.filter(search__review=demo))
     assert all(s.query and s.platform and s.reported_hits and s.date_run.year == 2021 for s in searches)
+    per_database = {s.database: s.records.count() for s in searches}
+    assert per_database["PsycINFO"] > per_database["MEDLINE"] > per_database["Sociological Abstracts"] > 50
 
-
-def test_every_demo_record_says_it_is_synthetic_and_duplicates_span_databases(demo):
     records = Record.objects.filter(review=demo)
-    assert 200 <= records.count() <= 1000
+    assert 4500 <= records.count() <= 5500
     assert not records.exclude(abstract__startswith=SYNTHETIC_NOTE).exists()
     unique = records.filter(duplicate_of__isnull=True)
-    assert unique.count() < records.count() / 2  # the databases overlap a lot, as real ones do
-    widest = max(unique, key=lambda r: r.duplicates.count())
+    assert 0.28 <= 1 - unique.count() / records.count() <= 0.38  # about a third are duplicates
+    widest = max(unique.filter(duplicates__isnull=False).distinct()[:500], key=lambda r: r.duplicates.count())
     assert len(record_sources(record=widest)) >= 5
+    # Off-topic records (what priority screening learns to put last) outnumber relevant-looking ones.
+    assert unique.filter(title__icontains="placebo").count() > 100
+    assert unique.filter(title__icontains="rat pups").exists()
 
-
-def test_loading_the_demo_searches_twice_adds_nothing(demo):
     from screening.demo import demo_searches_load
 
     before = (Search.objects.count(), SearchFile.objects.count(), Record.objects.count())
     demo_searches_load(review=demo, lead=demo.created_by)
     assert (Search.objects.count(), SearchFile.objects.count(), Record.objects.count()) == before
+
+
+def test_the_demo_is_screened_to_77_studies_and_loading_it_twice_changes_nothing():
+    call_command("load_demo", verbosity=0)
+    demo = Review.objects.get(title=DEMO_TITLE)
+    items = ScreeningItem.objects.filter(review=demo)
+    ta, ft = items.filter(stage="ta"), items.filter(stage="ft")
+    unique = Record.objects.filter(review=demo, duplicate_of__isnull=True)
+    assert ta.exclude(status="withdrawn").count() == unique.count()
+
+    # Both reviewers screened every title and abstract, and every full text.
+    for stage in (ta, ft):
+        for name in ("reviewer1", "reviewer2"):
+            assert Decision.objects.filter(item__in=stage, reviewer__username=name).count() == stage.count()
+    # A handful of conflicts wait for the lead; every other one was resolved by the lead.
+    assert ta.filter(status="conflict").count() == 15
+    assert not ft.filter(status__in=["conflict", "pending"]).exists()
+    assert ta.filter(resolved_by__username="lead").count() > 50
+    assert ft.count() == ta.filter(status="included").count()
+    assert 250 <= ft.count() <= 450
+
+    reasons = Counter(ft.filter(status="excluded").values_list("reason", flat=True))
+    assert set(reasons) <= set(DEFAULT_EXCLUSION_REASONS)
+    assert reasons.most_common(1)[0][1] < sum(reasons.values()) / 2 and len(reasons) >= 5
+    assert ft.filter(status="not_retrieved").count() >= 10
+
+    studies = Study.objects.filter(review=demo)
+    assert studies.count() == 77
+    reports = Counter(Record.objects.filter(study__in=studies).values_list("study", flat=True))
+    assert sorted(reports.values())[-4:] == [2, 2, 2, 2] and sorted(reports.values())[-5] == 1
+    assert ft.filter(status="included").count() == sum(reports.values())
+    # Every decision went through the service: one audit entry each.
+    assert AuditEvent.objects.filter(review=demo, object_type="screening.Decision", action="create").count() \
+        == Decision.objects.filter(review=demo).count()
+
+    first = _model_counts()
+    call_command("load_demo", verbosity=0)
+    assert _model_counts() == first
 
 
 def test_import_search_command_creates_the_search_and_imports(review, people, capsys):
