@@ -18,6 +18,7 @@ CHARS = 40  # characters per line in a box of width BOX_W
 BOX_W = 270
 GAP = 28
 BAND_W = 34
+MIN_BAND = 86  # the "Included" band's label needs this much height
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 
 
@@ -185,6 +186,10 @@ def layout(c) -> Layout:
         boxes.append(total)
         arrow_down(prev_x, prev.y + prev.h, y)
     h = row(*boxes)
+    if h < MIN_BAND:  # room for the band's rotated label
+        for b in boxes:
+            b.h = MIN_BAND
+        h = MIN_BAND
     out.arrows.append((main_x + BOX_W / 2, y - GAP, main_x + BOX_W / 2, y))
     if c.has_other_methods:
         # the other column's assessed reports flow into the included box too

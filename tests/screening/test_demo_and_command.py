@@ -97,9 +97,31 @@ def test_the_demo_is_screened_to_77_studies_and_loading_it_twice_changes_nothing
     assert AuditEvent.objects.filter(review=demo, object_type="screening.Decision", action="create").count() \
         == Decision.objects.filter(review=demo).count()
 
+    _the_flow_diagram_matches_the_demo_as_generated(demo)
+
     first = _model_counts()
     call_command("load_demo", verbosity=0)
     assert _model_counts() == first
+
+
+def _the_flow_diagram_matches_the_demo_as_generated(demo) -> None:
+    """PRISMA counts against figures worked out from the generator, not from the log."""
+    from screening import demo as generator
+    from screening.demo_screening import OPEN_TA_CONFLICTS
+    from screening.prisma import prisma_counts
+
+    exported = {spec.database: generator.demo_export(spec)[2] for spec in generator.DEMO_SEARCHES}
+    c = prisma_counts(review=demo)
+    assert c.identified_by_database == exported
+    assert c.identified_databases == sum(exported.values()) and c.identified_registers == 0
+    assert c.duplicates_removed == sum(exported.values()) - generator.N_REPORTS
+    assert c.records_awaiting == OPEN_TA_CONFLICTS
+    assert c.records_screened + c.records_awaiting == generator.N_REPORTS
+    assert c.main.not_retrieved == generator.N_NOT_RETRIEVED and c.main.awaiting == 0
+    assert c.studies_included == generator.N_INCLUDED_STUDIES
+    assert c.reports_included == generator.N_INCLUDED_STUDIES + generator.N_SECOND_REPORTS
+    assert c.records_screened == c.records_excluded + c.main.sought
+    assert c.main.assessed == c.main.excluded + c.reports_included
 
 
 def test_import_search_command_creates_the_search_and_imports(review, people, capsys):
