@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -48,7 +47,5 @@ handler403 = "reviewapp.errors.permission_denied"
 handler404 = "reviewapp.errors.page_not_found"
 handler500 = "reviewapp.errors.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (search exports, full texts) are never served from MEDIA_URL, not even with
+# DEBUG on: only the views that check membership hand them out (search_file_download, fulltext).
