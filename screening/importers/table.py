@@ -18,6 +18,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import iter_lines
 from .errors import ImportFormatError
+from .limits import DEFAULT_LIMITS, Limits, check_columns, check_record_count
 
 # Citation field -> recognised headers, best first (compared after _key()).
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -242,7 +243,8 @@ def _delimiter_name(delimiter: str) -> str:
     return {"\t": "tab", ";": "semicolon", ",": "comma"}.get(delimiter, repr(delimiter))
 
 
-def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, str] | None = None) -> Iterator[Citation]:
+def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, str] | None = None,
+              limits: Limits = DEFAULT_LIMITS) -> Iterator[Citation]:
     """Rows of the first worksheet that has a recognised header row."""
     import openpyxl  # imported here: only spreadsheet uploads need it
 
@@ -257,10 +259,15 @@ def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, st
     first_headers: list = []
     try:
         for sheet in workbook.worksheets:
+            # The declared dimensions are not trusted: "A1:XFD1048576" would pad every row to
+            # 16,384 cells and add a million empty rows to a tiny file.
+            sheet.reset_dimensions()
             rows = sheet.iter_rows(values_only=True)
             columns = None
             found_any = False
             for number, row in enumerate(rows, start=1):
+                check_record_count(number, filename, number, limits)
+                check_columns(len(row), filename, number, limits)
                 row = list(row)
                 if columns is None:
                     if number > _HEADER_SCAN_ROWS:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Self
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ from reviewapp.audit import audit_record
 from reviewapp.models import AuditEvent
 
 from ..dedup import DuplicateIndex
-from ..importers import ImportFormatError, detect_format, iter_parse
+from ..importers import ImportFormatError, Limits, detect_format, iter_parse
 from ..models import DuplicatePair, Record, SearchFile
 from ..progress import progress_cache_key
 from .decisions import screening_items_sync
@@ -283,7 +284,8 @@ def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> I
     del existing
     found = []
     count = 0
-    citations = _reported(iter_parse(data, filename=search_file.original_name, format=fmt), progress)
+    limits = Limits.for_upload_mb(settings.MAX_UPLOAD_MB)
+    citations = _reported(iter_parse(data, filename=search_file.original_name, format=fmt, limits=limits), progress)
     with (_CopyStore if connection.vendor == "postgresql" else _BulkStore)(search_file) as store:
         for batch in _batched(store.stored(citations), BATCH_SIZE):
             store.batch_done()
