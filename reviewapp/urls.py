@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .forms import SignInForm
 
 review_patterns = [
     path("", views.review_dashboard, name="review_dashboard"),
@@ -23,7 +24,7 @@ urlpatterns = [
     path("reviews/new/", views.review_create, name="review_create"),
     path("reviews/<int:review_id>/", include(review_patterns)),
     path("reviews/<int:review_id>/", include("screening.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
