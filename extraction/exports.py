@@ -1,11 +1,11 @@
 """Extraction data as tables: wide (one row per study) and long (one row per study, outcome, time point
-and arm), written as CSV or XLSX. Every file goes through `write_table`, so one writer can later
-replace it for all exports."""
+and arm), written as CSV or XLSX. Every file goes through `write_table`, and so through the app's
+one writer (reviewapp.tabular), which neutralises cells a spreadsheet would run."""
 from __future__ import annotations
 
-import io
-
 import pandas as pd
+
+from reviewapp import tabular
 
 from . import definition as defs
 from . import outcome_data, selectors
@@ -18,13 +18,13 @@ RESULT_VALUES = ["effect_measure", "effect", "effect_ci_lb", "effect_ci_ub", "ef
 
 
 def write_table(frame: pd.DataFrame, fmt: str, sheet: str = "data") -> bytes:
+    """The table through the app's one CSV/XLSX writer, which neutralises cells a spreadsheet would run."""
+    rows = [list(frame.columns), *([None if pd.isna(v) else v for v in row]
+                                   for row in frame.itertuples(index=False, name=None))]
     if fmt == "csv":
-        return frame.to_csv(index=False).encode("utf-8")
+        return tabular.csv_text(rows).encode("utf-8")
     if fmt == "xlsx":
-        buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-        return buffer.getvalue()
+        return tabular.xlsx_bytes({sheet: rows})
     raise ValueError(f"unknown format {fmt!r}")
 
 

@@ -9,6 +9,7 @@ class ReviewAppConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
+        from . import throttle  # noqa: F401 - connects the sign-in throttling signals
         from .services import user_delete_check
 
         def refuse_deleting_a_last_lead(sender, instance, **kwargs):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 
+from . import throttle
 from .models import AuditEvent, Membership, Outcome, Review
 from .widgets import IsoDateInput
 
@@ -98,3 +100,17 @@ class InvitationSignupForm(UserCreationForm):
         # The similarity validator then also refuses a password resembling the address.
         self.instance.email = email
         self.fields["username"].help_text = "Letters, digits and @ . + - _ only; you sign in with it."
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, saying so when sign-in is paused after too many failures
+    (the refusal itself is ThrottledModelBackend's, for every way of signing in)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            message = throttle.lockout_message(self.request, self.cleaned_data.get("username"))
+            if message:
+                raise ValidationError(message, code="locked") from None
+            raise

@@ -1,7 +1,6 @@
 """Reads for review pages: membership lists, invitations and the audit trail."""
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from datetime import date
@@ -13,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from .audit_display import describe, kind_name
 from .models import AuditEvent, Invitation, Membership, Review, invitation_token_hash
+from .tabular import csv_writer
 
 
 def members_with_roles(*, review: Review) -> list[dict]:
@@ -92,7 +92,7 @@ def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     import json
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # neutralises formula-like cells (a title may come from an upload)
 
     def flush() -> str:
         text = buffer.getvalue()

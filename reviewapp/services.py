@@ -307,3 +307,18 @@ def invitation_accept_new_account(*, token: str, username: str, password: str):
                  label=f"account {user.get_username()} (from the invitation of {invitation.email})")
     _invitation_claim(invitation=invitation, user=user)
     return user
+
+
+@transaction.atomic
+def signin_lockout_record(*, username: str, address: str, locked: list[str], seconds: int):
+    """Put a sign-in lockout in the audit trail (of no review: it concerns the whole site)."""
+    User = get_user_model()
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first() if username else None
+    # An account that does not exist is still named, on an unsaved instance (no object id).
+    instance = user or User(**{User.USERNAME_FIELD: username[:150]})
+    return audit_record(
+        actor=None, review=None, action=Action.UPDATE, instance=instance,
+        label=f"sign-in for {username or '(no name)'} from {address or 'unknown address'}"[:300],
+        before={"sign_in": "allowed"},
+        after={"sign_in": "paused", "locked": sorted(locked), "address": address, "minutes": seconds // 60,
+               "until": (timezone.now() + timedelta(seconds=seconds)).isoformat(timespec="seconds")})

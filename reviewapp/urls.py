@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .forms import SignInForm
 
 review_patterns = [
     path("", views.review_dashboard, name="review_dashboard"),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/", include(review_patterns)),
     path("reviews/<int:review_id>/", include("screening.urls")),
     path("reviews/<int:review_id>/", include("extraction.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
@@ -49,7 +49,5 @@ handler403 = "reviewapp.errors.permission_denied"
 handler404 = "reviewapp.errors.page_not_found"
 handler500 = "reviewapp.errors.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (search exports, full texts) are never served from MEDIA_URL, not even with
+# DEBUG on: only the views that check membership hand them out (search_file_download, fulltext).

@@ -6,12 +6,12 @@ normalised fields (rispy's writer).
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 
 import rispy
 from rispy.writer import RisWriter
+
+from reviewapp.tabular import csv_line
 
 from .models import Record
 
@@ -56,9 +56,15 @@ def _generated_ris(record: Record) -> str:
     if record.pmid:
         entry["accession_number"] = record.pmid
         entry["notes"] = [f"PMID: {record.pmid} [PMID]"]
+    # RIS values are one line: a line break inside a value would start what reads as a new tag
+    # (even "ER  -" and a forged record), so breaks become spaces.
+    entry = {k: [_one_line(x) for x in v] if isinstance(v, list) else _one_line(v) for k, v in entry.items()}
     text = rispy.dumps([entry], implementation=_PlainRisWriter)
-    # Continuation lines inside a value would read as new tags' text; RIS values are one line.
     return text.strip("\n")
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.splitlines()) if isinstance(value, str) else value
 
 
 _RIS_TYPES = frozenset("ABST ADVS AGGR ANCIENT ART BILL BLOG BOOK CASE CHAP CHART CLSWK COMP CONF CPAPER CTLG DATA "
@@ -85,17 +91,11 @@ def ris_chunks(records: Iterable[Record]) -> Iterator[str]:
         yield record_as_ris(record) + "\n\n"
 
 
-def _csv_line(values: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
-
-
 def csv_chunks(records: Iterable[Record]) -> Iterator[str]:
     # A byte-order mark so that Excel opens the file as UTF-8.
-    yield "\ufeff" + _csv_line(CSV_COLUMNS)
+    yield "\ufeff" + csv_line(CSV_COLUMNS)
     for r in records:
-        yield _csv_line([
+        yield csv_line([
             r.pk, r.title, "; ".join(r.authors or []), r.year or "", r.journal, r.volume, r.issue, r.pages, r.doi,
             r.pmid, r.issn, "; ".join(r.keywords or []), r.language, r.publication_type, r.url, r.abstract,
             r.search.database, "; ".join(getattr(r, "source_databases", []) or [r.search.database]),

@@ -2,9 +2,6 @@
 appendix and the checklist. Each view: access check, one selector or service, render."""
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +14,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.figures import figure_response
 from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.permissions import can, review_get_for_user
+from reviewapp.tabular import csv_text
 
 from . import prisma, prisma_diagram, services
 from .models import ChecklistEntry
@@ -45,9 +43,7 @@ def prisma_figure(request: HttpRequest, review_id: int, fmt: str) -> HttpRespons
 
 
 def _csv_response(rows: list[list], filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -2,6 +2,7 @@
 Each view: access check, one service or selector, render."""
 from __future__ import annotations
 
+from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -283,6 +284,7 @@ def _record_of(review, record_id: int) -> Record:
 
 @login_required
 @xframe_options_sameorigin
+@csp_exempt()  # a PDF, framed by the screening page: X-Frame-Options SAMEORIGIN governs it
 def fulltext(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
     """GET: the PDF, shown inline beside the decision buttons. POST: upload or replace it."""
     review = review_get_for_user(user=request.user, review_id=review_id)

@@ -6,6 +6,15 @@ import pytest
 ROLES = ("lead", "reviewer", "extractor", "viewer")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: sign-in failure counts (reviewapp.throttle) and
+    import progress must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, **extra):

@@ -33,10 +33,11 @@ from .decode import decode, iter_decoded_lines
 from .detect import detect_format
 from .errors import ImportFormatError
 from .formats import EXPECTED, FORMATS, Format
+from .limits import DEFAULT_LIMITS, Limits, check_citation, check_record_count, check_zip
 from .report import ImportReport
 
-__all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport", "detect_format", "iter_parse",
-           "parse", "parse_with_report"]
+__all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport", "Limits", "detect_format",
+           "iter_parse", "parse", "parse_with_report"]
 
 # Line-tagged formats read lines decoded chunk by chunk from the bytes.
 # Every reader but PubMed XML (whose dates and identifiers are structured) notes unread values on the report.
@@ -60,8 +61,13 @@ def iter_parse(
     format: str | None = None,
     column_map: dict[str, str] | None = None,
     report: ImportReport | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[Citation]:
-    """Yield the Citations of an export one at a time (see the module docstring)."""
+    """Yield the Citations of an export one at a time (see the module docstring).
+
+    ``limits`` bounds what the file may make us read (limits.py); every record is checked
+    against it, and ZIP containers before they are opened.
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
     if format is None:
@@ -77,7 +83,7 @@ def iter_parse(
             ) from exc
     elif format not in FORMATS:
         raise ImportFormatError(f"unknown format {format!r}; {EXPECTED} ({', '.join(FORMATS)})", filename=filename)
-    return _guarded(_records(data, filename, format, column_map, report), filename, format)
+    return _guarded(_records(data, filename, format, column_map, report, limits), filename, format, limits)
 
 
 def parse(
@@ -85,9 +91,10 @@ def parse(
     filename: str | None = None,
     format: str | None = None,
     column_map: dict[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Citation]:
     """All Citations of an export; ImportFormatError on bad input."""
-    return list(iter_parse(data, filename=filename, format=format, column_map=column_map))
+    return list(iter_parse(data, filename=filename, format=format, column_map=column_map, limits=limits))
 
 
 def parse_with_report(
@@ -102,13 +109,15 @@ def parse_with_report(
     return citations, report
 
 
-def _records(data: bytes, filename: str | None, format: str, column_map, report) -> Iterator[Citation]:
+def _records(data: bytes, filename: str | None, format: str, column_map, report,
+             limits: Limits) -> Iterator[Citation]:
     if format == "endnote_xml":
         yield from endnote_xml.iter_citations(data, filename, report)
     elif format in _BYTES_PARSERS:
         yield from _BYTES_PARSERS[format](data, filename)
     elif format == "xlsx":
-        yield from table.iter_xlsx(data, filename, column_map, report=report)
+        check_zip(data, filename, limits)  # before openpyxl inflates anything
+        yield from table.iter_xlsx(data, filename, column_map, limits, report=report)
     elif format in _LINE_PARSERS:
         yield from _LINE_PARSERS[format](iter_decoded_lines(data, filename), filename, report)
     else:
@@ -125,12 +134,14 @@ def _records(data: bytes, filename: str | None, format: str, column_map, report)
                                             report=report)
 
 
-def _guarded(records: Iterator[Citation], filename: str | None, format: str) -> Iterator[Citation]:
+def _guarded(records: Iterator[Citation], filename: str | None, format: str, limits: Limits) -> Iterator[Citation]:
     """Re-raise anything unexpected as ImportFormatError: callers handle one exception."""
     count = 0
     try:
         for citation in records:
             count += 1
+            check_record_count(count, filename, citation.line, limits)
+            check_citation(citation, filename, limits)
             yield citation
     except ImportFormatError:
         raise

@@ -19,6 +19,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import iter_lines
 from .errors import ImportFormatError
+from .limits import DEFAULT_LIMITS, Limits, check_columns, check_record_count
 from .report import ImportReport, check
 
 # Citation field -> recognised headers, best first (compared after _key()).
@@ -272,7 +273,7 @@ def _delimiter_name(delimiter: str) -> str:
 
 
 def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, str] | None = None,
-              report: ImportReport | None = None) -> Iterator[Citation]:
+              limits: Limits = DEFAULT_LIMITS, report: ImportReport | None = None) -> Iterator[Citation]:
     """Rows of the first worksheet that has a recognised header row."""
     import openpyxl  # imported here: only spreadsheet uploads need it
 
@@ -287,10 +288,15 @@ def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, st
     first_headers: list = []
     try:
         for sheet in workbook.worksheets:
+            # The declared dimensions are not trusted: "A1:XFD1048576" would pad every row to
+            # 16,384 cells and add a million empty rows to a tiny file.
+            sheet.reset_dimensions()
             rows = sheet.iter_rows(values_only=True)
             columns = None
             found_any = False
             for number, row in enumerate(rows, start=1):
+                check_record_count(number, filename, number, limits)
+                check_columns(len(row), filename, number, limits)
                 row = list(row)
                 if columns is None:
                     if number > _HEADER_SCAN_ROWS:

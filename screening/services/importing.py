@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Self
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ from reviewapp.audit import audit_record
 from reviewapp.models import AuditEvent
 
 from ..dedup import DuplicateIndex
-from ..importers import ImportFormatError, ImportReport, detect_format, iter_parse
+from ..importers import ImportFormatError, ImportReport, Limits, detect_format, iter_parse
 from ..models import DuplicatePair, Record, SearchFile
 from ..progress import progress_cache_key
 from .decisions import screening_items_sync
@@ -285,7 +286,8 @@ def _import(search_file: SearchFile, data: bytes, progress: ImportProgress) -> I
     found = []
     count = 0
     report = ImportReport()
-    parsed = iter_parse(data, filename=search_file.original_name, format=fmt, report=report)
+    limits = Limits.for_upload_mb(settings.MAX_UPLOAD_MB)
+    parsed = iter_parse(data, filename=search_file.original_name, format=fmt, report=report, limits=limits)
     citations = _reported(parsed, progress)
     with (_CopyStore if connection.vendor == "postgresql" else _BulkStore)(search_file) as store:
         for batch in _batched(store.stored(citations), BATCH_SIZE):

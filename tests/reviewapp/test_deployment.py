@@ -22,6 +22,29 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_production_pages_carry_a_content_security_policy_and_a_permissions_policy():
+    # A page that needs no collected static files (production reads them from a manifest).
+    code = ("import json; from django.test import Client;"
+            "r = Client().get('/reviews/new/', secure=True, HTTP_HOST='reviews.example.org');"
+            "print(json.dumps({'status': r.status_code, 'csp': r.get('Content-Security-Policy', ''),"
+            " 'pp': r.get('Permissions-Policy', ''), 'xfo': r.get('X-Frame-Options', '')}))")
+    result = _manage("shell", "--no-imports", "-c", code, env={
+        "DEBUG": "0", "SECRET_KEY": "k3y-" + "x9Qz7!pL" * 8, "ALLOWED_HOSTS": "reviews.example.org"})
+    assert result.returncode == 0, result.stderr
+    import json
+
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert headers["status"] == 302  # to the sign-in page
+    directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in headers["csp"].split(";") if d.strip())
+    assert directives["default-src"] == "'self'" and directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'" and directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'self'"
+    assert "unsafe-inline" not in headers["csp"] and "unsafe-eval" not in headers["csp"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in headers["pp"]
+    assert headers["xfo"] == "DENY"
+
+
 def test_without_a_secret_key_production_refuses_to_start():
     result = _manage("check", env={"DEBUG": "0"})
     assert result.returncode != 0
