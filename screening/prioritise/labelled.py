@@ -50,7 +50,8 @@ def load_labelled_csv(path: str | Path) -> LabelledSet:
         if value.endswith(".0"):
             value = value[:-2]
         if value not in ("0", "1"):
-            raise LabelledSetError(f"{path}, record {row} (after the header): {label_column} must be 0 or 1, not {value!r}")
+            raise LabelledSetError(f"{path}, record {row} (after the header): {label_column} must be 0 or 1, "
+                                   f"not {value!r}")
         labels.append(int(value))
-    texts = [record_text(t, a) for t, a in zip(frame[columns["title"]], frame[columns["abstract"]])]
+    texts = [record_text(t, a) for t, a in zip(frame[columns["title"]], frame[columns["abstract"]], strict=True)]
     return LabelledSet(texts=texts, labels=labels)

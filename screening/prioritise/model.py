@@ -56,7 +56,7 @@ class Ranking:
         return len(self.order)
 
     def as_list(self) -> list[tuple[int, float]]:
-        return [(int(i), float(s)) for i, s in zip(self.order, self.scores)]
+        return [(int(i), float(s)) for i, s in zip(self.order, self.scores, strict=True)]
 
 
 def scores_for(features: sp.csr_matrix, labels: Mapping[int, int],
