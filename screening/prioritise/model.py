@@ -7,7 +7,7 @@ other index, most likely relevant first, with its score.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,7 +52,6 @@ class Ranking:
     n_labelled: int
     n_included: int
     trained: bool  # False when the labels did not yet hold both an inclusion and an exclusion
-    meta: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.order)
