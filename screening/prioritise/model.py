@@ -136,9 +136,9 @@ def rank(texts: Sequence[str], labels: Mapping[int, int], features: FeatureOptio
 
 def _make(options: ModelOptions):
     if options.classifier == "logistic":
-        return LogisticRegression(C=options.C, solver="liblinear", max_iter=1000)
+        return LogisticRegression(C=options.C, solver="liblinear", max_iter=1000, random_state=0)
     if options.classifier == "svm":
-        return LinearSVC(C=options.C, max_iter=5000)
+        return LinearSVC(C=options.C, max_iter=5000, random_state=0)
     return ComplementNB(alpha=1.0 / options.C)
 
 
