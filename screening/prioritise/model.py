@@ -69,6 +69,8 @@ def scores_for(features: sp.csr_matrix, labels: Mapping[int, int],
     y = np.fromiter((int(v) for v in labels.values()), dtype=np.int8, count=len(labels))
     if len(index) and (index.min() < 0 or index.max() >= n):
         raise IndexError(f"label index out of range 0..{n - 1}")
+    if len(y) and (y.min() < 0 or y.max() > 1):
+        raise ValueError("labels must be 1 (included) or 0 (excluded)")
     if not len(index) or y.min() == y.max():
         return _untrained_scores(features, index, y), False
     if options.classifier == "logistic+nb":
