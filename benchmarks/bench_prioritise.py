@@ -74,8 +74,8 @@ def one_run(job: tuple[str, int, dict]) -> dict:
 
 
 def table(runs: list[dict]) -> str:
-    lines = ["| set | records / included | WSS@95 seeds 1, 2, 3 | ours (mean) | ASReview | difference "
-             "| recall@10 % | screened for 95 % | seconds per run |",
+    lines = [("| set | records / included | WSS@95 seeds 1, 2, 3 | ours (mean) | ASReview | difference "
+              "| recall@10 % | screened for 95 % | seconds per run |"),
              "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for name, bar in ASREVIEW.items():
         mine = [r for r in runs if r["set"] == name]
