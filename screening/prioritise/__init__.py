@@ -8,8 +8,11 @@ Pure Python (no Django), so the screening app, the background retraining task, t
   screened record to 1 (included) or 0 (excluded). The ranking lists the other indices,
   most likely relevant first, with scores. Build the Prioritiser once (the TF-IDF matrix
   is the costly part) and call ``rank`` after every batch of decisions.
-- ``stopping``: the hypergeometric stopping test (Callaghan & Müller-Hansen 2020) on a
-  random sample or on the ranked records, and the consecutive-exclusions heuristic.
+- ``stopping``: the hypergeometric stopping test (Callaghan & Müller-Hansen 2020) on the
+  ranked records (``ranked_stopping_test(decisions_in_order, n_records)``, the rule offered)
+  or on a random sample of the rest (``sample_stopping_test``), each giving p, whether to
+  stop, the estimated recall and remaining relevant records with one-sided bounds; and the
+  consecutive-exclusions heuristic.
 - ``simulate(texts, labels, seed)``: replay a labelled set; ``.summary()`` gives WSS@95,
   recall at 10 % / 25 % and where each stopping rule stops.
 """

@@ -46,9 +46,7 @@ def load_labelled_csv(path: str | Path) -> LabelledSet:
                                f"found {', '.join(map(str, frame.columns))}")
     labels = []
     for row, value in enumerate(frame[label_column], start=1):
-        value = value.strip()
-        if value.endswith(".0"):
-            value = value[:-2]
+        value = value.strip().removesuffix(".0")  # spreadsheets write 1 as 1.0
         if value not in ("0", "1"):
             raise LabelledSetError(f"{path}, record {row} (after the header): {label_column} must be 0 or 1, "
                                    f"not {value!r}")

@@ -139,34 +139,52 @@ def ranked_p_values(screened: Sequence[int], n_records: int, target: float = DEF
     return np.where(needed > big_n - (n - k), 0.0, p)
 
 
-def ranked_stopping_p(screened: Sequence[int], n_records: int, target: float = DEFAULT_TARGET) -> float:
-    """The smallest p over every n (1.0 before any decision); the same as ``ranked_p_values(...).min()``.
+def _ranked_windows(screened: Sequence[int], n_records: int, target: float):
+    """(p, k, n, r_al, big_n) arrays for the longest window holding k relevant records, each k.
 
-    Only the longest window holding k relevant records is tried for each k: it starts right
-    after an inclusion. Among windows with the same k, the records left unscreened are the
-    same but more of the urn has been drawn, so p can only be lower. That makes each check
-    O(relevant found) instead of O(decisions), which matters when it runs after every decision.
+    Among windows with the same k, the records left unscreened are the same but more of the
+    urn has been drawn, so the longest one (starting right after an inclusion) has the lowest
+    p. That makes a check O(relevant found) instead of O(decisions), which matters when it
+    runs after every decision.
     """
     _check_probability("target", target)
     labels = np.asarray(screened, dtype=np.int64)
     total = len(labels)
     if total > n_records:
         raise ValueError(f"{total} decisions for {n_records} records")
-    if total == 0:
-        return 1.0
     hits = np.flatnonzero(labels)  # positions of the inclusions
     found = len(hits)
     k = np.arange(found + 1)
     # Window holding the last k inclusions and nothing before them: starts after hit found-k-1.
-    start = np.concatenate([hits[::-1] + 1, [0]])
-    n = total - start
+    n = total - np.concatenate([hits[::-1] + 1, [0]])
     keep = n > 0
     k, n = k[keep], n[keep]
     r_al = found - k
     big_n = n_records - (total - n)
     needed = math.floor(Fraction(found) / _fraction(target)) - r_al + 1
     p = np.where(needed > big_n - (n - k), 0.0, hypergeom.cdf(k, big_n, np.minimum(needed, big_n), n))
-    return float(p.min())
+    return p, k, n, r_al, big_n
+
+
+def ranked_stopping_p(screened: Sequence[int], n_records: int, target: float = DEFAULT_TARGET) -> float:
+    """The smallest p over every n (1.0 before any decision); equals ``ranked_p_values(...).min()``."""
+    p = _ranked_windows(screened, n_records, target)[0]
+    return float(p.min()) if len(p) else 1.0
+
+
+def ranked_stopping_test(screened: Sequence[int], n_records: int, target: float = DEFAULT_TARGET,
+                         confidence: float = DEFAULT_CONFIDENCE) -> StoppingTest | None:
+    """The ranked test with its figures (estimates and bounds) from the window with the lowest p.
+
+    ``screened``: every decision so far (1 relevant, 0 not), in the order made. None before
+    the first decision.
+    """
+    p, k, n, r_al, big_n = _ranked_windows(screened, n_records, target)
+    if not len(p):
+        return None
+    best = int(np.argmin(p))
+    return sample_stopping_test(r_al=int(r_al[best]), big_n=int(big_n[best]), n=int(n[best]), k=int(k[best]),
+                                target=target, confidence=confidence)
 
 
 def consecutive_exclusions(screened: Sequence[int]) -> int:

@@ -41,8 +41,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         print(f"{path.name}: {len(labelled.texts)} records, {labelled.n_included} included", file=sys.stderr)
 
+        step = max(100, len(labelled.texts) // 20)  # about 20 progress lines at most
+        next_line = [step]
+
         def progress(screened: int, found: int, total: int) -> None:
-            if screened % 100 < max(1, int(options.batch_fraction * screened)):
+            if screened >= next_line[0] or found == labelled.n_included - 1:
+                next_line[0] = (screened // step + 1) * step
                 print(f"  screened {screened} of {total - 2}, found {found} of {labelled.n_included - 1}",
                       file=sys.stderr)
 

@@ -135,3 +135,11 @@ def test_a_set_with_a_single_inclusion_cannot_be_simulated(tmp_path):
     one.write_text("title,abstract,label_included\nA,x,1\nB,y,0\nC,z,0\n")
     with pytest.raises(CommandError, match="at least 2 included"):
         run_command("--csv", str(one), "--seed", "1")
+
+
+def test_prioritiser_refuses_labels_that_are_not_decisions():
+    prioritiser = Prioritiser(["alpha beta", "gamma delta", "alpha eps"])
+    with pytest.raises(ValueError, match="1 \\(included\\) or 0"):
+        prioritiser.rank({0: 1, 1: 2})
+    with pytest.raises(IndexError, match="out of range"):
+        prioritiser.rank({0: 1, 7: 0})

@@ -112,3 +112,17 @@ def test_the_quick_ranked_minimum_equals_the_minimum_over_every_window():
         target = float(rng.choice([0.8, 0.9, 0.95, 0.99]))
         full = stopping.ranked_p_values(screened, n_records, target).min()
         assert stopping.ranked_stopping_p(screened, n_records, target) == pytest.approx(full, abs=1e-12)
+
+
+def test_ranked_test_reports_the_figures_of_its_best_window():
+    # As above: the best window is the last 300 (k=0) of an urn of 380 after 20 found.
+    result = stopping.ranked_stopping_test([1] * 20 + [0] * 300, 400)
+    assert result.stop and result.p_value == pytest.approx(80 * 79 / (380 * 379))
+    # One missed record is still plausible (P(miss it) = 80/380 > 0.05), two are not.
+    assert result.remaining_upper_bound == 1
+    assert result.recall_lower_bound == pytest.approx(20 / 21)
+    assert result.recall_estimate == 1.0
+    assert stopping.ranked_stopping_test([], 400) is None
+    # One decision, an inclusion: 1 of 400 drawn and relevant says nothing reassuring.
+    early = stopping.ranked_stopping_test([1], 400)
+    assert not early.stop and early.remaining_estimate == 399.0
