@@ -51,22 +51,26 @@ def r_script(inputs: dict, *, title: str) -> str:
     method, test, level = spec["method"], spec["test"], spec["level"]
     lines = [
         f"## {title}",
-        "## Reproduces the run's numbers with metafor. Run in this folder: Rscript analysis.R",
+        "## Reproduces the run's numbers with metafor. Run in this folder: Rscript reproduce.R",
         "## It prints the model and writes results-R.json (compare with results.json).",
         "suppressPackageStartupMessages({library(metafor); library(jsonlite)})",
         'dat <- read.csv("data.csv", stringsAsFactors = FALSE)',
         "## metafor's default control stops early (REML's Fisher scoring at a tau2 change of 1e-5);",
         "## run to convergence it agrees with the app's engine to 1e-8",
         "CONVERGED <- list(threshold = 1e-12, maxiter = 10000, tol = 1e-12)",
-        "fit <- function(...) {",
-        "  res <- try(rma(..., control = CONVERGED), silent = TRUE)",
+        "fit <- function(args) {",
+        "  args$control <- CONVERGED",
+        "  res <- try(do.call(rma, args), silent = TRUE)",
         "  ## when Fisher scoring overshoots, a shorter step reaches the same optimum (help(rma): stepadj)",
-        "  for (step in c(0.5, 0.1)) if (inherits(res, \"try-error\"))",
-        "    res <- try(rma(..., control = c(CONVERGED, list(stepadj = step))), silent = TRUE)",
+        "  for (step in c(0.5, 0.1)) if (inherits(res, \"try-error\")) {",
+        "    args$control$stepadj <- step",
+        "    res <- try(do.call(rma, args), silent = TRUE)",
+        "  }",
         "  if (inherits(res, \"try-error\")) stop(res)",
         "  res",
         "}",
-        f'res <- fit(yi, vi, data = dat, method = {_r_string(method)}, test = {_r_string(test)}, level = {level:g})',
+        f"MODEL <- list(method = {_r_string(method)}, test = {_r_string(test)}, level = {level:g})",
+        "res <- fit(c(list(yi = dat$yi, vi = dat$vi), MODEL))",
         "print(res)",
         "pred <- predict(res)",
         "out <- list(k = res$k, b = as.numeric(res$beta), se = res$se, zval = res$zval, pval = res$pval,",
@@ -82,8 +86,8 @@ def r_script(inputs: dict, *, title: str) -> str:
     if spec.get("subgroup_field"):
         lines += [
             "## subgroups: each pooled on its own, compared with a fixed-effect Q test (as the app)",
-            "sub <- lapply(split(dat[dat$subgroup != \"\", ], dat$subgroup[dat$subgroup != \"\"]), function(d)",
-            f"  fit(yi, vi, data = d, method = {_r_string(method)}, test = {_r_string(test)}, level = {level:g}))",
+            "grouped <- dat[!is.na(dat$subgroup) & dat$subgroup != \"\", ]",
+            "sub <- lapply(split(grouped, grouped$subgroup), function(d) fit(c(list(yi = d$yi, vi = d$vi), MODEL)))",
             "between <- rma(sapply(sub, function(r) as.numeric(r$beta)), sei = sapply(sub, function(r) r$se), "
             "method = \"EE\")",
             "print(between)",
@@ -97,8 +101,7 @@ def r_script(inputs: dict, *, title: str) -> str:
         lines += [
             "## meta-regression on the studies with every moderator (text moderators become factors;",
             "## R orders factor levels by locale, the app by code point: a reference level may differ)",
-            f"mr <- fit(yi, vi, mods = ~ {terms}, data = dat, method = {_r_string(method)}, "
-            f"test = {_r_string(test)}, level = {level:g})",
+            f"mr <- fit(c(list(yi = dat$yi, vi = dat$vi, mods = ~ {terms}, data = dat), MODEL))",
             "print(mr)",
             "out$metareg <- list(k = mr$k, QM = mr$QM, QMp = mr$QMp, b = as.numeric(mr$beta))",
         ]
@@ -111,7 +114,7 @@ def python_script(inputs: dict, *, title: str) -> str:
     return f'''"""{title}
 
 Reproduces the run's numbers with the review manager's engine (analysis.stats). Run it with the
-project's Python from the repository root: python path/to/this/folder/analysis.py
+project's Python from the repository root: python path/to/this/folder/reproduce.py
 """
 import csv
 import json
@@ -143,9 +146,9 @@ data.csv      the studies this run pooled: yi (positive favours the intervention
               the log scale), vi (sampling variance), n (participants), design, time point
 inputs.json   everything the run used, including the {excluded_count} studies left out and why
 results.json  the results stored by the app
-analysis.R    metafor, run to convergence (control threshold/tol 1e-12): Rscript analysis.R
+reproduce.R    metafor, run to convergence (control threshold/tol 1e-12): Rscript reproduce.R
               writes results-R.json, equal to results.json's summary to 1e-6
-analysis.py   the app's engine: python analysis.py (from the repository root)
+reproduce.py   the app's engine: python reproduce.py (from the repository root)
 forest.svg, funnel.svg  the plots
 """
 
@@ -157,8 +160,8 @@ def run_zip(*, inputs: dict, results: dict, forest_svg: str, funnel_svg: str, ti
         z.writestr("data.csv", data_csv(inputs))
         z.writestr("inputs.json", json.dumps(inputs, indent=2, ensure_ascii=False))
         z.writestr("results.json", json.dumps(results, indent=2, ensure_ascii=False))
-        z.writestr("analysis.R", r_script(inputs, title=title))
-        z.writestr("analysis.py", python_script(inputs, title=title))
+        z.writestr("reproduce.R", r_script(inputs, title=title))
+        z.writestr("reproduce.py", python_script(inputs, title=title))
         z.writestr("forest.svg", forest_svg)
         z.writestr("funnel.svg", funnel_svg)
     return buf.getvalue()
