@@ -32,13 +32,17 @@ def template(review, people, outcomes):
     return extraction_services.template_create_builtin(actor=people["lead"], review=review)
 
 
-@pytest.fixture
-def studies(review, template, outcomes):
-    """33 studies (15 randomised, 6 non-randomised, 12 pre-post), all with a final consensus."""
-    names = list(outcomes)
+def add_studies(review, template, names: list[str], count: int = 33) -> list[Study]:
+    """``count`` studies with a final consensus, designs in the demo's cycle (of 33: 15 randomised,
+    6 non-randomised, 12 pre-post)."""
     made = []
-    for index in range(33):
+    for index in range(count):
         study = Study.objects.create(review=review, label=f"Synthetic {index:02d}")
         finalise(template, study, demo_answers(study, index, names))
         made.append(study)
     return made
+
+
+@pytest.fixture
+def studies(review, template, outcomes):
+    return add_studies(review, template, list(outcomes))
