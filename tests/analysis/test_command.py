@@ -51,3 +51,9 @@ def test_the_demo_gets_one_run_analysis_per_outcome_and_loading_twice_changes_no
     events = AuditEvent.objects.count()
     demo_analyses_load(review=review, lead=people["lead"])
     assert AuditEvent.objects.count() == events and AnalysisRun.objects.count() == 7
+
+
+def test_the_demo_waits_for_studies_before_running(review, people, outcomes):
+    demo_analyses_load(review=review, lead=people["lead"])
+    demo_analyses_load(review=review, lead=people["lead"])
+    assert Analysis.objects.filter(review=review).count() == 7 and AnalysisRun.objects.count() == 0
