@@ -117,9 +117,9 @@ def favours_axis(spec: dict) -> str:
     return f"favours {sides[0]} | favours {sides[1]}"
 
 
-def _forest(yi, vi, labels, fit, spec) -> str:
+def _forest(yi, vi, labels, fit, spec, xlim=None) -> str:
     measure = spec["measure"]
-    kwargs = {"transform": "exp" if measure in RATIO else None, "level": spec["level"],
+    kwargs = {"xlim": xlim, "transform": "exp" if measure in RATIO else None, "level": spec["level"],
               "effect_label": measure, "xlab": f"{MEASURE_NAMES.get(measure, measure)}: " + favours_axis(spec),
               "title": f"Forest plot: {spec['name']}"}
     return stats.forest_svg(yi, vi, labels, fit, **kwargs)
@@ -142,13 +142,20 @@ def _subgroups(yi, vi, labels, groups, spec, fit) -> tuple[dict | None, str | No
                      "shown": {k: shown(measure, getattr(f, k)) for k in ("b", "ci_lb", "ci_ub")}})
     table = {"rows": rows, "errors": sub.errors, "Q_between": sub.Q_between, "df": sub.df, "p": sub.p,
              "missing": sum(1 for g in groups if g is None), "convention": sub.convention}
+    # one axis for every panel, so the subgroups can be compared by eye
+    crit = scipy_stats.norm.isf((1 - level / 100) / 2)
+    fits = [fit, *sub.fits.values()]
+    ends = [*(yi - crit * np.sqrt(vi)), *(yi + crit * np.sqrt(vi))]
+    ends += [x for f in fits for x in (f.pi_lb, f.pi_ub, f.ci_lb, f.ci_ub) if x is not None and math.isfinite(x)]
+    ends.append(0.0)  # the null line (a ratio of 1 on the log scale)
+    xlim = (min(ends), max(ends))
     panels = []
     for level_name in sub.levels:
         idx = [i for i, g in enumerate(groups) if g == level_name]
         if level_name in sub.fits and len(idx) >= 1:
             panels.append((f"{spec['subgroup_field'].replace('_', ' ').capitalize()}: {level_name}",
-                           _forest(yi[idx], vi[idx], [labels[i] for i in idx], sub.fits[level_name], spec)))
-    panels.append(("All studies", _forest(yi, vi, labels, fit, spec)))
+                           _forest(yi[idx], vi[idx], [labels[i] for i in idx], sub.fits[level_name], spec, xlim)))
+    panels.append(("All studies", _forest(yi, vi, labels, fit, spec, xlim)))
     return table, stack_svgs(panels, f"Forest plot by subgroup: {spec['name']}")
 
 

@@ -13,7 +13,14 @@ def num(value, digits=2):
 
 @register.filter
 def pval(value):
-    return wording.pvalue(value).removeprefix("p = ") if value is not None else "NA"
+    """For a table cell: 0.483, or < 0.001."""
+    return wording.pvalue(value).removeprefix("p = ").removeprefix("p ") if value is not None else "NA"
+
+
+@register.filter
+def p_is(value):
+    """In a sentence: p = 0.483, or p < 0.001."""
+    return wording.pvalue(value)
 
 
 @register.filter
