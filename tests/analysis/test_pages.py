@@ -114,3 +114,12 @@ def test_stale_runs_say_what_changed(client_for, review, people, done_run):
 def test_dashboard_shows_the_analysis_stage(client_for, review, people, done_run):
     page = client_for(people["lead"]).get(reverse("review_dashboard", args=[review.pk])).content.decode()
     assert "Analysis" in page and reverse("analysis_list", args=[review.pk]) in page
+
+
+def test_an_outcome_used_by_an_analysis_cannot_be_deleted(client_for, review, people, outcomes, template):
+    outcome = outcomes["Parental depression"]
+    services.analysis_create(actor=people["lead"], review=review, outcome=outcome)
+    client = client_for(people["lead"])
+    response = client.post(reverse("outcome_edit", args=[review.pk, outcome.pk]), {"delete": "1"}, follow=True)
+    assert "is used by analysis “Parental depression”" in response.content.decode()
+    assert review.outcomes.filter(pk=outcome.pk).exists()
