@@ -30,12 +30,13 @@ def folder(run, tmp_path):
     return tmp_path
 
 
-@pytest.fixture(params=[("REML", "z", ""), ("PM", "knha", "format")], ids=["REML-z", "PM-knha-subgroups"])
+@pytest.fixture(params=[("REML", "z", "", []), ("PM", "knha", "format", []), ("DL", "z", "", ["n_caregivers"])],
+                ids=["REML-z", "PM-knha-subgroups", "DL-metaregression"])
 def run(request, review, people, outcomes, studies, django_capture_on_commit_callbacks):
-    method, test, subgroup = request.param
+    method, test, subgroup, moderators = request.param
     analysis = services.analysis_create(actor=people["lead"], review=review,
                                         outcome=outcomes["Parent-infant interaction"], method=method, test=test,
-                                        subgroup_field=subgroup)
+                                        subgroup_field=subgroup, moderators=moderators)
     with django_capture_on_commit_callbacks(execute=True):
         run = services.analysis_run_request(actor=people["lead"], analysis=analysis)
     run.refresh_from_db()
@@ -61,6 +62,10 @@ def test_the_r_script_reproduces_the_stored_result(run, tmp_path):
         assert r["Q_between"] == pytest.approx(run.results["subgroups"]["Q_between"], rel=RTOL)
         for row in run.results["subgroups"]["rows"]:
             assert r["subgroups"][row["group"]]["b"] == pytest.approx(row["b"], rel=RTOL, abs=ATOL)
+    if "metareg" in run.results:
+        mr = run.results["metareg"]
+        assert r["metareg"]["k"] == mr["k"] and r["metareg"]["QM"] == pytest.approx(mr["QM"], rel=RTOL)
+        assert r["metareg"]["b"] == pytest.approx([c["b"] for c in mr["coefficients"]], rel=RTOL)
 
 
 def test_the_python_script_reproduces_the_stored_result(run, tmp_path):
