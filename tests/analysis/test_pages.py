@@ -123,3 +123,16 @@ def test_an_outcome_used_by_an_analysis_cannot_be_deleted(client_for, review, pe
     response = client.post(reverse("outcome_edit", args=[review.pk, outcome.pk]), {"delete": "1"}, follow=True)
     assert "is used by analysis “Parental depression”" in response.content.decode()
     assert review.outcomes.filter(pk=outcome.pk).exists()
+
+
+def test_the_edit_form_shows_the_settings_and_saves_a_change(client_for, review, people, done_run):
+    client = client_for(people["lead"])
+    url = reverse("analysis_edit", args=[review.pk, done_run.analysis_id])
+    page = client.get(url).content.decode()
+    assert page.count("checked") == 2  # the two controlled designs, as stored
+    form = {"outcome": done_run.analysis.outcome_id, "name": "Interaction, Knapp-Hartung", "timepoint": "first",
+            "measure": "SMD", "method": "REML", "test": "knha", "level": "95", "subgroup_field": "format",
+            "cluster_field": "", "designs": ["Randomised controlled trial", "Non-randomised controlled study"]}
+    assert client.post(url, form).status_code == 302
+    analysis = Analysis.objects.get(pk=done_run.analysis_id)
+    assert (analysis.name, analysis.test, analysis.subgroup_field) == ("Interaction, Knapp-Hartung", "knha", "format")
