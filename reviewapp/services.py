@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, ProtectedError, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -72,10 +72,17 @@ def outcome_update(*, actor, outcome: Outcome, **fields: Any) -> Outcome:
 
 @transaction.atomic
 def outcome_delete(*, actor, outcome: Outcome) -> None:
+    """Delete an outcome; refused while later stages use it (e.g. an analysis), naming what does."""
     before = snapshot(outcome)
     review = outcome.review
+    try:
+        with transaction.atomic():
+            outcome.delete()
+    except ProtectedError as exc:
+        users = sorted({f"{o._meta.verbose_name} “{o}”" for o in exc.protected_objects})
+        raise ApplicationError(f"“{outcome.name}” is used by {', '.join(users)}; delete or change "
+                               f"{'it' if len(users) == 1 else 'them'} first.") from None
     audit_record(actor=actor, review=review, action=Action.DELETE, instance=outcome, before=before)
-    outcome.delete()
 
 
 def user_delete_check(*, user) -> None:

@@ -87,8 +87,11 @@ def outcome_edit(request: HttpRequest, review_id: int, outcome_id: int) -> HttpR
     review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
     outcome = get_object_or_404(Outcome, pk=outcome_id, review=review)
     if request.method == "POST" and request.POST.get("delete"):
-        services.outcome_delete(actor=request.user, outcome=outcome)
-        messages.success(request, f"Outcome “{outcome.name}” deleted.")
+        try:
+            services.outcome_delete(actor=request.user, outcome=outcome)
+            messages.success(request, f"Outcome “{outcome.name}” deleted.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
         return redirect("review_outcomes", review.pk)
     form = OutcomeForm(request.POST or None, instance=outcome, review=review)
     if request.method == "POST" and form.is_valid():
