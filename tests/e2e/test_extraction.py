@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from extraction import services
 from extraction.models import Extraction
@@ -59,7 +61,8 @@ def test_double_extraction_settled_by_the_lead_reaches_the_export(live_server, p
     # autosave: typing is kept though the page is left without saving
     page.goto(entry_url)
     page.fill("#id_f-programme", "Minding the Baby")
-    page.wait_for_function("document.getElementById('autosave-status').textContent.startsWith('Draft kept')")
+    # (not wait_for_function: the Content-Security-Policy forbids the eval it uses)
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Draft kept"))
     page.goto(entry_url)
     assert "Restored what you typed" in page.content()
     assert page.input_value("#id_f-programme") == "Minding the Baby"
