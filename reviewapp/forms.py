@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from .models import AuditEvent, Membership, Outcome, Review
+from .models import ApiToken, AuditEvent, Membership, Outcome, Review, Webhook
 from .widgets import IsoDateInput
 
 
@@ -98,3 +98,16 @@ class InvitationSignupForm(UserCreationForm):
         # The similarity validator then also refuses a password resembling the address.
         self.instance.email = email
         self.fields["username"].help_text = "Letters, digits and @ . + - _ only; you sign in with it."
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. “R script on my laptop”.")
+    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ,
+                              widget=forms.RadioSelect,
+                              help_text="Read only: the token can look but change nothing.")
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https",
+                         help_text="Where each event is POSTed as JSON (http or https, not this site).")
+    events = forms.MultipleChoiceField(choices=Webhook.Event.choices, widget=forms.CheckboxSelectMultiple)
