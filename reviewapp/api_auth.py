@@ -74,7 +74,7 @@ class PerTokenThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         if isinstance(request.auth, ApiToken):
-            ident = f"token-{request.auth.pk}"
+            ident = f"token-{request.auth.key_hash[:24]}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
