@@ -89,19 +89,18 @@ def webhook_url_check(url: str) -> None:
     host = (parts.hostname or "").lower()
     if not host:
         raise ApplicationError("The webhook URL has no host name.", {"field": "url"})
-    loopback_allowed = settings.WEBHOOK_ALLOW_LOOPBACK
-    if host in _own_hosts() and not loopback_allowed:
-        raise ApplicationError(f"{host} is this site itself; webhooks go to other servers.", {"field": "url"})
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
                                    proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
+    except (socket.gaierror, UnicodeError, ValueError):
         raise ApplicationError(f"The host {host} cannot be found.", {"field": "url"}) from None
     for info in infos:
         refusal = _address_refusal(info[4][0])
         if refusal:
             raise ApplicationError(f"{host} resolves to {refusal} ({info[4][0]}); webhooks may not be sent there.",
                                    {"field": "url"})
+    if host.strip("[]") in _own_hosts() and not settings.WEBHOOK_ALLOW_LOOPBACK:
+        raise ApplicationError(f"{host} is this site itself; webhooks go to other servers.", {"field": "url"})
 
 
 # ---------------------------------------------------------------- emitting and delivering
