@@ -101,6 +101,7 @@ class ReviewDetailApi(ReviewApiView):
 
 class MemberSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField(source="pk", read_only=True)
+    email = serializers.CharField(read_only=True)  # accounts may have none
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -179,10 +180,8 @@ class MemberDetailApi(ReviewApiView):
         data.is_valid(raise_exception=True)
         services.member_roles_set(actor=request.user, review=self.review, user=member,
                                   roles=data.validated_data["roles"])
-        member = _members(self.review).filter(pk=user_id).first()
-        if member is None:  # no roles left: they are out of the review
-            return Response({"user_id": user_id, "username": "", "first_name": "", "last_name": "", "email": "",
-                             "roles": []})
+        # With no roles left they are out of the review: the answer says so with an empty list.
+        member.roles_here = list(Membership.objects.filter(review=self.review, user=member))
         return Response(MemberSerializer(member).data)
 
     @extend_schema(responses={204: None})
@@ -195,7 +194,7 @@ class MemberDetailApi(ReviewApiView):
 
 class InvitationSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True)
-    invited_by = serializers.CharField(source="invited_by.get_username", default=None, read_only=True)
+    invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Invitation

@@ -9,11 +9,16 @@ each HTTP method needs and `ReviewApiView` resolves the review with it before an
 """
 from __future__ import annotations
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -125,6 +130,32 @@ def schema_error_responses(result, generator, request, public):
                     continue
                 operation.setdefault("responses", {}).setdefault(code, {"description": text, **error})
     return result
+
+
+# ---------------------------------------------------------------- lists
+
+# Ids and offsets beyond what a database integer holds are refused (400) or capped, not sent to SQL.
+MAX_ID = 2**53
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    """A filter on an id (or other whole number), bounded so the database never sees an overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value: int = 1, max_value: int = MAX_ID, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+class Pagination(LimitOffsetPagination):
+    """?limit= (at most 1000) and ?offset=, with the total `count` and `next`/`previous` links."""
+
+    default_limit = 100
+    max_limit = 1000
+
+    def get_offset(self, request) -> int:
+        return min(super().get_offset(request), MAX_ID)
 
 
 # ---------------------------------------------------------------- views scoped to a review

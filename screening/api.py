@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import ReviewApiView
+from reviewapp.api_base import IdFilter, ReviewApiView
 from reviewapp.permissions import may_resolve_conflicts
 
 from . import prisma, selectors, services
@@ -207,7 +207,7 @@ class RecordBriefSerializer(serializers.ModelSerializer):
 
 class RecordFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="noop", label="Words in the title, abstract or authors; a DOI or PMID")
-    search = django_filters.NumberFilter(method="noop", label="Records found by this search (id)")
+    search = IdFilter(method="noop", label="Records found by this search (id)")
     stage = django_filters.ChoiceFilter(choices=ScreeningStage.choices, method="noop",
                                         label="Records that reached this screening stage")
     status = django_filters.ChoiceFilter(choices=ItemStatus.choices, method="noop",
@@ -216,8 +216,8 @@ class RecordFilter(django_filters.FilterSet):
                                            label="Records with a decision of this value that you may see")
     duplicates = django_filters.ChoiceFilter(choices=[("hide", "Unique records only"), ("show", "All records"),
                                                       ("only", "Merged duplicates only")], method="noop")
-    year_from = django_filters.NumberFilter(method="noop")
-    year_to = django_filters.NumberFilter(method="noop")
+    year_from = IdFilter(method="noop", min_value=0, max_value=9999)
+    year_to = IdFilter(method="noop", min_value=0, max_value=9999)
 
     class Meta:
         model = Record
@@ -266,7 +266,7 @@ class RecordDetailApi(ReviewApiView):
 class DuplicatePairSerializer(serializers.ModelSerializer):
     record_a = RecordBriefSerializer(read_only=True)
     record_b = RecordBriefSerializer(read_only=True)
-    decided_by = serializers.CharField(source="decided_by.get_username", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.get_username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = DuplicatePair
@@ -541,7 +541,7 @@ class LoggedDecisionSerializer(serializers.ModelSerializer):
 
 
 class DecisionLogFilter(django_filters.FilterSet):
-    reviewer = django_filters.NumberFilter(field_name="reviewer_id")
+    reviewer = IdFilter(field_name="reviewer_id", label="The reviewer's user id")
 
     class Meta:
         model = Decision
@@ -588,7 +588,8 @@ class ResolveSerializer(serializers.Serializer):
 
 
 class ResolvedItemSerializer(serializers.ModelSerializer):
-    resolved_by = serializers.CharField(source="resolved_by.get_username", default=None, read_only=True)
+    resolved_by = serializers.CharField(source="resolved_by.get_username", default=None, allow_null=True,
+                                        read_only=True)
 
     class Meta:
         model = ScreeningItem
