@@ -2,11 +2,14 @@
 trail and webhooks. Each view: access check (`ReviewApiView`), one service or selector, serialize."""
 from __future__ import annotations
 
+import threading
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -401,3 +404,16 @@ class MeApi(APIView):
         return Response({"user_id": request.user.pk, "username": request.user.get_username(),
                          "token": token.name if token else None,
                          "scope": token.scope if token else "read-write"})
+
+
+# ---------------------------------------------------------------- the schema
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI schema. drf-spectacular loads its extensions while building the first one and
+    is not safe to build two at once (threads of a cold server may crash it), so one at a time."""
+
+    _building = threading.Lock()
+
+    def get(self, request, *args, **kwargs):
+        with self._building:
+            return super().get(request, *args, **kwargs)

@@ -237,9 +237,8 @@ class RecordFilter(django_filters.FilterSet):
             if key in data:
                 data[key] = int(data[key])
         view = self.request.parser_context["view"]
-        records = selectors.records_api_list(review=view.review, user=self.request.user,
-                                             cfg=selectors.screening_settings_get(review=view.review), **data)
-        return records.filter(pk__in=self.queryset.values("pk")) if self.queryset.query.order_by else records
+        return selectors.records_api_list(review=view.review, user=self.request.user,
+                                          cfg=selectors.screening_settings_get(review=view.review), **data)
 
 
 class RecordListApi(ReviewApiView, generics.ListAPIView):
