@@ -94,6 +94,7 @@ class Client(threading.Thread):
         self.timings: dict[str, list[float]] = defaultdict(list)
         self.sent: dict[int, str] = {}  # item id -> the value last sent (and answered 201)
         self.errors: list[str] = []
+        self.refused: list[str] = []  # decisions a rule of the review refused (400 with a reason)
 
     def call(self, conn, kind: str, method: str, path: str, body: dict | None = None):
         headers = {"Authorization": f"Token {self.key}", "Accept": "application/json"}
@@ -107,7 +108,8 @@ class Client(threading.Thread):
         payload = response.read()
         self.timings[kind].append(time.perf_counter() - started)
         if response.status >= 300:
-            self.errors.append(f"{kind} {response.status} {payload[:200]!r}")
+            (self.refused if response.status == 400 else self.errors).append(
+                f"{kind} {response.status} {payload[:200]!r}")
             return None
         return json.loads(payload)
 
@@ -230,6 +232,7 @@ def main() -> None:
                               "p95": round(1000 * percentile(v, 0.95), 1), "max": round(1000 * max(v), 1)}
                        for kind, v in sorted(timings.items())},
         "errors": [e for c in clients for e in c.errors][:10],
+        "refused": [e for c in clients for e in c.refused][:10],
         "check": check(review_id, clients, tokens),
     }
     print(json.dumps(result, indent=1))

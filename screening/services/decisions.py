@@ -131,7 +131,18 @@ def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] 
         .order_by("-priority", "id")
     )
     # SKIP LOCKED: a record another reviewer is claiming this very moment is passed over, not waited for.
-    item = candidates.select_for_update(skip_locked=True, of=("self",)).first()
+    # The claims counted in the query are those committed when it began; one committed just after
+    # (its row lock already released) shows only now, with the row locked: count again, or a
+    # record could go to more reviewers than it needs.
+    item = None
+    for _ in range(10):
+        item = candidates.select_for_update(skip_locked=True, of=("self",)).first()
+        if item is None:
+            break
+        others = Claim.objects.filter(item=item, expires_at__gt=now).exclude(reviewer=reviewer).count()
+        if others < required - item.decisions_count:
+            break
+        candidates, item = candidates.exclude(pk=item.pk), None
     if item is None:
         if held:
             held.delete()
