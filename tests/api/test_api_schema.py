@@ -9,7 +9,9 @@ import socket
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks as st_checks
@@ -53,7 +55,18 @@ CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance, st_ch
           st_checks.response_schema_conformance]
 
 
-def test_no_server_error_and_every_answer_matches_the_schema(world, monkeypatch):
+@pytest.fixture
+def connection_kept():
+    """Requests go to Django's WSGI handler directly (not the test client), whose request signals would close
+    the database connection that holds the test's transaction: keep it, as the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_no_server_error_and_every_answer_matches_the_schema(world, monkeypatch, connection_kept):
     monkeypatch.setattr(webhooks.socket, "getaddrinfo", _fake_getaddrinfo)
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
     headers = {"Authorization": f"Token {world.tokens['lead']}"}
