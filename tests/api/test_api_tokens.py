@@ -112,3 +112,9 @@ def test_each_token_has_its_own_request_budget(client, people, settings):
 def test_the_tokens_page_is_in_the_account_menu(client_for, people):
     html = client_for(people["viewer"]).get(reverse("home")).content.decode()
     assert f'href="{reverse("api_tokens")}"' in html
+
+
+def test_an_unknown_api_address_answers_json(client, people):
+    _, key = services.api_token_create(user=people["viewer"], name="t", scope="read")
+    response = client.get("/api/v1/no-such-thing/", **auth(key))
+    assert response.status_code == 404 and response.json()["detail"].startswith("There is no such page")
