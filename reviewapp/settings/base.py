@@ -218,6 +218,8 @@ SPECTACULAR_SETTINGS = {
                    "personal API token (header `Authorization: Token <key>`) or a signed-in session.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Operations grouped by what follows the review in the path: searches, records, screening, ...
+    "SCHEMA_PATH_PREFIX": r"/api/v1(/reviews/\{review_id\}(?=/[a-z]))?",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -87,3 +87,11 @@ def test_a_lead_registers_a_webhook_at_phone_width(live_server, browser, review,
         _shot(page, "webhooks")
     finally:
         context.close()
+
+
+def test_the_browsable_schema_shows_the_operations(live_server, page, review, people):
+    sign_in(page, live_server, "viewer")
+    page.goto(live_server.url + "/api/v1/docs/")
+    page.wait_for_selector("text=/api/v1/reviews/{review_id}/screening/decisions/")
+    assert page.locator(".opblock").count() >= 45
+    _shot(page, "api-docs")
