@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.shortcuts import redirect
 
 from .exceptions import ApplicationError
-from .models import AuditEvent, Membership, Outcome, Review
+from .models import ApiToken, AuditEvent, Membership, Outcome, Review, Webhook, WebhookDelivery
 from .services import user_delete_check
 
 
@@ -50,6 +50,29 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "review_label", "actor_label", "action", "object_type", "object_label"]
     list_filter = ["action", "object_type"]
     search_fields = ["review_label", "actor_label", "object_label"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who holds which token (people revoke their own on the page API tokens); never the hash."""
+
+    list_display = ["name", "user", "prefix", "scope", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    search_fields = ["name", "user__username", "prefix"]
+    exclude = ["key_hash"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["url", "review", "active", "created_at"]
+    list_filter = ["active"]
+    exclude = ["secret"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "webhook", "event", "status", "attempts", "response_status"]
+    list_filter = ["status", "event"]
 
 
 User = get_user_model()

@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .pages import review_page_context
@@ -41,6 +41,11 @@ def _review_context(request: HttpRequest) -> dict:
 
 def _error_page(request: HttpRequest, *, status: int, title: str, reason: str,
                 with_review: bool = True) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # Programs get the API's error shape, also for an address no route matches and for a crash.
+        response = JsonResponse({"detail": reason, "field": None}, status=status)
+        response.app_error_page = True
+        return response
     context = {"status": status, "error_title": title, "reason": reason}
     try:
         if with_review:

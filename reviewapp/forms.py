@@ -5,7 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
 from . import throttle
-from .models import AuditEvent, Membership, Outcome, Review
+from .models import ApiToken, AuditEvent, Membership, Outcome, Review, Webhook
 from .widgets import IsoDateInput
 
 
@@ -114,3 +114,16 @@ class SignInForm(AuthenticationForm):
             if message:
                 raise ValidationError(message, code="locked") from None
             raise
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What will use it, e.g. “R script on my laptop”.")
+    scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ,
+                              widget=forms.RadioSelect,
+                              help_text="Read only: the token can look but change nothing.")
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label="URL", max_length=500, assume_scheme="https",
+                         help_text="Where each event is POSTed as JSON (http or https, not this site).")
+    events = forms.MultipleChoiceField(choices=Webhook.Event.choices, widget=forms.CheckboxSelectMultiple)

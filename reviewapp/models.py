@@ -219,3 +219,95 @@ class Invitation(models.Model):
         labels = dict(Membership.Role.choices)
         order = list(Membership.Role.values)
         return [labels[r] for r in sorted(self.roles, key=order.index) if r in labels]
+
+
+# ---------------------------------------------------------------- the API: tokens and webhooks
+
+def api_token_hash(key: str) -> str:
+    """What is stored of a personal API token: its SHA-256 (the key is random, so no salt)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A personal API token: a person names it, scopes it and revokes it; only a hash is stored."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read-write", "Read and write"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. “R script on my laptop”.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the key, so a person can tell their tokens apart; not enough to use one.
+    prefix = models.CharField(max_length=12, editable=False)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Webhook(models.Model):
+    """A URL a lead registered to be told of events in a review, with the secret that signs each delivery."""
+
+    class Event(models.TextChoices):
+        IMPORT_FINISHED = "import.finished", "An import finished (or failed)"
+        CONFLICT_CREATED = "conflict.created", "Two screeners disagree on a record"
+        STAGE_FINISHED = "stage.finished", "A screening stage has no record left to decide"
+        ANALYSIS_RUN_FINISHED = "analysis_run.finished", "An analysis run finished"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField("URL", max_length=500)
+    secret = models.CharField(max_length=100, help_text="Signs every delivery (HMAC-SHA256); keep it private.")
+    events = models.JSONField(default=list, help_text="Event names (Webhook.Event values) to deliver.")
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def event_labels(self) -> list[str]:
+        labels = dict(self.Event.choices)
+        return [labels.get(e, e) for e in self.events]
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one webhook: the body as signed, each try's answer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (no more tries)"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    body = models.TextField(help_text="The JSON body exactly as signed and sent.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.webhook_id} ({self.status})"

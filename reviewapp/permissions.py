@@ -20,6 +20,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "edit_review": frozenset({Role.LEAD}),
     "manage_members": frozenset({Role.LEAD}),
     "read_audit": frozenset({Role.LEAD}),
+    "manage_webhooks": frozenset({Role.LEAD}),
     "manage_searches": frozenset({Role.LEAD}),
     "resolve_duplicates": frozenset({Role.LEAD}),
     "export_records": frozenset({Role.LEAD, Role.REVIEWER, Role.EXTRACTOR, Role.VIEWER}),

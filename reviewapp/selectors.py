@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from .audit_display import describe, kind_name
-from .models import AuditEvent, Invitation, Membership, Review, invitation_token_hash
+from .models import ApiToken, AuditEvent, Invitation, Membership, Review, Webhook, invitation_token_hash
 from .tabular import csv_writer
 
 
@@ -122,3 +122,18 @@ def _change_text(event: AuditEvent, change) -> str:
 def audit_kinds(*, review: Review) -> list[tuple[str, str]]:
     """The kinds of object in the review's trail, as (stored label, name in words) for the filter."""
     return sorted(((t, kind_name(t)) for t in audit_object_types(review=review)), key=lambda pair: pair[1])
+
+
+def api_tokens_of(*, user) -> QuerySet[ApiToken]:
+    """A person's API tokens, active ones first, newest first."""
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at", "-id")
+
+
+def webhooks_of(*, review: Review) -> QuerySet[Webhook]:
+    from django.db.models import Count, Max, Q
+
+    return (Webhook.objects.filter(review=review)
+            .annotate(delivered=Count("deliveries", filter=Q(deliveries__status="delivered")),
+                      failed=Count("deliveries", filter=Q(deliveries__status="failed")),
+                      last_sent=Max("deliveries__last_attempt_at"))
+            .order_by("id"))

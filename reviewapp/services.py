@@ -17,7 +17,17 @@ from django.utils import timezone
 
 from .audit import audit_record, audited_update, snapshot
 from .exceptions import ApplicationError
-from .models import AuditEvent, Invitation, Membership, Outcome, Review, invitation_token_hash
+from .models import (
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Outcome,
+    Review,
+    Webhook,
+    api_token_hash,
+    invitation_token_hash,
+)
 
 Action = AuditEvent.Action
 Role = Membership.Role
@@ -329,3 +339,86 @@ def signin_lockout_record(*, username: str, address: str, locked: list[str], sec
         before={"sign_in": "allowed"},
         after={"sign_in": "paused", "locked": sorted(locked), "address": address, "minutes": seconds // 60,
                "until": (timezone.now() + timedelta(seconds=seconds)).isoformat(timespec="seconds")})
+
+
+# Personal API tokens ------------------------------------------------------------------------
+
+API_TOKEN_PREFIX_CHARS = 8
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str, scope: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it with its key, which is shown once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Give the token a name, e.g. what will use it.", {"field": "name"})
+    if scope not in ApiToken.Scope.values:
+        raise ApplicationError(f"Unknown scope “{scope}”; choose read or read-write.", {"field": "scope"})
+    key = "rm_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], scope=scope, key_hash=api_token_hash(key),
+                                    prefix=key[:API_TOKEN_PREFIX_CHARS])
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s own tokens; it stops working at once."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+    if token is None:
+        raise ApplicationError("You have no such token.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+# Webhooks -----------------------------------------------------------------------------------
+
+WEBHOOK_FIELDS = ("url", "events", "active")
+WEBHOOK_SNAPSHOT_EXCLUDE = ("secret", "created_at")  # the trail never holds the signing secret
+
+
+def _webhook_events_check(events) -> list[str]:
+    events = list(dict.fromkeys(events or []))
+    unknown = [e for e in events if e not in Webhook.Event.values]
+    if unknown:
+        raise ApplicationError(f"Unknown events: {', '.join(unknown)}; choose among "
+                               f"{', '.join(Webhook.Event.values)}.", {"field": "events"})
+    if not events:
+        raise ApplicationError("Choose at least one event.", {"field": "events"})
+    return events
+
+
+@transaction.atomic
+def webhook_create(*, actor, review: Review, url: str, events, secret: str = "", active: bool = True) -> Webhook:
+    """Register ``url`` for ``events``; a secret is made when none is given (shown to the lead)."""
+    from .webhooks import webhook_url_check
+
+    webhook_url_check(url)
+    hook = Webhook(review=review, url=url, events=_webhook_events_check(events), active=active,
+                   secret=secret or secrets.token_urlsafe(24), created_by=actor)
+    hook.full_clean()
+    hook.save()
+    audit_record(actor=actor, review=review, action=Action.CREATE, instance=hook,
+                 after=snapshot(hook, exclude=WEBHOOK_SNAPSHOT_EXCLUDE), label=f"webhook to {hook.url}")
+    return hook
+
+
+@transaction.atomic
+def webhook_update(*, actor, webhook: Webhook, **fields: Any) -> Webhook:
+    from .webhooks import webhook_url_check
+
+    if "url" in fields:
+        webhook_url_check(fields["url"])
+    if "events" in fields:
+        fields["events"] = _webhook_events_check(fields["events"])
+    webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
+    return audited_update(actor=actor, review=webhook.review, instance=webhook, fields=fields,
+                          allowed=WEBHOOK_FIELDS, exclude=WEBHOOK_SNAPSHOT_EXCLUDE)
+
+
+@transaction.atomic
+def webhook_delete(*, actor, webhook: Webhook) -> None:
+    audit_record(actor=actor, review=webhook.review, action=Action.DELETE, instance=webhook,
+                 before=snapshot(webhook, exclude=WEBHOOK_SNAPSHOT_EXCLUDE), label=f"webhook to {webhook.url}")
+    webhook.delete()

@@ -7,3 +7,18 @@ def ping(payload: str = "pong") -> dict:
     import socket
 
     return {"payload": payload, "host": socket.gethostname()}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=6, ignore_result=True)
+def webhook_deliver(self, delivery_id: int):
+    """Send one webhook delivery; retried with growing delays until it is answered with 2xx.
+
+    The retry is queued without raising (throw=False): a worker then counts this run as done, and
+    an eagerly run task (tests, one-process use) runs its retries at once instead of failing."""
+    from reviewapp.models import WebhookDelivery
+    from reviewapp.webhooks import RETRY_DELAYS, webhook_attempt
+
+    delivery = webhook_attempt(delivery_id=delivery_id, last_try=self.request.retries >= self.max_retries)
+    if delivery.status == WebhookDelivery.Status.PENDING:
+        return self.retry(countdown=RETRY_DELAYS[min(self.request.retries, len(RETRY_DELAYS) - 1)], throw=False)
+    return None

@@ -17,6 +17,8 @@ review_patterns = [
          name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit.csv", views.audit_export, name="audit_export"),
+    path("webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/<int:webhook_id>/", views.webhook_detail, name="webhook_detail"),
 ]
 
 urlpatterns = [
@@ -26,6 +28,9 @@ urlpatterns = [
     path("reviews/<int:review_id>/", include("screening.urls")),
     path("reviews/<int:review_id>/", include("extraction.urls")),
     path("reviews/<int:review_id>/", include("analysis.urls")),
+    path("api/v1/", include("reviewapp.api_urls")),
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -16,6 +16,7 @@ from .audit_display import describe
 from .dashboard import dashboard_stages
 from .exceptions import ApplicationError
 from .forms import (
+    ApiTokenForm,
     AuditFilterForm,
     InvitationForm,
     InvitationSignupForm,
@@ -23,8 +24,9 @@ from .forms import (
     MemberRolesForm,
     OutcomeForm,
     ReviewForm,
+    WebhookForm,
 )
-from .models import Invitation, Outcome
+from .models import Invitation, Outcome, Webhook
 from .pages import query_without_page, review_page_context
 from .permissions import can, review_get_for_user, reviews_for_user
 
@@ -262,3 +264,72 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return _joined(request, invitation)
     return render(request, "reviewapp/invitation_accept.html",
                   {"invitation": invitation, "form": form, "invited_review": invitation.review})
+
+
+# Personal API tokens and webhooks ----------------------------------------------------------
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Create (the key is shown this once), list and revoke one's own API tokens."""
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, new_key = services.api_token_create(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(exc.extra.get("field"), exc.message)
+        else:
+            form = ApiTokenForm()
+    return render(request, "reviewapp/api_tokens.html", {
+        "form": form, "new_key": new_key, "tokens": selectors.api_tokens_of(user=request.user),
+        "api_root": request.build_absolute_uri("/api/v1/")})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.api_token_revoke(user=request.user, token_id=token_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+    return redirect("api_tokens")
+
+
+@login_required
+def webhooks(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_webhooks")
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hook = services.webhook_create(actor=request.user, review=review, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(exc.extra.get("field"), exc.message)
+        else:
+            messages.success(request, f"Webhook to {hook.url} registered. Its secret is below.")
+            return redirect("webhook_detail", review.pk, hook.pk)
+    return render(request, "reviewapp/webhooks.html", review_page_context(
+        review, form=form, hooks=selectors.webhooks_of(review=review)))
+
+
+@login_required
+def webhook_detail(request: HttpRequest, review_id: int, webhook_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_webhooks")
+    hook = get_object_or_404(Webhook, pk=webhook_id, review=review)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "delete":
+                services.webhook_delete(actor=request.user, webhook=hook)
+                messages.success(request, f"Webhook to {hook.url} deleted.")
+                return redirect("webhooks", review.pk)
+            if action in ("pause", "resume"):
+                services.webhook_update(actor=request.user, webhook=hook, active=action == "resume")
+                messages.success(request, "Webhook resumed." if action == "resume" else "Webhook paused.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("webhook_detail", review.pk, hook.pk)
+    page = Paginator(hook.deliveries.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "reviewapp/webhook_detail.html", review_page_context(
+        review, hook=hook, page=page))

@@ -6,6 +6,7 @@ class ScreeningConfig(AppConfig):
     verbose_name = "Searches and screening"
 
     def ready(self) -> None:
+        from reviewapp.api_registry import register_api_urls
         from reviewapp.audit_display import register_audit_summary
         from reviewapp.dashboard import register_stage
 
@@ -13,6 +14,7 @@ class ScreeningConfig(AppConfig):
 
         for provider in (stages.searches_stage, stages.screening_stage):
             register_stage(provider)
+        register_api_urls("screening.api_urls")
         register_audit_summary("screening.Search", audit_summaries.search_summary)
         register_audit_summary("screening.SearchFile", audit_summaries.search_file_summary)
         register_audit_summary("screening.DuplicatePair", audit_summaries.duplicate_pair_summary)

@@ -440,3 +440,42 @@ def ranking_latest(*, review: Review) -> RankingRun | None:
 
 def stopping_decisions(*, review: Review) -> QuerySet[StoppingDecision]:
     return StoppingDecision.objects.filter(review=review).select_related("decided_by")
+
+
+# ---------------------------------------------------------------- for the API
+
+def records_api_list(*, review: Review, user, cfg: ScreeningSettings, q: str = "", search_id: int | None = None,
+                     stage: str = "", status: str = "", decision: str = "", duplicates: str = "hide",
+                     year_from: int | None = None, year_to: int | None = None) -> QuerySet[Record]:
+    """Records for the API's list: the records page's filters, plus where they stand in screening.
+
+    ``stage`` keeps records that reached it; ``status`` their place there (at any stage without
+    ``stage``); ``decision`` records with a decision of that value that this person may see, by the
+    rule of `decisions_visible_to`: their own always, others' when screening is not blind or once
+    the record has left the waiting state. So the filter never reveals a blind decision."""
+    search = Search.objects.filter(review=review, pk=search_id).first() if search_id else None
+    if search_id and search is None:
+        return Record.objects.none()
+    records = _records_filtered(review, q=q, search=search, year_from=year_from, year_to=year_to,
+                                duplicates=duplicates)
+    if stage or status:
+        items = ScreeningItem.objects.filter(review=review)
+        if stage:
+            items = items.filter(stage=stage)
+        if status:
+            items = items.filter(status=status)
+        records = records.filter(pk__in=items.values("record_id"))
+    if decision:
+        visible = Decision.objects.filter(review=review, value=decision)
+        if stage:
+            visible = visible.filter(stage=stage)
+        if cfg.blind:
+            visible = visible.filter(Q(reviewer=user) | ~Q(item__status=ItemStatus.PENDING))
+        records = records.filter(pk__in=visible.values("item__record_id"))
+    return records.select_related("search").order_by("id")
+
+
+def decision_value_visible(*, decision: Decision, user, cfg: ScreeningSettings) -> bool:
+    """Whether ``user`` may see the value of ``decision`` (the same rule as `decisions_visible_to`)."""
+    return (not cfg.blind or decision.reviewer_id == user.pk
+            or decision.item.status != ItemStatus.PENDING)

@@ -39,8 +39,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "csp",
     "reviewapp",
@@ -227,16 +227,55 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 REST_FRAMEWORK = {
+    # Personal API tokens (hashed, named, scoped; reviewapp.api_auth) and the browser's session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reviewapp.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "reviewapp.api_auth.TokenScopePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["reviewapp.api_auth.PerTokenThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "reviewapp.api_base.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "reviewapp.api_base.api_exception_handler",
     "PAGE_SIZE": 100,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Review manager API", "VERSION": "1"}
+# Requests per token (or per signed-in person without one), e.g. "1200/min".
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "1200/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Review manager API",
+    "DESCRIPTION": "Every capability of a systematic review, under /api/v1/. Authenticate with a "
+                   "personal API token (header `Authorization: Token <key>`) or a signed-in session.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Operations grouped by what follows the review in the path: searches, records, screening, ...
+    "SCHEMA_PATH_PREFIX": r"/api/v1(/reviews/\{review_id\}(?=/[a-z]))?",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several models have a `status`: each its own enum in the schema (dotted strings, not imports).
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStatusEnum": "reviewapp.models.Review.Status",
+        "WebhookDeliveryStatusEnum": "reviewapp.models.WebhookDelivery.Status",
+        "SearchFileStatusEnum": "screening.models.SearchFile.Status",
+        "DuplicatePairStatusEnum": "screening.models.DuplicatePair.Status",
+        "ScreeningItemStatusEnum": "screening.models.ScreeningItem.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "reviewapp.api_base.schema_error_responses",
+    ],
+}
+# Webhooks are never sent to loopback addresses (SSRF) except by tests, which receive them on
+# 127.0.0.1; private network addresses only where a team's receivers live on its own network.
+WEBHOOK_ALLOW_LOOPBACK = False
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 
 # Behind a TLS-terminating proxy in the team deployment.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None

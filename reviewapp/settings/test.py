@@ -20,3 +20,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Each test process keeps its own cache, so tests cannot see each other's entries.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests receive webhook deliveries on a loopback HTTP server.
+WEBHOOK_ALLOW_LOOPBACK = True

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
-from reviewapp.models import AuditEvent, Review
+from reviewapp.models import AuditEvent, Review, Webhook
+from reviewapp.webhooks import emit
 
 from ..models import Claim, Decision, Record, ScreeningItem, ScreeningSettings, ScreeningStage
 from .studies import study_for_included_record
@@ -301,7 +302,23 @@ def _settle(item: ScreeningItem, *, actor, cfg: ScreeningSettings) -> None:
     item.status, item.reason = status, reason
     item.settled_at = timezone.now() if item.is_settled else None
     item.save(update_fields=["status", "reason", "settled_at"])
+    if status == Status.CONFLICT:
+        emit(review=item.review_id, event=Webhook.Event.CONFLICT_CREATED,
+             data={"item": item.pk, "record": item.record_id, "stage": item.stage})
     _after_settled(item, actor=actor)
+    _announce_if_stage_finished(item)
+
+
+def _announce_if_stage_finished(item: ScreeningItem) -> None:
+    """The record just settled was the stage's last one waiting or in conflict: tell the webhooks."""
+    if not item.is_settled:
+        return
+    stage_items = ScreeningItem.objects.filter(review_id=item.review_id, stage=item.stage)
+    if stage_items.filter(status__in=(Status.PENDING, Status.CONFLICT)).exists():
+        return
+    counts = dict(stage_items.values_list("status").annotate(n=Count("id")).order_by())
+    emit(review=item.review_id, event=Webhook.Event.STAGE_FINISHED,
+         data={"stage": item.stage, "counts": counts})
 
 
 def _after_settled(item: ScreeningItem, *, actor) -> None:
@@ -340,4 +357,5 @@ def conflict_resolve(*, actor, review: Review, item_id: int, value: str, reason:
                  label=f"conflict on record {item.record_id} ({item.get_stage_display().lower()}) resolved")
     _after_settled(item, actor=actor)
     _retrain_when_settled(item, cfg)
+    _announce_if_stage_finished(item)
     return item

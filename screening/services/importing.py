@@ -26,7 +26,8 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from reviewapp.audit import audit_record
-from reviewapp.models import AuditEvent
+from reviewapp.models import AuditEvent, Webhook
+from reviewapp.webhooks import emit
 
 from ..dedup import DuplicateIndex
 from ..importers import ImportFormatError, ImportReport, Limits, detect_format, iter_parse
@@ -263,7 +264,17 @@ def search_file_import(*, search_file_id: int) -> SearchFile:
     finally:
         progress.close()
     search_file.refresh_from_db()
+    _announce(search_file)
     return search_file
+
+
+def _announce(search_file: SearchFile) -> None:
+    """Tell the review's webhooks that an import finished (or failed)."""
+    emit(review=search_file.search.review_id, event=Webhook.Event.IMPORT_FINISHED,
+         data={"search_file": search_file.pk, "search": search_file.search_id, "status": search_file.status,
+               "records_imported": search_file.records_imported,
+               "duplicates_merged": search_file.duplicates_merged,
+               "duplicates_possible": search_file.duplicates_possible, "error": search_file.error})
 
 
 def _reported(citations: Iterable, progress: ImportProgress) -> Iterator:
@@ -385,4 +396,5 @@ def _fail(search_file: SearchFile, message: str, line: int | None) -> SearchFile
                  instance=search_file, label=search_file.audit_label,
                  before={"status": search_file.status}, after={"status": SearchFile.Status.FAILED, "error": message})
     search_file.refresh_from_db()
+    _announce(search_file)
     return search_file

@@ -1,0 +1,419 @@
+"""The API of reviews: the reviews themselves, their members and roles, invitations, the audit
+trail and webhooks. Each view: access check (`ReviewApiView`), one service or selector, serialize."""
+from __future__ import annotations
+
+import threading
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .api_base import ReviewApiView
+from .models import AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
+from .permissions import reviews_for_user
+
+User = get_user_model()
+Role = Membership.Role
+
+
+# ---------------------------------------------------------------- reviews
+
+class ReviewSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField(help_text="Your roles in this review.")
+
+    class Meta:
+        model = Review
+        fields = ["id", "title", "question", "population", "intervention", "comparator", "outcomes_summary",
+                  "study_designs", "planned_databases", "search_from", "search_to", "status", "is_demo",
+                  "created_at", "updated_at", "roles"]
+        read_only_fields = fields
+
+    def get_roles(self, review) -> list[str]:
+        roles = getattr(review, "user_roles", None)
+        if roles is None:
+            user = self.context["request"].user
+            roles = {m.role for m in review.memberships.all() if m.user_id == user.pk}
+        return [r for r in Role.values if r in roles]
+
+
+class ReviewInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = list(services.REVIEW_FIELDS)
+
+
+class ReviewFilter(django_filters.FilterSet):
+    title = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Review
+        fields = ["status", "title"]
+
+
+class ReviewListApi(generics.ListAPIView):
+    """The reviews you are a member of; POST creates one (you become its lead)."""
+
+    serializer_class = ReviewSerializer
+    filterset_class = ReviewFilter
+    ordering_fields = ["title", "updated_at", "created_at", "id"]
+    ordering = ["-updated_at", "id"]
+
+    def get_queryset(self):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        return reviews_for_user(user=user).prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(user=user)))
+
+    @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
+    def post(self, request):
+        data = ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = services.review_create(creator=request.user, **data.validated_data)
+        review.user_roles = {Role.LEAD}
+        return Response(ReviewSerializer(review, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewDetailApi(ReviewApiView):
+    """One review (its protocol); PATCH changes it (leads)."""
+
+    capabilities = {"PATCH": "edit_review"}
+
+    @extend_schema(responses=ReviewSerializer)
+    def get(self, request, review_id: int):
+        return Response(ReviewSerializer(self.review, context={"request": request}).data)
+
+    @extend_schema(request=ReviewInputSerializer, responses=ReviewSerializer)
+    def patch(self, request, review_id: int):
+        data = ReviewInputSerializer(self.review, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        roles = self.review.user_roles
+        review = services.review_update(actor=request.user, review=self.review, **data.validated_data)
+        review.user_roles = roles
+        return Response(ReviewSerializer(review, context={"request": request}).data)
+
+
+# ---------------------------------------------------------------- members and roles
+
+class MemberSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="pk", read_only=True)
+    email = serializers.CharField(read_only=True)  # accounts may have none
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["user_id", "username", "first_name", "last_name", "email", "roles"]
+        read_only_fields = fields
+
+    def get_roles(self, user) -> list[str]:
+        held = {m.role for m in getattr(user, "roles_here", [])}
+        return [r for r in Role.values if r in held]
+
+
+class RolesSerializer(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True,
+                                  help_text="Exactly the roles the person should hold; none removes them.")
+
+
+class MemberAddSerializer(serializers.Serializer):
+    identifier = serializers.CharField(help_text="Username or e-mail address of an existing account.")
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
+
+
+class MemberFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices, field_name="review_memberships__role",
+                                       label="Members holding this role")
+    username = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = User
+        fields = ["role", "username"]
+
+
+def _members(review):
+    return (User.objects.filter(review_memberships__review=review).distinct()
+            .prefetch_related(Prefetch("review_memberships", queryset=Membership.objects.filter(review=review),
+                                       to_attr="roles_here")))
+
+
+class MemberListApi(ReviewApiView, generics.ListAPIView):
+    """The people of the review and their roles; POST adds an existing account (leads)."""
+
+    capabilities = {"POST": "manage_members"}
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    ordering_fields = ["username", "id"]
+    ordering = ["username"]
+
+    def get_queryset(self):
+        return _members(self.review) if hasattr(self, "review") else User.objects.none()
+
+    @extend_schema(request=MemberAddSerializer, responses={201: MemberSerializer})
+    def post(self, request, review_id: int):
+        data = MemberAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        memberships = services.member_add(actor=request.user, review=self.review, **data.validated_data)
+        member = _members(self.review).get(pk=memberships[0].user_id)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(ReviewApiView):
+    """One member; PUT sets exactly their roles, DELETE removes them from the review (leads)."""
+
+    capabilities = {"PUT": "manage_members", "DELETE": "manage_members"}
+
+    def _member(self, user_id: int):
+        return get_object_or_404(_members(self.review), pk=user_id)
+
+    @extend_schema(responses=MemberSerializer)
+    def get(self, request, review_id: int, user_id: int):
+        return Response(MemberSerializer(self._member(user_id)).data)
+
+    @extend_schema(request=RolesSerializer, responses=MemberSerializer)
+    def put(self, request, review_id: int, user_id: int):
+        member = self._member(user_id)
+        data = RolesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.member_roles_set(actor=request.user, review=self.review, user=member,
+                                  roles=data.validated_data["roles"])
+        # With no roles left they are out of the review: the answer says so with an empty list.
+        member.roles_here = list(Membership.objects.filter(review=self.review, user=member))
+        return Response(MemberSerializer(member).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, review_id: int, user_id: int):
+        services.member_roles_set(actor=request.user, review=self.review, user=self._member(user_id), roles=[])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------- invitations
+
+class InvitationSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+    invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "roles", "state", "invited_by", "created_at", "expires_at", "accepted_at",
+                  "revoked_at"]
+        read_only_fields = fields
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
+
+
+class InvitationFilter(django_filters.FilterSet):
+    pending = django_filters.BooleanFilter(method="filter_pending", label="Neither accepted nor revoked")
+    email = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Invitation
+        fields = ["pending", "email"]
+
+    def filter_pending(self, queryset, name, value):
+        pending = Invitation.objects.pending().values("pk")
+        return queryset.filter(pk__in=pending) if value else queryset.exclude(pk__in=pending)
+
+
+class InvitationListApi(ReviewApiView, generics.ListAPIView):
+    """The review's invitations (leads); POST invites an e-mail address with roles (and e-mails the link)."""
+
+    capabilities = {"GET": "manage_members", "POST": "manage_members"}
+    serializer_class = InvitationSerializer
+    filterset_class = InvitationFilter
+    ordering_fields = ["created_at", "expires_at", "email", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return Invitation.objects.none()
+        return Invitation.objects.filter(review=self.review).select_related("invited_by")
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
+    def post(self, request, review_id: int):
+        data = InvitationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = services.invitation_create(actor=request.user, review=self.review,
+                                                site_url=request.build_absolute_uri("/"), **data.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationRevokeApi(ReviewApiView):
+    """Revoke an invitation: its link stops working (leads)."""
+
+    capabilities = {"POST": "manage_members"}
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    def post(self, request, review_id: int, invitation_id: int):
+        invitation = get_object_or_404(Invitation, pk=invitation_id, review=self.review)
+        invitation = services.invitation_revoke(actor=request.user, invitation=invitation)
+        return Response(InvitationSerializer(invitation).data)
+
+
+# ---------------------------------------------------------------- audit trail
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "created_at", "actor_label", "action", "object_type", "object_id", "object_label",
+                  "before", "after"]
+        read_only_fields = fields
+
+
+class AuditFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="iexact", label="Username of the actor")
+    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "object_type", "actor", "since", "until"]
+
+
+class AuditListApi(ReviewApiView, generics.ListAPIView):
+    """Who changed what, when, with the values before and after (leads)."""
+
+    capabilities = {"GET": "read_audit"}
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditFilter
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.audit_events(review=self.review) if hasattr(self, "review") else AuditEvent.objects.none()
+
+
+# ---------------------------------------------------------------- webhooks
+
+class WebhookSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=Webhook.Event.choices))
+
+    class Meta:
+        model = Webhook
+        fields = ["id", "url", "events", "active", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    secret = serializers.CharField(read_only=True, help_text="Shown once: verify each delivery's signature with it.")
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+
+
+class WebhookInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=Webhook.Event.choices), allow_empty=False)
+    active = serializers.BooleanField(default=True)
+    secret = serializers.CharField(required=False, allow_blank=True, max_length=100, write_only=True,
+                                   help_text="Leave out to have one made.")
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event", "body", "status", "attempts", "response_status", "response_body", "error",
+                  "created_at", "last_attempt_at"]
+        read_only_fields = fields
+
+
+class WebhookListApi(ReviewApiView, generics.ListAPIView):
+    """The review's webhooks (leads); POST registers a URL for events."""
+
+    capabilities = {"GET": "manage_webhooks", "POST": "manage_webhooks"}
+    serializer_class = WebhookSerializer
+    filterset_fields = ["active"]
+    ordering_fields = ["id", "created_at", "url"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return Webhook.objects.filter(review=self.review) if hasattr(self, "review") else Webhook.objects.none()
+
+    @extend_schema(request=WebhookInputSerializer, responses={201: WebhookCreatedSerializer})
+    def post(self, request, review_id: int):
+        data = WebhookInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hook = services.webhook_create(actor=request.user, review=self.review, **data.validated_data)
+        return Response(WebhookCreatedSerializer(hook).data, status=status.HTTP_201_CREATED)
+
+
+class WebhookDetailApi(ReviewApiView):
+    capabilities = {"GET": "manage_webhooks", "PATCH": "manage_webhooks", "DELETE": "manage_webhooks"}
+
+    def _hook(self, webhook_id: int) -> Webhook:
+        return get_object_or_404(Webhook, pk=webhook_id, review=self.review)
+
+    @extend_schema(responses=WebhookSerializer)
+    def get(self, request, review_id: int, webhook_id: int):
+        return Response(WebhookSerializer(self._hook(webhook_id)).data)
+
+    @extend_schema(request=WebhookSerializer(partial=True), responses=WebhookSerializer)
+    def patch(self, request, review_id: int, webhook_id: int):
+        hook = self._hook(webhook_id)
+        data = WebhookSerializer(hook, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        hook = services.webhook_update(actor=request.user, webhook=hook, **data.validated_data)
+        return Response(WebhookSerializer(hook).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, review_id: int, webhook_id: int):
+        services.webhook_delete(actor=request.user, webhook=self._hook(webhook_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookDeliveryListApi(ReviewApiView, generics.ListAPIView):
+    """Every delivery to one webhook, newest first, with the receiver's answer (leads)."""
+
+    capabilities = {"GET": "manage_webhooks"}
+    serializer_class = WebhookDeliverySerializer
+    filterset_fields = ["status", "event"]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return WebhookDelivery.objects.none()
+        hook = get_object_or_404(Webhook, pk=self.kwargs["webhook_id"], review=self.review)
+        return WebhookDelivery.objects.filter(webhook=hook)
+
+
+# ---------------------------------------------------------------- who am I
+
+class MeSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField()
+    token = serializers.CharField(allow_null=True, help_text="The name of the token used, if one was.")
+    scope = serializers.CharField(help_text="read or read-write")
+
+
+class MeApi(APIView):
+    """Who the request is authenticated as, and with what scope."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        token = request.auth if hasattr(request.auth, "scope") else None
+        return Response({"user_id": request.user.pk, "username": request.user.get_username(),
+                         "token": token.name if token else None,
+                         "scope": token.scope if token else "read-write"})
+
+
+# ---------------------------------------------------------------- the schema
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI schema. drf-spectacular loads its extensions while building the first one and
+    is not safe to build two at once (threads of a cold server may crash it), so one at a time."""
+
+    _building = threading.Lock()
+
+    def _get_schema_response(self, request):
+        with self._building:
+            return super()._get_schema_response(request)

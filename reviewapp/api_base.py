@@ -1,0 +1,187 @@
+"""What every app's API shares: JSON errors with a reason and the field at fault, their place in
+the schema, and the review-scoped view base. Authentication, scope and throttling are in
+`api_auth` (DRF's settings import them, so that module imports no DRF view); the registry of
+each app's routes is in `api_registry`.
+
+Access is decided by `reviewapp.permissions`, as for the pages: a view names the capability
+each HTTP method needs and `ReviewApiView` resolves the review with it before anything else runs
+(404 for people outside the review, 403 for members without the role).
+"""
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from .exceptions import ApplicationError
+from .models import Review
+from .permissions import review_get_for_user
+
+# ---------------------------------------------------------------- the token in the schema
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "reviewapp.api_auth.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "A personal API token: `Token <key>` (created on the page API tokens)."}
+
+
+
+# ---------------------------------------------------------------- errors as JSON
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error: a reason in words, the field at fault (if one is), and all field errors."""
+
+    detail = serializers.CharField()
+    field = serializers.CharField(allow_null=True, required=False)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+def _first(messages) -> str:
+    while isinstance(messages, (list, tuple)) and messages:
+        messages = messages[0]
+    if isinstance(messages, dict):
+        return _first(next(iter(messages.values()), ""))
+    return str(messages)
+
+
+def _flat(errors, prefix: str = "") -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            flat.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(errors, (list, tuple)) and any(isinstance(e, (dict, list)) for e in errors):
+        for i, value in enumerate(errors):
+            flat.update(_flat(value, f"{prefix}.{i}" if prefix else str(i)))
+    else:
+        flat[prefix or "non_field_errors"] = [str(e) for e in (errors if isinstance(errors, (list, tuple))
+                                                                 else [errors])]
+    return flat
+
+
+def _validation_body(errors) -> dict:
+    flat = _flat(errors)
+    field, messages = next(iter(flat.items()), ("non_field_errors", ["Invalid input."]))
+    field_name = None if field in ("non_field_errors", "__all__") else field
+    detail = messages[0] if field_name is None else f"{field_name}: {messages[0]}"
+    return {"detail": detail, "field": field_name, "errors": flat}
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, with the app's refusals (ApplicationError) as 400 and every body carrying
+    `detail` (the reason) and `field` (the field at fault, or null)."""
+    if isinstance(exc, ApplicationError):
+        return Response({"detail": exc.message, "field": exc.extra.get("field")}, status=400)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or "You may not do this.")
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(response.data)
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"]), "field": None}
+    else:
+        response.data = {"detail": _first(response.data), "field": None}
+    return response
+
+
+def schema_error_responses(result, generator, request, public):
+    """Postprocessing hook of drf-spectacular: document the error answers every operation can give."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = {
+        "type": "object", "required": ["detail"],
+        "properties": {
+            "detail": {"type": "string", "description": "Why the request was refused, in words."},
+            "field": {"type": "string", "nullable": True, "description": "The field at fault, if one is."},
+            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                       "description": "Every field at fault and its messages (validation errors)."},
+        },
+    }
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    reasons = {"400": "Invalid input, or a rule of the review refused the change",
+               "401": "Not authenticated (no, unknown or revoked token)",
+               "403": "Authenticated, but the role (or the token's scope) does not allow this",
+               "404": "No such object, or not a member of its review",
+               "405": "Method not allowed", "406": "Not acceptable", "415": "Unsupported media type",
+               "429": "Too many requests for this token; wait and retry"}
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            for code, text in reasons.items():
+                if code == "400" and method == "get" and not operation.get("parameters"):
+                    continue
+                operation.setdefault("responses", {}).setdefault(code, {"description": text, **error})
+    return result
+
+
+# ---------------------------------------------------------------- lists
+
+# Ids and offsets beyond what a database integer holds are refused (400) or capped, not sent to SQL.
+MAX_ID = 2**53
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.Filter):
+    """A filter on an id (or other whole number), bounded so the database never sees an overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value: int = 1, max_value: int = MAX_ID, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+class Pagination(LimitOffsetPagination):
+    """?limit= (at most 1000) and ?offset=, with the total `count` and `next`/`previous` links."""
+
+    default_limit = 100
+    max_limit = 1000
+
+    def get_offset(self, request) -> int:
+        return min(super().get_offset(request), MAX_ID)
+
+
+# ---------------------------------------------------------------- views scoped to a review
+
+class ReviewApiView(APIView):
+    """An API view under /api/v1/reviews/<review_id>/. ``capabilities`` maps an HTTP method to the
+    capability of `reviewapp.permissions` it needs (GET and other reads default to "view");
+    `initial` resolves ``self.review`` with it before the handler runs."""
+
+    capabilities: dict[str, str] = {}
+    review: Review
+
+    def capability_for(self, method: str) -> str:
+        if method in self.capabilities:
+            return self.capabilities[method]
+        if method in SAFE_METHODS:
+            return "view"
+        raise exceptions.MethodNotAllowed(method)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema without a request
+            return
+        self.review = review_get_for_user(user=request.user, review_id=kwargs["review_id"],
+                                          capability=self.capability_for(request.method))
+
+    @property
+    def roles(self) -> set[str]:
+        return self.review.user_roles

@@ -1,0 +1,30 @@
+"""/api/v1/: reviewapp's routes, each app's registered routes under reviews/<review_id>/, the
+OpenAPI schema and its browsable page."""
+from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerView
+
+from . import api
+from .api_registry import registered_api_url_modules
+
+review_patterns = [
+    path("", api.ReviewDetailApi.as_view(), name="api_review"),
+    path("members/", api.MemberListApi.as_view(), name="api_members"),
+    path("members/<int:user_id>/", api.MemberDetailApi.as_view(), name="api_member"),
+    path("invitations/", api.InvitationListApi.as_view(), name="api_invitations"),
+    path("invitations/<int:invitation_id>/revoke/", api.InvitationRevokeApi.as_view(), name="api_invitation_revoke"),
+    path("audit/", api.AuditListApi.as_view(), name="api_audit"),
+    path("webhooks/", api.WebhookListApi.as_view(), name="api_webhooks"),
+    path("webhooks/<int:webhook_id>/", api.WebhookDetailApi.as_view(), name="api_webhook"),
+    path("webhooks/<int:webhook_id>/deliveries/", api.WebhookDeliveryListApi.as_view(),
+         name="api_webhook_deliveries"),
+]
+# Stage apps (screening, then extraction and analysis) register their modules in AppConfig.ready().
+review_patterns += [path("", include(module)) for module in registered_api_url_modules()]
+
+urlpatterns = [
+    path("me/", api.MeApi.as_view(), name="api_me"),
+    path("reviews/", api.ReviewListApi.as_view(), name="api_reviews"),
+    path("reviews/<int:review_id>/", include(review_patterns)),
+    path("schema/", api.SchemaApi.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

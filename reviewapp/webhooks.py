@@ -1,0 +1,179 @@
+"""Webhooks: tell a lead's URL of events in a review, signed, retried and logged.
+
+Apps call `emit(review=..., event=..., data=...)` inside the service that made the event happen;
+the deliveries are written in that transaction and sent by a Celery task after it commits, so
+an event that was rolled back is never announced.
+
+Each delivery is a POST of JSON with the headers
+    X-Review-Event:      the event name
+    X-Review-Delivery:   the delivery's id (the same on every retry)
+    X-Review-Signature:  t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the webhook's secret>
+A receiver recomputes the HMAC and refuses a timestamp older than a few minutes (replay).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .exceptions import ApplicationError
+from .models import Review, Webhook, WebhookDelivery
+
+# Seconds before each retry of a failed delivery: about a day in all before giving up.
+RETRY_DELAYS = (30, 120, 600, 3600, 4 * 3600, 12 * 3600)
+TIMEOUT_SECONDS = 10
+# What the log keeps of a receiver's answer.
+RESPONSE_KEEP_CHARS = 2000
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def sign(*, secret: str, body: bytes, timestamp: int) -> str:
+    """The X-Review-Signature header value for ``body`` sent at ``timestamp``."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def signature_valid(*, secret: str, body: bytes, header: str, now: float | None = None,
+                    tolerance: int = SIGNATURE_TOLERANCE_SECONDS) -> bool:
+    """What a receiver checks (and our tests do): the HMAC matches and the timestamp is recent."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((now if now is not None else time.time()) - timestamp) > tolerance:
+        return False
+    expected = sign(secret=secret, body=body, timestamp=timestamp)
+    return hmac.compare_digest(expected, header.strip())
+
+
+# ---------------------------------------------------------------- where we may send (SSRF guard)
+
+def _own_hosts() -> set[str]:
+    hosts = {h.lower().lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*",)}
+    return hosts | {"localhost"}
+
+
+def _address_refusal(address: str) -> str | None:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if settings.WEBHOOK_ALLOW_LOOPBACK else "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return "a reserved address"
+    if ip.is_private and not settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+        return "a private network address"
+    return None
+
+
+def webhook_url_check(url: str) -> None:
+    """Refuse URLs a delivery must never reach: other schemes, this app's own hosts, and loopback,
+    link-local, private or reserved addresses (the host is resolved, so a name pointing there is
+    refused too). Raises ApplicationError naming the reason."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ApplicationError("A webhook URL must start with http:// or https://.", {"field": "url"})
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise ApplicationError("The webhook URL has no host name.", {"field": "url"})
+    try:
+        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
+                                   proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise ApplicationError(f"The host {host} cannot be found.", {"field": "url"}) from None
+    for info in infos:
+        refusal = _address_refusal(info[4][0])
+        if refusal:
+            raise ApplicationError(f"{host} resolves to {refusal} ({info[4][0]}); webhooks may not be sent there.",
+                                   {"field": "url"})
+    if host.strip("[]") in _own_hosts() and not settings.WEBHOOK_ALLOW_LOOPBACK:
+        raise ApplicationError(f"{host} is this site itself; webhooks go to other servers.", {"field": "url"})
+
+
+# ---------------------------------------------------------------- emitting and delivering
+
+def emit(*, review: Review | int, event: str, data: dict) -> list[WebhookDelivery]:
+    """Queue ``event`` for every active webhook of the review that asked for it.
+
+    Called inside the service's transaction: the deliveries are sent only once it commits."""
+    if event not in Webhook.Event.values:
+        raise ValueError(f"unknown webhook event {event!r}")
+    review_id = review if isinstance(review, int) else review.pk
+    deliveries = []
+    for hook in Webhook.objects.filter(review_id=review_id, active=True):
+        if event not in hook.events:
+            continue
+        body = json.dumps({"event": event, "review": review_id, "sent_for": timezone.now().isoformat(),
+                           "data": data}, ensure_ascii=False, sort_keys=True)
+        deliveries.append(WebhookDelivery.objects.create(webhook=hook, event=event, body=body))
+    if deliveries:
+        from .tasks import webhook_deliver as webhook_deliver_task
+
+        ids = [d.pk for d in deliveries]
+        transaction.on_commit(lambda: [webhook_deliver_task.delay(i) for i in ids])
+    return deliveries
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect could point anywhere, past the address check: the receiver must answer itself.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def webhook_attempt(*, delivery_id: int, last_try: bool) -> WebhookDelivery:
+    """Send one delivery once and log the answer. It stays PENDING after a failure unless this was
+    the last try (or the URL is refused, which no retry would mend)."""
+    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
+    if delivery.status != WebhookDelivery.Status.PENDING:
+        return delivery
+    hook = delivery.webhook
+    body = delivery.body.encode()
+    delivery.attempts += 1
+    delivery.last_attempt_at = timezone.now()
+    final = last_try
+    try:
+        if not hook.active:
+            raise ApplicationError("The webhook was switched off.")
+        webhook_url_check(hook.url)
+    except ApplicationError as exc:
+        delivery.error, final = exc.message, True
+    else:
+        request = urllib.request.Request(hook.url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "User-Agent": "review-manager-webhooks/1",
+            "X-Review-Event": delivery.event, "X-Review-Delivery": str(delivery.pk),
+            "X-Review-Signature": sign(secret=hook.secret, body=body, timestamp=int(time.time()))})
+        try:
+            with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+                delivery.response_status = response.status
+                delivery.response_body = response.read(RESPONSE_KEEP_CHARS).decode(errors="replace")
+                delivery.error = ""
+        except urllib.error.HTTPError as exc:
+            delivery.response_status = exc.code
+            delivery.response_body = exc.read(RESPONSE_KEEP_CHARS).decode(errors="replace")
+            delivery.error = f"The receiver answered {exc.code}."
+        except (urllib.error.URLError, OSError) as exc:
+            delivery.response_status = None
+            delivery.error = f"No answer: {getattr(exc, 'reason', exc)}"
+    ok = not delivery.error and delivery.response_status is not None and 200 <= delivery.response_status < 300
+    if ok:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+    elif final:
+        delivery.status = WebhookDelivery.Status.FAILED
+    delivery.save()
+    return delivery

@@ -1,0 +1,745 @@
+"""The API of searches, records, duplicates, screening, conflicts, studies and PRISMA counts.
+
+Each view: access check (`ReviewApiView` with the capability per method, or the conflict rule of
+`reviewapp.permissions`), one service or selector, serialize. Blind screening holds here as on the
+pages: others' decision values stay hidden while a record waits for decisions.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import django_filters
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.response import Response
+
+from reviewapp.api_base import IdFilter, ReviewApiView
+from reviewapp.permissions import may_resolve_conflicts
+
+from . import prisma, selectors, services
+from .importers import FORMATS
+from .models import (
+    Decision,
+    DuplicatePair,
+    Record,
+    ScreeningItem,
+    ScreeningSettings,
+    ScreeningStage,
+    Search,
+    SearchFile,
+    Study,
+)
+
+STAGES = dict(ScreeningStage.choices)
+ItemStatus = ScreeningItem.Status
+
+
+def _stage_or_404(stage: str) -> str:
+    if stage not in STAGES:
+        raise Http404("No such screening stage: use ta (title and abstract) or ft (full text).")
+    return stage
+
+
+# ---------------------------------------------------------------- searches and imports
+
+class SearchSerializer(serializers.ModelSerializer):
+    records_imported = serializers.IntegerField(read_only=True, default=0)
+    records_unique = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Search
+        fields = ["id", "source", "database", "platform", "date_run", "query", "limits", "reported_hits", "notes",
+                  "records_imported", "records_unique", "created_at", "updated_at"]
+        read_only_fields = ["id", "records_imported", "records_unique", "created_at", "updated_at"]
+
+
+class SearchFileSerializer(serializers.ModelSerializer):
+    progress_url = serializers.SerializerMethodField(help_text="GET it until `finished` is true.")
+
+    class Meta:
+        model = SearchFile
+        fields = ["id", "search", "original_name", "size", "sha256", "requested_format", "format", "status",
+                  "records_read", "records_imported", "duplicates_merged", "duplicates_possible", "error",
+                  "error_line", "uploaded_at", "started_at", "finished_at", "progress_url"]
+        read_only_fields = fields
+
+    def get_progress_url(self, search_file) -> str:
+        path = reverse("api_import_progress", args=[search_file.search.review_id, search_file.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class SearchFileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A search export: RIS, PubMed/MEDLINE, EndNote XML, BibTeX, CSV, WoS…")
+    format = serializers.ChoiceField(choices=[("", "Detect automatically"),
+                                              *[(k, f.label) for k, f in FORMATS.items()]],
+                                     required=False, allow_blank=True, default="")
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SearchFile.Status.choices)
+    status_label = serializers.CharField()
+    finished = serializers.BooleanField()
+    records_read = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    records_imported = serializers.IntegerField()
+    duplicates_merged = serializers.IntegerField()
+    duplicates_possible = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+
+
+class SearchFilter(django_filters.FilterSet):
+    database = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Search
+        fields = ["source", "database"]
+
+
+class SearchListApi(ReviewApiView, generics.ListAPIView):
+    """The review's searches with their record counts; POST records a new search (leads)."""
+
+    capabilities = {"POST": "manage_searches"}
+    serializer_class = SearchSerializer
+    filterset_class = SearchFilter
+    ordering_fields = ["date_run", "database", "id"]
+    ordering = ["date_run", "id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return Search.objects.none()
+        return selectors.searches_with_counts(review=self.review)
+
+    @extend_schema(request=SearchSerializer, responses={201: SearchSerializer})
+    def post(self, request, review_id: int):
+        data = SearchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        search = services.search_create(actor=request.user, review=self.review, **data.validated_data)
+        return Response(SearchSerializer(search).data, status=status.HTTP_201_CREATED)
+
+
+class SearchDetailApi(ReviewApiView):
+    capabilities = {"PATCH": "manage_searches"}
+
+    def _search(self, search_id: int) -> Search:
+        return get_object_or_404(selectors.searches_with_counts(review=self.review), pk=search_id)
+
+    @extend_schema(responses=SearchSerializer)
+    def get(self, request, review_id: int, search_id: int):
+        return Response(SearchSerializer(self._search(search_id)).data)
+
+    @extend_schema(request=SearchSerializer(partial=True), responses=SearchSerializer)
+    def patch(self, request, review_id: int, search_id: int):
+        search = self._search(search_id)
+        data = SearchSerializer(search, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.search_update(actor=request.user, search=search, **data.validated_data)
+        return Response(SearchSerializer(self._search(search_id)).data)
+
+
+class SearchFileListApi(ReviewApiView, generics.ListAPIView):
+    """The files uploaded to a search; POST (multipart) uploads one and queues its import (leads):
+    202 with the import's progress URL."""
+
+    capabilities = {"POST": "manage_searches"}
+    serializer_class = SearchFileSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["uploaded_at", "id"]
+    ordering = ["uploaded_at", "id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return SearchFile.objects.none()
+        search = selectors.search_get(review=self.review, search_id=self.kwargs["search_id"])
+        return SearchFile.objects.filter(search=search).select_related("search")
+
+    @extend_schema(request={"multipart/form-data": SearchFileUploadSerializer}, responses={202: SearchFileSerializer})
+    def post(self, request, review_id: int, search_id: int):
+        search = selectors.search_get(review=self.review, search_id=search_id)
+        data = SearchFileUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        search_file = services.search_file_create(actor=request.user, search=search,
+                                                  upload=data.validated_data["file"],
+                                                  requested_format=data.validated_data["format"])
+        body = SearchFileSerializer(search_file, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["progress_url"]})
+
+
+class ImportDetailApi(ReviewApiView):
+    """An uploaded file and its import: the report once finished."""
+
+    @extend_schema(responses=SearchFileSerializer)
+    def get(self, request, review_id: int, file_id: int):
+        search_file = selectors.search_file_get(review=self.review, file_id=file_id)
+        return Response(SearchFileSerializer(search_file, context={"request": request}).data)
+
+
+class ImportProgressApi(ReviewApiView):
+    """Where an import stands: poll it until `finished` is true."""
+
+    @extend_schema(responses=ImportProgressSerializer)
+    def get(self, request, review_id: int, file_id: int):
+        search_file = selectors.search_file_get(review=self.review, file_id=file_id)
+        return Response(selectors.import_progress(search_file=search_file))
+
+
+# ---------------------------------------------------------------- records
+
+class RecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Record
+        fields = ["id", "search", "search_file", "line", "title", "abstract", "authors", "year", "journal", "volume",
+                  "issue", "pages", "doi", "pmid", "issn", "keywords", "language", "publication_type", "url",
+                  "duplicate_of", "study", "created_at"]
+        read_only_fields = fields
+
+
+class RecordBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Record
+        fields = ["id", "title", "authors", "year", "journal", "doi", "pmid"]
+        read_only_fields = fields
+
+
+class RecordFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="noop", label="Words in the title, abstract or authors; a DOI or PMID")
+    search = IdFilter(method="noop", label="Records found by this search (id)")
+    stage = django_filters.ChoiceFilter(choices=ScreeningStage.choices, method="noop",
+                                        label="Records that reached this screening stage")
+    status = django_filters.ChoiceFilter(choices=ItemStatus.choices, method="noop",
+                                         label="Their place in screening (at `stage`, or at any stage)")
+    decision = django_filters.ChoiceFilter(choices=Decision.Value.choices, method="noop",
+                                           label="Records with a decision of this value that you may see")
+    duplicates = django_filters.ChoiceFilter(choices=[("hide", "Unique records only"), ("show", "All records"),
+                                                      ("only", "Merged duplicates only")], method="noop")
+    year_from = IdFilter(method="noop", min_value=0, max_value=9999)
+    year_to = IdFilter(method="noop", min_value=0, max_value=9999)
+
+    class Meta:
+        model = Record
+        fields = ["q", "search", "stage", "status", "decision", "duplicates", "year_from", "year_to"]
+
+    def noop(self, queryset, name, value):
+        return queryset  # applied together by the selector (see RecordListApi.filter_queryset)
+
+    @property
+    def qs(self):
+        if not self.is_valid():
+            raise exceptions.ValidationError(self.errors)
+        data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
+        if "search" in data:
+            data["search_id"] = int(data.pop("search"))
+        for key in ("year_from", "year_to"):
+            if key in data:
+                data[key] = int(data[key])
+        view = self.request.parser_context["view"]
+        return selectors.records_api_list(review=view.review, user=self.request.user,
+                                          cfg=selectors.screening_settings_get(review=view.review), **data)
+
+
+class RecordListApi(ReviewApiView, generics.ListAPIView):
+    """The review's records (unique ones unless `duplicates` says otherwise), filtered by search, stage,
+    screening status, decision and text."""
+
+    serializer_class = RecordSerializer
+    filterset_class = RecordFilter
+    ordering_fields = ["id", "year", "title"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return Record.objects.filter(review=self.review) if hasattr(self, "review") else Record.objects.none()
+
+
+class RecordDetailApi(ReviewApiView):
+    @extend_schema(responses=RecordSerializer)
+    def get(self, request, review_id: int, record_id: int):
+        return Response(RecordSerializer(get_object_or_404(Record, pk=record_id, review=self.review)).data)
+
+
+# ---------------------------------------------------------------- duplicates
+
+class DuplicatePairSerializer(serializers.ModelSerializer):
+    record_a = RecordBriefSerializer(read_only=True)
+    record_b = RecordBriefSerializer(read_only=True)
+    decided_by = serializers.CharField(source="decided_by.get_username", default=None, allow_null=True, read_only=True)
+
+    class Meta:
+        model = DuplicatePair
+        fields = ["id", "record_a", "record_b", "score", "sure", "reasons", "status", "decided_by", "decided_at",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class DuplicateDecisionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[("merge", "Merge the two records"),
+                                              ("keep_apart", "They are different reports"),
+                                              ("unmerge", "Undo a merge")])
+
+
+class DuplicateListApi(ReviewApiView, generics.ListAPIView):
+    """Pairs of records found alike; `status=possible` (the lead's queue) unless asked otherwise."""
+
+    serializer_class = DuplicatePairSerializer
+    filterset_fields = ["status", "sure"]
+    ordering_fields = ["score", "id", "decided_at"]
+    ordering = ["-score", "id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return DuplicatePair.objects.none()
+        return (DuplicatePair.objects.filter(review=self.review)
+                .select_related("record_a", "record_b", "decided_by"))
+
+
+class DuplicateDetailApi(ReviewApiView):
+    @extend_schema(responses=DuplicatePairSerializer)
+    def get(self, request, review_id: int, pair_id: int):
+        return Response(DuplicatePairSerializer(selectors.duplicate_pair_get(review=self.review, pair_id=pair_id)).data)
+
+
+class DuplicateDecisionApi(ReviewApiView):
+    """Merge a pair, keep it apart, or undo a merge (leads)."""
+
+    capabilities = {"POST": "resolve_duplicates"}
+    ACTIONS = {"merge": services.duplicate_merge, "keep_apart": services.duplicate_keep_apart,
+               "unmerge": services.duplicate_unmerge}
+
+    @extend_schema(request=DuplicateDecisionSerializer, responses=DuplicatePairSerializer)
+    def post(self, request, review_id: int, pair_id: int):
+        pair = selectors.duplicate_pair_get(review=self.review, pair_id=pair_id)
+        data = DuplicateDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = self.ACTIONS[data.validated_data["action"]](actor=request.user, pair=pair)
+        return Response(DuplicatePairSerializer(selectors.duplicate_pair_get(review=self.review, pair_id=pair.pk)).data)
+
+
+# ---------------------------------------------------------------- screening
+
+class ScreeningSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScreeningSettings
+        fields = ["reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
+                  "exclusion_reasons", "conflict_resolver", "prioritise"]
+
+    def validate_exclusion_reasons(self, value):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise serializers.ValidationError("A list of reasons, each a non-empty text.")
+        return [v.strip() for v in value]
+
+    def validate_conflict_resolver(self, user):
+        view = self.context["view"]
+        if user is not None and not view.review.memberships.filter(user=user, role__in=["lead", "reviewer"]).exists():
+            raise serializers.ValidationError("The third reviewer must be a lead or reviewer of this review.")
+        return user
+
+
+class ScreeningSettingsApi(ReviewApiView):
+    """How the review screens; PATCH changes it (leads)."""
+
+    capabilities = {"PATCH": "edit_review"}
+
+    @extend_schema(responses=ScreeningSettingsSerializer)
+    def get(self, request, review_id: int):
+        return Response(ScreeningSettingsSerializer(selectors.screening_settings_get(review=self.review)).data)
+
+    @extend_schema(request=ScreeningSettingsSerializer(partial=True), responses=ScreeningSettingsSerializer)
+    def patch(self, request, review_id: int):
+        cfg = selectors.screening_settings_get(review=self.review)
+        data = ScreeningSettingsSerializer(cfg, data=request.data, partial=True, context={"view": self})
+        data.is_valid(raise_exception=True)
+        cfg = services.screening_settings_update(actor=request.user, review=self.review, **data.validated_data)
+        return Response(ScreeningSettingsSerializer(cfg).data)
+
+
+class StageProgressSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=ScreeningStage.choices)
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    settled = serializers.IntegerField()
+    conflicts = serializers.IntegerField()
+    mine = serializers.IntegerField(help_text="Your decisions at this stage.")
+    open_for_me = serializers.IntegerField(help_text="Records still waiting for a decision that could be yours.")
+    started = serializers.BooleanField()
+
+
+class ScreeningProgressApi(ReviewApiView):
+    """Where each screening stage stands, and your share of it."""
+
+    @extend_schema(responses=StageProgressSerializer(many=True))
+    def get(self, request, review_id: int):
+        rows = [dataclasses.asdict(selectors.screening_progress(review=self.review, stage=s, user=request.user))
+                for s in STAGES]
+        return Response(StageProgressSerializer(rows, many=True).data)
+
+
+class VisibleDecisionSerializer(serializers.ModelSerializer):
+    reviewer = serializers.CharField(source="reviewer.get_username", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "reviewer", "stage", "value", "reason", "note", "tags", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ScreeningItemSerializer(serializers.ModelSerializer):
+    record = RecordSerializer(read_only=True)
+    decisions = serializers.SerializerMethodField(
+        help_text="The decisions you may see: yours always; others' when screening is not blind or the "
+                  "record has left the waiting state.")
+    values = serializers.SerializerMethodField(help_text="The decisions one can make at this stage.")
+
+    class Meta:
+        model = ScreeningItem
+        fields = ["id", "stage", "status", "decisions_count", "reason", "record", "decisions", "values"]
+        read_only_fields = fields
+
+    @extend_schema_field(VisibleDecisionSerializer(many=True))
+    def get_decisions(self, item) -> list[dict]:
+        user, cfg = self.context["request"].user, self.context["cfg"]
+        return VisibleDecisionSerializer(selectors.decisions_visible_to(item=item, user=user, cfg=cfg), many=True).data
+
+    def get_values(self, item) -> list[str]:
+        return list(services.decisions_values(item.stage))
+
+
+class NextItemSerializer(serializers.Serializer):
+    item = ScreeningItemSerializer(allow_null=True, help_text="Null when nothing is left for you at this stage.")
+
+
+class ScreeningNextApi(ReviewApiView):
+    """The record you screen next at this stage (held for you for a while, as on the screening page)."""
+
+    capabilities = {"GET": "screen"}
+
+    @extend_schema(responses=NextItemSerializer, parameters=[
+        OpenApiParameter("skip", str, description="Comma-separated item ids to pass over this time.")])
+    def get(self, request, review_id: int, stage: str):
+        stage = _stage_or_404(stage)
+        skip = [int(s) for s in request.query_params.get("skip", "").split(",") if s.strip().isdigit()][:200]
+        item = services.screening_next(reviewer=request.user, review=self.review, stage=stage, skip=skip)
+        if item is not None:
+            item = selectors.screening_item_get(review=self.review, item_id=item.pk)
+        cfg = selectors.screening_settings_get(review=self.review)
+        context = {"request": request, "cfg": cfg}
+        return Response({"item": ScreeningItemSerializer(item, context=context).data if item else None})
+
+
+class ScreeningItemApi(ReviewApiView):
+    """One record at one stage, with the decisions you may see on it."""
+
+    capabilities = {"GET": "screen"}
+
+    @extend_schema(responses=ScreeningItemSerializer)
+    def get(self, request, review_id: int, item_id: int):
+        item = selectors.screening_item_get(review=self.review, item_id=item_id)
+        cfg = selectors.screening_settings_get(review=self.review)
+        return Response(ScreeningItemSerializer(item, context={"request": request, "cfg": cfg}).data)
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    record = serializers.IntegerField(source="item.record_id", read_only=True)
+    item_status = serializers.CharField(source="item.status", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "item", "record", "stage", "value", "reason", "note", "tags", "item_status", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="The screening item (a record at a stage), as `next` gave it.")
+    value = serializers.ChoiceField(choices=Decision.Value.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                   help_text="Needed to exclude a full text: one of the review's reasons.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+
+
+class DecisionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ItemStatus.choices, field_name="item__status",
+                                         label="Where the record stands now")
+
+    class Meta:
+        model = Decision
+        fields = ["stage", "value", "status"]
+
+
+class DecisionListApi(ReviewApiView, generics.ListAPIView):
+    """Your own screening decisions; POST records one (or changes yours while the record waits)."""
+
+    capabilities = {"GET": "screen", "POST": "screen"}
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilter
+    ordering_fields = ["updated_at", "created_at", "id"]
+    ordering = ["-updated_at", "-id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return Decision.objects.none()
+        return Decision.objects.filter(review=self.review, reviewer=self.request.user).select_related("item")
+
+    @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
+    def post(self, request, review_id: int):
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decision_record(actor=request.user, review=self.review, item_id=data.validated_data["item"],
+                                            value=data.validated_data["value"], reason=data.validated_data["reason"],
+                                            note=data.validated_data["note"], tags=data.validated_data["tags"])
+        decision = Decision.objects.select_related("item").get(pk=decision.pk)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionUndoApi(ReviewApiView):
+    """Take back your latest decision at this stage; the record is yours to screen again."""
+
+    capabilities = {"POST": "screen"}
+
+    @extend_schema(request=None, responses=ScreeningItemSerializer)
+    def post(self, request, review_id: int, stage: str):
+        stage = _stage_or_404(stage)
+        item = services.decision_undo(actor=request.user, review=self.review, stage=stage)
+        item = selectors.screening_item_get(review=self.review, item_id=item.pk)
+        cfg = selectors.screening_settings_get(review=self.review)
+        return Response(ScreeningItemSerializer(item, context={"request": request, "cfg": cfg}).data)
+
+
+class LoggedDecisionSerializer(serializers.ModelSerializer):
+    """A decision in the log. Its value and reason are null while blind screening hides them."""
+
+    reviewer = serializers.CharField(source="reviewer.get_username", read_only=True)
+    record = serializers.IntegerField(source="item.record_id", read_only=True)
+    item_status = serializers.CharField(source="item.status", read_only=True)
+    hidden = serializers.SerializerMethodField()
+    value = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = ["id", "reviewer", "item", "record", "stage", "item_status", "hidden", "value", "reason",
+                  "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def _hidden(self, d) -> bool:
+        return not selectors.decision_value_visible(decision=d, user=self.context["request"].user,
+                                                    cfg=self.context["cfg"])
+
+    def get_hidden(self, d) -> bool:
+        return self._hidden(d)
+
+    def get_value(self, d) -> str | None:
+        return None if self._hidden(d) else d.value
+
+    def get_reason(self, d) -> str | None:
+        return None if self._hidden(d) else d.reason
+
+
+class DecisionLogFilter(django_filters.FilterSet):
+    reviewer = IdFilter(field_name="reviewer_id", label="The reviewer's user id")
+
+    class Meta:
+        model = Decision
+        fields = ["stage", "reviewer"]
+
+
+class DecisionLogApi(ReviewApiView, generics.ListAPIView):
+    """Who screened what and when (leads); values of records still waiting stay hidden when blind."""
+
+    capabilities = {"GET": "resolve_conflicts"}
+    serializer_class = LoggedDecisionSerializer
+    filterset_class = DecisionLogFilter
+    ordering_fields = ["updated_at", "id"]
+    ordering = ["-updated_at", "-id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return Decision.objects.none()
+        return selectors.decisions_log(review=self.review)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "review"):
+            context["cfg"] = selectors.screening_settings_get(review=self.review)
+        return context
+
+
+# ---------------------------------------------------------------- conflicts
+
+class ConflictSerializer(serializers.ModelSerializer):
+    record = RecordBriefSerializer(read_only=True)
+    decisions = VisibleDecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ScreeningItem
+        fields = ["id", "stage", "status", "record", "decisions"]
+        read_only_fields = fields
+
+
+class ResolveSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=Decision.Value.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResolvedItemSerializer(serializers.ModelSerializer):
+    resolved_by = serializers.CharField(source="resolved_by.get_username", default=None, allow_null=True,
+                                        read_only=True)
+
+    class Meta:
+        model = ScreeningItem
+        fields = ["id", "stage", "status", "reason", "resolved_by", "resolution_note", "settled_at"]
+        read_only_fields = fields
+
+
+class ConflictResolverMixin:
+    """Leads resolve conflicts, and so does the third reviewer a lead names (`may_resolve_conflicts`)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "swagger_fake_view", False):
+            return
+        cfg = selectors.screening_settings_get(review=self.review)
+        if not may_resolve_conflicts(user=request.user, roles=self.review.user_roles,
+                                     delegate_id=cfg.conflict_resolver_id):
+            raise exceptions.PermissionDenied(
+                "Resolving conflicts needs the role Lead, or to be named the third reviewer.")
+
+
+class ConflictListApi(ConflictResolverMixin, ReviewApiView, generics.ListAPIView):
+    """Records in conflict, with every decision on them (whoever may resolve conflicts)."""
+
+    serializer_class = ConflictSerializer
+    filterset_fields = ["stage"]
+    ordering_fields = ["stage", "id"]
+    ordering = ["stage", "id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return ScreeningItem.objects.none()
+        return selectors.conflicts(review=self.review)
+
+
+class ConflictResolveApi(ConflictResolverMixin, ReviewApiView):
+    """Settle a conflict with an outcome (a reason is needed to exclude a full text)."""
+
+    capabilities = {"POST": "view"}  # the conflict rule of ConflictResolverMixin decides
+
+    @extend_schema(request=ResolveSerializer, responses=ResolvedItemSerializer)
+    def post(self, request, review_id: int, item_id: int):
+        item = selectors.screening_item_get(review=self.review, item_id=item_id)
+        data = ResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.conflict_resolve(actor=request.user, review=self.review, item_id=item.pk, **data.validated_data)
+        return Response(ResolvedItemSerializer(item).data)
+
+
+# ---------------------------------------------------------------- studies
+
+class StudySerializer(serializers.ModelSerializer):
+    reports = RecordBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Study
+        fields = ["id", "label", "previous_version", "created_at", "reports"]
+        read_only_fields = ["id", "previous_version", "created_at", "reports"]
+
+
+class StudyLinkSerializer(serializers.Serializer):
+    record = serializers.IntegerField(help_text="A record of this review to make a report of the study.")
+
+
+class StudyListApi(ReviewApiView, generics.ListAPIView):
+    """The included studies and their reports."""
+
+    serializer_class = StudySerializer
+    filterset_fields = {"label": ["exact", "icontains"], "previous_version": ["exact"]}
+    ordering_fields = ["label", "id", "created_at"]
+    ordering = ["label", "id"]
+
+    def get_queryset(self):
+        if not hasattr(self, "review"):
+            return Study.objects.none()
+        return (Study.objects.filter(review=self.review)
+                .prefetch_related(Prefetch("reports", queryset=Record.objects.order_by("year", "id"))))
+
+
+class StudyDetailApi(ReviewApiView):
+    """One study and its reports; PATCH renames it (leads)."""
+
+    capabilities = {"PATCH": "edit_review"}
+
+    @extend_schema(responses=StudySerializer)
+    def get(self, request, review_id: int, study_id: int):
+        return Response(StudySerializer(selectors.study_get(review=self.review, study_id=study_id)).data)
+
+    @extend_schema(request=StudySerializer(partial=True), responses=StudySerializer)
+    def patch(self, request, review_id: int, study_id: int):
+        study = selectors.study_get(review=self.review, study_id=study_id)
+        data = StudySerializer(study, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "label" in data.validated_data:
+            study = services.study_rename(actor=request.user, study=study, label=data.validated_data["label"])
+        return Response(StudySerializer(study).data)
+
+
+class StudyReportsApi(ReviewApiView):
+    """Link a further report (record) to a study (leads)."""
+
+    capabilities = {"POST": "edit_review"}
+
+    @extend_schema(request=StudyLinkSerializer, responses=StudySerializer)
+    def post(self, request, review_id: int, study_id: int):
+        study = selectors.study_get(review=self.review, study_id=study_id)
+        data = StudyLinkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = Record.objects.filter(pk=data.validated_data["record"], review=self.review).first()
+        if record is None:
+            raise exceptions.ValidationError({"record": ["No record with that number in this review."]})
+        study = services.study_link_report(actor=request.user, record=record, study=study)
+        return Response(StudySerializer(selectors.study_get(review=self.review, study_id=study.pk)).data)
+
+
+# ---------------------------------------------------------------- PRISMA
+
+class PrismaColumnSerializer(serializers.Serializer):
+    sought = serializers.IntegerField()
+    not_retrieved = serializers.IntegerField()
+    assessed = serializers.IntegerField()
+    excluded = serializers.IntegerField()
+    excluded_by_reason = serializers.DictField(child=serializers.IntegerField())
+    included = serializers.IntegerField()
+    awaiting = serializers.IntegerField()
+
+
+class PrismaCountsSerializer(serializers.Serializer):
+    identified_databases = serializers.IntegerField()
+    identified_registers = serializers.IntegerField()
+    identified_by_database = serializers.DictField(child=serializers.IntegerField())
+    identified_other = serializers.IntegerField()
+    identified_other_by_source = serializers.DictField(child=serializers.IntegerField())
+    duplicates_removed = serializers.IntegerField()
+    automation_ineligible = serializers.IntegerField()
+    other_removed = serializers.IntegerField()
+    records_screened = serializers.IntegerField()
+    records_excluded = serializers.IntegerField()
+    records_awaiting = serializers.IntegerField()
+    main = PrismaColumnSerializer(help_text="Reports from databases and registers.")
+    other = PrismaColumnSerializer(help_text="Reports from other methods.")
+    studies_included = serializers.IntegerField()
+    reports_included = serializers.IntegerField()
+    previous_studies = serializers.IntegerField()
+    previous_reports = serializers.IntegerField()
+
+
+class PrismaApi(ReviewApiView):
+    """The PRISMA 2020 flow diagram's counts, computed from the decision log."""
+
+    @extend_schema(responses=PrismaCountsSerializer)
+    def get(self, request, review_id: int):
+        return Response(PrismaCountsSerializer(dataclasses.asdict(prisma.prisma_counts(review=self.review))).data)
+

@@ -1,0 +1,158 @@
+"""Every endpoint and method, for every role and a non-member: each answers as the rules of
+`reviewapp.permissions` say. A non-member gets 404, a member without the capability 403, and a
+member with it anything but those (the request itself is valid, so a success or, where the data
+refuses it, a 400 with a reason).
+
+The table names the capability of each operation; `test_the_table_covers_every_endpoint` fails
+when an endpoint is added without a row here.
+"""
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reviewapp.permissions import can, may_resolve_conflicts, roles_of
+from tests.api.conftest import PEOPLE, auth
+
+CONFLICTS = "resolve conflicts"  # the rule of may_resolve_conflicts (leads, or a named third reviewer)
+
+
+def _ris_upload():
+    handle = io.BytesIO(b"TY  - JOUR\nTI  - An uploaded trial of parent-infant therapy\nPY  - 2020\nER  - \n")
+    handle.name = "more.ris"
+    return handle
+
+
+# (url name, its arguments from the world's ids, method, capability, body, multipart)
+TABLE = [
+    ("api_review", {}, "get", "view", None),
+    ("api_review", {}, "patch", "edit_review", {"question": "Does it help?"}),
+    ("api_members", {}, "get", "view", None),
+    ("api_members", {}, "post", "manage_members", {"identifier": "newbie", "roles": ["viewer"]}),
+    ("api_member", {"user_id": "viewer"}, "get", "view", None),
+    ("api_member", {"user_id": "viewer"}, "put", "manage_members", {"roles": ["viewer", "extractor"]}),
+    ("api_member", {"user_id": "viewer"}, "delete", "manage_members", None),
+    ("api_invitations", {}, "get", "manage_members", None),
+    ("api_invitations", {}, "post", "manage_members", {"email": "another@example.org", "roles": ["viewer"]}),
+    ("api_invitation_revoke", {"invitation_id": "invitation"}, "post", "manage_members", None),
+    ("api_audit", {}, "get", "read_audit", None),
+    ("api_webhooks", {}, "get", "manage_webhooks", None),
+    ("api_webhooks", {}, "post", "manage_webhooks", {"url": "http://127.0.0.1:9/other",
+                                                    "events": ["import.finished"]}),
+    ("api_webhook", {"webhook_id": "webhook"}, "get", "manage_webhooks", None),
+    ("api_webhook", {"webhook_id": "webhook"}, "patch", "manage_webhooks", {"active": False}),
+    ("api_webhook", {"webhook_id": "webhook"}, "delete", "manage_webhooks", None),
+    ("api_webhook_deliveries", {"webhook_id": "webhook"}, "get", "manage_webhooks", None),
+    ("api_searches", {}, "get", "view", None),
+    ("api_searches", {}, "post", "manage_searches", {"database": "EMBASE", "date_run": "2021-10-01",
+                                                     "query": "infant* AND parent*"}),
+    ("api_search", {"search_id": "search"}, "get", "view", None),
+    ("api_search", {"search_id": "search"}, "patch", "manage_searches", {"notes": "Run again later"}),
+    ("api_search_files", {"search_id": "search"}, "get", "view", None),
+    ("api_search_files", {"search_id": "search"}, "post", "manage_searches", "upload"),
+    ("api_import", {"file_id": "file"}, "get", "view", None),
+    ("api_import_progress", {"file_id": "file"}, "get", "view", None),
+    ("api_records", {}, "get", "view", None),
+    ("api_record", {"record_id": "record"}, "get", "view", None),
+    ("api_duplicates", {}, "get", "view", None),
+    ("api_duplicate", {"pair_id": "pair"}, "get", "view", None),
+    ("api_duplicate_decision", {"pair_id": "pair"}, "post", "resolve_duplicates", {"action": "keep_apart"}),
+    ("api_screening_progress", {}, "get", "view", None),
+    ("api_screening_settings", {}, "get", "view", None),
+    ("api_screening_settings", {}, "patch", "edit_review", {"criteria": "Randomised trials only"}),
+    ("api_screening_item", {"item_id": "waiting"}, "get", "screen", None),
+    ("api_decisions", {}, "get", "screen", None),
+    ("api_decisions", {}, "post", "screen", {"item": "fresh", "value": "include"}),
+    ("api_decisions_log", {}, "get", "resolve_conflicts", None),
+    ("api_conflicts", {}, "get", CONFLICTS, None),
+    ("api_conflict_resolve", {"item_id": "conflict"}, "post", CONFLICTS, {"value": "include"}),
+    ("api_screening_next", {"stage": "ta"}, "get", "screen", None),
+    ("api_decision_undo", {"stage": "ta"}, "post", "screen", None),
+    ("api_studies", {}, "get", "view", None),
+    ("api_study", {"study_id": "study"}, "get", "view", None),
+    ("api_study", {"study_id": "study"}, "patch", "edit_review", {"label": "Renamed 2002"}),
+    ("api_study_reports", {"study_id": "study"}, "post", "edit_review", {"record": "record"}),
+    ("api_prisma", {}, "get", "view", None),
+]
+# Routes outside a review, tested on their own (test_api_tokens, test_api_schema).
+NOT_REVIEW_SCOPED = {"api_reviews", "api_me", "api_schema", "api_docs"}
+
+
+def _url(world, name: str, args: dict) -> str:
+    kwargs = {"review_id": world.review.pk}
+    for key, value in args.items():
+        kwargs[key] = world.ids[value] if value in world.ids else value
+    return reverse(name, kwargs=kwargs)
+
+
+def _body(world, body):
+    if body == "upload":
+        return {"file": _ris_upload()}
+    if isinstance(body, dict):
+        return {k: world.ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    return body
+
+
+def _allowed(world, person: str, capability: str) -> bool:
+    user = world.people[person]
+    roles = roles_of(user=user, review=world.review)
+    if capability == CONFLICTS:
+        return may_resolve_conflicts(user=user, roles=roles, delegate_id=None)
+    return can(roles=roles, capability=capability)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args", "method", "capability", "body"), TABLE,
+                         ids=[f"{method.upper()} {name}" for name, _, method, _, _ in TABLE])
+def test_each_person_gets_what_the_rules_give(client, world, name, args, method, capability, body):
+    url = _url(world, name, args)
+    outcomes = {}
+    for person in PEOPLE:
+        data = _body(world, body)
+        extra = auth(world.tokens[person])
+        # Each person's request is undone afterwards, so one's change does not decide the next one's answer.
+        with transaction.atomic():
+            if body == "upload":
+                response = getattr(client, method)(url, data=data, **extra)
+            else:
+                response = getattr(client, method)(url, data=data, content_type="application/json", **extra)
+            transaction.set_rollback(True)
+        outcomes[person] = response.status_code
+        assert response.status_code < 500, (person, response.content)
+        if response.status_code != 204:
+            assert response["Content-Type"].startswith("application/json"), (person, response["Content-Type"])
+        if person == "outsider":
+            assert response.status_code == 404, (person, response.content)
+            assert response.json()["detail"]
+        elif _allowed(world, person, capability):
+            assert response.status_code not in (401, 403, 404), (person, response.content)
+        else:
+            assert response.status_code == 403, (person, response.content)
+            assert "role" in response.json()["detail"]
+    # The lead may do everything here, the outsider nothing.
+    assert outcomes["lead"] < 400 or name == "api_decision_undo", outcomes
+
+
+def _api_route_names(patterns=None, prefix="") -> set[str]:
+    names = set()
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            names |= _api_route_names(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and (prefix + str(entry.pattern)).startswith("api/v1/") and entry.name:
+            names.add(entry.name)
+    return names
+
+
+def test_the_table_covers_every_endpoint():
+    assert _api_route_names() - NOT_REVIEW_SCOPED == {row[0] for row in TABLE}
+
+
+@pytest.mark.django_db
+def test_a_member_without_a_token_or_session_is_asked_to_authenticate(client, world):
+    response = client.get(reverse("api_review", args=[world.review.pk]))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["detail"]

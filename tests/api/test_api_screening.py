@@ -1,0 +1,162 @@
+"""Screening through the API: the queue, decisions (stored once), blindness as on the pages,
+conflicts, uploads with their progress URL, and the records list's filters."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from screening.models import Decision, Record, SearchFile
+from tests.api.conftest import auth
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, world, person, name, *args, query=""):
+    response = client.get(reverse(name, args=[world.review.pk, *args]) + query, **auth(world.tokens[person]))
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def post(client, world, person, name, *args, data=None):
+    return client.post(reverse(name, args=[world.review.pk, *args]), data or {}, content_type="application/json",
+                       **auth(world.tokens[person]))
+
+
+def test_a_reviewer_screens_next_records_and_each_decision_is_stored_once(client, world):
+    seen = []
+    for _ in range(3):
+        item = get(client, world, "reviewer_extractor", "api_screening_next", "ta")["item"]
+        assert item["values"] == ["include", "maybe", "exclude"] and item["id"] not in seen
+        seen.append(item["id"])
+        for _ in range(2):  # a retried request
+            response = post(client, world, "reviewer_extractor", "api_decisions",
+                            data={"item": item["id"], "value": "exclude"})
+            assert response.status_code == 201
+    assert Decision.objects.filter(item_id__in=seen, reviewer=world.people["reviewer_extractor"]).count() == 3
+    mine = get(client, world, "reviewer_extractor", "api_decisions", query="?stage=ta&value=exclude")
+    assert {d["item"] for d in mine["results"]} >= set(seen)
+
+
+def test_undo_gives_the_record_back(client, world):
+    item = get(client, world, "viewer", "api_screening_progress")[0]
+    assert item["stage"] == "ta"
+    post(client, world, "lead", "api_decisions", data={"item": world.ids["fresh"], "value": "include"})
+    response = post(client, world, "lead", "api_decision_undo", "ta")
+    assert response.status_code == 200 and response.json()["id"] == world.ids["fresh"]
+    assert not Decision.objects.filter(item_id=world.ids["fresh"], reviewer=world.people["lead"]).exists()
+
+
+def test_a_full_text_exclusion_without_a_reason_names_the_problem(client, world):
+    assert get(client, world, "lead", "api_records", query="?stage=ft")["count"] == 1
+    post(client, world, "lead", "api_conflict_resolve", world.ids["conflict"], data={"value": "include"})
+    assert get(client, world, "lead", "api_records", query="?stage=ft")["count"] == 2
+    item = get(client, world, "lead", "api_screening_next", "ft")["item"]
+    response = post(client, world, "lead", "api_decisions", data={"item": item["id"], "value": "exclude"})
+    assert response.status_code == 400 and response.json()["detail"] == "Excluding a full text needs a reason."
+
+
+def test_blind_screening_hides_others_decisions_on_a_waiting_record(client, world):
+    waiting = world.ids["waiting"]
+    own = get(client, world, "reviewer", "api_screening_item", waiting)["decisions"]
+    assert [(d["reviewer"], d["value"]) for d in own] == [("reviewer", "exclude")]
+    assert get(client, world, "reviewer_extractor", "api_screening_item", waiting)["decisions"] == []
+    assert get(client, world, "lead", "api_screening_item", waiting)["decisions"] == []
+    # Once in conflict, everyone who screens sees both.
+    conflict = get(client, world, "reviewer_extractor", "api_screening_item", world.ids["conflict"])["decisions"]
+    assert sorted(d["value"] for d in conflict) == ["exclude", "include"]
+
+
+def test_the_log_shows_leads_who_screened_what_but_not_blind_values(client, world):
+    log = get(client, world, "lead", "api_decisions_log", query=f"?reviewer={world.people['reviewer'].pk}")
+    waiting = [d for d in log["results"] if d["item"] == world.ids["waiting"]]
+    assert waiting == [{**waiting[0], "hidden": True, "value": None, "reason": None}]
+    settled = [d for d in log["results"] if d["item"] == world.ids["conflict"]]
+    assert settled[0]["hidden"] is False and settled[0]["value"] == "include"
+
+
+def test_with_blind_screening_off_others_decisions_show(client, world):
+    response = client.patch(reverse("api_screening_settings", args=[world.review.pk]), {"blind": False},
+                            content_type="application/json", **auth(world.tokens["lead"]))
+    assert response.status_code == 200 and response.json()["blind"] is False
+    seen = get(client, world, "reviewer_extractor", "api_screening_item", world.ids["waiting"])["decisions"]
+    assert [d["value"] for d in seen] == ["exclude"]
+
+
+def test_the_decision_filter_never_reveals_a_blind_decision(client, world):
+    waiting_record = get(client, world, "lead", "api_screening_item", world.ids["waiting"])["record"]["id"]
+    for person, expect in (("reviewer", True), ("reviewer_extractor", False), ("lead", False)):
+        ids = {r["id"] for r in get(client, world, person, "api_records", query="?decision=exclude")["results"]}
+        assert (waiting_record in ids) is expect, person
+
+
+def test_the_records_list_filters_by_search_stage_status_and_text_and_pages(client, world):
+    all_ = get(client, world, "viewer", "api_records")
+    assert all_["count"] == 10
+    page = get(client, world, "viewer", "api_records", query="?limit=3&offset=3&ordering=-id")
+    assert page["count"] == 10 and len(page["results"]) == 3 and page["next"]
+    assert [r["id"] for r in page["results"]] == sorted((r["id"] for r in all_["results"]), reverse=True)[3:6]
+    assert get(client, world, "viewer", "api_records", query="?q=number+7")["count"] == 1
+    assert get(client, world, "viewer", "api_records", query=f"?search={world.ids['search']}")["count"] == 10
+    assert get(client, world, "viewer", "api_records", query="?search=999999")["count"] == 0
+    assert get(client, world, "viewer", "api_records", query="?stage=ta&status=conflict")["count"] == 1
+    assert get(client, world, "viewer", "api_records", query="?status=included")["count"] == 1
+    bad = client.get(reverse("api_records", args=[world.review.pk]) + "?stage=xx", **auth(world.tokens["viewer"]))
+    assert bad.status_code == 400 and bad.json()["field"] == "stage"
+
+
+def test_a_lead_resolves_a_conflict(client, world):
+    conflicts = get(client, world, "lead", "api_conflicts")
+    assert [c["id"] for c in conflicts["results"]] == [world.ids["conflict"]]
+    response = post(client, world, "lead", "api_conflict_resolve", world.ids["conflict"], data={"value": "exclude"})
+    assert response.status_code == 200 and response.json()["status"] == "excluded"
+    assert get(client, world, "lead", "api_conflicts")["count"] == 0
+
+
+def test_a_named_third_reviewer_resolves_conflicts_too(client, world):
+    third = world.people["reviewer_extractor"]
+    client.patch(reverse("api_screening_settings", args=[world.review.pk]), {"conflict_resolver": third.pk},
+                 content_type="application/json", **auth(world.tokens["lead"]))
+    assert get(client, world, "reviewer_extractor", "api_conflicts")["count"] == 1
+    refused = client.get(reverse("api_conflicts", args=[world.review.pk]), **auth(world.tokens["reviewer"]))
+    assert refused.status_code == 403
+
+
+def test_an_upload_answers_202_with_its_progress_url(client, world, django_capture_on_commit_callbacks):
+    upload = io.BytesIO(b"TY  - JOUR\nTI  - A new trial of infant sleep\nPY  - 2019\nER  - \n")
+    upload.name = "extra.ris"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("api_search_files", args=[world.review.pk, world.ids["search"]]),
+                               {"file": upload}, **auth(world.tokens["lead"]))
+    assert response.status_code == 202
+    body = response.json()
+    assert body["progress_url"] == response["Location"]
+    assert body["progress_url"].endswith(f"/api/v1/reviews/{world.review.pk}/imports/{body['id']}/progress/")
+    progress = client.get(body["progress_url"], **auth(world.tokens["viewer"])).json()
+    assert progress["finished"] is True and progress["records_imported"] == 1
+    assert SearchFile.objects.get(pk=body["id"]).status == "done"
+    assert Record.objects.filter(search_file_id=body["id"]).count() == 1
+
+
+def test_an_empty_upload_is_refused_with_a_reason(client, world):
+    upload = io.BytesIO(b"")
+    upload.name = "empty.ris"
+    response = client.post(reverse("api_search_files", args=[world.review.pk, world.ids["search"]]),
+                           {"file": upload}, **auth(world.tokens["lead"]))
+    assert response.status_code == 400 and response.json()["field"] == "file"
+
+
+def test_studies_list_their_reports_and_prisma_counts_them(client, world):
+    studies = get(client, world, "viewer", "api_studies")["results"]
+    assert len(studies) == 1 and len(studies[0]["reports"]) == 1
+    prisma = get(client, world, "viewer", "api_prisma")
+    assert prisma["studies_included"] == 1 and prisma["identified_databases"] == 10
+
+
+def test_a_lead_keeps_a_duplicate_pair_apart(client, world):
+    assert get(client, world, "viewer", "api_duplicates", query="?status=possible")["count"] == 1
+    response = post(client, world, "lead", "api_duplicate_decision", world.ids["pair"], data={"action": "keep_apart"})
+    assert response.status_code == 200 and response.json()["status"] == "kept_apart"
+    again = post(client, world, "lead", "api_duplicate_decision", world.ids["pair"], data={"action": "keep_apart"})
+    assert again.status_code == 400 and "already kept apart" in again.json()["detail"]
