@@ -125,6 +125,7 @@ class CompareRow:
     settled: Any = None
     is_settled: bool = False
     note: str = ""
+    derived: bool = False  # filled by an algorithm from the other answers, not settled itself
 
     @property
     def a_text(self) -> str:
@@ -146,6 +147,7 @@ def comparison(*, extraction: Extraction) -> tuple[list[Entry], list[CompareRow]
     flats = [defs.flatten(definition, e.answers) for e in entries] + [{}, {}]
     fa, fb = flats[0], flats[1]
     settled = {s.path: s for s in extraction.settlements.all()}
+    derived = defs.derived_paths(definition)
     rows = []
     for section in defs.sections(definition):
         if section.get("repeat"):
@@ -160,7 +162,7 @@ def comparison(*, extraction: Extraction) -> tuple[list[Entry], list[CompareRow]
             rows.append(CompareRow(path=path, section=section["title"], label=defs.path_label(definition, path),
                                    a=a, b=b, differs=differs, field=field_def,
                                    settled=s.value if s else None, is_settled=bool(s) and differs,
-                                   note=s.note if s else ""))
+                                   note=s.note if s else "", derived=path in derived))
     return entries, rows
 
 
