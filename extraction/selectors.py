@@ -193,3 +193,23 @@ def consensus_rows(*, template: FormTemplate):
     for extraction in (Extraction.objects.filter(template=template, status=Status.DONE, target="")
                        .select_related("study", "version").order_by("study__label", "study_id")):
         yield extraction.study, extraction.consensus or {}, extraction.version.definition
+
+
+# -- risk of bias, for analyses ------------------------------------------------------
+
+def risk_of_bias_overall(*, review) -> dict[tuple[int, str], str]:
+    """(study id, outcome name) -> the final consensus overall risk-of-bias judgement, lower case:
+    "low", "some concerns", "high" (RoB 2, per result); "low", "moderate", "serious", "critical",
+    "no information" (ROBINS-I); or a custom tool's scale word. Study-level appraisals (ROBINS-I and
+    the checklists as set up here) have the outcome name "": look up (study, outcome) first, then
+    (study, ""). Several appraisals of one key: the most severe."""
+    from .appraisal import selectors as appraisal_selectors
+
+    return appraisal_selectors.risk_of_bias_overall(review=review)
+
+
+def is_high_risk(judgement: str) -> bool:
+    """True for "high", "serious" and "critical" (any case): what a sensitivity analysis leaves out."""
+    from .appraisal import selectors as appraisal_selectors
+
+    return appraisal_selectors.is_high_risk(judgement)

@@ -101,8 +101,10 @@ def _single(key, label, choices, *, derived=False, help=""):
 
 
 def _text(key, label):
+    # Two appraisers' supporting texts differ as a rule: the consensus keeps both instead of asking
+    # the settler to choose one per question.
     return {"key": key, "label": label, "type": "longtext", "required": False, "help": "", "choices": [],
-            "min": None, "max": None, "unit": ""}
+            "min": None, "max": None, "unit": "", "merge": True}
 
 
 def form_definition(tool: dict) -> dict:

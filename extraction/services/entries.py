@@ -184,9 +184,10 @@ def differences(extraction: Extraction) -> tuple[dict, dict, list[str]]:
     a, b = _pair(extraction)
     definition = extraction.version.definition
     fa, fb = defs.flatten(definition, a.answers), defs.flatten(definition, b.answers)
-    # Derived answers (an algorithm's proposal) are not settled: they follow from the settled answers.
-    derived = defs.derived_paths(definition)
-    differ = [p for p in sorted(set(fa) | set(fb)) if p not in derived and not defs.same_value(fa.get(p), fb.get(p))]
+    # Derived answers (an algorithm's proposal) are not settled: they follow from the settled answers;
+    # merged ones (an appraiser's supporting text) keep both texts.
+    skip = defs.derived_paths(definition) | defs.merged_paths(definition)
+    differ = [p for p in sorted(set(fa) | set(fb)) if p not in skip and not defs.same_value(fa.get(p), fb.get(p))]
     return fa, fb, differ
 
 
@@ -233,6 +234,13 @@ def consensus_answers(extraction: Extraction) -> tuple[dict, list[str]]:
     fa, fb, differ = differences(extraction)
     settled = {s.path: s.value for s in extraction.settlements.all()}
     flat = {p: v for p, v in fa.items() if p not in differ}
+    a, b = _pair(extraction)
+    for path in defs.merged_paths(extraction.version.definition):
+        texts = [t for t in (fa.get(path), fb.get(path)) if t]
+        if len(texts) == 2 and not defs.same_value(*texts):
+            flat[path] = f"{a.user.get_username()}: {texts[0]}\n{b.user.get_username()}: {texts[1]}"
+        elif texts:
+            flat[path] = texts[0]
     open_paths = []
     for path in differ:
         if path in settled:

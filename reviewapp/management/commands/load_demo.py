@@ -13,7 +13,8 @@ from reviewapp.models import Membership, Review
 
 # Later stages add their synthetic demo data through a loader named here; each loader
 # must be idempotent, as this command is.
-STAGE_LOADERS = ["screening.demo.demo_searches_load", "extraction.demo.demo_extraction_load"]
+STAGE_LOADERS = ["screening.demo.demo_searches_load", "extraction.demo.demo_extraction_load",
+                 "extraction.appraisal.demo.demo_appraisal_load"]
 
 
 class Command(BaseCommand):
