@@ -22,6 +22,7 @@ KNOWN = {
 }
 RAMP = ["#02C100", "#9ACD32", "#E2DF07", "#F0A500", "#BF0000", "#820000"]
 MISSING = ("#D0D0D0", "")
+DARK = {"#BF0000", "#820000", "#4EA1F7"}  # share labels in white on these
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,9 @@ def summary_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, 
             body.append(f'<g><title>{escape(text)}: {escape(level)} {share:.0%}</title><rect x="{x:.2f}" y="{y}" '
                         f'width="{w:.2f}" height="{bar_h}" fill="{colour}" stroke="#fff" stroke-width="0.5"/></g>')
             if w >= 30:
+                ink = "#ffffff" if colour in DARK else "#000000"
                 body.append(f'<text x="{x + w / 2:.1f}" y="{y + bar_h / 2 + 4:.0f}" font-size="11" '
-                            f'text-anchor="middle">{share:.0%}</text>')
+                            f'text-anchor="middle" fill="{ink}">{share:.0%}</text>')
             x += w
     axis_y = top + len(items) * (bar_h + gap)
     line_y = axis_y - gap / 2

@@ -197,9 +197,15 @@ def figure_data(*, template: FormTemplate, outcome: str | None = None):
     """(figure rows, columns, judgement levels, title) of a tool's final appraisals."""
     tool = tool_definition(template)
     weights = study_weights(review=template.review)
-    rows = [figures.FigureRow(label=r.label, judgements=r.by_column, weight=weights.get(r.study.pk))
-            for r in consensus_rows(template=template, outcome=outcome)]
+    consensus = consensus_rows(template=template, outcome=outcome)
+    effects = {r.effect for r in consensus}
+    one_effect = len(effects) == 1 and "" not in effects  # said once in the title, not on every row
+    rows = [figures.FigureRow(label=" · ".join([r.study.label] + ([r.outcome] if r.outcome and not outcome else [])
+                                                + ([r.effect] if r.effect and not one_effect else [])),
+                              judgements=r.by_column, weight=weights.get(r.study.pk)) for r in consensus]
     title = template.name + (f": {outcome}" if outcome else "")
+    if one_effect:
+        title += f" (effect of {next(iter(effects))})"
     return rows, columns_of(tool), tools.judgement_levels(tool), title
 
 

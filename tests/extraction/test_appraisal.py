@@ -191,7 +191,8 @@ def test_pages_blindness_rights_figures_and_csv(client_for, review, people, rob2
     assert Extraction.objects.get(template=rob2).status == "done"
 
     svg = client.get(url("appraisal_figure", review, rob2.pk, "traffic-light", "svg")).content.decode()
-    assert svg.startswith("<svg") and "Author1 2001 · Parental depression (assignment), Overall: Low" in svg
+    assert svg.startswith("<svg") and "Author1 2001 · Parental depression, Overall: Low" in svg
+    assert "(effect of assignment)" in svg
     summary = client.get(url("appraisal_figure", review, rob2.pk, "summary", "svg")).content.decode()
     assert "Bias in measurement of the outcome: Low 100%" in summary
     weighted = client.get(url("appraisal_figure", review, rob2.pk, "summary", "svg") + "?weighted=1").content.decode()
