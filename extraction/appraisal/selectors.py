@@ -133,6 +133,14 @@ def settlers_to_settle(*, review) -> list[tuple[FormTemplate, int]]:
     return [(t, counts[t.pk]) for t in tool_templates(review=review) if counts.get(t.pk)]
 
 
+def draft_proposals(*, definition: dict, data, target: str) -> dict[str, dict]:
+    """Domain key (and "overall") -> the proposal the answers in a form's draft give, unsaved."""
+    answers = defs.parse_post(definition, data).answers
+    domains, overall = judgements.evaluate(definition, answers, target)
+    return {j.key: {"judgement": j.proposed or "", "reason": j.proposal_reason, "confirm": j.confirm}
+            for j in [*domains, overall]}
+
+
 # -- consensus judgements ------------------------------------------------------------
 
 @dataclass

@@ -7,8 +7,9 @@ import re
 
 from django.db import transaction
 
+from reviewapp.audit import audit_record
 from reviewapp.exceptions import ApplicationError
-from reviewapp.models import Review
+from reviewapp.models import AuditEvent, Review
 from screening.models import Study
 
 from .. import definition as defs
@@ -30,9 +31,7 @@ def tool_form_add(*, actor, review: Review, tool: AppraisalTool) -> FormTemplate
         return template
     name = tool.name if not review.form_templates.filter(name=tool.name).exists() else f"{tool.name} ({tool.version})"
     template = extraction_services.template_create(actor=actor, review=review, name=name, kind=Kind.APPRAISAL,
-                                                   definition=tools.form_definition(tool.definition))
-    template.tool = tool
-    template.save(update_fields=["tool"])
+                                                   definition=tools.form_definition(tool.definition), tool=tool)
     extraction_services.version_publish(actor=actor, template=template, note=f"{tool.name}, version {tool.version}.")
     return template
 
@@ -115,8 +114,14 @@ def custom_tool_save(*, actor, review: Review, name: str, level: str, answers: l
         template = FormTemplate.objects.select_for_update().get(pk=template.pk)
         if template.tool_id is not None or template.kind != Kind.APPRAISAL:
             raise ApplicationError("Only custom tools can be edited; a built-in tool changes by a new version.")
-        template.draft = definition
-        template.save(update_fields=["draft"])
+        if tool["name"] != template.name and review.form_templates.filter(name=tool["name"]).exists():
+            raise ApplicationError(f"A form or tool named “{tool['name']}” exists already.")
+        before = {"name": template.name, "draft": template.draft}
+        template.name, template.draft = tool["name"], definition
+        template.save(update_fields=["name", "draft"])
+        audit_record(actor=actor, review=review, action=AuditEvent.Action.UPDATE, instance=template, before=before,
+                     after={"name": template.name, "draft": definition},
+                     label=f"custom appraisal tool {template.name} changed")
     extraction_services.version_publish(actor=actor, template=template, move=False,
                                         note=f"Custom tool, version {version}.")
     return template

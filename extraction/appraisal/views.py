@@ -212,12 +212,16 @@ def appraisal_autosave(request: HttpRequest, review_id: int, template_id: int, s
     review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
     template = selectors.tool_template_get(review=review, template_id=template_id)
     study = extraction_selectors.study_get(review=review, study_id=study_id)
+    target = request.GET.get("target", "")
     try:
-        entry = services.appraisal_autosave(actor=request.user, template=template, study=study,
-                                            target=request.GET.get("target", ""), data=request.POST)
+        entry = services.appraisal_autosave(actor=request.user, template=template, study=study, target=target,
+                                            data=request.POST)
     except ApplicationError as exc:
         return JsonResponse({"saved": False, "message": exc.message}, status=409)
-    return JsonResponse({"saved": True, "at": entry.updated_at.isoformat()})
+    # The proposals the typed answers give, so the page shows them before anything is saved.
+    return JsonResponse({"saved": True, "at": entry.updated_at.isoformat(),
+                         "proposals": selectors.draft_proposals(definition=entry.version.definition,
+                                                                data=request.POST, target=target)})
 
 
 @login_required

@@ -28,13 +28,13 @@ def _outcome_names(review: Review) -> list[str]:
 
 @transaction.atomic
 def template_create(*, actor, review: Review, name: str, kind: str = FormTemplate.Kind.EXTRACTION,
-                    definition: dict | None = None) -> FormTemplate:
+                    definition: dict | None = None, tool=None) -> FormTemplate:
     name = name.strip()
     if not name:
         raise ApplicationError("A form needs a name.")
     if review.form_templates.filter(name=name).exists():
         raise ApplicationError(f"A form named “{name}” exists already.")
-    template = FormTemplate(review=review, name=name, kind=kind, created_by=actor,
+    template = FormTemplate(review=review, name=name, kind=kind, created_by=actor, tool=tool,
                             draft=definition or defs.empty_definition())
     template.full_clean()
     template.save()

@@ -29,7 +29,7 @@ def appraisal_review(make_user):
     return review, template, study
 
 
-def appraise(page, base, review, study, answers: dict) -> None:
+def appraise(page, base, review, study, answers: dict, live: str = "") -> None:
     page.goto(f"{base}/reviews/{review.pk}/appraisal/studies/{study.pk}/")
     page.select_option("#id_outcome", "Parental depression")
     page.select_option("#id_effect", "assignment")
@@ -38,6 +38,9 @@ def appraise(page, base, review, study, answers: dict) -> None:
     for key, value in answers.items():
         page.check(f'input[name="f-{key}"][value="{value}"]')
     page.fill("#id_f-q1_2_note", "Sealed envelopes." if answers["q1_2"] == "Y" else "Not reported.")
+    if live:  # the proposal follows the typed answers before anything is saved
+        page.wait_for_function("text => document.querySelector('#domain-d1 .proposal').textContent.includes(text)",
+                               arg=live)
     with page.expect_navigation():
         page.get_by_role("button", name="Save and mark done").click()
     assert "Marked done" in page.content()
@@ -53,7 +56,7 @@ def test_two_appraisers_disagree_the_lead_settles_and_the_figure_shows_the_conse
     assert "Proposed: Low" in page.locator("#domain-d1 .proposal").inner_text()
 
     sign_in(page, base, "ben")
-    appraise(page, base, review, study, {**LOW_EVERYWHERE, "q1_2": "NI"})
+    appraise(page, base, review, study, {**LOW_EVERYWHERE, "q1_2": "NI"}, live="Some concerns")
     assert "Sealed envelopes." not in page.content()  # blind: Ada's support is not shown to Ben
     assert "Proposed: Some concerns" in page.locator("#domain-d1 .proposal").inner_text()
     assert Extraction.objects.get(template=template).status == "awaiting_consensus"

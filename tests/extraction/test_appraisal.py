@@ -240,3 +240,29 @@ def test_demo_appraises_each_study_with_the_tool_its_design_calls_for(demo_like,
     events = AuditEvent.objects.count()
     appraisal_demo.demo_appraisal_load(review=demo_like, lead=people["lead"])
     assert AuditEvent.objects.count() == events
+
+
+def test_autosave_answers_with_the_proposals_of_the_typed_answers(client_for, review, rob2, studies, extractors):
+    client = client_for(extractors[0])
+    autosave = url("appraisal_autosave", review, rob2.pk, studies[0].pk) + "?target=" + TARGET
+    reply = client.post(autosave, post({"q1_1": "Y", "q1_2": "N"})).json()
+    assert reply["saved"] and reply["proposals"]["d1"]["judgement"] == "High"
+    assert reply["proposals"]["d3"]["judgement"] == ""  # not answered yet: no proposal
+    assert Extraction.objects.get(template=rob2).entries.get().answers == {}  # nothing saved
+
+
+def test_a_named_third_person_settles_and_others_may_not(client_for, review, people, rob2, studies, extractors,
+                                                         make_user):
+    third = make_user("third")
+    review_services.member_roles_set(actor=people["lead"], review=review, user=third, roles=["extractor"])
+    lead = client_for(people["lead"])
+    lead.post(url("appraisal_home", review), {"action": "settler", "template": rob2.pk, "settler": third.pk})
+    rob2.refresh_from_db()
+    assert rob2.settler == third
+    for user in extractors:
+        appraise(rob2, studies[0], user, {**ROB2, "q1_2": "NI" if user == extractors[1] else "Y"})
+    compare_url = url("appraisal_compare", review, rob2.pk, studies[0].pk) + "?target=" + TARGET
+    response = client_for(third).post(compare_url, {"action": "settle", "path": "q1_2", "choice": "b"})
+    assert response.status_code == 302
+    assert Extraction.objects.get(template=rob2).settlements.get().value == "NI"
+    assert client_for(people["viewer"]).get(compare_url).status_code == 403
