@@ -82,7 +82,8 @@ def test_two_appraisers_disagree_the_lead_settles_and_the_figure_shows_the_conse
 
     page.get_by_role("link", name="Figures").click()
     image = page.locator("img[alt^='Traffic-light plot']")
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    image.evaluate("img => img.decode()")  # resolves once the figure is drawn, rejects if it cannot be
+    assert image.evaluate("img => img.naturalWidth") > 0
     svg = page.request.get(image.evaluate("img => img.src")).text()
     assert "Suchman 2010 · Parental depression, D1: Some concerns" in svg
     assert "Suchman 2010 · Parental depression, Overall: Some concerns" in svg
