@@ -22,7 +22,8 @@ def templates_list(*, review, kind: str | None = None):
 
 
 def template_get(*, review, template_id: int) -> FormTemplate:
-    template = FormTemplate.objects.filter(review=review, pk=template_id).first()
+    """An extraction form of the review (appraisal tools have their own pages)."""
+    template = FormTemplate.objects.filter(review=review, pk=template_id, kind=FormTemplate.Kind.EXTRACTION).first()
     if template is None:
         raise Http404("No such form.")
     return template

@@ -266,3 +266,19 @@ def test_a_named_third_person_settles_and_others_may_not(client_for, review, peo
     assert response.status_code == 302
     assert Extraction.objects.get(template=rob2).settlements.get().value == "NI"
     assert client_for(people["viewer"]).get(compare_url).status_code == 403
+
+
+def test_the_lead_writes_a_custom_tool_in_the_browser_and_appraisal_tools_stay_out_of_the_form_builder(
+        client_for, review, people, rob2):
+    client = client_for(people["lead"])
+    response = client.post(url("appraisal_custom_tool_new", review), {
+        "name": "Our checklist", "level": "study", "answers": "Yes\nNo", "scale": "Low\nHigh",
+        "domains_text": "Sample\n- Representative?\nOutcomes\n- Valid measures?"})
+    assert response.status_code == 302
+    refused = client.post(url("appraisal_custom_tool_new", review), {
+        "name": "Broken", "level": "study", "answers": "Yes\nNo", "scale": "Low\nHigh", "domains_text": "Sample"})
+    assert "has no questions" in refused.content.decode()
+    home = client.get(url("appraisal_home", review)).content.decode()
+    assert "Our checklist" in home and "RoB 2: randomised parallel-group trials" in home
+    assert "Our checklist" not in client.get(url("form_list", review)).content.decode()
+    assert client.get(url("form_builder", review, rob2.pk)).status_code == 404
