@@ -16,7 +16,6 @@ from django.db import transaction
 from reviewapp.models import Membership
 from screening.models import Study
 
-from .. import builtin
 from .. import definition as defs
 from .. import services as extraction_services
 from ..models import AppraisalTool, Entry, Extraction, FormTemplate
@@ -24,8 +23,7 @@ from . import services, tools
 
 SEED = 20211001
 NOTE = "SYNTHETIC DEMO APPRAISAL: not a judgement of a real study."
-TOOL_BY_DESIGN = {builtin.DESIGNS[0]: "rob2-parallel", builtin.DESIGNS[1]: "robins-i",
-                  builtin.DESIGNS[2]: "prepost-checklist"}
+TOOL_BY_DESIGN = tools.TOOL_BY_DESIGN
 RESULTS_PER_TRIAL = 2
 
 # RoB 2: answers that lead each domain's algorithm to low / some concerns / high, and how often.

@@ -81,6 +81,13 @@ def appraisal_rows(*, review, user, status: str = "") -> list[AppraisalRow]:
     return rows
 
 
+def study_design(*, review, study: Study) -> str:
+    """The study's design as its extraction consensus gives it ("" before there is one)."""
+    found = Extraction.objects.filter(review=review, study=study, template__kind=Kind.EXTRACTION, target="",
+                                      status=Status.DONE).only("consensus").first()
+    return (found.consensus or {}).get("design", "") if found else ""
+
+
 @dataclass
 class StudyOverview:
     study: Study

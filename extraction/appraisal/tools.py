@@ -28,6 +28,9 @@ LEVELS = ("result", "study")
 EFFECTS = {"assignment": "Effect of assignment (intention to treat)",
            "adhering": "Effect of adhering (per protocol)"}
 SEPARATOR = "|"
+# The tool each design of the built-in extraction form calls for (suggested, and used by the demo).
+TOOL_BY_DESIGN = {"Randomised controlled trial": "rob2-parallel", "Non-randomised controlled study": "robins-i",
+                  "Uncontrolled pre-post study": "prepost-checklist"}
 
 
 def builtin_tools() -> list[dict]:

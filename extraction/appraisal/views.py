@@ -105,8 +105,10 @@ def appraisal_study(request: HttpRequest, review_id: int, study_id: int) -> Http
     study = extraction_selectors.study_get(review=review, study_id=study_id)
     templates = selectors.tool_templates(review=review)
     outcomes = list(review.outcomes.values_list("name", flat=True))
+    design = selectors.study_design(review=review, study=study)
+    suggested = next((t.pk for t in templates if t.tool and t.tool.slug == tools.TOOL_BY_DESIGN.get(design)), None)
     form = StartForm(request.GET if "template" in request.GET else None, templates=templates, outcomes=outcomes,
-                     effects=list(tools.EFFECTS.items()))
+                     effects=list(tools.EFFECTS.items()), initial={"template": suggested, "effect": "assignment"})
     if form.is_bound and form.is_valid():
         review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
         template = selectors.tool_template_get(review=review, template_id=form.cleaned_data["template"])
@@ -122,11 +124,6 @@ def appraisal_study(request: HttpRequest, review_id: int, study_id: int) -> Http
         else:
             return redirect(_entry_url(review.pk, template.pk, study.pk, target))
     rows = [r for r in selectors.appraisal_rows(review=review, user=request.user) if r.extraction.study_id == study.pk]
-    design = None
-    extraction_template = extraction_selectors.extraction_template(review=review)
-    if extraction_template is not None:
-        found = extraction_selectors.extraction_get(template=extraction_template, study=study)
-        design = (found.consensus or {}).get("design") if found is not None else None
     return render(request, "extraction/appraisal/study.html", review_page_context(
         review, study=study, rows=rows, form=form, templates=templates, design=design,
         may_settle_any={t.pk for t in templates if may_settle_consensus(
