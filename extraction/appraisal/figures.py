@@ -83,7 +83,8 @@ def traffic_light_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str,
     grid_x = 10 + label_w
     top = 52
     legend_lines = [f"{c[1]}: {c[2]}" for c in columns]
-    width = max(grid_x + step * len(keys) + 20, max([_text_width(t, 11) for t in legend_lines] + [0]) + 30, 320)
+    width = max(grid_x + step * len(keys) + 20, max([_text_width(t, 11) for t in legend_lines] + [0]) + 30,
+                _text_width(title, 14) * 1.1 + 20, 320)
     body = [f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
             f'<rect x="{grid_x - 4:.0f}" y="{top - 22}" width="{step * len(keys) + 8}" '
             f'height="{row_h * len(rows) + 26}" fill="#f3f3f3" stroke="#bbb"/>',
@@ -132,13 +133,13 @@ def summary_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, 
     size, bar_h, gap, bar_w = 12, 24, 10, 420
     items = [(c[0], f"{c[2]}") for c in columns] + [("overall", "Overall risk of bias")]
     label_w = max(_text_width(t, size) for _, t in items) + 16
-    x0, top = 10 + label_w, 40
-    width = x0 + bar_w + 30
+    x0, top = 10 + label_w, 52
+    width = max(x0 + bar_w + 30, _text_width(title, 14) * 1.1 + 20)
     used = [r for r in rows if (r.weight or 0) > 0] if weighted else list(rows)
     caption = (f"Weighted by sample size ({len(used)} of {len(rows)} with one)" if weighted
                else f"Unweighted ({len(rows)})")
     body = [f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
-            f'<text x="{width - 10:.0f}" y="20" font-size="11" text-anchor="end" fill="#555">{escape(caption)}</text>']
+            f'<text x="10" y="36" font-size="11" fill="#555">{escape(caption)}</text>']
     for i, (key, text) in enumerate(items):
         y = top + i * (bar_h + gap)
         weight = "bold" if key == "overall" else "normal"
