@@ -14,6 +14,10 @@ A tool definition::
 A result-level tool is filled per study and result: the extraction's target is
 "outcome name|effect of interest". Domains with an ``effect`` apply to that effect only (RoB 2's
 Domain 2 has one variant for the effect of assignment and one for adhering).
+
+ROBINS-I version 2 fits the same shape as a new file: its own answer options (strong/weak yes and
+no), an algorithm id per domain (added to algorithms.py with its tests), a triage domain whose
+algorithm proposes Critical, and variants of the confounding domain by effect of interest.
 """
 from __future__ import annotations
 
