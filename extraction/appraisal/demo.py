@@ -130,8 +130,9 @@ def demo_appraisal_load(*, review, lead) -> None:
                  .select_related("user").order_by("user__username").first())
     if extractor is None:
         return
+    services.builtin_tools_load()
     templates = {}
-    for slug in set(TOOL_BY_DESIGN.values()):
+    for slug in sorted(set(TOOL_BY_DESIGN.values())):
         tool = AppraisalTool.objects.filter(slug=slug).order_by("-created_at").first()
         templates[slug] = services.tool_form_add(actor=lead, review=review, tool=tool)
     extractions = (Extraction.objects.filter(review=review, template__kind=FormTemplate.Kind.EXTRACTION, target="",

@@ -24,6 +24,13 @@ MAX_QUESTIONS = 200
 
 
 @transaction.atomic
+def builtin_tools_load() -> int:
+    """The built-in tool versions, stored if missing (the migration stores them; a database emptied
+    since, as between tests, gets them back here)."""
+    return tools.load_builtin(AppraisalTool)
+
+
+@transaction.atomic
 def tool_form_add(*, actor, review: Review, tool: AppraisalTool) -> FormTemplate:
     """The review's form for a built-in tool version, published (the existing one if added before)."""
     template = review.form_templates.filter(kind=Kind.APPRAISAL, tool=tool).first()

@@ -50,6 +50,18 @@ def builtin_tools() -> list[dict]:
     return out
 
 
+def load_builtin(model) -> int:
+    """Store each built-in tool version not stored yet; a stored version is left as it is (a changed
+    tool is a new version). ``model`` is AppraisalTool, or its historical model in a migration.
+    Returns how many were added."""
+    added = 0
+    for tool in builtin_tools():
+        _, created = model.objects.get_or_create(slug=tool["slug"], version=tool["version"],
+                                                 defaults={"name": tool["name"], "definition": tool, "builtin": True})
+        added += created
+    return added
+
+
 def check_tool(tool: dict) -> None:
     """Raise DefinitionError (saying what is wrong where) unless the tool can be used."""
     for key in ("slug", "version", "name", "answers", "scale", "domains"):

@@ -38,12 +38,9 @@ class Migration(migrations.Migration):
 def load_builtin_tools(apps, schema_editor):
     """The tool definitions shipped in extraction/appraisal/tools/; a version already loaded is left
     as it is (a changed tool is a new version, loaded by a later migration)."""
-    from extraction.appraisal.tools import builtin_tools
+    from extraction.appraisal.tools import load_builtin
 
-    AppraisalTool = apps.get_model("extraction", "AppraisalTool")
-    for tool in builtin_tools():
-        AppraisalTool.objects.get_or_create(slug=tool["slug"], version=tool["version"],
-                                            defaults={"name": tool["name"], "definition": tool, "builtin": True})
+    load_builtin(apps.get_model("extraction", "AppraisalTool"))
 
 
 Migration.operations.append(migrations.RunPython(load_builtin_tools, migrations.RunPython.noop))

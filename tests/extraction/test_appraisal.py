@@ -37,12 +37,14 @@ def post(answers: dict) -> dict[str, list[str]]:
 
 @pytest.fixture
 def rob2(review, people, outcomes):
+    services.builtin_tools_load()  # as loaded by the migration (a no-op unless a transactional test emptied it)
     tool = AppraisalTool.objects.get(slug="rob2-parallel")
     return services.tool_form_add(actor=people["lead"], review=review, tool=tool)
 
 
 @pytest.fixture
 def robins(review, people):
+    services.builtin_tools_load()
     return services.tool_form_add(actor=people["lead"], review=review, tool=AppraisalTool.objects.get(slug="robins-i"))
 
 
