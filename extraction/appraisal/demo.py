@@ -42,7 +42,7 @@ ROB2_PATTERNS = {
     "d5": ({"q5_1": "Y", "q5_2": "N", "q5_3": "PN"}, {"q5_1": "NI", "q5_2": "PN", "q5_3": "PN"},
            {"q5_1": "N", "q5_2": "PY", "q5_3": "PN"}),
 }
-ROB2_WEIGHTS = {"d1": (7, 3, 0.5), "d2": (6, 4, 0.4), "d3": (6, 3, 1), "d4": (4, 5, 1), "d5": (5, 5, 0.4)}
+ROB2_WEIGHTS = {"d1": (8, 2, 0.5), "d2": (7, 3, 0.4), "d3": (6, 3, 1), "d4": (4, 5, 1), "d5": (6, 4, 0.4)}
 ROBINS_WEIGHTS = (4, 6, 0.8, 0.1, 0.3)  # low, moderate, serious, critical, no information
 CHECKLIST_WEIGHTS = (5, 4, 1.2)
 
