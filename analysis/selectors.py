@@ -128,13 +128,11 @@ def inputs_hash(data: dict) -> str:
 
 
 def _risk_of_bias(review: Review):
-    """The appraisal's overall judgements and its 'high' test, once risk of bias is appraised
-    (extraction provides them); None before."""
-    overall = getattr(extraction_selectors, "risk_of_bias_overall", None)
-    is_high = getattr(extraction_selectors, "is_high_risk", None)
-    if overall is None or is_high is None:
+    """The appraisals' overall judgements and the 'high' test; None while nothing is appraised."""
+    judgements = extraction_selectors.risk_of_bias_overall(review=review)
+    if not judgements:
         return None
-    return overall(review=review), is_high
+    return judgements, extraction_selectors.is_high_risk
 
 
 def analysis_inputs(*, analysis: Analysis) -> Inputs:

@@ -18,7 +18,7 @@ from reviewapp.permissions import can, may_settle_consensus, review_get_for_user
 from . import definition as defs
 from . import exports, rendering, selectors, services
 from .forms import FieldForm, PublishForm, SectionForm, SettlerForm, TemplateCreateForm
-from .models import Extraction
+from .models import Extraction, FormTemplate
 
 Status = Extraction.Status
 
@@ -57,7 +57,7 @@ def form_list(request: HttpRequest, review_id: int) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
     return render(request, "extraction/form_list.html", review_page_context(
-        review, templates=selectors.templates_list(review=review), form=form))
+        review, templates=selectors.templates_list(review=review, kind=FormTemplate.Kind.EXTRACTION), form=form))
 
 
 @login_required

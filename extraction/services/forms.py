@@ -28,13 +28,13 @@ def _outcome_names(review: Review) -> list[str]:
 
 @transaction.atomic
 def template_create(*, actor, review: Review, name: str, kind: str = FormTemplate.Kind.EXTRACTION,
-                    definition: dict | None = None) -> FormTemplate:
+                    definition: dict | None = None, tool=None) -> FormTemplate:
     name = name.strip()
     if not name:
         raise ApplicationError("A form needs a name.")
     if review.form_templates.filter(name=name).exists():
         raise ApplicationError(f"A form named “{name}” exists already.")
-    template = FormTemplate(review=review, name=name, kind=kind, created_by=actor,
+    template = FormTemplate(review=review, name=name, kind=kind, created_by=actor, tool=tool,
                             draft=definition or defs.empty_definition())
     template.full_clean()
     template.save()
@@ -209,8 +209,9 @@ def draft_discard(*, actor, template: FormTemplate) -> None:
 
 
 @transaction.atomic
-def version_publish(*, actor, template: FormTemplate, note: str = "") -> FormVersion:
-    """Publish the draft as the next version and move every entry and consensus onto it."""
+def version_publish(*, actor, template: FormTemplate, note: str = "", move: bool = True) -> FormVersion:
+    """Publish the draft as the next version and move every entry and consensus onto it (with
+    ``move=False``, as for appraisal tools, what exists keeps the version it used; new ones take this)."""
     from ..models import Extraction
 
     template, draft = _locked_draft(template)
@@ -228,7 +229,8 @@ def version_publish(*, actor, template: FormTemplate, note: str = "") -> FormVer
                  label=f"form {template.name} v{version.number}")
     names = _outcome_names(template.review)
     moved = 0
-    for extraction in Extraction.objects.select_for_update().filter(template=template).select_related("version"):
+    existing = Extraction.objects.select_for_update().filter(template=template).select_related("version")
+    for extraction in existing if move else []:
         for entry in extraction.entries.select_related("version"):
             entry.answers, retired = defs.carry_answers(entry.version.definition, draft, entry.answers,
                                                         version=entry.version.number, outcome_names=names)

@@ -21,7 +21,11 @@
                                    headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { return r.json().then(function (data) { return [r.ok, data]; }); })
       .then(function (res) {
-        if (res[0]) { say("Draft kept at " + new Date().toLocaleTimeString() + " (not yet saved)."); }
+        if (res[0]) {
+          say("Draft kept at " + new Date().toLocaleTimeString() + " (not yet saved).");
+          // Pages that show something computed from the draft (appraisal proposals) listen for this.
+          form.dispatchEvent(new CustomEvent("autosaved", { detail: res[1] }));
+        }
         else { say(res[1].message || "The draft could not be kept."); }
       })
       .catch(function () { dirty = true; say("Offline: the draft will be kept when the connection is back."); });
