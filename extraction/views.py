@@ -235,19 +235,8 @@ def compare(request: HttpRequest, review_id: int, template_id: int, study_id: in
     if request.method == "POST":
         if not may_settle:
             raise PermissionDenied("You may not settle differences on this form.")
-        action = request.POST.get("action", "")
-        try:
-            if action == "settle":
-                services.settlement_record(actor=request.user, extraction=extraction, path=request.POST.get("path", ""),
-                                           choice=request.POST.get("choice", ""), other=request.POST.get("other", ""),
-                                           note=request.POST.get("note", ""))
-            elif action == "finalise":
-                services.consensus_finalise(actor=request.user, extraction=extraction)
-                messages.success(request, f"The consensus of {study.label} is final: it is the study's data now.")
-            elif action == "reopen":
-                services.consensus_reopen(actor=request.user, extraction=extraction)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        consensus_post(request, extraction,
+                       finalised=f"The consensus of {study.label} is final: it is the study's data now.")
         return redirect("compare", review.pk, template.pk, study.pk)
     entries, rows = selectors.comparison(extraction=extraction)
     open_count = sum(1 for r in rows if r.differs and not r.is_settled)
@@ -290,3 +279,21 @@ def export(request: HttpRequest, review_id: int, shape: str, fmt: str) -> HttpRe
     response["Content-Disposition"] = f'attachment; filename="extraction-{shape}-review{review.pk}.{fmt}"'
     return response
 
+
+
+def consensus_post(request: HttpRequest, extraction, *, finalised: str) -> None:
+    """One settling action on a comparison page (settle a difference, finalise, reopen), for
+    extractions and appraisals alike; a refusal becomes a message."""
+    action = request.POST.get("action", "")
+    try:
+        if action == "settle":
+            services.settlement_record(actor=request.user, extraction=extraction, path=request.POST.get("path", ""),
+                                       choice=request.POST.get("choice", ""), other=request.POST.get("other", ""),
+                                       note=request.POST.get("note", ""))
+        elif action == "finalise":
+            services.consensus_finalise(actor=request.user, extraction=extraction)
+            messages.success(request, finalised)
+        elif action == "reopen":
+            services.consensus_reopen(actor=request.user, extraction=extraction)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)

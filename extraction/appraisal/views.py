@@ -26,6 +26,7 @@ from .. import rendering
 from .. import selectors as extraction_selectors
 from .. import services as extraction_services
 from ..models import AppraisalTool, Extraction
+from ..views import consensus_post
 from . import figures, judgements, selectors, services, tools
 from .forms import CustomToolForm, StartForm
 
@@ -240,20 +241,7 @@ def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, st
     if request.method == "POST":
         if not may_settle:
             raise PermissionDenied("You may not settle differences on this tool.")
-        action = request.POST.get("action", "")
-        try:
-            if action == "settle":
-                extraction_services.settlement_record(
-                    actor=request.user, extraction=extraction, path=request.POST.get("path", ""),
-                    choice=request.POST.get("choice", ""), other=request.POST.get("other", ""),
-                    note=request.POST.get("note", ""))
-            elif action == "finalise":
-                extraction_services.consensus_finalise(actor=request.user, extraction=extraction)
-                messages.success(request, f"The consensus appraisal of {study.label} is final.")
-            elif action == "reopen":
-                extraction_services.consensus_reopen(actor=request.user, extraction=extraction)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        consensus_post(request, extraction, finalised=f"The consensus appraisal of {study.label} is final.")
         return redirect(here)
     consensus, open_paths = (extraction.consensus, []) if extraction.status == Status.DONE else \
         extraction_services.consensus_answers(extraction)
