@@ -25,6 +25,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/", include(review_patterns)),
     path("reviews/<int:review_id>/", include("screening.urls")),
     path("reviews/<int:review_id>/", include("extraction.urls")),
+    path("reviews/<int:review_id>/", include("analysis.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

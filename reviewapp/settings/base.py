@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reviewapp",
     "screening",
     "extraction",
+    "analysis",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+# Seconds an analysis run marked for it by a test waits before it computes, so that a test can
+# stop the worker mid-run (.ci/run sets it for the live worker); 0 (the default) never waits.
+ANALYSIS_TEST_DELAY_SECONDS = env_int("ANALYSIS_TEST_DELAY_SECONDS", 0)
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AnalysisConfig(AppConfig):
+    name = "analysis"
+    verbose_name = "Analyses"
+
+    def ready(self) -> None:
+        from reviewapp.audit_display import register_audit_summary
+        from reviewapp.dashboard import register_stage
+
+        from . import stages
+
+        register_stage(stages.analysis_stage)
+        register_audit_summary("analysis.AnalysisRun", stages.run_audit_summary)

@@ -1,0 +1,314 @@
+"""Reads of the analysis app: the data an analysis would pool now, what changed since its last run,
+the runs, and the pre-post summary."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from extraction import definition as defs
+from extraction import selectors as extraction_selectors
+from extraction.outcome_data import SECTION_KEY
+from reviewapp.models import Review
+
+from .effects import LeftOut, row_effect_as
+from .models import PREPOST, Analysis, AnalysisRun
+
+# Field types of the study-level sections that can describe a study for subgroups or moderators.
+GROUPING_TYPES = ("single", "ynu", "country", "text", "integer", "decimal", "multiple")
+NUMERIC_TYPES = ("integer", "decimal")
+
+
+def analyses_list(*, review: Review):
+    return review.analyses.select_related("outcome").order_by("position", "id")
+
+
+def analysis_get(*, review: Review, analysis_id: int) -> Analysis:
+    analysis = Analysis.objects.filter(review=review, pk=analysis_id).select_related("outcome").first()
+    if analysis is None:
+        raise Http404("No such analysis.")
+    return analysis
+
+
+def run_get(*, review: Review, run_id: int) -> AnalysisRun:
+    run = AnalysisRun.objects.filter(analysis__review=review, pk=run_id).select_related("analysis").first()
+    if run is None:
+        raise Http404("No such run.")
+    return run
+
+
+def last_run(*, analysis: Analysis, done: bool = False) -> AnalysisRun | None:
+    runs = analysis.runs.order_by("-number")
+    if done:
+        runs = runs.filter(status=AnalysisRun.Status.DONE)
+    return runs.first()
+
+
+def study_fields(*, review: Review) -> list[dict]:
+    """Study-level fields of the extraction form that may define subgroups, clusters or moderators."""
+    template = extraction_selectors.extraction_template(review=review)
+    if template is None:
+        return []
+    return [f for s in defs.sections(template.current_version.definition) if not s.get("repeat")
+            for f in s["fields"] if f["type"] in GROUPING_TYPES]
+
+
+def _field_value(answers: dict, key: str, kind: str | None):
+    value = answers.get(key)
+    if value in (None, "", []):
+        return None
+    if kind in NUMERIC_TYPES:
+        return float(value)
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _timepoint_order(answers: dict) -> dict[str, float]:
+    """Months from baseline of each named time point of the study (lower case), where extracted."""
+    order = {}
+    for tp in answers.get("timepoints") or []:
+        label = (tp.get("label") or "").strip().lower()
+        if label and tp.get("months_from_baseline") is not None:
+            order[label] = float(tp["months_from_baseline"])
+    return order
+
+
+def _pick_row(rows: list[dict], rule: str, answers: dict) -> tuple[dict | None, str]:
+    """The row at the analysis' time point, and a note when other comparisons were set aside."""
+    if not rows:
+        return None, ""
+    rule_l = rule.strip().lower()
+    labels = []
+    for row in rows:
+        label = (row.get("timepoint") or "").strip().lower()
+        if label not in labels:
+            labels.append(label)
+    if rule_l in ("first", "last"):
+        months = _timepoint_order(answers)
+        # extracted months put the time points in order; where missing, the order of the rows stands
+        ordered = sorted(labels, key=lambda lb: (months.get(lb, float("inf")), labels.index(lb)))
+        if rule_l == "last":
+            ordered = sorted(labels, key=lambda lb: (months.get(lb, float("-inf")), labels.index(lb)))
+        chosen = ordered[0] if rule_l == "first" else ordered[-1]
+    else:
+        chosen = rule_l
+    matching = [r for r in rows if (r.get("timepoint") or "").strip().lower() == chosen]
+    if not matching:
+        return None, ""
+    note = f"{len(matching) - 1} further comparison(s) at this time point set aside" if len(matching) > 1 else ""
+    return matching[0], note
+
+
+@dataclass
+class Inputs:
+    """What an analysis pools now: the studies that enter, those left out and why, and the
+    uncontrolled pre-post studies of the outcome (for their summary)."""
+
+    spec: dict
+    studies: list[dict] = field(default_factory=list)
+    excluded: list[dict] = field(default_factory=list)
+    prepost: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"spec": self.spec, "studies": self.studies, "excluded": self.excluded,
+                "prepost": self.prepost, "notes": self.notes}
+
+    @property
+    def hash(self) -> str:
+        return inputs_hash(self.as_dict())
+
+
+def inputs_hash(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _risk_of_bias(review: Review):
+    """The appraisal's overall judgements and its 'high' test, once risk of bias is appraised
+    (extraction provides them); None before."""
+    overall = getattr(extraction_selectors, "risk_of_bias_overall", None)
+    is_high = getattr(extraction_selectors, "is_high_risk", None)
+    if overall is None or is_high is None:
+        return None
+    return overall(review=review), is_high
+
+
+def analysis_inputs(*, analysis: Analysis) -> Inputs:
+    """The data the analysis pools under its rules now, with every study left out and why."""
+    review = analysis.review
+    spec = analysis.spec()
+    out = Inputs(spec=spec)
+    outcome = analysis.outcome.name
+    higher_favours = analysis.outcome.direction == "higher"
+    fields_by_key = {f["key"]: f for f in study_fields(review=review)}
+    template = extraction_selectors.extraction_template(review=review)
+    if template is None:
+        out.notes.append("No extraction form is published yet, so no study has data.")
+        return out
+    rob = _risk_of_bias(review) if analysis.exclude_high_risk else None
+    if analysis.exclude_high_risk and rob is None:
+        out.notes.append("Risk of bias is not appraised yet, so no study was left out for it.")
+    final = {}
+    for study, answers, _definition in extraction_selectors.consensus_rows(template=template):
+        final[study.pk] = (study, answers)
+
+    def leave_out(study, reason: str) -> None:
+        out.excluded.append({"study_id": study.pk, "label": study.label, "reason": reason})
+
+    for study in review.studies.order_by("label", "id"):
+        if study.pk not in final:
+            leave_out(study, "extraction not final (no consensus yet)")
+            continue
+        answers = final[study.pk][1]
+        design = answers.get("design") or ""
+        rows = [r for r in answers.get(SECTION_KEY) or [] if r.get("outcome") == outcome]
+        row, pick_note = _pick_row(rows, analysis.timepoint, answers)
+        if not rows:
+            leave_out(study, "no data for this outcome")
+            continue
+        if row is None:
+            leave_out(study, f"no data at the time point “{analysis.timepoint}” "
+                             f"(has: {', '.join(sorted({r.get('timepoint', '') for r in rows}))})")
+            continue
+        if design == PREPOST and analysis.measure != "SMCR":
+            try:
+                effect = row_effect_as(row, measure="SMCR", higher_favours=higher_favours)
+                out.prepost.append({"study_id": study.pk, "label": study.label, "yi": effect.yi,
+                                    "favourable": (effect.yi > 0) if higher_favours else (effect.yi < 0)})
+            except LeftOut:
+                pass
+        if design not in analysis.designs:
+            leave_out(study, f"design: {design or 'not extracted'} (this analysis takes "
+                             f"{', '.join(analysis.designs) or 'no design'})")
+            continue
+        if rob is not None:
+            judgements, is_high = rob
+            judgement = judgements.get((study.pk, outcome)) or judgements.get((study.pk, ""))
+            if judgement and is_high(judgement):
+                leave_out(study, f"high risk of bias (overall: {judgement})")
+                continue
+        try:
+            effect = row_effect_as(row, measure=analysis.measure, higher_favours=higher_favours)
+        except LeftOut as exc:
+            leave_out(study, str(exc))
+            continue
+        notes = [n for n in (effect.note, pick_note) if n]
+        if rob is not None and not (rob[0].get((study.pk, outcome)) or rob[0].get((study.pk, ""))):
+            notes.append("risk of bias not appraised")
+        entry = {"study_id": study.pk, "label": study.label, "yi": effect.yi, "vi": effect.vi, "n": effect.n,
+                 "design": design, "timepoint": row.get("timepoint", ""), "instrument": row.get("instrument", ""),
+                 "notes": notes}
+        if analysis.subgroup_field:
+            kind = fields_by_key.get(analysis.subgroup_field, {}).get("type")
+            value = _field_value(answers, analysis.subgroup_field, kind)
+            entry["subgroup"] = None if value is None else str(value)
+        if analysis.moderators:
+            entry["moderators"] = {key: _field_value(answers, key, fields_by_key.get(key, {}).get("type"))
+                                   for key in analysis.moderators}
+        if analysis.cluster_field:
+            entry["cluster"] = _field_value(answers, analysis.cluster_field, "text")
+        out.studies.append(entry)
+    if analysis.cluster_field:
+        _one_per_cluster(out, fields_by_key.get(analysis.cluster_field, {}).get("label", analysis.cluster_field))
+    return out
+
+
+def _one_per_cluster(out: Inputs, field_label: str) -> None:
+    """Of studies sharing the cluster field's value only the largest stays (ties: the first by label)."""
+    best: dict[str, dict] = {}
+    for s in out.studies:
+        key = s.get("cluster")
+        if key is None:
+            continue
+        if key not in best or (s["n"] or 0) > (best[key]["n"] or 0):
+            best[key] = s
+    kept = []
+    for s in out.studies:
+        key = s.get("cluster")
+        if key is not None and best[key] is not s:
+            out.excluded.append({"study_id": s["study_id"], "label": s["label"],
+                                 "reason": f"one study per {field_label.lower()}: {key} is represented by "
+                                           f"{best[key]['label']} (larger)"})
+        else:
+            kept.append(s)
+    out.studies = kept
+    out.excluded.sort(key=lambda e: e["label"])
+
+
+# -- staleness -----------------------------------------------------------------------
+
+@dataclass
+class Staleness:
+    stale: bool
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    spec_changed: list[str] = field(default_factory=list)
+    other: bool = False
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        if self.spec_changed:
+            parts.append("settings changed: " + ", ".join(self.spec_changed))
+        for what, names in (("added", self.added), ("removed", self.removed), ("changed", self.changed)):
+            if names:
+                parts.append(f"{len(names)} {'study' if len(names) == 1 else 'studies'} {what} "
+                             f"({', '.join(names)})")
+        if not parts and self.stale:
+            parts.append("studies left out or the pre-post data changed")
+        return "; ".join(parts)
+
+
+def staleness(*, run: AnalysisRun | None, current: Inputs) -> Staleness | None:
+    """Whether the data have changed since ``run``, and what; None without a finished run."""
+    if run is None or run.inputs is None:
+        return None
+    if run.input_hash == current.hash:
+        return Staleness(stale=False)
+    old = run.inputs
+    spec_changed = [k for k in sorted(set(old.get("spec", {})) | set(current.spec))
+                    if old.get("spec", {}).get(k) != current.spec.get(k)]
+    before = {s["label"]: s for s in old.get("studies", [])}
+    now = {s["label"]: s for s in current.studies}
+    return Staleness(
+        stale=True,
+        added=sorted(set(now) - set(before)),
+        removed=sorted(set(before) - set(now)),
+        changed=sorted(lb for lb in set(now) & set(before) if now[lb] != before[lb]),
+        spec_changed=spec_changed,
+    )
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "analysis"
+
+
+@dataclass
+class Overview:
+    analysis: Analysis
+    latest: AnalysisRun | None
+    latest_done: AnalysisRun | None
+    staleness: Staleness | None
+    current: Inputs
+
+    @property
+    def prepost(self) -> dict | None:
+        return (self.latest_done.results or {}).get("prepost") if self.latest_done else None
+
+
+def analysis_overview(*, analysis: Analysis) -> Overview:
+    """The analysis with its latest run, its latest finished result and whether that result is stale."""
+    current = analysis_inputs(analysis=analysis)
+    latest = last_run(analysis=analysis)
+    done = last_run(analysis=analysis, done=True)
+    return Overview(analysis=analysis, latest=latest, latest_done=done,
+                    staleness=staleness(run=done, current=current), current=current)
+
+
+def runs_of(*, analysis: Analysis):
+    return analysis.runs.select_related("requested_by").defer("forest_svg", "funnel_svg", "inputs", "results")

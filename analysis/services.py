@@ -1,0 +1,172 @@
+"""Writes of the analysis app: defining analyses, queueing runs and carrying them out.
+
+A run goes queued -> running -> done (or failed, with the reason in words). The worker's task
+acknowledges late, so a worker killed mid-run has its task delivered again; `analysis_run_execute`
+makes that safe: a finished run is left alone, and of two deliveries of one run only the latest
+attempt may store its result, so a run ends exactly once.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from reviewapp.audit import audit_record, audited_update, snapshot
+from reviewapp.exceptions import ApplicationError
+from reviewapp.models import AuditEvent, Outcome, Review
+
+from . import selectors
+from .compute import AnalysisRefused, compute
+from .models import DESIGNS, Analysis, AnalysisRun
+from .stats import MetaAnalysisError
+from .tasks import analysis_run_execute as analysis_run_execute_task
+
+log = logging.getLogger(__name__)
+Action = AuditEvent.Action
+Status = AnalysisRun.Status
+ANALYSIS_FIELDS = ("name", "outcome", "timepoint", "measure", "method", "test", "designs", "exclude_high_risk",
+                   "cluster_field", "subgroup_field", "moderators", "level")
+RUN_AUDIT_EXCLUDE = ("inputs", "results", "forest_svg", "funnel_svg", "spec", "options")
+
+
+def _check(review: Review, fields: dict) -> None:
+    designs = fields.get("designs")
+    if designs is not None and (not designs or set(designs) - set(DESIGNS)):
+        raise ApplicationError(f"Choose the designs that enter from: {', '.join(DESIGNS)}.")
+    known = {f["key"] for f in selectors.study_fields(review=review)}
+    for key in ("cluster_field", "subgroup_field"):
+        if fields.get(key) and fields[key] not in known:
+            raise ApplicationError(f"“{fields[key]}” is not a study-level field of the extraction form.")
+    unknown = [m for m in fields.get("moderators") or [] if m not in known]
+    if unknown:
+        raise ApplicationError(f"Not study-level fields of the extraction form: {', '.join(unknown)}.")
+    outcome = fields.get("outcome")
+    if outcome is not None and outcome.review_id != review.pk:
+        raise ApplicationError("That outcome belongs to another review.")
+    if fields.get("measure") == "SMCR" and fields.get("designs") and "Uncontrolled pre-post study" not in \
+            fields["designs"]:
+        raise ApplicationError("A pre-post (SMCR) analysis needs the uncontrolled pre-post design among its designs.")
+
+
+@transaction.atomic
+def analysis_create(*, actor, review: Review, outcome: Outcome, **fields) -> Analysis:
+    """A new analysis; unset fields take the defaults (REML random effects, z test, SMD, controlled designs)."""
+    unknown = set(fields) - set(ANALYSIS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown analysis fields: {sorted(unknown)}")
+    fields.setdefault("name", outcome.name)
+    _check(review, {**fields, "outcome": outcome})
+    if review.analyses.filter(name=fields["name"]).exists():
+        raise ApplicationError(f"An analysis named “{fields['name']}” exists already.")
+    position = (review.analyses.aggregate(m=Max("position"))["m"] or 0) + 1
+    analysis = Analysis(review=review, outcome=outcome, position=position, created_by=actor, **fields)
+    analysis.full_clean()
+    analysis.save()
+    audit_record(actor=actor, review=review, action=Action.CREATE, instance=analysis,
+                 after=snapshot(analysis, exclude=("created_at", "updated_at")))
+    return analysis
+
+
+@transaction.atomic
+def analysis_update(*, actor, analysis: Analysis, **fields) -> Analysis:
+    analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
+    _check(analysis.review, {"designs": fields.get("designs", analysis.designs),
+                             "measure": fields.get("measure", analysis.measure), **fields})
+    if "name" in fields and analysis.review.analyses.filter(name=fields["name"]).exclude(pk=analysis.pk).exists():
+        raise ApplicationError(f"An analysis named “{fields['name']}” exists already.")
+    return audited_update(actor=actor, review=analysis.review, instance=analysis, fields=fields,
+                          allowed=ANALYSIS_FIELDS, exclude=("created_at", "updated_at"))
+
+
+def analyses_create_defaults(*, actor, review: Review) -> list[Analysis]:
+    """One analysis with the default settings for each outcome that has none yet."""
+    have = set(review.analyses.values_list("outcome_id", flat=True))
+    return [analysis_create(actor=actor, review=review, outcome=o) for o in review.outcomes.all() if o.pk not in have]
+
+
+@transaction.atomic
+def analysis_run_request(*, actor, analysis: Analysis, enqueue: bool = True, options: dict | None = None
+                         ) -> AnalysisRun:
+    """Queue a run of the analysis. While one is queued or running, that one is returned instead
+    (pressing Run twice starts one run)."""
+    Analysis.objects.select_for_update().get(pk=analysis.pk)  # one request at a time per analysis
+    pending = analysis.runs.filter(status__in=[Status.QUEUED, Status.RUNNING]).order_by("-number").first()
+    if pending is not None:
+        return pending
+    number = (analysis.runs.aggregate(m=Max("number"))["m"] or 0) + 1
+    run = AnalysisRun.objects.create(analysis=analysis, number=number, requested_by=actor if getattr(
+        actor, "pk", None) else None, spec=analysis.spec(), options=options or {})
+    audit_record(actor=actor, review=analysis.review, action=Action.CREATE, instance=run,
+                 after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE), label=f"{analysis.name}: run {number}")
+    if enqueue:
+        run_id = run.pk
+        transaction.on_commit(lambda: analysis_run_execute_task.delay(run_id))
+    return run
+
+
+def analyses_run_all(*, actor, review: Review) -> list[AnalysisRun]:
+    return [analysis_run_request(actor=actor, analysis=a) for a in selectors.analyses_list(review=review)]
+
+
+def _begin(run_id: int) -> tuple[AnalysisRun, int] | None:
+    """Mark the run running and count the attempt; None when it is already finished."""
+    with transaction.atomic():
+        run = AnalysisRun.objects.select_for_update().get(pk=run_id)
+        if run.is_finished:
+            return None
+        run.status = Status.RUNNING
+        run.attempts += 1
+        run.started_at = timezone.now()
+        run.worker = f"{socket.gethostname()}:{os.getpid()}"
+        run.save(update_fields=["status", "attempts", "started_at", "worker"])
+    return run, run.attempts
+
+
+def _finish(run_id: int, attempt: int, **fields) -> AnalysisRun | None:
+    """Store the outcome of one attempt, unless a later attempt took the run over or finished it."""
+    with transaction.atomic():
+        run = AnalysisRun.objects.select_for_update().select_related("analysis__review").get(pk=run_id)
+        if run.status != Status.RUNNING or run.attempts != attempt:
+            return None
+        before = snapshot(run, exclude=RUN_AUDIT_EXCLUDE)
+        for name, value in fields.items():
+            setattr(run, name, value)
+        run.finished_at = timezone.now()
+        run.save()
+        audit_record(actor=run.requested_by, review=run.analysis.review, action=Action.UPDATE, instance=run,
+                     before=before, after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE),
+                     label=f"{run.analysis.name}: run {run.number}")
+        return run
+
+
+def analysis_run_execute(*, run_id: int) -> AnalysisRun:
+    """Carry out one run: gather its inputs, fit, store results and plots. Safe to call again."""
+    begun = _begin(run_id)
+    if begun is None:
+        return AnalysisRun.objects.get(pk=run_id)
+    run, attempt = begun
+    delay = getattr(settings, "ANALYSIS_TEST_DELAY_SECONDS", 0)
+    if delay and run.options.get("test_delay"):
+        time.sleep(delay)  # only a test asks for this, to stop a worker mid-run
+    fields: dict = {}
+    try:
+        analysis = Analysis.objects.select_related("review", "outcome").get(pk=run.analysis_id)
+        inputs = selectors.analysis_inputs(analysis=analysis)
+        data = inputs.as_dict()
+        fields = {"inputs": data, "input_hash": inputs.hash, "spec": inputs.spec}
+        computed = compute(data)
+        fields.update(status=Status.DONE, results=computed.results, forest_svg=computed.forest_svg,
+                      funnel_svg=computed.funnel_svg, error="")
+    except (AnalysisRefused, MetaAnalysisError) as exc:
+        fields.update(status=Status.FAILED, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - any failure must end the run with a reason, not leave it running
+        log.exception("analysis run %s failed", run_id)
+        fields = {"status": Status.FAILED, "error": f"Unexpected error ({type(exc).__name__}): {exc}"}
+    finished = _finish(run_id, attempt, **fields)
+    return finished or AnalysisRun.objects.get(pk=run_id)

@@ -1,0 +1,151 @@
+"""Pages of the analysis app: the analyses of a review, one analysis with its runs and results,
+the run's live status, plots and the reproducible folder. Each view: access check, one service
+or selector, render. Everyone in the review reads; only leads define and run."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from reviewapp.exceptions import ApplicationError
+from reviewapp.figures import figure_response
+from reviewapp.pages import review_page_context
+from reviewapp.permissions import review_get_for_user
+
+from . import reproduce, selectors, services
+from .forms import AnalysisForm
+from .models import AnalysisRun
+
+
+@login_required
+def analysis_list(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    overviews = [selectors.analysis_overview(analysis=a) for a in selectors.analyses_list(review=review)]
+    return render(request, "analysis/list.html", review_page_context(
+        review, overviews=overviews, has_outcomes=review.outcomes.exists()))
+
+
+def _form_page(request, review, analysis=None):
+    form = AnalysisForm(request.POST or None, instance=analysis, review=review,
+                        study_fields=selectors.study_fields(review=review))
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items()}
+        outcome = fields.pop("outcome")
+        try:
+            if analysis is None:
+                analysis = services.analysis_create(actor=request.user, review=review, outcome=outcome, **fields)
+                messages.success(request, f"Analysis “{analysis.name}” defined; run it when ready.")
+            else:
+                analysis = services.analysis_update(actor=request.user, analysis=analysis, outcome=outcome, **fields)
+                messages.success(request, "Saved; the last run is now marked stale if the change affects it.")
+            return redirect("analysis_detail", review.pk, analysis.pk)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "analysis/form.html", review_page_context(review, form=form, analysis=analysis))
+
+
+@login_required
+def analysis_new(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    return _form_page(request, review)
+
+
+@login_required
+def analysis_edit(request: HttpRequest, review_id: int, analysis_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    return _form_page(request, review, selectors.analysis_get(review=review, analysis_id=analysis_id))
+
+
+@login_required
+@require_POST
+def analyses_defaults(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    made = services.analyses_create_defaults(actor=request.user, review=review)
+    messages.success(request, f"{len(made)} {'analysis' if len(made) == 1 else 'analyses'} defined with the "
+                              "default settings (random effects, REML; controlled designs only).")
+    return redirect("analysis_list", review.pk)
+
+
+@login_required
+@require_POST
+def analyses_run_all(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    runs = services.analyses_run_all(actor=request.user, review=review)
+    messages.success(request, f"{len(runs)} {'run' if len(runs) == 1 else 'runs'} queued.")
+    return redirect("analysis_list", review.pk)
+
+
+@login_required
+@require_POST
+def analysis_run(request: HttpRequest, review_id: int, analysis_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    analysis = selectors.analysis_get(review=review, analysis_id=analysis_id)
+    services.analysis_run_request(actor=request.user, analysis=analysis)
+    return redirect("analysis_detail", review.pk, analysis.pk)
+
+
+def _detail(request, review, analysis, run: AnalysisRun | None):
+    overview = selectors.analysis_overview(analysis=analysis)
+    shown = run or overview.latest_done
+    return render(request, "analysis/detail.html", review_page_context(
+        review, o=overview, analysis=analysis, run=shown, watching=overview.latest,
+        runs=selectors.runs_of(analysis=analysis), pinned=run is not None))
+
+
+@login_required
+def analysis_detail(request: HttpRequest, review_id: int, analysis_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    return _detail(request, review, selectors.analysis_get(review=review, analysis_id=analysis_id), None)
+
+
+@login_required
+def run_detail(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    run = selectors.run_get(review=review, run_id=run_id)
+    return _detail(request, review, run.analysis, run)
+
+
+@login_required
+def run_status(request: HttpRequest, review_id: int, run_id: int) -> JsonResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    run = selectors.run_get(review=review, run_id=run_id)
+    return JsonResponse({"id": run.pk, "number": run.number, "status": run.status,
+                         "label": run.get_status_display(), "error": run.error, "finished": run.is_finished,
+                         "attempts": run.attempts,
+                         "results_url": reverse("analysis_run_results", args=[review.pk, run.pk])})
+
+
+@login_required
+def run_results(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
+    """The results block of a run, which the page's script puts in place when the run ends."""
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    run = selectors.run_get(review=review, run_id=run_id)
+    return render(request, "analysis/_results.html", review_page_context(review, run=run, analysis=run.analysis))
+
+
+@login_required
+def run_plot(request: HttpRequest, review_id: int, run_id: int, plot: str, fmt: str) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    run = selectors.run_get(review=review, run_id=run_id)
+    svg = {"forest": run.forest_svg, "funnel": run.funnel_svg}.get(plot)
+    if not svg or fmt not in ("svg", "png"):
+        raise Http404("No such plot.")
+    return figure_response(svg, fmt, f"{selectors.slug(run.analysis.name)}-run{run.number}-{plot}")
+
+
+@login_required
+def run_zip(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    run = selectors.run_get(review=review, run_id=run_id)
+    if run.status != AnalysisRun.Status.DONE:
+        raise Http404("Only a finished run can be downloaded.")
+    name = f"{selectors.slug(run.analysis.name)}-run{run.number}"
+    body = reproduce.run_zip(inputs=run.inputs, results=run.results, forest_svg=run.forest_svg,
+                             funnel_svg=run.funnel_svg,
+                             title=f"{run.analysis.name}, run {run.number} ({review.title})")
+    response = HttpResponse(body, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
+    return response
