@@ -11,3 +11,4 @@ class ExtractionConfig(AppConfig):
         from . import stages
 
         register_stage(stages.extraction_stage)
+        register_stage(stages.appraisal_stage)

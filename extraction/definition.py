@@ -124,6 +124,16 @@ def fields_by_path(definition: dict) -> dict[str, tuple[dict, dict]]:
     return out
 
 
+def derived_paths(definition: dict) -> set[str]:
+    """Paths of fields the application fills (e.g. an algorithm's proposed judgement), never a person."""
+    return {path for path, (_, field) in fields_by_path(definition).items() if field.get("derived")}
+
+
+def merged_paths(definition: dict) -> set[str]:
+    """Paths of free texts that are not settled between two entries: the consensus keeps both."""
+    return {path for path, (_, field) in fields_by_path(definition).items() if field.get("merge")}
+
+
 # -- input names and cleaning -------------------------------------------------
 
 def input_name(section: dict, field: dict, row: int | None = None) -> str:

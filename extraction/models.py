@@ -15,6 +15,26 @@ from reviewapp.models import Review
 from screening.models import Study
 
 
+class AppraisalTool(models.Model):
+    """A published version of an appraisal tool (RoB 2, ROBINS-I, ...), as data: a new version of a
+    tool is a new row, and the forms made from an old one keep it. Built-in tools are loaded by
+    migrations from extraction/appraisal/tools/*.json."""
+
+    slug = models.SlugField(max_length=60)
+    version = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    definition = models.JSONField()
+    builtin = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "version"]
+        constraints = [models.UniqueConstraint(fields=["slug", "version"], name="unique_appraisal_tool_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+
 class FormTemplate(models.Model):
     class Kind(models.TextChoices):
         EXTRACTION = "extraction", "Data extraction"
@@ -28,6 +48,8 @@ class FormTemplate(models.Model):
     settler = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="A third person who may settle differences besides the leads.")
+    # The built-in tool an appraisal form was made from; empty for extraction forms and custom tools.
+    tool = models.ForeignKey(AppraisalTool, null=True, blank=True, on_delete=models.PROTECT, related_name="forms")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

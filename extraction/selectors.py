@@ -125,6 +125,7 @@ class CompareRow:
     settled: Any = None
     is_settled: bool = False
     note: str = ""
+    derived: bool = False  # filled by an algorithm from the other answers, not settled itself
 
     @property
     def a_text(self) -> str:
@@ -146,6 +147,7 @@ def comparison(*, extraction: Extraction) -> tuple[list[Entry], list[CompareRow]
     flats = [defs.flatten(definition, e.answers) for e in entries] + [{}, {}]
     fa, fb = flats[0], flats[1]
     settled = {s.path: s for s in extraction.settlements.all()}
+    derived = defs.derived_paths(definition)
     rows = []
     for section in defs.sections(definition):
         if section.get("repeat"):
@@ -160,7 +162,7 @@ def comparison(*, extraction: Extraction) -> tuple[list[Entry], list[CompareRow]
             rows.append(CompareRow(path=path, section=section["title"], label=defs.path_label(definition, path),
                                    a=a, b=b, differs=differs, field=field_def,
                                    settled=s.value if s else None, is_settled=bool(s) and differs,
-                                   note=s.note if s else ""))
+                                   note=s.note if s else "", derived=path in derived))
     return entries, rows
 
 
@@ -191,3 +193,23 @@ def consensus_rows(*, template: FormTemplate):
     for extraction in (Extraction.objects.filter(template=template, status=Status.DONE, target="")
                        .select_related("study", "version").order_by("study__label", "study_id")):
         yield extraction.study, extraction.consensus or {}, extraction.version.definition
+
+
+# -- risk of bias, for analyses ------------------------------------------------------
+
+def risk_of_bias_overall(*, review) -> dict[tuple[int, str], str]:
+    """(study id, outcome name) -> the final consensus overall risk-of-bias judgement, lower case:
+    "low", "some concerns", "high" (RoB 2, per result); "low", "moderate", "serious", "critical",
+    "no information" (ROBINS-I); or a custom tool's scale word. Study-level appraisals (ROBINS-I and
+    the checklists as set up here) have the outcome name "": look up (study, outcome) first, then
+    (study, ""). Several appraisals of one key: the most severe."""
+    from .appraisal import selectors as appraisal_selectors
+
+    return appraisal_selectors.risk_of_bias_overall(review=review)
+
+
+def is_high_risk(judgement: str) -> bool:
+    """True for "high", "serious" and "critical" (any case): what a sensitivity analysis leaves out."""
+    from .appraisal import selectors as appraisal_selectors
+
+    return appraisal_selectors.is_high_risk(judgement)

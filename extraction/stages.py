@@ -44,3 +44,40 @@ def extraction_stage(review, user, roles: set[str]) -> Stage:
                          ("Awaiting consensus", p.count(Status.AWAITING_CONSENSUS)),
                          ("Done", p.count(Status.DONE))],
                  url=home, todos=todos)
+
+
+def appraisal_stage(review, user, roles: set[str]) -> Stage:
+    """Risk of bias: appraisals by status, the studies with a final one, and what waits for this person."""
+    from .appraisal import selectors as appraisal_selectors
+
+    p = appraisal_selectors.progress(review=review, user=user)
+    home = reverse("appraisal_home", args=[review.pk])
+    todos = []
+    if p.tools == 0 and can(roles=roles, capability="build_forms"):
+        todos.append(Todo("Add a risk-of-bias tool (RoB 2, ROBINS-I or your own)", home))
+    if p.mine_open and can(roles=roles, capability="extract"):
+        todos.append(Todo(f"Finish {_plural(p.mine_open, 'appraisal', 'appraisals')}", home + "?status=in_progress"))
+    settle = sum(n for template, n in appraisal_selectors.settlers_to_settle(review=review)
+                 if may_settle_consensus(user=user, roles=roles, delegate_id=template.settler_id))
+    if settle:
+        todos.append(Todo(f"Settle {_plural(settle, 'appraisal', 'appraisals')}", home + "?status=awaiting_consensus"))
+    if p.studies and p.tools and p.appraised_studies < p.studies and can(roles=roles, capability="extract"):
+        left = p.studies - p.appraised_studies
+        todos.append(Todo(f"{_plural(left, 'study', 'studies')} without a final appraisal",
+                          reverse("study_list", args=[review.pk])))
+    started = sum(p.by_status.values())
+    if p.studies == 0 or p.tools == 0:
+        status = "waiting"
+    elif started == 0:
+        status = "not started"
+    elif p.appraised_studies == p.studies and p.count(Status.DONE) == started:
+        status = "done"
+    else:
+        status = "in progress"
+    return Stage(key="appraisal", name="Risk of bias", order=35, status=status,
+                 counts=[("Tools", p.tools),
+                         ("Studies with a final appraisal", f"{p.appraised_studies} of {p.studies}"),
+                         ("In progress", p.count(Status.IN_PROGRESS)),
+                         ("Awaiting consensus", p.count(Status.AWAITING_CONSENSUS)),
+                         ("Final", p.count(Status.DONE))],
+                 url=home, todos=todos)

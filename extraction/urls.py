@@ -2,6 +2,7 @@
 from django.urls import path
 
 from . import views
+from .appraisal import views as appraisal
 
 urlpatterns = [
     path("extraction/", views.extraction_home, name="extraction_home"),
@@ -20,4 +21,18 @@ urlpatterns = [
     path("extraction/forms/<int:template_id>/studies/<int:study_id>/compare/", views.compare, name="compare"),
     path("extraction/studies/<int:study_id>/", views.study_page, name="extraction_study"),
     path("extraction/export/<str:shape>.<str:fmt>", views.export, name="extraction_export"),
+    path("appraisal/", appraisal.appraisal_home, name="appraisal_home"),
+    path("appraisal/tools/custom/", appraisal.custom_tool, name="appraisal_custom_tool_new"),
+    path("appraisal/tools/<int:template_id>/custom/", appraisal.custom_tool, name="appraisal_custom_tool"),
+    path("appraisal/tools/<int:template_id>/figures/", appraisal.appraisal_figures, name="appraisal_figures"),
+    path("appraisal/tools/<int:template_id>/figures/<slug:kind>.<str:fmt>", appraisal.appraisal_figure,
+         name="appraisal_figure"),
+    path("appraisal/studies/<int:study_id>/", appraisal.appraisal_study, name="appraisal_study"),
+    path("appraisal/tools/<int:template_id>/studies/<int:study_id>/", appraisal.appraisal_entry,
+         name="appraisal_entry"),
+    path("appraisal/tools/<int:template_id>/studies/<int:study_id>/autosave/", appraisal.appraisal_autosave,
+         name="appraisal_autosave"),
+    path("appraisal/tools/<int:template_id>/studies/<int:study_id>/compare/", appraisal.appraisal_compare,
+         name="appraisal_compare"),
+    path("appraisal/export.csv", appraisal.appraisal_export, name="appraisal_export"),
 ]

@@ -14,6 +14,7 @@ from screening.models import Study
 
 from .. import definition as defs
 from .. import outcome_data
+from ..appraisal import judgements
 from ..models import Entry, Extraction, FormTemplate, Settlement
 
 Action = AuditEvent.Action
@@ -118,6 +119,10 @@ def entry_save(*, actor, template: FormTemplate, study: Study, data, done: bool 
     errors = {**parsed.errors}
     if not parsed.errors:
         errors.update(check_answers(definition, parsed.answers))
+    if "appraisal" in definition:  # a risk-of-bias tool: store each algorithm's proposal beside the answers
+        parsed.answers = judgements.derive(definition, parsed.answers, target)
+        if done:
+            parsed.missing += judgements.problems(definition, parsed.answers, target)
     if done and parsed.missing and not errors:
         errors["__all__"] = "Required before marking done: " + "; ".join(parsed.missing) + "."
     if errors:
@@ -179,7 +184,10 @@ def differences(extraction: Extraction) -> tuple[dict, dict, list[str]]:
     a, b = _pair(extraction)
     definition = extraction.version.definition
     fa, fb = defs.flatten(definition, a.answers), defs.flatten(definition, b.answers)
-    differ = [p for p in sorted(set(fa) | set(fb)) if not defs.same_value(fa.get(p), fb.get(p))]
+    # Derived answers (an algorithm's proposal) are not settled: they follow from the settled answers;
+    # merged ones (an appraiser's supporting text) keep both texts.
+    skip = defs.derived_paths(definition) | defs.merged_paths(definition)
+    differ = [p for p in sorted(set(fa) | set(fb)) if p not in skip and not defs.same_value(fa.get(p), fb.get(p))]
     return fa, fb, differ
 
 
@@ -226,13 +234,24 @@ def consensus_answers(extraction: Extraction) -> tuple[dict, list[str]]:
     fa, fb, differ = differences(extraction)
     settled = {s.path: s.value for s in extraction.settlements.all()}
     flat = {p: v for p, v in fa.items() if p not in differ}
+    a, b = _pair(extraction)
+    for path in defs.merged_paths(extraction.version.definition):
+        texts = [t for t in (fa.get(path), fb.get(path)) if t]
+        if len(texts) == 2 and not defs.same_value(*texts):
+            flat[path] = f"{a.user.get_username()}: {texts[0]}\n{b.user.get_username()}: {texts[1]}"
+        elif texts:
+            flat[path] = texts[0]
     open_paths = []
     for path in differ:
         if path in settled:
             flat[path] = settled[path]
         else:
             open_paths.append(path)
-    return defs.unflatten(extraction.version.definition, flat), open_paths
+    definition = extraction.version.definition
+    answers = defs.unflatten(definition, flat)
+    if "appraisal" in definition:
+        answers = judgements.derive(definition, answers, extraction.target)
+    return answers, open_paths
 
 
 @transaction.atomic
@@ -247,6 +266,10 @@ def consensus_finalise(*, actor, extraction: Extraction) -> Extraction:
     problems = check_answers(extraction.version.definition, answers)
     if problems:
         raise ApplicationError("The settled values do not fit together: " + " ".join(problems.values()))
+    if "appraisal" in extraction.version.definition:
+        missing = judgements.problems(extraction.version.definition, answers, extraction.target)
+        if missing:
+            raise ApplicationError("The consensus still needs: " + "; ".join(missing) + ".")
     extraction.consensus = answers
     extraction.finalised_by, extraction.finalised_at = actor, timezone.now()
     extraction.status = Status.DONE

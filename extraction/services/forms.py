@@ -209,8 +209,9 @@ def draft_discard(*, actor, template: FormTemplate) -> None:
 
 
 @transaction.atomic
-def version_publish(*, actor, template: FormTemplate, note: str = "") -> FormVersion:
-    """Publish the draft as the next version and move every entry and consensus onto it."""
+def version_publish(*, actor, template: FormTemplate, note: str = "", move: bool = True) -> FormVersion:
+    """Publish the draft as the next version and move every entry and consensus onto it (with
+    ``move=False``, as for appraisal tools, what exists keeps the version it used; new ones take this)."""
     from ..models import Extraction
 
     template, draft = _locked_draft(template)
@@ -228,7 +229,8 @@ def version_publish(*, actor, template: FormTemplate, note: str = "") -> FormVer
                  label=f"form {template.name} v{version.number}")
     names = _outcome_names(template.review)
     moved = 0
-    for extraction in Extraction.objects.select_for_update().filter(template=template).select_related("version"):
+    existing = Extraction.objects.select_for_update().filter(template=template).select_related("version")
+    for extraction in existing if move else []:
         for entry in extraction.entries.select_related("version"):
             entry.answers, retired = defs.carry_answers(entry.version.definition, draft, entry.answers,
                                                         version=entry.version.number, outcome_names=names)

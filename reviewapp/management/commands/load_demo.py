@@ -17,6 +17,7 @@ STAGE_LOADERS = [
     "screening.demo.demo_searches_load",
     "screening.demo_screening.demo_screening_load",
     "extraction.demo.demo_extraction_load",
+    "extraction.appraisal.demo.demo_appraisal_load",
     "analysis.demo.demo_analyses_load",
 ]
 

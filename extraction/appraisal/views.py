@@ -1,0 +1,310 @@
+"""Pages of appraisal: the review's tools and appraisals, a study's appraisals, the appraiser's form
+(blind to the other appraiser), the comparison where a lead or the named third person settles, the
+figures and the CSV. Each view: access check, one service or selector, render."""
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from reviewapp.exceptions import ApplicationError
+from reviewapp.figures import figure_response
+from reviewapp.pages import review_page_context
+from reviewapp.permissions import may_settle_consensus, review_get_for_user
+
+from .. import definition as defs
+from .. import rendering
+from .. import selectors as extraction_selectors
+from .. import services as extraction_services
+from ..models import AppraisalTool, Extraction
+from . import figures, judgements, selectors, services, tools
+from .forms import CustomToolForm, StartForm
+
+Status = Extraction.Status
+
+
+def _entry_url(review_id: int, template_id: int, study_id: int, target: str, name: str = "appraisal_entry") -> str:
+    url = reverse(name, args=[review_id, template_id, study_id])
+    return url + ("?" + urlencode({"target": target}) if target else "")
+
+
+@login_required
+def appraisal_home(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    if request.method == "POST":
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+        try:
+            if request.POST.get("action") == "add":
+                tool = AppraisalTool.objects.filter(pk=request.POST.get("tool") or 0).first()
+                if tool is None:
+                    raise ApplicationError("Choose a tool to add.")
+                services.tool_form_add(actor=request.user, review=review, tool=tool)
+                messages.success(request, f"{tool.name} added to the review.")
+            elif request.POST.get("action") == "settler":
+                raw = request.POST.get("template", "")
+                template_id = int(raw) if raw.isdigit() else 0
+                template = selectors.tool_template_get(review=review, template_id=template_id)
+                people = get_user_model().objects.filter(review_memberships__review=review).distinct()
+                settler = people.filter(pk=request.POST.get("settler") or 0).first()
+                extraction_services.template_settler_set(actor=request.user, template=template, settler=settler)
+                messages.success(request, "Saved who settles the appraisals of this tool.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("appraisal_home", review.pk)
+    status = request.GET.get("status", "")
+    rows = selectors.appraisal_rows(review=review, user=request.user)
+    templates = selectors.tool_templates(review=review)
+    added = {t.tool_id for t in templates}
+    people = get_user_model().objects.filter(review_memberships__review=review,
+                                             review_memberships__role__in=["extractor", "lead"]).distinct()
+    return render(request, "extraction/appraisal/home.html", review_page_context(
+        review, templates=templates, rows=[r for r in rows if not status or r.extraction.status == status],
+        all_rows=len(rows), status=status, people=people, studies=selectors.study_overview(review=review),
+        statuses=[(v, label, sum(1 for r in rows if r.extraction.status == v)) for v, label in Status.choices
+                  if v != Status.NOT_STARTED],
+        addable=[t for t in selectors.builtin_tools() if t.pk not in added]))
+
+
+@login_required
+def custom_tool(request: HttpRequest, review_id: int, template_id: int | None = None) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+    template = selectors.tool_template_get(review=review, template_id=template_id) if template_id else None
+    initial = None
+    if template is not None:
+        tool = selectors.tool_definition(template)
+        if not tool.get("custom") or template.tool_id:
+            raise Http404("Only custom tools are edited here.")
+        initial = {"name": template.name, "level": tool["level"], "answers": "\n".join(tool["answers"]),
+                   "scale": "\n".join(tool["scale"]), "no_information": tool.get("no_information", ""),
+                   "domains_text": services.domains_as_text(tool)}
+    form = CustomToolForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.custom_tool_save(actor=request.user, review=review, template=template, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{saved.name}: version {saved.current_version.number} published.")
+            return redirect("appraisal_home", review.pk)
+    return render(request, "extraction/appraisal/custom_tool.html", review_page_context(
+        review, form=form, template=template))
+
+
+@login_required
+def appraisal_study(request: HttpRequest, review_id: int, study_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    study = extraction_selectors.study_get(review=review, study_id=study_id)
+    templates = selectors.tool_templates(review=review)
+    outcomes = list(review.outcomes.values_list("name", flat=True))
+    form = StartForm(request.GET if "template" in request.GET else None, templates=templates, outcomes=outcomes,
+                     effects=list(tools.EFFECTS.items()))
+    if form.is_bound and form.is_valid():
+        review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+        template = selectors.tool_template_get(review=review, template_id=form.cleaned_data["template"])
+        tool = selectors.tool_definition(template)
+        target = ""
+        if tool.get("level") == "result":
+            effect = form.cleaned_data["effect"] if tool.get("effects") else ""
+            target = tools.target_make(form.cleaned_data["outcome"], effect)
+        try:
+            services.check_target(template=template, target=target)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect(_entry_url(review.pk, template.pk, study.pk, target))
+    rows = [r for r in selectors.appraisal_rows(review=review, user=request.user) if r.extraction.study_id == study.pk]
+    design = None
+    extraction_template = extraction_selectors.extraction_template(review=review)
+    if extraction_template is not None:
+        found = extraction_selectors.extraction_get(template=extraction_template, study=study)
+        design = (found.consensus or {}).get("design") if found is not None else None
+    return render(request, "extraction/appraisal/study.html", review_page_context(
+        review, study=study, rows=rows, form=form, templates=templates, design=design,
+        may_settle_any={t.pk for t in templates if may_settle_consensus(
+            user=request.user, roles=review.user_roles, delegate_id=t.settler_id)}))
+
+
+def _domain_views(definition: dict, values: dict, errors: dict, answers: dict, target: str) -> tuple[list, object]:
+    """What the appraisal form draws per applicable domain: each question with its answer and
+    support inputs, the saved proposal, and the judgement and reason inputs."""
+    tool = tools.tool_of(definition)
+    by_key = {f.key: f for section in rendering.form_view(definition, values, errors, []) for f in section.fields}
+    evaluated, overall = judgements.evaluate(definition, answers, target)
+    out = []
+    for domain, judged in zip(tools.domains_for(tool, target), evaluated, strict=True):
+        out.append({"key": domain["key"], "title": f"{domain.get('short', '')} {domain['title']}".strip(),
+                    "questions": [(q, by_key[q["key"]], by_key[f"{q['key']}_note"]) for q in domain["questions"]],
+                    "judged": judged, "judgement": by_key[f"{domain['key']}_judgement"],
+                    "reason": by_key[f"{domain['key']}_reason"]})
+    overall_view = {"key": "overall", "title": "Overall", "judged": overall,
+                    "judgement": by_key["overall_judgement"], "reason": by_key["overall_reason"]}
+    return out, overall_view
+
+
+@login_required
+def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    template = selectors.tool_template_get(review=review, template_id=template_id)
+    study = extraction_selectors.study_get(review=review, study_id=study_id)
+    target = request.GET.get("target", "")
+    here = _entry_url(review.pk, template.pk, study.pk, target)
+    errors: dict[str, str] = {}
+    posted = None
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "reopen":
+                extraction = selectors.appraisal_get(template=template, study=study, target=target)
+                if extraction is None:
+                    raise ApplicationError("You have no finished appraisal to reopen.")
+                extraction_services.entry_reopen(actor=request.user, extraction=extraction)
+                return redirect(here)
+            result = services.appraisal_save(actor=request.user, template=template, study=study, target=target,
+                                             data=request.POST, done=action == "done")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("appraisal_study", review.pk, study.pk)
+        if result.saved:
+            messages.success(request, "Marked done: thank you." if result.entry.done else "Saved; the proposals below "
+                             "follow from your answers.")
+            return redirect(here)
+        errors, posted = result.errors, request.POST
+    try:
+        services.check_target(template=template, target=target)
+    except ApplicationError as exc:
+        raise Http404(exc.message) from None
+    extraction = selectors.appraisal_get(template=template, study=study, target=target)
+    entry = selectors.entry_of(extraction=extraction, user=request.user)
+    version = entry.version if entry else template.current_version
+    if extraction is not None and entry is None and (extraction.entries.count() >= 2 or
+                                                     extraction.status == Status.DONE):
+        raise PermissionDenied("Two people are appraising this already.")
+    restored = posted is None and entry is not None and entry.draft is not None
+    answers = entry.answers if entry else {}
+    if posted is not None:
+        values = {k: v for k, v in posted.lists()}
+    elif restored:
+        values = entry.draft
+    else:
+        values = defs.answers_as_post(version.definition, answers)
+    domains, overall = _domain_views(version.definition, values, errors, answers, target)
+    tool = tools.tool_of(version.definition)
+    return render(request, "extraction/appraisal/entry.html", review_page_context(
+        review, template=template, study=study, entry=entry, version=version, extraction=extraction, tool=tool,
+        target=target, target_label=tools.target_label(target), domains=domains, overall=overall, errors=errors,
+        restored=restored, done=bool(entry and entry.done), answer_labels=tool.get("answer_labels") or {},
+        autosave_url=_entry_url(review.pk, template.pk, study.pk, target, "appraisal_autosave"),
+        compare_url=_entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")))
+
+
+@login_required
+@require_POST
+def appraisal_autosave(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> JsonResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    template = selectors.tool_template_get(review=review, template_id=template_id)
+    study = extraction_selectors.study_get(review=review, study_id=study_id)
+    try:
+        entry = services.appraisal_autosave(actor=request.user, template=template, study=study,
+                                            target=request.GET.get("target", ""), data=request.POST)
+    except ApplicationError as exc:
+        return JsonResponse({"saved": False, "message": exc.message}, status=409)
+    return JsonResponse({"saved": True, "at": entry.updated_at.isoformat()})
+
+
+@login_required
+def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    template = selectors.tool_template_get(review=review, template_id=template_id)
+    study = extraction_selectors.study_get(review=review, study_id=study_id)
+    target = request.GET.get("target", "")
+    here = _entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")
+    extraction = selectors.appraisal_get(template=template, study=study, target=target)
+    may_settle = may_settle_consensus(user=request.user, roles=review.user_roles, delegate_id=template.settler_id)
+    if extraction is None or extraction.status not in (Status.AWAITING_CONSENSUS, Status.DONE):
+        # Blind until both are done.
+        return render(request, "extraction/appraisal/compare_waiting.html", review_page_context(
+            review, template=template, study=study, extraction=extraction, target_label=tools.target_label(target)))
+    is_appraiser = extraction.entries.filter(user=request.user).exists()
+    if not (may_settle or is_appraiser):
+        raise PermissionDenied("Only the appraisers and whoever settles differences see the comparison.")
+    if request.method == "POST":
+        if not may_settle:
+            raise PermissionDenied("You may not settle differences on this tool.")
+        action = request.POST.get("action", "")
+        try:
+            if action == "settle":
+                extraction_services.settlement_record(
+                    actor=request.user, extraction=extraction, path=request.POST.get("path", ""),
+                    choice=request.POST.get("choice", ""), other=request.POST.get("other", ""),
+                    note=request.POST.get("note", ""))
+            elif action == "finalise":
+                extraction_services.consensus_finalise(actor=request.user, extraction=extraction)
+                messages.success(request, f"The consensus appraisal of {study.label} is final.")
+            elif action == "reopen":
+                extraction_services.consensus_reopen(actor=request.user, extraction=extraction)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect(here)
+    consensus, open_paths = (extraction.consensus, []) if extraction.status == Status.DONE else \
+        extraction_services.consensus_answers(extraction)
+    entries, domains = selectors.comparison(extraction=extraction, consensus=consensus)
+    still_needed = [] if open_paths else judgements.problems(extraction.version.definition, consensus,
+                                                              extraction.target)
+    return render(request, "extraction/appraisal/compare.html", review_page_context(
+        review, template=template, study=study, extraction=extraction, entries=entries, domains=domains,
+        open_count=len(open_paths), may_settle=may_settle, target_label=tools.target_label(target),
+        still_needed=still_needed, figures_url=reverse("appraisal_figures", args=[review.pk, template.pk])))
+
+
+@login_required
+def appraisal_figures(request: HttpRequest, review_id: int, template_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    template = selectors.tool_template_get(review=review, template_id=template_id)
+    outcome = request.GET.get("outcome", "")
+    tool = selectors.tool_definition(template)
+    query = urlencode({k: v for k, v in (("outcome", outcome), ("weighted", request.GET.get("weighted", ""))) if v})
+    rows, *_ = selectors.figure_data(template=template, outcome=outcome or None)
+    return render(request, "extraction/appraisal/figures.html", review_page_context(
+        review, template=template, tool=tool, outcome=outcome, query=query, count=len(rows),
+        weighted=request.GET.get("weighted") == "1",
+        outcomes=list(review.outcomes.values_list("name", flat=True)) if tool.get("level") == "result" else []))
+
+
+@login_required
+def appraisal_figure(request: HttpRequest, review_id: int, template_id: int, kind: str, fmt: str) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    template = selectors.tool_template_get(review=review, template_id=template_id)
+    if kind not in ("traffic-light", "summary") or fmt not in ("svg", "png"):
+        raise Http404("No such figure.")
+    rows, columns, levels, title = selectors.figure_data(template=template,
+                                                         outcome=request.GET.get("outcome") or None)
+    if kind == "traffic-light":
+        svg = figures.traffic_light_svg(rows=rows, columns=columns, levels=levels, title=title)
+    else:
+        svg = figures.summary_svg(rows=rows, columns=columns, levels=levels, title=title,
+                                  weighted=request.GET.get("weighted") == "1")
+    if request.GET.get("inline") == "1" and fmt == "svg":
+        return HttpResponse(svg, content_type="image/svg+xml")
+    return figure_response(svg, fmt, f"{kind}-{template.pk}-review{review.pk}")
+
+
+@login_required
+def appraisal_export(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=selectors.CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in selectors.table_rows(review=review):
+        writer.writerow({k: row.get(k, "") for k in selectors.CSV_COLUMNS})
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="risk-of-bias-review{review.pk}.csv"'
+    return response
