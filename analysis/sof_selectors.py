@@ -72,9 +72,19 @@ class SofRow:
     @property
     def reasons(self) -> list[str]:
         """What moved the certainty, for the table's footnote-style column."""
-        return [f"{d.label}: {d.word}" + (f" ({d.rating['reason']})" if d.rating and d.rating.get("reason")
-                                          else f" ({d.proposal.reason})")
-                for d in self.domains if d.change]
+        out = []
+        for d in self.domains:
+            if not d.change:
+                continue
+            why = d.rating["reason"] if d.rating and d.rating.get("reason") else _without_verdict(d.proposal.reason)
+            out.append(f"{d.label}: {d.word} ({why})")
+        return out
+
+
+def _without_verdict(reason: str) -> str:
+    """A proposal's reason without its leading verdict ("Serious: ..."), which the table says already."""
+    head, sep, rest = reason.partition(": ")
+    return rest if sep and head in ("Not serious", "Serious", "Very serious", "Suspected", "Undetected") else reason
 
 
 def _represented(outcome: Outcome, assessment: GradeAssessment | None, analyses: list[Analysis]):
@@ -171,7 +181,8 @@ def table(*, review: Review) -> list[list[str]]:
         if r.run is None:
             out.append([r.outcome.name, "", "", "", "", "No finished analysis", ""])
             continue
-        rel = r.relative if r.measure in RATIO else ""
+        # GRADE's layout: a relative effect only for ratios; continuous effects live in the absolute column
+        rel = r.relative if r.measure in RATIO else "—"
         absolute = r.absolute
         effect = absolute.intervention if absolute else r.relative
         if absolute and absolute.note and absolute.comparator == "—" and r.measure not in ("RR", "OR", "RD"):
@@ -182,6 +193,6 @@ def table(*, review: Review) -> list[list[str]]:
         if r.reasons:
             certainty += ": " + "; ".join(r.reasons)
         comments = (r.assessment.comment if r.assessment else "")
-        out.append([r.outcome.name, absolute.comparator if absolute else "", effect, rel or r.relative, n,
+        out.append([r.outcome.name, absolute.comparator if absolute else "", effect, rel, n,
                     certainty, comments])
     return out

@@ -134,8 +134,8 @@ def test_the_table_downloads_as_word_friendly_html_csv_and_xlsx(client_for, revi
     rows = list(csv.reader(io.StringIO(client.get(reverse("sof_download", args=[review.pk, "csv"])).content.decode())))
     assert rows[0] == sof_selectors.TABLE_HEADER and len(rows) == 1 + review.outcomes.count()
     interaction = next(r for r in rows if r[0] == OUTCOME)
-    assert interaction[3].startswith("SMD") and ("High" in interaction[5] or "Moderate" in interaction[5]
-                                                 or "Low" in interaction[5])
+    assert interaction[2].startswith("SMD") and interaction[3] == "—"  # GRADE: no relative effect for an SMD
+    assert any(level in interaction[5] for level in ("High", "Moderate", "Low", "Very low"))
     book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("sof_download", args=[review.pk, "xlsx"])).content))
     assert [c.value for c in next(book.active.iter_rows())] == sof_selectors.TABLE_HEADER
 
