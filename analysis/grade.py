@@ -301,10 +301,13 @@ def imprecision(data: GradeInput) -> Proposal:
 # -- publication bias ----------------------------------------------------------------------
 
 def publication_bias(data: GradeInput) -> Proposal:
-    if data.k < MIN_K_FUNNEL or data.egger_p is None:
+    if data.k < MIN_K_FUNNEL:
         return Proposal("publication_bias", 0,
                         f"Not assessable from the data: the tests need at least {MIN_K_FUNNEL} studies "
                         f"(this outcome has {data.k}); the lead judges from the search.", from_data=False)
+    if data.egger_p is None:
+        return Proposal("publication_bias", 0, "Not assessable from the data: Egger's test could not be fitted "
+                        "on this run; the lead judges from the funnel plot and the search.", from_data=False)
     k0 = data.trimfill_k0 or 0
     tf = f"trim-and-fill adds {k0} {'study' if k0 == 1 else 'studies'}"
     changes_conclusion = False

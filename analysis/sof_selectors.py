@@ -10,6 +10,7 @@ from reviewapp.models import Outcome, Review
 from . import grade
 from .compute import RATIO
 from .models import RCT, Analysis, AnalysisRun
+from .selectors import analysis_inputs
 from .sof_effects import Absolute, absolute_effect
 from .sof_models import GradeAssessment
 
@@ -60,6 +61,7 @@ class SofRow:
     domains: list[DomainRow] = field(default_factory=list)
     certainty: int = 0
     designs: str = ""
+    stale: bool = False
 
     @property
     def certainty_label(self) -> str:
@@ -125,7 +127,8 @@ def grade_input(*, run: AnalysisRun, outcome: str, judgements: dict,
         trimfill_ci=(tf["ci_lb"], tf["ci_ub"]) if tf.get("ci_lb") is not None else None)
 
 
-def sof_rows(*, review: Review) -> list[SofRow]:
+def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:
+    """One row per outcome; ``with_staleness`` also compares each run's data with today's (slower)."""
     assessments = {a.outcome_id: a for a in GradeAssessment.objects.filter(review=review).select_related("analysis")}
     by_outcome: dict[int, list[Analysis]] = {}
     for a in Analysis.objects.filter(review=review).order_by("position", "id"):
@@ -139,6 +142,8 @@ def sof_rows(*, review: Review) -> list[SofRow]:
         row = SofRow(outcome=outcome, assessment=assessment, analysis=analysis, run=run, analyses=analyses)
         if run is not None and run.results and run.results.get("summary"):
             _fill(row, run, judgements, assessment)
+            if with_staleness:
+                row.stale = analysis_inputs(analysis=analysis).hash != run.input_hash
         rows.append(row)
     return rows
 
@@ -175,9 +180,9 @@ TABLE_HEADER = ["Outcome", "Risk with comparator", "Risk with intervention / eff
                 "Comments"]
 
 
-def table(*, review: Review) -> list[list[str]]:
+def table(*, review: Review, rows: list[SofRow] | None = None) -> list[list[str]]:
     out = [TABLE_HEADER]
-    for r in sof_rows(review=review):
+    for r in rows if rows is not None else sof_rows(review=review):
         if r.run is None:
             out.append([r.outcome.name, "", "", "", "", "No finished analysis", ""])
             continue

@@ -30,7 +30,7 @@ def _choices(change_domain: str) -> list[tuple[int, str]]:
 @login_required
 def sof_page(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
-    rows = sof_selectors.sof_rows(review=review)
+    rows = sof_selectors.sof_rows(review=review, with_staleness=True)
     for row in rows:
         row.form = AssessmentForm(instance=row.assessment or GradeAssessment(review=review, outcome=row.outcome),
                                   analyses=review.analyses.filter(outcome=row.outcome),
@@ -38,7 +38,7 @@ def sof_page(request: HttpRequest, review_id: int) -> HttpResponse:
         for d in row.domains:
             d.choices = _choices(d.domain)
     return render(request, "analysis/sof.html", review_page_context(
-        review, rows=rows, table=sof_selectors.table(review=review),
+        review, rows=rows, table=sof_selectors.table(review=review, rows=rows),
         robvis=list(sof_exports.robvis_files(review=review))))
 
 

@@ -153,6 +153,11 @@ def test_publication_bias_needs_ten_studies():
     assert p.change == 0 and not p.from_data and "at least 10" in p.reason
 
 
+def test_publication_bias_without_egger_on_ten_studies_says_the_test_failed():
+    p = grade.publication_bias(body(*[rct()] * 12))
+    assert p.change == 0 and not p.from_data and "could not be fitted" in p.reason
+
+
 def test_publication_bias_suspected_from_egger():
     p = grade.publication_bias(body(*[rct()] * 12, egger_p=0.04, trimfill_k0=3, trimfill_ci=(0.1, 0.5)))
     assert p.change == -1 and "p = 0.040" in p.reason and "adds 3 studies" in p.reason

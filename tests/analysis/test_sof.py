@@ -194,3 +194,12 @@ def test_the_r_archive_runs_as_is_and_reproduces_the_stored_results(client_for, 
         r = json.loads((folder / "results-R.json").read_text())
         assert r["b"] == pytest.approx(run.results["summary"]["b"], rel=1e-6)
         assert r["k"] == run.results["summary"]["k"]
+
+
+def test_the_page_says_when_the_run_behind_a_row_is_stale(client_for, review, people, outcomes, appraised):
+    client = client_for(people["lead"])
+    assert "This run is stale" not in client.get(reverse("sof", args=[review.pk])).content.decode()
+    analysis = appraised[OUTCOME].analysis
+    services.analysis_update(actor=people["lead"], analysis=analysis, outcome=analysis.outcome, method="DL")
+    page = client.get(reverse("sof", args=[review.pk])).content.decode()
+    assert page.count("This run is stale") == 1
