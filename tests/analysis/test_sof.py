@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 
 from analysis import services, sof_selectors, sof_services
+from analysis.sof_audit import SIGNED, assessment_audit_summary
 from extraction.appraisal.demo import demo_appraisal_load
 from extraction.selectors import risk_of_bias_overall
 from reviewapp.exceptions import ApplicationError
@@ -82,6 +83,10 @@ def test_the_lead_changes_a_rating_only_with_a_reason_and_the_change_is_audited(
     assert d.change == other and d.changed_by_lead and d.rating["proposed"] == proposal.change
     event = AuditEvent.objects.filter(object_type="analysis.GradeAssessment", action="update").latest("pk")
     assert event.after["ratings"]["inconsistency"]["reason"] == "Settings differ across countries"
+    assert assessment_audit_summary(event) == (f"GRADE: {OUTCOME}: Inconsistency changed at "
+                                               f"{SIGNED[other]} (Settings differ across countries)")
+    trail = client.get(reverse("audit_log", args=[review.pk])).content.decode()
+    assert "Inconsistency changed at" in trail
     page = client.get(reverse("sof", args=[review.pk])).content.decode()
     assert "changed by the lead" in page and "Reason: Settings differ across countries" in page
     # confirming a proposal needs no reason
@@ -203,3 +208,14 @@ def test_the_page_says_when_the_run_behind_a_row_is_stale(client_for, review, pe
     services.analysis_update(actor=people["lead"], analysis=analysis, outcome=analysis.outcome, method="DL")
     page = client.get(reverse("sof", args=[review.pk])).content.decode()
     assert page.count("This run is stale") == 1
+
+
+def test_the_dashboard_asks_the_lead_to_confirm_the_ratings(review, people, appraised):
+    from analysis.sof_stages import sof_stage
+
+    stage = sof_stage(review, people["lead"], {"lead"})
+    # two outcomes have a run, each with eight domains not yet confirmed
+    assert stage.status == "in progress" and dict(stage.counts) == {"Outcomes with a row": 2,
+                                                                    "Ratings to confirm": 16}
+    assert [t.text for t in stage.todos] == ["Confirm or change 16 GRADE ratings"]
+    assert sof_stage(review, people["viewer"], {"viewer"}).todos == []

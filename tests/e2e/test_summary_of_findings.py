@@ -73,6 +73,15 @@ def test_the_lead_changes_a_rating_with_its_reason_and_the_table_shows_it(live_s
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _shots(page, "sof-390")
 
+    # the Word-friendly download carries the same row
+    download = page.request.get(f"{base}/reviews/{review.pk}/summary-of-findings.html")
+    assert "attachment" in download.headers["content-disposition"]
+    assert f"Indirectness: serious ({REASON})" in download.text()
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_content(download.text())
+        _shots(page, "sof-download")
+
     # a reviewer reads the same table and reason but has no rating forms
     sign_in(page, base, "reviewer")
     page.goto(f"{base}/reviews/{review.pk}/summary-of-findings/")
