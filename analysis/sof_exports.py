@@ -52,14 +52,15 @@ def sof_html(*, review: Review) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows[1:])
     question = escape(review.question or review.title)
-    population = escape(review.population or "")
-    intervention, comparator = escape(review.intervention or ""), escape(review.comparator or "")
+    pico = "<br>".join(f"{label}: {escape(value)}" for label, value in (
+        ("Population", review.population), ("Intervention", review.intervention), ("Comparison", review.comparator))
+        if value)
+    pico_row = f'<tr><td colspan="{len(rows[0])}">{pico}</td></tr>' if pico else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Summary of findings: {escape(review.title)}</title>
 <style>{SOF_STYLE}</style></head><body>
 <table><caption>Summary of findings: {question}</caption>
-<thead><tr><td colspan="{len(rows[0])}">Population: {population}<br>Intervention: {intervention}<br>
-Comparison: {comparator}</td></tr><tr>{head}</tr></thead>
+<thead>{pico_row}<tr>{head}</tr></thead>
 <tbody>{body}</tbody></table>
 <p class="note">GRADE certainty: High ⊕⊕⊕⊕, Moderate ⊕⊕⊕◯, Low ⊕⊕◯◯, Very low ⊕◯◯◯. Randomised evidence starts
 high, observational low; reasons for rating down or up follow each certainty. Absolute effects for binary

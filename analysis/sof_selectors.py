@@ -86,7 +86,8 @@ class SofRow:
 def _without_verdict(reason: str) -> str:
     """A proposal's reason without its leading verdict ("Serious: ..."), which the table says already."""
     head, sep, rest = reason.partition(": ")
-    return rest if sep and head in ("Not serious", "Serious", "Very serious", "Suspected", "Undetected") else reason
+    text = rest if sep and head in ("Not serious", "Serious", "Very serious", "Suspected", "Undetected") else reason
+    return text.rstrip(".")
 
 
 def _represented(outcome: Outcome, assessment: GradeAssessment | None, analyses: list[Analysis]):
