@@ -219,3 +219,26 @@ def test_the_dashboard_asks_the_lead_to_confirm_the_ratings(review, people, appr
                                                                     "Ratings to confirm": 16}
     assert [t.text for t in stage.todos] == ["Confirm or change 16 GRADE ratings"]
     assert sof_stage(review, people["viewer"], {"viewer"}).todos == []
+
+
+def test_a_binary_outcome_gets_absolute_effects_from_the_assumed_control_risk(review, people, outcomes, studies,
+                                                                              django_capture_on_commit_callbacks):
+    outcome = outcomes["Infant attachment"]  # the demo extracts it as events (securely attached)
+    analysis = services.analysis_create(actor=people["lead"], review=review, outcome=outcome, measure="OR")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.analysis_run_request(actor=people["lead"], analysis=analysis)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    row = _row(review, "Infant attachment")
+    assert "Set an assumed control risk" in row.absolute.note
+    sof_services.assessment_update(actor=people["lead"], review=review, outcome=outcome, control_risk=0.45,
+                                   mid=1.25)
+    row = _row(review, "Infant attachment")
+    odds_ratio = run.results["summary"]["shown"]["b"]
+    risk = round(1000 * odds_ratio * 0.45 / (1 - 0.45 + odds_ratio * 0.45))
+    assert row.absolute.comparator == "450 per 1000"
+    assert row.absolute.intervention.startswith(f"{risk} per 1000 (")
+    imprecision = next(d for d in row.domains if d.domain == "imprecision").proposal.reason
+    assert "threshold 1.25" in imprecision and "optimal information size of 585" in imprecision
+    line = next(r for r in sof_selectors.table(review=review) if r[0] == "Infant attachment")
+    assert line[1] == "450 per 1000" and line[3].startswith("OR ") and "per 1000" in line[2]

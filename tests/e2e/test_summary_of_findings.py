@@ -16,6 +16,7 @@ from extraction.appraisal.demo import demo_appraisal_load
 from reviewapp import services as review_services
 from reviewapp.demo import DEMO_OUTCOMES
 from tests.analysis.conftest import add_studies
+from tests.e2e.test_content_security_policy import RECORD_VIOLATIONS
 from tests.e2e.test_screening import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,6 +46,7 @@ def _shots(page, name: str) -> None:
 def test_the_lead_changes_a_rating_with_its_reason_and_the_table_shows_it(live_server, page, demo_shaped, people):
     review = demo_shaped
     base = live_server.url
+    page.context.add_init_script(RECORD_VIOLATIONS)
     sign_in(page, base, "lead")
     page.goto(f"{base}/reviews/{review.pk}/analyses/")
     page.get_by_role("link", name="Summary of findings (GRADE)").click()
@@ -65,6 +67,7 @@ def test_the_lead_changes_a_rating_with_its_reason_and_the_table_shows_it(live_s
     domain.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     assert "changed by the lead" in domain.inner_text() and f"Reason: {REASON}" in domain.inner_text()
+    assert page.evaluate("window.__cspViolations") == []  # no inline script or style on the page
     after = table.locator("tbody tr", has_text=OUTCOME).inner_text()
     assert f"Indirectness: serious ({REASON})" in after
     _shots(page, "sof-1280")
