@@ -13,6 +13,8 @@ import pytest
 from analysis.demo import demo_analyses_load
 from extraction import services as extraction_services
 from extraction.appraisal.demo import demo_appraisal_load
+from extraction.appraisal.tools import builtin_tools
+from extraction.models import AppraisalTool
 from reviewapp import services as review_services
 from reviewapp.demo import DEMO_OUTCOMES
 from tests.analysis.conftest import add_studies
@@ -24,8 +26,17 @@ OUTCOME = "Parental depression"
 REASON = "Most trials recruited mothers only; fathers are the question too"
 
 
+def _builtin_tools_present() -> None:
+    """A transactional test's flush empties every table, and with it the appraisal tools that
+    extraction's migration 0002 loaded; put them back for the demo's appraisals."""
+    for tool in builtin_tools():
+        AppraisalTool.objects.get_or_create(slug=tool["slug"], version=tool["version"],
+                                            defaults={"name": tool["name"], "definition": tool, "builtin": True})
+
+
 @pytest.fixture
 def demo_shaped(review, people):
+    _builtin_tools_present()
     lead = people["lead"]
     names = [review_services.outcome_create(actor=lead, review=review, name=n, direction=d, note=note).name
              for n, d, note in DEMO_OUTCOMES]
