@@ -129,3 +129,6 @@ class AnalysisRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+from .sof_models import GradeAssessment  # noqa: E402,F401  (the summary of findings' table lives in its own module)

@@ -1,9 +1,10 @@
 """Included under reviews/<int:review_id>/, so every view receives review_id."""
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
+    path("", include("analysis.sof_urls")),  # summary of findings and exports
     path("analyses/", views.analysis_list, name="analysis_list"),
     path("analyses/new/", views.analysis_new, name="analysis_new"),
     path("analyses/defaults/", views.analyses_defaults, name="analyses_defaults"),

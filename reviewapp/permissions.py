@@ -30,6 +30,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "build_forms": frozenset({Role.LEAD}),
     "settle_consensus": frozenset({Role.LEAD}),
     "run_analyses": frozenset({Role.LEAD}),
+    "grade": frozenset({Role.LEAD}),
 }
 
 

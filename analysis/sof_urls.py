@@ -1,0 +1,14 @@
+"""Included under reviews/<int:review_id>/ by analysis.urls."""
+from django.urls import path
+
+from . import sof_views
+
+urlpatterns = [
+    path("summary-of-findings/", sof_views.sof_page, name="sof"),
+    path("summary-of-findings/<int:outcome_id>/settings/", sof_views.sof_settings, name="sof_settings"),
+    path("summary-of-findings/<int:outcome_id>/rating/", sof_views.sof_rating, name="sof_rating"),
+    path("summary-of-findings.<str:fmt>", sof_views.sof_download, name="sof_download"),
+    path("exports/revman-web.zip", sof_views.revman_download, name="revman_download"),
+    path("exports/analyses-R.zip", sof_views.r_download, name="r_download"),
+    path("exports/<str:name>", sof_views.robvis_download, name="robvis_download"),
+]
