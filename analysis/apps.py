@@ -6,11 +6,13 @@ class AnalysisConfig(AppConfig):
     verbose_name = "Analyses"
 
     def ready(self) -> None:
+        from reviewapp.api_registry import register_api_urls
         from reviewapp.audit_display import register_audit_summary
         from reviewapp.dashboard import register_stage
 
         from . import sof_audit, sof_stages, stages
 
+        register_api_urls("analysis.api_urls")
         register_stage(stages.analysis_stage)
         register_stage(sof_stages.sof_stage)
         register_audit_summary("analysis.AnalysisRun", stages.run_audit_summary)

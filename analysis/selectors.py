@@ -33,8 +33,11 @@ def analysis_get(*, review: Review, analysis_id: int) -> Analysis:
     return analysis
 
 
-def run_get(*, review: Review, run_id: int) -> AnalysisRun:
-    run = AnalysisRun.objects.filter(analysis__review=review, pk=run_id).select_related("analysis").first()
+def run_get(*, review: Review, run_id: int, analysis_id: int | None = None) -> AnalysisRun:
+    runs = AnalysisRun.objects.filter(analysis__review=review, pk=run_id)
+    if analysis_id is not None:
+        runs = runs.filter(analysis_id=analysis_id)
+    run = runs.select_related("analysis").first()
     if run is None:
         raise Http404("No such run.")
     return run

@@ -15,11 +15,13 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
-from reviewapp.models import AuditEvent, Outcome, Review
+from reviewapp.models import AuditEvent, Outcome, Review, Webhook
+from reviewapp.webhooks import emit
 
 from . import selectors
 from .compute import AnalysisRefused, compute
@@ -142,7 +144,18 @@ def _finish(run_id: int, attempt: int, **fields) -> AnalysisRun | None:
         audit_record(actor=run.requested_by, review=run.analysis.review, action=Action.UPDATE, instance=run,
                      before=before, after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE),
                      label=f"{run.analysis.name}: run {run.number}")
+        _announce(run)
         return run
+
+
+def _announce(run: AnalysisRun) -> None:
+    """Tell the review's webhooks that a run finished (done or failed), in the transaction that ended it."""
+    summary = (run.results or {}).get("summary") or {}
+    emit(review=run.analysis.review_id, event=Webhook.Event.ANALYSIS_RUN_FINISHED,
+         data={"analysis": run.analysis_id, "analysis_name": run.analysis.name, "run": run.pk, "number": run.number,
+               "status": run.status, "error": run.error,
+               "url": reverse("api_analysis_run", args=[run.analysis.review_id, run.analysis_id, run.pk]),
+               "result": {key: summary.get(key) for key in ("k", "b", "ci_lb", "ci_ub", "pval")} if summary else None})
 
 
 def analysis_run_execute(*, run_id: int) -> AnalysisRun:

@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "SearchFileStatusEnum": "screening.models.SearchFile.Status",
         "DuplicatePairStatusEnum": "screening.models.DuplicatePair.Status",
         "ScreeningItemStatusEnum": "screening.models.ScreeningItem.Status",
+        "AnalysisRunStatusEnum": "analysis.models.AnalysisRun.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,12 +1,13 @@
 """A review with something behind every endpoint: records, a conflict, a waiting record with one
-blind decision, a study, a possible duplicate pair, an invitation, a webhook; and a read-write
-API token for each person."""
+blind decision, a study, a possible duplicate pair, an invitation, a webhook, an analysis with a
+queued run; and a read-write API token for each person."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import pytest
 
+from analysis import services as analysis_services
 from reviewapp import services as review_services
 from screening import services
 from screening.models import DuplicatePair, ScreeningItem, ScreeningStage
@@ -52,6 +53,10 @@ def world(review, people, make_user, settings) -> World:
                                                    roles=["viewer"], site_url="http://testserver/")
     hook = review_services.webhook_create(actor=lead, review=review, url="http://127.0.0.1:9/hook",
                                           events=["conflict.created"])
+    outcome = review_services.outcome_create(actor=lead, review=review, name="Parental depression",
+                                             direction="lower", note="")
+    analysis = analysis_services.analysis_create(actor=lead, review=review, outcome=outcome)
+    run = analysis_services.analysis_run_request(actor=lead, analysis=analysis, enqueue=False)
     make_user("newbie")
     w = World(review=review, people=dict(people))
     for name in PEOPLE:
@@ -59,6 +64,7 @@ def world(review, people, make_user, settings) -> World:
         w.tokens[name] = key
     w.ids = {"search": search.pk, "file": search_file.pk, "conflict": items[0].pk, "waiting": items[2].pk,
              "fresh": items[3].pk, "study": study.pk, "pair": pair.pk, "invitation": invitation.pk,
-             "webhook": hook.pk, "record": items[6].record_id, "viewer": people["viewer"].pk,
+             "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "record": items[6].record_id,
+             "viewer": people["viewer"].pk,
              "items": [i.pk for i in items]}
     return w

@@ -76,6 +76,10 @@ TABLE = [
     ("api_study", {"study_id": "study"}, "patch", "edit_review", {"label": "Renamed 2002"}),
     ("api_study_reports", {"study_id": "study"}, "post", "edit_review", {"record": "record"}),
     ("api_prisma", {}, "get", "view", None),
+    ("api_analyses", {}, "get", "view", None),
+    ("api_analysis", {"analysis_id": "analysis"}, "get", "view", None),
+    ("api_analysis_runs", {"analysis_id": "analysis"}, "post", "run_analyses", None),
+    ("api_analysis_run", {"analysis_id": "analysis", "run_id": "run"}, "get", "view", None),
 ]
 # Routes outside a review, tested on their own (test_api_tokens, test_api_schema).
 NOT_REVIEW_SCOPED = {"api_reviews", "api_me", "api_schema", "api_docs"}

@@ -1,0 +1,12 @@
+"""The analysis app's API routes; reviewapp includes them under /api/v1/reviews/<review_id>/
+(registered in AnalysisConfig.ready)."""
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("analyses/", api.AnalysisListApi.as_view(), name="api_analyses"),
+    path("analyses/<int:analysis_id>/", api.AnalysisDetailApi.as_view(), name="api_analysis"),
+    path("analyses/<int:analysis_id>/runs/", api.AnalysisRunsApi.as_view(), name="api_analysis_runs"),
+    path("analyses/<int:analysis_id>/runs/<int:run_id>/", api.AnalysisRunApi.as_view(), name="api_analysis_run"),
+]
