@@ -26,7 +26,17 @@ def analyses_list(*, review: Review):
     return review.analyses.select_related("outcome").order_by("position", "id")
 
 
+# Ids past what a database integer holds (as an API path may carry) are simply not found, not sent to SQL.
+_ID_LIMIT = 2**53
+
+
+def _no_such(*ids: int | None) -> bool:
+    return any(i is not None and not 0 < i <= _ID_LIMIT for i in ids)
+
+
 def analysis_get(*, review: Review, analysis_id: int) -> Analysis:
+    if _no_such(analysis_id):
+        raise Http404("No such analysis.")
     analysis = Analysis.objects.filter(review=review, pk=analysis_id).select_related("outcome").first()
     if analysis is None:
         raise Http404("No such analysis.")
@@ -34,6 +44,8 @@ def analysis_get(*, review: Review, analysis_id: int) -> Analysis:
 
 
 def run_get(*, review: Review, run_id: int, analysis_id: int | None = None) -> AnalysisRun:
+    if _no_such(run_id, analysis_id):
+        raise Http404("No such run.")
     runs = AnalysisRun.objects.filter(analysis__review=review, pk=run_id)
     if analysis_id is not None:
         runs = runs.filter(analysis_id=analysis_id)
