@@ -104,3 +104,25 @@ def test_only_a_lead_switches_ranking_and_stops(client_for, mixed_review, people
     assert b"Hypergeometric test" in page.content
     response = client.post(reverse("screening_stop", args=[review.pk]), {"target": 95, "confidence": 95})
     assert response.status_code == 302 and not StoppingDecision.objects.exists()
+
+
+def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_review, people, monkeypatch):
+    from screening.services import ranking
+
+    built = []
+    real = ranking.Prioritiser
+
+    def counting(texts):
+        built.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(ranking, "Prioritiser", counting)
+    ranking._FEATURES.clear()
+    review = mixed_review
+    for _ in range(2):
+        ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
+    assert built == [12]  # the second retraining used the features kept from the first
+    item = ScreeningItem.objects.filter(review=review).first()
+    services.record_correct(actor=people["reviewer"], record=item.record, field="title", text="A mended title")
+    ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
+    assert built == [12, 12]  # a changed text means new features
