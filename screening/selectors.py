@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from reviewapp.models import Review
@@ -291,14 +292,15 @@ def decisions_visible_to(*, item: ScreeningItem, user, cfg: ScreeningSettings) -
 
 
 def screened_duplicate_pair(*, record: Record) -> DuplicatePair | None:
-    """A possible-duplicate pair linking this record to one that has already been screened."""
-    pairs = (DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record), status=DuplicatePair.Status.POSSIBLE)
-             .select_related("record_a", "record_b"))
-    for pair in pairs:
-        other = pair.record_b if pair.record_a_id == record.pk else pair.record_a
-        if Decision.objects.filter(item__record_id=other.duplicate_of_id or other.pk).exists():
-            return pair
-    return None
+    """A possible-duplicate pair linking this record to one that has already been screened (one query)."""
+    def screened(side: str) -> Exists:
+        # The other record, or the primary it was merged into, has a decision.
+        primary = Coalesce(OuterRef(f"{side}__duplicate_of_id"), OuterRef(f"{side}_id"))
+        return Exists(Decision.objects.filter(item__record_id=primary))
+
+    return (DuplicatePair.objects.filter(status=DuplicatePair.Status.POSSIBLE)
+            .filter((Q(record_a=record) & screened("record_b")) | (Q(record_b=record) & screened("record_a")))
+            .order_by("-score", "id").first())
 
 
 def screening_item_get(*, review: Review, item_id: int) -> ScreeningItem:

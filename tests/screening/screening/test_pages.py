@@ -238,3 +238,18 @@ def test_records_included_at_a_stage_export_as_ris(client_for, review, people, s
     body = _body(response).decode()
     assert body.count("TY  - ") == 2
     assert records_to_screen[0].record.title in body
+
+
+def test_a_possible_duplicate_of_a_screened_record_is_flagged_with_its_pair(review, screeners, records_to_screen):
+    from screening.models import DuplicatePair
+    from screening.selectors import screened_duplicate_pair
+
+    first, second = (i.record for i in records_to_screen[:2])
+    pair = DuplicatePair.objects.create(review=review, record_a=first, record_b=second, score=0.8)
+    assert screened_duplicate_pair(record=second) is None  # the other one is not screened yet
+    decide(review, screeners[0], records_to_screen[0], "include")
+    assert screened_duplicate_pair(record=second) == pair
+    assert screened_duplicate_pair(record=first) is None  # the second record has no decision
+    pair.status = DuplicatePair.Status.KEPT_APART
+    pair.save()
+    assert screened_duplicate_pair(record=second) is None
