@@ -6,6 +6,7 @@ import threading
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from . import selectors, services
 from .api_base import ReviewApiView
 from .models import AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
-from .permissions import reviews_for_user
+from .permissions import reviews_for_user, token_allows
 
 User = get_user_model()
 Role = Membership.Role
@@ -69,11 +70,13 @@ class ReviewListApi(generics.ListAPIView):
         user = self.request.user
         if getattr(self, "swagger_fake_view", False):
             return Review.objects.none()
-        return reviews_for_user(user=user).prefetch_related(
+        return reviews_for_user(user=user, token=self.request.auth).prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.filter(user=user)))
 
     @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
     def post(self, request):
+        if not token_allows(token=request.auth, review_id=None):
+            raise PermissionDenied("This API token is limited to one review; it cannot create reviews.")
         data = ReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review = services.review_create(creator=request.user, **data.validated_data)

@@ -41,6 +41,9 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("Unknown API token.")
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("This API token was revoked.")
+        if token.is_expired:
+            raise exceptions.AuthenticationFailed(
+                f"This API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC; create another.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The account of this token is deactivated.")
         now = timezone.now()

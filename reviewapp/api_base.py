@@ -180,7 +180,7 @@ class ReviewApiView(APIView):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema without a request
             return
         self.review = review_get_for_user(user=request.user, review_id=kwargs["review_id"],
-                                          capability=self.capability_for(request.method))
+                                          capability=self.capability_for(request.method), token=request.auth)
 
     @property
     def roles(self) -> set[str]:

@@ -117,10 +117,22 @@ class SignInForm(AuthenticationForm):
 
 
 class ApiTokenForm(forms.Form):
+    LIFETIMES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Until I revoke it")]
+
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. “R script on my laptop”.")
     scope = forms.ChoiceField(choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ,
                               widget=forms.RadioSelect,
                               help_text="Read only: the token can look but change nothing.")
+    review = forms.ModelChoiceField(queryset=Review.objects.none(), required=False,
+                                    empty_label="Every review I belong to", label="Works in",
+                                    help_text="Limit the token to one review, so a leaked key reaches no other.")
+    days = forms.TypedChoiceField(choices=LIFETIMES, initial="90", required=False, coerce=int,
+                                  empty_value=None, label="Expires after",
+                                  help_text="After this the token stops working; create another then.")
+
+    def __init__(self, *args, reviews=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review"].queryset = reviews if reviews is not None else Review.objects.none()
 
 
 class WebhookForm(forms.Form):

@@ -241,6 +241,10 @@ class ApiToken(models.Model):
     # The first characters of the key, so a person can tell their tokens apart; not enough to use one.
     prefix = models.CharField(max_length=12, editable=False)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    # A token may be limited to one review: elsewhere it answers as for a person outside the review.
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               help_text="If set, the token works in this review only.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="After this the token no longer works.")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -253,8 +257,12 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
 
 
 class Webhook(models.Model):

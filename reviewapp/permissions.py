@@ -64,10 +64,20 @@ def may_settle_consensus(*, user, roles: set[str], delegate_id: int | None) -> b
     return bool(delegate_id) and user.pk == delegate_id and can(roles=roles, capability="extract")
 
 
-def reviews_for_user(*, user) -> QuerySet[Review]:
+def token_allows(*, token, review_id: int | None) -> bool:
+    """Whether the API token of a request (None for a session) reaches ``review_id``. A token
+    limited to one review reaches that review only; ``review_id`` None stands for what happens
+    outside any review (creating one, importing an archive), which such a token may not do."""
+    limited = getattr(token, "review_id", None)
+    return limited is None or (review_id is not None and int(review_id) == limited)
+
+
+def reviews_for_user(*, user, token=None) -> QuerySet[Review]:
     if not user.is_authenticated:
         return Review.objects.none()
-    return Review.objects.filter(memberships__user=user).distinct()
+    reviews = Review.objects.filter(memberships__user=user).distinct()
+    limited = getattr(token, "review_id", None)
+    return reviews if limited is None else reviews.filter(pk=limited)
 
 
 def _in_words(labels: list[str], joiner: str) -> str:
@@ -83,10 +93,11 @@ def denial_reason(*, roles: set[str], capability: str) -> str:
     return f"{needs}; your role{'s' if len(held) > 1 else ''} in this review: {_in_words(held, 'and')}."
 
 
-def review_get_for_user(*, user, review_id: int, capability: str = "view") -> Review:
-    """The review if ``user`` may use ``capability`` in it: 404 for outsiders, 403 for members
-    whose roles do not grant it. The user's roles are left on ``review.user_roles``."""
-    review = Review.objects.filter(pk=review_id).first()
+def review_get_for_user(*, user, review_id: int, capability: str = "view", token=None) -> Review:
+    """The review if ``user`` may use ``capability`` in it: 404 for outsiders (and for an API
+    ``token`` limited to another review), 403 for members whose roles do not grant it. The
+    user's roles are left on ``review.user_roles``."""
+    review = Review.objects.filter(pk=review_id).first() if token_allows(token=token, review_id=review_id) else None
     roles = roles_of(user=user, review=review) if review else set()
     if not roles:
         raise Http404("No such review.")

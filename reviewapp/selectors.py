@@ -126,7 +126,7 @@ def audit_kinds(*, review: Review) -> list[tuple[str, str]]:
 
 def api_tokens_of(*, user) -> QuerySet[ApiToken]:
     """A person's API tokens, active ones first, newest first."""
-    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at", "-id")
+    return ApiToken.objects.filter(user=user).select_related("review").order_by("revoked_at", "-created_at", "-id")
 
 
 def webhooks_of(*, review: Review) -> QuerySet[Webhook]:

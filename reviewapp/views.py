@@ -271,7 +271,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Create (the key is shown this once), list and revoke one's own API tokens."""
-    form = ApiTokenForm(request.POST or None)
+    reviews = reviews_for_user(user=request.user).order_by("title")
+    form = ApiTokenForm(request.POST or None, reviews=reviews)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -279,7 +280,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(exc.extra.get("field"), exc.message)
         else:
-            form = ApiTokenForm()
+            form = ApiTokenForm(reviews=reviews)
     return render(request, "reviewapp/api_tokens.html", {
         "form": form, "new_key": new_key, "tokens": selectors.api_tokens_of(user=request.user),
         "api_root": request.build_absolute_uri("/api/v1/")})

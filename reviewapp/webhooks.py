@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import socket
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -79,10 +78,11 @@ def _address_refusal(address: str) -> str | None:
     return None
 
 
-def webhook_url_check(url: str) -> None:
+def webhook_url_check(url: str) -> list[str]:
     """Refuse URLs a delivery must never reach: other schemes, this app's own hosts, and loopback,
     link-local, private or reserved addresses (the host is resolved, so a name pointing there is
-    refused too). Raises ApplicationError naming the reason."""
+    refused too). Raises ApplicationError naming the reason; returns the addresses checked, which
+    a delivery connects to (so a name that resolves elsewhere a moment later is not followed)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise ApplicationError("A webhook URL must start with http:// or https://.", {"field": "url"})
@@ -101,6 +101,7 @@ def webhook_url_check(url: str) -> None:
                                    {"field": "url"})
     if host.strip("[]") in _own_hosts() and not settings.WEBHOOK_ALLOW_LOOPBACK:
         raise ApplicationError(f"{host} is this site itself; webhooks go to other servers.", {"field": "url"})
+    return [info[4][0] for info in infos]
 
 
 # ---------------------------------------------------------------- emitting and delivering
@@ -127,13 +128,37 @@ def emit(*, review: Review | int, event: str, data: dict) -> list[WebhookDeliver
     return deliveries
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could point anywhere, past the address check: the receiver must answer itself.
-    def redirect_request(self, *args, **kwargs):
-        return None
+def _pinned(connection_class):
+    """A connection class that connects to an address already checked rather than resolving the
+    host name again (DNS rebinding: a name may answer a public address to the check, then a
+    private one to the connection). The Host header and TLS certificate check keep the name."""
+
+    class Pinned(connection_class):
+        def __init__(self, *args, address: str, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._create_connection = (
+                lambda where, *rest, **options: socket.create_connection((address, where[1]), *rest, **options))
+
+    return Pinned
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+_PinnedHTTP = _pinned(http.client.HTTPConnection)
+_PinnedHTTPS = _pinned(http.client.HTTPSConnection)
+
+
+def _post(url: str, *, address: str, body: bytes, headers: dict) -> tuple[int, str]:
+    """POST to ``url`` through ``address``; the answer's status and the start of its body. Redirects
+    are not followed (one could point anywhere, past the address check): they count as failures."""
+    parts = urlsplit(url)
+    connection_class = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+    connection = connection_class(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS, address=address)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read(RESPONSE_KEEP_CHARS).decode(errors="replace")
+    finally:
+        connection.close()
 
 
 def webhook_attempt(*, delivery_id: int, last_try: bool) -> WebhookDelivery:
@@ -150,26 +175,22 @@ def webhook_attempt(*, delivery_id: int, last_try: bool) -> WebhookDelivery:
     try:
         if not hook.active:
             raise ApplicationError("The webhook was switched off.")
-        webhook_url_check(hook.url)
+        addresses = webhook_url_check(hook.url)
     except ApplicationError as exc:
         delivery.error, final = exc.message, True
     else:
-        request = urllib.request.Request(hook.url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "User-Agent": "review-manager-webhooks/1",
-            "X-Review-Event": delivery.event, "X-Review-Delivery": str(delivery.pk),
-            "X-Review-Signature": sign(secret=hook.secret, body=body, timestamp=int(time.time()))})
+        headers = {"Content-Type": "application/json", "User-Agent": "review-manager-webhooks/1",
+                   "X-Review-Event": delivery.event, "X-Review-Delivery": str(delivery.pk),
+                   "X-Review-Signature": sign(secret=hook.secret, body=body, timestamp=int(time.time()))}
         try:
-            with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-                delivery.response_status = response.status
-                delivery.response_body = response.read(RESPONSE_KEEP_CHARS).decode(errors="replace")
-                delivery.error = ""
-        except urllib.error.HTTPError as exc:
-            delivery.response_status = exc.code
-            delivery.response_body = exc.read(RESPONSE_KEEP_CHARS).decode(errors="replace")
-            delivery.error = f"The receiver answered {exc.code}."
-        except (urllib.error.URLError, OSError) as exc:
-            delivery.response_status = None
-            delivery.error = f"No answer: {getattr(exc, 'reason', exc)}"
+            delivery.response_status, delivery.response_body = _post(hook.url, address=addresses[0], body=body,
+                                                                     headers=headers)
+        except (OSError, http.client.HTTPException) as exc:
+            delivery.response_status, delivery.response_body = None, ""
+            delivery.error = f"No answer: {exc}"
+        else:
+            ok_status = 200 <= delivery.response_status < 300
+            delivery.error = "" if ok_status else f"The receiver answered {delivery.response_status}."
     ok = not delivery.error and delivery.response_status is not None and 200 <= delivery.response_status < 300
     if ok:
         delivery.status = WebhookDelivery.Status.DELIVERED

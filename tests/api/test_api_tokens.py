@@ -3,9 +3,11 @@ errors as JSON with a reason and the field at fault."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reviewapp import services
 from reviewapp.models import ApiToken, api_token_hash
@@ -118,3 +120,41 @@ def test_an_unknown_api_address_answers_json(client, people):
     _, key = services.api_token_create(user=people["viewer"], name="t", scope="read")
     response = client.get("/api/v1/no-such-thing/", **auth(key))
     assert response.status_code == 404 and response.json()["detail"].startswith("There is no such page")
+
+
+def test_a_token_stops_working_when_it_expires(client, client_for, people):
+    token, key = services.api_token_create(user=people["viewer"], name="for a month", scope="read", days=30)
+    assert client.get(reverse("api_me"), **auth(key)).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("api_me"), **auth(key))
+    assert response.status_code == 401 and response.json()["detail"].startswith("This API token expired on ")
+    assert "expired" in client_for(people["viewer"]).get(reverse("api_tokens")).content.decode()
+
+
+def test_the_page_sets_a_lifetime_and_a_review_and_refuses_others_reviews(client_for, review, people):
+    other = services.review_create(creator=people["outsider"], title="Not the viewer's review")
+    client = client_for(people["viewer"])
+    response = client.post(reverse("api_tokens"), {"name": "one review", "scope": "read", "review": review.pk,
+                                                   "days": "30"})
+    assert response.status_code == 200 and 'id="new-key"' in response.content.decode()
+    token = ApiToken.objects.get(user=people["viewer"])
+    assert token.review == review
+    assert timedelta(days=29, hours=23) < token.expires_at - timezone.now() <= timedelta(days=30)
+    response = client.post(reverse("api_tokens"), {"name": "sneaky", "scope": "read", "review": other.pk, "days": ""})
+    assert 'id="new-key"' not in response.content.decode() and ApiToken.objects.count() == 1
+    with pytest.raises(services.ApplicationError):
+        services.api_token_create(user=people["viewer"], name="x", scope="read", review=other)
+
+
+def test_a_token_limited_to_one_review_reaches_no_other(client, review, people):
+    other = services.review_create(creator=people["lead"], title="Another review about sleep")
+    _, key = services.api_token_create(user=people["lead"], name="one", scope="read-write", review=review)
+    listed = client.get(reverse("api_reviews"), **auth(key)).json()
+    assert [r["id"] for r in listed["results"]] == [review.pk]
+    assert client.get(reverse("api_review", args=[review.pk]), **auth(key)).status_code == 200
+    response = client.get(reverse("api_review", args=[other.pk]), **auth(key))
+    assert response.status_code == 404
+    response = client.post(reverse("api_reviews"), {"title": "A third"}, content_type="application/json", **auth(key))
+    assert response.status_code == 403 and "limited to one review" in response.json()["detail"]
+    _, everywhere = services.api_token_create(user=people["lead"], name="all", scope="read")
+    assert client.get(reverse("api_review", args=[other.pk]), **auth(everywhere)).status_code == 200

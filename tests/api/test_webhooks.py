@@ -3,6 +3,7 @@ screening sends; and the addresses a delivery must never reach (SSRF)."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -194,3 +195,29 @@ def test_the_webhooks_page_registers_one_and_shows_its_deliveries(client_for, re
     assert client_for(people["reviewer"]).get(reverse("webhooks", args=[review.pk])).status_code == 403
     event = review.audit_events.get(object_type="reviewapp.Webhook")
     assert "secret" not in event.after
+
+
+def test_a_delivery_connects_to_the_address_checked_not_to_a_second_lookup(review, people, records, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    """DNS rebinding: the name answers a safe address to the check and another one afterwards; the
+    delivery must go where the check looked, with the name still in the Host header."""
+    real_lookup = socket.getaddrinfo
+    answers = []
+
+    def rebinding_lookup(host, port, *args, **kwargs):
+        if host != "hooks.example.test":
+            return real_lookup(host, port, *args, **kwargs)
+        address = "127.0.0.1" if not answers else "10.255.255.1"  # the second answer: somewhere else
+        answers.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))]
+
+    with Receiver() as receiver:
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding_lookup)
+        url = receiver.url.replace("127.0.0.1", "hooks.example.test")
+        review_services.webhook_create(actor=people["lead"], review=review, url=url, events=["conflict.created"])
+        answers.clear()  # the check when registering; the delivery's own check comes next
+        with django_capture_on_commit_callbacks(execute=True):
+            _two_screeners_disagree(review, people, records[0])
+    assert answers == ["127.0.0.1"]
+    assert WebhookDelivery.objects.get().status == "delivered"
+    assert receiver.received[0]["headers"]["Host"] == f"hooks.example.test:{receiver.server.server_port}"
