@@ -47,8 +47,12 @@ def test_a_token_made_on_its_page_works_until_revoked(live_server, browser, revi
         page.click("text=API tokens")
         page.fill("#id_name", "R script on my laptop")
         page.check("input[name=scope][value=read-write]")
+        page.select_option("#id_review", str(review.pk))
+        page.select_option("#id_days", "30")
         page.click("text=Create token")
         key = page.locator("#new-key").inner_text().strip()
+        saved = ApiToken.objects.get(user=people["reviewer"])
+        assert saved.review_id == review.pk and saved.expires_at is not None
         _fits(page)
         _shot(page, "api-tokens-new")
         assert _me(live_server, key) == (200, {"user_id": people["reviewer"].pk, "username": "reviewer",
