@@ -8,6 +8,7 @@ class AnalysisConfig(AppConfig):
     def ready(self) -> None:
         from reviewapp.api_registry import register_api_urls
         from reviewapp.audit_display import register_audit_summary
+        from reviewapp.background import register_resumer
         from reviewapp.dashboard import register_stage
 
         from . import sof_audit, sof_stages, stages
@@ -17,3 +18,4 @@ class AnalysisConfig(AppConfig):
         register_stage(sof_stages.sof_stage)
         register_audit_summary("analysis.AnalysisRun", stages.run_audit_summary)
         register_audit_summary("analysis.GradeAssessment", sof_audit.assessment_audit_summary)
+        register_resumer("analysis.services.analysis_runs_resume")

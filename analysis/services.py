@@ -183,3 +183,12 @@ def analysis_run_execute(*, run_id: int) -> AnalysisRun:
         fields = {"status": Status.FAILED, "error": f"Unexpected error ({type(exc).__name__}): {exc}"}
     finished = _finish(run_id, attempt, **fields)
     return finished or AnalysisRun.objects.get(pk=run_id)
+
+
+def analysis_runs_resume() -> list[str]:
+    """Send again the runs a stopped worker left queued or running (see reviewapp.background);
+    `analysis_run_execute` is safe to call again, so a run sent twice finishes once."""
+    ids = list(AnalysisRun.objects.exclude(status__in=AnalysisRun.FINISHED).values_list("pk", flat=True))
+    for pk in ids:
+        analysis_run_execute_task.delay(pk)
+    return [f"{len(ids)} analysis run(s) sent to the worker again"] if ids else []

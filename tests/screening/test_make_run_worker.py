@@ -218,3 +218,41 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_an_import_whose_worker_was_killed_is_finished_by_the_next_serve(var_dir):
+    """The folder broker cannot hand a task back when its worker dies (Redis can); `serve` sends
+    again what was left running before it starts its worker, and the import finishes once."""
+    total = 12000
+    upload = var_dir / "big.ris"
+    upload.write_bytes(ris(*(record(n) for n in range(total))))
+    worker = _start([sys.executable, *WORKER_ARGS], var_dir, "worker.log")
+    try:
+        web = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", _UPLOAD_SCRIPT],
+                             cwd=REPO_ROOT, env={**_mode_env(var_dir), "UPLOAD": str(upload)},
+                             capture_output=True, text=True, check=False, timeout=120)
+        assert web.returncode == 0, web.stderr
+        file_id = int(web.stdout.split()[0])
+        deadline = time.monotonic() + 60
+        while _search_file(var_dir, file_id)[0] != "running":
+            assert time.monotonic() < deadline, _log(var_dir, "worker.log")
+            time.sleep(0.05)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # mid-import, as a crash or the OOM killer would
+        worker.wait()
+    assert _search_file(var_dir, file_id)[0] == "running"
+    port = _free_port()
+    server = _start([sys.executable, "manage.py", "serve", "--noreload", f"127.0.0.1:{port}"], var_dir, "serve.log")
+    try:
+        deadline = time.monotonic() + 120
+        while _search_file(var_dir, file_id)[0] not in ("done", "failed"):
+            assert time.monotonic() < deadline and server.poll() is None, _log(var_dir, "serve.log")
+            time.sleep(0.2)
+        assert _search_file(var_dir, file_id) == ("done", total, "")
+        assert "Left unfinished by the last worker: 1 import(s) sent to the worker again" in _log(var_dir,
+                                                                                                 "serve.log")
+        with sqlite3.connect(var_dir / "reviewapp.sqlite3", timeout=20) as db:
+            stored = db.execute("SELECT count(*) FROM screening_record WHERE search_file_id = ?", [file_id]).fetchone()
+        assert stored[0] == total
+    finally:
+        _stop(server)

@@ -17,6 +17,8 @@ import threading
 
 from django.core.management.commands.runserver import Command as RunserverCommand
 
+from reviewapp.background import resume_interrupted
+
 # One task at a time: SQLite has one writer, and an import holds the write lock until it
 # commits, so a second task in parallel would only wait for it (and could time out).
 WORKER_ARGS = ["-m", "celery", "-A", "reviewapp", "worker", "--pool=solo", "--loglevel=info",
@@ -40,6 +42,10 @@ class Command(RunserverCommand):
             self._stop_worker(worker)
 
     def _start_worker(self) -> subprocess.Popen:
+        # The folder broker loses a task its worker had taken when that worker was killed; this
+        # worker is the only one, so whatever is still queued or running is sent again first.
+        for line in resume_interrupted():
+            self.stdout.write(f"Left unfinished by the last worker: {line}.")
         # Same process group: Ctrl-C in the terminal reaches the worker too (a warm shutdown).
         worker = subprocess.Popen([sys.executable, *WORKER_ARGS])
         self._stopping = threading.Event()
