@@ -69,7 +69,7 @@ def world(review, people, make_user, settings) -> World:
     w.ids = {"search": search.pk, "file": search_file.pk, "conflict": items[0].pk, "waiting": items[2].pk,
              "fresh": items[3].pk, "study": study.pk, "pair": pair.pk, "invitation": invitation.pk,
              "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "record": items[6].record_id,
-             "viewer": people["viewer"].pk, **forms, **tools,
+             "viewer": people["viewer"].pk, "version": 1, **forms, **tools,
              "items": [i.pk for i in items]}
     return w
 
