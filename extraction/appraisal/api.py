@@ -32,7 +32,11 @@ TARGET_PARAMETERS = [
 
 
 def _tool(template: FormTemplate) -> dict:
-    return tools.tool_of(template.current_version.definition) or {}
+    # From the prefetched versions (tool_templates prefetches them): no query per field and tool.
+    versions = list(template.versions.all())
+    if not versions:
+        return {}
+    return tools.tool_of(max(versions, key=lambda v: v.number).definition) or {}
 
 
 # ---------------------------------------------------------------- tools

@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from extraction import services
@@ -227,3 +229,21 @@ def test_forms_list_their_versions_and_definitions(client, builtin, people):
     assert version["definition"] == detail["definition"]
     assert client.get(reverse("api_extraction_form_version", args=[builtin.review_id, builtin.pk, 2]),
                       **viewer).status_code == 404
+
+
+def test_the_list_of_extractions_takes_as_many_queries_for_three_studies_as_for_one(
+        client, builtin, studies, extractors):
+    url = reverse("api_extractions", args=[builtin.review_id])
+    headers = token(extractors[0])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, **headers).status_code == 200
+        return len(captured)
+
+    put(client, builtin, studies[0], extractors[0], ANSWERS)
+    one = queries()
+    for study in studies[1:]:
+        put(client, builtin, study, extractors[0], ANSWERS)
+        put(client, builtin, study, extractors[1], ANSWERS)
+    assert queries() == one
