@@ -12,13 +12,14 @@ from __future__ import annotations
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView
 from reviewapp.permissions import can, may_settle_consensus
 
 from . import selectors, services
+from .definition import FIELD_TYPES
 from .models import Entry, Extraction, FormTemplate, FormVersion, Settlement
 
 Kind = FormTemplate.Kind
@@ -82,9 +83,11 @@ class FormSerializer(serializers.ModelSerializer):
 class FormDetailSerializer(FormSerializer):
     definition = serializers.SerializerMethodField(help_text="The current version's definition (null before one "
                                                              "is published).")
+    draft = serializers.JSONField(read_only=True, help_text="The definition a lead is building; publishing it "
+                                                            "makes the next version.")
 
     class Meta(FormSerializer.Meta):
-        fields = [*FormSerializer.Meta.fields, "definition"]
+        fields = [*FormSerializer.Meta.fields, "definition", "draft"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
@@ -98,9 +101,70 @@ def _forms(review, kind: str):
         "versions__published_by")
 
 
-class FormListApi(ReviewApiView, generics.ListAPIView):
-    """The review's extraction forms with their published versions."""
+class FormCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, help_text="The new form's name.")
+    builtin = serializers.BooleanField(required=False, default=False,
+                                       help_text="Make the built-in form instead (published as version 1).")
 
+    def validate(self, data):
+        if not data["builtin"] and not (data.get("name") or "").strip():
+            raise serializers.ValidationError({"name": ["Name the new form (or ask for the built-in one)."]})
+        return data
+
+
+class FormSettlerSerializer(serializers.Serializer):
+    settler = serializers.IntegerField(allow_null=True, min_value=1, max_value=MAX_ID,
+                                       help_text="The user id of an extractor or lead of the review who may "
+                                                 "settle differences on this form besides the leads; null for "
+                                                 "leads only.")
+
+
+class SectionInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, default="")
+    repeat = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                   help_text="For a repeating group, what one row is (Arm, Time point); empty "
+                                             "for a plain section.")
+    help = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    outcome_data = serializers.BooleanField(required=False, default=False,
+                                            help_text="Add the built-in outcome data group instead.")
+
+    def validate(self, data):
+        if not data["outcome_data"] and not data["title"].strip():
+            raise serializers.ValidationError({"title": ["A section needs a title."]})
+        return data
+
+
+class FieldInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(choices=list(FIELD_TYPES.items()))
+    required = serializers.BooleanField(required=False, default=False)
+    help = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    choices = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                    max_length=500, help_text="For single and multiple choice.")
+    min = serializers.FloatField(required=False, allow_null=True, default=None, help_text="For numbers.")
+    max = serializers.FloatField(required=False, allow_null=True, default=None, help_text="For numbers.")
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                 help_text="For decimal numbers.")
+
+
+class PublishSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                 help_text="What changed, shown in the list of versions.")
+
+
+def _form(review, form_id: int) -> FormTemplate:
+    return generics.get_object_or_404(_forms(review, Kind.EXTRACTION), pk=form_id)
+
+
+def _form_body(review, form_id: int) -> dict:
+    return FormDetailSerializer(_form(review, form_id)).data
+
+
+class FormListApi(ReviewApiView, generics.ListAPIView):
+    """The review's extraction forms with their published versions; POST makes a new one (leads):
+    an empty draft to build, or the built-in form."""
+
+    capabilities = {"POST": "build_forms"}
     serializer_class = FormSerializer
     ordering_fields = ["id", "name", "created_at"]
     ordering = ["id"]
@@ -110,14 +174,90 @@ class FormListApi(ReviewApiView, generics.ListAPIView):
             return FormTemplate.objects.none()
         return _forms(self.review, Kind.EXTRACTION)
 
+    @extend_schema(request=FormCreateSerializer, responses={201: FormDetailSerializer})
+    def post(self, request, review_id: int):
+        data = FormCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["builtin"]:
+            template = services.template_create_builtin(actor=request.user, review=self.review)
+        else:
+            template = services.template_create(actor=request.user, review=self.review,
+                                                name=data.validated_data["name"])
+        return Response(_form_body(self.review, template.pk), status=status.HTTP_201_CREATED)
+
 
 class FormDetailApi(ReviewApiView):
-    """One extraction form with its current definition."""
+    """One extraction form with its current definition and draft; PATCH names who else settles
+    differences on it (leads)."""
+
+    capabilities = {"PATCH": "build_forms"}
 
     @extend_schema(responses=FormDetailSerializer)
     def get(self, request, review_id: int, form_id: int):
-        template = generics.get_object_or_404(_forms(self.review, Kind.EXTRACTION), pk=form_id)
-        return Response(FormDetailSerializer(template).data)
+        return Response(_form_body(self.review, form_id))
+
+    @extend_schema(request=FormSettlerSerializer, responses=FormDetailSerializer)
+    def patch(self, request, review_id: int, form_id: int):
+        template = _form(self.review, form_id)
+        data = FormSettlerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        settler = None
+        if data.validated_data["settler"] is not None:
+            settler = selectors.settler_candidates(review=self.review).filter(
+                pk=data.validated_data["settler"]).first()
+            if settler is None:
+                raise exceptions.ValidationError({"settler": ["Not an extractor or lead of this review."]})
+        services.template_settler_set(actor=request.user, template=template, settler=settler)
+        return Response(_form_body(self.review, form_id))
+
+
+class FormSectionsApi(ReviewApiView):
+    """Add a section to the form's draft (leads), or the built-in outcome data group."""
+
+    capabilities = {"POST": "build_forms"}
+
+    @extend_schema(request=SectionInputSerializer, responses={201: FormDetailSerializer})
+    def post(self, request, review_id: int, form_id: int):
+        template = _form(self.review, form_id)
+        data = SectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if values.pop("outcome_data"):
+            services.draft_outcome_data_add(actor=request.user, template=template)
+        else:
+            services.draft_section_save(actor=request.user, template=template, section_key=None, **values)
+        return Response(_form_body(self.review, form_id), status=status.HTTP_201_CREATED)
+
+
+class FormFieldsApi(ReviewApiView):
+    """Add a field to a section of the form's draft (leads)."""
+
+    capabilities = {"POST": "build_forms"}
+
+    @extend_schema(request=FieldInputSerializer, responses={201: FormDetailSerializer})
+    def post(self, request, review_id: int, form_id: int, section_key: str):
+        template = _form(self.review, form_id)
+        data = FieldInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.draft_field_save(actor=request.user, template=template, section_key=section_key, field_key=None,
+                                  **data.validated_data)
+        return Response(_form_body(self.review, form_id), status=status.HTTP_201_CREATED)
+
+
+class FormVersionListApi(ReviewApiView):
+    """Publish the draft as the next version (leads): every entry and consensus moves onto it, and
+    answers of changed fields are kept aside, as on the form builder."""
+
+    capabilities = {"POST": "build_forms"}
+
+    @extend_schema(request=PublishSerializer, responses={201: FormVersionSerializer})
+    def post(self, request, review_id: int, form_id: int):
+        template = _form(self.review, form_id)
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.version_publish(actor=request.user, template=template, note=data.validated_data["note"])
+        return Response(FormVersionSerializer(selectors.form_version_get(template=template, number=version.number)
+                                              ).data, status=status.HTTP_201_CREATED)
 
 
 class FormVersionApi(ReviewApiView):
@@ -125,7 +265,7 @@ class FormVersionApi(ReviewApiView):
 
     @extend_schema(responses=FormVersionSerializer)
     def get(self, request, review_id: int, form_id: int, number: int):
-        template = generics.get_object_or_404(_forms(self.review, Kind.EXTRACTION), pk=form_id)
+        template = _form(self.review, form_id)
         return Response(FormVersionSerializer(selectors.form_version_get(template=template, number=number)).data)
 
 

@@ -11,6 +11,12 @@ APPRAISAL_ENTRY = "appraisal/tools/<int:tool_id>/studies/<int:study_id>/entry/"
 urlpatterns = [
     path("extraction/forms/", api.FormListApi.as_view(), name="api_extraction_forms"),
     path("extraction/forms/<int:form_id>/", api.FormDetailApi.as_view(), name="api_extraction_form"),
+    path("extraction/forms/<int:form_id>/sections/", api.FormSectionsApi.as_view(),
+         name="api_extraction_form_sections"),
+    path("extraction/forms/<int:form_id>/sections/<slug:section_key>/fields/", api.FormFieldsApi.as_view(),
+         name="api_extraction_form_fields"),
+    path("extraction/forms/<int:form_id>/versions/", api.FormVersionListApi.as_view(),
+         name="api_extraction_form_versions"),
     path("extraction/forms/<int:form_id>/versions/<int:number>/", api.FormVersionApi.as_view(),
          name="api_extraction_form_version"),
     path(ENTRY, api.EntryApi.as_view(), name="api_extraction_entry"),

@@ -235,6 +235,14 @@ def extraction_by_id(*, review, extraction_id: int, kind: str = FormTemplate.Kin
     return extraction
 
 
+def settler_candidates(*, review):
+    """Who a lead may name to settle differences on a form: the review's extractors and leads."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(review_memberships__review=review,
+                                           review_memberships__role__in=["extractor", "lead"]).distinct()
+
+
 def form_version_get(*, template: FormTemplate, number: int):
     version = template.versions.filter(number=number).select_related("published_by").first()
     if version is None:

@@ -99,14 +99,18 @@ def _post(**answers) -> dict:
 
 
 def extraction_world(review, lead, people, study) -> tuple[dict, dict]:
-    """On the one study: the built-in form with the lead's entry in progress; forms whose pair of
+    """On the one study: the built-in form with the lead's entry in progress (and a field added to
+    its draft); forms whose pair of
     entries awaits consensus with a difference (extractor and reviewer_extractor), awaits it with
     none (the lead and reviewer_extractor), and is final. Likewise four custom appraisal tools."""
     extractor, second = people["extractor"], people["reviewer_extractor"]
     builtin = extraction_services.template_create_builtin(actor=lead, review=review)
     extraction_services.entry_save(actor=lead, template=builtin, study=study,
                                    data=_post(design="Randomised controlled trial"))
-    forms = {"form": builtin.pk}
+    # A field added to the draft since version 1, so the draft can be published.
+    extraction_services.draft_field_save(actor=lead, template=builtin, section_key="sample", field_key=None,
+                                         label="Funder", type="text")
+    forms = {"form": builtin.pk, "section": "sample", "extractor_user": extractor.pk}
     states = (("extraction", extractor, second, 12), ("extraction_settled", lead, second, 10),
               ("extraction_done", lead, second, 10))
     for key, a, b, n_b in states:

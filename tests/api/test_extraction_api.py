@@ -248,3 +248,41 @@ def test_the_list_of_extractions_takes_as_many_queries_for_three_studies_as_for_
         put(client, builtin, study, extractors[0], ANSWERS)
         put(client, builtin, study, extractors[1], ANSWERS)
     assert queries() == one
+
+
+def test_a_lead_builds_and_publishes_a_form_that_an_extractor_then_fills(
+        client, review, people, outcomes, studies, extractors):
+    lead = token(people["lead"])
+    forms = reverse("api_extraction_forms", args=[review.pk])
+    unnamed = client.post(forms, data={}, content_type="application/json", **lead)
+    assert unnamed.status_code == 400 and unnamed.json()["field"] == "name"
+    made = client.post(forms, data={"name": "Short form"}, content_type="application/json", **lead)
+    assert made.status_code == 201 and made.json()["current_version"] is None
+    form_id = made.json()["id"]
+    sections = reverse("api_extraction_form_sections", args=[review.pk, form_id])
+    section = client.post(sections, data={"title": "Funding"}, content_type="application/json", **lead).json()
+    key = section["draft"]["sections"][0]["key"]
+    fields = reverse("api_extraction_form_fields", args=[review.pk, form_id, key])
+    one_choice = client.post(fields, data={"label": "Funder", "type": "single", "choices": ["Industry"]},
+                             content_type="application/json", **lead)
+    assert one_choice.status_code == 400 and "at least two choices" in one_choice.json()["detail"]
+    added = client.post(fields, data={"label": "Funder", "type": "single", "choices": ["Industry", "Public"],
+                                      "required": True}, content_type="application/json", **lead)
+    assert added.status_code == 201
+    assert client.post(sections, data={"outcome_data": True}, content_type="application/json",
+                       **lead).status_code == 201
+    versions = reverse("api_extraction_form_versions", args=[review.pk, form_id])
+    published = client.post(versions, data={"note": "First"}, content_type="application/json", **lead)
+    assert published.status_code == 201 and published.json()["number"] == 1
+    again = client.post(versions, data={}, content_type="application/json", **lead)
+    assert again.status_code == 400 and "nothing to publish" in again.json()["detail"]
+    assert AuditEvent.objects.filter(object_type="extraction.FormVersion", actor=people["lead"]).count() == 1
+    template = review.form_templates.get(pk=form_id)
+    saved = put(client, template, studies[0], extractors[0], {"funder": "Public", "outcome_data": [ROW]}, done=True)
+    assert saved.status_code == 200 and saved.json()["answers"]["funder"] == "Public"
+    # Who else may settle: an extractor of the review, not someone outside it.
+    detail = reverse("api_extraction_form", args=[review.pk, form_id])
+    outsider = client.patch(detail, data={"settler": people["outsider"].pk}, content_type="application/json", **lead)
+    assert outsider.status_code == 400 and outsider.json()["field"] == "settler"
+    named = client.patch(detail, data={"settler": extractors[1].pk}, content_type="application/json", **lead)
+    assert named.status_code == 200 and named.json()["settler"] == extractors[1].username
