@@ -11,10 +11,10 @@ from __future__ import annotations
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import IdFilter, ReviewApiView
+from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView
 
 from .. import api as extraction_api
 from .. import selectors as extraction_selectors
@@ -83,9 +83,43 @@ class ToolDetailSerializer(ToolSerializer):
         return _tool(template)
 
 
-class ToolListApi(ReviewApiView, generics.ListAPIView):
-    """The review's appraisal tools, published."""
+class ToolAddSerializer(serializers.Serializer):
+    """A built-in tool by its slug, or a custom tool defined here (as on the custom tool page)."""
 
+    tool = serializers.CharField(required=False, max_length=60,
+                                 help_text="A built-in tool's slug: rob2-parallel, rob2-cluster, rob2-crossover, "
+                                           "robins-i, prepost-checklist (its latest version).")
+    name = serializers.CharField(required=False, max_length=200, help_text="A custom tool's name.")
+    level = serializers.ChoiceField(choices=[(v, v) for v in tools.LEVELS], required=False, default="study")
+    answers = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
+                                    max_length=50, help_text="A custom tool's answer options.")
+    scale = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
+                                  max_length=50, help_text="A custom tool's judgement levels, best first.")
+    no_information = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
+    domains = serializers.CharField(required=False, default="", max_length=50000,
+                                    help_text="A custom tool's domains: a line per domain's title, and under it a "
+                                              "line per question starting with '-' (ending in '(NA)' where not "
+                                              "applicable is allowed).")
+
+    def validate(self, data):
+        if not data.get("tool") and not data.get("name"):
+            raise serializers.ValidationError({"tool": ["Name a built-in tool, or give a custom tool's name."]})
+        if data.get("tool") and not selectors.builtin_tools().filter(slug=data["tool"]).exists():
+            raise serializers.ValidationError({"tool": ["No built-in tool has this slug."]})
+        return data
+
+
+class ToolSettlerSerializer(serializers.Serializer):
+    settler = serializers.IntegerField(allow_null=True, min_value=1, max_value=MAX_ID,
+                                       help_text="The user id of a member who settles this tool's appraisals "
+                                                 "besides the leads; null for leads only.")
+
+
+class ToolListApi(ReviewApiView, generics.ListAPIView):
+    """The review's appraisal tools, published; POST adds a built-in tool or defines a custom one
+    (leads)."""
+
+    capabilities = {"POST": "build_forms"}
     serializer_class = ToolSerializer
     filter_backends: list = []
 
@@ -94,13 +128,46 @@ class ToolListApi(ReviewApiView, generics.ListAPIView):
             return []
         return selectors.tool_templates(review=self.review)
 
+    @extend_schema(request=ToolAddSerializer, responses={201: ToolDetailSerializer})
+    def post(self, request, review_id: int):
+        data = ToolAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values.get("tool"):
+            tool = selectors.builtin_tools().filter(slug=values["tool"]).order_by("-version").first()
+            template = services.tool_form_add(actor=request.user, review=self.review, tool=tool)
+        else:
+            template = services.custom_tool_save(
+                actor=request.user, review=self.review, name=values["name"], level=values["level"],
+                answers=values["answers"], scale=values["scale"], no_information=values["no_information"],
+                domains_text=values["domains"])
+        return Response(ToolDetailSerializer(selectors.tool_template_get(review=self.review, template_id=template.pk)
+                                             ).data, status=status.HTTP_201_CREATED)
+
 
 class ToolDetailApi(ReviewApiView):
-    """One appraisal tool with its domains and questions."""
+    """One appraisal tool with its domains and questions; PATCH names who else settles its
+    appraisals (leads)."""
+
+    capabilities = {"PATCH": "build_forms"}
 
     @extend_schema(responses=ToolDetailSerializer)
     def get(self, request, review_id: int, tool_id: int):
         return Response(ToolDetailSerializer(selectors.tool_template_get(review=self.review, template_id=tool_id)).data)
+
+    @extend_schema(request=ToolSettlerSerializer, responses=ToolDetailSerializer)
+    def patch(self, request, review_id: int, tool_id: int):
+        template = selectors.tool_template_get(review=self.review, template_id=tool_id)
+        data = ToolSettlerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        settler = None
+        if data.validated_data["settler"] is not None:
+            settler = selectors.review_people(review=self.review).filter(pk=data.validated_data["settler"]).first()
+            if settler is None:
+                raise exceptions.ValidationError({"settler": ["Not a member of this review."]})
+        extraction_services.template_settler_set(actor=request.user, template=template, settler=settler)
+        return Response(ToolDetailSerializer(selectors.tool_template_get(review=self.review, template_id=tool_id)
+                                             ).data)
 
 
 # ---------------------------------------------------------------- appraisals

@@ -165,3 +165,43 @@ def test_tools_list_their_levels_effects_and_questions(client, rob2, people):
     detail = client.get(reverse("api_appraisal_tool", args=[rob2.review_id, rob2.pk]), **viewer).json()
     first = detail["definition"]["domains"][0]
     assert first["key"] == "d1" and first["questions"][0]["key"] == "q1_1"
+
+
+def test_a_lead_adds_tools_and_names_a_settler_who_then_settles(client, review, people, outcomes, studies,
+                                                                   extractors, make_user):
+    services.builtin_tools_load()
+    lead = token(people["lead"])
+    url = reverse("api_appraisal_tools", args=[review.pk])
+    unknown = client.post(url, data={"tool": "rob3"}, content_type="application/json", **lead)
+    assert unknown.status_code == 400 and unknown.json()["field"] == "tool"
+    added = client.post(url, data={"tool": "robins-i"}, content_type="application/json", **lead)
+    assert added.status_code == 201 and added.json()["level"] == "study"
+    no_questions = client.post(url, data={"name": "Checklist", "domains": "Sample"}, content_type="application/json",
+                               **lead)
+    assert no_questions.status_code == 400 and "has no questions" in no_questions.json()["detail"]
+    custom = client.post(url, data={"name": "Checklist", "scale": ["Good", "Poor"],
+                                    "domains": "Sample\n- Representative?\nAnalysis\n- Adjusted? (NA)"},
+                         content_type="application/json", **lead)
+    assert custom.status_code == 201, custom.json()
+    body = custom.json()
+    assert [len(d["questions"]) for d in body["definition"]["domains"]] == [1, 1]
+    assert body["judgement_levels"] == ["Good", "Poor"]
+    template = review.form_templates.get(pk=body["id"])
+    a, b = extractors
+    for person, answer in ((a, "Yes"), (b, "No")):
+        saved = client.put(reverse("api_appraisal_entry", args=[review.pk, template.pk, studies[0].pk]),
+                           data={"answers": {"q1_1": answer, "d1_judgement": "Good", "d2_judgement": "Good"},
+                                 "done": True}, content_type="application/json", **token(person))
+        assert saved.status_code == 200, saved.json()
+    appraisal = Extraction.objects.get(template=template)
+    third = make_user("third")
+    review_services.member_roles_set(actor=people["lead"], review=review, user=third, roles=["extractor"])
+    settle = reverse("api_appraisal_settlements", args=[review.pk, appraisal.pk])
+    body = {"path": "q1_1", "choice": "b"}
+    assert client.post(settle, data=body, content_type="application/json", **token(third)).status_code == 403
+    tool_url = reverse("api_appraisal_tool", args=[review.pk, template.pk])
+    named = client.patch(tool_url, data={"settler": third.pk}, content_type="application/json", **lead)
+    assert named.status_code == 200 and named.json()["settler"] == "third"
+    assert client.post(settle, data=body, content_type="application/json", **token(third)).status_code == 200
+    final = client.post(reverse("api_appraisal_finalise", args=[review.pk, appraisal.pk]), **token(third)).json()
+    assert final["overall"] == "Good" and final["finalised_by"] == "third"
