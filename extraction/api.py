@@ -463,6 +463,7 @@ class EntryReopenApi(EntryApi):
     """Reopen your entry after marking it done (while the consensus is not final), to change it."""
 
     capabilities = {"POST": "extract"}
+    http_method_names = ["post", "options"]  # not the entry's GET and PUT it shares code with
 
     def _reopen(self, request, template, study) -> None:
         extraction, _ = self._current(request, template, study)

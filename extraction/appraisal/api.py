@@ -332,6 +332,7 @@ class AppraisalEntryReopenApi(AppraisalEntryApi):
     """Reopen your appraisal after marking it done (while the consensus is not final)."""
 
     capabilities = {"POST": "extract"}
+    http_method_names = ["post", "options"]  # not the appraisal's GET and PUT it shares code with
 
     @extend_schema(parameters=TARGET_PARAMETERS, request=None, responses=extraction_api.EntrySerializer)
     def post(self, request, review_id: int, tool_id: int, study_id: int):
