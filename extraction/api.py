@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView
 from reviewapp.permissions import can, may_settle_consensus
 
+from . import definition as defs
 from . import selectors, services
-from .definition import FIELD_TYPES
 from .models import Entry, Extraction, FormTemplate, FormVersion, Settlement
 
 Kind = FormTemplate.Kind
@@ -136,7 +136,7 @@ class SectionInputSerializer(serializers.Serializer):
 
 class FieldInputSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=200)
-    type = serializers.ChoiceField(choices=list(FIELD_TYPES.items()))
+    type = serializers.ChoiceField(choices=list(defs.FIELD_TYPES.items()))
     required = serializers.BooleanField(required=False, default=False)
     help = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     choices = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
@@ -242,6 +242,71 @@ class FormFieldsApi(ReviewApiView):
         services.draft_field_save(actor=request.user, template=template, section_key=section_key, field_key=None,
                                   **data.validated_data)
         return Response(_form_body(self.review, form_id), status=status.HTTP_201_CREATED)
+
+
+def _changes(request) -> dict:
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError("A JSON object with the attributes to change expected.")
+    return dict(request.data.items())
+
+
+def _draft_item(template: FormTemplate, section_key: str, field_key: str | None = None) -> dict:
+    """A section (or a field of it) of the draft, as it stands: what a partial change starts from."""
+    section = next((x for x in defs.sections(template.draft) if x["key"] == section_key), None)
+    item = section if field_key is None or section is None else next(
+        (f for f in section["fields"] if f["key"] == field_key), None)
+    if item is None:
+        raise exceptions.NotFound("No such field in the draft." if field_key else "No such section in the draft.")
+    return item
+
+
+class FormSectionApi(ReviewApiView):
+    """Change a section of the draft (title, repeat, help) or remove it with its fields (leads)."""
+
+    capabilities = {"PATCH": "build_forms", "DELETE": "build_forms"}
+
+    @extend_schema(request=SectionInputSerializer(partial=True), responses=FormDetailSerializer)
+    def patch(self, request, review_id: int, form_id: int, section_key: str):
+        template = _form(self.review, form_id)
+        current = _draft_item(template, section_key)
+        data = SectionInputSerializer(data={"title": current.get("title", ""), "repeat": current.get("repeat", ""),
+                                            "help": current.get("help", ""), **_changes(request)})
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k != "outcome_data"}
+        services.draft_section_save(actor=request.user, template=template, section_key=section_key, **values)
+        return Response(_form_body(self.review, form_id))
+
+    @extend_schema(request=None, responses=FormDetailSerializer)
+    def delete(self, request, review_id: int, form_id: int, section_key: str):
+        template = _form(self.review, form_id)
+        _draft_item(template, section_key)
+        services.draft_item_delete(actor=request.user, template=template, section_key=section_key)
+        return Response(_form_body(self.review, form_id))
+
+
+class FormFieldApi(ReviewApiView):
+    """Change a field of the draft (any of its attributes) or remove it (leads)."""
+
+    capabilities = {"PATCH": "build_forms", "DELETE": "build_forms"}
+
+    @extend_schema(request=FieldInputSerializer(partial=True), responses=FormDetailSerializer)
+    def patch(self, request, review_id: int, form_id: int, section_key: str, field_key: str):
+        template = _form(self.review, form_id)
+        current = _draft_item(template, section_key, field_key)
+        attrs = {k: current.get(k) for k in ("label", "type", "required", "help", "choices", "min", "max", "unit")}
+        data = FieldInputSerializer(data={**{k: v for k, v in attrs.items() if v is not None}, **_changes(request)})
+        data.is_valid(raise_exception=True)
+        services.draft_field_save(actor=request.user, template=template, section_key=section_key,
+                                  field_key=field_key, **data.validated_data)
+        return Response(_form_body(self.review, form_id))
+
+    @extend_schema(request=None, responses=FormDetailSerializer)
+    def delete(self, request, review_id: int, form_id: int, section_key: str, field_key: str):
+        template = _form(self.review, form_id)
+        _draft_item(template, section_key, field_key)
+        services.draft_item_delete(actor=request.user, template=template, section_key=section_key,
+                                   field_key=field_key)
+        return Response(_form_body(self.review, form_id))
 
 
 class FormVersionListApi(ReviewApiView):

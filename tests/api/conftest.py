@@ -110,7 +110,7 @@ def extraction_world(review, lead, people, study) -> tuple[dict, dict]:
     # A field added to the draft since version 1, so the draft can be published.
     extraction_services.draft_field_save(actor=lead, template=builtin, section_key="sample", field_key=None,
                                          label="Funder", type="text")
-    forms = {"form": builtin.pk, "section": "sample", "extractor_user": extractor.pk}
+    forms = {"form": builtin.pk, "section": "sample", "field": "funder", "extractor_user": extractor.pk}
     states = (("extraction", extractor, second, 12), ("extraction_settled", lead, second, 10),
               ("extraction_done", lead, second, 10))
     for key, a, b, n_b in states:

@@ -54,7 +54,8 @@ def _fake_getaddrinfo(host, port, *args, **kwargs):
 IDS = {"search_id": "search", "file_id": "file", "record_id": "record", "pair_id": "pair", "item_id": "conflict",
        "study_id": "study", "webhook_id": "webhook", "invitation_id": "invitation", "user_id": "viewer",
        "form_id": "form", "number": "version", "extraction_id": "extraction", "tool_id": "tool",
-       "appraisal_id": "appraisal", "section_key": "section"}
+       "appraisal_id": "appraisal", "section_key": "section",
+       "field_key": "field"}
 CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance, st_checks.content_type_conformance,
           st_checks.response_schema_conformance]
 

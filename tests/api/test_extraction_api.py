@@ -286,3 +286,28 @@ def test_a_lead_builds_and_publishes_a_form_that_an_extractor_then_fills(
     assert outsider.status_code == 400 and outsider.json()["field"] == "settler"
     named = client.patch(detail, data={"settler": extractors[1].pk}, content_type="application/json", **lead)
     assert named.status_code == 200 and named.json()["settler"] == extractors[1].username
+
+
+def test_a_lead_changes_and_removes_draft_sections_and_fields(client, builtin, people):
+    lead = token(people["lead"])
+    section = reverse("api_extraction_form_section", args=[builtin.review_id, builtin.pk, "sample"])
+    field = reverse("api_extraction_form_field", args=[builtin.review_id, builtin.pk, "sample", "n_caregivers"])
+    renamed = client.patch(section, data={"title": "Participants"}, content_type="application/json", **lead)
+    assert renamed.status_code == 200
+    sample = next(s for s in renamed.json()["draft"]["sections"] if s["key"] == "sample")
+    assert sample["title"] == "Participants" and sample["fields"]  # the rest of the section is kept
+    not_an_object = client.patch(section, data=["title"], content_type="application/json", **lead)
+    assert not_an_object.status_code == 400 and not_an_object.json()["detail"]
+    changed = client.patch(field, data={"max": 5000}, content_type="application/json", **lead).json()
+    n = next(f for s in changed["draft"]["sections"] for f in s["fields"] if f["key"] == "n_caregivers")
+    assert n["max"] == 5000 and n["type"] == "integer" and n["label"]
+    wrong = client.patch(field, data={"min": 10, "max": 5}, content_type="application/json", **lead)
+    assert wrong.status_code == 400 and "smallest allowed value" in wrong.json()["detail"]
+    builtin_group = reverse("api_extraction_form_field", args=[builtin.review_id, builtin.pk, "outcome_data", "i_n"])
+    refused = client.delete(builtin_group, **lead)
+    assert refused.status_code == 400 and "built in" in refused.json()["detail"]
+    assert client.delete(field, **lead).status_code == 200
+    assert client.patch(field, data={"max": 1}, content_type="application/json", **lead).status_code == 404
+    removed = client.delete(section, **lead).json()
+    assert "sample" not in {s["key"] for s in removed["draft"]["sections"]}
+    assert removed["definition"] != removed["draft"]  # the published version is untouched until publishing
