@@ -276,7 +276,7 @@ class FormSectionApi(ReviewApiView):
         services.draft_section_save(actor=request.user, template=template, section_key=section_key, **values)
         return Response(_form_body(self.review, form_id))
 
-    @extend_schema(request=None, responses=FormDetailSerializer)
+    @extend_schema(request=None, responses={200: FormDetailSerializer})
     def delete(self, request, review_id: int, form_id: int, section_key: str):
         template = _form(self.review, form_id)
         _draft_item(template, section_key)
@@ -300,7 +300,7 @@ class FormFieldApi(ReviewApiView):
                                   field_key=field_key, **data.validated_data)
         return Response(_form_body(self.review, form_id))
 
-    @extend_schema(request=None, responses=FormDetailSerializer)
+    @extend_schema(request=None, responses={200: FormDetailSerializer})
     def delete(self, request, review_id: int, form_id: int, section_key: str, field_key: str):
         template = _form(self.review, form_id)
         _draft_item(template, section_key, field_key)
