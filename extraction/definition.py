@@ -400,3 +400,78 @@ def carry_answers(old: dict, new: dict, answers: dict, *, version: int,
         else:
             retired[path] = {"value": value, "label": path_label(old, path), "version": version}
     return unflatten(new, kept), retired
+
+
+# -- answers as JSON (the API) --------------------------------------------------
+
+def _as_inputs(value: Any, field: dict) -> list[str] | str:
+    """What a form input would hold for one JSON answer, or the reason it cannot be one."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        if field["type"] != "multiple":
+            return "one value expected, not a list"
+        if not all(isinstance(v, str) for v in value):
+            return "a list of the chosen texts expected"
+        return list(value)
+    if isinstance(value, bool) or isinstance(value, dict):
+        return "a text or a number expected"
+    if field["type"] == "multiple":
+        return "a list of the chosen texts expected"
+    if isinstance(value, float):
+        return [repr(value)]
+    return [str(value)]
+
+
+def post_from_answers(definition: dict, answers: dict) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Form inputs (as `parse_post` reads them) from answers given as JSON, the shape entries store:
+    a plain field's value under its key, a repeating group as a list of rows. Returns the inputs and
+    the problems found on the way, as path (``answers.key`` or ``answers.group.0.key``) -> reason;
+    the values themselves are checked by `parse_post`."""
+    plain = {f["key"]: f for s in sections(definition) if not s.get("repeat") for f in s["fields"]}
+    groups = {s["key"]: s for s in sections(definition) if s.get("repeat")}
+    data: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    for key, value in answers.items():
+        path = f"answers.{key}"
+        if key in plain:
+            inputs = _as_inputs(value, plain[key])
+            if isinstance(inputs, str):
+                errors[path] = f"{plain[key]['label']}: {inputs}."
+            else:
+                data[f"f-{key}"] = inputs
+            continue
+        section = groups.get(key)
+        if section is None:
+            errors[path] = "No such field in the form."
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+            errors[path] = f"{section['title']}: a list of rows (objects) expected."
+            continue
+        by_key = {f["key"]: f for f in section["fields"]}
+        for i, row in enumerate(value):
+            for field_key, field_value in row.items():
+                field = by_key.get(field_key)
+                if field is None:
+                    errors[f"{path}.{i}.{field_key}"] = "No such field in the form."
+                    continue
+                inputs = _as_inputs(field_value, field)
+                if isinstance(inputs, str):
+                    errors[f"{path}.{i}.{field_key}"] = f"{field['label']}: {inputs}."
+                else:
+                    data[input_name(section, field, i)] = inputs
+    return data, errors
+
+
+def answer_path(name: str) -> str:
+    """The JSON path of a form input's answer (``f-key`` -> ``answers.key``, ``r-group-0-key`` ->
+    ``answers.group.0.key``); ``__all__`` stays as it is (a problem of the whole entry)."""
+    if name.startswith("f-"):
+        return f"answers.{name[2:]}"
+    if name.startswith("r-"):
+        parts = name[2:].split("-")
+        if len(parts) == 3:
+            return "answers." + ".".join(parts)
+    return name

@@ -214,3 +214,66 @@ def is_high_risk(judgement: str) -> bool:
     from .appraisal import selectors as appraisal_selectors
 
     return appraisal_selectors.is_high_risk(judgement)
+
+
+# -- for the API -------------------------------------------------------------------
+
+def extractions_list(*, review, kind: str = FormTemplate.Kind.EXTRACTION):
+    """The review's extractions (or appraisals) of one kind, with their entries and people."""
+    from django.db.models import Prefetch
+
+    return (Extraction.objects.filter(review=review, template__kind=kind)
+            .select_related("template", "study", "version", "finalised_by")
+            .prefetch_related(Prefetch("entries", queryset=Entry.objects.select_related("user", "version")
+                                       .order_by("id"))))
+
+
+def extraction_by_id(*, review, extraction_id: int, kind: str = FormTemplate.Kind.EXTRACTION) -> Extraction:
+    extraction = extractions_list(review=review, kind=kind).filter(pk=extraction_id).first()
+    if extraction is None:
+        raise Http404("No such extraction." if kind == FormTemplate.Kind.EXTRACTION else "No such appraisal.")
+    return extraction
+
+
+def settler_candidates(*, review):
+    """Who a lead may name to settle differences on a form: the review's extractors and leads."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(review_memberships__review=review,
+                                           review_memberships__role__in=["extractor", "lead"]).distinct()
+
+
+def form_version_get(*, template: FormTemplate, number: int):
+    version = template.versions.filter(number=number).select_related("published_by").first()
+    if version is None:
+        raise Http404("No such version of the form.")
+    return version
+
+
+@dataclass
+class OutcomeDataRow:
+    study: Study
+    design: str
+    row: int  # its place among the study's outcome data rows, from 0
+    values: dict
+    effect: outcome_data.Effect
+
+
+def outcome_data_rows(*, review, outcome: str | None = None, study_id: int | None = None) -> list[OutcomeDataRow]:
+    """Every outcome data row of the final consensus of each study (what analyses pool), with its
+    harmonised effect; optionally of one outcome (by name) or one study."""
+    template = extraction_template(review=review)
+    if template is None:
+        return []
+    directions = {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    out = []
+    for study, answers, _definition in consensus_rows(template=template):
+        if study_id is not None and study.pk != study_id:
+            continue
+        for i, row in enumerate(answers.get(outcome_data.SECTION_KEY) or []):
+            if outcome is not None and row.get("outcome") != outcome:
+                continue
+            effect = outcome_data.row_effect(row, higher_favours_intervention=directions.get(row.get("outcome"), True))
+            out.append(OutcomeDataRow(study=study, design=answers.get("design") or "", row=i, values=row,
+                                      effect=effect))
+    return out

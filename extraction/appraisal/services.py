@@ -142,14 +142,14 @@ def check_target(*, template: FormTemplate, target: str) -> None:
     tool = tools.tool_of(version.definition)
     if tool.get("level") != "result":
         if target:
-            raise ApplicationError("This tool judges whole studies, not single results.")
+            raise ApplicationError("This tool judges whole studies, not single results.", {"field": "outcome"})
         return
     outcome, effect = tools.target_parse(target)
     if not template.review.outcomes.filter(name=outcome).exists():
-        raise ApplicationError("Choose one of the review's outcomes for the result to appraise.")
+        raise ApplicationError("Choose one of the review's outcomes for the result to appraise.", {"field": "outcome"})
     effects = tool.get("effects") or []
     if effects and effect not in effects:
-        raise ApplicationError("Choose the effect of interest: " + " or ".join(effects) + ".")
+        raise ApplicationError("Choose the effect of interest: " + " or ".join(effects) + ".", {"field": "effect"})
 
 
 def appraisal_save(*, actor, template: FormTemplate, study: Study, target: str, data, done: bool = False):
@@ -161,3 +161,11 @@ def appraisal_save(*, actor, template: FormTemplate, study: Study, target: str, 
 def appraisal_autosave(*, actor, template: FormTemplate, study: Study, target: str, data):
     check_target(template=template, target=target)
     return extraction_services.entry_autosave(actor=actor, template=template, study=study, data=data, target=target)
+
+
+def appraisal_save_answers(*, actor, template: FormTemplate, study: Study, target: str, answers: dict,
+                           done: bool = False):
+    """An appraisal given as JSON answers (the API): checked and saved as `appraisal_save` does."""
+    check_target(template=template, target=target)
+    return extraction_services.entry_save_answers(actor=actor, template=template, study=study, answers=answers,
+                                                  done=done, target=target)

@@ -9,6 +9,7 @@ from .entries import (
     entry_autosave,
     entry_reopen,
     entry_save,
+    entry_save_answers,
     extraction_for,
     settlement_record,
 )
@@ -27,7 +28,7 @@ from .forms import (
 
 __all__ = [
     "SaveResult", "check_answers", "consensus_answers", "consensus_finalise", "consensus_reopen", "differences",
-    "entry_autosave", "entry_reopen", "entry_save", "extraction_for", "settlement_record",
+    "entry_autosave", "entry_reopen", "entry_save", "entry_save_answers", "extraction_for", "settlement_record",
     "draft_discard", "draft_field_save", "draft_item_delete", "draft_item_move", "draft_outcome_data_add",
     "draft_section_save", "template_create", "template_create_builtin", "template_settler_set", "version_publish",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -141,6 +142,36 @@ def entry_save(*, actor, template: FormTemplate, study: Study, data, done: bool 
     return SaveResult(entry=entry, saved=True)
 
 
+class _Refused(Exception):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("refused")
+        self.errors = errors
+
+
+def entry_save_answers(*, actor, template: FormTemplate, study: Study, answers: dict, done: bool = False,
+                       target: str = "") -> Entry:
+    """Save answers given as JSON in the shape entries store them (the API), checked exactly as a
+    posted form is. A refused save changes nothing, not even the draft a browser form keeps (a
+    program sends its answers again): ValidationError with the JSON path of each problem."""
+    found = (Extraction.objects.filter(template=template, study=study, target=target)
+             .select_related("version").first())
+    version = found.version if found else template.current_version
+    if version is None:
+        raise ApplicationError("The form has not been published yet: a lead publishes it in the form builder.")
+    data, errors = defs.post_from_answers(version.definition, answers)
+    if errors:
+        raise ValidationError({path: [message] for path, message in errors.items()})
+    try:
+        with transaction.atomic():
+            result = entry_save(actor=actor, template=template, study=study, data=data, done=done, target=target)
+            if not result.saved:
+                raise _Refused(result.errors)  # undoes the draft (and an entry made by this call)
+    except _Refused as refused:
+        raise ValidationError({defs.answer_path(name): [message] for name, message in refused.errors.items()}
+                              ) from None
+    return result.entry
+
+
 @transaction.atomic
 def entry_autosave(*, actor, template: FormTemplate, study: Study, data, target: str = "") -> Entry:
     """Keep what the form holds right now, unchecked, so a closed tab loses nothing. Not audited:
@@ -201,10 +232,11 @@ def settlement_record(*, actor, extraction: Extraction, path: str, choice: str, 
         raise ApplicationError("The consensus is final already.")
     fa, fb, differ = differences(extraction)
     if path not in differ:
-        raise ApplicationError("The two entries agree on this field; there is nothing to settle.")
+        raise ApplicationError("The two entries agree on this field; there is nothing to settle.",
+                               {"field": "path"})
     found = defs.path_field(extraction.version.definition, path)
     if found is None:
-        raise ApplicationError("No such field in the form.")
+        raise ApplicationError("No such field in the form.", {"field": "path"})
     if choice == "a":
         value = fa.get(path)
     elif choice == "b":
@@ -216,9 +248,9 @@ def settlement_record(*, actor, extraction: Extraction, path: str, choice: str, 
             value = defs.clean_value(found[1], other.split("\n") if found[1]["type"] == "multiple" else [other],
                                      outcome_names(extraction.review))
         except ValueError as exc:
-            raise ApplicationError(f"{found[1]['label']}: {exc}.") from None
+            raise ApplicationError(f"{found[1]['label']}: {exc}.", {"field": "other"}) from None
     else:
-        raise ApplicationError("Choose one of the two values, or type another.")
+        raise ApplicationError("Choose one of the two values, or type another.", {"field": "choice"})
     existing = Settlement.objects.filter(extraction=extraction, path=path).first()
     before = {"value": existing.value} if existing else None
     settlement, _ = Settlement.objects.update_or_create(

@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
         "DuplicatePairStatusEnum": "screening.models.DuplicatePair.Status",
         "ScreeningItemStatusEnum": "screening.models.ScreeningItem.Status",
         "AnalysisRunStatusEnum": "analysis.models.AnalysisRun.Status",
+        "ExtractionStatusEnum": "extraction.models.Extraction.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

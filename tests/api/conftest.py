@@ -1,6 +1,7 @@
 """A review with something behind every endpoint: records, a conflict, a waiting record with one
 blind decision, a study, a possible duplicate pair, an invitation, a webhook, an analysis with a
-queued run; and a read-write API token for each person."""
+queued run, extractions and appraisals of the study in each state (in progress, awaiting consensus
+with a difference, settled, final); and a read-write API token for each person."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,6 +9,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from analysis import services as analysis_services
+from extraction import services as extraction_services
+from extraction.appraisal import services as appraisal_services
 from reviewapp import services as review_services
 from screening import services
 from screening.models import DuplicatePair, ScreeningItem, ScreeningStage
@@ -58,6 +61,7 @@ def world(review, people, make_user, settings) -> World:
     analysis = analysis_services.analysis_create(actor=lead, review=review, outcome=outcome)
     run = analysis_services.analysis_run_request(actor=lead, analysis=analysis, enqueue=False)
     make_user("newbie")
+    forms, tools = extraction_world(review, lead, people, study)
     w = World(review=review, people=dict(people))
     for name in PEOPLE:
         _, key = review_services.api_token_create(user=people[name], name="tests", scope="read-write")
@@ -65,6 +69,71 @@ def world(review, people, make_user, settings) -> World:
     w.ids = {"search": search.pk, "file": search_file.pk, "conflict": items[0].pk, "waiting": items[2].pk,
              "fresh": items[3].pk, "study": study.pk, "pair": pair.pk, "invitation": invitation.pk,
              "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "record": items[6].record_id,
-             "viewer": people["viewer"].pk,
+             "viewer": people["viewer"].pk, "version": 1, **forms, **tools,
              "items": [i.pk for i in items]}
     return w
+
+
+# A small form: one choice (required) and one number, so entries are quick to make done.
+SMALL_FORM = {"sections": [{"key": "about", "title": "About", "repeat": "", "help": "", "fields": [
+    {"key": "design", "label": "Design", "type": "single", "required": True, "help": "",
+     "choices": ["Randomised", "Other"], "min": None, "max": None, "unit": ""},
+    {"key": "n", "label": "Participants", "type": "integer", "required": False, "help": "", "choices": [],
+     "min": 1, "max": None, "unit": ""}]}]}
+
+
+def _small_form(review, lead, name: str):
+    template = extraction_services.template_create(actor=lead, review=review, name=name, definition=SMALL_FORM)
+    extraction_services.version_publish(actor=lead, template=template)
+    return template
+
+
+def _custom_tool(review, lead, name: str):
+    return appraisal_services.custom_tool_save(actor=lead, review=review, name=name, level="study",
+                                               answers=["Yes", "No"], scale=["Low", "High"],
+                                               domains_text="Selection\n- Were the groups comparable?")
+
+
+def _post(**answers) -> dict:
+    return {f"f-{key}": [str(value)] for key, value in answers.items()}
+
+
+def extraction_world(review, lead, people, study) -> tuple[dict, dict]:
+    """On the one study: the built-in form with the lead's entry in progress (and a field added to
+    its draft); forms whose pair of
+    entries awaits consensus with a difference (extractor and reviewer_extractor), awaits it with
+    none (the lead and reviewer_extractor), and is final. Likewise four custom appraisal tools."""
+    extractor, second = people["extractor"], people["reviewer_extractor"]
+    builtin = extraction_services.template_create_builtin(actor=lead, review=review)
+    extraction_services.entry_save(actor=lead, template=builtin, study=study,
+                                   data=_post(design="Randomised controlled trial"))
+    # A field added to the draft since version 1, so the draft can be published.
+    extraction_services.draft_field_save(actor=lead, template=builtin, section_key="sample", field_key=None,
+                                         label="Funder", type="text")
+    forms = {"form": builtin.pk, "section": "sample", "field": "funder", "extractor_user": extractor.pk}
+    states = (("extraction", extractor, second, 12), ("extraction_settled", lead, second, 10),
+              ("extraction_done", lead, second, 10))
+    for key, a, b, n_b in states:
+        template = _small_form(review, lead, key.replace("_", " ").capitalize())
+        for person, n in ((a, 10), (b, n_b)):
+            extraction_services.entry_save(actor=person, template=template, study=study,
+                                           data=_post(design="Randomised", n=n), done=True)
+        extraction = template.extractions.get()
+        if key == "extraction_done":
+            extraction_services.consensus_finalise(actor=lead, extraction=extraction)
+        forms[key], forms[f"form_{key}"] = extraction.pk, template.pk
+    tool = _custom_tool(review, lead, "Checklist in progress")
+    appraisal_services.appraisal_save(actor=lead, template=tool, study=study, target="", data=_post(q1_1="Yes"))
+    tools = {"tool": tool.pk, "appraisers": [extractor.pk, second.pk]}
+    states = (("appraisal", extractor, second, "No"), ("appraisal_settled", lead, second, "Yes"),
+              ("appraisal_done", lead, second, "Yes"))
+    for key, a, b, answer_b in states:
+        template = _custom_tool(review, lead, key.replace("_", " ").capitalize())
+        for person, answer in ((a, "Yes"), (b, answer_b)):
+            appraisal_services.appraisal_save(actor=person, template=template, study=study, target="",
+                                              data=_post(q1_1=answer, d1_judgement="Low"), done=True)
+        appraisal = template.extractions.get()
+        if key == "appraisal_done":
+            extraction_services.consensus_finalise(actor=lead, extraction=appraisal)
+        tools[key], tools[f"tool_{key}"] = appraisal.pk, template.pk
+    return forms, tools

@@ -28,7 +28,9 @@ def test_the_schema_is_valid_and_names_every_operation(tmp_path, client, people)
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     text = target.read_text()
     for path in ("/api/v1/reviews/{review_id}/screening/decisions/", "/api/v1/reviews/{review_id}/records/",
-                 "/api/v1/reviews/{review_id}/searches/{search_id}/files/", "/api/v1/reviews/{review_id}/prisma/"):
+                 "/api/v1/reviews/{review_id}/searches/{search_id}/files/", "/api/v1/reviews/{review_id}/prisma/",
+                 "/api/v1/reviews/{review_id}/extractions/{extraction_id}/settlements/",
+                 "/api/v1/reviews/{review_id}/appraisals/{appraisal_id}/", "/api/v1/reviews/{review_id}/outcome-data/"):
         assert path in text
     client.force_login(people["viewer"])
     response = client.get(reverse("api_schema") + "?format=json")
@@ -50,7 +52,10 @@ def _fake_getaddrinfo(host, port, *args, **kwargs):
 
 # Where a path names an object, use one that exists (random ids would only ever meet a 404).
 IDS = {"search_id": "search", "file_id": "file", "record_id": "record", "pair_id": "pair", "item_id": "conflict",
-       "study_id": "study", "webhook_id": "webhook", "invitation_id": "invitation", "user_id": "viewer"}
+       "study_id": "study", "webhook_id": "webhook", "invitation_id": "invitation", "user_id": "viewer",
+       "form_id": "form", "number": "version", "extraction_id": "extraction", "tool_id": "tool",
+       "appraisal_id": "appraisal", "section_key": "section",
+       "field_key": "field"}
 CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance, st_checks.content_type_conformance,
           st_checks.response_schema_conformance]
 
