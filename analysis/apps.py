@@ -10,10 +10,11 @@ class AnalysisConfig(AppConfig):
         from reviewapp.audit_display import register_audit_summary
         from reviewapp.dashboard import register_stage
 
-        from . import sof_audit, sof_stages, stages
+        from . import archive, sof_audit, sof_stages, stages
 
         register_api_urls("analysis.api_urls")
         register_stage(stages.analysis_stage)
         register_stage(sof_stages.sof_stage)
         register_audit_summary("analysis.AnalysisRun", stages.run_audit_summary)
         register_audit_summary("analysis.GradeAssessment", sof_audit.assessment_audit_summary)
+        archive.register()

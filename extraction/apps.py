@@ -8,7 +8,8 @@ class ExtractionConfig(AppConfig):
     def ready(self) -> None:
         from reviewapp.dashboard import register_stage
 
-        from . import stages
+        from . import archive, stages
 
         register_stage(stages.extraction_stage)
         register_stage(stages.appraisal_stage)
+        archive.register()

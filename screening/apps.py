@@ -10,7 +10,7 @@ class ScreeningConfig(AppConfig):
         from reviewapp.audit_display import register_audit_summary
         from reviewapp.dashboard import register_stage
 
-        from . import audit_summaries, stages
+        from . import archive, audit_summaries, stages
 
         for provider in (stages.searches_stage, stages.screening_stage):
             register_stage(provider)
@@ -18,3 +18,4 @@ class ScreeningConfig(AppConfig):
         register_audit_summary("screening.Search", audit_summaries.search_summary)
         register_audit_summary("screening.SearchFile", audit_summaries.search_file_summary)
         register_audit_summary("screening.DuplicatePair", audit_summaries.duplicate_pair_summary)
+        archive.register()

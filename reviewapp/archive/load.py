@@ -1,0 +1,302 @@
+"""Reading an archive into a new review, in one transaction.
+
+The target site has its own ids, so every row gets a new one: models are read in the registry's
+order (a model after those its foreign keys point to), each batch is inserted, and the map from
+source id to new id grows model by model; foreign keys, and the JSON fields that embed ids, are
+translated through it. A reference to an id the archive does not hold, a missing file, a value a
+field refuses: the import stops, names the object, and nothing stays behind (files stored so far
+are deleted too, since storage is not part of the transaction).
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, IntegrityError, transaction
+
+from ..models import Review
+from . import fields as F
+from .format import MANIFEST, USERS, ArchiveError, check_manifest, data_name, open_checked
+from .registry import ModelPart, model_parts
+
+BATCH = 1000
+
+
+def _read_json(archive: zipfile.ZipFile, name: str):
+    try:
+        with archive.open(name) as handle:
+            return json.load(handle)
+    except KeyError:
+        raise ArchiveError(f"This is not a review archive: it has no {name}.", field="file") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"The archive's {name} is not valid JSON ({exc}).", field="file") from None
+
+
+def _lines(archive: zipfile.ZipFile, name: str, required: bool):
+    try:
+        handle = archive.open(name)
+    except KeyError:
+        if required:
+            raise ArchiveError(f"The archive lacks {name}, which its manifest counts.", field="file") from None
+        return
+    with handle, io.TextIOWrapper(handle, encoding="utf-8") as text:
+        for number, line in enumerate(text, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise ArchiveError(f"{name}, line {number}: not valid JSON ({exc}).", field="file") from None
+            if not isinstance(row, dict):
+                raise ArchiveError(f"{name}, line {number}: not a JSON object.", field="file")
+            yield number, row
+
+
+class _Import:
+    def __init__(self, archive: zipfile.ZipFile, manifest: dict):
+        self.archive = archive
+        self.manifest = manifest
+        self.names = set(archive.namelist())
+        self.missing_files = set(manifest.get("missing_files") or [])
+        self.ids: dict[str, dict[int, int]] = {}
+        self.users: dict[str, Any] = {}
+        self.stored: list[tuple[Any, str]] = []  # (storage, name) of files saved so far
+        self.review: Review | None = None
+        self.source_review_id: int | None = None
+
+    # -- ids
+
+    def lookup(self, label: str, source_id) -> int | None:
+        """The new id of ``source_id`` of the model ``label``, or None when the archive does not hold it."""
+        try:
+            return self.ids.get(label, {}).get(int(source_id))
+        except (TypeError, ValueError):
+            return None
+
+    # -- people
+
+    def load_users(self) -> None:
+        user_model = get_user_model()
+        for number, row in _lines(self.archive, USERS, required=True):
+            username = row.get("username")
+            if not isinstance(username, str) or not username:
+                raise ArchiveError(f"{USERS}, line {number}: a person without a username.", field="file")
+            user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
+            if user is None:
+                # Not a person of this site yet: an account that cannot sign in until an admin
+                # activates it and the person sets a password.
+                user = user_model(**{user_model.USERNAME_FIELD: username}, is_active=False)
+                for key in ("email", "first_name", "last_name"):
+                    if isinstance(row.get(key), str) and hasattr(user, key):
+                        setattr(user, key, row[key])
+                user.set_unusable_password()
+                try:
+                    user.full_clean(exclude=["password", "last_login", "date_joined"])
+                except ValidationError as exc:
+                    raise ArchiveError(f"Person {username!r}: {'; '.join(exc.messages)}", field="file") from None
+                user.save()
+            self.users[username] = user
+            if isinstance(row.get("id"), int):  # for the audit trail's snapshots, which name people by id
+                self.ids.setdefault(user_model._meta.label, {})[row["id"]] = user.pk
+
+    # -- rows
+
+    def _build(self, part: ModelPart, plans, number: int, row: dict, deferred: list, files: list):
+        label = part.label
+        where = f"{label} #{row.get('id', '?')}"
+        known = {p.name for p in plans} | {"id"}
+        unknown = sorted(set(row) - known)
+        if unknown:
+            raise ArchiveError(f"{where}: fields {', '.join(unknown)} are unknown to this site (an archive of a "
+                               "newer version of the app?).", field="file")
+        if not isinstance(row.get("id"), int):
+            raise ArchiveError(f"{where} (line {number}): no whole-number id.", field="file")
+        values: dict[str, Any] = {}
+        times: dict[str, Any] = {}
+        for p in plans:
+            if p.name not in row:
+                continue  # added to the format after the archive was made: the model's default
+            value = row[p.name]
+            if p.kind == F.USER:
+                if value is None:
+                    values[p.field.attname] = None
+                elif value in self.users:
+                    values[p.field.attname] = self.users[value].pk
+                else:
+                    raise ArchiveError(f"{where}: {p.name} names the person {value!r}, who is not in {USERS}.",
+                                       field="file")
+            elif p.kind == F.REVIEW:
+                if value is None and p.field.null:
+                    values[p.field.attname] = None
+                elif label == Review._meta.label or value == self.source_review_id:
+                    values[p.field.attname] = self.review.pk
+                else:
+                    raise ArchiveError(f"{where}: belongs to review {value}, not to the archived review "
+                                       f"{self.source_review_id}.", field="file")
+            elif p.kind == F.REF:
+                if value is None:
+                    values[p.field.attname] = None
+                elif p.target == label:
+                    deferred.append((p, value))  # may point to a row further on: set once all are in
+                else:
+                    new = self.lookup(p.target, value)
+                    if new is None:
+                        raise ArchiveError(f"{where}: {p.name} points to {p.target} #{value}, which the archive "
+                                           "does not hold.", field="file")
+                    values[p.field.attname] = new
+            elif p.kind == F.FILE:
+                if value is None or value in self.missing_files:
+                    values[p.field.attname] = ""
+                elif not isinstance(value, str) or value not in self.names:
+                    raise ArchiveError(f"{where}: its file {value!r} is missing from the archive.", field="file")
+                else:
+                    values[p.field.attname] = ""
+                    files.append((p, value))
+            elif p.name in part.embedded_ids:
+                values[p.field.attname] = part.embedded_ids[p.name](value, self.lookup, row)
+            else:
+                try:
+                    values[p.field.attname] = p.field.to_python(value)
+                except ValidationError as exc:
+                    raise ArchiveError(f"{where}: {p.name}: {'; '.join(exc.messages)}", field="file") from None
+            if p.auto_time:
+                times[p.field.attname] = values[p.field.attname]
+        obj = part.model(**values)
+        skip = [p.name for p in plans if p.kind != F.VALUE or p.name not in row]
+        try:
+            obj.clean_fields(exclude=skip)
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise ArchiveError(f"{where}: {field}: {'; '.join(messages)}", field="file") from None
+        return obj, times
+
+    def _flush(self, part: ModelPart, plans, batch: list) -> None:
+        """Insert one batch, map its ids, put back the archived times and the files."""
+        label = part.label
+        sources = [b[0] for b in batch]
+        objs = [b[1] for b in batch]
+        if part.natural_key:
+            for source, obj in zip(sources, objs, strict=True):
+                match = part.model.objects.filter(**{k: getattr(obj, k) for k in part.natural_key}).first()
+                if match is None:
+                    obj.save()
+                    match = obj
+                self.ids.setdefault(label, {})[source] = match.pk
+            return
+        try:
+            with transaction.atomic():
+                part.model.objects.bulk_create(objs)
+        except (IntegrityError, DatabaseError) as exc:
+            raise ArchiveError(f"{label} #{sources[0]} to #{sources[-1]}: the database refused these rows "
+                               f"({exc}).", field="file") from None
+        mapping = self.ids.setdefault(label, {})
+        for source, obj in zip(sources, objs, strict=True):
+            if source in mapping:
+                raise ArchiveError(f"{label} #{source} is in the archive twice.", field="file")
+            mapping[source] = obj.pk
+        update: set[str] = set()
+        for _, obj, times, files in batch:
+            for attname, value in times.items():
+                setattr(obj, attname, value)
+                update.add(attname)
+            for p, path in files:
+                with self.archive.open(path) as handle:
+                    content = ContentFile(handle.read())
+                storage = p.field.storage
+                name = storage.save(p.field.generate_filename(obj, path.rsplit("/", 1)[-1]), content)
+                self.stored.append((storage, name))
+                setattr(obj, p.field.attname, name)
+                update.add(p.field.attname)
+        if update:
+            part.model.objects.bulk_update(objs, sorted(update), batch_size=500)
+
+    def load_model(self, part: ModelPart) -> list:
+        label = part.label
+        plans = F.plan(part.model)
+        required = bool(self.manifest["counts"].get(label))
+        batch: list = []
+        deferred_all: list = []
+        done: list = []
+        for number, row in _lines(self.archive, data_name(label), required=required):
+            deferred: list = []
+            files: list = []
+            obj, times = self._build(part, plans, number, row, deferred, files)
+            batch.append((row["id"], obj, times, files))
+            deferred_all.extend((obj, row["id"], p, value) for p, value in deferred)
+            if label == Review._meta.label:
+                self._start_review(row, obj, times, files)
+                batch = []
+                done.append(obj)
+            elif len(batch) >= BATCH:
+                self._flush(part, plans, batch)
+                done.extend(b[1] for b in batch)
+                batch = []
+        if batch:
+            self._flush(part, plans, batch)
+            done.extend(b[1] for b in batch)
+        if label == Review._meta.label and self.review is None:
+            raise ArchiveError("The archive holds no review.", field="file")
+        if deferred_all:
+            fixed = set()
+            for obj, source, p, value in deferred_all:
+                new = self.lookup(label, value)
+                if new is None:
+                    raise ArchiveError(f"{label} #{source}: {p.name} points to {label} #{value}, which the archive "
+                                       "does not hold.", field="file")
+                setattr(obj, p.field.attname, new)
+                fixed.add(p.field.attname)
+            part.model.objects.bulk_update([d[0] for d in deferred_all], sorted(fixed), batch_size=500)
+        return done
+
+    def _start_review(self, row: dict, obj: Review, times: dict, files: list) -> None:
+        if self.review is not None:
+            raise ArchiveError("The archive holds more than one review.", field="file")
+        self.source_review_id = row["id"]
+        obj.save()
+        self.review = obj
+        self.ids[Review._meta.label] = {row["id"]: obj.pk}
+        if times:
+            Review.objects.filter(pk=obj.pk).update(**times)
+
+    def cleanup(self) -> None:
+        for storage, name in self.stored:
+            try:
+                storage.delete(name)
+            except OSError:
+                pass
+
+
+def archive_load(*, source) -> tuple[Review, dict, dict[str, int]]:
+    """Read the archive ``source`` (a path or a binary file) into a new review: (review, manifest,
+    rows per model). Call it inside a transaction; on an ArchiveError the caller's rollback
+    undoes the rows, and the files stored so far are already deleted."""
+    archive = open_checked(source)
+    with archive:
+        manifest = _read_json(archive, MANIFEST)
+        check_manifest(manifest)
+        labels = [p.label for p in model_parts()]
+        unknown = sorted(set(manifest["counts"]) - set(labels) - {get_user_model()._meta.label})
+        if unknown:
+            raise ArchiveError(f"The archive holds {', '.join(unknown)}, which this site does not know (an archive "
+                               "of a newer version of the app?).", field="file")
+        job = _Import(archive, manifest)
+        # The review's own id is known before its row is read: every row names it.
+        job.source_review_id = (manifest.get("review") or {}).get("id")
+        try:
+            job.load_users()
+            counts = {part.label: len(job.load_model(part)) for part in model_parts()}
+        except BaseException:
+            job.cleanup()
+            raise
+    for label, count in counts.items():
+        expected = manifest["counts"].get(label, 0)
+        if count != expected:
+            job.cleanup()
+            raise ArchiveError(f"The archive's manifest counts {expected} of {label}, but it holds {count}.",
+                               field="file")
+    return job.review, manifest, counts
