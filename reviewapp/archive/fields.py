@@ -6,6 +6,7 @@ import datetime
 import decimal
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -26,13 +27,9 @@ class FieldPlan:
     def name(self) -> str:
         return self.field.name
 
-    @property
-    def auto_time(self) -> bool:
-        """Set by Django on save (auto_now / auto_now_add): the importer puts the archived value back."""
-        return bool(getattr(self.field, "auto_now", False) or getattr(self.field, "auto_now_add", False))
 
-
-def plan(model: type[models.Model]) -> list[FieldPlan]:
+@cache  # models do not change while the site runs
+def plan(model: type[models.Model]) -> tuple[FieldPlan, ...]:
     user_model = get_user_model()
     out = []
     for field in model._meta.concrete_fields:
@@ -50,7 +47,7 @@ def plan(model: type[models.Model]) -> list[FieldPlan]:
             out.append(FieldPlan(field, FILE))
         else:
             out.append(FieldPlan(field, VALUE))
-    return out
+    return tuple(out)
 
 
 def json_value(value: Any) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 
 from ..models import Review
 from . import fields as F
@@ -55,6 +55,30 @@ def _lines(archive: zipfile.ZipFile, name: str, required: bool):
             if not isinstance(row, dict):
                 raise ArchiveError(f"{name}, line {number}: not a JSON object.", field="file")
             yield number, row
+
+
+def _insert_as_archived(model, objs: list) -> None:
+    """bulk_create, except that the values are stored as they are: bulk_create lets each field's
+    pre_save run, which stamps auto_now/auto_now_add times with the present. The raw insert is
+    the one Django's own fixture loading (save_base(raw=True)) makes, a batch at a time; the
+    ids the database gives come back as with bulk_create."""
+    opts = model._meta
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
+    size = max(connection.ops.bulk_batch_size(fields, objs), 1)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        raise ArchiveError("This database cannot report the ids of inserted rows (SQLite 3.35 or later, or "
+                           "PostgreSQL, is needed).")
+    returning = opts.db_returning_fields
+    for start in range(0, len(objs), size):
+        chunk = objs[start:start + size]
+        rows = model._base_manager._insert(chunk, fields=fields, returning_fields=returning, raw=True,
+                                           using=connection.alias)
+        for obj, values in zip(chunk, rows, strict=True):
+            for field, value in zip(returning, values, strict=True):
+                setattr(obj, field.attname, value)
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 class _Import:
@@ -117,7 +141,6 @@ class _Import:
         if not isinstance(row.get("id"), int):
             raise ArchiveError(f"{where} (line {number}): no whole-number id.", field="file")
         values: dict[str, Any] = {}
-        times: dict[str, Any] = {}
         for p in plans:
             if p.name not in row:
                 continue  # added to the format after the archive was made: the model's default
@@ -141,8 +164,9 @@ class _Import:
             elif p.kind == F.REF:
                 if value is None:
                     values[p.field.attname] = None
-                elif p.target == label:
-                    deferred.append((p, value))  # may point to a row further on: set once all are in
+                elif p.target == label and self.lookup(label, value) is None:
+                    values[p.field.attname] = None
+                    deferred.append((p, value))  # points to a row further on: set once all are in
                 else:
                     new = self.lookup(p.target, value)
                     if new is None:
@@ -164,8 +188,6 @@ class _Import:
                     values[p.field.attname] = p.field.to_python(value)
                 except ValidationError as exc:
                     raise ArchiveError(f"{where}: {p.name}: {'; '.join(exc.messages)}", field="file") from None
-            if p.auto_time:
-                times[p.field.attname] = values[p.field.attname]
         obj = part.model(**values)
         skip = [p.name for p in plans if p.kind != F.VALUE or p.name not in row]
         try:
@@ -173,37 +195,34 @@ class _Import:
         except ValidationError as exc:
             field, messages = next(iter(exc.message_dict.items()))
             raise ArchiveError(f"{where}: {field}: {'; '.join(messages)}", field="file") from None
-        return obj, times
+        return obj
 
-    def _flush(self, part: ModelPart, plans, batch: list) -> None:
-        """Insert one batch, map its ids, put back the archived times and the files."""
+    def _flush(self, part: ModelPart, batch: list) -> None:
+        """Insert one batch as archived (times included), map its ids, then store its files."""
         label = part.label
         sources = [b[0] for b in batch]
         objs = [b[1] for b in batch]
+        mapping = self.ids.setdefault(label, {})
         if part.natural_key:
             for source, obj in zip(sources, objs, strict=True):
                 match = part.model.objects.filter(**{k: getattr(obj, k) for k in part.natural_key}).first()
                 if match is None:
                     obj.save()
                     match = obj
-                self.ids.setdefault(label, {})[source] = match.pk
+                mapping[source] = match.pk
             return
         try:
             with transaction.atomic():
-                part.model.objects.bulk_create(objs)
+                _insert_as_archived(part.model, objs)
         except (IntegrityError, DatabaseError) as exc:
             raise ArchiveError(f"{label} #{sources[0]} to #{sources[-1]}: the database refused these rows "
                                f"({exc}).", field="file") from None
-        mapping = self.ids.setdefault(label, {})
         for source, obj in zip(sources, objs, strict=True):
             if source in mapping:
                 raise ArchiveError(f"{label} #{source} is in the archive twice.", field="file")
             mapping[source] = obj.pk
-        update: set[str] = set()
-        for _, obj, times, files in batch:
-            for attname, value in times.items():
-                setattr(obj, attname, value)
-                update.add(attname)
+        with_files = []
+        for _, obj, files in batch:
             for p, path in files:
                 with self.archive.open(path) as handle:
                     content = ContentFile(handle.read())
@@ -211,34 +230,41 @@ class _Import:
                 name = storage.save(p.field.generate_filename(obj, path.rsplit("/", 1)[-1]), content)
                 self.stored.append((storage, name))
                 setattr(obj, p.field.attname, name)
-                update.add(p.field.attname)
-        if update:
-            part.model.objects.bulk_update(objs, sorted(update), batch_size=500)
+                with_files.append(obj)
+        if with_files:
+            names = sorted({p.field.attname for _, _, files in batch for p, _ in files})
+            part.model.objects.bulk_update(with_files, names)
 
-    def load_model(self, part: ModelPart) -> list:
+    def load_model(self, part: ModelPart) -> int:
         label = part.label
         plans = F.plan(part.model)
+        self_refs = [p for p in plans if p.kind == F.REF and p.target == label]
         required = bool(self.manifest["counts"].get(label))
         batch: list = []
+        pending: set[int] = set()
         deferred_all: list = []
-        done: list = []
+        count = 0
         for number, row in _lines(self.archive, data_name(label), required=required):
+            # A row naming one of the same model still waiting in this batch: insert the batch
+            # first, so the reference is set at once (duplicates point to earlier records).
+            if pending and any(row.get(p.name) in pending for p in self_refs):
+                self._flush(part, batch)
+                batch, pending = [], set()
             deferred: list = []
             files: list = []
-            obj, times = self._build(part, plans, number, row, deferred, files)
-            batch.append((row["id"], obj, times, files))
+            obj = self._build(part, plans, number, row, deferred, files)
             deferred_all.extend((obj, row["id"], p, value) for p, value in deferred)
+            count += 1
             if label == Review._meta.label:
-                self._start_review(row, obj, times, files)
-                batch = []
-                done.append(obj)
-            elif len(batch) >= BATCH:
-                self._flush(part, plans, batch)
-                done.extend(b[1] for b in batch)
-                batch = []
+                self._start_review(row, obj)
+                continue
+            batch.append((row["id"], obj, files))
+            pending.add(row["id"])
+            if len(batch) >= BATCH:
+                self._flush(part, batch)
+                batch, pending = [], set()
         if batch:
-            self._flush(part, plans, batch)
-            done.extend(b[1] for b in batch)
+            self._flush(part, batch)
         if label == Review._meta.label and self.review is None:
             raise ArchiveError("The archive holds no review.", field="file")
         if deferred_all:
@@ -251,17 +277,15 @@ class _Import:
                 setattr(obj, p.field.attname, new)
                 fixed.add(p.field.attname)
             part.model.objects.bulk_update([d[0] for d in deferred_all], sorted(fixed), batch_size=500)
-        return done
+        return count
 
-    def _start_review(self, row: dict, obj: Review, times: dict, files: list) -> None:
+    def _start_review(self, row: dict, obj: Review) -> None:
         if self.review is not None:
             raise ArchiveError("The archive holds more than one review.", field="file")
         self.source_review_id = row["id"]
-        obj.save()
+        _insert_as_archived(Review, [obj])
         self.review = obj
         self.ids[Review._meta.label] = {row["id"]: obj.pk}
-        if times:
-            Review.objects.filter(pk=obj.pk).update(**times)
 
     def cleanup(self) -> None:
         for storage, name in self.stored:
@@ -289,7 +313,7 @@ def archive_load(*, source) -> tuple[Review, dict, dict[str, int]]:
         job.source_review_id = (manifest.get("review") or {}).get("id")
         try:
             job.load_users()
-            counts = {part.label: len(job.load_model(part)) for part in model_parts()}
+            counts = {part.label: job.load_model(part) for part in model_parts()}
         except BaseException:
             job.cleanup()
             raise
