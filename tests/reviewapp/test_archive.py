@@ -429,3 +429,9 @@ def test_every_archived_foreign_key_points_to_a_model_archived_before_it():
                 assert f.related_model._meta.label in seen, (part.label, f.name)
         seen.add(part.label)
 
+
+
+def test_a_runs_input_hash_survives_storage_that_drops_the_sign_of_zero():
+    # PostgreSQL's jsonb gives back -0.0 as 0.0; an imported run must still match its inputs.
+    assert inputs_hash({"studies": [{"yi": -0.0}]}) == inputs_hash({"studies": [{"yi": 0.0}]})
+    assert inputs_hash({"studies": [{"yi": -0.5}]}) != inputs_hash({"studies": [{"yi": 0.5}]})
