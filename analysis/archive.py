@@ -7,7 +7,7 @@ again over the translated ones, and an imported run is as fresh (or as stale) as
 and specs name studies and outcomes by label, and travel as they are."""
 from __future__ import annotations
 
-from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part
+from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part, unfinished_as_failed
 
 from . import sof_exports
 from .models import Analysis, AnalysisRun, GradeAssessment
@@ -46,7 +46,12 @@ def register() -> None:
         csvs={"summary-of-findings.csv": lambda review: sof_exports.sof_csv(review=review)},
         models=(
             ModelPart(Analysis, lambda review: Analysis.objects.filter(review=review)),
+            # A run still waiting would keep the analysis from being run again on the target.
             ModelPart(AnalysisRun, lambda review: AnalysisRun.objects.filter(analysis__review=review),
-                      embedded_ids={"inputs": _inputs, "input_hash": _input_hash}),
+                      embedded_ids={"inputs": _inputs, "input_hash": _input_hash},
+                      adjust=unfinished_as_failed(
+                          waiting=("queued", "running"), failed="failed",
+                          message="Interrupted: the review was archived while this run was under way. Run the "
+                                  "analysis again.")),
             ModelPart(GradeAssessment, lambda review: GradeAssessment.objects.filter(review=review)),
         )))

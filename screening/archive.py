@@ -7,7 +7,7 @@ records that report them)."""
 from __future__ import annotations
 
 from reviewapp.archive.format import ArchiveError
-from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part
+from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part, unfinished_as_failed
 from reviewapp.tabular import csv_text
 
 from . import exports, prisma, selectors
@@ -28,6 +28,7 @@ from .models import (
 )
 
 RECORD = Record._meta.label
+INTERRUPTED = "Interrupted: the review was archived while this was under way. Start it again."
 
 
 def _record_ids(value, lookup, row):
@@ -60,7 +61,8 @@ def _csvs():
 def register() -> None:
     register_archive_part(ArchivePart(app="screening", csvs=_csvs(), models=(
         ModelPart(Search, _of_review(Search)),
-        ModelPart(SearchFile, lambda review: SearchFile.objects.filter(search__review=review)),
+        ModelPart(SearchFile, lambda review: SearchFile.objects.filter(search__review=review),
+                  adjust=unfinished_as_failed(waiting=("queued", "running"), failed="failed", message=INTERRUPTED)),
         # A study's audit snapshot names the record it was made from as "report".
         ModelPart(Study, _of_review(Study), audit_ids={"report": RECORD}),
         ModelPart(Record, _of_review(Record)),
@@ -72,6 +74,7 @@ def register() -> None:
         ModelPart(FullText, lambda review: FullText.objects.filter(record__review=review)),
         ModelPart(RecordCorrection, lambda review: RecordCorrection.objects.filter(record__review=review)),
         ModelPart(ChecklistEntry, _of_review(ChecklistEntry)),
-        ModelPart(RankingRun, _of_review(RankingRun)),
+        ModelPart(RankingRun, _of_review(RankingRun),
+                  adjust=unfinished_as_failed(waiting=("queued", "running"), failed="failed", message=INTERRUPTED)),
         ModelPart(StoppingDecision, _of_review(StoppingDecision)),
     )))

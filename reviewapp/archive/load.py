@@ -250,6 +250,8 @@ class _Import:
             if pending and any(row.get(p.name) in pending for p in self_refs):
                 self._flush(part, batch)
                 batch, pending = [], set()
+            if part.adjust is not None:
+                row = part.adjust(row)
             deferred: list = []
             files: list = []
             obj = self._build(part, plans, number, row, deferred, files)

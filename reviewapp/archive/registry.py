@@ -36,6 +36,8 @@ class ModelPart:
     ``audit_ids`` names further keys of this model's audit snapshots that hold ids, with the label
     of the model they point to. ``natural_key`` marks a site-level model (e.g. appraisal tools):
     its rows are matched on the target by these fields and created only when missing.
+    ``adjust`` may change an archived row before it is read (e.g. work that was waiting for a
+    worker on the source site, which no worker of the target will pick up).
     """
 
     model: type[models.Model]
@@ -43,6 +45,7 @@ class ModelPart:
     embedded_ids: Mapping[str, IdsRemap] = field(default_factory=dict)
     audit_ids: Mapping[str, str] = field(default_factory=dict)
     natural_key: tuple[str, ...] = ()
+    adjust: Callable[[dict], dict] | None = None
 
     @property
     def label(self) -> str:
@@ -59,6 +62,17 @@ class ArchivePart:
     models: tuple[ModelPart, ...]
     csvs: Mapping[str, CsvMaker] = field(default_factory=dict)
     phase: int = 0
+
+
+def unfinished_as_failed(*, waiting: tuple[str, ...], failed: str, message: str) -> Callable[[dict], dict]:
+    """An ``adjust`` for a job row (an import, a ranking, an analysis run) still waiting or running
+    when the review was archived: no worker of the target site will ever take it, so it arrives
+    failed with ``message`` (and may be started again there)."""
+    def adjust(row: dict) -> dict:
+        if row.get("status") in waiting:
+            return {**row, "status": failed, "error": message}
+        return row
+    return adjust
 
 
 _parts: list[ArchivePart] = []

@@ -435,3 +435,15 @@ def test_a_runs_input_hash_survives_storage_that_drops_the_sign_of_zero():
     # PostgreSQL's jsonb gives back -0.0 as 0.0; an imported run must still match its inputs.
     assert inputs_hash({"studies": [{"yi": -0.0}]}) == inputs_hash({"studies": [{"yi": 0.0}]})
     assert inputs_hash({"studies": [{"yi": -0.5}]}) != inputs_hash({"studies": [{"yi": 0.5}]})
+
+
+def test_a_run_waiting_for_a_worker_arrives_failed_so_the_analysis_can_run_again(world, people):
+    analysis = world.analyses.get()
+    waiting = analysis_services.analysis_run_request(actor=people["lead"], analysis=analysis, enqueue=False)
+    assert waiting.status == AnalysisRun.Status.QUEUED
+    copy = review_archive_import(source=io.BytesIO(_archive(world)))
+    runs = {r.number: r for r in AnalysisRun.objects.filter(analysis__review=copy)}
+    assert runs[1].status == AnalysisRun.Status.DONE
+    assert runs[2].status == AnalysisRun.Status.FAILED and "Run the analysis again" in runs[2].error
+    again = analysis_services.analysis_run_request(actor=people["lead"], analysis=copy.analyses.get(), enqueue=False)
+    assert again.number == 3 and again.status == AnalysisRun.Status.QUEUED
