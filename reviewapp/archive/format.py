@@ -79,6 +79,9 @@ def open_checked(source) -> zipfile.ZipFile:
                            field="file")
     total = 0
     for member in members:
+        if member.flag_bits & 0x1:
+            raise ArchiveError(f"The part {member.filename!r} of the archive is encrypted; an archive never is.",
+                               field="file")
         total += member.file_size
         if member.file_size > RATIO_FLOOR_BYTES and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             raise ArchiveError(

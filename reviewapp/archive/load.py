@@ -12,12 +12,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.utils.text import get_valid_filename
 
 from ..models import Review
 from . import fields as F
@@ -222,12 +224,17 @@ class _Import:
                 raise ArchiveError(f"{label} #{source} is in the archive twice.", field="file")
             mapping[source] = obj.pk
         with_files = []
-        for _, obj, files in batch:
+        for source, obj, files in batch:
             for p, path in files:
                 with self.archive.open(path) as handle:
                     content = ContentFile(handle.read())
                 storage = p.field.storage
-                name = storage.save(p.field.generate_filename(obj, path.rsplit("/", 1)[-1]), content)
+                try:
+                    name = storage.save(p.field.generate_filename(obj, get_valid_filename(path.rsplit("/", 1)[-1])),
+                                        content)
+                except SuspiciousFileOperation:
+                    raise ArchiveError(f"{label} #{source}: the file name {path!r} is not one a file may have.",
+                                       field="file") from None
                 self.stored.append((storage, name))
                 setattr(obj, p.field.attname, name)
                 with_files.append(obj)
@@ -316,6 +323,9 @@ def archive_load(*, source) -> tuple[Review, dict, dict[str, int]]:
         try:
             job.load_users()
             counts = {part.label: job.load_model(part) for part in model_parts()}
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            job.cleanup()
+            raise ArchiveError(f"The archive is damaged: a part of it cannot be read ({exc}).", field="file") from None
         except BaseException:
             job.cleanup()
             raise

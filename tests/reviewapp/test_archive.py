@@ -136,14 +136,17 @@ def _archive(review) -> bytes:
     return out.getvalue()
 
 
-def _rewritten(data: bytes, change) -> bytes:
-    """The archive with its members passed through ``change(name, bytes) -> bytes | None`` (None drops one)."""
+def _rewritten(data: bytes, change, extra: dict | None = None) -> bytes:
+    """The archive with its members passed through ``change(name, bytes) -> bytes | None`` (None
+    drops one) and ``extra`` members added; stored uncompressed, so tests can damage the bytes."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as target:
         for name in source.namelist():
             content = change(name, source.read(name))
             if content is not None:
                 target.writestr(name, content)
+        for name, content in (extra or {}).items():
+            target.writestr(name, content)
     return out.getvalue()
 
 
@@ -344,6 +347,20 @@ def test_a_row_of_another_review_is_refused(world):
         rows[0]["review"] = world.pk + 1000
         return rows
     _refused(_rewritten(_archive(world), _lines_changed("screening.Record", elsewhere)), "belongs to review")
+
+
+def test_a_damaged_part_is_refused(world):
+    data = _rewritten(_archive(world), lambda name, content: content)
+    at = data.index(world.title.encode())  # in the review's row, the first part
+    _refused(data[:at] + b"X" + data[at + 1:], "damaged")
+
+
+def test_a_file_name_that_would_leave_its_folder_is_refused(world):
+    def escape(rows):
+        rows[0]["file"] = "files/evil/.."
+        return rows
+    data = _rewritten(_archive(world), _lines_changed("screening.SearchFile", escape), extra={"files/evil/..": b"x"})
+    _refused(data, "is not one a file may have")
 
 
 def test_what_is_not_a_review_archive_is_refused(world):
