@@ -84,14 +84,14 @@ def _insert_as_archived(model, objs: list) -> None:
 
 
 class _Import:
-    def __init__(self, archive: zipfile.ZipFile, manifest: dict):
+    def __init__(self, archive: zipfile.ZipFile, manifest: dict, stored: list):
         self.archive = archive
         self.manifest = manifest
         self.names = set(archive.namelist())
         self.missing_files = set(manifest.get("missing_files") or [])
         self.ids: dict[str, dict[int, int]] = {}
         self.users: dict[str, Any] = {}
-        self.stored: list[tuple[Any, str]] = []  # (storage, name) of files saved so far
+        self.stored = stored  # (storage, name) of files saved so far
         self.review: Review | None = None
         self.source_review_id: int | None = None
 
@@ -296,18 +296,19 @@ class _Import:
         self.review = obj
         self.ids[Review._meta.label] = {row["id"]: obj.pk}
 
-    def cleanup(self) -> None:
-        for storage, name in self.stored:
-            try:
-                storage.delete(name)
-            except OSError:
-                pass
+def files_delete(stored: list) -> None:
+    """Delete the files an import stored (storage is not part of the transaction that failed)."""
+    for storage, name in stored:
+        try:
+            storage.delete(name)
+        except OSError:
+            pass
 
 
-def archive_load(*, source) -> tuple[Review, dict, dict[str, int]]:
+def archive_load(*, source, stored: list) -> tuple[Review, dict, dict[str, int]]:
     """Read the archive ``source`` (a path or a binary file) into a new review: (review, manifest,
-    rows per model). Call it inside a transaction; on an ArchiveError the caller's rollback
-    undoes the rows, and the files stored so far are already deleted."""
+    rows per model). Call it inside a transaction; each file it stores is added to ``stored``, for
+    the caller to delete if the transaction does not commit."""
     archive = open_checked(source)
     with archive:
         manifest = _read_json(archive, MANIFEST)
@@ -317,22 +318,17 @@ def archive_load(*, source) -> tuple[Review, dict, dict[str, int]]:
         if unknown:
             raise ArchiveError(f"The archive holds {', '.join(unknown)}, which this site does not know (an archive "
                                "of a newer version of the app?).", field="file")
-        job = _Import(archive, manifest)
+        job = _Import(archive, manifest, stored)
         # The review's own id is known before its row is read: every row names it.
         job.source_review_id = (manifest.get("review") or {}).get("id")
         try:
             job.load_users()
             counts = {part.label: job.load_model(part) for part in model_parts()}
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            job.cleanup()
             raise ArchiveError(f"The archive is damaged: a part of it cannot be read ({exc}).", field="file") from None
-        except BaseException:
-            job.cleanup()
-            raise
     for label, count in counts.items():
         expected = manifest["counts"].get(label, 0)
         if count != expected:
-            job.cleanup()
             raise ArchiveError(f"The archive's manifest counts {expected} of {label}, but it holds {count}.",
                                field="file")
     return job.review, manifest, counts

@@ -9,7 +9,7 @@ from ..audit import audit_record
 from ..models import AuditEvent, Membership, Review
 from ..services import _membership_create
 from .export import archive_write
-from .load import archive_load
+from .load import archive_load, files_delete
 
 
 def review_archive_write(*, review: Review, out: BinaryIO) -> dict:
@@ -17,13 +17,22 @@ def review_archive_write(*, review: Review, out: BinaryIO) -> dict:
     return archive_write(review=review, out=out)
 
 
-@transaction.atomic
 def review_archive_import(*, source, actor=None, owner=None) -> Review:
     """A new review made from the archive ``source`` (a path or binary file), with every object
     of the archived one. ``owner`` (if given) becomes a lead besides the archived leads; ``actor``
     is who the audit trail names as importing it. All or nothing: an ArchiveError (an
-    ApplicationError) leaves the site as it was."""
-    review, manifest, counts = archive_load(source=source)
+    ApplicationError) leaves the site as it was, uploaded files included."""
+    stored: list = []
+    try:
+        with transaction.atomic():
+            return _import(source=source, actor=actor, owner=owner, stored=stored)
+    except BaseException:
+        files_delete(stored)
+        raise
+
+
+def _import(*, source, actor, owner, stored: list) -> Review:
+    review, manifest, counts = archive_load(source=source, stored=stored)
     if owner is not None and not Membership.objects.filter(review=review, user=owner,
                                                            role=Membership.Role.LEAD).exists():
         _membership_create(actor=actor, review=review, user=owner, role=Membership.Role.LEAD)
