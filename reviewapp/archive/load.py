@@ -84,7 +84,7 @@ def _insert_as_archived(model, objs: list) -> None:
 
 
 class _Import:
-    def __init__(self, archive: zipfile.ZipFile, manifest: dict, stored: list):
+    def __init__(self, archive: zipfile.ZipFile, manifest: dict, stored: list, emails: bool):
         self.archive = archive
         self.manifest = manifest
         self.names = set(archive.namelist())
@@ -92,6 +92,7 @@ class _Import:
         self.ids: dict[str, dict[int, int]] = {}
         self.users: dict[str, Any] = {}
         self.stored = stored  # (storage, name) of files saved so far
+        self.emails = emails
         self.review: Review | None = None
         self.source_review_id: int | None = None
 
@@ -117,7 +118,7 @@ class _Import:
                 # Not a person of this site yet: an account that cannot sign in until an admin
                 # activates it and the person sets a password.
                 user = user_model(**{user_model.USERNAME_FIELD: username}, is_active=False)
-                for key in ("email", "first_name", "last_name"):
+                for key in ("email", "first_name", "last_name") if self.emails else ("first_name", "last_name"):
                     if isinstance(row.get(key), str) and hasattr(user, key):
                         setattr(user, key, row[key])
                 user.set_unusable_password()
@@ -305,10 +306,11 @@ def files_delete(stored: list) -> None:
             pass
 
 
-def archive_load(*, source, stored: list) -> tuple[Review, dict, dict[str, int]]:
+def archive_load(*, source, stored: list, emails: bool = True) -> tuple[Review, dict, dict[str, int]]:
     """Read the archive ``source`` (a path or a binary file) into a new review: (review, manifest,
     rows per model). Call it inside a transaction; each file it stores is added to ``stored``, for
-    the caller to delete if the transaction does not commit."""
+    the caller to delete if the transaction does not commit. Without ``emails`` the accounts it
+    creates get no e-mail address."""
     archive = open_checked(source)
     with archive:
         manifest = _read_json(archive, MANIFEST)
@@ -318,7 +320,7 @@ def archive_load(*, source, stored: list) -> tuple[Review, dict, dict[str, int]]
         if unknown:
             raise ArchiveError(f"The archive holds {', '.join(unknown)}, which this site does not know (an archive "
                                "of a newer version of the app?).", field="file")
-        job = _Import(archive, manifest, stored)
+        job = _Import(archive, manifest, stored, emails)
         # The review's own id is known before its row is read: every row names it.
         job.source_review_id = (manifest.get("review") or {}).get("id")
         try:

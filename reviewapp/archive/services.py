@@ -17,22 +17,26 @@ def review_archive_write(*, review: Review, out: BinaryIO) -> dict:
     return archive_write(review=review, out=out)
 
 
-def review_archive_import(*, source, actor=None, owner=None) -> Review:
+def review_archive_import(*, source, actor=None, owner=None, trusted: bool = True) -> Review:
     """A new review made from the archive ``source`` (a path or binary file), with every object
     of the archived one. ``owner`` (if given) becomes a lead besides the archived leads; ``actor``
     is who the audit trail names as importing it. All or nothing: an ArchiveError (an
-    ApplicationError) leaves the site as it was, uploaded files included."""
+    ApplicationError) leaves the site as it was, uploaded files included.
+
+    People the site lacks get inactive accounts. From an importer who is not ``trusted`` (not
+    staff) those accounts get no e-mail address: an archive anyone can write must not claim an
+    address, which would block its owner from accepting an invitation with a new account."""
     stored: list = []
     try:
         with transaction.atomic():
-            return _import(source=source, actor=actor, owner=owner, stored=stored)
+            return _import(source=source, actor=actor, owner=owner, stored=stored, emails=trusted)
     except BaseException:
         files_delete(stored)
         raise
 
 
-def _import(*, source, actor, owner, stored: list) -> Review:
-    review, manifest, counts = archive_load(source=source, stored=stored)
+def _import(*, source, actor, owner, stored: list, emails: bool) -> Review:
+    review, manifest, counts = archive_load(source=source, stored=stored, emails=emails)
     if owner is not None and not Membership.objects.filter(review=review, user=owner,
                                                            role=Membership.Role.LEAD).exists():
         _membership_create(actor=actor, review=review, user=owner, role=Membership.Role.LEAD)

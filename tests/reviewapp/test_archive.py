@@ -414,6 +414,17 @@ def test_the_api_gives_the_archive_to_a_lead_and_imports_it_for_anyone_signed_in
     assert Review.objects.get(pk=body["id"]).records.count() == world.records.count()
 
 
+def test_people_new_to_the_site_get_no_address_when_someone_not_staff_imports(world, people, client_for):
+    data = _archive(world)
+    User.objects.filter(username="viewer").update(username="viewer-renamed")
+    upload = io.BytesIO(data)
+    upload.name = "review.zip"
+    response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
+    assert response.status_code == 201
+    created = User.objects.get(username="viewer")
+    assert created.email == "" and not created.is_active and not created.has_usable_password()
+
+
 def test_the_api_refuses_a_bad_archive_with_a_reason(world, people, client_for):
     upload = io.BytesIO(b"not a zip")
     upload.name = "review.zip"
