@@ -321,6 +321,32 @@ def test_an_archive_of_a_newer_format_version_is_refused(world):
     _refused(data, "format version 2")
 
 
+def test_an_older_archive_without_a_later_field_or_model_imports_with_their_defaults(world):
+    # The versioning rule: additive changes keep version 1, so an older archive may lack them.
+    def without_tags(rows):
+        return [{k: v for k, v in row.items() if k != "tags"} for row in rows]
+
+    def older(name, content):
+        if name == "manifest.json":
+            manifest = json.loads(content)
+            del manifest["counts"]["screening.StoppingDecision"]
+            return json.dumps(manifest).encode()
+        if name == "data/screening.StoppingDecision.jsonl":
+            return None
+        return _lines_changed("screening.Decision", without_tags)(name, content)
+    copy = review_archive_import(source=io.BytesIO(_rewritten(_archive(world), older)))
+    assert copy.screening_decisions.count() == world.screening_decisions.count()
+    assert all(d.tags == [] for d in copy.screening_decisions.all())
+    assert not copy.stopping_decisions.exists()
+
+
+def test_an_archive_with_fields_this_site_does_not_know_is_refused(world):
+    def newer(rows):
+        rows[0]["mood"] = "cheerful"
+        return rows
+    _refused(_rewritten(_archive(world), _lines_changed("screening.Decision", newer)), "mood")
+
+
 def test_an_archive_missing_a_file_is_refused_and_names_the_object(world):
     data = _rewritten(_archive(world), lambda name, content: None if name.endswith(".pdf") else content)
     _refused(data, "screening.FullText #")
