@@ -148,6 +148,9 @@ class _Import:
             if p.name not in row:
                 continue  # added to the format after the archive was made: the model's default
             value = row[p.name]
+            if p.kind in (F.REVIEW, F.REF) and value is not None and (
+                    not isinstance(value, int) or isinstance(value, bool)):
+                raise ArchiveError(f"{where}: {p.name} is {value!r}, not an id.", field="file")
             if p.kind == F.USER:
                 if value is None:
                     values[p.field.attname] = None
@@ -296,6 +299,7 @@ class _Import:
         _insert_as_archived(Review, [obj])
         self.review = obj
         self.ids[Review._meta.label] = {row["id"]: obj.pk}
+
 
 def files_delete(stored: list) -> None:
     """Delete the files an import stored (storage is not part of the transaction that failed)."""
