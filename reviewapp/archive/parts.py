@@ -7,6 +7,7 @@ no snapshot points to an unrelated object of the target site.
 """
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from ..models import AuditEvent, Membership, Outcome, Review
@@ -28,11 +29,16 @@ def _object_id(value, lookup: IdLookup, row: dict):
 def _snapshot(value, lookup: IdLookup, row: dict):
     """A snapshot of an audited object (`reviewapp.audit.snapshot`: attnames to values) with its ids
     translated: the primary key, foreign keys, people, and the fields the model's own part says
-    embed ids."""
+    embed ids. Objects of models the archive leaves out (webhooks, invitations) have no new id,
+    so their ids become null too."""
     label = row.get("object_type") or ""
-    part = _parts_by_label().get(label)
-    if not isinstance(value, dict) or part is None:
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
         return value
+    if not isinstance(value, dict):
+        return value
+    part = _parts_by_label().get(label)
     users = get_user_model()._meta.label
     out = dict(value)
 
@@ -41,7 +47,7 @@ def _snapshot(value, lookup: IdLookup, row: dict):
             out[key] = lookup(target, out[key])
 
     translate("id", label)
-    for p in F.plan(part.model):
+    for p in F.plan(model):
         key = p.field.attname
         if p.kind == F.REF:
             translate(key, p.target)
@@ -49,12 +55,12 @@ def _snapshot(value, lookup: IdLookup, row: dict):
             translate(key, users)
         elif p.kind == F.REVIEW:
             translate(key, Review._meta.label)
-        elif p.name in part.embedded_ids and key in out:
+        elif part is not None and p.name in part.embedded_ids and key in out:
             try:
                 out[key] = part.embedded_ids[p.name](out[key], lookup, out)
             except ArchiveError:  # history may name objects deleted since: they stay as recorded
                 pass
-    for key, target in part.audit_ids.items():
+    for key, target in (part.audit_ids.items() if part is not None else ()):
         translate(key, target)
     return out
 
