@@ -11,7 +11,7 @@ class AnalysisConfig(AppConfig):
         from reviewapp.background import register_resumer
         from reviewapp.dashboard import register_stage
 
-        from . import sof_audit, sof_stages, stages
+        from . import archive, sof_audit, sof_stages, stages
 
         register_api_urls("analysis.api_urls")
         register_stage(stages.analysis_stage)
@@ -19,3 +19,4 @@ class AnalysisConfig(AppConfig):
         register_audit_summary("analysis.AnalysisRun", stages.run_audit_summary)
         register_audit_summary("analysis.GradeAssessment", sof_audit.assessment_audit_summary)
         register_resumer("analysis.services.analysis_runs_resume")
+        archive.register()

@@ -138,8 +138,21 @@ class Inputs:
         return inputs_hash(self.as_dict())
 
 
+def _without_signed_zero(value):
+    if isinstance(value, float) and value == 0.0:
+        return 0.0
+    if isinstance(value, dict):
+        return {k: _without_signed_zero(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_signed_zero(v) for v in value]
+    return value
+
+
 def inputs_hash(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    """The hash of an analysis' inputs, the same before and after they are stored: PostgreSQL's
+    jsonb keeps no sign of zero (an effect of -0.0 comes back as 0.0), so neither does the hash."""
+    canonical = _without_signed_zero(data)
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _risk_of_bias(review: Review):

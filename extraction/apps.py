@@ -9,8 +9,9 @@ class ExtractionConfig(AppConfig):
         from reviewapp.api_registry import register_api_urls
         from reviewapp.dashboard import register_stage
 
-        from . import stages
+        from . import archive, stages
 
         register_api_urls("extraction.api_urls")
         register_stage(stages.extraction_stage)
         register_stage(stages.appraisal_stage)
+        archive.register()

@@ -9,14 +9,18 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
 from .api_base import ReviewApiView
+from .archive.services import review_archive_import
+from .archive.views import archive_response
 from .models import AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
 from .permissions import reviews_for_user, token_allows
 
@@ -101,6 +105,40 @@ class ReviewDetailApi(ReviewApiView):
         review = services.review_update(actor=request.user, review=self.review, **data.validated_data)
         review.user_roles = roles
         return Response(ReviewSerializer(review, context={"request": request}).data)
+
+
+class ReviewArchiveApi(ReviewApiView):
+    """The whole review as one archive (ZIP; reviewapp/archive/FORMAT.md): every object as JSON, the uploaded
+    files and each stage's CSVs (leads)."""
+
+    capabilities = {"GET": "export_review"}
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request, review_id: int):
+        return archive_response(self.review)
+
+
+class ReviewImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A review archive (ZIP), as GET /api/v1/reviews/{id}/archive/ gives.")
+
+
+class ReviewImportApi(APIView):
+    """A new review made from an archive, all or nothing; you become one of its leads. People are
+    matched by username; those this site lacks are created without a usable password."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ReviewImportSerializer}, responses={201: ReviewSerializer})
+    def post(self, request):
+        if not token_allows(token=request.auth, review_id=None):
+            raise PermissionDenied("This API token is limited to one review; it cannot import reviews.")
+        data = ReviewImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = review_archive_import(source=data.validated_data["file"], actor=request.user, owner=request.user,
+                                       trusted=request.user.is_staff)
+        review.user_roles = set(Membership.objects.filter(review=review, user=request.user)
+                                .values_list("role", flat=True))
+        return Response(ReviewSerializer(review, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 # ---------------------------------------------------------------- members and roles

@@ -8,6 +8,7 @@ from .api_registry import registered_api_url_modules
 
 review_patterns = [
     path("", api.ReviewDetailApi.as_view(), name="api_review"),
+    path("archive/", api.ReviewArchiveApi.as_view(), name="api_review_archive"),
     path("members/", api.MemberListApi.as_view(), name="api_members"),
     path("members/<int:user_id>/", api.MemberDetailApi.as_view(), name="api_member"),
     path("invitations/", api.InvitationListApi.as_view(), name="api_invitations"),
@@ -24,6 +25,7 @@ review_patterns += [path("", include(module)) for module in registered_api_url_m
 urlpatterns = [
     path("me/", api.MeApi.as_view(), name="api_me"),
     path("reviews/", api.ReviewListApi.as_view(), name="api_reviews"),
+    path("reviews/import/", api.ReviewImportApi.as_view(), name="api_review_import"),
     path("reviews/<int:review_id>/", include(review_patterns)),
     path("schema/", api.SchemaApi.as_view(), name="api_schema"),
     # The split view serves its script as a file: the Content-Security-Policy allows no inline script.

@@ -20,6 +20,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "edit_review": frozenset({Role.LEAD}),
     "manage_members": frozenset({Role.LEAD}),
     "read_audit": frozenset({Role.LEAD}),
+    # The whole review in one file (reviewapp/archive/FORMAT.md): every decision, entry and the audit trail.
+    "export_review": frozenset({Role.LEAD}),
     "manage_webhooks": frozenset({Role.LEAD}),
     "manage_searches": frozenset({Role.LEAD}),
     "resolve_duplicates": frozenset({Role.LEAD}),

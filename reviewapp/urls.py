@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .archive import views as archive_views
 from .forms import SignInForm
 
 review_patterns = [
@@ -17,6 +18,7 @@ review_patterns = [
          name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit.csv", views.audit_export, name="audit_export"),
+    path("archive.zip", archive_views.review_archive, name="review_archive"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:webhook_id>/", views.webhook_detail, name="webhook_detail"),
 ]
@@ -24,6 +26,7 @@ review_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("reviews/new/", views.review_create, name="review_create"),
+    path("reviews/import/", archive_views.review_import, name="review_import"),
     path("reviews/<int:review_id>/", include(review_patterns)),
     path("reviews/<int:review_id>/", include("screening.urls")),
     path("reviews/<int:review_id>/", include("extraction.urls")),

@@ -53,7 +53,8 @@ def review_dashboard(request: HttpRequest, review_id: int) -> HttpResponse:
     stages = dashboard_stages(review=review, user=request.user, roles=review.user_roles)
     todos = [todo for stage in stages for todo in stage.todos]
     return render(request, "reviewapp/dashboard.html",
-                  review_page_context(review, stages=stages, todos=todos))
+                  review_page_context(review, stages=stages, todos=todos,
+                                      may_export_review=can(roles=review.user_roles, capability="export_review")))
 
 
 @login_required

@@ -11,7 +11,7 @@ class ScreeningConfig(AppConfig):
         from reviewapp.background import register_resumer
         from reviewapp.dashboard import register_stage
 
-        from . import audit_summaries, stages
+        from . import archive, audit_summaries, stages
 
         for provider in (stages.searches_stage, stages.screening_stage):
             register_stage(provider)
@@ -20,3 +20,4 @@ class ScreeningConfig(AppConfig):
         register_audit_summary("screening.SearchFile", audit_summaries.search_file_summary)
         register_audit_summary("screening.DuplicatePair", audit_summaries.duplicate_pair_summary)
         register_resumer("screening.services.resume.screening_tasks_resume")
+        archive.register()

@@ -1,0 +1,96 @@
+"""The registry through which each app puts its models (and its CSVs) into a review's archive.
+
+reviewapp may not import a stage app, so the archive cannot list their models itself: each app
+registers an `ArchivePart` in its AppConfig.ready(), naming its models in the order they must be
+imported (a model after every model its foreign keys point to) and saying how to find a review's
+rows, which JSON fields embed ids, and which CSVs it adds for people to read. Apps are imported
+in INSTALLED_APPS order (reviewapp, screening, extraction, analysis), which is the order data
+flows; parts of `phase` 1 come after all others (the audit trail, which names objects of every app).
+
+Like the other registries, this module imports nothing but Django's model layer, so a ready() may
+import it early.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+# A function that turns a source id of a model (by label) into the target id, or None when the
+# object is not in the archive: JSON remappers receive it.
+IdLookup = Callable[[str, Any], Any]
+# value, lookup, the archived row -> the value with every embedded id translated
+IdsRemap = Callable[[Any, IdLookup, dict], Any]
+
+
+@dataclass(frozen=True)
+class ModelPart:
+    """One model's rows of a review.
+
+    ``rows`` gives the review's rows (a queryset; it is iterated in chunks, ordered by id).
+    ``embedded_ids`` names fields whose values embed ids (JSON, or an id kept as text), with the
+    function that translates them (the archive keeps source ids; the importer calls it once every
+    model before this one is in).
+    ``audit_ids`` names further keys of this model's audit snapshots that hold ids, with the label
+    of the model they point to. ``natural_key`` marks a site-level model (e.g. appraisal tools):
+    its rows are matched on the target by these fields and created only when missing.
+    ``adjust`` may change an archived row before it is read (e.g. work that was waiting for a
+    worker on the source site, which no worker of the target will pick up).
+    """
+
+    model: type[models.Model]
+    rows: Callable[[Any], models.QuerySet]
+    embedded_ids: Mapping[str, IdsRemap] = field(default_factory=dict)
+    audit_ids: Mapping[str, str] = field(default_factory=dict)
+    natural_key: tuple[str, ...] = ()
+    adjust: Callable[[dict], dict] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+
+# name -> (content type, function of the review giving the file's content: str, bytes or str chunks)
+CsvMaker = Callable[[Any], "str | bytes | Iterable[str]"]
+
+
+@dataclass(frozen=True)
+class ArchivePart:
+    app: str
+    models: tuple[ModelPart, ...]
+    csvs: Mapping[str, CsvMaker] = field(default_factory=dict)
+    phase: int = 0
+
+
+def unfinished_as_failed(*, waiting: tuple[str, ...], failed: str, message: str) -> Callable[[dict], dict]:
+    """An ``adjust`` for a job row (an import, a ranking, an analysis run) still waiting or running
+    when the review was archived: no worker of the target site will ever take it, so it arrives
+    failed with ``message`` (and may be started again there)."""
+    def adjust(row: dict) -> dict:
+        if row.get("status") in waiting:
+            return {**row, "status": failed, "error": message}
+        return row
+    return adjust
+
+
+_parts: list[ArchivePart] = []
+
+
+def register_archive_part(part: ArchivePart) -> ArchivePart:
+    for i, known in enumerate(_parts):
+        if known.app == part.app and known.phase == part.phase:
+            _parts[i] = part
+            return part
+    _parts.append(part)
+    return part
+
+
+def registered_parts() -> list[ArchivePart]:
+    return sorted(_parts, key=lambda p: p.phase)  # stable: registration order within a phase
+
+
+def model_parts() -> list[ModelPart]:
+    """Every archived model, in import order."""
+    return [m for part in registered_parts() for m in part.models]

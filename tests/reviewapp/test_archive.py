@@ -1,0 +1,554 @@
+"""The whole-review archive (reviewapp/archive/FORMAT.md): a review exported and imported again is the same
+review, object by object (ids aside); a damaged or foreign archive is refused with a reason and
+changes nothing; only a lead may download one."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import models
+from django.urls import reverse
+
+from analysis import services as analysis_services
+from analysis import sof_services
+from analysis.models import AnalysisRun
+from analysis.selectors import analysis_overview, inputs_hash
+from extraction import services as extraction_services
+from extraction.appraisal.demo import demo_appraisal_load
+from extraction.demo import demo_answers
+from extraction.models import Entry, Extraction, FormTemplate, Settlement
+from extraction.outcome_data import SECTION_KEY
+from reviewapp import services as review_services
+from reviewapp.archive.format import ArchiveError
+from reviewapp.archive.registry import model_parts
+from reviewapp.archive.services import review_archive_import, review_archive_write
+from reviewapp.demo import DEMO_OUTCOMES
+from reviewapp.models import AuditEvent, Review
+from screening import prisma
+from screening import services as screening_services
+from screening.models import (
+    DuplicatePair,
+    RankingRun,
+    Record,
+    ScreeningItem,
+    ScreeningStage,
+    StoppingDecision,
+    Study,
+)
+from tests.analysis.conftest import finalise
+from tests.screening.helpers import import_bytes, make_search, record, ris
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+TA, FT = ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT
+
+
+# ---------------------------------------------------------------- a small but complete review
+
+@pytest.fixture
+def world(review, people, make_user, django_capture_on_commit_callbacks, settings):
+    """Records with a merged duplicate and a pair kept apart, dual decisions at both stages with
+    conflicts resolved, a full text, a corrected title, studies (one with two reports), final
+    extractions with two entries and a settled difference, consensus appraisals, an analysis run
+    with its result, a GRADE assessment, a checklist item, a ranking run and a stopping decision;
+    and a webhook and an invitation, which stay behind."""
+    lead, reviewer, second = people["lead"], people["reviewer"], people["reviewer_extractor"]
+    # Left out of the archive, but named by the audit trail.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    review_services.webhook_create(actor=lead, review=review, url="http://127.0.0.1:9/hook",
+                                   events=["conflict.created"])
+    review_services.invitation_create(actor=lead, review=review, email="guest@example.org", roles=["viewer"],
+                                      site_url="http://testserver/")
+    outcomes = {name: review_services.outcome_create(actor=lead, review=review, name=name, direction=d, note=n)
+                for name, d, n in DEMO_OUTCOMES}
+    search = make_search(review, lead)
+    # Record 9 is record 1 again (same DOI and title): merged as a sure duplicate on import.
+    import_bytes(search, lead, ris(*(record(n) for n in range(1, 9)), record(1)), "scopus.ris")
+    other = make_search(review, lead, database="EMBASE", platform="Ovid")
+    import_bytes(other, lead, ris(record(20), record(21, title="Something else entirely about toddlers")),
+                 "embase.ris")
+    records = list(Record.objects.filter(review=review, duplicate_of__isnull=True).order_by("id"))
+    assert Record.objects.filter(review=review, duplicate_of__isnull=False).exists()
+    apart = DuplicatePair.objects.create(review=review, record_a=records[6], record_b=records[7], score=0.7,
+                                         reasons=["similar titles"])
+    screening_services.duplicate_keep_apart(actor=lead, pair=apart)
+
+    def decide(rec, stage, value, by=(reviewer, second), reason=""):
+        item = ScreeningItem.objects.get(record=rec, stage=stage)
+        for person, v in zip(by, value if isinstance(value, tuple) else (value, value), strict=True):
+            screening_services.decision_record(actor=person, review=review, item_id=item.pk, value=v,
+                                               reason=reason if v == "exclude" else "")
+        return item
+
+    for rec in records[:4]:
+        decide(rec, TA, "include")
+    conflict = decide(records[4], TA, ("include", "exclude"))
+    screening_services.conflict_resolve(actor=lead, review=review, item_id=conflict.pk, value="include",
+                                        note="Abstract mentions mothers")
+    decide(records[5], TA, "exclude")
+    screening_services.fulltext_upload(actor=lead, record=records[0], upload=b"%PDF-1.4\n% a full text\n%%EOF\n",
+                                       filename="trial-1.pdf")
+    for rec in records[:3]:
+        decide(rec, FT, "include")
+    ft_conflict = decide(records[3], FT, ("include", "exclude"), reason="Wrong population")
+    screening_services.conflict_resolve(actor=lead, review=review, item_id=ft_conflict.pk, value="exclude",
+                                        reason="Wrong population")
+    screening_services.record_correct(actor=lead, record=records[5], field="title", text="A mended title")
+    studies = list(Study.objects.filter(review=review).order_by("id"))
+    assert len(studies) == 3
+    screening_services.study_link_report(actor=lead, record=records[8], study=studies[0])
+    screening_services.checklist_save(actor=lead, review=review, answers={"1": ("Title page", "")})
+    RankingRun.objects.create(review=review, status=RankingRun.Status.DONE, decisions_seen=6, included_seen=5,
+                              ranked=4, trained=True, seconds=0.1)
+    StoppingDecision.objects.create(review=review, rule="heuristic", target_recall=0.95, confidence=0.95,
+                                    screened=6, included_found=5, marked_excluded=0, details={"run": 3},
+                                    decided_by=lead)
+
+    template = extraction_services.template_create_builtin(actor=lead, review=review)
+    for study, index in zip(studies, (0, 1, 5), strict=True):  # randomised, non-randomised, randomised
+        finalise(template, study, demo_answers(study, index, list(outcomes)))
+    first = Extraction.objects.get(template=template, study=studies[0])
+    Entry.objects.create(extraction=first, user=people["extractor"], version=first.version,
+                         answers={"design": "Randomised controlled trial"}, done=True)
+    Entry.objects.create(extraction=first, user=second, version=first.version,
+                         answers={"design": "Non-randomised controlled study"}, done=True)
+    Settlement.objects.create(extraction=first, path="design", value="Randomised controlled trial",
+                              note="Checked the report", settled_by=lead)
+    demo_appraisal_load(review=review, lead=lead)
+    assert Extraction.objects.filter(template__kind=FormTemplate.Kind.APPRAISAL, status="done").exists()
+
+    # The outcome most of the three studies report (the synthetic answers vary by study).
+    reported = [row.get("outcome") for e in Extraction.objects.filter(template=template)
+                for row in e.consensus.get(SECTION_KEY) or []]
+    outcome = outcomes[max(outcomes, key=reported.count)]
+    analysis = analysis_services.analysis_create(actor=lead, review=review, outcome=outcome)
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_services.analysis_run_request(actor=lead, analysis=analysis)
+    run = analysis.runs.get()
+    assert run.status == AnalysisRun.Status.DONE, run.error
+    sof_services.assessment_update(actor=lead, review=review, outcome=outcome, mid=0.2, comment="Few trials")
+    sof_services.rating_set(actor=lead, review=review, outcome=outcome, domain="imprecision", change=-1,
+                            reason="Wide interval")
+    return review
+
+
+def _archive(review) -> bytes:
+    out = io.BytesIO()
+    review_archive_write(review=review, out=out)
+    return out.getvalue()
+
+
+def _rewritten(data: bytes, change, extra: dict | None = None) -> bytes:
+    """The archive with its members passed through ``change(name, bytes) -> bytes | None`` (None
+    drops one) and ``extra`` members added; stored uncompressed, so tests can damage the bytes."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as target:
+        for name in source.namelist():
+            content = change(name, source.read(name))
+            if content is not None:
+                target.writestr(name, content)
+        for name, content in (extra or {}).items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def _everything() -> dict[str, int]:
+    """Rows of every model (sign-in sessions aside)."""
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.label != "sessions.Session"}
+
+
+# ---------------------------------------------------------------- comparing two reviews
+
+def _file_bytes(field_file) -> bytes:
+    with field_file.storage.open(field_file.name, "rb") as handle:
+        return handle.read()
+
+
+def _translate_inputs(inputs, ids):
+    out = dict(inputs)
+    for key in ("studies", "excluded", "prepost"):
+        out[key] = [{**s, "study_id": ids["screening.Study"].get(s["study_id"])} for s in inputs.get(key, [])]
+    return out
+
+
+def _translate_snapshot(snapshot, model, ids, new_review):
+    if not isinstance(snapshot, dict) or model is None:
+        return snapshot
+    out = dict(snapshot)
+    fks = {f.attname: f.related_model._meta.label for f in model._meta.concrete_fields if f.is_relation}
+    fks["id"] = model._meta.label
+    extra = {"screening.Study": {"report": "screening.Record"},
+             "screening.DuplicatePair": {"primary_id": "screening.Record"}}.get(model._meta.label, {})
+    for key, label in {**fks, **extra}.items():
+        if out.get(key) is not None:
+            out[key] = new_review.pk if label == "reviewapp.Review" else ids.get(label, {}).get(out[key])
+    if model._meta.label == "screening.DuplicatePair" and "moved_ids" in out:
+        out["moved_ids"] = [ids["screening.Record"][i] for i in out["moved_ids"]]
+    return out
+
+
+def assert_same_review(old: Review, new: Review, owner=None) -> None:
+    """Every archived model's rows of ``old`` and ``new`` agree field by field, foreign keys and
+    embedded ids translated: rows are imported in id order, so the n-th row of one is the n-th
+    of the other."""
+    ids: dict[str, dict[int, int]] = {User._meta.label: {u.pk: u.pk for u in User.objects.all()}}
+    for part in model_parts():
+        label = part.label
+        before = list(part.rows(old).order_by("pk"))
+        after = list(part.rows(new).order_by("pk"))
+        if label == "reviewapp.Membership":
+            after = [m for m in after if m.user != owner]
+        if label == "reviewapp.AuditEvent":
+            # The import itself is audited after the imported trail: the owner's role and the import.
+            extra = after[len(before):]
+            expected = ["reviewapp.Membership"] * (owner is not None) + ["reviewapp.Review"]
+            assert [e.object_type for e in extra] == expected
+            after = after[:len(before)]
+        assert len(after) == len(before), label
+        ids[label] = {a.pk: b.pk for a, b in zip(before, after, strict=True)}
+        for a, b in zip(before, after, strict=True):
+            for f in a._meta.concrete_fields:
+                if f.primary_key:
+                    continue
+                va, vb = getattr(a, f.attname), getattr(b, f.attname)
+                where = (label, a.pk, f.name)
+                if isinstance(f, models.FileField):
+                    assert bool(va) == bool(vb), where
+                    if va:
+                        assert _file_bytes(vb) == _file_bytes(va), where
+                elif f.is_relation and f.related_model is Review:
+                    assert vb == (new.pk if va is not None else None), where
+                elif f.is_relation:
+                    target = f.related_model._meta.label
+                    expected = None if va is None else ids[target].get(va)
+                    assert vb == expected, where
+                elif (label, f.name) == ("screening.DuplicatePair", "moved_ids"):
+                    assert vb == [ids["screening.Record"][i] for i in va], where
+                elif (label, f.name) == ("analysis.AnalysisRun", "inputs"):
+                    assert vb == _translate_inputs(va, ids), where
+                elif (label, f.name) == ("analysis.AnalysisRun", "input_hash"):
+                    assert va == inputs_hash(a.inputs) and vb == inputs_hash(b.inputs), where
+                elif label == "reviewapp.AuditEvent" and f.name == "object_id":
+                    known = ids.get(a.object_type)
+                    assert vb == (str(known[int(va)]) if known and va and int(va) in known else ""), where
+                elif label == "reviewapp.AuditEvent" and f.name in ("before", "after"):
+                    assert vb == _translate_snapshot(va, apps.get_model(a.object_type), ids, new), where
+                else:
+                    assert vb == va, where
+
+
+# ---------------------------------------------------------------- the round trip
+
+def test_an_imported_archive_is_the_same_review_object_by_object(world, people, make_user):
+    data = _archive(world)
+    hook = AuditEvent.objects.get(review=world, object_type="reviewapp.Webhook")
+    assert hook.object_id and hook.after["review_id"] == world.pk
+    newcomer = make_user("newcomer")
+    copy = review_archive_import(source=io.BytesIO(data), actor=newcomer, owner=newcomer)
+    assert copy.pk != world.pk
+    assert_same_review(world, copy, owner=newcomer)
+    # What people see follows: the same PRISMA counts, the analysis' result is still current,
+    # and the importer is a lead besides the archived team.
+    assert prisma.prisma_counts(review=copy).csv_rows() == prisma.prisma_counts(review=world).csv_rows()
+    analysis = copy.analyses.get()
+    assert analysis_overview(analysis=analysis).staleness.stale is False
+    assert set(copy.memberships.filter(role="lead").values_list("user__username", flat=True)) == {"lead", "newcomer"}
+    # The webhook is not in the archive: its event no longer names an id, and names the new review.
+    hook = AuditEvent.objects.get(review=copy, object_type="reviewapp.Webhook")
+    assert hook.object_id == "" and hook.after["id"] is None and hook.after["review_id"] == copy.pk
+    assert not copy.webhooks.exists() and not copy.invitations.exists()
+
+
+def test_the_archive_holds_a_manifest_the_csvs_and_the_uploaded_files(world):
+    archive = zipfile.ZipFile(io.BytesIO(_archive(world)))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == "systematic-review-archive" and manifest["format_version"] == "1"
+    assert manifest["review"] == {"id": world.pk, "title": world.title}
+    assert manifest["counts"]["screening.Decision"] == world.screening_decisions.count()
+    assert manifest["counts"]["screening.Record"] == world.records.count() == 11
+    names = set(archive.namelist())
+    for csv_name in ("records.csv", "prisma.csv", "extraction-wide.csv", "risk-of-bias.csv",
+                     "summary-of-findings.csv", "audit.csv"):
+        assert f"csv/{csv_name}" in names
+    assert archive.read("csv/prisma.csv").decode().startswith("box,count")
+    files = [n for n in names if n.startswith("files/")]
+    assert len(files) == 3  # two search exports and one full text
+    assert any(archive.read(n).startswith(b"%PDF") for n in files)
+    # Nothing secret travels: people by name only, no passwords, tokens or webhooks.
+    people = [json.loads(line) for line in archive.read("users.jsonl").splitlines()]
+    assert {p["username"] for p in people} >= {"lead", "reviewer", "reviewer_extractor"}
+    assert all(set(p) == {"id", "username", "email", "first_name", "last_name"} for p in people)
+    assert not any("Webhook" in n or "ApiToken" in n or "Invitation" in n for n in names)
+
+
+def test_people_the_target_lacks_are_created_without_a_usable_password(world, people):
+    data = _archive(world)
+    User.objects.filter(username="viewer").update(username="viewer-renamed")
+    copy = review_archive_import(source=io.BytesIO(data))
+    created = User.objects.get(username="viewer")
+    assert not created.is_active and not created.has_usable_password()
+    assert created.email == "viewer@example.org"
+    assert copy.memberships.filter(user=created, role="viewer").exists()
+
+
+def test_the_command_imports_an_archive_and_makes_the_owner_a_lead(world, people, tmp_path, make_user):
+    path = tmp_path / "review.zip"
+    call_command("export_review", "--review", str(world.pk), str(path), stdout=io.StringIO())
+    make_user("owner")
+    out = io.StringIO()
+    call_command("import_review", str(path), "--owner", "owner", stdout=out)
+    copy = Review.objects.exclude(pk=world.pk).get()
+    assert f"as review {copy.pk}" in out.getvalue()
+    assert copy.memberships.filter(user__username="owner", role="lead").exists()
+    assert copy.records.count() == world.records.count()
+
+
+# ---------------------------------------------------------------- refusals change nothing
+
+def _refused(data: bytes, expected: str) -> None:
+    before = _everything()
+    with pytest.raises(ArchiveError) as refusal:
+        review_archive_import(source=io.BytesIO(data))
+    assert expected in refusal.value.message
+    assert _everything() == before
+
+
+def _lines_changed(label, change):
+    def apply(name, content):
+        if name != f"data/{label}.jsonl":
+            return content
+        rows = [json.loads(line) for line in content.splitlines()]
+        return "\n".join(json.dumps(r) for r in change(rows)).encode()
+    return apply
+
+
+def test_an_archive_of_a_newer_format_version_is_refused(world):
+    data = _rewritten(_archive(world), lambda name, content: json.dumps(
+        {**json.loads(content), "format_version": "2"}).encode() if name == "manifest.json" else content)
+    _refused(data, "format version 2")
+
+
+def test_an_older_archive_without_a_later_field_or_model_imports_with_their_defaults(world):
+    # The versioning rule: additive changes keep version 1, so an older archive may lack them.
+    def without_tags(rows):
+        return [{k: v for k, v in row.items() if k != "tags"} for row in rows]
+
+    def older(name, content):
+        if name == "manifest.json":
+            manifest = json.loads(content)
+            del manifest["counts"]["screening.StoppingDecision"]
+            return json.dumps(manifest).encode()
+        if name == "data/screening.StoppingDecision.jsonl":
+            return None
+        return _lines_changed("screening.Decision", without_tags)(name, content)
+    copy = review_archive_import(source=io.BytesIO(_rewritten(_archive(world), older)))
+    assert copy.screening_decisions.count() == world.screening_decisions.count()
+    assert all(d.tags == [] for d in copy.screening_decisions.all())
+    assert not copy.stopping_decisions.exists()
+
+
+def test_an_archive_with_fields_this_site_does_not_know_is_refused(world):
+    def newer(rows):
+        rows[0]["mood"] = "cheerful"
+        return rows
+    _refused(_rewritten(_archive(world), _lines_changed("screening.Decision", newer)), "mood")
+
+
+def test_an_archive_missing_a_file_is_refused_and_names_the_object(world):
+    data = _rewritten(_archive(world), lambda name, content: None if name.endswith(".pdf") else content)
+    _refused(data, "screening.FullText #")
+
+
+def test_a_reference_to_an_object_not_in_the_archive_is_refused(world):
+    def point_away(rows):
+        rows[-1]["item"] = 999_999
+        return rows
+    data = _rewritten(_archive(world), _lines_changed("screening.Decision", point_away))
+    _refused(data, "item points to screening.ScreeningItem #999999")
+
+
+def test_a_value_a_field_refuses_is_refused(world):
+    def bad_value(rows):
+        rows[0]["value"] = "perhaps"
+        return rows
+    data = _rewritten(_archive(world), _lines_changed("screening.Decision", bad_value))
+    _refused(data, "value")
+
+
+def test_a_row_of_another_review_is_refused(world):
+    def elsewhere(rows):
+        rows[0]["review"] = world.pk + 1000
+        return rows
+    _refused(_rewritten(_archive(world), _lines_changed("screening.Record", elsewhere)), "belongs to review")
+
+
+def test_a_damaged_part_is_refused(world):
+    data = _rewritten(_archive(world), lambda name, content: content)
+    at = data.index(world.title.encode())  # in the review's row, the first part
+    _refused(data[:at] + b"X" + data[at + 1:], "damaged")
+
+
+def test_a_file_name_that_would_leave_its_folder_is_refused(world):
+    def escape(rows):
+        rows[0]["file"] = "files/evil/.."
+        return rows
+    data = _rewritten(_archive(world), _lines_changed("screening.SearchFile", escape), extra={"files/evil/..": b"x"})
+    _refused(data, "is not one a file may have")
+
+
+def test_what_is_not_a_review_archive_is_refused(world):
+    _refused(b"PK\x03\x04 not really a zip", "damaged")
+    _refused(_rewritten(_archive(world), lambda name, content: None if name == "manifest.json" else content),
+             "manifest.json")
+
+
+def test_a_failed_import_leaves_no_file_behind(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    data = _archive(world)
+
+    def late_fault(rows):
+        rows[0]["reviewer"] = "nobody-of-this-archive"
+        return rows
+    broken = _rewritten(data, _lines_changed("screening.Decision", late_fault))
+    with pytest.raises(ArchiveError):
+        review_archive_import(source=io.BytesIO(broken))
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+# ---------------------------------------------------------------- who may download and import
+
+def test_only_a_lead_downloads_the_archive_from_the_review_page(world, people, client_for):
+    url = reverse("review_archive", args=[world.pk])
+    response = client_for(people["lead"]).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"]
+    assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("manifest.json")
+    dashboard = client_for(people["lead"]).get(reverse("review_dashboard", args=[world.pk])).content.decode()
+    assert url in dashboard
+    assert client_for(people["reviewer"]).get(url).status_code == 403
+    assert url not in client_for(people["reviewer"]).get(reverse("review_dashboard", args=[world.pk])).content.decode()
+    assert client_for(people["outsider"]).get(url).status_code == 404
+
+
+def test_the_api_gives_the_archive_to_a_lead_and_imports_it_for_anyone_signed_in(world, people, client_for):
+    api = reverse("api_review_archive", args=[world.pk])
+    assert client_for(people["viewer"]).get(api).status_code == 403
+    assert client_for(people["outsider"]).get(api).status_code == 404
+    response = client_for(people["lead"]).get(api)
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    upload = io.BytesIO(data)
+    upload.name = "review.zip"
+    response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["title"] == world.title and "lead" in body["roles"]
+    assert Review.objects.get(pk=body["id"]).records.count() == world.records.count()
+
+
+def test_people_new_to_the_site_get_no_address_when_someone_not_staff_imports(world, people, client_for):
+    data = _archive(world)
+    User.objects.filter(username="viewer").update(username="viewer-renamed")
+    upload = io.BytesIO(data)
+    upload.name = "review.zip"
+    response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
+    assert response.status_code == 201
+    created = User.objects.get(username="viewer")
+    assert created.email == "" and not created.is_active and not created.has_usable_password()
+
+
+def test_the_api_refuses_a_bad_archive_with_a_reason(world, people, client_for):
+    upload = io.BytesIO(b"not a zip")
+    upload.name = "review.zip"
+    before = _everything()
+    response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
+    assert response.status_code == 400
+    assert response.json()["field"] == "file" and "ZIP" in response.json()["detail"]
+    assert _everything() == before
+
+
+def test_the_import_page_makes_a_review_and_says_why_it_refuses_one(world, people, client_for):
+    client = client_for(people["outsider"])
+    url = reverse("review_import")
+    bad = io.BytesIO(b"not a zip")
+    bad.name = "bad.zip"
+    response = client.post(url, {"file": bad})
+    assert response.status_code == 400 and "Nothing was imported" in response.content.decode()
+    good = io.BytesIO(_archive(world))
+    good.name = "review.zip"
+    response = client.post(url, {"file": good})
+    copy = Review.objects.exclude(pk=world.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse("review_dashboard", args=[copy.pk])
+    assert AuditEvent.objects.filter(review=copy, object_label__startswith="review imported").exists()
+
+
+def test_every_archived_foreign_key_points_to_a_model_archived_before_it():
+    seen = {"reviewapp.Review", User._meta.label}
+    for part in model_parts():
+        for f in part.model._meta.concrete_fields:
+            if f.is_relation and f.related_model._meta.label != part.label:
+                assert f.related_model._meta.label in seen, (part.label, f.name)
+        seen.add(part.label)
+
+
+
+def test_a_runs_input_hash_survives_storage_that_drops_the_sign_of_zero():
+    # PostgreSQL's jsonb gives back -0.0 as 0.0; an imported run must still match its inputs.
+    assert inputs_hash({"studies": [{"yi": -0.0}]}) == inputs_hash({"studies": [{"yi": 0.0}]})
+    assert inputs_hash({"studies": [{"yi": -0.5}]}) != inputs_hash({"studies": [{"yi": 0.5}]})
+
+
+def test_a_run_waiting_for_a_worker_arrives_failed_so_the_analysis_can_run_again(world, people):
+    analysis = world.analyses.get()
+    waiting = analysis_services.analysis_run_request(actor=people["lead"], analysis=analysis, enqueue=False)
+    assert waiting.status == AnalysisRun.Status.QUEUED
+    copy = review_archive_import(source=io.BytesIO(_archive(world)))
+    runs = {r.number: r for r in AnalysisRun.objects.filter(analysis__review=copy)}
+    assert runs[1].status == AnalysisRun.Status.DONE
+    assert runs[2].status == AnalysisRun.Status.FAILED and "Run the analysis again" in runs[2].error
+    again = analysis_services.analysis_run_request(actor=people["lead"], analysis=copy.analyses.get(), enqueue=False)
+    assert again.number == 3 and again.status == AnalysisRun.Status.QUEUED
+
+
+def test_the_format_document_lists_every_archived_model_and_field():
+    from tests.support import REPO_ROOT
+
+    listed = {}
+    for line in (REPO_ROOT / "reviewapp" / "archive" / "FORMAT.md").read_text().splitlines():
+        if line.startswith("- `") and "`: id, " in line:
+            label, rest = line[3:].split("`: ", 1)
+            listed[label] = {item.split(" (")[0].strip(" .") for item in rest.split(". ")[0].split(", ")}
+    assert list(listed) == [p.label for p in model_parts()]
+    for part in model_parts():
+        fields = {f.name for f in part.model._meta.concrete_fields}
+        assert listed[part.label] == fields, part.label
+
+
+def test_someone_not_staff_cannot_make_this_sites_people_members_of_an_imported_review(world, people, client_for):
+    upload = io.BytesIO(_archive(world))
+    upload.name = "review.zip"
+    response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
+    assert response.status_code == 201
+    copy = Review.objects.get(pk=response.json()["id"])
+    members = set(copy.memberships.values_list("user__username", flat=True))
+    # The archive's people are new, inactive accounts; the existing lead and reviewer gained nothing.
+    assert {"lead-imported", "reviewer-imported", "outsider"} <= members
+    assert not {"lead", "reviewer", "viewer"} & members
+    assert not User.objects.get(username="lead-imported").is_active
+    assert set(Review.objects.filter(memberships__user=people["lead"]).values_list("pk", flat=True)) == {world.pk}
+
+
+def test_a_staff_importer_maps_people_by_username(world, people, client_for):
+    people["outsider"].is_staff = True
+    people["outsider"].save()
+    upload = io.BytesIO(_archive(world))
+    upload.name = "review.zip"
+    response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
+    copy = Review.objects.get(pk=response.json()["id"])
+    assert copy.memberships.filter(user=people["lead"], role="lead").exists()
