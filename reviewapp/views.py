@@ -54,7 +54,8 @@ def review_dashboard(request: HttpRequest, review_id: int) -> HttpResponse:
     todos = [todo for stage in stages for todo in stage.todos]
     return render(request, "reviewapp/dashboard.html",
                   review_page_context(review, stages=stages, todos=todos,
-                                      may_export_review=can(roles=review.user_roles, capability="export_review")))
+                                      may_export_review=can(roles=review.user_roles, capability="export_review"),
+                                      may_edit_review=can(roles=review.user_roles, capability="edit_review")))
 
 
 @login_required
