@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
@@ -19,9 +20,9 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .api_base import ReviewApiView
-from .archive.services import review_archive_import
-from .archive.views import archive_response
-from .models import AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
+from .archive.services import archive_export_request, review_archive_import
+from .archive.views import archive_file_response
+from .models import ArchiveExport, AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
 from .permissions import reviews_for_user, token_allows
 
 User = get_user_model()
@@ -107,19 +108,75 @@ class ReviewDetailApi(ReviewApiView):
         return Response(ReviewSerializer(review, context={"request": request}).data)
 
 
+class ArchiveExportSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField(help_text="GET it until `status` is done or failed.")
+    file_url = serializers.SerializerMethodField(help_text="The ZIP, once `status` is done (else null).")
+
+    class Meta:
+        model = ArchiveExport
+        fields = ["id", "status", "requested_by", "size", "objects_count", "error", "created_at", "finished_at",
+                  "url", "file_url"]
+        read_only_fields = fields
+
+    def _absolute(self, name: str, export) -> str:
+        path = reverse(name, args=[export.review_id, export.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_url(self, export) -> str:
+        return self._absolute("api_review_archive", export)
+
+    def get_file_url(self, export) -> str | None:
+        return self._absolute("api_review_archive_file", export) if export.status == "done" else None
+
+
+class ReviewArchiveListApi(ReviewApiView, generics.ListAPIView):
+    """The review's archives (leads): one ZIP with every object as JSON, the uploaded files and each
+    stage's CSVs (reviewapp/archive/FORMAT.md). POST asks for a new one: 202 with its URL; the
+    worker writes it (while one is being written, that one is answered)."""
+
+    capabilities = {"GET": "export_review", "POST": "export_review"}
+    serializer_class = ArchiveExportSerializer
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ArchiveExport.objects.none()
+        return selectors.archive_exports_of(review=self.review)
+
+    @extend_schema(request=None, responses={202: ArchiveExportSerializer})
+    def post(self, request, review_id: int):
+        export = archive_export_request(actor=request.user, review=self.review)
+        body = ArchiveExportSerializer(export, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
 class ReviewArchiveApi(ReviewApiView):
-    """The whole review as one archive (ZIP; reviewapp/archive/FORMAT.md): every object as JSON, the uploaded
-    files and each stage's CSVs (leads)."""
+    """One archive and its state (leads)."""
+
+    capabilities = {"GET": "export_review"}
+
+    @extend_schema(responses=ArchiveExportSerializer)
+    def get(self, request, review_id: int, export_id: int):
+        export = selectors.archive_export_get(review=self.review, export_id=export_id)
+        return Response(ArchiveExportSerializer(export, context={"request": request}).data)
+
+
+class ReviewArchiveFileApi(ReviewApiView):
+    """The ZIP of a finished archive (leads); 404 while it is being written."""
 
     capabilities = {"GET": "export_review"}
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
-    def get(self, request, review_id: int):
-        return archive_response(self.review)
+    def get(self, request, review_id: int, export_id: int):
+        return archive_file_response(selectors.archive_export_get(review=self.review, export_id=export_id))
 
 
 class ReviewImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A review archive (ZIP), as GET /api/v1/reviews/{id}/archive/ gives.")
+    file = serializers.FileField(help_text="A review archive (ZIP), as "
+                                           "GET /api/v1/reviews/{id}/archives/{export_id}/file/ gives.")
 
 
 class ReviewImportApi(APIView):

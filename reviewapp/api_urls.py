@@ -8,7 +8,9 @@ from .api_registry import registered_api_url_modules
 
 review_patterns = [
     path("", api.ReviewDetailApi.as_view(), name="api_review"),
-    path("archive/", api.ReviewArchiveApi.as_view(), name="api_review_archive"),
+    path("archives/", api.ReviewArchiveListApi.as_view(), name="api_review_archives"),
+    path("archives/<int:export_id>/", api.ReviewArchiveApi.as_view(), name="api_review_archive"),
+    path("archives/<int:export_id>/file/", api.ReviewArchiveFileApi.as_view(), name="api_review_archive_file"),
     path("members/", api.MemberListApi.as_view(), name="api_members"),
     path("members/<int:user_id>/", api.MemberDetailApi.as_view(), name="api_member"),
     path("invitations/", api.InvitationListApi.as_view(), name="api_invitations"),

@@ -11,6 +11,7 @@ class ReviewAppConfig(AppConfig):
 
         from . import throttle  # noqa: F401 - connects the sign-in throttling signals
         from .archive import parts as archive_parts
+        from .background import register_resumer
         from .services import user_delete_check
 
         def refuse_deleting_a_last_lead(sender, instance, **kwargs):
@@ -20,3 +21,4 @@ class ReviewAppConfig(AppConfig):
         pre_delete.connect(refuse_deleting_a_last_lead, sender=get_user_model(), weak=False,
                            dispatch_uid="reviewapp.refuse_deleting_a_last_lead")
         archive_parts.register()
+        register_resumer("reviewapp.archive.services.archive_exports_resume")

@@ -319,3 +319,47 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.webhook_id} ({self.status})"
+
+
+def _archive_path(instance: ArchiveExport, filename: str) -> str:
+    return f"archives/review-{instance.review_id}/{filename}"
+
+
+class ArchiveExport(models.Model):
+    """A whole-review archive a lead asked for: written by a background task (a large review
+    takes longer than a web request may), kept until a newer one is ready, then downloaded."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Being written"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="archive_exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to=_archive_path, max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    objects_count = models.PositiveIntegerField(default=0, help_text="Rows of every model in the archive.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "review archive"
+
+    def __str__(self) -> str:
+        return f"archive of review {self.review_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def download_name(self) -> str:
+        from django.utils.text import slugify
+
+        return f"review-{self.review_id}-{slugify(self.review.title)[:60] or 'archive'}.zip"

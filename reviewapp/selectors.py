@@ -8,10 +8,20 @@ from typing import Iterator
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .audit_display import describe, kind_name
-from .models import ApiToken, AuditEvent, Invitation, Membership, Review, Webhook, invitation_token_hash
+from .models import (
+    ApiToken,
+    ArchiveExport,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Review,
+    Webhook,
+    invitation_token_hash,
+)
 from .tabular import csv_writer
 
 
@@ -137,3 +147,17 @@ def webhooks_of(*, review: Review) -> QuerySet[Webhook]:
                       failed=Count("deliveries", filter=Q(deliveries__status="failed")),
                       last_sent=Max("deliveries__last_attempt_at"))
             .order_by("id"))
+
+
+# The largest id a database's bigint holds: a bigger one in a URL is simply not found.
+_ID_LIMIT = 2**63 - 1
+
+
+def archive_exports_of(*, review: Review) -> QuerySet[ArchiveExport]:
+    return ArchiveExport.objects.filter(review=review).select_related("requested_by", "review")
+
+
+def archive_export_get(*, review: Review, export_id: int) -> ArchiveExport:
+    if not 0 < export_id <= _ID_LIMIT:
+        raise Http404("No such archive.")
+    return get_object_or_404(archive_exports_of(review=review), pk=export_id)

@@ -22,3 +22,11 @@ def webhook_deliver(self, delivery_id: int):
     if delivery.status == WebhookDelivery.Status.PENDING:
         return self.retry(countdown=RETRY_DELAYS[min(self.request.retries, len(RETRY_DELAYS) - 1)], throw=False)
     return None
+
+
+@shared_task(acks_late=True)
+def archive_export_build(export_id: int) -> None:
+    """Write one whole-review archive; safe to run again (a finished one is left alone)."""
+    from reviewapp.archive.services import archive_export_build as build
+
+    build(export_id=export_id)

@@ -18,7 +18,8 @@ review_patterns = [
          name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit.csv", views.audit_export, name="audit_export"),
-    path("archive.zip", archive_views.review_archive, name="review_archive"),
+    path("archive/", archive_views.review_archive, name="review_archive"),
+    path("archive/<int:export_id>.zip", archive_views.review_archive_download, name="review_archive_download"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:webhook_id>/", views.webhook_detail, name="webhook_detail"),
 ]

@@ -1,20 +1,84 @@
 """Writing a review's archive, and making a new review from one (reviewapp/archive/FORMAT.md)."""
 from __future__ import annotations
 
+import logging
+import tempfile
 from typing import BinaryIO
 
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
 from ..audit import audit_record
-from ..models import AuditEvent, Membership, Review
+from ..models import ArchiveExport, AuditEvent, Membership, Review
 from ..services import _membership_create
 from .export import archive_write
 from .load import archive_load, files_delete
+
+log = logging.getLogger(__name__)
 
 
 def review_archive_write(*, review: Review, out: BinaryIO) -> dict:
     """The archive of ``review`` written to ``out`` (a binary file); returns its manifest."""
     return archive_write(review=review, out=out)
+
+
+@transaction.atomic
+def archive_export_request(*, actor, review: Review) -> ArchiveExport:
+    """Ask for a fresh archive of ``review``, written by the worker; while one is waiting or being
+    written that one is returned rather than a second started. The trail notes who took a copy."""
+    waiting = (ArchiveExport.objects.select_for_update().filter(review=review)
+               .exclude(status__in=ArchiveExport.FINISHED).first())
+    if waiting is not None:
+        return waiting
+    export = ArchiveExport.objects.create(review=review, requested_by=actor)
+    audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=export,
+                 after={"status": export.status}, label="whole-review archive asked for")
+    from ..tasks import archive_export_build as build_task
+
+    transaction.on_commit(lambda: build_task.delay(export.pk))
+    return export
+
+
+def archive_export_build(*, export_id: int) -> ArchiveExport:
+    """Write the archive (the background task's body). Safe to run again: a finished export is
+    left alone, and a second delivery writes a whole new file. When it is ready, the files of
+    the review's older archives are deleted (one copy of everything is enough on the server)."""
+    with transaction.atomic():
+        export = ArchiveExport.objects.select_for_update().select_related("review").get(pk=export_id)
+        if export.is_finished:
+            return export
+        export.status = ArchiveExport.Status.RUNNING
+        export.save(update_fields=["status"])
+    try:
+        with tempfile.TemporaryFile() as spool:
+            manifest = archive_write(review=export.review, out=spool)
+            spool.seek(0)
+            export.file.save(export.download_name, File(spool), save=False)
+        export.size = export.file.size
+        export.objects_count = sum(manifest.get("counts", {}).values())
+        export.status, export.error = ArchiveExport.Status.DONE, ""
+    except Exception as exc:  # noqa: BLE001 - the lead must learn the archive failed, whatever the cause
+        log.exception("archive export %s failed", export_id)
+        export.status, export.error = ArchiveExport.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "size", "objects_count", "status", "error", "finished_at"])
+    if export.status == ArchiveExport.Status.DONE:
+        for older in ArchiveExport.objects.filter(review=export.review, created_at__lt=export.created_at):
+            if older.file:
+                older.file.delete(save=False)
+        ArchiveExport.objects.filter(review=export.review, created_at__lt=export.created_at).delete()
+    return export
+
+
+def archive_exports_resume() -> list[str]:
+    """Send again the archives a stopped worker left unwritten (see reviewapp.background)."""
+    from ..tasks import archive_export_build as build_task
+
+    ids = list(ArchiveExport.objects.exclude(status__in=ArchiveExport.FINISHED).values_list("pk", flat=True))
+    for pk in ids:
+        build_task.delay(pk)
+    return [f"{len(ids)} review archive(s) sent to the worker again"] if ids else []
 
 
 def review_archive_import(*, source, actor=None, owner=None, trusted: bool = True) -> Review:

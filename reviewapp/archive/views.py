@@ -1,36 +1,47 @@
-"""The archive as a download (the review's page and the API), and the page that makes a review
-from one."""
+"""The archive page (ask for one, watch it being written, download it), the download itself (the
+page and the API), and the page that makes a review from an archive."""
 from __future__ import annotations
-
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 
+from .. import selectors
 from ..exceptions import ApplicationError
-from ..models import Review
+from ..models import ArchiveExport
+from ..pages import review_page_context
 from ..permissions import review_get_for_user
 from .format import MB, max_unpacked_bytes
-from .services import review_archive_import, review_archive_write
+from .services import archive_export_request, review_archive_import
 
 
-def archive_response(review: Review) -> FileResponse:
-    """The archive, written to a temporary file first (a ZIP's directory comes last, so it cannot
-    be streamed as it is made) and sent from there; the file goes when the response is closed."""
-    spool = tempfile.TemporaryFile()
-    review_archive_write(review=review, out=spool)
-    spool.seek(0)
-    name = f"review-{review.pk}-{slugify(review.title)[:60] or 'archive'}.zip"
-    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
+def archive_file_response(export: ArchiveExport) -> FileResponse:
+    """The stored ZIP of a finished export as an attachment; 404 while it is not ready."""
+    if export.status != ArchiveExport.Status.DONE or not export.file:
+        raise Http404("This archive is not ready (or it failed); ask for a new one.")
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.download_name,
+                        content_type="application/zip")
 
 
 @login_required
-def review_archive(request: HttpRequest, review_id: int) -> FileResponse:
+def review_archive(request: HttpRequest, review_id: int) -> HttpResponse:
+    """Leads ask for an archive here; the worker writes it and the page offers the download."""
     review = review_get_for_user(user=request.user, review_id=review_id, capability="export_review")
-    return archive_response(review)
+    if request.method == "POST":
+        archive_export_request(actor=request.user, review=review)
+        messages.success(request, "The archive is being written; this page offers it when it is ready.")
+        return redirect("review_archive", review.pk)
+    exports = list(selectors.archive_exports_of(review=review)[:5])
+    waiting = any(not e.is_finished for e in exports)
+    return render(request, "reviewapp/review_archive.html",
+                  review_page_context(review, exports=exports, waiting=waiting))
+
+
+@login_required
+def review_archive_download(request: HttpRequest, review_id: int, export_id: int) -> FileResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_review")
+    return archive_file_response(selectors.archive_export_get(review=review, export_id=export_id))
 
 
 @login_required

@@ -12,6 +12,7 @@ from analysis import services as analysis_services
 from extraction import services as extraction_services
 from extraction.appraisal import services as appraisal_services
 from reviewapp import services as review_services
+from reviewapp.archive import services as archive_services
 from screening import services
 from screening.models import DuplicatePair, ScreeningItem, ScreeningStage
 from tests.screening.helpers import import_bytes, make_search, record, ris
@@ -32,7 +33,7 @@ def auth(key: str) -> dict:
 
 
 @pytest.fixture
-def world(review, people, make_user, settings) -> World:
+def world(review, people, make_user, settings, django_capture_on_commit_callbacks) -> World:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     lead, reviewer, second = people["lead"], people["reviewer"], people["reviewer_extractor"]
     search = make_search(review, lead)
@@ -66,7 +67,10 @@ def world(review, people, make_user, settings) -> World:
     for name in PEOPLE:
         _, key = review_services.api_token_create(user=people[name], name="tests", scope="read-write")
         w.tokens[name] = key
-    w.ids = {"search": search.pk, "file": search_file.pk, "conflict": items[0].pk, "waiting": items[2].pk,
+    with django_capture_on_commit_callbacks(execute=True):  # a finished archive, written by the "worker"
+        archive = archive_services.archive_export_request(actor=lead, review=review)
+    w.ids = {"archive": archive.pk, "search": search.pk, "file": search_file.pk, "conflict": items[0].pk,
+             "waiting": items[2].pk,
              "fresh": items[3].pk, "study": study.pk, "pair": pair.pk, "invitation": invitation.pk,
              "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "record": items[6].record_id,
              "viewer": people["viewer"].pk, "version": 1, **forms, **tools,

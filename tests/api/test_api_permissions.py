@@ -37,7 +37,10 @@ def _ris_upload():
 TABLE = [
     ("api_review", {}, "get", "view", None),
     ("api_review", {}, "patch", "edit_review", {"question": "Does it help?"}),
-    ("api_review_archive", {}, "get", "export_review", None),
+    ("api_review_archives", {}, "get", "export_review", None),
+    ("api_review_archives", {}, "post", "export_review", None),
+    ("api_review_archive", {"export_id": "archive"}, "get", "export_review", None),
+    ("api_review_archive_file", {"export_id": "archive"}, "get", "export_review", None),
     ("api_members", {}, "get", "view", None),
     ("api_members", {}, "post", "manage_members", {"identifier": "newbie", "roles": ["viewer"]}),
     ("api_member", {"user_id": "viewer"}, "get", "view", None),
@@ -134,7 +137,7 @@ TABLE = [
 # Routes outside a review, tested on their own (test_api_tokens, test_api_schema).
 NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_me", "api_schema", "api_docs"}
 # Routes whose success is a file, not JSON (their refusals are JSON like every other).
-FILE_ROUTES = {"api_review_archive": "application/zip"}
+FILE_ROUTES = {"api_review_archive_file": "application/zip"}
 
 
 def _url(world, name: str, args: dict) -> str:

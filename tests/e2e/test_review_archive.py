@@ -1,6 +1,6 @@
-"""The whole-review archive in the browser at phone width: the lead downloads it from the review's
-page, another person imports it on the import page and lands on the new review, with the
-records and decisions of the first."""
+"""The whole-review archive in the browser at phone width: the lead asks for it on its page and
+downloads it once the worker wrote it; another person imports it on the import page and lands on
+the new review, with the records and decisions of the first."""
 from __future__ import annotations
 
 import os
@@ -38,8 +38,15 @@ def test_a_lead_downloads_the_review_and_someone_imports_it(live_server, browser
         _fits(page)
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / "archive-dashboard.png"), full_page=True)
+        page.click("text=The whole review as one file")
+        page.click("text=Write a new archive")
+        # The worker writes it (in tests, as the request commits); the page then offers it.
+        expect(page.locator(".status.done")).to_have_text("Ready")
+        _fits(page)
+        if SHOTS:
+            page.screenshot(path=str(Path(SHOTS) / "archive-page.png"), full_page=True)
         with page.expect_download() as download:
-            page.click("text=Download the whole review")
+            page.click("a:has-text('Download')")
         archive = tmp_path / download.value.suggested_filename
         download.value.save_as(archive)
         assert archive.suffix == ".zip" and archive.stat().st_size > 0

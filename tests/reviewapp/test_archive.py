@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 
 import pytest
@@ -28,7 +29,7 @@ from reviewapp.archive.format import ArchiveError
 from reviewapp.archive.registry import model_parts
 from reviewapp.archive.services import review_archive_import, review_archive_write
 from reviewapp.demo import DEMO_OUTCOMES
-from reviewapp.models import AuditEvent, Review
+from reviewapp.models import ArchiveExport, AuditEvent, Review
 from screening import prisma
 from screening import services as screening_services
 from screening.models import (
@@ -423,25 +424,61 @@ def test_a_failed_import_leaves_no_file_behind(world, settings, tmp_path):
 
 # ---------------------------------------------------------------- who may download and import
 
-def test_only_a_lead_downloads_the_archive_from_the_review_page(world, people, client_for):
-    url = reverse("review_archive", args=[world.pk])
-    response = client_for(people["lead"]).get(url)
+def test_a_lead_asks_for_the_archive_on_its_page_and_downloads_it_when_the_worker_wrote_it(
+        world, people, client_for, django_capture_on_commit_callbacks):
+    page = reverse("review_archive", args=[world.pk])
+    lead = client_for(people["lead"])
+    dashboard = lead.get(reverse("review_dashboard", args=[world.pk])).content.decode()
+    assert page in dashboard
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task runs when the request commits
+        assert lead.post(page).status_code == 302
+    export = ArchiveExport.objects.get(review=world)
+    assert export.status == "done" and export.size > 0 and export.objects_count > 0
+    html = lead.get(page).content.decode()
+    download = reverse("review_archive_download", args=[world.pk, export.pk])
+    assert download in html and "data-reload-while-waiting" not in html
+    response = lead.get(download)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert "attachment" in response["Content-Disposition"]
     assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("manifest.json")
-    dashboard = client_for(people["lead"]).get(reverse("review_dashboard", args=[world.pk])).content.decode()
-    assert url in dashboard
-    assert client_for(people["reviewer"]).get(url).status_code == 403
-    assert url not in client_for(people["reviewer"]).get(reverse("review_dashboard", args=[world.pk])).content.decode()
-    assert client_for(people["outsider"]).get(url).status_code == 404
+    assert world.audit_events.filter(object_type="reviewapp.ArchiveExport").count() == 1
+    for person, code in (("reviewer", 403), ("outsider", 404)):
+        assert client_for(people[person]).get(page).status_code == code
+        assert client_for(people[person]).get(download).status_code == code
+    assert page not in client_for(people["reviewer"]).get(reverse("review_dashboard", args=[world.pk])).content.decode()
+    # A newer archive replaces the older one, file and all.
+    old_file = export.file.path
+    lead = client_for(people["lead"])
+    with django_capture_on_commit_callbacks(execute=True):
+        lead.post(page)
+    newest = ArchiveExport.objects.get(review=world)
+    assert newest.pk != export.pk and newest.file.path != old_file and not os.path.exists(old_file)
 
 
-def test_the_api_gives_the_archive_to_a_lead_and_imports_it_for_anyone_signed_in(world, people, client_for):
-    api = reverse("api_review_archive", args=[world.pk])
-    assert client_for(people["viewer"]).get(api).status_code == 403
-    assert client_for(people["outsider"]).get(api).status_code == 404
-    response = client_for(people["lead"]).get(api)
-    assert response.status_code == 200
+def test_while_an_archive_is_being_written_the_page_waits_and_asking_again_starts_no_second(world, people,
+                                                                                              client_for):
+    lead = client_for(people["lead"])
+    page = reverse("review_archive", args=[world.pk])
+    lead.post(page)  # the test's transaction never commits, so the task is not sent: it stays queued
+    lead.post(page)
+    export = ArchiveExport.objects.get(review=world)
+    html = lead.get(page).content.decode()
+    assert export.status == "queued" and "data-reload-while-waiting" in html
+    assert lead.get(reverse("review_archive_download", args=[world.pk, export.pk])).status_code == 404
+
+
+def test_the_api_writes_the_archive_for_a_lead_and_imports_it_for_anyone_signed_in(
+        world, people, client_for, django_capture_on_commit_callbacks):
+    api = reverse("api_review_archives", args=[world.pk])
+    assert client_for(people["viewer"]).post(api).status_code == 403
+    assert client_for(people["outsider"]).post(api).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(people["lead"]).post(api)
+    assert response.status_code == 202 and response["Location"] == response.json()["url"]
+    state = client_for(people["lead"]).get(response["Location"]).json()
+    assert state["status"] == "done" and state["file_url"].endswith("/file/")
+    response = client_for(people["lead"]).get(state["file_url"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     data = b"".join(response.streaming_content)
     upload = io.BytesIO(data)
     upload.name = "review.zip"

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from analysis import services as analysis_services
 from analysis.models import AnalysisRun
 from reviewapp import services as review_services
+from reviewapp.archive.services import archive_export_request
 from reviewapp.background import resume_interrupted
 from screening import services
 from screening.models import Record, SearchFile
@@ -27,14 +28,18 @@ def test_an_upload_and_an_analysis_run_left_behind_are_finished_once(review, peo
                                              direction="lower", note="")
     analysis = analysis_services.analysis_create(actor=lead, review=review, outcome=outcome)
     run = analysis_services.analysis_run_request(actor=lead, analysis=analysis, enqueue=False)
+    archive = archive_export_request(actor=lead, review=review)  # its task is sent on a commit that never comes
 
     call_command("resume_background_work")  # tasks run in-process in tests (eager)
     said = capsys.readouterr().out
     assert "1 import(s) sent to the worker again" in said and "1 analysis run(s)" in said
+    assert "1 review archive(s)" in said
     left.refresh_from_db()
     run.refresh_from_db()
     assert left.status == SearchFile.Status.DONE and Record.objects.filter(search_file=left).count() == 2
     assert run.status in AnalysisRun.FINISHED and run.attempts == 1
+    archive.refresh_from_db()
+    assert archive.status == "done" and archive.size > 0
 
     assert resume_interrupted() == []  # nothing is sent twice once it is finished
     assert Record.objects.filter(search_file=left).count() == 2
