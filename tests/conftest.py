@@ -1,7 +1,13 @@
-"""Fixtures shared by every app's tests: people, and a review where each holds one role."""
+"""Fixtures shared by every app's tests: people, a review where each holds one role, and the live
+Celery worker of CI."""
 from __future__ import annotations
 
+import os
+
 import pytest
+from django.db import connection
+
+from tests.support import require
 
 ROLES = ("lead", "reviewer", "extractor", "viewer")
 
@@ -13,6 +19,21 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def live_worker():
+    """The real Celery worker .ci/run starts on the test database and media folder: tasks go to it
+    through Redis instead of running in the test's process. Needs django_db(transaction=True)."""
+    require(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set: no broker, so no live worker")
+    require(os.environ.get("LIVE_WORKER_DATABASE", "") == connection.settings_dict["NAME"],
+            "no live worker shares the test database (set LIVE_WORKER_DATABASE, as .ci/run does)")
+    from reviewapp.celery import app
+
+    require(bool(app.control.ping(timeout=3)), "no Celery worker answers on REDIS_URL")
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = True
 
 
 @pytest.fixture

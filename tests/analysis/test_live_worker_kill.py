@@ -13,7 +13,6 @@ import socket
 import time
 
 import pytest
-from django.db import connection
 
 from analysis import services
 from analysis.models import AnalysisRun
@@ -23,19 +22,6 @@ from tests.support import require
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Status = AnalysisRun.Status
-
-
-@pytest.fixture
-def live_worker():
-    require(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set: no broker, so no live worker")
-    require(os.environ.get("LIVE_WORKER_DATABASE", "") == connection.settings_dict["NAME"],
-            "no live worker shares the test database (set LIVE_WORKER_DATABASE, as .ci/run does)")
-    from reviewapp.celery import app
-
-    require(bool(app.control.ping(timeout=3)), "no Celery worker answers on REDIS_URL")
-    app.conf.task_always_eager = False
-    yield app
-    app.conf.task_always_eager = True
 
 
 def wait_for(run: AnalysisRun, condition, seconds: float) -> bool:

@@ -5,32 +5,16 @@ worker reads the row and the stored file this test writes, exactly as a deployed
 """
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
-from django.db import connection
 
 from screening import services
 from screening.models import Record, SearchFile
 from tests.screening.helpers import make_search, record, ris
-from tests.support import require
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def live_worker():
-    require(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set: no broker, so no live worker")
-    shared_db = os.environ.get("LIVE_WORKER_DATABASE", "")
-    require(shared_db == connection.settings_dict["NAME"],
-            "no live worker shares the test database (set LIVE_WORKER_DATABASE, as .ci/run does)")
-    from reviewapp.celery import app
-
-    require(bool(app.control.ping(timeout=3)), "no Celery worker answers on REDIS_URL")
-    app.conf.task_always_eager = False
-    yield app
-    app.conf.task_always_eager = True
 
 
 def test_an_uploaded_export_is_imported_by_the_worker(live_worker, review, people):
