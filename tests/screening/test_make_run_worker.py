@@ -102,16 +102,21 @@ def _log(var_dir: Path, name: str) -> str:
     return (var_dir / name).read_text(errors="replace")[-3000:]
 
 
+def _upload_as_the_site(var_dir: Path, upload: Path) -> int:
+    """Upload the file as the site's upload page does, in a process of its own; the file's id."""
+    web = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", _UPLOAD_SCRIPT],
+                         cwd=REPO_ROOT, env={**_mode_env(var_dir), "UPLOAD": str(upload)},
+                         capture_output=True, text=True, check=False, timeout=120)
+    assert web.returncode == 0, web.stderr
+    return int(web.stdout.split()[0])
+
+
 def test_an_upload_queued_by_the_site_is_imported_by_the_worker_process(var_dir):
     worker = _start([sys.executable, *WORKER_ARGS], var_dir, "worker.log")
     try:
         upload = var_dir / "scopus.ris"
         upload.write_bytes(ris(record(1), record(2), record(3), record(1)))  # the fourth repeats the first
-        web = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", _UPLOAD_SCRIPT],
-                             cwd=REPO_ROOT, env={**_mode_env(var_dir), "UPLOAD": str(upload)},
-                             capture_output=True, text=True, check=False, timeout=120)
-        assert web.returncode == 0, web.stderr
-        file_id = int(web.stdout.split()[0])
+        file_id = _upload_as_the_site(var_dir, upload)
         # The process that queued the import has ended; only the worker can finish it.
         deadline = time.monotonic() + 60
         while _search_file(var_dir, file_id)[0] not in ("done", "failed") and time.monotonic() < deadline:
@@ -228,11 +233,7 @@ def test_an_import_whose_worker_was_killed_is_finished_by_the_next_serve(var_dir
     upload.write_bytes(ris(*(record(n) for n in range(total))))
     worker = _start([sys.executable, *WORKER_ARGS], var_dir, "worker.log")
     try:
-        web = subprocess.run([sys.executable, "manage.py", "shell", "--no-imports", "-c", _UPLOAD_SCRIPT],
-                             cwd=REPO_ROOT, env={**_mode_env(var_dir), "UPLOAD": str(upload)},
-                             capture_output=True, text=True, check=False, timeout=120)
-        assert web.returncode == 0, web.stderr
-        file_id = int(web.stdout.split()[0])
+        file_id = _upload_as_the_site(var_dir, upload)
         deadline = time.monotonic() + 60
         while _search_file(var_dir, file_id)[0] != "running":
             assert time.monotonic() < deadline, _log(var_dir, "worker.log")
