@@ -14,7 +14,8 @@ Pure Python (no Django), so the screening app, the background retraining task, t
   stop, the estimated recall and remaining relevant records with one-sided bounds; and the
   consecutive-exclusions heuristic.
 - ``simulate(texts, labels, seed)``: replay a labelled set; ``.summary()`` gives WSS@95,
-  recall at 10 % / 25 % and where each stopping rule stops.
+  recall at 10 % / 25 % and where each stopping rule stops; ``start_records(labels, seed)``
+  is the pair it starts from (so another tool can start from the same two).
 """
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ from . import stopping
 from .features import FeatureOptions, build_features, record_text
 from .labelled import LabelledSet, LabelledSetError, load_labelled_csv
 from .model import ModelOptions, Prioritiser, Ranking, rank
-from .simulate import SimulationOptions, SimulationResult, simulate
+from .simulate import SimulationOptions, SimulationResult, simulate, start_records
 
 __all__ = [
     "FeatureOptions", "LabelledSet", "LabelledSetError", "ModelOptions", "Prioritiser", "Ranking",
     "SimulationOptions", "SimulationResult", "build_features", "load_labelled_csv", "rank",
-    "record_text", "simulate", "stopping",
+    "record_text", "simulate", "start_records", "stopping",
 ]

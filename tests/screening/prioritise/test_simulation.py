@@ -16,6 +16,7 @@ from screening.prioritise import (
     load_labelled_csv,
     record_text,
     simulate,
+    start_records,
 )
 
 SAMPLE = Path(__file__).parent / "data" / "nagtegaal_2019_sample.csv.gz"
@@ -64,6 +65,9 @@ def test_the_same_seed_gives_the_same_figures_and_another_seed_other_start_recor
     assert seed1.priors != seed2.priors
     for result in (seed1, seed2):
         assert sample.labels[result.priors[0]] == 1 and sample.labels[result.priors[1]] == 0
+    # Another tool can be started from the very same pair (benchmarks/bench_vs_asreview.py).
+    assert start_records(sample.labels, 1) == seed1.priors
+    assert start_records(sample.labels, 2) == seed2.priors
 
 
 def test_ranking_finds_the_inclusions_much_sooner_than_random_order(sample, seed1):

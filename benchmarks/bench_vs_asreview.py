@@ -1,0 +1,165 @@
+"""Priority screening side by side with ASReview LAB, both starting from the same two records.
+
+For every labelled set in ../shared/data/screening and every seed, the start pair (one
+included, one excluded record) is drawn as `manage.py simulate_screening --seed N` draws it.
+Our prioritiser replays the set from that pair with the app's defaults; ASReview's own
+`asreview simulate` replays it from the same pair (`--prior-idx`, `--seed N`, its default
+model elas_u4). Both screening orders are scored by the same code
+(`SimulationResult.summary`), so the only difference left is the ranking. One seed of one
+tool is luck of the start pair (±0.01-0.03 WSS@95 on the small sets); the table gives the
+mean over the seeds and the paired difference with its 95 % interval.
+
+ASReview is not a dependency of the project: it is the tool a user would otherwise pick,
+installed in a virtualenv of its own, whose command is passed in:
+
+    python3 -m venv /tmp/asr && /tmp/asr/bin/pip install asreview==3.0.8
+    .venv/bin/python benchmarks/bench_vs_asreview.py --asreview /tmp/asr/bin/asreview \
+        --seeds 1-10 --jobs 2 --json pairs.json
+"""
+from __future__ import annotations
+
+import os
+
+# One core for the numeric libraries, set before they load (ASReview's runs inherit it).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import shutil  # noqa: E402
+import sqlite3  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import zipfile  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from screening.prioritise import (  # noqa: E402
+    SimulationOptions,
+    SimulationResult,
+    load_labelled_csv,
+    simulate,
+    start_records,
+)
+
+DATA = REPO.parent / "shared" / "data" / "screening"
+SETS = ("Nagtegaal_2019.csv.gz", "van_de_Schoot_2017.csv.gz", "Kitchenham_2010.csv.gz",
+        "Bannach-Brown_2019.csv.gz", "Kwok_2020_virus.csv.gz", "Appenzeller-Herzog_2020_wilson.csv.gz",
+        "Cohen_2006/ACEInhibitors.csv.gz")
+
+
+def ours(name: str, seed: int) -> dict:
+    labelled = load_labelled_csv(DATA / name)
+    return simulate(labelled.texts, labelled.labels, seed).summary()
+
+
+def asreviews(name: str, seed: int, command: str, workdir: Path) -> dict:
+    """Run `asreview simulate` from the seed's start pair; score its order as ours is scored."""
+    labels = np.asarray(load_labelled_csv(DATA / name).labels, dtype=np.int64)
+    priors = start_records(labels, seed)
+    plain = workdir / name.replace("/", "_").removesuffix(".gz")  # ASReview reads plain CSV only
+    project = workdir / f"{plain.stem}-{seed}.asreview"
+    subprocess.run([command, "simulate", str(plain), "--prior-idx", *map(str, priors), "--seed", str(seed),
+                    "-o", str(project)], check=True, capture_output=True, cwd=workdir)  # it caches in its cwd
+    with tempfile.TemporaryDirectory() as unpacked:
+        with zipfile.ZipFile(project) as archive:
+            archive.extract("results.db", unpacked)
+        db = sqlite3.connect(Path(unpacked) / "results.db")
+        rows = [row for (row,) in db.execute(
+            "SELECT record.dataset_row FROM results JOIN record USING (record_id) ORDER BY results.rowid")]
+        db.close()
+    project.unlink()
+    if tuple(rows[:2]) != priors:
+        raise RuntimeError(f"{name} seed {seed}: ASReview started from rows {rows[:2]}, not {priors}")
+    # ASReview stops once every inclusion is found; the rest are exclusions, in any order.
+    seen = set(rows)
+    order = np.asarray(rows[2:] + [i for i in range(len(labels)) if i not in seen], dtype=np.int64)
+    return SimulationResult(priors=priors, order=order, labels=labels[order], n_records=len(labels),
+                            n_included=int(labels.sum()), n_retrains=len(rows) - 2,
+                            options=SimulationOptions(), seed=seed).summary()
+
+
+def one_run(job: tuple[str, int, str, str | None, Path]) -> dict:
+    name, seed, tool, command, workdir = job
+    started = time.perf_counter()
+    summary = ours(name, seed) if tool == "ours" else asreviews(name, seed, command, workdir)
+    summary.update(set=name, tool=tool, seconds=round(time.perf_counter() - started, 1))
+    print(f"{name} seed {seed} {tool}: wss_95 {summary['wss_95']} in {summary['seconds']} s",
+          file=sys.stderr, flush=True)
+    return summary
+
+
+def paired_table(runs: list[dict], key: str = "wss_95") -> str:
+    lines = [f"| set | seeds | ours: mean {key} (sd) | ASReview: mean (sd) | paired difference, 95 % CI "
+             "| seeds ours ≥ ASReview | seconds per run, ours / ASReview |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name in SETS:
+        by_seed = {}
+        for run in runs:
+            if run["set"] == name:
+                by_seed.setdefault(run["seed"], {})[run["tool"]] = run
+        pairs = [v for v in by_seed.values() if len(v) == 2]
+        if not pairs:
+            continue
+        a = [p["ours"][key] for p in pairs]
+        b = [p["asreview"][key] for p in pairs]
+        diff = [x - y for x, y in zip(a, b, strict=True)]
+        mean = statistics.mean(diff)
+        half = (stats.t.ppf(0.975, len(diff) - 1) * statistics.stdev(diff) / math.sqrt(len(diff))
+                if len(diff) > 1 else float("nan"))
+        lines.append(
+            f"| {name.removesuffix('.csv.gz')} | {len(pairs)} | {statistics.mean(a):.3f} ({_sd(a):.3f}) "
+            f"| {statistics.mean(b):.3f} ({_sd(b):.3f}) | {mean:+.3f} ({mean - half:+.3f} to {mean + half:+.3f}) "
+            f"| {sum(d >= 0 for d in diff)} of {len(diff)} "
+            f"| {statistics.mean(p['ours']['seconds'] for p in pairs):.0f} / "
+            f"{statistics.mean(p['asreview']['seconds'] for p in pairs):.0f} |")
+    return "\n".join(lines)
+
+
+def _sd(values: list[float]) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def _seeds(text: str) -> list[int]:
+    first, _, last = text.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--asreview", required=True, help="the asreview command of ASReview's own virtualenv")
+    parser.add_argument("--seeds", type=_seeds, default=_seeds("1-10"), help="e.g. 1-10 (default)")
+    parser.add_argument("--sets", nargs="*", default=list(SETS), help="default: all seven")
+    parser.add_argument("--jobs", type=int, default=1, help="simulations run side by side (each on one core)")
+    parser.add_argument("--json", type=Path, help="also write every run's figures here")
+    args = parser.parse_args()
+    if shutil.which(args.asreview) is None:
+        parser.error(f"{args.asreview} is not a command here; see the instructions at the top of this file")
+    with tempfile.TemporaryDirectory() as workdir:
+        for name in args.sets:
+            with gzip.open(DATA / name, "rb") as packed:
+                (Path(workdir) / name.replace("/", "_").removesuffix(".gz")).write_bytes(packed.read())
+        jobs = [(name, seed, tool, args.asreview, Path(workdir))
+                for name in args.sets for seed in args.seeds for tool in ("ours", "asreview")]
+        with ProcessPoolExecutor(args.jobs) as pool:
+            runs = list(pool.map(one_run, jobs))
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=1))
+    print(paired_table(runs))
+    print()
+    print(paired_table(runs, "recall_at_10pct"))
+
+
+if __name__ == "__main__":
+    main()
