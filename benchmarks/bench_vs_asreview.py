@@ -9,12 +9,16 @@ model elas_u4). Both screening orders are scored by the same code
 tool is luck of the start pair (±0.01-0.03 WSS@95 on the small sets); the table gives the
 mean over the seeds and the paired difference with its 95 % interval.
 
+--asreview-start 535: ASReview draws its own start pair (`--prior-seed 535`, as for the
+figures in ../shared/data/README.md, which this reproduces) and ours starts from the pair it drew.
+
 ASReview is not a dependency of the project: it is the tool a user would otherwise pick,
 installed in a virtualenv of its own, whose command is passed in:
 
     python3 -m venv /tmp/asr && /tmp/asr/bin/pip install asreview==3.0.8
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview /tmp/asr/bin/asreview \
         --seeds 1-10 --jobs 2 --json pairs.json
+    .venv/bin/python benchmarks/bench_vs_asreview.py --asreview /tmp/asr/bin/asreview --asreview-start 535
 """
 from __future__ import annotations
 
@@ -59,19 +63,23 @@ SETS = ("Nagtegaal_2019.csv.gz", "van_de_Schoot_2017.csv.gz", "Kitchenham_2010.c
         "Cohen_2006/ACEInhibitors.csv.gz")
 
 
-def ours(name: str, seed: int) -> dict:
+def ours(name: str, seed: int, priors: tuple[int, int] | None = None) -> dict:
     labelled = load_labelled_csv(DATA / name)
-    return simulate(labelled.texts, labelled.labels, seed).summary()
+    return simulate(labelled.texts, labelled.labels, seed, priors=priors).summary()
 
 
-def asreviews(name: str, seed: int, command: str, workdir: Path) -> dict:
-    """Run `asreview simulate` from the seed's start pair; score its order as ours is scored."""
+def asreviews(name: str, seed: int, command: str, workdir: Path, own_start: bool = False) -> dict:
+    """Run `asreview simulate` from the seed's start pair (or, ``own_start``, the pair ASReview
+    draws with the seed); score its order as ours is scored."""
     labels = np.asarray(load_labelled_csv(DATA / name).labels, dtype=np.int64)
-    priors = start_records(labels, seed)
     plain = workdir / name.replace("/", "_").removesuffix(".gz")  # ASReview reads plain CSV only
     project = workdir / f"{plain.stem}-{seed}.asreview"
-    subprocess.run([command, "simulate", str(plain), "--prior-idx", *map(str, priors), "--seed", str(seed),
-                    "-o", str(project)], check=True, capture_output=True, cwd=workdir)  # it caches in its cwd
+    if own_start:
+        start = ["--n-prior-included", "1", "--n-prior-excluded", "1", "--prior-seed", str(seed)]
+    else:
+        start = ["--prior-idx", *map(str, start_records(labels, seed))]
+    subprocess.run([command, "simulate", str(plain), *start, "--seed", str(seed), "-o", str(project)],
+                   check=True, capture_output=True, cwd=workdir)  # cwd: it leaves a cache file there
     with tempfile.TemporaryDirectory() as unpacked:
         with zipfile.ZipFile(project) as archive:
             archive.extract("results.db", unpacked)
@@ -80,8 +88,9 @@ def asreviews(name: str, seed: int, command: str, workdir: Path) -> dict:
             "SELECT record.dataset_row FROM results JOIN record USING (record_id) ORDER BY results.rowid")]
         db.close()
     project.unlink()
-    if tuple(rows[:2]) != priors:
-        raise RuntimeError(f"{name} seed {seed}: ASReview started from rows {rows[:2]}, not {priors}")
+    priors = (rows[0], rows[1])
+    if not own_start and priors != (wanted := start_records(labels, seed)):
+        raise RuntimeError(f"{name} seed {seed}: ASReview started from rows {priors}, not {wanted}")
     # ASReview stops once every inclusion is found; the rest are exclusions, in any order.
     seen = set(rows)
     order = np.asarray(rows[2:] + [i for i in range(len(labels)) if i not in seen], dtype=np.int64)
@@ -90,12 +99,25 @@ def asreviews(name: str, seed: int, command: str, workdir: Path) -> dict:
                             options=SimulationOptions(), seed=seed).summary()
 
 
-def one_run(job: tuple[str, int, str, str | None, Path]) -> dict:
+def one_run(job: tuple[str, int, str, str, Path]) -> dict:
     name, seed, tool, command, workdir = job
     started = time.perf_counter()
     summary = ours(name, seed) if tool == "ours" else asreviews(name, seed, command, workdir)
+    return _done(summary, name, tool, started)
+
+
+def from_asreviews_start(job: tuple[str, int, str, Path]) -> list[dict]:
+    """ASReview with the start pair it draws itself, then ours from that pair."""
+    name, seed, command, workdir = job
+    started = time.perf_counter()
+    theirs = _done(asreviews(name, seed, command, workdir, own_start=True), name, "asreview", started)
+    started = time.perf_counter()
+    return [theirs, _done(ours(name, seed, priors=tuple(theirs["start_records"])), name, "ours", started)]
+
+
+def _done(summary: dict, name: str, tool: str, started: float) -> dict:
     summary.update(set=name, tool=tool, seconds=round(time.perf_counter() - started, 1))
-    print(f"{name} seed {seed} {tool}: wss_95 {summary['wss_95']} in {summary['seconds']} s",
+    print(f"{name} seed {summary['seed']} {tool}: wss_95 {summary['wss_95']} in {summary['seconds']} s",
           file=sys.stderr, flush=True)
     return summary
 
@@ -116,11 +138,13 @@ def paired_table(runs: list[dict], key: str = "wss_95") -> str:
         b = [p["asreview"][key] for p in pairs]
         diff = [x - y for x, y in zip(a, b, strict=True)]
         mean = statistics.mean(diff)
-        half = (stats.t.ppf(0.975, len(diff) - 1) * statistics.stdev(diff) / math.sqrt(len(diff))
-                if len(diff) > 1 else float("nan"))
+        interval = "one seed"
+        if len(diff) > 1:
+            half = stats.t.ppf(0.975, len(diff) - 1) * statistics.stdev(diff) / math.sqrt(len(diff))
+            interval = f"{mean - half:+.3f} to {mean + half:+.3f}"
         lines.append(
             f"| {name.removesuffix('.csv.gz')} | {len(pairs)} | {statistics.mean(a):.3f} ({_sd(a):.3f}) "
-            f"| {statistics.mean(b):.3f} ({_sd(b):.3f}) | {mean:+.3f} ({mean - half:+.3f} to {mean + half:+.3f}) "
+            f"| {statistics.mean(b):.3f} ({_sd(b):.3f}) | {mean:+.3f} ({interval}) "
             f"| {sum(d >= 0 for d in diff)} of {len(diff)} "
             f"| {statistics.mean(p['ours']['seconds'] for p in pairs):.0f} / "
             f"{statistics.mean(p['asreview']['seconds'] for p in pairs):.0f} |")
@@ -140,6 +164,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--asreview", required=True, help="the asreview command of ASReview's own virtualenv")
     parser.add_argument("--seeds", type=_seeds, default=_seeds("1-10"), help="e.g. 1-10 (default)")
+    parser.add_argument("--asreview-start", type=int, metavar="SEED",
+                        help="start where ASReview's own draw with this prior seed starts (instead of --seeds)")
     parser.add_argument("--sets", nargs="*", default=list(SETS), help="default: all seven")
     parser.add_argument("--jobs", type=int, default=1, help="simulations run side by side (each on one core)")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
@@ -150,10 +176,14 @@ def main() -> None:
         for name in args.sets:
             with gzip.open(DATA / name, "rb") as packed:
                 (Path(workdir) / name.replace("/", "_").removesuffix(".gz")).write_bytes(packed.read())
-        jobs = [(name, seed, tool, args.asreview, Path(workdir))
-                for name in args.sets for seed in args.seeds for tool in ("ours", "asreview")]
         with ProcessPoolExecutor(args.jobs) as pool:
-            runs = list(pool.map(one_run, jobs))
+            if args.asreview_start is not None:
+                runs = [run for pair in pool.map(from_asreviews_start, [
+                    (name, args.asreview_start, args.asreview, Path(workdir)) for name in args.sets]) for run in pair]
+            else:
+                runs = list(pool.map(one_run, [(name, seed, tool, args.asreview, Path(workdir))
+                                               for name in args.sets for seed in args.seeds
+                                               for tool in ("ours", "asreview")]))
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1))
     print(paired_table(runs))

@@ -55,6 +55,7 @@ class SimulationResult:
             "n_records": self.n_records,
             "n_included": self.n_included,
             "seed": self.seed,
+            "start_records": [int(i) for i in self.priors],  # row numbers (0 = first data row)
             "screened_for_95": _screened_for(found, relevant, 0.95),
             "screened_for_100": _screened_for(found, relevant, 1.0),
         }
@@ -118,16 +119,22 @@ def start_records(labels: Sequence[int], seed: int) -> tuple[int, int]:
 def simulate(texts: Sequence[str], labels: Sequence[int], seed: int,
              features: FeatureOptions | None = None, model: ModelOptions | None = None,
              options: SimulationOptions | None = None,
-             progress: Callable[[int, int, int], None] | None = None) -> SimulationResult:
+             progress: Callable[[int, int, int], None] | None = None,
+             priors: tuple[int, int] | None = None) -> SimulationResult:
     """Replay ``labels`` (1 included, 0 excluded, one per text) through the prioritiser.
 
-    ``progress(screened, found, n_records)`` is called after each retrain.
+    ``progress(screened, found, n_records)`` is called after each retrain. ``priors`` (an
+    included and an excluded record) replaces the start pair drawn with ``seed``, e.g. to
+    start where another tool's run started.
     """
     options = options or SimulationOptions()
     y = np.asarray(labels, dtype=np.int8)
     if len(y) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(y)} labels")
-    priors = start_records(y, seed)
+    if priors is None:
+        priors = start_records(y, seed)
+    elif (y[priors[0]], y[priors[1]]) != (1, 0):
+        raise ValueError(f"start records {priors} must be an included and an excluded record")
     included = np.flatnonzero(y == 1)
     prioritiser = Prioritiser(texts, features, model)
     known = {priors[0]: 1, priors[1]: 0}

@@ -65,9 +65,15 @@ def test_the_same_seed_gives_the_same_figures_and_another_seed_other_start_recor
     assert seed1.priors != seed2.priors
     for result in (seed1, seed2):
         assert sample.labels[result.priors[0]] == 1 and sample.labels[result.priors[1]] == 0
-    # Another tool can be started from the very same pair (benchmarks/bench_vs_asreview.py).
+    # Another tool can be started from the very same pair (benchmarks/bench_vs_asreview.py),
+    # and ours from another tool's pair.
     assert start_records(sample.labels, 1) == seed1.priors
     assert start_records(sample.labels, 2) == seed2.priors
+    assert seed1.summary()["start_records"] == list(seed1.priors)
+    moved = simulate(sample.texts, sample.labels, seed=1, priors=seed2.priors)
+    assert moved.priors == seed2.priors and moved.summary()["wss_95"] == seed2.summary()["wss_95"]
+    with pytest.raises(ValueError, match="an included and an excluded record"):
+        simulate(sample.texts, sample.labels, seed=1, priors=seed1.priors[::-1])
 
 
 def test_ranking_finds_the_inclusions_much_sooner_than_random_order(sample, seed1):
