@@ -21,6 +21,7 @@ installed in a virtualenv of its own, whose command is passed in:
         --seeds 1-10 --jobs 2 --json pairs.json
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview /tmp/asr/bin/asreview --held-out --seeds 1-5 --jobs 2
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview /tmp/asr/bin/asreview --asreview-start 535
+    .venv/bin/python benchmarks/bench_vs_asreview.py --asreview-runs pairs.json --jobs 2   (ours again only)
 """
 from __future__ import annotations
 
@@ -173,7 +174,10 @@ def _seeds(text: str) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--asreview", required=True, help="the asreview command of ASReview's own virtualenv")
+    parser.add_argument("--asreview", help="the asreview command of ASReview's own virtualenv")
+    parser.add_argument("--asreview-runs", type=Path, metavar="JSON",
+                        help="take ASReview's runs from an earlier --json instead of running it again "
+                             "(it does not change; ours does)")
     parser.add_argument("--seeds", type=_seeds, default=_seeds("1-10"), help="e.g. 1-10 (default)")
     parser.add_argument("--asreview-start", type=int, metavar="SEED",
                         help="start where ASReview's own draw with this prior seed starts (instead of --seeds)")
@@ -182,7 +186,10 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="simulations run side by side (each on one core)")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args()
-    if shutil.which(args.asreview) is None:
+    earlier = []
+    if args.asreview_runs:
+        earlier = [run for run in json.loads(args.asreview_runs.read_text()) if run["tool"] == "asreview"]
+    elif args.asreview is None or shutil.which(args.asreview) is None:
         parser.error(f"{args.asreview} is not a command here; see the instructions at the top of this file")
     with tempfile.TemporaryDirectory() as workdir:
         if args.held_out:
@@ -195,9 +202,11 @@ def main() -> None:
                 runs = [run for pair in pool.map(from_asreviews_start, [
                     (name, args.asreview_start, args.asreview, Path(workdir)) for name in args.sets]) for run in pair]
             else:
-                runs = list(pool.map(one_run, [(name, seed, tool, args.asreview, Path(workdir))
-                                               for name in args.sets for seed in args.seeds
-                                               for tool in ("ours", "asreview")]))
+                kept = [run for run in earlier if run["set"] in args.sets and run["seed"] in args.seeds]
+                tools = ("ours",) if earlier else ("ours", "asreview")
+                runs = kept + list(pool.map(one_run, [(name, seed, tool, args.asreview, Path(workdir))
+                                                      for name in args.sets for seed in args.seeds
+                                                      for tool in tools]))
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1))
     print(paired_table(runs))
