@@ -103,15 +103,19 @@ class SimulationResult:
         return len(self.labels), int(found[-1])
 
 
-def start_records(labels: Sequence[int], seed: int) -> tuple[int, int]:
-    """The (included, excluded) pair a simulation with ``seed`` starts from."""
-    y = np.asarray(labels, dtype=np.int8)
+def _included_and_excluded(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not set(np.unique(y)) <= {0, 1}:
         raise ValueError("labels must be 0 or 1")
     included, excluded = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
     if len(included) < 2 or len(excluded) < 2:
         raise ValueError(f"a simulation needs at least 2 included and 2 excluded records; "
                          f"this set has {len(included)} and {len(excluded)}")
+    return included, excluded
+
+
+def start_records(labels: Sequence[int], seed: int) -> tuple[int, int]:
+    """The (included, excluded) pair a simulation with ``seed`` starts from."""
+    included, excluded = _included_and_excluded(np.asarray(labels, dtype=np.int8))
     rng = np.random.default_rng(seed)
     return int(rng.choice(included)), int(rng.choice(excluded))
 
@@ -131,11 +135,11 @@ def simulate(texts: Sequence[str], labels: Sequence[int], seed: int,
     y = np.asarray(labels, dtype=np.int8)
     if len(y) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(y)} labels")
+    included, _ = _included_and_excluded(y)
     if priors is None:
         priors = start_records(y, seed)
     elif (y[priors[0]], y[priors[1]]) != (1, 0):
         raise ValueError(f"start records {priors} must be an included and an excluded record")
-    included = np.flatnonzero(y == 1)
     prioritiser = Prioritiser(texts, features, model)
     known = {priors[0]: 1, priors[1]: 0}
     order: list[int] = []

@@ -74,6 +74,8 @@ def test_the_same_seed_gives_the_same_figures_and_another_seed_other_start_recor
     assert moved.priors == seed2.priors and moved.summary()["wss_95"] == seed2.summary()["wss_95"]
     with pytest.raises(ValueError, match="an included and an excluded record"):
         simulate(sample.texts, sample.labels, seed=1, priors=seed1.priors[::-1])
+    with pytest.raises(ValueError, match="labels must be 0 or 1"):  # checked with given priors too
+        simulate(sample.texts, [*sample.labels[:-1], 2], seed=1, priors=seed1.priors)
 
 
 def test_ranking_finds_the_inclusions_much_sooner_than_random_order(sample, seed1):
