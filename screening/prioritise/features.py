@@ -1,7 +1,10 @@
-"""Turn records (title + abstract) into the sparse matrix the ranking model learns from.
+"""Turn records (title + abstract) into the matrix the ranking model learns from.
 
-The features depend only on the texts, never on labels, so they are computed once per
-review (or per simulation) and reused by every retrain.
+TF-IDF of words and word pairs, plus (scaled down) the record's mean static word embedding
+(``embeddings.py``): the embedding lets the model see that two records speak of the same
+thing in different words, which lifts the ranking most where the inclusions are varied
+(BENCHMARKS.md). The features depend only on the texts, never on labels, so they are
+computed once per review (or per simulation) and reused by every retrain.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from .embeddings import embed
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,14 @@ class FeatureOptions:
     max_df: float = 0.95
     max_features: int | None = None
     stop_words: str | None = None  # "english" drops common English words
+    # Length of the embedding block beside the unit-length TF-IDF row; 0 switches it off.
+    # Small, so the words still decide: 0.1 won on 16 of 20 labelled sets, 0.15 and above
+    # lost on more sets than they won (BENCHMARKS.md).
+    embedding_scale: float = 0.1
+
+    def __post_init__(self) -> None:
+        if self.embedding_scale < 0:
+            raise ValueError(f"embedding_scale must be 0 or more, not {self.embedding_scale}")
 
 
 def record_text(title: str | None, abstract: str | None) -> str:
@@ -34,7 +47,8 @@ def record_text(title: str | None, abstract: str | None) -> str:
 
 
 def build_features(texts: Sequence[str], options: FeatureOptions | None = None) -> sp.csr_matrix:
-    """Rows = records (same order as ``texts``), L2-normalised TF-IDF with sublinear tf."""
+    """Rows = records (same order as ``texts``): L2-normalised TF-IDF with sublinear tf, then
+    the L2-normalised mean embedding times ``embedding_scale``."""
     options = options or FeatureOptions()
     texts = [t or "" for t in texts]
     blocks = [_fit_transform(TfidfVectorizer(
@@ -47,6 +61,9 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None) 
             strip_accents="unicode", min_df=max(2, options.min_df), max_df=options.max_df,
             max_features=options.max_features, dtype=_DTYPE), texts))
     matrix = blocks[0] if len(blocks) == 1 else normalize(sp.hstack(blocks, format="csr"))
+    if options.embedding_scale:
+        dense = normalize(embed(texts)) * options.embedding_scale
+        matrix = sp.hstack([matrix, sp.csr_matrix(dense.astype(_DTYPE))], format="csr")
     return matrix.tocsr()
 
 
