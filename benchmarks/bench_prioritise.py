@@ -42,6 +42,7 @@ from screening.prioritise import (  # noqa: E402
     load_labelled_csv,
     simulate,
 )
+from screening.prioritise.embeddings import embed  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "screening"
 # ASReview LAB's default model ("elas_u4"), one included + one excluded prior, seed 535,
@@ -115,6 +116,10 @@ def retrain_timing(records: int) -> None:
     base = len(texts)
     # Tile to the size wanted; a copy number appended to each keeps the texts distinct.
     texts = [f"{texts[i % base]} copy{i // base}" for i in range(records)]
+    wall, cpu = time.perf_counter(), time.process_time()
+    embed(texts)
+    print(f"{records} records: their mean word embeddings alone (part of the features below) "
+          f"{time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
     wall, cpu = time.perf_counter(), time.process_time()
     prioritiser = Prioritiser(texts)
     print(f"{records} records ({base} distinct texts tiled), {prioritiser.features.shape[1]} features: "

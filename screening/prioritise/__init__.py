@@ -6,8 +6,8 @@ Pure Python (no Django), so the screening app, the background retraining task, t
 - ``Prioritiser(texts).rank(labels) -> Ranking``: ``texts`` are title + abstract of every
   record of a review (``record_text(title, abstract)``), ``labels`` maps the index of each
   screened record to 1 (included) or 0 (excluded). The ranking lists the other indices,
-  most likely relevant first, with scores. Build the Prioritiser once (the TF-IDF matrix
-  is the costly part) and call ``rank`` after every batch of decisions.
+  most likely relevant first, with scores. Build the Prioritiser once (the features, TF-IDF
+  and word embeddings, are the costly part) and call ``rank`` after every batch of decisions.
 - ``stopping``: the hypergeometric stopping test (Callaghan & Müller-Hansen 2020) on the
   ranked records (``ranked_stopping_test(decisions_in_order, n_records)``, the rule offered)
   or on a random sample of the rest (``sample_stopping_test``), each giving p, whether to

@@ -58,7 +58,7 @@ def embed(texts: Sequence[str], batch: int = 4096) -> np.ndarray:
     for start in range(0, len(texts), batch):
         chunk = [t or "" for t in texts[start:start + batch]]
         ids = [np.clip(np.asarray(e.ids, dtype=np.int64), 0, vocabulary - 1)
-               for e in tokenizer.encode_batch(chunk, add_special_tokens=False)]
+               for e in tokenizer.encode_batch_fast(chunk, add_special_tokens=False)]
         lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
         rows = np.repeat(np.arange(len(ids)), lengths)
         counts = sp.csr_matrix((np.ones(len(rows), dtype=np.float32),

@@ -110,8 +110,8 @@ def ranking_from_scores(scores: np.ndarray, labels: Mapping[int, int], trained: 
 class Prioritiser:
     """Holds the features of one set of records; ``rank(labels)`` retrains and ranks.
 
-    Build it once per review (or simulation): the TF-IDF matrix is the costly part and
-    does not depend on the decisions.
+    Build it once per review (or simulation): the features are the costly part and do
+    not depend on the decisions.
     """
 
     def __init__(self, texts: Sequence[str], features: FeatureOptions | None = None,

@@ -40,9 +40,10 @@ def _labels_and_items(review_id: int):
     return items, labels
 
 
-# The TF-IDF features take most of a retraining (about 30 s for 100,000 records; training and
-# ranking on them take 0.2-2 s) and change only when a review's records do: each worker keeps
-# the features of the last few reviews it ranked, keyed by the texts they were built from.
+# The features (TF-IDF and word embeddings) take most of a retraining (about 130 s of CPU for
+# 100,000 records; training and ranking on them take 0.4-3.5 s) and change only when a review's
+# records do: each worker keeps the features of the last few reviews it ranked, keyed by the
+# texts they were built from.
 _FEATURES: dict[int, tuple[str, Prioritiser]] = {}
 _FEATURES_KEPT = 2
 
