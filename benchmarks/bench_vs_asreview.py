@@ -22,6 +22,15 @@ installed in a virtualenv of its own, whose command is passed in:
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview /tmp/asr/bin/asreview --held-out --seeds 1-5 --jobs 2
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview /tmp/asr/bin/asreview --asreview-start 535
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview-runs pairs.json --jobs 2   (ours again only)
+
+ASReview's runs do not change between our commits (it is deterministic from a start pair), so
+the ones behind BENCHMARKS.md are kept in benchmarks/asreview_runs.json (the seven sets x seeds
+1-10 and the 13 held-out sets x seeds 1-5, ASReview LAB 3.0.8): rerunning ours against them
+takes minutes instead of the hour ASReview's own runs take on two cores:
+
+    .venv/bin/python benchmarks/bench_vs_asreview.py --asreview-runs benchmarks/asreview_runs.json --jobs 2
+    .venv/bin/python benchmarks/bench_vs_asreview.py --asreview-runs benchmarks/asreview_runs.json --held-out \
+        --seeds 1-5 --jobs 2
 """
 from __future__ import annotations
 
