@@ -422,6 +422,10 @@ def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
                "confidence_pct": round(100 * confidence, 2), "screened": len(sequence), "records": n_records,
                "unscreened": unscreened, "found": sum(sequence), "run": stopping.consecutive_exclusions(sequence),
                "run_needed": stopping.heuristic_run_length(n_records), "p_value": 1.0, "stop": False,
+               # Unscreened records the ranking cannot read (prioritise/model.py says where they go).
+               "wordless": ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT,
+                                                        status=ItemStatus.PENDING, record__title="",
+                                                        record__abstract="").count(),
                "remaining_estimate": None, "remaining_upper_bound": None, "recall_estimate": None}
     if not sequence or n_records == 0:
         return figures

@@ -8,6 +8,7 @@ computed once per review (or per simulation) and reused by every retrain.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,14 @@ class FeatureOptions:
     def __post_init__(self) -> None:
         if self.embedding_scale < 0:
             raise ValueError(f"embedding_scale must be 0 or more, not {self.embedding_scale}")
+
+
+def has_words(text: str | None) -> bool:
+    """False for a record with neither title nor abstract (nothing the model can read)."""
+    return bool(text) and _WORD.search(text) is not None
+
+
+_WORD = re.compile(r"\w")
 
 
 def record_text(title: str | None, abstract: str | None) -> str:

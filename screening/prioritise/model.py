@@ -3,6 +3,12 @@
 ``Prioritiser(texts).rank(labels)`` is the whole interface: ``labels`` maps a record's
 index (its position in ``texts``) to 1 (included) or 0 (excluded); the result lists every
 other index, most likely relevant first, with its score.
+
+Records without words (neither title nor abstract) are outside the model: they teach it
+nothing (all-zero features would only drag its intercept) and it cannot judge them, so their
+place is set by a rule instead of by an accident of the intercept. They wait behind the ranked
+records until the ranking has run dry (``ran_dry``: as many exclusions in a row as the stopping
+heuristic asks for), then come first, so a person looks at them before anyone stops.
 """
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
-from .features import FeatureOptions, build_features
+from .features import FeatureOptions, build_features, has_words
 
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
 
@@ -119,16 +125,26 @@ class Prioritiser:
         self.feature_options = features or FeatureOptions()
         self.model_options = model or ModelOptions()
         self.features = build_features(texts, self.feature_options)
+        self.wordless = np.fromiter((not has_words(t) for t in texts), dtype=bool, count=len(texts))
 
     @property
     def n_records(self) -> int:
         return self.features.shape[0]
 
-    def scores(self, labels: Mapping[int, int]) -> tuple[np.ndarray, bool]:
-        return scores_for(self.features, labels, self.model_options)
+    def scores(self, labels: Mapping[int, int], ran_dry: bool = False) -> tuple[np.ndarray, bool]:
+        """Scores of every record; ``ran_dry`` puts the records without words first, else last."""
+        if not self.wordless.any():
+            return scores_for(self.features, labels, self.model_options)
+        n = len(self.wordless)
+        readable = {i: v for i, v in labels.items() if not (0 <= i < n and self.wordless[i])}
+        scores, trained = scores_for(self.features, readable, self.model_options)
+        if not self.wordless.all():
+            others = scores[~self.wordless]
+            scores[self.wordless] = others.max() + 1 if ran_dry else others.min() - 1
+        return scores, trained
 
-    def rank(self, labels: Mapping[int, int]) -> Ranking:
-        scores, trained = self.scores(labels)
+    def rank(self, labels: Mapping[int, int], ran_dry: bool = False) -> Ranking:
+        scores, trained = self.scores(labels, ran_dry)
         return ranking_from_scores(scores, labels, trained)
 
 

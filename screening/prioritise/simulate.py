@@ -6,6 +6,8 @@ that grows with the labelled set (``SimulationOptions.batch_fraction``): every r
 first, every 2 % of what is labelled later. Once every included record is found the rest
 are exclusions in any order, so the replay stops training there (the figures are the same).
 
+Records without words wait until the ranking has run dry, as in the app (model.py).
+
 Figures (the two start records not counted anywhere): ``screened_for_95`` and
 ``screened_for_100`` are records screened until 95 % / all of the inclusions are found;
 ``wss_95`` is work saved over sampling at 95 % recall as Cohen et al. (2006) define it,
@@ -145,8 +147,12 @@ def simulate(texts: Sequence[str], labels: Sequence[int], seed: int,
     order: list[int] = []
     left = len(included) - 1
     retrains = 0
+    # As in the app: once this many exclusions came in a row (the excluded start record the
+    # first), the records without words are screened next (model.py).
+    dry_after = options.heuristic_run or stopping.heuristic_run_length(len(y))
+    streak, ran_dry = 1, False
     while left:
-        scores, _ = prioritiser.scores(known)
+        scores, _ = prioritiser.scores(known, ran_dry)
         retrains += 1
         batch = max(1, int(options.batch_fraction * len(known)))
         scores[list(known)] = -np.inf
@@ -157,8 +163,13 @@ def simulate(texts: Sequence[str], labels: Sequence[int], seed: int,
             known[int(index)] = int(y[index])
             order.append(int(index))
             left -= int(y[index])
+            streak = 0 if y[index] else streak + 1
             if not left:
                 break
+            if not ran_dry and streak >= dry_after:
+                ran_dry = True
+                if prioritiser.wordless.any():
+                    break  # rank again: the records without words come next
         if progress:
             progress(len(order), len(included) - 1 - left, len(y))
     # Every inclusion found: the rest are exclusions, in the last ranking's order.

@@ -197,6 +197,16 @@ def consecutive_exclusions(screened: Sequence[int]) -> int:
     return run
 
 
+def ran_dry(screened: Sequence[int], run: int) -> bool:
+    """Whether ``run`` exclusions in a row have come up at any point of the decisions so far."""
+    streak = 0
+    for label in screened:
+        streak = 0 if label else streak + 1
+        if streak >= run:
+            return True
+    return False
+
+
 def heuristic_run_length(n_records: int, fraction: float = 0.05, minimum: int = 50) -> int:
     """Default N for "stop after N exclusions in a row": 5 % of the records, at least 50."""
     return max(minimum, math.ceil(fraction * n_records))

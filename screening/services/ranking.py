@@ -21,7 +21,7 @@ from reviewapp.models import AuditEvent, Review
 
 from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
 from ..prioritise import Prioritiser, record_text, stopping
-from ..selectors import stopping_figures
+from ..selectors import settled_sequence, stopping_figures
 
 Status = ScreeningItem.Status
 TA = ScreeningStage.TITLE_ABSTRACT
@@ -68,8 +68,11 @@ def ranking_refresh(*, run_id: int) -> RankingRun:
         run.save(update_fields=["status"])
     started = time.perf_counter()
     items, labels = _labels_and_items(run.review_id)
+    # Records without title or abstract come next once a run of exclusions as long as the
+    # stopping heuristic's has shown the ranking has run dry (prioritise/model.py).
+    ran_dry = stopping.ran_dry(settled_sequence(review=run.review), stopping.heuristic_run_length(len(items)))
     try:
-        ranking = _prioritiser(run.review_id, [record_text(t, a) for _, _, t, a in items]).rank(labels)
+        ranking = _prioritiser(run.review_id, [record_text(t, a) for _, _, t, a in items]).rank(labels, ran_dry)
     except Exception as exc:  # noqa: BLE001 - the lead must see why the ranking stopped updating
         RankingRun.objects.filter(pk=run.pk).update(status=RankingRun.Status.FAILED, error=str(exc)[:2000],
                                                     finished_at=timezone.now())

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from screening.prioritise import (
     LabelledSetError,
     Prioritiser,
+    SimulationOptions,
     SimulationResult,
     load_labelled_csv,
     record_text,
@@ -155,3 +156,35 @@ def test_prioritiser_refuses_labels_that_are_not_decisions():
         prioritiser.rank({0: 1, 1: 2})
     with pytest.raises(IndexError, match="out of range"):
         prioritiser.rank({0: 1, 7: 0})
+
+
+def test_records_without_words_wait_behind_the_ranking_until_it_runs_dry():
+    texts = ["reminders for clinicians", "soil and wheat", "clinicians get reminders", "", " . ", "wheat soil"]
+    prioritiser = Prioritiser(texts)
+    assert prioritiser.wordless.tolist() == [False, False, False, True, True, False]
+    labels = {0: 1, 1: 0}
+    assert prioritiser.rank(labels).order.tolist() == [2, 5, 3, 4]
+    assert prioritiser.rank(labels, ran_dry=True).order.tolist() == [3, 4, 2, 5]
+    # A decision on a record without words teaches the model nothing.
+    before, _ = prioritiser.scores(labels)
+    after, _ = prioritiser.scores({**labels, 3: 0})
+    np.testing.assert_allclose(after[[2, 5]], before[[2, 5]])
+
+
+def test_the_ranking_runs_dry_after_a_run_of_exclusions():
+    from screening.prioritise import stopping
+
+    assert stopping.ran_dry([1, 0, 0, 0], 3) and stopping.ran_dry([0, 0, 0, 1], 3)
+    assert not stopping.ran_dry([0, 0, 1, 0, 0], 3) and not stopping.ran_dry([], 1)
+
+
+def test_a_simulation_screens_the_records_without_words_once_the_ranking_runs_dry():
+    heart = [f"Myocardial infarction trial {n}: thrombolysis for heart attack" for n in range(8)]
+    farm = [f"Soil bacteria and wheat yield in field plot {n} of the farm survey" for n in range(150)]
+    texts, labels = heart + farm + [""], [1] * 8 + [0] * 150 + [1]
+    result = simulate(texts, labels, seed=1, options=SimulationOptions(heuristic_run=20))
+    found = list(result.order).index(len(texts) - 1)
+    # Every heart record first (7 after the start record), then 20 exclusions in a row, then it:
+    # not at the end, where the ranking alone would leave a record it cannot read.
+    assert result.labels[:7].tolist() == [1] * 7 and found == 7 + 20
+    assert result.labels[found] == 1 and result.summary()["screened_for_100"] == found + 1

@@ -126,3 +126,34 @@ def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_
     services.record_correct(actor=people["reviewer"], record=item.record, field="title", text="A mended title")
     ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
     assert built == [12, 12]  # a changed text means new features
+
+
+def test_a_record_without_words_waits_until_the_ranking_runs_dry(client_for, mixed_review, people, monkeypatch):
+    from screening.models import Record
+    from screening.prioritise import stopping
+    from screening.services import ranking
+
+    review, reviewer = mixed_review, people["reviewer"]
+    blank = ScreeningItem.objects.filter(review=review).order_by("id").last()
+    Record.objects.filter(pk=blank.record_id).update(title="", abstract="")
+    monkeypatch.setattr(stopping, "heuristic_run_length", lambda n_records: 3)  # the app's is 50 at least
+
+    def refresh_and_compare():
+        ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
+        others = list(ScreeningItem.objects.filter(review=review, status=Status.PENDING)
+                      .exclude(pk=blank.pk).values_list("priority", flat=True))
+        blank.refresh_from_db()
+        return blank.priority, min(others), max(others)
+
+    for value in ("include", "exclude"):
+        _decide_next(review, reviewer, value)
+    mine, low, _ = refresh_and_compare()
+    assert mine < low  # nothing to rank it by: behind every ranked record
+    for _ in range(2):
+        _decide_next(review, reviewer, "exclude")  # three exclusions in a row: the ranking has run dry
+    mine, _, high = refresh_and_compare()
+    assert mine > high  # now a person should look at it before anyone stops
+    client = client_for(people["lead"])
+    client.post(reverse("priority_switch", args=[review.pk]), {"on": "1"})
+    page = client.get(reverse("screening_home", args=[review.pk])).content.decode()
+    assert "Without title or abstract" in page and "1 unscreened record the ranking cannot judge: it waits" in page
