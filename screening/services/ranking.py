@@ -127,7 +127,8 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
 
     With the hypergeometric rule the test must pass at the lead's target and confidence; the
     heuristic rule needs its run of exclusions. Records with a decision already (waiting for a
-    second reviewer, or in conflict) are left for people to finish.
+    second reviewer, or in conflict) are left for people to finish, and so are records without
+    title or abstract: the ranking could not judge them, so neither rule says anything of them.
     """
     if rule not in ("hypergeometric", "consecutive"):
         raise ApplicationError("Unknown stopping rule.")
@@ -140,8 +141,9 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
     if rule == "consecutive" and figures["run"] < figures["run_needed"]:
         raise ApplicationError(f"Only {figures['run']} exclusions in a row; the heuristic needs "
                                f"{figures['run_needed']}.")
-    untouched = ScreeningItem.objects.select_for_update().filter(review=review, stage=TA, status=Status.PENDING,
-                                                                 decisions_count=0)
+    untouched = (ScreeningItem.objects.select_for_update()
+                 .filter(review=review, stage=TA, status=Status.PENDING, decisions_count=0)
+                 .exclude(record__title="", record__abstract=""))
     marked = untouched.update(status=Status.AUTOMATION_EXCLUDED, settled_at=timezone.now())
     label = ("hypergeometric stopping test (Callaghan & Müller-Hansen 2020)" if rule == "hypergeometric"
              else f"{figures['run_needed']} consecutive exclusions (heuristic, no guarantee)")

@@ -157,3 +157,7 @@ def test_a_record_without_words_waits_until_the_ranking_runs_dry(client_for, mix
     client.post(reverse("priority_switch", args=[review.pk]), {"on": "1"})
     page = client.get(reverse("screening_home", args=[review.pk])).content.decode()
     assert "Without title or abstract" in page and "1 unscreened record the ranking cannot judge: it waits" in page
+    # Stopping excludes what the ranking judged, and leaves this record for a person.
+    decision = services.screening_stop(actor=people["lead"], review=review, rule="consecutive")
+    blank.refresh_from_db()
+    assert blank.status == Status.PENDING and decision.marked_excluded == 12 - 4 - 1
