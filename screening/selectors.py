@@ -402,6 +402,11 @@ def decisions_per_reviewer(*, review: Review) -> list[dict]:
 
 # ---------------------------------------------------------------- priority screening and stopping
 
+# A screening item whose record has neither title nor abstract: nothing the ranking can read
+# (prioritise/model.py says where such records go; stopping leaves them for people).
+WORDLESS = Q(record__title="", record__abstract="")
+
+
 def settled_sequence(*, review: Review) -> list[int]:
     """1 for included, 0 for excluded, for each settled title/abstract record in the order it was settled."""
     rows = (ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT,
@@ -422,10 +427,8 @@ def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
                "confidence_pct": round(100 * confidence, 2), "screened": len(sequence), "records": n_records,
                "unscreened": unscreened, "found": sum(sequence), "run": stopping.consecutive_exclusions(sequence),
                "run_needed": stopping.heuristic_run_length(n_records), "p_value": 1.0, "stop": False,
-               # Unscreened records the ranking cannot read (prioritise/model.py says where they go).
-               "wordless": ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT,
-                                                        status=ItemStatus.PENDING, record__title="",
-                                                        record__abstract="").count(),
+               "wordless": ScreeningItem.objects.filter(WORDLESS, review=review, status=ItemStatus.PENDING,
+                                                        stage=ScreeningStage.TITLE_ABSTRACT).count(),
                "remaining_estimate": None, "remaining_upper_bound": None, "recall_estimate": None}
     if not sequence or n_records == 0:
         return figures

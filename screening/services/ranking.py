@@ -21,7 +21,7 @@ from reviewapp.models import AuditEvent, Review
 
 from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
 from ..prioritise import Prioritiser, record_text, stopping
-from ..selectors import settled_sequence, stopping_figures
+from ..selectors import WORDLESS, settled_sequence, stopping_figures
 
 Status = ScreeningItem.Status
 TA = ScreeningStage.TITLE_ABSTRACT
@@ -143,7 +143,7 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
                                f"{figures['run_needed']}.")
     untouched = (ScreeningItem.objects.select_for_update()
                  .filter(review=review, stage=TA, status=Status.PENDING, decisions_count=0)
-                 .exclude(record__title="", record__abstract=""))
+                 .exclude(WORDLESS))
     marked = untouched.update(status=Status.AUTOMATION_EXCLUDED, settled_at=timezone.now())
     label = ("hypergeometric stopping test (Callaghan & Müller-Hansen 2020)" if rule == "hypergeometric"
              else f"{figures['run_needed']} consecutive exclusions (heuristic, no guarantee)")
