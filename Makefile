@@ -48,8 +48,12 @@ lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 
+# Two passes: every test but those of the live Celery worker spread over TEST_WORKERS processes
+# (each with its own test database), then the live worker's tests on the one database it uses.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not live_worker" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m live_worker $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

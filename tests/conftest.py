@@ -21,6 +21,13 @@ def _fresh_cache():
     cache.clear()
 
 
+def pytest_collection_modifyitems(items):
+    """Mark the tests of the live worker, so `make test` runs them apart from the parallel pass."""
+    for item in items:
+        if "live_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live_worker)
+
+
 @pytest.fixture
 def live_worker():
     """The real Celery worker .ci/run starts on the test database and media folder: tasks go to it
