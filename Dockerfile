@@ -8,7 +8,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # collectstatic needs settings to load; the key here is thrown away with the build layer.
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input \
-    && useradd --create-home app && mkdir -p /app/var/media && chown -R app /app/var
+    && useradd --create-home app && mkdir -p /app/var/media /app/var/ranking-features && chown -R app /app/var
 USER app
 EXPOSE 8000
 CMD ["sh", "-c", "python manage.py migrate --no-input && gunicorn reviewapp.wsgi --bind 0.0.0.0:8000 --workers ${WEB_WORKERS:-3} --access-logfile -"]

@@ -167,6 +167,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# The priority ranking's features, one file per review, so a restarted worker need not rebuild
+# them (a cache: safe to delete; screening/services/ranking.py).
+RANKING_FEATURES_DIR = Path(env_str("RANKING_FEATURES_DIR", str(VAR_DIR / "ranking-features")))
 MEDIA_URL = "/media/"
 
 # Search exports: the largest file a user may upload (the importer streams, so this

@@ -13,6 +13,7 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+RANKING_FEATURES_DIR = VAR_DIR / "test-ranking-features"  # noqa: F405
 # Tests run tasks in-process; the live-worker round trip uses send_task, which never runs eagerly.
 CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files through the finders, so tests need no collectstatic.

@@ -12,15 +12,20 @@ heuristic asks for), then come first, so a person looks at them before anyone st
 """
 from __future__ import annotations
 
+import os
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
+from . import embeddings
 from .features import FeatureOptions, build_features, has_words
 
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
@@ -117,7 +122,8 @@ class Prioritiser:
     """Holds the features of one set of records; ``rank(labels)`` retrains and ranks.
 
     Build it once per review (or simulation): the features are the costly part and do
-    not depend on the decisions.
+    not depend on the decisions. ``save`` and ``load`` keep them in a file, so a process
+    that starts afresh need not build them again.
     """
 
     def __init__(self, texts: Sequence[str], features: FeatureOptions | None = None,
@@ -126,6 +132,39 @@ class Prioritiser:
         self.model_options = model or ModelOptions()
         self.features = build_features(texts, self.feature_options)
         self.wordless = np.fromiter((not has_words(t) for t in texts), dtype=bool, count=len(texts))
+
+    def save(self, path: str | Path, key: str) -> None:
+        """Write the features to ``path`` (whole or not at all), tagged with ``key``, a
+        fingerprint of the texts they were built from."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        matrix = self.features
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        with open(partial, "wb") as out:
+            np.savez(out, tag=np.array(_tag(key, self.feature_options)), data=matrix.data,
+                     indices=matrix.indices, indptr=matrix.indptr, shape=np.array(matrix.shape),
+                     wordless=self.wordless)
+        os.replace(partial, path)  # readers see the old file or the new one, never half of one
+
+    @classmethod
+    def load(cls, path: str | Path, key: str, features: FeatureOptions | None = None,
+             model: ModelOptions | None = None) -> Prioritiser | None:
+        """The features saved at ``path`` if they were built from the texts ``key`` names, with
+        these options and this version of the code; else None (build them anew)."""
+        options = features or FeatureOptions()
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if str(saved["tag"]) != _tag(key, options):
+                    return None
+                matrix = sp.csr_matrix((saved["data"], saved["indices"], saved["indptr"]),
+                                       shape=tuple(saved["shape"]))
+                wordless = saved["wordless"]
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return None  # missing, unreadable or from another version: a cache, so rebuild
+        prioritiser = cls.__new__(cls)
+        prioritiser.feature_options, prioritiser.model_options = options, model or ModelOptions()
+        prioritiser.features, prioritiser.wordless = matrix, wordless
+        return prioritiser
 
     @property
     def n_records(self) -> int:
@@ -152,6 +191,15 @@ def rank(texts: Sequence[str], labels: Mapping[int, int], features: FeatureOptio
          model: ModelOptions | None = None) -> Ranking:
     """One-off ranking: builds the features, trains on ``labels``, ranks the rest."""
     return Prioritiser(texts, features, model).rank(labels)
+
+
+# Saved features are used only by the code that would build the same ones: bump FEATURES_FORMAT
+# when build_features changes its output.
+FEATURES_FORMAT = 1
+
+
+def _tag(key: str, options: FeatureOptions) -> str:
+    return f"{key} {options!r} format {FEATURES_FORMAT} sklearn {sklearn.__version__} {embeddings.WEIGHTS}"
 
 
 def _make(options: ModelOptions):

@@ -9,8 +9,11 @@ automation", with the rule and its figures kept (PRISMA counts them).
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -42,19 +45,34 @@ def _labels_and_items(review_id: int):
 
 # The features (TF-IDF and word embeddings) take most of a retraining (about 130 s of CPU for
 # 100,000 records; training and ranking on them take 0.4-3.5 s) and change only when a review's
-# records do: each worker keeps the features of the last few reviews it ranked, keyed by the
-# texts they were built from.
+# records do. Each worker keeps the features of the last few reviews it ranked in memory, and
+# every worker finds them in a file under RANKING_FEATURES_DIR after a restart (a cache: each
+# is tagged with the texts it was built from, and rebuilt when they no longer match).
 _FEATURES: dict[int, tuple[str, Prioritiser]] = {}
 _FEATURES_KEPT = 2
+
+logger = logging.getLogger(__name__)
 
 
 def _prioritiser(review_id: int, texts: list[str]) -> Prioritiser:
     key = hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
     cached = _FEATURES.pop(review_id, None)
-    prioritiser = cached[1] if cached and cached[0] == key else Prioritiser(texts)
+    prioritiser = cached[1] if cached and cached[0] == key else _saved_or_built(review_id, texts, key)
     _FEATURES[review_id] = (key, prioritiser)  # now the most recently used
     while len(_FEATURES) > _FEATURES_KEPT:
         _FEATURES.pop(next(iter(_FEATURES)))
+    return prioritiser
+
+
+def _saved_or_built(review_id: int, texts: list[str], key: str) -> Prioritiser:
+    path = Path(settings.RANKING_FEATURES_DIR) / f"review-{review_id}.npz"
+    prioritiser = Prioritiser.load(path, key)
+    if prioritiser is None:
+        prioritiser = Prioritiser(texts)
+        try:
+            prioritiser.save(path, key)
+        except OSError as exc:  # a full or read-only disk costs the next worker a rebuild, nothing more
+            logger.warning("could not keep the ranking features of review %s in %s: %s", review_id, path, exc)
     return prioritiser
 
 

@@ -106,26 +106,49 @@ def test_only_a_lead_switches_ranking_and_stops(client_for, mixed_review, people
     assert response.status_code == 302 and not StoppingDecision.objects.exists()
 
 
-def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_review, people, monkeypatch):
+def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_review, people, monkeypatch,
+                                                                          settings, tmp_path):
     from screening.services import ranking
 
     built = []
-    real = ranking.Prioritiser
 
-    def counting(texts):
-        built.append(len(texts))
-        return real(texts)
+    class Counting(ranking.Prioritiser):
+        def __init__(self, texts):
+            built.append(len(texts))
+            super().__init__(texts)
 
-    monkeypatch.setattr(ranking, "Prioritiser", counting)
+    settings.RANKING_FEATURES_DIR = tmp_path
+    monkeypatch.setattr(ranking, "Prioritiser", Counting)
     ranking._FEATURES.clear()
     review = mixed_review
-    for _ in range(2):
+
+    def retrain() -> dict[int, float]:
         ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
-    assert built == [12]  # the second retraining used the features kept from the first
+        return dict(ScreeningItem.objects.filter(review=review).values_list("pk", "priority"))
+
+    first = retrain()
+    assert retrain() == first and built == [12]  # the second retraining used the features kept from the first
+    assert [p.name for p in tmp_path.iterdir()] == [f"review-{review.pk}.npz"]
+    ranking._FEATURES.clear()  # as after the worker restarts: the features come from the file
+    assert retrain() == first and built == [12]
     item = ScreeningItem.objects.filter(review=review).first()
     services.record_correct(actor=people["reviewer"], record=item.record, field="title", text="A mended title")
-    ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
+    retrain()
     assert built == [12, 12]  # a changed text means new features
+    ranking._FEATURES.clear()
+    retrain()
+    assert built == [12, 12]  # and the file now holds those
+
+
+def test_features_that_cannot_be_kept_on_disk_cost_a_rebuild_not_the_ranking(mixed_review, settings, tmp_path):
+    from screening.services import ranking
+
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("")
+    settings.RANKING_FEATURES_DIR = blocker
+    ranking._FEATURES.clear()
+    run = ranking.ranking_refresh(run_id=RankingRun.objects.create(review=mixed_review).pk)
+    assert run.status == RankingRun.Status.DONE
 
 
 def test_a_record_without_words_waits_until_the_ranking_runs_dry(client_for, mixed_review, people, monkeypatch):
