@@ -437,9 +437,13 @@ def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
     k = int(sum(sequence[-n:]))
     test = stopping.sample_stopping_test(r_al=figures["found"] - k, big_n=unscreened + n, n=n, k=k,
                                          target=target, confidence=confidence)
+    # The point estimate at the recent rate, held within the test's bound so the two never disagree.
+    estimate, recent = stopping.remaining_at_recent_rate(sequence, unscreened, figures["run_needed"])
+    estimate = min(estimate, test.remaining_upper_bound)
     figures.update(p_value=float(p_values[n - 1]), stop=float(p_values[n - 1]) < 1 - confidence, window=n,
-                   remaining_estimate=test.remaining_estimate, remaining_upper_bound=test.remaining_upper_bound,
-                   recall_estimate=test.recall_estimate)
+                   remaining_estimate=estimate, estimate_window=recent,
+                   remaining_upper_bound=test.remaining_upper_bound,
+                   recall_estimate=figures["found"] / (figures["found"] + estimate) if figures["found"] else 0.0)
     return figures
 
 

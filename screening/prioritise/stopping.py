@@ -207,6 +207,19 @@ def ran_dry(screened: Sequence[int], run: int) -> bool:
     return False
 
 
+def remaining_at_recent_rate(screened: Sequence[int], unscreened: int, window: int) -> tuple[float, int]:
+    """(relevant records left, window used) if the unscreened records hold them at the rate of the
+    last ``window`` decisions. The ranking puts likely relevant records first, so the rate among
+    those left is lower still: a point estimate that errs high, for the page beside the test's
+    bound (the test's own estimate comes from its best window, which can be one record long)."""
+    if window < 1:
+        raise ValueError(f"window must be at least 1, not {window}")
+    recent = list(screened)[-window:]
+    if not recent:
+        return 0.0, 0
+    return sum(recent) / len(recent) * unscreened, len(recent)
+
+
 def heuristic_run_length(n_records: int, fraction: float = 0.05, minimum: int = 50) -> int:
     """Default N for "stop after N exclusions in a row": 5 % of the records, at least 50."""
     return max(minimum, math.ceil(fraction * n_records))

@@ -126,3 +126,13 @@ def test_ranked_test_reports_the_figures_of_its_best_window():
     # One decision, an inclusion: 1 of 400 drawn and relevant says nothing reassuring.
     early = stopping.ranked_stopping_test([1], 400)
     assert not early.stop and early.remaining_estimate == 399.0
+
+
+def test_the_estimate_at_the_recent_rate_uses_the_last_decisions_only():
+    decisions = [1, 1, 0, 0]
+    assert stopping.remaining_at_recent_rate(decisions, unscreened=100, window=2) == (0.0, 2)
+    assert stopping.remaining_at_recent_rate(decisions, unscreened=100, window=4) == (50.0, 4)
+    assert stopping.remaining_at_recent_rate(decisions, unscreened=100, window=50) == (50.0, 4)  # all there are
+    assert stopping.remaining_at_recent_rate([], unscreened=100, window=50) == (0.0, 0)
+    with pytest.raises(ValueError, match="at least 1"):
+        stopping.remaining_at_recent_rate(decisions, unscreened=100, window=0)

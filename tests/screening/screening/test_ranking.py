@@ -83,6 +83,18 @@ def test_stopping_marks_the_untouched_records_and_prisma_counts_them(mixed_revie
     assert AuditEvent.objects.filter(object_type="screening.StoppingDecision").exists()
 
 
+def test_the_page_estimates_what_is_left_from_the_recent_decisions(client_for, mixed_review, people):
+    review, reviewer = mixed_review, people["reviewer"]
+    services.screening_settings_update(actor=people["lead"], review=review, prioritise=True)
+    _decide_next(review, reviewer, "include")
+    _decide_next(review, reviewer, "exclude")
+    page = client_for(people["lead"]).get(reverse("screening_home", args=[review.pk])).content.decode()
+    # Half of the two decisions were inclusions, so about half of the 10 records left: not the
+    # "about 0" that the test's best window (the last exclusion alone) would say.
+    assert "about 5 at the rate of the last 2 decisions" in page
+    assert "at most 10 with 95.0 % confidence" in page  # two decisions rule nothing out
+
+
 def test_the_heuristic_needs_its_run_of_exclusions(mixed_review, people):
     review, reviewer, lead = mixed_review, people["reviewer"], people["lead"]
     _decide_next(review, reviewer, "exclude")
