@@ -140,11 +140,14 @@ class Prioritiser:
         path.parent.mkdir(parents=True, exist_ok=True)
         matrix = self.features
         partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        with open(partial, "wb") as out:
-            np.savez(out, tag=np.array(_tag(key, self.feature_options)), data=matrix.data,
-                     indices=matrix.indices, indptr=matrix.indptr, shape=np.array(matrix.shape),
-                     wordless=self.wordless)
-        os.replace(partial, path)  # readers see the old file or the new one, never half of one
+        try:
+            with open(partial, "wb") as out:
+                np.savez(out, tag=np.array(_tag(key, self.feature_options)), data=matrix.data,
+                         indices=matrix.indices, indptr=matrix.indptr, shape=np.array(matrix.shape),
+                         wordless=self.wordless)
+            os.replace(partial, path)  # readers see the old file or the new one, never half of one
+        finally:
+            partial.unlink(missing_ok=True)  # left only when writing failed (a full disk, say)
 
     @classmethod
     def load(cls, path: str | Path, key: str, features: FeatureOptions | None = None,
