@@ -80,6 +80,8 @@ TABLE = [
     ("api_decisions_log", {}, "get", "resolve_conflicts", None),
     ("api_conflicts", {}, "get", CONFLICTS, None),
     ("api_conflict_resolve", {"item_id": "conflict"}, "post", CONFLICTS, {"value": "include"}),
+    ("api_screening_stopping", {}, "get", "edit_review", None),
+    ("api_screening_stopping", {}, "post", "edit_review", {"rule": "consecutive"}),
     ("api_screening_next", {"stage": "ta"}, "get", "screen", None),
     ("api_decision_undo", {"stage": "ta"}, "post", "screen", None),
     ("api_studies", {}, "get", "view", None),
@@ -200,8 +202,9 @@ def test_each_person_gets_what_the_rules_give(client, world, name, args, method,
         else:
             assert response.status_code == 403, (person, response.content)
             assert "role" in response.json()["detail"]
-    # The lead may do everything here, the outsider nothing.
-    assert outcomes["lead"] < 400 or name == "api_decision_undo", outcomes
+    # The lead may do everything here, the outsider nothing (but the lead has no decision of their own
+    # to undo, and the world's few decisions do not yet allow stopping: 400s with their reasons).
+    assert outcomes["lead"] < 400 or name in ("api_decision_undo", "api_screening_stopping"), outcomes
 
 
 def _api_route_names(patterns=None, prefix="") -> set[str]:

@@ -160,3 +160,42 @@ def test_a_lead_keeps_a_duplicate_pair_apart(client, world):
     assert response.status_code == 200 and response.json()["status"] == "kept_apart"
     again = post(client, world, "lead", "api_duplicate_decision", world.ids["pair"], data={"action": "keep_apart"})
     assert again.status_code == 400 and "already kept apart" in again.json()["detail"]
+
+
+def test_a_lead_follows_the_stopping_figures_and_stops_through_the_api(client, world,
+                                                                       django_capture_on_commit_callbacks):
+    from screening.models import ScreeningItem, StoppingDecision
+
+    with django_capture_on_commit_callbacks(execute=True):  # the retraining the switch queues
+        response = client.patch(reverse("api_screening_settings", args=[world.review.pk]),
+                                {"prioritise": True, "reviewers_per_record": 1}, content_type="application/json",
+                                **auth(world.tokens["lead"]))
+    assert response.status_code == 200 and response.json()["prioritise"]
+    state = get(client, world, "lead", "api_screening_stopping")
+    assert state["prioritise"] and state["ranking"]["status"] == "done" and state["stops"] == []
+    assert state["figures"]["found"] == 1 and not state["figures"]["stop"]
+    refused = post(client, world, "lead", "api_screening_stopping", data={"rule": "hypergeometric"})
+    assert refused.status_code == 400 and "does not allow stopping yet" in refused.json()["detail"]
+    assert not StoppingDecision.objects.exists()
+    # Exclusions in a row, then the test allows stopping at a low target.
+    for _ in range(5):
+        item = get(client, world, "lead", "api_screening_next", "ta")["item"]
+        assert post(client, world, "lead", "api_decisions", data={"item": item["id"], "value": "exclude"}
+                    ).status_code == 201
+    figures = get(client, world, "lead", "api_screening_stopping", query="?target=0.6&confidence=0.6")["figures"]
+    assert figures["stop"] and figures["run"] == 6 and figures["remaining_upper_bound"] is not None
+    untouched = ScreeningItem.objects.filter(review=world.review, stage="ta", status="pending",
+                                             decisions_count=0).count()
+    stopped = post(client, world, "lead", "api_screening_stopping",
+                   data={"target": 0.6, "confidence": 0.6, "rule": "hypergeometric"})
+    assert stopped.status_code == 201, stopped.content
+    assert stopped.json()["marked_excluded"] == untouched > 0 and stopped.json()["decided_by"] == "lead"
+    assert get(client, world, "lead", "api_screening_stopping")["stops"][0]["id"] == stopped.json()["id"]
+
+
+def test_stopping_figures_are_for_leads_and_bad_targets_are_refused(client, world):
+    response = client.get(reverse("api_screening_stopping", args=[world.review.pk]), **auth(world.tokens["reviewer"]))
+    assert response.status_code == 403
+    response = client.get(reverse("api_screening_stopping", args=[world.review.pk]) + "?target=1.5",
+                          **auth(world.tokens["lead"]))
+    assert response.status_code == 400 and response.json()["field"] == "target"
