@@ -432,16 +432,11 @@ def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
                "remaining_estimate": None, "remaining_upper_bound": None, "recall_estimate": None}
     if not sequence or n_records == 0:
         return figures
-    p_values = stopping.ranked_p_values(sequence, n_records, target)
-    n = int(p_values.argmin()) + 1  # the window of the last n screened that tests best
-    k = int(sum(sequence[-n:]))
-    test = stopping.sample_stopping_test(r_al=figures["found"] - k, big_n=unscreened + n, n=n, k=k,
-                                         target=target, confidence=confidence)
+    test = stopping.ranked_stopping_test(sequence, n_records, target, confidence)
     # The point estimate at the recent rate, held within the test's bound so the two never disagree.
     estimate, recent = stopping.remaining_at_recent_rate(sequence, unscreened, figures["run_needed"])
     estimate = min(estimate, test.remaining_upper_bound)
-    figures.update(p_value=float(p_values[n - 1]), stop=float(p_values[n - 1]) < 1 - confidence, window=n,
-                   remaining_estimate=estimate, estimate_window=recent,
+    figures.update(p_value=test.p_value, stop=test.stop, remaining_estimate=estimate, estimate_window=recent,
                    remaining_upper_bound=test.remaining_upper_bound,
                    recall_estimate=figures["found"] / (figures["found"] + estimate) if figures["found"] else 0.0)
     return figures
