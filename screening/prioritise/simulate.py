@@ -3,8 +3,10 @@
 Start: one included and one excluded record, drawn with ``seed``. Then the top of the
 current ranking is screened, the model retrained, and so on. Retraining waits for a batch
 that grows with the labelled set (``SimulationOptions.batch_fraction``): every record at
-first, every 2 % of what is labelled later. Once every included record is found the rest
-are exclusions in any order, so the replay stops training there (the figures are the same).
+first, every 1 % of what is labelled later: the figures of retraining after every decision,
+within their noise, at a fifth of the time (BENCHMARKS.md). Once every included record is
+found the rest are exclusions in any order, so the replay stops training there (the figures
+are the same).
 
 Records without words wait until the ranking has run dry, as in the app (model.py).
 
@@ -31,8 +33,9 @@ from .model import ModelOptions, Prioritiser
 @dataclass(frozen=True)
 class SimulationOptions:
     # Retrain after max(1, batch_fraction * labelled) new decisions: after every decision
-    # while little is known, less often once the model has settled.
-    batch_fraction: float = 0.02
+    # while little is known, less often once the model has settled. The app's rule
+    # (services/ranking.py RETRAIN_SHARE) is the same share.
+    batch_fraction: float = 0.01
     target: float = stopping.DEFAULT_TARGET
     confidence: float = stopping.DEFAULT_CONFIDENCE
     heuristic_run: int | None = None  # default: stopping.heuristic_run_length(n_records)

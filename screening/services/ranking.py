@@ -28,10 +28,13 @@ from ..selectors import WORDLESS, settled_sequence, stopping_figures
 
 Status = ScreeningItem.Status
 TA = ScreeningStage.TITLE_ABSTRACT
-# Retrain after this many newly settled records, or 2 % of those settled so far if more:
+# Retrain after this many newly settled records, or 1 % of those settled so far if more:
 # often early on, when each decision teaches the model most, less often on a large review.
+# The simulation's batch (prioritise/simulate.py) is the same share: at 1 % the simulated
+# figures are those of retraining after every decision within 0.018 WSS@95 (0.003 on
+# average); at 2 % they drifted by up to 0.028 either way (0.007; BENCHMARKS.md).
 RETRAIN_EVERY = 5
-RETRAIN_SHARE = 0.02
+RETRAIN_SHARE = 0.01
 
 
 def _labels_and_items(review_id: int):
