@@ -196,3 +196,12 @@ def test_a_record_without_words_waits_until_the_ranking_runs_dry(client_for, mix
     decision = services.screening_stop(actor=people["lead"], review=review, rule="consecutive")
     blank.refresh_from_db()
     assert blank.status == Status.PENDING and decision.marked_excluded == 12 - 4 - 1
+
+
+def test_the_app_retrains_at_the_pace_the_simulation_measures():
+    # simulate_screening's figures (BENCHMARKS.md) stand for the app only if both retrain
+    # after the same share of new decisions.
+    from screening.prioritise import SimulationOptions
+    from screening.services import ranking
+
+    assert ranking.RETRAIN_SHARE == SimulationOptions().batch_fraction
