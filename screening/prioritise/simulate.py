@@ -4,7 +4,7 @@ Start: one included and one excluded record, drawn with ``seed``. Then the top o
 current ranking is screened, the model retrained, and so on. Retraining waits for a batch
 that grows with the labelled set (``SimulationOptions.batch_fraction``): every record at
 first, every 1 % of what is labelled later: the figures of retraining after every decision,
-within their noise, at a fifth of the time (BENCHMARKS.md). Once every included record is
+within their noise, in a quarter of the time (BENCHMARKS.md). Once every included record is
 found the rest are exclusions in any order, so the replay stops training there (the figures
 are the same).
 
