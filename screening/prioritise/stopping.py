@@ -214,10 +214,10 @@ def remaining_at_recent_rate(screened: Sequence[int], unscreened: int, window: i
     bound (the test's own estimate comes from its best window, which can be one record long)."""
     if window < 1:
         raise ValueError(f"window must be at least 1, not {window}")
-    recent = list(screened)[-window:]
-    if not recent:
+    recent = screened[-window:]  # a slice: no copy of every decision on each page view
+    if len(recent) == 0:  # len, not truth: a numpy array is a Sequence too
         return 0.0, 0
-    return sum(recent) / len(recent) * unscreened, len(recent)
+    return float(sum(recent)) / len(recent) * unscreened, len(recent)
 
 
 def heuristic_run_length(n_records: int, fraction: float = 0.05, minimum: int = 50) -> int:
