@@ -134,5 +134,7 @@ def test_the_estimate_at_the_recent_rate_uses_the_last_decisions_only():
     assert stopping.remaining_at_recent_rate(decisions, unscreened=100, window=4) == (50.0, 4)
     assert stopping.remaining_at_recent_rate(decisions, unscreened=100, window=50) == (50.0, 4)  # all there are
     assert stopping.remaining_at_recent_rate([], unscreened=100, window=50) == (0.0, 0)
+    assert stopping.remaining_at_recent_rate(np.array(decisions), unscreened=100, window=4) == (50.0, 4)
+    assert stopping.remaining_at_recent_rate(np.array([], dtype=int), unscreened=100, window=4) == (0.0, 0)
     with pytest.raises(ValueError, match="at least 1"):
         stopping.remaining_at_recent_rate(decisions, unscreened=100, window=0)
