@@ -37,7 +37,8 @@ _WOS_RECORD = re.compile(r"^PT [A-Z]\s*$", re.MULTILINE)
 _BIBTEX = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
 _ENDNOTE_TAG = re.compile(r"^%[0A-Z@] ?", re.MULTILINE)
 _COPAC = re.compile(r"^[A-Z]{2}- \S", re.MULTILINE)
-_OVID = re.compile(r"^<\d+>\s*$", re.MULTILINE)
+# Ovid's record headers: "<1>" in the citation display, "<1. >" in some versions of it.
+_OVID = re.compile(r"^<\s*\d+\.?\s*>\s*$", re.MULTILINE)
 # Ovid's direct export: "<1. >" then "VN  - Ovid Technologies" and RIS-like tag lines without TY/ER.
 _OVID_DIRECT = re.compile(r"^VN {1,2}- Ovid Technologies", re.MULTILINE)
 _OVID_DIRECT_START = re.compile(r"^<\s*\d+\.\s*>\s*$", re.MULTILINE)
@@ -45,6 +46,11 @@ _OVID_TAG = re.compile(r"^[A-Z][A-Z0-9] {1,2}- \S", re.MULTILINE)
 # RefWorks tagged: "RT Journal Article" opens each record; "A1 ", "T1 ", "YR " lines follow.
 _REFWORKS_START = re.compile(r"^RT [A-Z]")
 _REFWORKS_TAG = re.compile(r"^(?:A1|T1|YR|SR|JF|FD) \S", re.MULTILINE)
+_OVID_HOW = ("in Ovid, select the records, choose Export, set the format to RIS "
+             "(or EndNote) and upload the file it saves")
+_OVID_DISPLAY = ("this is Ovid's on-screen citation display, which carries no machine-readable tags; "
+                 + _OVID_HOW)
+_OVID_XML = "this is Ovid's XML export, which is not read here; " + _OVID_HOW
 _TABLE_EXTENSIONS = (".csv", ".tsv", ".tab", ".txt")
 
 
@@ -76,11 +82,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     if _OVID.match(stripped):
         if has_ris_records:
             return "ris"  # Ovid's display headers ("<1>", "Accession Number") around proper RIS records
-        raise ImportFormatError(
-            "this is Ovid's on-screen citation display, which carries no machine-readable tags; "
-            "in Ovid, use Export with the RIS or EndNote format instead",
-            filename=filename,
-        )
+        raise ImportFormatError(_OVID_DISPLAY, filename=filename)
     if stripped.startswith("<"):
         return _xml_format(stripped, filename)
     if stripped[0] in "{[" and ext not in (".bib",):
@@ -175,6 +177,8 @@ def _xml_format(head: str, filename: str | None) -> str:
             f"database's export function instead; {EXPECTED}",
             filename=filename,
         )
+    if "ovid" in lower:
+        raise ImportFormatError(_OVID_XML, filename=filename)
     root = re.search(r"<([A-Za-z_][\w.:-]*)", re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", head[:5000], flags=re.S))
     name = root.group(1) if root else "?"
     raise ImportFormatError(

@@ -2,6 +2,7 @@
 same whichever database it came from (deduplication compares these)."""
 from __future__ import annotations
 
+import ast
 import re
 from urllib.parse import unquote
 
@@ -157,6 +158,9 @@ def split_authors(value) -> list[str]:
     text = clean(value)
     if not text:
         return []
+    listed = python_list(text)
+    if listed is not None:
+        return authors(listed)
     if "|" in text:
         pieces = text.split("|")
     elif ";" in text:
@@ -176,14 +180,50 @@ def split_authors(value) -> list[str]:
 
 
 def _surname_initials_pairs(text: str) -> list[str] | None:
-    """Older Scopus CSV: "Pan, Y., Yu, C., Zhang, X." -> ["Pan, Y.", "Yu, C.", "Zhang, X."]."""
+    """Older Scopus CSV: "Pan, Y., Yu, C., Zhang, X." -> ["Pan, Y.", "Yu, C.", "Zhang, X."].
+
+    Scopus cut long lists short with a trailing "..." or "et al.", and some exports drop the
+    dots ("Pan, Y, Yu, C"); the marker is left out and undotted initials count as initials.
+    """
     parts = [p.strip() for p in text.split(",")]
+    while parts and _TRUNCATION.match(parts[-1]):
+        parts.pop()
     if len(parts) < 4 or len(parts) % 2:
         return None
     surnames, initials = parts[0::2], parts[1::2]
-    if all(_DOTTED_INITIALS.match(i) for i in initials) and not any(_DOTTED_INITIALS.match(s) for s in surnames):
+    if all(_is_initials(i) for i in initials) and not any(_is_initials(s) for s in surnames):
         return [f"{s}, {i}" for s, i in zip(surnames, initials, strict=False)]
     return None
+
+
+def _is_initials(part: str) -> bool:
+    """ "Y.", "X.Y.", "C.-W.", "Ch.", "É." or undotted capitals "Y", "XY"; not a surname such as "Li"."""
+    tokens = [t for t in re.split(r"[.\s-]+", part) if t]
+    if not tokens or len(tokens) > 4 or not all(t.isalpha() and t[0].isupper() for t in tokens):
+        return False
+    if "." in part:
+        return all(len(t) == 1 or (len(t) == 2 and t[1].islower()) for t in tokens)
+    return len(tokens) == 1 and tokens[0].isupper() and len(tokens[0]) <= 3
+
+
+_TRUNCATION = re.compile(r"^(?:\.\.\.|\u2026|et\.? al\.?)$", re.IGNORECASE)
+# Long enough for a cell of a thousand authors; anything longer is not parsed as a literal.
+_LIST_LITERAL_LIMIT = 200_000
+
+
+def python_list(text: str) -> list[str] | None:
+    """The strings of a Python list literal such as ASReview writes ("['Marx, Karl', 'Lindgren,
+    Astrid']"), or None when the text is not one. ast.literal_eval evaluates literals only, never
+    code; the length limit keeps a hostile cell from costing much."""
+    if not (text.startswith("[") and text.endswith("]")) or len(text) > _LIST_LITERAL_LIMIT:
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        return None
+    return [v.strip() for v in value if v.strip()]
 
 
 def _looks_like_pubmed_short(piece: str) -> bool:
@@ -197,6 +237,9 @@ def split_list(value, separators: str = ";") -> list[str]:
     text = clean(value)
     if not text:
         return []
+    listed = python_list(text)
+    if listed is not None:
+        return listed
     if separators == ";" and ";" not in text and "," in text:
         separators = ","
     pieces = re.split("[" + re.escape(separators) + "]", text)
