@@ -341,6 +341,19 @@ def signin_lockout_record(*, username: str, address: str, locked: list[str], sec
                "until": (timezone.now() + timedelta(seconds=seconds)).isoformat(timespec="seconds")})
 
 
+@transaction.atomic
+def signin_pauses_clear_after_reset(*, user, address: str):
+    """A completed password reset lifts every sign-in pause of the account (the owner proved the
+    mailbox), and the address it was completed from counts as the account's own; audited."""
+    from . import throttle
+
+    throttle.password_reset(user.get_username(), address)
+    return audit_record(
+        actor=user, review=None, action=Action.UPDATE, instance=user,
+        label=f"sign-in for {user.get_username()} after a password reset from {address or 'unknown address'}"[:300],
+        before={"password": "forgotten"}, after={"sign_in": "allowed", "pauses": "cleared", "address": address})
+
+
 # Personal API tokens ------------------------------------------------------------------------
 
 API_TOKEN_PREFIX_CHARS = 8

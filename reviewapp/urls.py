@@ -45,7 +45,7 @@ urlpatterns = [
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
-    path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+    path("accounts/password/reset/<uidb64>/<token>/", views.PasswordResetConfirm.as_view(),
          name="password_reset_confirm"),
     path("accounts/password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -29,6 +30,7 @@ from .forms import (
 from .models import Invitation, Outcome, Webhook
 from .pages import query_without_page, review_page_context
 from .permissions import can, review_get_for_user, reviews_for_user
+from .throttle import client_address
 
 
 @login_required
@@ -336,3 +338,14 @@ def webhook_detail(request: HttpRequest, review_id: int, webhook_id: int) -> Htt
     page = Paginator(hook.deliveries.all(), 50).get_page(request.GET.get("page"))
     return render(request, "reviewapp/webhook_detail.html", review_page_context(
         review, hook=hook, page=page))
+
+
+# Accounts --------------------------------------------------------------------------------------
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's view; a completed reset also lifts the account's sign-in pauses."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.signin_pauses_clear_after_reset(user=form.user, address=client_address(self.request))
+        return response

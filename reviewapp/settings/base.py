@@ -127,12 +127,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django's ModelBackend, refusing every password check while an account or address is
-# paused after too many failed sign-ins (reviewapp/throttle.py).
+# Django's ModelBackend, refusing every password check while an attempt is paused after too
+# many failed sign-ins (reviewapp/throttle.py says which counts pause what).
 AUTHENTICATION_BACKENDS = ["reviewapp.throttle.ThrottledModelBackend"]
+# Failures at one account from one address before that pair is first paused.
 SIGNIN_FAILURES_PER_ACCOUNT = env_int("SIGNIN_FAILURES_PER_ACCOUNT", 5)
-# Higher: a team behind one office or university address shares it.
+# Higher: a team behind one office or university address shares it (and accounts that signed in
+# from the address before are not paused by it at all).
 SIGNIN_FAILURES_PER_ADDRESS = env_int("SIGNIN_FAILURES_PER_ADDRESS", 30)
+# Guessing at one account spread over many addresses; pauses it only from addresses it never used.
+SIGNIN_FAILURES_PER_ACCOUNT_ALL_ADDRESSES = env_int("SIGNIN_FAILURES_PER_ACCOUNT_ALL_ADDRESSES", 50)
+# Pauses start here and double with each further failure, up to the longest.
+SIGNIN_FIRST_PAUSE_SECONDS = env_int("SIGNIN_FIRST_PAUSE_SECONDS", 60)
 SIGNIN_LOCKOUT_SECONDS = env_int("SIGNIN_LOCKOUT_SECONDS", 15 * 60)
 
 LOGIN_URL = "login"
