@@ -228,10 +228,17 @@ class AppendixRow:
 
     @property
     def difference(self) -> int | None:
-        """Records the database reported but the export did not bring (or the reverse, negative)."""
+        """Imported minus reported: negative when the export brought fewer records than the source reported."""
         if self.search.reported_hits is None:
             return None
-        return self.search.reported_hits - self.imported
+        return self.imported - self.search.reported_hits
+
+    @property
+    def difference_text(self) -> str:
+        """The signed difference in words, for the page and the Markdown ("" when the counts agree)."""
+        if not self.difference:
+            return ""
+        return f"imported minus reported: {self.difference:+,}; check the export"
 
 
 def search_appendix(*, review: Review) -> list[AppendixRow]:
@@ -243,7 +250,7 @@ def search_appendix(*, review: Review) -> list[AppendixRow]:
 
 
 APPENDIX_CSV_HEADER = ["source", "database", "platform", "date_run", "query", "limits", "records_reported",
-                       "records_imported", "difference", "unique_after_deduplication", "notes"]
+                       "records_imported", "imported_minus_reported", "unique_after_deduplication", "notes"]
 
 
 def appendix_csv_rows(rows: list[AppendixRow]) -> list[list]:
@@ -268,7 +275,7 @@ def appendix_markdown(*, review: Review, rows: list[AppendixRow]) -> str:
             out.append(f"- Limits and filters: {s.limits}")
         reported = "not recorded" if s.reported_hits is None else f"{s.reported_hits:,}"
         out.append(f"- Records reported by the source: {reported}; records imported: {r.imported:,}"
-                   + (f" (difference {r.difference:+,}: check the export)" if r.difference else ""))
+                   + (f" ({r.difference_text})" if r.difference else ""))
         out.append(f"- Unique after deduplication: {r.unique:,}")
         if s.notes:
             out.append(f"- Notes: {s.notes}")

@@ -152,17 +152,26 @@ def test_updated_review_and_other_methods_columns_appear_with_their_data(client_
 
 
 @pytest.mark.django_db
-def test_search_appendix_flags_a_difference_and_downloads(client_for, review, people):
+def test_search_appendix_states_imported_minus_reported_signed_everywhere(client_for, review, people):
+    # 5 reported, 3 imported: two records missing from the export, so the difference is -2 (never +2).
     import_bytes(make_search(review, people["lead"], database="PsycINFO", reported_hits=5), people["lead"],
                  ris(*(record(n) for n in range(1, 4))), "psycinfo.ris")
+    import_bytes(make_search(review, people["lead"], database="CINAHL", reported_hits=1), people["lead"],
+                 ris(record(11), record(12)), "cinahl.ris")
     client = client_for(people["viewer"])
-    page = client.get(reverse("search_appendix", args=[review.pk]))
-    assert b"+2 against the reported count" in page.content
+    page = client.get(reverse("search_appendix", args=[review.pk])).content.decode()
+    assert "imported minus reported: -2; check the export" in page
+    assert "imported minus reported: +1; check the export" in page
     md = client.get(reverse("search_appendix_md", args=[review.pk])).content.decode()
-    assert "## 1. PsycINFO" in md and "parent* AND infant*" in md and "difference +2" in md
-    rows = list(csv.reader(io.StringIO(client.get(reverse("search_appendix_csv", args=[review.pk])).content
-                                       .decode())))
-    assert rows[1][1] == "PsycINFO" and rows[1][7] == "3" and rows[1][8] == "2"
+    assert "## 1. CINAHL" in md and "parent* AND infant*" in md
+    assert "records imported: 3 (imported minus reported: -2; check the export)" in md
+    assert "records imported: 2 (imported minus reported: +1; check the export)" in md
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("search_appendix_csv", args=[review.pk])).content
+                                           .decode())))
+    by_db = {r["database"]: r for r in rows}
+    assert (by_db["PsycINFO"]["records_reported"], by_db["PsycINFO"]["records_imported"]) == ("5", "3")
+    assert by_db["PsycINFO"]["imported_minus_reported"] == "-2"
+    assert by_db["CINAHL"]["imported_minus_reported"] == "1"
 
 
 @pytest.mark.django_db
