@@ -13,6 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 Z95 = 1.959963984540054
+KAPPA_CI_LEVEL = 95
+# Kappa lives in [-1, 1], but the Wald interval (kappa +- z SE) can cross those limits when kappa is
+# high and the sample small; we cut it at the limits rather than report an impossible bound.
+KAPPA_CI_METHOD = ("Wald interval with the large-sample standard error of Fleiss, Cohen and Everitt (1969), "
+                   "truncated to [-1, 1]")
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,7 @@ class Agreement:
     categories: tuple[str, ...]
     percent: float  # observed agreement, 0-100
     kappa: float  # nan when chance agreement is 1 (both always chose the same one category)
-    kappa_ci: tuple[float, float]
+    kappa_ci: tuple[float, float]  # KAPPA_CI_LEVEL % interval by KAPPA_CI_METHOD
     pabak: float
     ac1: float
 
@@ -45,7 +50,7 @@ def agreement(pairs: Sequence[tuple[str, str]], categories: Sequence[str] | None
     else:
         kappa = (po - pe) / (1 - pe)
         se = math.sqrt(max(_fce_variance(p, rows, cols, kappa, pe), 0.0) / n)
-        ci = (kappa - Z95 * se, kappa + Z95 * se)
+        ci = (max(kappa - Z95 * se, -1.0), min(kappa + Z95 * se, 1.0))
     pabak = (q * po - 1) / (q - 1)
     pi = [(rows[k] + cols[k]) / 2 for k in range(len(cats))]
     pe_gwet = sum(x * (1 - x) for x in pi) / (q - 1)

@@ -21,6 +21,7 @@ from reviewapp.api_base import IdFilter, ReviewApiView
 from reviewapp.permissions import may_resolve_conflicts
 
 from . import prisma, selectors, services
+from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
 from .importers import FORMATS
 from .models import (
     Decision,
@@ -792,6 +793,51 @@ class StudyReportsApi(ReviewApiView):
             raise exceptions.ValidationError({"record": ["No record with that number in this review."]})
         study = services.study_link_report(actor=request.user, record=record, study=study)
         return Response(StudySerializer(selectors.study_get(review=self.review, study_id=study.pk)).data)
+
+
+# ---------------------------------------------------------------- agreement
+
+class PairAgreementSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    reviewer_a = serializers.CharField()
+    reviewer_b = serializers.CharField()
+    n = serializers.IntegerField(help_text="Records both screened.")
+    percent_agreement = serializers.FloatField()
+    kappa = serializers.FloatField(allow_null=True, help_text="Cohen's kappa; null when both chose one category only.")
+    kappa_ci_lb = serializers.FloatField(allow_null=True, help_text="Never below -1.")
+    kappa_ci_ub = serializers.FloatField(allow_null=True, help_text="Never above 1.")
+    pabak = serializers.FloatField()
+    ac1 = serializers.FloatField(allow_null=True)
+
+
+def _pair_row(row: selectors.PairAgreement) -> dict:
+    r = row.result
+
+    def finite(x: float) -> float | None:
+        return None if x != x else x  # NaN (undefined) becomes null: JSON has no NaN
+
+    return {"stage": row.stage, "reviewer_a": row.reviewer_a, "reviewer_b": row.reviewer_b, "n": r.n,
+            "percent_agreement": r.percent, "kappa": finite(r.kappa), "kappa_ci_lb": finite(r.kappa_ci[0]),
+            "kappa_ci_ub": finite(r.kappa_ci[1]), "pabak": r.pabak, "ac1": finite(r.ac1)}
+
+
+class AgreementSerializer(serializers.Serializer):
+    kappa_ci_level = serializers.IntegerField(help_text="Level of kappa's confidence interval, in %.")
+    kappa_ci_method = serializers.CharField()
+    pairs = PairAgreementSerializer(many=True)
+
+
+class AgreementApi(ReviewApiView):
+    """Agreement between each pair of reviewers per stage (as the agreement page): kappa with its bounded
+    interval, PABAK and Gwet's AC1."""
+
+    capabilities = {"GET": "resolve_conflicts"}
+
+    @extend_schema(responses=AgreementSerializer)
+    def get(self, request, review_id: int):
+        return Response(AgreementSerializer({
+            "kappa_ci_level": KAPPA_CI_LEVEL, "kappa_ci_method": KAPPA_CI_METHOD,
+            "pairs": [_pair_row(row) for row in selectors.agreement_table(review=self.review)]}).data)
 
 
 # ---------------------------------------------------------------- PRISMA

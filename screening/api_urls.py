@@ -22,6 +22,7 @@ urlpatterns = [
     path("screening/log/", api.DecisionLogApi.as_view(), name="api_decisions_log"),
     path("screening/conflicts/", api.ConflictListApi.as_view(), name="api_conflicts"),
     path("screening/conflicts/<int:item_id>/resolve/", api.ConflictResolveApi.as_view(), name="api_conflict_resolve"),
+    path("screening/agreement/", api.AgreementApi.as_view(), name="api_screening_agreement"),
     path("screening/stopping/", api.StoppingApi.as_view(), name="api_screening_stopping"),
     path("screening/<str:stage>/next/", api.ScreeningNextApi.as_view(), name="api_screening_next"),
     path("screening/<str:stage>/undo/", api.DecisionUndoApi.as_view(), name="api_decision_undo"),

@@ -20,6 +20,7 @@ from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.permissions import can, may_resolve_conflicts, review_get_for_user
 
 from . import selectors, services
+from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
 from .forms import (
     CorrectionForm,
     DecisionForm,
@@ -258,7 +259,8 @@ def claims_release(request: HttpRequest, review_id: int, user_id: int) -> HttpRe
 def agreement(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
     return render(request, "screening/agreement.html", review_page_context(
-        review, rows=selectors.agreement_table(review=review), stages=STAGES))
+        review, rows=selectors.agreement_table(review=review), stages=STAGES,
+        kappa_ci_level=KAPPA_CI_LEVEL, kappa_ci_method=KAPPA_CI_METHOD))
 
 
 @login_required

@@ -199,3 +199,14 @@ def test_stopping_figures_are_for_leads_and_bad_targets_are_refused(client, worl
     response = client.get(reverse("api_screening_stopping", args=[world.review.pk]) + "?target=1.5",
                           **auth(world.tokens["lead"]))
     assert response.status_code == 400 and response.json()["field"] == "target"
+
+
+def test_agreement_gives_kappa_with_a_bounded_interval_and_its_method(client, world):
+    body = get(client, world, "lead", "api_screening_agreement")
+    assert body["kappa_ci_level"] == 95 and "truncated to [-1, 1]" in body["kappa_ci_method"]
+    # The world's two screeners both decided two records (one alike, one not) at title and abstract.
+    ta = [p for p in body["pairs"] if p["stage"] == "ta"]
+    assert [(p["reviewer_a"], p["reviewer_b"], p["n"]) for p in ta] == [("reviewer", "reviewer_extractor", 2)]
+    for pair in body["pairs"]:
+        if pair["kappa"] is not None:
+            assert -1 <= pair["kappa_ci_lb"] <= pair["kappa"] <= pair["kappa_ci_ub"] <= 1

@@ -29,6 +29,17 @@ def test_kappa_confidence_interval_by_the_fleiss_cohen_everitt_variance():
     assert high == pytest.approx(0.4 + 1.959964 * se, abs=1e-6)
 
 
+def test_kappa_interval_never_leaves_minus_one_to_one():
+    # 10 records, one disagreement: kappa 0.78, whose Wald interval reaches 1.18 before truncation.
+    result = agreement([("include", "include")] * 3 + [("exclude", "include")] + [("exclude", "exclude")] * 6)
+    assert result.kappa == pytest.approx(0.36 / 0.46)
+    low, high = result.kappa_ci
+    assert high == 1.0 and low == pytest.approx(0.38806, abs=1e-5)
+    # Systematic disagreement on few records: kappa near -1, the lower bound stops at -1.
+    opposite = agreement([("include", "exclude")] * 4 + [("exclude", "include")] * 3 + [("include", "include")])
+    assert -1.0 <= opposite.kappa_ci[0] <= opposite.kappa <= opposite.kappa_ci[1] <= 1.0
+
+
 def test_perfect_agreement_is_one_and_imbalance_keeps_pabak_high_while_kappa_drops():
     perfect = agreement([("include", "include")] * 3 + [("exclude", "exclude")] * 7)
     assert perfect.kappa == pytest.approx(1.0) and perfect.percent == 100
