@@ -63,7 +63,17 @@ def _own_hosts() -> set[str]:
     return hosts | {"localhost"}
 
 
+# IPv6 prefixes that carry an IPv4 address to a relay (6to4, NAT64's well-known and local-use
+# prefixes): whatever IPv4 address they hide is reached, and Python's is_global does not look inside.
+_IPV4_CARRIERS = tuple(ipaddress.ip_network(n) for n in ("2002::/16", "64:ff9b::/96", "64:ff9b:1::/48"))
+# Shared address space (carrier-grade NAT, RFC 6598): neither private nor global to Python, but
+# where a deployment allows private networks it is one of them (Tailscale and the like use it).
+_SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+
+
 def _address_refusal(address: str) -> str | None:
+    """Why a delivery may not go to ``address``, or None. Only globally routable addresses pass
+    (``is_global``), besides loopback and private networks where the settings allow them."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
@@ -73,8 +83,12 @@ def _address_refusal(address: str) -> str | None:
         return "a link-local address"
     if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
         return "a reserved address"
-    if ip.is_private and not settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS:
-        return "a private network address"
+    if any(ip in network for network in _IPV4_CARRIERS if network.version == ip.version):
+        return "an IPv6 address that relays to an IPv4 one (6to4 or NAT64)"
+    if ip.is_private or (ip.version == 4 and ip in _SHARED_ADDRESS_SPACE):
+        return None if settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS else "a private network address"
+    if not ip.is_global:
+        return "an address that is not publicly routable"
     return None
 
 

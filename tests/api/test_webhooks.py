@@ -158,6 +158,60 @@ def test_no_delivery_to_this_host_loopback_link_local_or_private_addresses(setti
         webhook_url_check(url)
 
 
+@pytest.mark.parametrize("url", [
+    "http://100.64.0.1/hook",  # carrier-grade NAT: often a provider's internal services
+    "http://[2002:a9fe:a9fe::1]/hook",  # 6to4 carrying 169.254.169.254, the cloud metadata address
+    "http://[2002:5db8:d822::1]/hook",  # 6to4 even around a public IPv4 address: a relay decides
+    "http://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 carrying the metadata address
+    "http://198.18.0.1/hook", "http://192.0.0.1/hook", "http://[2001:db8::1]/hook", "http://[fd00::1]/hook",
+    "http://[2001::1]/hook",  # Teredo
+])
+def test_only_globally_routable_addresses_are_accepted(settings, url):
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+    with pytest.raises(ApplicationError, match="webhooks may not be sent there"):
+        webhook_url_check(url)
+
+
+def test_a_name_with_one_unsafe_address_among_its_answers_is_refused(settings, monkeypatch):
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+
+    def lookup(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+                for address in ("93.184.216.34", "100.100.100.200")]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    with pytest.raises(ApplicationError, match="100.100.100.200"):
+        webhook_url_check("https://hooks.example.test/hook")
+
+
+def test_shared_address_space_passes_where_private_networks_are_allowed(settings):
+    settings.WEBHOOK_ALLOW_LOOPBACK, settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False, True
+    webhook_url_check("http://100.64.0.1/hook")
+    with pytest.raises(ApplicationError):
+        webhook_url_check("http://[2002:a9fe:a9fe::1]/hook")
+
+
+def test_a_delivery_to_a_name_that_now_points_at_carrier_grade_nat_fails(
+        review, people, records, settings, monkeypatch, django_capture_on_commit_callbacks):
+    real_lookup = socket.getaddrinfo
+    answer = ["93.184.216.34"]
+
+    def lookup(host, port, *args, **kwargs):
+        if host != "hooks.example.test":
+            return real_lookup(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (answer[0], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+    review_services.webhook_create(actor=people["lead"], review=review, url="http://hooks.example.test/hook",
+                                   events=["conflict.created"])
+    answer[0] = "100.64.1.1"
+    with django_capture_on_commit_callbacks(execute=True):
+        _two_screeners_disagree(review, people, records[0])
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed" and delivery.attempts == 1 and "100.64.1.1" in delivery.error
+
+
 def test_a_public_address_is_accepted(settings):
     settings.WEBHOOK_ALLOW_LOOPBACK = False
     webhook_url_check("https://93.184.216.34/hook")  # an address literal: no name to look up
