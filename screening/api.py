@@ -35,6 +35,7 @@ from .models import (
     SearchFile,
     StoppingDecision,
     Study,
+    validate_keyword_list,
 )
 
 STAGES = dict(ScreeningStage.choices)
@@ -327,6 +328,8 @@ class ScreeningSettingsSerializer(serializers.ModelSerializer):
         model = ScreeningSettings
         fields = ["reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
                   "exclusion_reasons", "conflict_resolver", "prioritise"]
+        extra_kwargs = {"include_keywords": {"validators": [validate_keyword_list]},
+                        "exclude_keywords": {"validators": [validate_keyword_list]}}
 
     def validate_exclusion_reasons(self, value):
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):

@@ -6,7 +6,15 @@ from django.conf import settings
 from reviewapp.widgets import IsoDateInput
 
 from .importers import FORMATS
-from .models import USUAL_DATABASES, USUAL_PLATFORMS, Decision, RecordCorrection, ScreeningSettings, Search
+from .models import (
+    USUAL_DATABASES,
+    USUAL_PLATFORMS,
+    Decision,
+    RecordCorrection,
+    ScreeningSettings,
+    Search,
+    validate_keyword_list,
+)
 
 
 class _DatalistInput(forms.TextInput):
@@ -105,6 +113,8 @@ class ScreeningSettingsForm(forms.ModelForm):
         self.fields["conflict_resolver"].label = "Third reviewer for conflicts"
         self.fields["conflict_resolver"].help_text = "Besides the leads, this screener may resolve conflicts."
         self.initial["exclusion_reasons"] = "\n".join(self.instance.exclusion_reasons or [])
+        for name in ("include_keywords", "exclude_keywords"):
+            self.fields[name].validators.append(validate_keyword_list)
 
     def clean_exclusion_reasons(self):
         reasons = []

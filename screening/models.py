@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from reviewapp.models import Review
 
+from .highlight import keyword_lines, keyword_list_problem
 from .publication_types import publication_type_words
 
 # Suggested in the search form; any other name may be typed.
@@ -218,6 +220,13 @@ def _default_reasons() -> list[str]:
     return list(DEFAULT_EXCLUSION_REASONS)
 
 
+def validate_keyword_list(text: str) -> None:
+    """The one check of a highlight keyword list, which the settings form and the API both run."""
+    problem = keyword_list_problem(text)
+    if problem:
+        raise ValidationError(problem, code="keyword_limit")
+
+
 class ScreeningSettings(models.Model):
     """How a review screens: set by its lead, one row per review."""
 
@@ -251,11 +260,11 @@ class ScreeningSettings(models.Model):
 
     @property
     def include_keyword_list(self) -> list[str]:
-        return [w.strip() for w in self.include_keywords.splitlines() if w.strip()]
+        return keyword_lines(self.include_keywords)
 
     @property
     def exclude_keyword_list(self) -> list[str]:
-        return [w.strip() for w in self.exclude_keywords.splitlines() if w.strip()]
+        return keyword_lines(self.exclude_keywords)
 
 
 class ScreeningStage(models.TextChoices):

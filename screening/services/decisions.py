@@ -20,6 +20,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Review, Webhook
 from reviewapp.webhooks import emit
 
+from ..highlight import keyword_list_problem
 from ..models import Claim, Decision, Record, ScreeningItem, ScreeningSettings, ScreeningStage
 from .studies import study_for_included_record
 
@@ -54,6 +55,10 @@ def screening_settings(review: Review) -> ScreeningSettings:
 
 @transaction.atomic
 def screening_settings_update(*, actor, review: Review, **fields) -> ScreeningSettings:
+    for name in ("include_keywords", "exclude_keywords"):
+        problem = keyword_list_problem(fields[name]) if name in fields else None
+        if problem:
+            raise ApplicationError(f"{name.replace('_', ' ').capitalize()}: {problem}", {"field": name})
     screening_settings(review)
     cfg = ScreeningSettings.objects.select_for_update().get(review=review)
     before_required, before_prioritise = cfg.reviewers_per_record, cfg.prioritise
