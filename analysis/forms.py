@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django import forms
 
+from reviewapp.widgets import PlainNumberInput
+
 from .models import DESIGNS, Analysis
 
 
@@ -18,6 +20,7 @@ class AnalysisForm(forms.ModelForm):
         model = Analysis
         fields = ["outcome", "name", "timepoint", "measure", "method", "test", "designs", "exclude_high_risk",
                   "subgroup_field", "cluster_field", "moderators", "level"]
+        widgets = {"level": PlainNumberInput}
 
     def __init__(self, *args, review, study_fields: list[dict], **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django import forms
 
+from reviewapp.widgets import PlainNumberInput
+
 from . import grade
 from .sof_models import GradeAssessment
 
@@ -11,7 +13,8 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = GradeAssessment
         fields = ["analysis", "control_risk", "mid", "sd", "sd_scale", "comment"]
-        widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"comment": forms.Textarea(attrs={"rows": 2}), "control_risk": PlainNumberInput,
+                   "mid": PlainNumberInput, "sd": PlainNumberInput}
 
     def __init__(self, *args, analyses, **kwargs):
         super().__init__(*args, **kwargs)

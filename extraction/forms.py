@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django import forms
 
+from reviewapp.widgets import PlainFloatField
+
 from . import definition as defs
 
 
@@ -25,8 +27,8 @@ class FieldForm(forms.Form):
     help = forms.CharField(max_length=500, required=False, label="Help text")
     choices = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False,
                               help_text="For single and multiple choice: one choice per line.")
-    min = forms.FloatField(required=False, label="Smallest allowed value", help_text="For numbers.")
-    max = forms.FloatField(required=False, label="Largest allowed value", help_text="For numbers.")
+    min = PlainFloatField(required=False, label="Smallest allowed value", help_text="For numbers.")
+    max = PlainFloatField(required=False, label="Largest allowed value", help_text="For numbers.")
     unit = forms.CharField(max_length=40, required=False, help_text="For decimal numbers, e.g. months.")
 
     def clean_choices(self) -> list[str]:

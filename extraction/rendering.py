@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reviewapp.widgets import plain_number
+
 from . import definition as defs
 from . import outcome_data
 
@@ -78,7 +80,7 @@ def _field_view(section: dict, spec: dict, row, values: dict, errors: dict, outc
     return FieldView(name=name, id="id_" + name, key=spec["key"], label=spec["label"], type=spec["type"],
                      required=bool(spec.get("required")), help=spec.get("help", ""), unit=spec.get("unit", ""),
                      choices=choices, values=list(values.get(name, [])), error=errors.get(name, ""),
-                     min=spec.get("min"), max=spec.get("max"))
+                     min=plain_number(spec.get("min")), max=plain_number(spec.get("max")))
 
 
 def _blocks(section: dict, fields: list[FieldView]) -> list[Block]:

@@ -13,3 +13,25 @@ class IsoDateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def plain_number(value):
+    """A number as a person typed it: a whole float shows without ``.0`` (``1.0`` -> ``1``), any
+    other value unchanged. Forms and stored definitions hold floats, and ``str(1.0)`` would reopen a
+    bound typed as "1" as "1.0"."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+class PlainNumberInput(forms.NumberInput):
+    """A number box that shows a whole value as a whole number (90, not 90.0)."""
+
+    def format_value(self, value):
+        return super().format_value(plain_number(value))
+
+
+class PlainFloatField(forms.FloatField):
+    """A decimal number that reopens as typed (see `PlainNumberInput`)."""
+
+    widget = PlainNumberInput

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from reviewapp.widgets import IsoDateInput
+from reviewapp.widgets import IsoDateInput, PlainFloatField
 
 from .importers import FORMATS
 from .models import (
@@ -158,8 +158,8 @@ class StudyLinkForm(forms.Form):
 
 
 class StopForm(forms.Form):
-    target = forms.FloatField(label="Target recall (%)", min_value=50, max_value=99.9, initial=95)
-    confidence = forms.FloatField(label="Confidence (%)", min_value=50, max_value=99.9, initial=95)
+    target = PlainFloatField(label="Target recall (%)", min_value=50, max_value=99.9, initial=95)
+    confidence = PlainFloatField(label="Confidence (%)", min_value=50, max_value=99.9, initial=95)
     rule = forms.ChoiceField(choices=[("hypergeometric", "Hypergeometric test (a statistical guarantee)"),
                                       ("consecutive", "Run of consecutive exclusions (heuristic)")],
                              initial="hypergeometric", required=False)

@@ -13,6 +13,7 @@ from django.db import transaction
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Review
+from reviewapp.widgets import plain_number
 
 from .. import definition as defs
 from .. import outcome_data
@@ -148,7 +149,8 @@ def draft_field_save(*, actor, template: FormTemplate, section_key: str, field_k
         raise ApplicationError("A choice field needs at least two choices, one per line.")
     if len(set(choices)) != len(choices):
         raise ApplicationError("Each choice may appear only once.")
-    lo, hi = attrs.get("min"), attrs.get("max")
+    # Stored as typed: a bound typed "1" stays 1 in the definition, its API and its pages.
+    lo, hi = plain_number(attrs.get("min")), plain_number(attrs.get("max"))
     if lo is not None and hi is not None and lo > hi:
         raise ApplicationError("The smallest allowed value is above the largest.")
     values = {"label": label, "type": attrs["type"], "required": bool(attrs.get("required")),
