@@ -140,6 +140,15 @@ class CompareRow:
     def settled_text(self) -> str:
         return defs.display(self.settled, self.field)
 
+    @property
+    def other_choices(self) -> list[str]:
+        """The choices of a single-choice field with a fixed list, for the "another value" box:
+        the settler picks from what the entry form offers (outcome names come from the protocol and
+        countries are a long list, so those keep a text box)."""
+        if self.field["type"] == "ynu" or (self.field["type"] == "single" and not self.field.get("choices_from")):
+            return defs.field_choices(self.field)
+        return []
+
 
 def comparison(*, extraction: Extraction) -> tuple[list[Entry], list[CompareRow]]:
     """Every field of the form with both entries' values, in the form's order."""
