@@ -18,6 +18,7 @@ import datetime
 import math
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Any
 
@@ -205,6 +206,7 @@ class Parsed:
     answers: dict
     errors: dict[str, str]  # input name -> message
     missing: list[str]  # labels of required fields left empty
+    missing_inputs: dict[str, str] = dataclass_field(default_factory=dict)  # their input names -> labels
 
 
 def repeat_rows(section: dict, data) -> list[int]:
@@ -230,6 +232,7 @@ def parse_post(definition: dict, data, outcome_names: list[str] | None = None) -
     answers: dict = {}
     errors: dict[str, str] = {}
     missing: list[str] = []
+    missing_inputs: dict[str, str] = {}
     for section in sections(definition):
         if section.get("repeat"):
             rows = []
@@ -250,8 +253,11 @@ def parse_post(definition: dict, data, outcome_names: list[str] | None = None) -
                 if row or row_errors:
                     errors.update(row_errors)
                     rows.append(row)
-                    missing += [f"{section['repeat']} {len(rows)}: {f['label']}" for f in section["fields"]
-                                if f.get("required") and f["key"] not in row]
+                    for f in section["fields"]:
+                        if f.get("required") and f["key"] not in row:
+                            label = f"{section['repeat']} {len(rows)}: {f['label']}"
+                            missing.append(label)
+                            missing_inputs[input_name(section, f, i)] = label
             if rows:
                 answers[section["key"]] = rows
             continue
@@ -266,7 +272,8 @@ def parse_post(definition: dict, data, outcome_names: list[str] | None = None) -
                 answers[field["key"]] = value
             elif field.get("required"):
                 missing.append(field["label"])
-    return Parsed(answers=answers, errors=errors, missing=missing)
+                missing_inputs[name] = field["label"]
+    return Parsed(answers=answers, errors=errors, missing=missing, missing_inputs=missing_inputs)
 
 
 def answers_as_post(definition: dict, answers: dict) -> dict[str, list[str]]:

@@ -117,15 +117,22 @@ def entry_save(*, actor, template: FormTemplate, study: Study, data, done: bool 
         raise ApplicationError("You marked this entry done; reopen it to change it.")
     definition = entry.version.definition
     parsed = defs.parse_post(definition, data, outcome_names(template.review))
+    # Every problem in one round: values that are no number (or no choice) and impossible values among
+    # the rest (n = 0, a negative SD), and, when marking done, every required answer still missing.
     errors = {**parsed.errors}
-    if not parsed.errors:
-        errors.update(check_answers(definition, parsed.answers))
+    for name, message in check_answers(definition, parsed.answers).items():
+        errors.setdefault(name, message)
     if "appraisal" in definition:  # a risk-of-bias tool: store each algorithm's proposal beside the answers
         parsed.answers = judgements.derive(definition, parsed.answers, target)
         if done:
             parsed.missing += judgements.problems(definition, parsed.answers, target)
-    if done and parsed.missing and not errors:
-        errors["__all__"] = "Required before marking done: " + "; ".join(parsed.missing) + "."
+    if done and parsed.missing:
+        for name, label in parsed.missing_inputs.items():
+            errors.setdefault(name, f"{label}: required before marking done.")
+        # What no single input answers (e.g. an appraisal's unanswered signalling questions).
+        elsewhere = [label for label in parsed.missing if label not in parsed.missing_inputs.values()]
+        if elsewhere:
+            errors["__all__"] = "Required before marking done: " + "; ".join(elsewhere) + "."
     if errors:
         entry.draft = _draft(data)
         entry.save(update_fields=["draft", "updated_at"])

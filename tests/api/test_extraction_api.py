@@ -121,7 +121,9 @@ def test_a_refused_first_save_leaves_no_entry_and_done_says_what_is_missing(clie
     assert not Entry.objects.exists() and not Extraction.objects.exists()
     missing = put(client, builtin, studies[0], a, {"design": "Randomised controlled trial"}, done=True)
     assert missing.status_code == 400
-    assert missing.json()["field"] is None and "Required before marking done" in missing.json()["detail"]
+    # Each missing answer is named at its own path (here the first of the form's required fields).
+    assert missing.json()["field"] == "answers.intervention_category"
+    assert "required before marking done" in missing.json()["detail"]
     assert not Entry.objects.exists()
     bad_body = client.put(entry_url(builtin, studies[0]), data={"answers": "all of them"},
                           content_type="application/json", **token(a))

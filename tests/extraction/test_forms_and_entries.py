@@ -63,7 +63,7 @@ def test_impossible_values_are_refused_with_a_message_and_nothing_typed_is_lost(
 
 def test_marking_done_needs_the_required_fields(builtin, studies, extractors):
     result = save(builtin, studies[0], extractors[0], done=True, **{"f-format": ""})
-    assert not result.saved and "Format" in result.errors["__all__"]
+    assert not result.saved and result.errors["f-format"] == "Format: required before marking done."
     assert not Entry.objects.get(pk=result.entry.pk).done
 
 
