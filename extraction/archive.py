@@ -3,9 +3,11 @@ extractions and appraisals (an appraisal is an extraction on an appraisal form),
 entry, and how differences were settled; and the CSVs people read.
 
 Appraisal tools are site-level (loaded by migrations): the archive carries the versions the
-review's forms use, and the importer takes the target's row of the same slug and version,
-creating it only when the target lacks it. Answers and consensus name outcomes by name and
-hold no ids, so they travel as they are."""
+review's forms use, and the importer takes the target's row of the same slug, version and
+definition. It never makes or changes a tool: a form whose tool this site lacks (or has with
+another definition) becomes a custom tool of the imported review, which its published versions
+hold whole, so no archive can offer an altered "RoB 2" to every review of the site. Answers and
+consensus name outcomes by name and hold no ids, so they travel as they are."""
 from __future__ import annotations
 
 from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part
@@ -39,7 +41,8 @@ def register() -> None:
               "risk-of-bias.csv": _risk_of_bias},
         models=(
             ModelPart(AppraisalTool, lambda review: AppraisalTool.objects.filter(
-                pk__in=FormTemplate.objects.filter(review=review).values("tool")), natural_key=("slug", "version")),
+                pk__in=FormTemplate.objects.filter(review=review).values("tool")), natural_key=("slug", "version"),
+                      same_fields=("definition",)),
             ModelPart(FormTemplate, lambda review: FormTemplate.objects.filter(review=review)),
             ModelPart(FormVersion, lambda review: FormVersion.objects.filter(template__review=review)),
             ModelPart(Extraction, lambda review: Extraction.objects.filter(review=review)),

@@ -180,8 +180,9 @@ class ReviewImportSerializer(serializers.Serializer):
 
 
 class ReviewImportApi(APIView):
-    """A new review made from an archive, all or nothing; you become one of its leads. People are
-    matched by username; those this site lacks are created without a usable password."""
+    """A new review made from an archive, all or nothing; you become one of its leads. Staff have
+    people matched by username; for anyone else each archived person but you gets a new inactive
+    account `<username>-imported` (reviewapp/archive/FORMAT.md)."""
 
     parser_classes = [MultiPartParser]
 

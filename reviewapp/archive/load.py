@@ -13,6 +13,7 @@ import io
 import json
 import zipfile
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -27,6 +28,8 @@ from .format import MANIFEST, USERS, ArchiveError, check_manifest, data_name, op
 from .registry import ModelPart, model_parts
 
 BATCH = 1000
+# What the accounts an archive's people get from an importer who is not staff are called after.
+IMPORTED_SUFFIX = "-imported"
 
 
 def _read_json(archive: zipfile.ZipFile, name: str):
@@ -96,6 +99,10 @@ class _Import:
         self.owner = owner
         self.review: Review | None = None
         self.source_review_id: int | None = None
+        # For the audit trail: the accounts made (archive's username, account), and the archived
+        # site-level rows this site lacks (label -> source id -> the unsaved row).
+        self.created_people: list[tuple[str, Any]] = []
+        self.unmatched: dict[str, dict[int, Any]] = {}
 
     # -- ids
 
@@ -114,36 +121,54 @@ class _Import:
             username = row.get("username")
             if not isinstance(username, str) or not username:
                 raise ArchiveError(f"{USERS}, line {number}: a person without a username.", field="file")
-            user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
-            new_name = username
-            if user is not None and not self.trusted and user != self.owner:
-                # Anyone may write an archive: from an importer who is not staff it must not make
-                # this site's people members of the review, nor authors of its decisions.
-                user, new_name = None, self._free_username(f"{username}-imported")
+            user = self._existing_person(username)
             if user is None:
-                # Not a person of this site yet: an account that cannot sign in until an admin
-                # activates it and the person sets a password.
-                user = user_model(**{user_model.USERNAME_FIELD: new_name}, is_active=False)
-                for key in ("email", "first_name", "last_name") if self.trusted else ("first_name", "last_name"):
-                    if isinstance(row.get(key), str) and hasattr(user, key):
-                        setattr(user, key, row[key])
-                user.set_unusable_password()
-                try:
-                    user.full_clean(exclude=["password", "last_login", "date_joined"])
-                except ValidationError as exc:
-                    raise ArchiveError(f"Person {username!r}: {'; '.join(exc.messages)}", field="file") from None
-                user.save()
+                user = self._new_person(username, row)
             self.users[username] = user
             if isinstance(row.get("id"), int):  # for the audit trail's snapshots, which name people by id
                 self.ids.setdefault(user_model._meta.label, {})[row["id"]] = user.pk
 
-    @staticmethod
-    def _free_username(base: str) -> str:
+    def _existing_person(self, username: str):
+        """The account an archive's person is, or None for a new one. Anyone may write an archive:
+        from an importer who is not staff only the importer themself is matched (by their own
+        username), so an archive cannot make this site's people members or authors."""
         user_model = get_user_model()
-        taken = set(user_model.objects.filter(**{f"{user_model.USERNAME_FIELD}__startswith": base})
-                    .values_list(user_model.USERNAME_FIELD, flat=True))
+        if self.owner is not None and username == self.owner.get_username():
+            return self.owner
+        if self.trusted:
+            return user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
+        return None
+
+    def _new_person(self, username: str, row: dict):
+        """An account that cannot sign in until an admin activates it and the person sets a
+        password. From an importer who is not staff it never takes the archive's username (an
+        archive must not claim 'admin' or a future colleague's name) and gets no e-mail address
+        (which would keep its owner from accepting an invitation with a new account)."""
+        user_model = get_user_model()
+        new_name = username if self.trusted else self._free_username(username)
+        user = user_model(**{user_model.USERNAME_FIELD: new_name}, is_active=False)
+        for key in ("email", "first_name", "last_name") if self.trusted else ("first_name", "last_name"):
+            if isinstance(row.get(key), str) and hasattr(user, key):
+                setattr(user, key, row[key])
+        user.set_unusable_password()
+        try:
+            user.full_clean(exclude=["password", "last_login", "date_joined"])
+        except ValidationError as exc:
+            raise ArchiveError(f"Person {username!r}: {'; '.join(exc.messages)}", field="file") from None
+        user.save()
+        self.created_people.append((username, user))
+        return user
+
+    @staticmethod
+    def _free_username(username: str) -> str:
+        """``<username>-imported`` (then -2, -3, ...), the first one no account has."""
+        user_model = get_user_model()
+        limit = user_model._meta.get_field(user_model.USERNAME_FIELD).max_length or 150
+        base = f"{username[:limit - len(IMPORTED_SUFFIX) - 8]}{IMPORTED_SUFFIX}"
+        taken = {name.casefold() for name in user_model.objects.filter(
+            **{f"{user_model.USERNAME_FIELD}__istartswith": base}).values_list(user_model.USERNAME_FIELD, flat=True)}
         return next(name for name in (base if n == 1 else f"{base}-{n}" for n in range(1, len(taken) + 2))
-                    if name not in taken)
+                    if name.casefold() not in taken)
 
     # -- rows
 
@@ -187,6 +212,8 @@ class _Import:
                 elif p.target == label and self.lookup(label, value) is None:
                     values[p.field.attname] = None
                     deferred.append((p, value))  # points to a row further on: set once all are in
+                elif value in self.unmatched.get(p.target, {}) and p.field.null:
+                    values[p.field.attname] = None  # a site-level row this site lacks: see ModelPart
                 else:
                     new = self.lookup(p.target, value)
                     if new is None:
@@ -226,10 +253,10 @@ class _Import:
         if part.natural_key:
             for source, obj in zip(sources, objs, strict=True):
                 match = part.model.objects.filter(**{k: getattr(obj, k) for k in part.natural_key}).first()
-                if match is None:
-                    obj.save()
-                    match = obj
-                mapping[source] = match.pk
+                if match is not None and all(getattr(match, k) == getattr(obj, k) for k in part.same_fields):
+                    mapping[source] = match.pk
+                else:
+                    self.unmatched.setdefault(label, {})[source] = obj
             return
         try:
             with transaction.atomic():
@@ -324,13 +351,21 @@ def files_delete(stored: list) -> None:
             pass
 
 
-def archive_load(*, source, stored: list, trusted: bool = True, owner=None) -> tuple[Review, dict, dict[str, int]]:
-    """Read the archive ``source`` (a path or a binary file) into a new review: (review, manifest,
-    rows per model). Call it inside a transaction; each file it stores is added to ``stored``, for
-    the caller to delete if the transaction does not commit. People are matched to this site's
-    accounts by username only when ``trusted`` (staff, the command line) or when they are the
-    ``owner``; otherwise each gets a new inactive account (``<username>-imported``) without an
-    e-mail address."""
+@dataclass(frozen=True)
+class Loaded:
+    review: Review
+    manifest: dict
+    counts: dict[str, int]  # rows per model
+    created_people: list  # (the archive's username, the new inactive account)
+    unmatched: dict  # label -> source id -> the archived site-level row this site lacks (not stored)
+
+
+def archive_load(*, source, stored: list, trusted: bool = True, owner=None) -> Loaded:
+    """Read the archive ``source`` (a path or a binary file) into a new review. Call it inside a
+    transaction; each file it stores is added to ``stored``, for the caller to delete if the
+    transaction does not commit. People are matched to this site's accounts by username only when
+    ``trusted`` (staff, the command line) or when they are the ``owner``; otherwise each gets a new
+    inactive account (``<username>-imported``) without an e-mail address."""
     archive = open_checked(source)
     with archive:
         manifest = _read_json(archive, MANIFEST)
@@ -353,4 +388,4 @@ def archive_load(*, source, stored: list, trusted: bool = True, owner=None) -> t
         if count != expected:
             raise ArchiveError(f"The archive's manifest counts {expected} of {label}, but it holds {count}.",
                                field="file")
-    return job.review, manifest, counts
+    return Loaded(job.review, manifest, counts, job.created_people, job.unmatched)

@@ -35,7 +35,11 @@ class ModelPart:
     model before this one is in).
     ``audit_ids`` names further keys of this model's audit snapshots that hold ids, with the label
     of the model they point to. ``natural_key`` marks a site-level model (e.g. appraisal tools):
-    its rows are matched on the target by these fields and created only when missing.
+    an archived row stands for the target's row with the same natural key and the same
+    ``same_fields`` values, and for nothing otherwise. An archive is data, not authority: it never
+    creates or changes a site-level row, and a reference to one the target lacks becomes empty
+    (the referring field must allow it; e.g. an appraisal form whose tool differs from this site's
+    becomes a custom tool of the imported review, since its published versions hold the tool).
     ``adjust`` may change an archived row before it is read (e.g. work that was waiting for a
     worker on the source site, which no worker of the target will pick up).
     """
@@ -45,6 +49,7 @@ class ModelPart:
     embedded_ids: Mapping[str, IdsRemap] = field(default_factory=dict)
     audit_ids: Mapping[str, str] = field(default_factory=dict)
     natural_key: tuple[str, ...] = ()
+    same_fields: tuple[str, ...] = ()
     adjust: Callable[[dict], dict] | None = None
 
     @property

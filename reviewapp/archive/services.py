@@ -102,7 +102,9 @@ def review_archive_import(*, source, actor=None, owner=None, trusted: bool = Tru
 
 
 def _import(*, source, actor, owner, stored: list, trusted: bool) -> Review:
-    review, manifest, counts = archive_load(source=source, stored=stored, trusted=trusted, owner=owner)
+    loaded = archive_load(source=source, stored=stored, trusted=trusted, owner=owner)
+    review, manifest, counts = loaded.review, loaded.manifest, loaded.counts
+    _audit_made_outside(actor=actor, review=review, loaded=loaded)
     if owner is not None and not Membership.objects.filter(review=review, user=owner,
                                                            role=Membership.Role.LEAD).exists():
         _membership_create(actor=actor, review=review, user=owner, role=Membership.Role.LEAD)
@@ -114,3 +116,20 @@ def _import(*, source, actor, owner, stored: list, trusted: bool) -> Review:
                         "objects": sum(counts.values())},
                  label=f"review imported from an archive: {review.title}"[:300])
     return review
+
+
+def _audit_made_outside(*, actor, review: Review, loaded) -> None:
+    """The trail says what the import made beyond the review's own rows: each new account, and
+    each archived appraisal tool this site lacks (or holds with another definition), whose forms
+    became custom tools of this review instead of site-wide tools."""
+    for username, user in loaded.created_people:
+        audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=user,
+                     after={"username": user.get_username(), "archived_username": username, "is_active": False},
+                     label=f"inactive account {user.get_username()} made for the archive's person {username}")
+    for label, rows in loaded.unmatched.items():
+        for source_id, row in rows.items():
+            audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=review,
+                         after={"archived": label, "archived_id": source_id,
+                                **{k: getattr(row, k, None) for k in ("slug", "version", "name")}},
+                         label=f"{label} {row} from the archive is not this site's: its forms are kept as "
+                               "custom forms of this review")

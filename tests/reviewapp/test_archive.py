@@ -20,9 +20,10 @@ from analysis import sof_services
 from analysis.models import AnalysisRun
 from analysis.selectors import analysis_overview, inputs_hash
 from extraction import services as extraction_services
+from extraction.appraisal import selectors as appraisal_selectors
 from extraction.appraisal.demo import demo_appraisal_load
 from extraction.demo import demo_answers
-from extraction.models import Entry, Extraction, FormTemplate, Settlement
+from extraction.models import AppraisalTool, Entry, Extraction, FormTemplate, Settlement
 from extraction.outcome_data import SECTION_KEY
 from reviewapp import services as review_services
 from reviewapp.archive.format import ArchiveError
@@ -496,7 +497,8 @@ def test_people_new_to_the_site_get_no_address_when_someone_not_staff_imports(wo
     upload.name = "review.zip"
     response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
     assert response.status_code == 201
-    created = User.objects.get(username="viewer")
+    assert not User.objects.filter(username="viewer").exists()
+    created = User.objects.get(username="viewer-imported")
     assert created.email == "" and not created.is_active and not created.has_usable_password()
 
 
@@ -589,3 +591,110 @@ def test_a_staff_importer_maps_people_by_username(world, people, client_for):
     response = client_for(people["outsider"]).post(reverse("api_review_import"), {"file": upload})
     copy = Review.objects.get(pk=response.json()["id"])
     assert copy.memberships.filter(user=people["lead"], role="lead").exists()
+
+
+# ---------------------------------------------------------------- archives are data, not authority
+
+def _upload(data: bytes, name: str = "review.zip") -> io.BytesIO:
+    upload = io.BytesIO(data)
+    upload.name = name
+    return upload
+
+
+def _import_as(client, path: str, data: bytes):
+    """Import through the page or the API; the new review, or None when it was refused."""
+    url = reverse("review_import") if path == "page" else reverse("api_review_import")
+    before = set(Review.objects.values_list("pk", flat=True))
+    response = client.post(url, {"file": _upload(data)})
+    assert response.status_code in (201, 302, 400), response.content[:500]
+    return Review.objects.exclude(pk__in=before).first(), response
+
+
+def _site_tools() -> list[tuple]:
+    return list(AppraisalTool.objects.order_by("pk").values_list("pk", "slug", "version", "name", "definition",
+                                                                 "builtin"))
+
+
+def _altered_tools(rows):
+    """Every archived tool as an attacker would send it: built-in, RoB 2's slug with a new version,
+    or an existing version with another definition."""
+    for i, row in enumerate(rows):
+        row["builtin"] = True
+        row["name"] = "RoB 2 (altered)"
+        row["definition"] = {**row["definition"], "name": "RoB 2 (altered)"}
+        if i % 2 == 0:
+            row["version"] = "2099-01"
+    return rows
+
+
+@pytest.mark.parametrize("path", ["page", "api"])
+def test_an_archive_never_makes_or_changes_a_site_wide_appraisal_tool(world, people, client_for, path):
+    tools_before = _site_tools()
+    offered_before = list(appraisal_selectors.builtin_tools().values_list("pk", flat=True))
+    data = _rewritten(_archive(world), _lines_changed("extraction.AppraisalTool", _altered_tools))
+    copy, _ = _import_as(client_for(people["outsider"]), path, data)
+    assert copy is not None
+    # Nothing site-wide moved: every review is offered the same tools as before.
+    assert _site_tools() == tools_before
+    assert list(appraisal_selectors.builtin_tools().values_list("pk", flat=True)) == offered_before
+    # The imported review keeps its appraisals, each on a custom tool of its own holding the
+    # archive's definition, and the trail says so.
+    forms = copy.form_templates.filter(kind=FormTemplate.Kind.APPRAISAL)
+    assert forms.count() == world.form_templates.filter(kind=FormTemplate.Kind.APPRAISAL).count() > 0
+    assert all(f.tool_id is None for f in forms)
+    assert all(appraisal_selectors.tool_definition(f)
+               == appraisal_selectors.tool_definition(world.form_templates.get(name=f.name)) for f in forms)
+    assert Extraction.objects.filter(template__in=forms).count() == Extraction.objects.filter(
+        template__review=world, template__kind=FormTemplate.Kind.APPRAISAL).count()
+    noted = AuditEvent.objects.filter(review=copy, object_label__contains="is not this site's")
+    assert noted.count() == world.form_templates.exclude(tool=None).values("tool").distinct().count()
+
+
+def test_an_archived_tool_the_site_holds_unchanged_is_the_sites_tool(world, people, client_for):
+    copy, _ = _import_as(client_for(people["outsider"]), "api", _archive(world))
+    pairs = {f.name: f.tool_id for f in world.form_templates.exclude(tool=None)}
+    assert pairs and {f.name: f.tool_id for f in copy.form_templates.exclude(tool=None)} == pairs
+
+
+def _with_people(*usernames):
+    def change(name, content):
+        if name != "users.jsonl":
+            return content
+        extra = [json.dumps({"id": 900_000 + i, "username": u, "email": f"{u}@evil.example", "first_name": "",
+                             "last_name": ""}) for i, u in enumerate(usernames)]
+        return content.rstrip(b"\n") + b"\n" + "\n".join(extra).encode() + b"\n"
+    return change
+
+
+def _accounts() -> dict:
+    return {u["pk"]: u for u in User.objects.values("pk", "username", "email", "is_active", "is_staff",
+                                                      "is_superuser", "password")}
+
+
+@pytest.mark.parametrize("path", ["page", "api"])
+def test_an_archive_cannot_choose_usernames_nor_touch_existing_accounts(world, people, client_for, path):
+    accounts_before = _accounts()
+    data = _rewritten(_archive(world), _with_people("admin", "root", "Lead", "colleague-to-be"))
+    copy, _ = _import_as(client_for(people["outsider"]), path, data)
+    assert copy is not None
+    after = _accounts()
+    assert {pk: after[pk] for pk in accounts_before} == accounts_before
+    made = {u["username"]: u for pk, u in after.items() if pk not in accounts_before}
+    assert not {"admin", "root", "Lead", "colleague-to-be"} & set(made)
+    # "Lead" differs from the archive's "lead" (now lead-imported) only by case, so it gets a number.
+    assert {"admin-imported", "root-imported", "Lead-imported-2", "colleague-to-be-imported"} <= set(made)
+    assert all(not u["is_active"] and not u["is_staff"] and not u["is_superuser"] and u["email"] == ""
+               and u["password"].startswith("!") for u in made.values())
+    # The existing lead of the same name (bar case) gained nothing; each account made is on the trail.
+    assert not copy.memberships.filter(user=people["lead"]).exists()
+    trail = AuditEvent.objects.filter(review=copy, object_type=User._meta.label, action=AuditEvent.Action.CREATE)
+    assert {e.after["username"] for e in trail} == set(made)
+
+
+def test_a_taken_imported_name_gets_a_number(world, people, make_user):
+    make_user("admin-imported")
+    data = _rewritten(_archive(world), _with_people("admin"))
+    review_archive_import(source=io.BytesIO(data), actor=people["outsider"], owner=people["outsider"],
+                          trusted=False)
+    assert User.objects.filter(username="admin-imported-2", is_active=False).exists()
+    assert User.objects.get(username="admin-imported").is_active
