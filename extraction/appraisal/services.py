@@ -108,6 +108,9 @@ def custom_tool_save(*, actor, review: Review, name: str, level: str, answers: l
             "effects": [], "answers": _lines(answers, "answer options", CUSTOM_ANSWERS), "answer_labels": {},
             "scale": _lines(scale, "judgement levels", CUSTOM_SCALE), "no_information": no_information.strip()[:60],
             "domains": parse_domains(domains_text), "overall": {"algorithm": {"id": "worst_domain", "version": "1"}}}
+    if template is not None:  # answers are stored by key: each question keeps the key it was given
+        earlier = [tools.tool_of(v.definition) for v in template.versions.order_by("-number")]
+        tool["domains"] = tools.keep_keys(tool["domains"], [t for t in earlier if t])
     if tool["no_information"] in tool["scale"]:
         raise ApplicationError("The 'no information' level must differ from the judgement levels.")
     try:

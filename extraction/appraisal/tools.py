@@ -100,6 +100,53 @@ def check_tool(tool: dict) -> None:
         raise defs.DefinitionError(f"The overall judgement names an unknown algorithm {overall}.")
 
 
+def _same_words(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _fresh(preferred: str, taken: set[str]) -> str:
+    key, n = preferred, 2
+    while key in taken:
+        key, n = f"{preferred}_{n}", n + 1
+    return key
+
+
+def keep_keys(domains: list[dict], earlier: list[dict]) -> list[dict]:
+    """The domains of a custom tool's new version, with the keys its earlier versions gave them.
+
+    Answers are stored under the keys, so a key must stay with its question: a question is found
+    again by its text (a domain by its title; case and spacing aside), wherever it moved, and keeps
+    its key; a new question gets a key no version ever used, so an answer given to a deleted
+    question never lands on a new one. ``domains`` come with the positional keys a first version
+    gets (d1, q1_1, ...); ``earlier`` are the earlier tool definitions, newest first."""
+    taken = {d["key"] for tool in earlier for d in tool["domains"]}
+    taken |= {q["key"] for tool in earlier for d in tool["domains"] for q in d["questions"]}
+    domain_keys: dict[str, str] = {}
+    question_keys: dict[tuple[str, str], str] = {}  # (domain key, text) -> key, then ("", text)
+    for tool in earlier:
+        for d in tool["domains"]:
+            domain_keys.setdefault(_same_words(d["title"]), d["key"])
+            for q in d["questions"]:
+                question_keys.setdefault((d["key"], _same_words(q["text"])), q["key"])
+                question_keys.setdefault(("", _same_words(q["text"])), q["key"])
+    used: set[str] = set()
+    out = []
+    for domain in domains:
+        key = domain_keys.get(_same_words(domain["title"]))
+        if key is None or key in used:
+            key = _fresh(domain["key"], taken | used)
+        used.add(key)
+        questions = []
+        for q in domain["questions"]:
+            text = _same_words(q["text"])
+            found = question_keys.get((key, text)) or question_keys.get(("", text))
+            q_key = found if found is not None and found not in used else _fresh(q["key"], taken | used)
+            used.add(q_key)
+            questions.append({**q, "key": q_key})
+        out.append({**domain, "key": key, "questions": questions})
+    return out
+
+
 def judgement_levels(tool: dict) -> list[str]:
     return list(tool["scale"]) + ([tool["no_information"]] if tool.get("no_information") else [])
 

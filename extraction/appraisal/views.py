@@ -182,7 +182,9 @@ def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, stud
         raise Http404(exc.message) from None
     extraction = selectors.appraisal_get(template=template, study=study, target=target)
     entry = selectors.entry_of(extraction=extraction, user=request.user)
-    version = entry.version if entry else template.current_version
+    # The version the answers will be saved under: an appraisal keeps the tool version it began with,
+    # so a second appraiser joining after a new version fills the same questions as the first.
+    version = entry.version if entry else (extraction.version if extraction else template.current_version)
     if extraction is not None and entry is None and (extraction.entries.count() >= 2 or
                                                      extraction.status == Status.DONE):
         raise PermissionDenied("Two people are appraising this already.")
