@@ -71,6 +71,37 @@ def study_fields(*, review: Review) -> list[dict]:
             for f in s["fields"] if f["type"] in GROUPING_TYPES]
 
 
+def study_field_labels(*, review: Review) -> dict[str, str]:
+    """Extraction field key -> the label the form shows, for naming moderators and subgroups."""
+    template = extraction_selectors.extraction_template(review=review)
+    if template is None:
+        return {}
+    return {f["key"]: f.get("label") or f["key"]
+            for s in defs.sections(template.current_version.definition) for f in s["fields"]}
+
+
+def coefficient_label(name: str, labels: dict[str, str]) -> str:
+    """A meta-regression coefficient in the form's words: "intrcpt" -> "Intercept",
+    "child_age_months" -> "Child age (months)", "settingclinic" -> "Setting: clinic"."""
+    if name == "intrcpt":
+        return "Intercept"
+    if name in labels:
+        return labels[name]
+    # A level of a categorical moderator is named key + level; the longest matching key wins.
+    for key in sorted(labels, key=len, reverse=True):
+        if name.startswith(key):
+            return f"{labels[key]}: {name[len(key):]}"
+    return name
+
+
+def metareg_coefficients(*, run, labels: dict[str, str]) -> list[dict]:
+    """The run's meta-regression coefficients with the label each is shown under."""
+    metareg = (run.results or {}).get("metareg") if run is not None else None
+    if not metareg or "coefficients" not in metareg:
+        return []
+    return [{**c, "label": coefficient_label(c["name"], labels)} for c in metareg["coefficients"]]
+
+
 def _field_value(answers: dict, key: str, kind: str | None):
     value = answers.get(key)
     if value in (None, "", []):

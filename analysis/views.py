@@ -92,7 +92,16 @@ def _detail(request, review, analysis, run: AnalysisRun | None):
     shown = run or overview.latest_done
     return render(request, "analysis/detail.html", review_page_context(
         review, o=overview, analysis=analysis, run=shown, watching=overview.latest,
-        runs=selectors.runs_of(analysis=analysis), pinned=run is not None))
+        runs=selectors.runs_of(analysis=analysis), pinned=run is not None, **_field_names(review, analysis, shown)))
+
+
+def _field_names(review, analysis, run) -> dict:
+    """The analysis's extraction fields by their labels (pages never show the stored keys)."""
+    labels = selectors.study_field_labels(review=review)
+    return {"coefficients": selectors.metareg_coefficients(run=run, labels=labels),
+            "subgroup_label": labels.get(analysis.subgroup_field, analysis.subgroup_field),
+            "cluster_label": labels.get(analysis.cluster_field, analysis.cluster_field),
+            "moderator_labels": [labels.get(m, m) for m in analysis.moderators]}
 
 
 @login_required
@@ -123,7 +132,8 @@ def run_results(request: HttpRequest, review_id: int, run_id: int) -> HttpRespon
     """The results block of a run, which the page's script puts in place when the run ends."""
     review = review_get_for_user(user=request.user, review_id=review_id)
     run = selectors.run_get(review=review, run_id=run_id)
-    return render(request, "analysis/_results.html", review_page_context(review, run=run, analysis=run.analysis))
+    return render(request, "analysis/_results.html", review_page_context(
+        review, run=run, analysis=run.analysis, **_field_names(review, run.analysis, run)))
 
 
 @login_required

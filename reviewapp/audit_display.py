@@ -8,12 +8,16 @@ stages, so reviewapp does not need to know their models.
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 
 from .models import AuditEvent, Membership
 
@@ -36,6 +40,7 @@ class EventDisplay:
     summary: str
     kind: str
     changes: list[Change] = field(default_factory=list)
+    who: str = ""
 
 
 Summary = Callable[[AuditEvent], "str | None"]
@@ -76,7 +81,40 @@ def field_label(key: str, model_field: models.Field | None) -> str:
     return name[:1].upper() + name[1:]
 
 
-def format_value(value: Any, model_field: models.Field | None = None) -> str:
+def person_name(user) -> str:
+    """A person as the pages name them: full name, else user name."""
+    return user.get_full_name() or user.get_username()
+
+
+def _related_name(model_field: models.Field, value: Any, names: dict) -> str:
+    """What a stored foreign key points at, by name: a person's name, an object's own wording.
+    ``names`` remembers each answer for the rest of the page or download."""
+    related = model_field.related_model
+    key = (related._meta.label, value)
+    if key not in names:
+        obj = related._default_manager.filter(pk=value).first()
+        if obj is None:
+            names[key] = f"{related._meta.verbose_name} #{value} (since deleted)"
+        elif hasattr(obj, "get_username"):
+            names[key] = person_name(obj)
+        elif type(obj).__str__ is not models.Model.__str__:
+            names[key] = str(obj)
+        else:
+            names[key] = f"{related._meta.verbose_name} #{value}"
+    return names[key]
+
+
+def _moment(value: str) -> str:
+    """A stored ISO timestamp in the reader's time zone, naming the zone."""
+    moment = parse_datetime(value)
+    if moment is None:
+        return value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return date_format(timezone.localtime(moment), "Y-m-d H:i T")
+
+
+def format_value(value: Any, model_field: models.Field | None = None, names: dict | None = None) -> str:
     if value is None or value == "" or value == []:
         return EMPTY
     if model_field is not None and model_field.choices:
@@ -84,7 +122,9 @@ def format_value(value: Any, model_field: models.Field | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if model_field is not None and model_field.is_relation:
-        return f"#{value}"
+        return _related_name(model_field, value, {} if names is None else names)
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+        return _moment(value)
     if isinstance(value, list):
         return "; ".join(format_value(v) for v in value)
     if isinstance(value, dict):
@@ -92,7 +132,7 @@ def format_value(value: Any, model_field: models.Field | None = None) -> str:
     return str(value)
 
 
-def event_changes(event: AuditEvent) -> list[Change]:
+def event_changes(event: AuditEvent, names: dict | None = None) -> list[Change]:
     """Field by field: what changed (an update), what was set (a create), what was there (a delete)."""
     by_key = _fields_by_key(model_of(event.object_type))
     before, after = event.before or {}, event.after or {}
@@ -102,14 +142,15 @@ def event_changes(event: AuditEvent) -> list[Change]:
         values = after if event.action == AuditEvent.Action.CREATE else before
         keys = [k for k in _ordered(by_key, values) if values.get(k) not in (None, "", [])]
     changes = []
+    names = {} if names is None else names
     for key in keys:
         if key in HIDDEN:
             continue
         model_field = by_key.get(key)
         changes.append(Change(
             label=field_label(key, model_field),
-            before=format_value(before.get(key), model_field) if key in before else EMPTY,
-            after=format_value(after.get(key), model_field) if key in after else EMPTY))
+            before=format_value(before.get(key), model_field, names) if key in before else EMPTY,
+            after=format_value(after.get(key), model_field, names) if key in after else EMPTY))
     return changes
 
 
@@ -128,7 +169,9 @@ def default_summary(event: AuditEvent) -> str:
     return f"{kind[:1].upper()}{kind[1:]}{label} {VERBS.get(event.action, event.action)}"
 
 
-def describe(event: AuditEvent) -> EventDisplay:
+def describe(event: AuditEvent, names: dict | None = None) -> EventDisplay:
+    """``names``: a dict shared by the events of one page or download, so each person or object
+    named in them is looked up once."""
     summary = None
     wording = _summaries.get(event.object_type)
     if wording is not None:
@@ -137,7 +180,8 @@ def describe(event: AuditEvent) -> EventDisplay:
         except (KeyError, TypeError, ValueError, AttributeError):
             summary = None  # an event stored in an older shape: fall back to the plain wording
     return EventDisplay(summary=summary or default_summary(event), kind=kind_name(event.object_type),
-                        changes=event_changes(event))
+                        changes=event_changes(event, names),
+                        who=person_name(event.actor) if event.actor_id and event.actor else event.actor_label)
 
 
 # The review's own kinds of object.

@@ -73,7 +73,7 @@ def audit_events(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.filter(review=review)
+    events = AuditEvent.objects.filter(review=review).select_related("actor")
     if action:
         events = events.filter(action=action)
     if object_type:
@@ -112,8 +112,9 @@ def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
 
     writer.writerow(AUDIT_CSV_HEADER)
     yield flush()
+    names: dict = {}
     for e in events.iterator(chunk_size=2000):
-        shown = describe(e)
+        shown = describe(e, names)
         writer.writerow([
             e.created_at.isoformat(), e.actor_label, e.get_action_display(), shown.kind, e.object_id,
             shown.summary, "; ".join(_change_text(e, c) for c in shown.changes),

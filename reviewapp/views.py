@@ -163,7 +163,8 @@ def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
     form, events = _audit_filtered(request, review)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    entries = [(event, describe(event)) for event in page]
+    names: dict = {}
+    entries = [(event, describe(event, names)) for event in page]
     return render(request, "reviewapp/audit.html", review_page_context(
         review, form=form, page=page, entries=entries, query=query_without_page(request)))
 

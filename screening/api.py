@@ -66,8 +66,8 @@ class SearchFileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SearchFile
-        fields = ["id", "search", "original_name", "size", "sha256", "requested_format", "format", "status",
-                  "records_read", "records_imported", "duplicates_merged", "duplicates_possible", "error",
+        fields = ["id", "search", "original_name", "size", "sha256", "requested_format", "format", "format_name",
+                  "status", "records_read", "records_imported", "duplicates_merged", "duplicates_possible", "error",
                   "error_line", "uploaded_at", "started_at", "finished_at", "progress_url"]
         read_only_fields = fields
 

@@ -8,6 +8,7 @@ from django.db import models
 from reviewapp.models import Review
 
 from .highlight import keyword_lines, keyword_list_problem
+from .importers.formats import format_name
 from .publication_types import publication_type_words
 
 # Suggested in the search form; any other name may be typed.
@@ -103,6 +104,11 @@ class SearchFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def format_name(self) -> str:
+        """The format read, as people call it ("PubMed/MEDLINE", not "medline")."""
+        return format_name(self.format) if self.format else ""
 
     @property
     def audit_label(self) -> str:

@@ -4,7 +4,7 @@
     parse_with_report(data, filename=None, format=None) -> (list[Citation], ImportReport)
     iter_parse(data, filename=None, format=None, report=None) -> Iterator[Citation]
     detect_format(data, filename=None) -> format name
-    FORMATS: name -> Format(label, extensions)
+    FORMATS: name -> Format(label, extensions, name); format_name(key) -> what people call it
 
 Pure Python (no Django). Every failure on bad input is an ImportFormatError
 naming the file, the line where known, and what was expected.
@@ -32,12 +32,12 @@ from .citation import Citation
 from .decode import decode, iter_decoded_lines
 from .detect import detect_format
 from .errors import ImportFormatError
-from .formats import EXPECTED, FORMATS, Format
+from .formats import EXPECTED, FORMATS, Format, format_name
 from .limits import DEFAULT_LIMITS, Limits, check_citation, check_record_count, check_zip
 from .report import ImportReport
 
 __all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport", "Limits", "detect_format",
-           "iter_parse", "parse", "parse_with_report"]
+           "format_name", "iter_parse", "parse", "parse_with_report"]
 
 # Line-tagged formats read lines decoded chunk by chunk from the bytes.
 # Every reader but PubMed XML (whose dates and identifiers are structured) notes unread values on the report.

@@ -6,4 +6,11 @@
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
+  // The server shows times in the reader's time zone once it knows it (reviewapp/timezones.py).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && /^[\w/+-]+$/.test(zone) && document.cookie.indexOf("tz=" + zone) < 0) {
+      document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
+    }
+  } catch (e) { /* an old browser without Intl: times stay in UTC, and say so */ }
 })();
