@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from . import selectors, services
 from .api_base import ReviewApiView
 from .archive.services import archive_export_request, review_archive_import
-from .archive.views import archive_file_response
+from .archive.views import ARCHIVE_UPLOAD, archive_file_response
 from .models import ArchiveExport, AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
 from .permissions import reviews_for_user, token_allows
 
@@ -185,6 +185,7 @@ class ReviewImportApi(APIView):
     account `<username>-imported` (reviewapp/archive/FORMAT.md)."""
 
     parser_classes = [MultiPartParser]
+    body_limit = ARCHIVE_UPLOAD
 
     @extend_schema(request={"multipart/form-data": ReviewImportSerializer}, responses={201: ReviewSerializer})
     def post(self, request):

@@ -77,6 +77,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _error_page(request, status=500, title="Server error", reason=SERVER_ERROR, with_review=False)
 
 
+def request_too_large(request: HttpRequest, *, reason: str) -> HttpResponse:
+    # Answered before the view (reviewapp.uploads): the review's navigation costs nothing extra.
+    return _error_page(request, status=413, title="Too large", reason=reason)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error_page(request, status=403, title="The form has expired", reason=CSRF_FAILED,
                        with_review=False)

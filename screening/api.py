@@ -37,6 +37,7 @@ from .models import (
     Study,
     validate_keyword_list,
 )
+from .upload_limits import SEARCH_EXPORT
 
 STAGES = dict(ScreeningStage.choices)
 ItemStatus = ScreeningItem.Status
@@ -148,6 +149,8 @@ class SearchDetailApi(ReviewApiView):
 class SearchFileListApi(ReviewApiView, generics.ListAPIView):
     """The files uploaded to a search; POST (multipart) uploads one and queues its import (leads):
     202 with the import's progress URL."""
+
+    body_limit = SEARCH_EXPORT
 
     capabilities = {"POST": "manage_searches"}
     serializer_class = SearchFileSerializer

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from reviewapp.exceptions import ApplicationError
 from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.permissions import can, may_resolve_conflicts, review_get_for_user
+from reviewapp.uploads import body_limit
 
 from . import selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
@@ -32,6 +33,7 @@ from .forms import (
 )
 from .highlight import highlight
 from .models import Decision, Record, ScreeningItem, ScreeningStage
+from .upload_limits import FULL_TEXT
 
 STAGES = dict(ScreeningStage.choices)
 # Records a reviewer passed over with "next" in this session, so the queue does not offer them again at once.
@@ -284,6 +286,7 @@ def _record_of(review, record_id: int) -> Record:
     return get_object_or_404(Record, pk=record_id, review=review)
 
 
+@body_limit(FULL_TEXT)
 @login_required
 @xframe_options_sameorigin
 @csp_exempt()  # a PDF, framed by the screening page: X-Frame-Options SAMEORIGIN governs it

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 from reviewapp.exceptions import ApplicationError
 from reviewapp.permissions import can, review_get_for_user
 from reviewapp.pages import query_without_page, review_page_context
+from reviewapp.uploads import body_limit
 
 from . import exports, selectors, services
 from .forms import RecordFilterForm, SearchFileForm, SearchForm
 from .models import DuplicatePair
+from .upload_limits import SEARCH_EXPORT
 
 RECORDS_PER_PAGE = 50
 
@@ -40,6 +42,7 @@ def search_create(request: HttpRequest, review_id: int) -> HttpResponse:
     return render(request, "screening/search_form.html", review_page_context(review, form=form, creating=True))
 
 
+@body_limit(SEARCH_EXPORT)
 @login_required
 def search_detail(request: HttpRequest, review_id: int, search_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)

@@ -12,8 +12,11 @@ from ..exceptions import ApplicationError
 from ..models import ArchiveExport
 from ..pages import review_page_context
 from ..permissions import review_get_for_user
+from ..uploads import BodyLimit, body_limit
 from .format import MB, max_unpacked_bytes
 from .services import archive_export_request, review_archive_import
+
+ARCHIVE_UPLOAD = BodyLimit("A review archive", "ARCHIVE_MAX_UNPACKED_MB", max_unpacked_bytes)
 
 
 def archive_file_response(export: ArchiveExport) -> FileResponse:
@@ -44,6 +47,7 @@ def review_archive_download(request: HttpRequest, review_id: int, export_id: int
     return archive_file_response(selectors.archive_export_get(review=review, export_id=export_id))
 
 
+@body_limit(ARCHIVE_UPLOAD)
 @login_required
 def review_import(request: HttpRequest) -> HttpResponse:
     """Any signed-in person may make a review from an archive; they become one of its leads."""
