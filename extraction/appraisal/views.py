@@ -3,9 +3,6 @@
 figures and the CSV. Each view: access check, one service or selector, render."""
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -20,6 +17,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.figures import figure_response
 from reviewapp.pages import review_page_context
 from reviewapp.permissions import may_settle_consensus, review_get_for_user
+from reviewapp.tabular import csv_text
 
 from .. import definition as defs
 from .. import rendering
@@ -291,11 +289,8 @@ def appraisal_figure(request: HttpRequest, review_id: int, template_id: int, kin
 @login_required
 def appraisal_export(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=selectors.CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in selectors.table_rows(review=review):
-        writer.writerow({k: row.get(k, "") for k in selectors.CSV_COLUMNS})
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = [selectors.CSV_COLUMNS, *([row.get(k, "") for k in selectors.CSV_COLUMNS]
+                                     for row in selectors.table_rows(review=review))]
+    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="risk-of-bias-review{review.pk}.csv"'
     return response
