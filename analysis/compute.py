@@ -67,7 +67,7 @@ def prepost_share(prepost: list[dict], level: float = 95) -> dict | None:
     x = sum(1 for p in prepost if p["favourable"])
     ci = scipy_stats.binomtest(x, n).proportion_ci(confidence_level=level / 100, method="wilson")
     return {"k": n, "favourable": x, "share": x / n, "ci_lb": float(ci.low), "ci_ub": float(ci.high),
-            "method": "Wilson score interval"}
+            "level": level, "method": "Wilson score interval"}
 
 
 def _fit_summary(fit: stats.RmaResult, measure: str, participants: int | None) -> dict:
@@ -219,7 +219,7 @@ def compute(inputs: dict) -> Computed:
             except MetaAnalysisError as exc:
                 results["egger"] = {"error": str(exc)}
             try:
-                tf = stats.trimfill(yi, vi, method=method)
+                tf = stats.trimfill(yi, vi, method=method, level=level)
                 results["trimfill"] = {key: getattr(tf, key) for key in
                                        ("k0", "side", "estimator", "b", "se", "ci_lb", "ci_ub", "pval", "tau2")}
                 results["trimfill"]["shown"] = {key: shown(measure, getattr(tf, key)) for key in ("b", "ci_lb",

@@ -30,8 +30,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from gettext import ngettext  # the standard library's: this core imports no Django
 
 from scipy.stats import norm
+
+from .wording import ci_label
 
 RATIO = ("OR", "RR")
 HIGH_WORDS = ("high", "serious", "critical")
@@ -93,6 +96,7 @@ class GradeInput:
     egger_p: float | None = None
     trimfill_k0: int | None = None
     trimfill_ci: tuple[float, float] | None = None
+    level: float = 95  # of every interval above (CI, PI, I2's and tau2's)
 
     @property
     def k(self) -> int:
@@ -183,7 +187,10 @@ def risk_of_bias(data: GradeInput, start: int) -> Proposal:
         elif judgement in LOW_WORDS:
             low += s.weight
     high, not_low = high / total, 1 - low / total
-    note = f" {unappraised} of {data.k} studies are not appraised." if unappraised else ""
+    # "1 of 22 studies is", "3 of 22 studies are", "1 of 1 study is": the verb follows the count
+    studies = ngettext("study", "studies", data.k)
+    note = (" " + ngettext("{n} of {k} {studies} is not appraised.", "{n} of {k} {studies} are not appraised.",
+                           unappraised).format(n=unappraised, k=data.k, studies=studies) if unappraised else "")
     shares = f"{_pct(high)} of the weight from studies at high risk, {_pct(not_low - high)} with some concerns"
     if high > RISK_VERY_SERIOUS_HIGH:
         return Proposal("risk_of_bias", -2, f"Very serious: {shares}.{note}")
@@ -199,7 +206,7 @@ def inconsistency(data: GradeInput) -> Proposal:
         return Proposal("inconsistency", 0, "Not assessable from a single study.")
     parts = [f"I² = {data.I2:.0f} %"]
     if data.I2_ci is not None:
-        parts[0] += f" (95 % CI {data.I2_ci[0]:.0f} to {data.I2_ci[1]:.0f} %)"
+        parts[0] += f" ({ci_label(data.level)} {data.I2_ci[0]:.0f} to {data.I2_ci[1]:.0f} %)"
     if data.tau2 is not None:
         parts.append(f"τ² = {data.tau2:.3g}")
     null = _null(data.measure)
@@ -207,7 +214,8 @@ def inconsistency(data: GradeInput) -> Proposal:
     pi_crosses = None
     if data.pi_lb is not None and data.pi_ub is not None:
         pi_crosses = data.pi_lb < null < data.pi_ub
-        parts.append(f"prediction interval {_fmt(data.measure, data.pi_lb)} to {_fmt(data.measure, data.pi_ub)}"
+        parts.append(f"{data.level:g}% prediction interval {_fmt(data.measure, data.pi_lb)} to "
+                     f"{_fmt(data.measure, data.pi_ub)}"
                      + (" includes effects in both directions" if pi_crosses else " excludes no effect"))
     said = "; ".join(parts)
     if data.I2 >= I2_CONSIDERABLE and pi_crosses:
@@ -257,7 +265,7 @@ def _mid_bounds(data: GradeInput) -> tuple[float, float] | None:
 
 def imprecision(data: GradeInput) -> Proposal:
     null = _null(data.measure)
-    ci = f"the CI {_fmt(data.measure, data.ci_lb)} to {_fmt(data.measure, data.ci_ub)}"
+    ci = f"the {ci_label(data.level)} {_fmt(data.measure, data.ci_lb)} to {_fmt(data.measure, data.ci_ub)}"
     bounds = _mid_bounds(data)
     reasons, change = [], 0
     if bounds is None:

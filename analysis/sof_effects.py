@@ -4,11 +4,14 @@ Binary measures with an assumed control risk p0 give the risk with the intervent
 the difference per 1000, each with the CI carried over from the relative effect (Cochrane Handbook
 14.1.5): RR: p1 = RR p0; OR: p1 = OR p0 / (1 - p0 + OR p0); RD: p1 = p0 + RD. An SMD is stated as
 "x SD higher/lower" and, given a familiar scale's SD, back-translated into points (Handbook 15.5.3.2).
+Every difference is worded by :mod:`analysis.wording` (direction words, unsigned bounds).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from .wording import difference_in_words, effect_text
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,6 @@ def _risk(measure: str, p0: float, effect: float) -> float:
     if measure == "OR":
         return effect * p0 / (1 - p0 + effect * p0)
     return min(1.0, max(0.0, p0 + effect))  # RD
-
-
-def _dir(x: float, up: str, down: str) -> str:
-    return up if x >= 0 else down
 
 
 def absolute_effect(measure: str, shown: tuple[float, float, float], *, control_risk: float | None = None,
@@ -46,22 +45,14 @@ def absolute_effect(measure: str, shown: tuple[float, float, float], *, control_
         return Absolute(
             f"{round(1000 * p0)} per 1000",
             f"{round(1000 * p1)} per 1000 ({round(1000 * lo)} to {round(1000 * hi)}): "
-            f"{abs(d)} {_dir(d, 'more', 'fewer')} per 1000 ({_signed(d_lo)} to {_signed(d_hi)})")
-    if measure in ("SMD", "SMCR"):
-        text = f"SMD {abs(b):.2f} SD {_dir(b, 'higher', 'lower')} ({lb:.2f} to {ub:.2f})"
+            + difference_in_words(d, d_lo, d_hi, digits=0, per="per 1000", up="more", down="fewer"))
+    if measure in ("SMD", "SMCR", "MD"):
         note = ""
-        if sd:
-            scale = f" on {sd_scale}" if sd_scale else ""
-            note = (f"About {abs(b * sd):.1f} points {_dir(b, 'higher', 'lower')}{scale} "
-                    f"({lb * sd:.1f} to {ub * sd:.1f}; SD {sd:g})")
-        return Absolute("—", text, note)
-    if measure == "MD":
-        return Absolute("—", f"MD {abs(b):.2f} {_dir(b, 'higher', 'lower')} ({lb:.2f} to {ub:.2f})")
+        if sd and measure != "MD":
+            note = "About " + difference_in_words(b * sd, lb * sd, ub * sd, digits=1, unit="points",
+                                                  per=f"on {sd_scale}" if sd_scale else "", note=f"SD {sd:g}")
+        return Absolute("—", effect_text(measure, b, lb, ub), note)
     return None
-
-
-def _signed(x: int) -> str:
-    return f"{x:+d}".replace("-", "−") if x else "0"
 
 
 def is_finite(*xs) -> bool:

@@ -13,6 +13,7 @@ from .models import RCT, Analysis, AnalysisRun
 from .selectors import analysis_inputs
 from .sof_effects import Absolute, absolute_effect
 from .sof_models import GradeAssessment
+from .wording import ci_label, effect_text
 
 WORD = {0: "not serious", -1: "serious", -2: "very serious", 1: "+1", 2: "+2"}
 
@@ -62,6 +63,8 @@ class SofRow:
     certainty: int = 0
     designs: str = ""
     stale: bool = False
+    level: float = 95  # of the run's intervals
+    shown: tuple = (None, None, None)  # estimate and CI on the scale people read
 
     @property
     def certainty_label(self) -> str:
@@ -125,7 +128,8 @@ def grade_input(*, run: AnalysisRun, outcome: str, judgements: dict,
         mid=assessment.mid if assessment else None, sd=assessment.sd if assessment else None,
         control_risk=assessment.control_risk if assessment else None,
         egger_p=egger.get("pval"), trimfill_k0=tf.get("k0"),
-        trimfill_ci=(tf["ci_lb"], tf["ci_ub"]) if tf.get("ci_lb") is not None else None)
+        trimfill_ci=(tf["ci_lb"], tf["ci_ub"]) if tf.get("ci_lb") is not None else None,
+        level=s.get("level", run.spec.get("level", 95)))
 
 
 def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:
@@ -152,8 +156,10 @@ def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:
 def _fill(row: SofRow, run: AnalysisRun, judgements: dict, assessment: GradeAssessment | None) -> None:
     s = run.results["summary"]
     row.measure, row.k, row.participants = s["measure"], s["k"], s.get("participants")
+    row.level = s.get("level", run.spec.get("level", 95))
     shown = s["shown"]
-    row.relative = f"{row.measure} {shown['b']:.2f} ({shown['ci_lb']:.2f} to {shown['ci_ub']:.2f})"
+    row.shown = (shown["b"], shown["ci_lb"], shown["ci_ub"])
+    row.relative = effect_text(row.measure, *row.shown, level=row.level)
     row.absolute = absolute_effect(row.measure, (shown["b"], shown["ci_lb"], shown["ci_ub"]),
                                    control_risk=assessment.control_risk if assessment else None,
                                    sd=assessment.sd if assessment else None,
@@ -176,21 +182,33 @@ def sof_row(*, review: Review, outcome_id: int) -> SofRow | None:
 
 # -- the table as plain rows (CSV, XLSX, HTML download) -------------------------------------
 
-TABLE_HEADER = ["Outcome", "Risk with comparator", "Risk with intervention / effect (95% CI)",
-                "Relative effect (95% CI)", "No of participants (studies)", "Certainty of the evidence (GRADE)",
-                "Comments"]
+def table_header(levels: set[float]) -> list[str]:
+    """GRADE's header names the CI's level; rows of analyses at other levels name theirs in the cell."""
+    ci = f"({ci_label(next(iter(levels)))})" if len(levels) == 1 else "(CI at the level in each cell)"
+    return ["Outcome", "Risk with comparator", f"Risk with intervention / effect {ci}", f"Relative effect {ci}",
+            "No of participants (studies)", "Certainty of the evidence (GRADE)", "Comments"]
+
+
+def _level_named(text: str, level: float) -> str:
+    """The cell's first interval with its level ("0.35 SD lower (90% CI 0.45 lower to ...)")."""
+    return text.replace("(", f"({ci_label(level)} ", 1) if "(" in text else text
 
 
 def table(*, review: Review, rows: list[SofRow] | None = None) -> list[list[str]]:
-    out = [TABLE_HEADER]
-    for r in rows if rows is not None else sof_rows(review=review):
+    rows = rows if rows is not None else sof_rows(review=review)
+    levels = {r.level for r in rows if r.run is not None} or {95}
+    out = [table_header(levels)]
+    for r in rows:
         if r.run is None:
             out.append([r.outcome.name, "", "", "", "", "No finished analysis", ""])
             continue
         # GRADE's layout: a relative effect only for ratios; continuous effects live in the absolute column
-        rel = r.relative if r.measure in RATIO else "—"
+        rel = effect_text(r.measure, *r.shown, level=None if len(levels) == 1 else r.level)
+        rel = rel if r.measure in RATIO else "—"
         absolute = r.absolute
-        effect = absolute.intervention if absolute else r.relative
+        effect = absolute.intervention if absolute else rel
+        if absolute and len(levels) > 1:
+            effect = _level_named(effect, r.level)
         if absolute and absolute.note and absolute.comparator == "—" and r.measure not in ("RR", "OR", "RD"):
             effect = f"{effect}. {absolute.note}"
         n = f"{r.participants if r.participants is not None else '?'} ({r.k} {'study' if r.k == 1 else 'studies'}"

@@ -12,6 +12,12 @@ def num(value, digits=2):
 
 
 @register.filter
+def ci(level, kind="CI"):
+    """The name of an interval with its level: {{ s.level|ci }} is "95% CI", {{ s.level|ci:"PI" }} "95% PI"."""
+    return wording.ci_label(95 if level in (None, "") else float(level)).replace("CI", kind)
+
+
+@register.filter
 def pval(value):
     """For a table cell: 0.483, or < 0.001."""
     return wording.pvalue(value).removeprefix("p = ").removeprefix("p ") if value is not None else "NA"

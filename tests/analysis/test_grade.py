@@ -62,7 +62,8 @@ def test_risk_of_bias_very_serious_when_most_weight_is_at_high_risk():
 
 def test_unappraised_non_randomised_studies_count_as_high_risk_in_a_body_started_high():
     p = grade.risk_of_bias(body(rct(6), nrs(4)), 4)
-    assert p.change == -1 and "1 of 2 studies are not appraised" in p.reason
+    assert p.change == -1 and "1 of 2 studies is not appraised" in p.reason
+    assert "2 of 3 studies are not appraised" in grade.risk_of_bias(body(rct(6), nrs(4), nrs(3)), 4).reason
     # in a body that started low they only raise concerns
     assert grade.risk_of_bias(body(rct(6), nrs(4)), 2).change == 0
 
@@ -71,7 +72,9 @@ def test_unappraised_non_randomised_studies_count_as_high_risk_in_a_body_started
 
 def test_inconsistency_not_serious_with_low_i2():
     p = grade.inconsistency(body(rct(), rct(), I2=10.0, I2_ci=(0, 60), tau2=0.001, pi_lb=0.1, pi_ub=0.7))
-    assert p.change == 0 and "I² = 10 % (95 % CI 0 to 60 %)" in p.reason and "excludes no effect" in p.reason
+    assert p.change == 0 and "I² = 10 % (95% CI 0 to 60 %)" in p.reason and "excludes no effect" in p.reason
+    at_90 = grade.inconsistency(body(rct(), rct(), I2=10.0, I2_ci=(0, 60), pi_lb=0.1, pi_ub=0.7, level=90))
+    assert "(90% CI 0 to 60 %)" in at_90.reason and "90% prediction interval 0.10 to 0.70" in at_90.reason
 
 
 def test_inconsistency_serious_from_substantial_i2():

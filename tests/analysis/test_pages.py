@@ -136,3 +136,30 @@ def test_the_edit_form_shows_the_settings_and_saves_a_change(client_for, review,
     assert client.post(url, form).status_code == 302
     analysis = Analysis.objects.get(pk=done_run.analysis_id)
     assert (analysis.name, analysis.test, analysis.subgroup_field) == ("Interaction, Knapp-Hartung", "knha", "format")
+
+
+def test_an_analysis_at_90_percent_names_that_level_at_every_interval(client_for, review, people, outcomes,
+                                                                      studies, django_capture_on_commit_callbacks):
+    analysis = services.analysis_create(actor=people["lead"], review=review, level=90,
+                                        outcome=outcomes["Parent-infant interaction"], subgroup_field="format",
+                                        moderators=["child_age_months"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.analysis_run_request(actor=people["lead"], analysis=analysis)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    assert run.results["prepost"]["level"] == 90  # the pre-post share's Wilson interval too
+    client = client_for(people["viewer"])
+    page = client.get(reverse("analysis_detail", args=[review.pk, analysis.pk])).content.decode()
+    results = page[page.index('<section class="results"'):page.index("</section>")]
+    assert "95%" not in results and "95 %" not in results
+    for label in ("Pooled SMD [90% CI]", "90% prediction interval", "τ² [90% Q-profile CI]", "Meta-regression",
+                  "Uncontrolled pre-post studies"):
+        assert label in results, label
+    # every interval in the text and the tables names its level right before it
+    assert results.count(" CI") == results.count("90% CI") + results.count("90% Q-profile CI")
+    assert "[CI]" not in results and "<th>CI</th>" not in results
+    listing = client.get(reverse("analysis_list", args=[review.pk])).content.decode()
+    assert "[90% CI " in listing and "; 90% CI " in listing and "95% CI" not in listing
+    svg = client.get(reverse("analysis_run_plot", args=[review.pk, run.pk, "forest", "svg"])).content.decode()
+    assert "[90% CI]" in svg and "95%" not in svg
+    assert "(90% CI " in run.results["plain_language"] and "95%" not in run.results["plain_language"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -137,12 +138,52 @@ def test_the_table_downloads_as_word_friendly_html_csv_and_xlsx(client_for, revi
     assert body.count("<table") == 1 and "<style>" in body and "style=" not in body and "<script" not in body
     assert "Certainty of the evidence (GRADE)" in body and OUTCOME in body
     rows = list(csv.reader(io.StringIO(client.get(reverse("sof_download", args=[review.pk, "csv"])).content.decode())))
-    assert rows[0] == sof_selectors.TABLE_HEADER and len(rows) == 1 + review.outcomes.count()
+    assert rows[0] == sof_selectors.table_header({95}) and len(rows) == 1 + review.outcomes.count()
+    assert rows[0][2] == "Risk with intervention / effect (95% CI)"
     interaction = next(r for r in rows if r[0] == OUTCOME)
     assert interaction[2].startswith("SMD") and interaction[3] == "—"  # GRADE: no relative effect for an SMD
     assert any(level in interaction[5] for level in ("High", "Moderate", "Low", "Very low"))
     book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("sof_download", args=[review.pk, "xlsx"])).content))
-    assert [c.value for c in next(book.active.iter_rows())] == sof_selectors.TABLE_HEADER
+    assert [c.value for c in next(book.active.iter_rows())] == sof_selectors.table_header({95})
+
+
+# A direction word beside a signed number ("0.35 SD lower (-0.45 to -0.25)") is a double negative.
+DOUBLE_NEGATIVE = re.compile(r"\b(lower|higher|fewer|more)\b[^.;:]*?[-\u2212]\d")
+
+
+def _rerun_at(people, run, level, django_capture_on_commit_callbacks):
+    services.analysis_update(actor=people["lead"], analysis=run.analysis, level=level)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.analysis_run_request(actor=people["lead"], analysis=run.analysis)
+    again.refresh_from_db()
+    assert again.status == "done", again.error
+    return again
+
+
+def test_every_effect_in_the_table_names_its_level_and_states_a_direction_once(
+        client_for, review, people, appraised, django_capture_on_commit_callbacks):
+    # One analysis at 90 %, the other at 95 %: the header cannot name one level, so each cell does.
+    run = _rerun_at(people, appraised["Parental depression"], 90, django_capture_on_commit_callbacks)
+    assert run.results["summary"]["shown"]["b"] < 0  # lower depression: the case of the double negative
+    client = client_for(people["viewer"])
+    rows = list(csv.reader(io.StringIO(client.get(reverse("sof_download", args=[review.pk, "csv"])).content.decode())))
+    assert rows[0][2] == "Risk with intervention / effect (CI at the level in each cell)"
+    depression = next(r for r in rows if r[0] == "Parental depression")
+    interaction = next(r for r in rows if r[0] == OUTCOME)
+    assert re.match(r"SMD \d\.\d\d SD lower \(90% CI \d\.\d\d lower to \d\.\d\d (lower|higher)\)", depression[2])
+    assert "(95% CI " in interaction[2]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("sof_download", args=[review.pk, "xlsx"])).content))
+    cells = [[c.value for c in r] for r in book.active.iter_rows()]
+    word = client.get(reverse("sof_download", args=[review.pk, "html"])).content.decode()
+    page = client.get(reverse("sof", args=[review.pk])).content.decode()
+    assert depression[2] in [r[2] for r in cells] and depression[2] in word and depression[2] in page
+    for text in [r[2] for r in rows[1:]] + [word, page, run.results["plain_language"]]:
+        assert not DOUBLE_NEGATIVE.search(text), DOUBLE_NEGATIVE.search(text)
+    assert "SMD " in run.results["plain_language"] and "(90% CI " in run.results["plain_language"]
+    # Both at 90 %: the header names it once, the cells need not.
+    _rerun_at(people, appraised[OUTCOME], 90, django_capture_on_commit_callbacks)
+    header = sof_selectors.table(review=review)[0]
+    assert header[2:4] == ["Risk with intervention / effect (90% CI)", "Relative effect (90% CI)"]
 
 
 def _zip_csvs(data: bytes) -> dict[str, list[list[str]]]:
