@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from reviewapp.api_base import IdFilter, ReviewApiView
 from reviewapp.permissions import may_resolve_conflicts
 
-from . import prisma, selectors, services
+from . import prisma, rules, selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
 from .importers import FORMATS
 from .models import (
@@ -244,7 +244,7 @@ class RecordFilter(django_filters.FilterSet):
             if key in data:
                 data[key] = int(data[key])
         view = self.request.parser_context["view"]
-        return selectors.records_api_list(review=view.review, user=self.request.user,
+        return selectors.records_api_list(review=view.review, user=self.request.user, roles=view.review.user_roles,
                                           cfg=selectors.screening_settings_get(review=view.review), **data)
 
 
@@ -340,9 +340,9 @@ class ScreeningSettingsSerializer(serializers.ModelSerializer):
         return [v.strip() for v in value]
 
     def validate_conflict_resolver(self, user):
-        view = self.context["view"]
-        if user is not None and not view.review.memberships.filter(user=user, role__in=["lead", "reviewer"]).exists():
-            raise serializers.ValidationError("The third reviewer must be a lead or reviewer of this review.")
+        refusal = rules.conflict_resolver_refusal(review=self.context["view"].review, user=user)
+        if refusal:
+            raise serializers.ValidationError(refusal)
         return user
 
 
@@ -398,19 +398,31 @@ class VisibleDecisionSerializer(serializers.ModelSerializer):
 class ScreeningItemSerializer(serializers.ModelSerializer):
     record = RecordSerializer(read_only=True)
     decisions = serializers.SerializerMethodField(
-        help_text="The decisions you may see: yours always; others' when screening is not blind or the "
-                  "record has left the waiting state.")
+        help_text="The decisions you may see: yours always; others' when screening is not blind, once the "
+                  "record is settled, or while it is in conflict if you resolve that conflict.")
+    may_change = serializers.SerializerMethodField(
+        help_text="Whether a decision on this record may still be made, changed or taken back.")
+    frozen_reason = serializers.SerializerMethodField(
+        help_text="Why decisions on this record can no longer change (null while they can).")
     values = serializers.SerializerMethodField(help_text="The decisions one can make at this stage.")
 
     class Meta:
         model = ScreeningItem
-        fields = ["id", "stage", "status", "decisions_count", "reason", "record", "decisions", "values"]
+        fields = ["id", "stage", "status", "decisions_count", "reason", "record", "decisions", "values", "may_change",
+                  "frozen_reason"]
         read_only_fields = fields
 
     @extend_schema_field(VisibleDecisionSerializer(many=True))
     def get_decisions(self, item) -> list[dict]:
         user, cfg = self.context["request"].user, self.context["cfg"]
-        return VisibleDecisionSerializer(selectors.decisions_visible_to(item=item, user=user, cfg=cfg), many=True).data
+        visible = selectors.decisions_visible_to(item=item, user=user, roles=self.context["roles"], cfg=cfg)
+        return VisibleDecisionSerializer(visible, many=True).data
+
+    def get_may_change(self, item) -> bool:
+        return rules.may_change_decision(item=item)
+
+    def get_frozen_reason(self, item) -> str | None:
+        return rules.decision_change_refusal(item=item)
 
     def get_values(self, item) -> list[str]:
         return list(services.decisions_values(item.stage))
@@ -434,7 +446,7 @@ class ScreeningNextApi(ReviewApiView):
         if item is not None:
             item = selectors.screening_item_get(review=self.review, item_id=item.pk)
         cfg = selectors.screening_settings_get(review=self.review)
-        context = {"request": request, "cfg": cfg}
+        context = {"request": request, "cfg": cfg, "roles": self.review.user_roles}
         return Response({"item": ScreeningItemSerializer(item, context=context).data if item else None})
 
 
@@ -447,18 +459,24 @@ class ScreeningItemApi(ReviewApiView):
     def get(self, request, review_id: int, item_id: int):
         item = selectors.screening_item_get(review=self.review, item_id=item_id)
         cfg = selectors.screening_settings_get(review=self.review)
-        return Response(ScreeningItemSerializer(item, context={"request": request, "cfg": cfg}).data)
+        return Response(ScreeningItemSerializer(item, context={"request": request, "cfg": cfg,
+                                                               "roles": self.review.user_roles}).data)
 
 
 class DecisionSerializer(serializers.ModelSerializer):
     record = serializers.IntegerField(source="item.record_id", read_only=True)
     item_status = serializers.CharField(source="item.status", read_only=True)
+    may_change = serializers.SerializerMethodField(help_text="Whether you may still change or take back this "
+                                                             "decision (not once the other one is in).")
 
     class Meta:
         model = Decision
-        fields = ["id", "item", "record", "stage", "value", "reason", "note", "tags", "item_status", "created_at",
-                  "updated_at"]
+        fields = ["id", "item", "record", "stage", "value", "reason", "note", "tags", "item_status", "may_change",
+                  "created_at", "updated_at"]
         read_only_fields = fields
+
+    def get_may_change(self, decision) -> bool:
+        return rules.may_change_decision(item=decision.item)
 
 
 class DecisionInputSerializer(serializers.Serializer):
@@ -515,7 +533,8 @@ class DecisionUndoApi(ReviewApiView):
         item = services.decision_undo(actor=request.user, review=self.review, stage=stage)
         item = selectors.screening_item_get(review=self.review, item_id=item.pk)
         cfg = selectors.screening_settings_get(review=self.review)
-        return Response(ScreeningItemSerializer(item, context={"request": request, "cfg": cfg}).data)
+        return Response(ScreeningItemSerializer(item, context={"request": request, "cfg": cfg,
+                                                               "roles": self.review.user_roles}).data)
 
 
 class LoggedDecisionSerializer(serializers.ModelSerializer):
@@ -536,7 +555,7 @@ class LoggedDecisionSerializer(serializers.ModelSerializer):
 
     def _hidden(self, d) -> bool:
         return not selectors.decision_value_visible(decision=d, user=self.context["request"].user,
-                                                    cfg=self.context["cfg"])
+                                                    roles=self.context["roles"], cfg=self.context["cfg"])
 
     def get_hidden(self, d) -> bool:
         return self._hidden(d)
@@ -574,6 +593,7 @@ class DecisionLogApi(ReviewApiView, generics.ListAPIView):
         context = super().get_serializer_context()
         if hasattr(self, "review"):
             context["cfg"] = selectors.screening_settings_get(review=self.review)
+            context["roles"] = self.review.user_roles
         return context
 
 
@@ -630,7 +650,7 @@ class ConflictListApi(ConflictResolverMixin, ReviewApiView, generics.ListAPIView
     def get_queryset(self):
         if not hasattr(self, "review"):
             return ScreeningItem.objects.none()
-        return selectors.conflicts(review=self.review)
+        return selectors.conflicts(review=self.review, user=self.request.user, roles=self.review.user_roles)
 
 
 class ConflictResolveApi(ConflictResolverMixin, ReviewApiView):

@@ -111,7 +111,10 @@ class ScreeningSettingsForm(forms.ModelForm):
         self.fields["conflict_resolver"].queryset = screeners
         self.fields["conflict_resolver"].required = False
         self.fields["conflict_resolver"].label = "Third reviewer for conflicts"
-        self.fields["conflict_resolver"].help_text = "Besides the leads, this screener may resolve conflicts."
+        self.fields["conflict_resolver"].help_text = ("Besides the leads, this screener may resolve conflicts "
+                                                      "(except on records they decided themselves).")
+        self.fields["blind"].help_text = ("Reviewers see nothing of each other's decisions on a record until it is "
+                                          "settled; a conflict freezes both decisions until it is resolved.")
         self.initial["exclusion_reasons"] = "\n".join(self.instance.exclusion_reasons or [])
         for name in ("include_keywords", "exclude_keywords"):
             self.fields[name].validators.append(validate_keyword_list)

@@ -20,7 +20,7 @@ from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.permissions import can, may_resolve_conflicts, review_get_for_user
 from reviewapp.uploads import body_limit
 
-from . import selectors, services
+from . import rules, selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
 from .forms import (
     CorrectionForm,
@@ -107,16 +107,17 @@ def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
         mine = Decision.objects.filter(item=item, reviewer=request.user).first()
         if item.stage != stage:
             return redirect(f"{reverse('screen', args=[review.pk, item.stage])}?item={item.pk}")
-    if item is None or (mine is None and item.is_settled):
+    if item is None or (mine is None and item.status != ScreeningItem.Status.PENDING):
         item = services.screening_next(reviewer=request.user, review=review, stage=stage,
                                        skip=_skipped(request, stage))
         mine = None
         if item is not None:
             item = selectors.screening_item_get(review=review, item_id=item.pk)
     progress = selectors.screening_progress(review=review, stage=stage, user=request.user)
+    last = selectors.last_decision(review=review, user=request.user, stage=stage)
     context = review_page_context(review, stage=stage, stage_label=STAGES[stage], cfg=cfg, item=item,
-                                  mine=mine, progress=progress,
-                                  last=selectors.last_decision(review=review, user=request.user, stage=stage))
+                                  mine=mine, progress=progress, last=last,
+                                  undo_refusal=rules.decision_change_refusal(item=last.item) if last else None)
     if item is not None:
         record = item.record
         words = (cfg.include_keyword_list, cfg.exclude_keyword_list)
@@ -124,8 +125,10 @@ def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
             record=record,
             title_html=mark_safe(highlight(record.title, *words)),  # noqa: S308 - highlight escapes the text
             abstract_html=mark_safe(highlight(record.abstract, *words)),  # noqa: S308
-            others=[d for d in selectors.decisions_visible_to(item=item, user=request.user, cfg=cfg)
+            others=[d for d in selectors.decisions_visible_to(item=item, user=request.user, roles=review.user_roles,
+                                                              cfg=cfg)
                     if d.reviewer_id != request.user.pk],
+            frozen_reason=rules.decision_change_refusal(item=item),
             duplicate_pair=selectors.screened_duplicate_pair(record=record),
             fulltext=getattr(record, "fulltext", None) if stage == ScreeningStage.FULL_TEXT else None,
             fulltext_form=FullTextForm() if stage == ScreeningStage.FULL_TEXT else None,
@@ -185,6 +188,8 @@ def my_decisions(request: HttpRequest, review_id: int) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("stage", "value", "status")}
     decisions = selectors.my_decisions(review=review, user=request.user, **filters)
     page = Paginator(decisions, 50).get_page(request.GET.get("page"))
+    for decision in page:
+        decision.frozen_reason = rules.decision_change_refusal(item=decision.item)
     return render(request, "screening/my_decisions.html", review_page_context(
         review, page=page, filters=filters, query=query_without_page(request), stages=ScreeningStage.choices,
         values=Decision.Value.choices, statuses=ScreeningItem.Status.choices))
@@ -202,8 +207,8 @@ def _resolver_review(request: HttpRequest, review_id: int):
 def conflict_list(request: HttpRequest, review_id: int) -> HttpResponse:
     review, _ = _resolver_review(request, review_id)
     stage = request.GET.get("stage", "")
-    page = Paginator(selectors.conflicts(review=review, stage=stage if stage in STAGES else ""), 50
-                     ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.conflicts(review=review, user=request.user, roles=review.user_roles,
+                                         stage=stage if stage in STAGES else ""), 50).get_page(request.GET.get("page"))
     return render(request, "screening/conflicts.html", review_page_context(
         review, page=page, stage=stage, stages=ScreeningStage.choices, query=query_without_page(request)))
 
@@ -220,12 +225,13 @@ def conflict_resolve(request: HttpRequest, review_id: int, item_id: int) -> Http
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Conflict on record #{item.record_id} resolved.")
-            following = selectors.conflicts(review=review).first()
+            following = selectors.conflicts(review=review, user=request.user, roles=review.user_roles).first()
             return redirect("conflict_resolve", review.pk, following.pk) if following else redirect(
                 "conflict_list", review.pk)
+    refusal = rules.conflict_resolve_refusal(user=request.user, roles=review.user_roles, item=item, cfg=cfg)
     return render(request, "screening/conflict_resolve.html", review_page_context(
-        review, item=item, record=item.record, form=form, cfg=cfg,
-        decisions=item.decisions.select_related("reviewer").order_by("created_at"),
+        review, item=item, record=item.record, form=form, cfg=cfg, refusal=refusal,
+        decisions=selectors.decisions_visible_to(item=item, user=request.user, roles=review.user_roles, cfg=cfg),
         values=[(v, Decision.Value(v).label) for v in services.decisions_values(item.stage)]))
 
 
@@ -239,6 +245,9 @@ def decisions_log(request: HttpRequest, review_id: int) -> HttpResponse:
     decisions = selectors.decisions_log(review=review, stage=stage if stage in STAGES else "",
                                         reviewer_id=reviewer_id)
     page = Paginator(decisions, 100).get_page(request.GET.get("page"))
+    for decision in page:
+        decision.hidden = not selectors.decision_value_visible(decision=decision, user=request.user,
+                                                               roles=review.user_roles, cfg=cfg)
     screeners = get_user_model().objects.filter(review_memberships__review=review).distinct().order_by("username")
     return render(request, "screening/decisions_log.html", review_page_context(
         review, page=page, cfg=cfg, screeners=screeners, reviewer_id=reviewer_id, stage=stage,
@@ -269,15 +278,18 @@ def agreement(request: HttpRequest, review_id: int) -> HttpResponse:
 def screening_settings(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
     instance = selectors.screening_settings_get(review=review)
-    screeners = get_user_model().objects.filter(
-        review_memberships__review=review, review_memberships__role__in=["lead", "reviewer"]).distinct()
-    form = ScreeningSettingsForm(request.POST or None, instance=instance, screeners=screeners)
+    form = ScreeningSettingsForm(request.POST or None, instance=instance,
+                                 screeners=rules.conflict_resolver_candidates(review=review))
     if request.method == "POST":
         review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
         if form.is_valid():
-            services.screening_settings_update(actor=request.user, review=review, **form.cleaned_data)
-            messages.success(request, "Screening settings saved.")
-            return redirect("screening_home", review.pk)
+            try:
+                services.screening_settings_update(actor=request.user, review=review, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(exc.extra.get("field"), exc.message)
+            else:
+                messages.success(request, "Screening settings saved.")
+                return redirect("screening_home", review.pk)
     return render(request, "screening/screening_settings.html", review_page_context(
         review, form=form if can(roles=review.user_roles, capability="edit_review") else None, cfg=instance))
 

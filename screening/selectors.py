@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from reviewapp.models import Review
 
+from . import rules
 from .agreement import Agreement, agreement
 from .models import (
     Claim,
@@ -282,13 +283,12 @@ def screening_progress(*, review: Review, stage: str, user) -> StageProgress:
                          open_for_me=open_for_me, started=items.filter(decisions_count__gt=0).exists())
 
 
-def decisions_visible_to(*, item: ScreeningItem, user, cfg: ScreeningSettings) -> list[Decision]:
-    """The decisions on ``item`` this person may see: their own always; others' only when screening is
-    not blind or once the record has left the waiting state (in conflict or settled)."""
+def decisions_visible_to(*, item: ScreeningItem, user, roles: set[str], cfg: ScreeningSettings) -> list[Decision]:
+    """The decisions on ``item`` this person may see (`rules.may_see_others_decisions`): their own
+    always; others' without blind screening, once the record is settled, or to whoever resolves
+    its conflict."""
     decisions = list(item.decisions.select_related("reviewer").order_by("created_at", "id"))
-    if not cfg.blind or item.status != ItemStatus.PENDING:
-        return decisions
-    return [d for d in decisions if d.reviewer_id == user.pk]
+    return rules.visible_decisions(user=user, roles=roles, item=item, cfg=cfg, decisions=decisions)
 
 
 def screened_duplicate_pair(*, record: Record) -> DuplicatePair | None:
@@ -326,11 +326,13 @@ def last_decision(*, review: Review, user, stage: str) -> Decision | None:
     return my_decisions(review=review, user=user, stage=stage).first()
 
 
-def conflicts(*, review: Review, stage: str = "") -> QuerySet[ScreeningItem]:
+def conflicts(*, review: Review, user, roles: set[str], stage: str = "") -> QuerySet[ScreeningItem]:
+    """The records in conflict this person resolves (`rules.conflicts_for_resolver`), with their decisions."""
     items = (ScreeningItem.objects.filter(review=review, status=ItemStatus.CONFLICT)
              .select_related("record").defer("record__raw")
              .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("reviewer")))
              .order_by("stage", "id"))
+    items = rules.conflicts_for_resolver(items, user=user, roles=roles)
     return items.filter(stage=stage) if stage else items
 
 
@@ -452,15 +454,16 @@ def stopping_decisions(*, review: Review) -> QuerySet[StoppingDecision]:
 
 # ---------------------------------------------------------------- for the API
 
-def records_api_list(*, review: Review, user, cfg: ScreeningSettings, q: str = "", search_id: int | None = None,
-                     stage: str = "", status: str = "", decision: str = "", duplicates: str = "hide",
-                     year_from: int | None = None, year_to: int | None = None) -> QuerySet[Record]:
+def records_api_list(*, review: Review, user, roles: set[str], cfg: ScreeningSettings, q: str = "",
+                     search_id: int | None = None, stage: str = "", status: str = "", decision: str = "",
+                     duplicates: str = "hide", year_from: int | None = None,
+                     year_to: int | None = None) -> QuerySet[Record]:
     """Records for the API's list: the records page's filters, plus where they stand in screening.
 
     ``stage`` keeps records that reached it; ``status`` their place there (at any stage without
     ``stage``); ``decision`` records with a decision of that value that this person may see, by the
-    rule of `decisions_visible_to`: their own always, others' when screening is not blind or once
-    the record has left the waiting state. So the filter never reveals a blind decision."""
+    rule of `decisions_visible_to` (`rules.visible_decisions_q`), so the filter never reveals a
+    blind decision."""
     search = Search.objects.filter(review=review, pk=search_id).first() if search_id else None
     if search_id and search is None:
         return Record.objects.none()
@@ -477,13 +480,12 @@ def records_api_list(*, review: Review, user, cfg: ScreeningSettings, q: str = "
         visible = Decision.objects.filter(review=review, value=decision)
         if stage:
             visible = visible.filter(stage=stage)
-        if cfg.blind:
-            visible = visible.filter(Q(reviewer=user) | ~Q(item__status=ItemStatus.PENDING))
+        visible = visible.filter(rules.visible_decisions_q(user=user, roles=roles, cfg=cfg))
         records = records.filter(pk__in=visible.values("item__record_id"))
     return records.select_related("search").order_by("id")
 
 
-def decision_value_visible(*, decision: Decision, user, cfg: ScreeningSettings) -> bool:
-    """Whether ``user`` may see the value of ``decision`` (the same rule as `decisions_visible_to`)."""
-    return (not cfg.blind or decision.reviewer_id == user.pk
-            or decision.item.status != ItemStatus.PENDING)
+def decision_value_visible(*, decision: Decision, user, roles: set[str], cfg: ScreeningSettings) -> bool:
+    """Whether ``user`` may see the value of ``decision`` (the rule of `decisions_visible_to`)."""
+    return decision.reviewer_id == user.pk or rules.may_see_others_decisions(user=user, roles=roles,
+                                                                             item=decision.item, cfg=cfg)

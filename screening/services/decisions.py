@@ -18,8 +18,10 @@ from django.utils import timezone
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Review, Webhook
+from reviewapp.permissions import roles_of
 from reviewapp.webhooks import emit
 
+from .. import rules
 from ..highlight import keyword_list_problem
 from ..models import Claim, Decision, Record, ScreeningItem, ScreeningSettings, ScreeningStage
 from .studies import study_for_included_record
@@ -60,6 +62,10 @@ def screening_settings_update(*, actor, review: Review, **fields) -> ScreeningSe
         if problem:
             raise ApplicationError(f"{name.replace('_', ' ').capitalize()}: {problem}", {"field": name})
     screening_settings(review)
+    if "conflict_resolver" in fields:
+        refusal = rules.conflict_resolver_refusal(review=review, user=fields["conflict_resolver"])
+        if refusal:
+            raise ApplicationError(refusal, {"field": "conflict_resolver"})
     cfg = ScreeningSettings.objects.select_for_update().get(review=review)
     before_required, before_prioritise = cfg.reviewers_per_record, cfg.prioritise
     cfg = audited_update(actor=actor, review=review, instance=cfg, fields=fields, allowed=SETTINGS_FIELDS,
@@ -198,7 +204,8 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
 @transaction.atomic
 def decision_record(*, actor, review: Review, item_id: int, value: str, reason: str = "", note: str = "",
                     tags: Iterable[str] = ()) -> Decision:
-    """Store a reviewer's decision on a record (or change it while the record has not moved on).
+    """Store a reviewer's decision on a record, or change it while the other decision is not in
+    (`rules.decision_change_refusal`: once both are in, the record is settled or in conflict).
 
     The same decision sent twice (two tabs, a retried request) is stored once.
     """
@@ -213,8 +220,9 @@ def decision_record(*, actor, review: Review, item_id: int, value: str, reason: 
     if existing is not None:
         if all(getattr(existing, k) == v for k, v in fields.items()):
             return existing  # a repeat of what is stored already
-        if item.is_settled:
-            raise ApplicationError("This record has moved on; its decision can no longer be changed.")
+        refusal = rules.decision_change_refusal(item=item)
+        if refusal:
+            raise ApplicationError(refusal)
         decision = audited_update(actor=actor, review=review, instance=existing, fields=fields,
                                   allowed=tuple(fields), exclude=("created_at", "updated_at"))
     else:
@@ -242,14 +250,16 @@ def decision_record(*, actor, review: Review, item_id: int, value: str, reason: 
 
 @transaction.atomic
 def decision_undo(*, actor, review: Review, stage: str) -> ScreeningItem:
-    """Take back the reviewer's latest decision at this stage; the record is theirs to screen again."""
+    """Take back the reviewer's latest decision at this stage; the record is theirs to screen again.
+    Refused once the other decision is in (`rules.decision_change_refusal`)."""
     last = (Decision.objects.filter(review=review, stage=stage, reviewer=actor)
             .order_by("-updated_at", "-id").first())
     if last is None:
         raise ApplicationError("There is no decision of yours to undo at this stage.")
     item = ScreeningItem.objects.select_for_update().get(pk=last.item_id)
-    if item.is_settled:
-        raise ApplicationError("Your last decision cannot be undone: its record has moved on.")
+    refusal = rules.decision_change_refusal(item=item)
+    if refusal:
+        raise ApplicationError(f"Your last decision cannot be undone. {refusal}")
     audit_record(actor=actor, review=review, action=Action.DELETE, instance=last, before=_decision_snapshot(last),
                  label=f"undo of {last.get_value_display().lower()} on record {item.record_id}")
     last.delete()
@@ -340,11 +350,16 @@ def _after_settled(item: ScreeningItem, *, actor) -> None:
 @transaction.atomic
 def conflict_resolve(*, actor, review: Review, item_id: int, value: str, reason: str = "",
                      note: str = "") -> ScreeningItem:
-    """Settle a conflict: whoever resolves chooses the outcome (with a reason to exclude a full text)."""
+    """Settle a conflict: whoever resolves chooses the outcome (with a reason to exclude a full text).
+    Only a lead or the named third reviewer may (`rules.conflict_resolve_refusal`)."""
     cfg = screening_settings(review)
     item = ScreeningItem.objects.select_for_update().filter(pk=item_id, review=review).first()
     if item is None:
         raise ApplicationError("No such record in this review.")
+    refusal = rules.conflict_resolve_refusal(user=actor, roles=roles_of(user=actor, review=review), item=item,
+                                             cfg=cfg)
+    if refusal:
+        raise ApplicationError(refusal)
     if item.status != Status.CONFLICT:
         raise ApplicationError("This record is not in conflict (any more).")
     reason = reason.strip() if value == V.EXCLUDE else ""

@@ -63,9 +63,40 @@ def test_blind_screening_hides_others_decisions_on_a_waiting_record(client, worl
     assert [(d["reviewer"], d["value"]) for d in own] == [("reviewer", "exclude")]
     assert get(client, world, "reviewer_extractor", "api_screening_item", waiting)["decisions"] == []
     assert get(client, world, "lead", "api_screening_item", waiting)["decisions"] == []
-    # Once in conflict, everyone who screens sees both.
-    conflict = get(client, world, "reviewer_extractor", "api_screening_item", world.ids["conflict"])["decisions"]
-    assert sorted(d["value"] for d in conflict) == ["exclude", "include"]
+
+
+def test_in_conflict_a_party_sees_only_their_own_decision_and_the_lead_sees_both(client, world):
+    conflict = world.ids["conflict"]
+    for party, own in (("reviewer", "include"), ("reviewer_extractor", "exclude")):
+        item = get(client, world, party, "api_screening_item", conflict)
+        assert item["status"] == "conflict" and [d["value"] for d in item["decisions"]] == [own]
+        assert all(d["reviewer"] == party for d in item["decisions"])
+        assert item["may_change"] is False and "in conflict" in item["frozen_reason"]
+    both = get(client, world, "lead", "api_screening_item", conflict)["decisions"]
+    assert sorted(d["value"] for d in both) == ["exclude", "include"]
+    # Once resolved, everyone sees both.
+    post(client, world, "lead", "api_conflict_resolve", conflict, data={"value": "include"})
+    seen = get(client, world, "reviewer", "api_screening_item", conflict)["decisions"]
+    assert sorted(d["value"] for d in seen) == ["exclude", "include"]
+
+
+def test_probe_and_undo_is_refused_through_the_api(client, world):
+    """Reviewer 2 decides against reviewer 1 and the record becomes a conflict: the item endpoint
+    shows them nothing of reviewer 1's decision, and neither undo nor a new decision changes it."""
+    probed = world.ids["waiting"]  # reviewer excluded it
+    response = post(client, world, "reviewer_extractor", "api_decisions", data={"item": probed, "value": "include"})
+    assert response.status_code == 201 and response.json()["item_status"] == "conflict"
+    assert response.json()["may_change"] is False
+    seen = get(client, world, "reviewer_extractor", "api_screening_item", probed)["decisions"]
+    assert [(d["reviewer"], d["value"], d["note"]) for d in seen] == [("reviewer_extractor", "include", "")]
+    undo = post(client, world, "reviewer_extractor", "api_decision_undo", "ta")
+    assert undo.status_code == 400 and "in conflict" in undo.json()["detail"]
+    again = post(client, world, "reviewer_extractor", "api_decisions", data={"item": probed, "value": "exclude"})
+    assert again.status_code == 400 and "in conflict" in again.json()["detail"]
+    assert sorted(Decision.objects.filter(item_id=probed).values_list("value", flat=True)) == ["exclude", "include"]
+    assert probed in [c["id"] for c in get(client, world, "lead", "api_conflicts")["results"]]
+    mine = get(client, world, "reviewer_extractor", "api_decisions", query="?status=conflict")["results"]
+    assert {(d["item"], d["may_change"]) for d in mine} == {(probed, False), (world.ids["conflict"], False)}
 
 
 def test_the_log_shows_leads_who_screened_what_but_not_blind_values(client, world):
@@ -114,13 +145,32 @@ def test_a_lead_resolves_a_conflict(client, world):
     assert get(client, world, "lead", "api_conflicts")["count"] == 0
 
 
-def test_a_named_third_reviewer_resolves_conflicts_too(client, world):
-    third = world.people["reviewer_extractor"]
-    client.patch(reverse("api_screening_settings", args=[world.review.pk]), {"conflict_resolver": third.pk},
-                 content_type="application/json", **auth(world.tokens["lead"]))
-    assert get(client, world, "reviewer_extractor", "api_conflicts")["count"] == 1
+def test_a_named_third_reviewer_resolves_conflicts_too_but_not_their_own(client, world, make_user):
+    from reviewapp import services as review_services
+
+    third = make_user("third")
+    review_services.member_roles_set(actor=world.people["lead"], review=world.review, user=third, roles=["reviewer"])
+    _, world.tokens["third"] = review_services.api_token_create(user=third, name="tests", scope="read-write")
+    for person, expect in (("third", 1), ("reviewer_extractor", 0)):  # the second is a party to the conflict
+        response = client.patch(reverse("api_screening_settings", args=[world.review.pk]),
+                                {"conflict_resolver": world.people.get(person, third).pk},
+                                content_type="application/json", **auth(world.tokens["lead"]))
+        assert response.status_code == 200
+        assert get(client, world, person, "api_conflicts")["count"] == expect
     refused = client.get(reverse("api_conflicts", args=[world.review.pk]), **auth(world.tokens["reviewer"]))
     assert refused.status_code == 403
+    own = post(client, world, "reviewer_extractor", "api_conflict_resolve", world.ids["conflict"],
+               data={"value": "include"})
+    assert own.status_code == 400 and "decided on this record yourself" in own.json()["detail"]
+    assert get(client, world, "reviewer_extractor", "api_screening_item", world.ids["conflict"])["status"] == "conflict"
+
+
+def test_only_a_lead_or_reviewer_can_be_named_third_reviewer(client, world):
+    response = client.patch(reverse("api_screening_settings", args=[world.review.pk]),
+                            {"conflict_resolver": world.people["viewer"].pk}, content_type="application/json",
+                            **auth(world.tokens["lead"]))
+    assert response.status_code == 400 and response.json()["field"] == "conflict_resolver"
+    assert get(client, world, "lead", "api_screening_settings")["conflict_resolver"] is None
 
 
 def test_an_upload_answers_202_with_its_progress_url(client, world, django_capture_on_commit_callbacks):

@@ -79,14 +79,86 @@ def test_a_decision_can_be_changed_until_the_record_moves_on(review, screeners, 
         decide(review, a, item, "include")
 
 
-def test_a_conflict_goes_away_when_a_reviewer_changes_their_mind(review, screeners, records_to_screen):
+def test_a_conflict_freezes_both_decisions_until_it_is_resolved(review, people, screeners, records_to_screen):
+    """The probe-and-undo attack: reviewer 2 decides, sees the record become a conflict, and tries to
+    take the decision back or re-post it to match. Every way is refused and the conflict stays."""
+    a, b = screeners
+    item = records_to_screen[0]
+    decide(review, a, item, "include", note="a's reasons")
+    decide(review, b, item, "exclude")
+    for person, value in ((b, "include"), (a, "exclude"), (b, "maybe")):
+        with pytest.raises(ApplicationError, match="in conflict: neither decision"):
+            decide(review, person, item, value)
+    for person in (a, b):
+        with pytest.raises(ApplicationError, match="cannot be undone.*in conflict"):
+            services.decision_undo(actor=person, review=review, stage="ta")
+    decide(review, b, item, "exclude")  # the same decision again changes nothing, so it is no error
+    item.refresh_from_db()
+    assert item.status == Status.CONFLICT and item.decisions_count == 2
+    assert sorted(Decision.objects.filter(item=item).values_list("value", flat=True)) == ["exclude", "include"]
+    services.conflict_resolve(actor=people["lead"], review=review, item_id=item.pk, value="include")
+    with pytest.raises(ApplicationError, match="moved on"):
+        decide(review, b, item, "include")
+
+
+def test_a_decision_stays_open_while_the_other_is_not_in(review, screeners, records_to_screen):
     a, b = screeners
     item = records_to_screen[0]
     decide(review, a, item, "include")
-    decide(review, b, item, "exclude")
+    decide(review, a, item, "exclude")
+    assert services.decision_undo(actor=a, review=review, stage="ta").pk == item.pk
+    decide(review, a, item, "include")
     decide(review, b, item, "include")
     item.refresh_from_db()
     assert item.status == Status.INCLUDED
+
+
+def test_probe_and_undo_leaves_the_agreement_statistics_as_the_decisions_were(review, screeners,
+                                                                              records_to_screen):
+    from screening.selectors import agreement_table
+
+    a, b = screeners
+    for item, (first, second) in zip(records_to_screen[:4], [("include", "include"), ("exclude", "exclude"),
+                                                              ("include", "exclude"), ("exclude", "include")],
+                                     strict=True):
+        decide(review, a, item, first)
+        decide(review, b, item, second)
+        if first != second:  # b tries to match a after seeing the conflict
+            with pytest.raises(ApplicationError):
+                services.decision_undo(actor=b, review=review, stage="ta")
+            with pytest.raises(ApplicationError):
+                decide(review, b, item, first)
+    [row] = agreement_table(review=review)
+    assert row.result.n == 4 and row.result.percent == pytest.approx(50.0)
+
+
+def test_only_a_lead_or_the_named_third_reviewer_resolves_and_never_their_own_conflict(
+        review, people, screeners, records_to_screen, make_user):
+    from reviewapp import services as review_services
+
+    a, b = screeners
+    third = make_user("third")
+    review_services.member_roles_set(actor=people["lead"], review=review, user=third, roles=["reviewer"])
+    item = records_to_screen[0]
+    decide(review, a, item, "include")
+    decide(review, b, item, "exclude")
+    for person in (a, third):
+        with pytest.raises(ApplicationError, match="needs the role Lead"):
+            services.conflict_resolve(actor=person, review=review, item_id=item.pk, value="include")
+    services.screening_settings_update(actor=people["lead"], review=review, conflict_resolver=b)
+    with pytest.raises(ApplicationError, match="decided on this record yourself"):
+        services.conflict_resolve(actor=b, review=review, item_id=item.pk, value="exclude")
+    services.screening_settings_update(actor=people["lead"], review=review, conflict_resolver=third)
+    services.conflict_resolve(actor=third, review=review, item_id=item.pk, value="exclude")
+    item.refresh_from_db()
+    assert (item.status, item.resolved_by) == (Status.EXCLUDED, third)
+
+
+@pytest.mark.parametrize("who", ["viewer", "extractor", "outsider"])
+def test_the_third_reviewer_must_screen_in_the_review(review, people, who):
+    with pytest.raises(ApplicationError, match="must be a lead or reviewer"):
+        services.screening_settings_update(actor=people["lead"], review=review, conflict_resolver=people[who])
+    assert services.screening_settings(review).conflict_resolver is None
 
 
 def test_a_third_decision_is_refused_once_two_are_in(review, screeners, records_to_screen, people):

@@ -87,22 +87,52 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def test_blind_screening_hides_the_other_decision_on_every_page_until_conflict(client_for, review, screeners,
-                                                                               records_to_screen):
+def _shows_nothing_of(client, review, item, secret: bytes) -> None:
+    for url in _blind_pages(review, item):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert secret not in _body(response), url
+
+
+def test_blind_screening_hides_the_other_decision_on_every_page_until_settled(client_for, review, people, screeners,
+                                                                              records_to_screen):
     a, b = screeners
     item = records_to_screen[0]
     decide(review, a, item, "include", note="SECRET-NOTE-OF-A")
     client = client_for(b)
     client.get(reverse("screen", args=[review.pk, "ta"]))  # b now has this record on screen
-    for url in _blind_pages(review, item):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert b"SECRET-NOTE-OF-A" not in _body(response), url
+    _shows_nothing_of(client, review, item, b"SECRET-NOTE-OF-A")
     screen = client.get(reverse("screen", args=[review.pk, "ta"]))
     assert screen.context["others"] == []
-    decide(review, b, item, "exclude")  # now in conflict: the stage where decisions are shown
+    decide(review, b, item, "exclude")  # now in conflict: still nothing of a's decision for b
+    _shows_nothing_of(client, review, item, b"SECRET-NOTE-OF-A")
     screen = client.get(reverse("screen", args=[review.pk, "ta"]) + f"?item={item.pk}")
-    assert [d.reviewer for d in screen.context["others"]] == [a]
+    assert screen.context["others"] == [] and screen.context["mine"].value == "exclude"
+    assert b"in conflict: neither decision" in screen.content and b'id="decision-form"' not in screen.content
+    services.conflict_resolve(actor=people["lead"], review=review, item_id=item.pk, value="include")
+    screen = client.get(reverse("screen", args=[review.pk, "ta"]) + f"?item={item.pk}")
+    assert [d.reviewer for d in screen.context["others"]] == [a] and b"SECRET-NOTE-OF-A" in screen.content
+
+
+def test_probe_and_undo_is_refused_on_the_pages(client_for, review, people, screeners, records_to_screen):
+    a, b = screeners
+    item = records_to_screen[0]
+    decide(review, a, item, "include")
+    client = client_for(b)
+    url = reverse("screen", args=[review.pk, "ta"])
+    client.post(url, {"item": item.pk, "value": "exclude"})
+    item.refresh_from_db()
+    assert item.status == Status.CONFLICT
+    undo = client.post(reverse("screen_undo", args=[review.pk, "ta"]), follow=True)
+    assert "in conflict" in " ".join(str(m) for m in undo.context["messages"])
+    again = client.post(url, {"item": item.pk, "value": "include", "return": "mine"}, follow=True)
+    assert "in conflict" in " ".join(str(m) for m in again.context["messages"])
+    assert Decision.objects.get(item=item, reviewer=b).value == "exclude"
+    mine = client.get(reverse("my_decisions", args=[review.pk]))
+    assert b"frozen until the conflict is resolved" in mine.content
+    assert f"?item={item.pk}&amp;return=mine".encode() not in mine.content
+    item.refresh_from_db()
+    assert item.status == Status.CONFLICT
 
 
 def test_the_leads_log_hides_values_of_records_still_waiting(client_for, review, people, screeners,
@@ -136,18 +166,39 @@ def test_the_lead_resolves_a_conflict_on_its_page(client_for, review, people, sc
 
 
 def test_a_reviewer_cannot_resolve_unless_named_the_third_reviewer(client_for, review, people, screeners,
-                                                                   records_to_screen):
+                                                                   records_to_screen, make_user):
+    from reviewapp import services as review_services
+
     a, b = screeners
     item = records_to_screen[0]
-    decide(review, a, item, "include")
+    decide(review, a, item, "include", note="note of a")
     decide(review, b, item, "exclude")
-    third = people["reviewer"]  # same person as a: named resolvers are screeners of the review
     url = reverse("conflict_resolve", args=[review.pk, item.pk])
     assert client_for(b).get(url).status_code == 403
-    services.screening_settings_update(actor=people["lead"], review=review, conflict_resolver=b)
-    assert client_for(b).get(url).status_code == 200
     assert client_for(people["viewer"]).get(url).status_code == 403
-    assert third is a
+    # Named third reviewer, but a party to this conflict: the page says why and shows only b's own decision.
+    services.screening_settings_update(actor=people["lead"], review=review, conflict_resolver=b)
+    page = client_for(b).get(url)
+    assert page.status_code == 200 and b"decided on this record yourself" in page.content
+    assert b"note of a" not in page.content and b'name="value"' not in page.content
+    assert client_for(b).get(reverse("conflict_list", args=[review.pk])).context["page"].paginator.count == 0
+    client_for(b).post(url, {"value": "exclude"})
+    item.refresh_from_db()
+    assert item.status == Status.CONFLICT
+    third = make_user("third")
+    review_services.member_roles_set(actor=people["lead"], review=review, user=third, roles=["reviewer"])
+    services.screening_settings_update(actor=people["lead"], review=review, conflict_resolver=third)
+    page = client_for(third).get(url)
+    assert b"note of a" in page.content
+    client_for(third).post(url, {"value": "exclude"})
+    item.refresh_from_db()
+    assert item.status == Status.EXCLUDED
+
+
+def test_the_settings_page_offers_only_screeners_as_third_reviewer(client_for, review, people, screeners):
+    page = client_for(people["lead"]).get(reverse("screening_settings", args=[review.pk]))
+    offered = set(page.context["form"].fields["conflict_resolver"].queryset)
+    assert offered == {people["lead"], people["reviewer_extractor"], *screeners}
 
 
 def test_full_text_upload_takes_pdfs_only_and_serves_them_to_members(client_for, review, people, screeners,

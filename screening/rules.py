@@ -1,0 +1,123 @@
+"""Who may see and change what in screening, in one place.
+
+Services enforce these rules (a refusal is an ApplicationError carrying the reason returned
+here); pages, the API and templates (through the view's context) ask them instead of deciding
+again. Built on `reviewapp.permissions`.
+
+Blind screening: until a record is settled, a person sees only their own decision on it. Only
+those who resolve its conflict see both while it is in conflict, and a conflict freezes both
+decisions, so a reviewer cannot decide, see the record become a conflict, and take their
+decision back before anyone resolves it.
+"""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from reviewapp.models import Review
+from reviewapp.permissions import CAPABILITIES, can, may_resolve_conflicts
+
+from .models import Decision, ScreeningItem, ScreeningSettings
+
+Status = ScreeningItem.Status
+SETTLED = tuple(s for s in Status.values if s not in (Status.PENDING, Status.CONFLICT))
+
+FROZEN_BY_CONFLICT = ("This record is in conflict: neither decision on it can be changed or taken back now. "
+                      "The lead or the named third reviewer resolves it.")
+MOVED_ON = "This record has moved on; its decision can no longer be changed."
+
+
+# ---------------------------------------------------------------- changing one's decision
+
+def decision_change_refusal(*, item: ScreeningItem) -> str | None:
+    """Why a reviewer may no longer change or take back their decision on ``item`` (None: they may).
+    A decision stays open while the other one is not in; once both are in, the record is settled
+    or in conflict, and either way the decisions stand."""
+    if item.status == Status.CONFLICT:
+        return FROZEN_BY_CONFLICT
+    if item.status != Status.PENDING:
+        return MOVED_ON
+    return None
+
+
+def may_change_decision(*, item: ScreeningItem) -> bool:
+    return decision_change_refusal(item=item) is None
+
+
+# ---------------------------------------------------------------- the third reviewer
+
+SCREENING_ROLES = CAPABILITIES["screen"]
+
+
+def conflict_resolver_candidates(*, review: Review) -> QuerySet:
+    """Whom a lead may name third reviewer: the review's members who screen (leads and reviewers)."""
+    return (get_user_model().objects.filter(review_memberships__review=review,
+                                            review_memberships__role__in=SCREENING_ROLES)
+            .distinct().order_by("username"))
+
+
+def conflict_resolver_refusal(*, review: Review, user) -> str | None:
+    if user is None or conflict_resolver_candidates(review=review).filter(pk=user.pk).exists():
+        return None
+    return "The third reviewer must be a lead or reviewer of this review."
+
+
+def is_party(*, user, item: ScreeningItem) -> bool:
+    """Whether ``user`` has a decision of their own on ``item``."""
+    return user.is_authenticated and item.decisions.filter(reviewer=user).exists()
+
+
+def conflict_resolve_refusal(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings) -> str | None:
+    """Why ``user`` may not resolve the conflict on ``item`` (None: they may). Leads resolve any
+    conflict; the third reviewer resolves those they did not decide themselves."""
+    if can(roles=roles, capability="resolve_conflicts"):
+        return None
+    if not may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id):
+        return "Resolving conflicts needs the role Lead, or to be named the third reviewer."
+    if is_party(user=user, item=item):
+        return "You decided on this record yourself: a lead resolves its conflict."
+    return None
+
+
+def may_resolve(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings) -> bool:
+    return conflict_resolve_refusal(user=user, roles=roles, item=item, cfg=cfg) is None
+
+
+def conflicts_for_resolver(items: QuerySet[ScreeningItem], *, user, roles: set[str]) -> QuerySet[ScreeningItem]:
+    """The conflicts among ``items`` this person resolves: all for a lead; the third reviewer's
+    own records left out (they are a party to those)."""
+    if can(roles=roles, capability="resolve_conflicts"):
+        return items
+    return items.exclude(Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=user)))
+
+
+# ---------------------------------------------------------------- blindness
+
+def may_see_others_decisions(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings) -> bool:
+    """Whether ``user`` may see other people's decisions and notes on ``item``: always without
+    blind screening and once the record is settled; while it is in conflict, only whoever may
+    resolve that conflict; while it waits, nobody."""
+    if not cfg.blind or item.status in SETTLED:
+        return True
+    return item.status == Status.CONFLICT and may_resolve(user=user, roles=roles, item=item, cfg=cfg)
+
+
+def visible_decisions(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings,
+                      decisions: list[Decision]) -> list[Decision]:
+    """Of ``decisions`` (all on ``item``), those ``user`` may see: their own always."""
+    if may_see_others_decisions(user=user, roles=roles, item=item, cfg=cfg):
+        return decisions
+    return [d for d in decisions if d.reviewer_id == user.pk]
+
+
+def visible_decisions_q(*, user, roles: set[str], cfg: ScreeningSettings) -> Q:
+    """The rule of `may_see_others_decisions` as a filter on Decision rows, for lists and filters."""
+    if not cfg.blind:
+        return Q()
+    visible = Q(reviewer_id=user.pk) | Q(item__status__in=SETTLED)
+    if can(roles=roles, capability="resolve_conflicts"):
+        return visible | Q(item__status=Status.CONFLICT)
+    if may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id):
+        mine = Decision.objects.filter(item=OuterRef("item"), reviewer_id=user.pk)
+        return visible | (Q(item__status=Status.CONFLICT) & ~Exists(mine))
+    return visible
