@@ -243,6 +243,9 @@ class RecordFilter(django_filters.FilterSet):
         for key in ("year_from", "year_to"):
             if key in data:
                 data[key] = int(data[key])
+        problem = selectors.year_range_problem(data.get("year_from"), data.get("year_to"))
+        if problem:
+            raise exceptions.ValidationError({"year_to": [problem]})
         view = self.request.parser_context["view"]
         return selectors.records_api_list(review=view.review, user=self.request.user, roles=view.review.user_roles,
                                           cfg=selectors.screening_settings_get(review=view.review), **data)

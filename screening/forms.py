@@ -15,6 +15,7 @@ from .models import (
     Search,
     validate_keyword_list,
 )
+from .selectors import year_range_problem
 
 
 class _DatalistInput(forms.TextInput):
@@ -89,6 +90,13 @@ class RecordFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["search"].queryset = Search.objects.filter(review=review)
         self.fields["search"].label_from_instance = lambda s: f"{s.database} · {s.date_run:%Y-%m-%d}"
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = year_range_problem(cleaned.get("year_from"), cleaned.get("year_to"))
+        if problem:
+            self.add_error("year_to", problem)
+        return cleaned
 
 
 # ---------------------------------------------------------------- screening

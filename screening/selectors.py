@@ -107,6 +107,15 @@ def _records_base(review: Review) -> QuerySet[Record]:
     return Record.objects.filter(review=review)
 
 
+def year_range_problem(year_from: int | None, year_to: int | None) -> str | None:
+    """Why a year filter can match nothing, in words, or None. A reversed range is a slip, not a
+    question: saying so beats showing "0 records"."""
+    if year_from and year_to and year_from > year_to:
+        return (f"The year range is reversed: from {year_from} is after to {year_to}. "
+                f"Did you mean from {year_to} to {year_from}?")
+    return None
+
+
 def _records_filtered(
     review: Review,
     *,

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,7 +24,7 @@ from reviewapp.uploads import body_limit
 
 from . import exports, selectors, services
 from .forms import RecordFilterForm, SearchFileForm, SearchForm
-from .models import DuplicatePair
+from .models import DuplicatePair, Record
 from .upload_limits import SEARCH_EXPORT
 
 RECORDS_PER_PAGE = 50
@@ -140,11 +147,12 @@ def _record_filters(request: HttpRequest, review) -> tuple[RecordFilterForm, dic
 def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
     form, filters = _record_filters(request, review)
-    records = selectors.records_list(review=review, **filters)
+    # Filters that cannot be read show no records, beside the reason, rather than all of them.
+    records = selectors.records_list(review=review, **filters) if not form.errors else Record.objects.none()
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "screening/records.html", review_page_context(
         review, form=form, page=page, query=query_without_page(request), counts=selectors.record_counts(review=review),
-        stages=selectors.EXPORT_STAGES))
+        stages=selectors.EXPORT_STAGES), status=400 if form.errors else 200)
 
 
 @login_required
@@ -201,7 +209,10 @@ def record_export(request: HttpRequest, review_id: int, fmt: str) -> StreamingHt
     stage = request.GET.get("stage", "unique")
     if stage not in selectors.EXPORT_STAGES:
         stage = "unique"
-    _, filters = _record_filters(request, review)
+    form, filters = _record_filters(request, review)
+    if form.errors:
+        return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors),
+                                      content_type="text/plain; charset=utf-8")
     records = selectors.records_for_export(review=review, stage=stage, **filters)
     if fmt == "ris":
         body, content_type = exports.ris_chunks(records), "application/x-research-info-systems; charset=utf-8"
