@@ -3,6 +3,7 @@ of a paginated list. Views of any app may import this module (and no other view 
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .permissions import CAPABILITIES, can
 
@@ -19,3 +20,13 @@ def query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def next_url(request: HttpRequest, *, fallback: str) -> str:
+    """Where a form's ``next`` field asks to go back to, if that is a page of this site; else
+    ``fallback``. Every view that follows a ``next`` goes through here (never to another host)."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return wanted
+    return fallback

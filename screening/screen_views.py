@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
-from reviewapp.pages import query_without_page, review_page_context
+from reviewapp.pages import next_url, query_without_page, review_page_context
 from reviewapp.permissions import can, may_resolve_conflicts, review_get_for_user
 from reviewapp.uploads import body_limit
 
@@ -345,7 +345,7 @@ def record_mend(request: HttpRequest, review_id: int, record_id: int) -> HttpRes
             messages.success(request, f"The {form.cleaned_data['field']} was mended; the original is kept.")
     else:
         messages.error(request, "Give the mended text.")
-    return redirect(request.POST.get("next") or reverse("record_detail", args=[review.pk, record.pk]))
+    return redirect(next_url(request, fallback=reverse("record_detail", args=[review.pk, record.pk])))
 
 
 @login_required

@@ -194,7 +194,7 @@ def duplicate_pair(request: HttpRequest, review_id: int, pair_id: int) -> HttpRe
         messages.success(request, f"Records {pair.record_a_id} and {pair.record_b_id}: "
                                   f"{pair.get_status_display().lower()}.")
         following = selectors.next_possible_pair(review=review, after=pair)
-        if request.POST.get("next") and following is not None:
+        if request.POST.get("then") == "next-pair" and following is not None:
             return redirect("duplicate_pair", review.pk, following.pk)
         return redirect(request.POST.get("return") == "record" and
                         reverse("record_detail", args=[review.pk, pair.record_a_id]) or

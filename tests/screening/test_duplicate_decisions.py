@@ -115,3 +115,17 @@ def test_the_database_refuses_a_pair_with_the_later_record_first(review, two_sea
     with pytest.raises(IntegrityError), transaction.atomic():
         DuplicatePair.objects.create(review=review, record_a_id=pair.record_b_id, record_b_id=pair.record_a_id,
                                      score=0.5)
+
+
+def test_deciding_a_pair_from_its_page_opens_the_next_possible_one(client_for, review, people):
+    lead = people["lead"]
+    scopus, embase = make_search(review, lead, "Scopus"), make_search(review, lead, "EMBASE")
+    import_bytes(scopus, lead, ris(record(1), record(2)), "scopus.ris")
+    import_bytes(embase, lead, ris(record(1, doi="10.1000/a"), record(2, doi="10.1000/b")), "embase.ris")
+    first, second = DuplicatePair.objects.filter(status=DuplicatePair.Status.POSSIBLE).order_by("id")
+    client = client_for(lead)
+    response = client.post(reverse("duplicate_pair", args=[review.pk, first.pk]),
+                           {"action": "keep_apart", "then": "next-pair"})
+    assert response["Location"] == reverse("duplicate_pair", args=[review.pk, second.pk])
+    response = client.post(reverse("duplicate_pair", args=[review.pk, second.pk]), {"action": "keep_apart"})
+    assert response["Location"] == reverse("duplicate_queue", args=[review.pk])
