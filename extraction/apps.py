@@ -10,8 +10,10 @@ class ExtractionConfig(AppConfig):
         from reviewapp.dashboard import register_stage
 
         from . import archive, stages
+        from .services import outcomes
 
         register_api_urls("extraction.api_urls")
         register_stage(stages.extraction_stage)
         register_stage(stages.appraisal_stage)
         archive.register()
+        outcomes.register()

@@ -11,6 +11,7 @@ from screening.models import Study
 
 from . import definition as defs
 from . import outcome_data
+from . import outcome_names as names
 from .models import Entry, Extraction, FormTemplate
 
 Status = Extraction.Status
@@ -174,6 +175,32 @@ def comparison(*, extraction: Extraction) -> tuple[list[Entry], list[CompareRow]
                                    settled=s.value if s else None, is_settled=bool(s) and differs,
                                    note=s.note if s else "", derived=path in derived))
     return entries, rows
+
+
+# -- outcome names that no outcome has ------------------------------------------------
+
+@dataclass
+class UnknownOutcome:
+    name: str
+    studies: list[str]  # labels of the studies whose answers (an entry or the consensus) use it
+
+
+def unknown_outcome_names(*, review) -> list[UnknownOutcome]:
+    """Outcome names in stored answers that no outcome of the protocol has (e.g. written before
+    renames were carried, or brought by an archive): analyses do not find these rows. The lead
+    renames an outcome to the name, or corrects the rows."""
+    known = {names.name_key(n) for n in review.outcomes.values_list("name", flat=True)}
+    found: dict[str, set[str]] = {}
+    extractions = (Extraction.objects.filter(review=review, target="").select_related("version", "study")
+                   .prefetch_related("entries__version"))
+    for extraction in extractions:
+        stored = [(extraction.version.definition, extraction.consensus)]
+        stored += [(e.version.definition, e.answers) for e in extraction.entries.all()]
+        for definition, answers in stored:
+            for name in names.names_in_answers(definition, answers):
+                if names.name_key(name) not in known:
+                    found.setdefault(name, set()).add(extraction.study.label)
+    return [UnknownOutcome(name=n, studies=sorted(found[n])) for n in sorted(found, key=str.casefold)]
 
 
 # -- effects -----------------------------------------------------------------------

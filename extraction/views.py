@@ -33,9 +33,11 @@ def extraction_home(request: HttpRequest, review_id: int) -> HttpResponse:
     may_settle = template is not None and may_settle_consensus(
         user=request.user, roles=review.user_roles, delegate_id=template.settler_id)
     counts = {value: sum(1 for r in rows if r.status == value) for value in Status.values}
+    unknown = (selectors.unknown_outcome_names(review=review)
+               if can(roles=review.user_roles, capability="build_forms") else [])
     return render(request, "extraction/home.html", review_page_context(
         review, template=template, rows=shown, all_rows=len(rows), status=status, may_settle=may_settle,
-        statuses=[(value, label, counts[value]) for value, label in Status.choices]))
+        statuses=[(value, label, counts[value]) for value, label in Status.choices], unknown_outcomes=unknown))
 
 
 # -- form builder ------------------------------------------------------------------

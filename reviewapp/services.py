@@ -9,8 +9,9 @@ from typing import Any, Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import Max, ProtectedError, Q
+from django.db.models.deletion import Collector
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from .models import (
     api_token_hash,
     invitation_token_hash,
 )
+from .outcome_references import registered_outcome_references
 
 Action = AuditEvent.Action
 Role = Membership.Role
@@ -75,23 +77,36 @@ def outcome_create(*, actor, review: Review, name: str, direction: str = Outcome
 
 @transaction.atomic
 def outcome_update(*, actor, outcome: Outcome, **fields: Any) -> Outcome:
+    """Change an outcome; a new name is carried into everything that stores it (outcome data rows,
+    appraisals of its results), so no study drops out of its analyses."""
     outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
-    return audited_update(actor=actor, review=outcome.review, instance=outcome, fields=fields,
-                          allowed=("name", "direction", "note", "position"))
+    old_name = outcome.name
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    outcome = audited_update(actor=actor, review=outcome.review, instance=outcome, fields=fields,
+                             allowed=("name", "direction", "note", "position"))
+    if outcome.name != old_name:
+        for references in registered_outcome_references():
+            references.rename(actor=actor, outcome=outcome, old=old_name)
+    return outcome
 
 
 @transaction.atomic
 def outcome_delete(*, actor, outcome: Outcome) -> None:
-    """Delete an outcome; refused while later stages use it (e.g. an analysis), naming what does."""
+    """Delete an outcome; refused while later stages use it (e.g. an analysis, or outcome data that
+    name it), naming what does."""
     before = snapshot(outcome)
     review = outcome.review
+    users: list[str] = []
     try:
-        with transaction.atomic():
-            outcome.delete()
+        Collector(using=router.db_for_write(Outcome)).collect([outcome])  # what delete() checks first
     except ProtectedError as exc:
         users = sorted({f"{o._meta.verbose_name} “{o}”" for o in exc.protected_objects})
+    users += [use for references in registered_outcome_references() for use in references.uses(outcome=outcome)]
+    if users:
         raise ApplicationError(f"“{outcome.name}” is used by {', '.join(users)}; delete or change "
-                               f"{'it' if len(users) == 1 else 'them'} first.") from None
+                               f"{'it' if len(users) == 1 else 'them'} first.")
+    outcome.delete()
     audit_record(actor=actor, review=review, action=Action.DELETE, instance=outcome, before=before)
 
 
