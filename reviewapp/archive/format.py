@@ -59,8 +59,39 @@ def app_version() -> str:
     return out.stdout.strip() or "unknown"
 
 
+# Memory stays bounded whatever the archive holds: members are read as streams, a JSON line at a
+# time, so a web process holds one line (and its parsed row) and one batch of rows. The limits
+# below are judged from the ZIP's directory before anything is inflated, and again as lines are
+# read (a line's length is only known then).
+#
+# A row's line: the largest real ones are an analysis run (inputs, results and two plots; about
+# 1 MB for 500 studies) and a record with a long abstract (tens of KB). json.loads needs several
+# times the line, so 8 MB keeps one row well under 100 MB.
+MANIFEST_MAX_BYTES = 1 * MB
+
+
+def max_line_bytes() -> int:
+    return getattr(settings, "ARCHIVE_MAX_LINE_MB", 8) * MB
+
+
 def max_unpacked_bytes() -> int:
-    return getattr(settings, "ARCHIVE_MAX_UNPACKED_MB", 4000) * MB
+    """All members together. Reading is streamed, so this bounds the time and disk an import
+    takes, not its memory: 2,000 MB holds a review of 100,000 records with a thousand full texts."""
+    return getattr(settings, "ARCHIVE_MAX_UNPACKED_MB", 2000) * MB
+
+
+def max_file_bytes() -> int:
+    """One uploaded file (a search export or a full text): the largest upload the site accepts."""
+    return max(getattr(settings, "MAX_UPLOAD_MB", 200), getattr(settings, "MAX_FULLTEXT_MB", 50)) * MB
+
+
+def _member_limit(name: str) -> tuple[int, str] | None:
+    """The most one member may unpack to, and the setting that says so (None: only the total)."""
+    if name == MANIFEST:
+        return MANIFEST_MAX_BYTES, f"{MANIFEST_MAX_BYTES // MB} MB for {MANIFEST}"
+    if name.startswith(FILES_DIR):
+        return max_file_bytes(), "MAX_UPLOAD_MB, the largest file the site accepts"
+    return None
 
 
 def open_checked(source) -> zipfile.ZipFile:
@@ -83,6 +114,11 @@ def open_checked(source) -> zipfile.ZipFile:
             raise ArchiveError(f"The part {member.filename!r} of the archive is encrypted; an archive never is.",
                                field="file")
         total += member.file_size
+        limit_of_member = _member_limit(member.filename)
+        if limit_of_member is not None and member.file_size > limit_of_member[0]:
+            raise ArchiveError(f"The part {member.filename!r} of the archive unpacks to {member.file_size / MB:,.1f} "
+                               f"MB; the limit is {limit_of_member[0] / MB:,.0f} MB ({limit_of_member[1]}).",
+                               field="file")
         if member.file_size > RATIO_FLOOR_BYTES and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             raise ArchiveError(
                 f"The part {member.filename!r} of the archive is compressed "

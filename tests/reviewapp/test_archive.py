@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import zipfile
 
 import pytest
@@ -698,3 +699,138 @@ def test_a_taken_imported_name_gets_a_number(world, people, make_user):
                           trusted=False)
     assert User.objects.filter(username="admin-imported-2", is_active=False).exists()
     assert User.objects.get(username="admin-imported").is_active
+
+
+# ---------------------------------------------------------------- limits at the door: memory stays bounded
+
+def _long_title(size: int):
+    def change(rows):
+        rows[0]["title"] = "x" * size
+        return rows
+    return change
+
+
+@pytest.mark.parametrize("path", ["page", "api"])
+def test_a_line_longer_than_the_limit_is_refused_naming_the_limit(world, people, client_for, settings, path):
+    settings.ARCHIVE_MAX_LINE_MB = 1
+    data = _rewritten(_archive(world), _lines_changed("screening.Record", _long_title(2 * 1024 * 1024)))
+    before = _everything()
+    copy, response = _import_as(client_for(people["outsider"]), path, data)
+    assert copy is None and response.status_code == 400
+    text = response.content.decode() if path == "page" else response.json()["detail"]
+    assert "data/screening.Record.jsonl, line 1" in text and "1 MB" in text and "ARCHIVE_MAX_LINE_MB" in text
+    assert _everything() == before
+
+
+def test_a_line_just_under_the_limit_is_read(world, settings):
+    settings.ARCHIVE_MAX_LINE_MB = 1
+    data = _rewritten(_archive(world), _lines_changed("screening.Record", _long_title(1024 * 1024 - 4096)))
+    copy = review_archive_import(source=io.BytesIO(data))
+    assert copy.records.order_by("pk").first().title.startswith("xxxx")
+
+
+@pytest.mark.parametrize(("member", "setting", "expected"), [
+    ("files/huge.pdf", {"MAX_UPLOAD_MB": 1, "MAX_FULLTEXT_MB": 1}, "MAX_UPLOAD_MB"),
+    ("manifest.json", {}, "1 MB for manifest.json"),
+])
+def test_a_member_beyond_its_limit_is_refused_from_the_directory_before_it_is_read(
+        world, settings, monkeypatch, member, setting, expected):
+    for key, value in setting.items():
+        setattr(settings, key, value)
+    data = _archive(world)
+    padded = _rewritten(data, lambda name, content: content + b" " * (2 * 1024 * 1024) if name == member else content,
+                        extra={} if member == "manifest.json" else {member: b"%PDF" + b"0" * (2 * 1024 * 1024)})
+    opened = []
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, *a, **k: opened.append(a) or 1 / 0)
+    _refused(padded, expected)
+    assert opened == []  # refused from the sizes the directory gives, before any member was opened
+
+
+def test_the_unpacked_limit_is_sane_and_named(world, settings):
+    from reviewapp.archive.format import max_unpacked_bytes
+
+    assert max_unpacked_bytes() == 2000 * 1024 * 1024
+    settings.ARCHIVE_MAX_UNPACKED_MB = 1
+    _refused(_rewritten(_archive(world), _lines_changed("screening.Record", _long_title(2 * 1024 * 1024))),
+             "ARCHIVE_MAX_UNPACKED_MB")
+
+
+def _big_line_archive(path, line_mb: int) -> None:
+    """A small archive (about 4 MB) whose review is one JSON line of ``line_mb`` MB: text that
+    deflates about 100 to 1, under the 200 to 1 that marks a decompression bomb (runs of one
+    letter broken by a random one; a 1 MB block repeats beyond deflate's 32 KB window)."""
+    rng = random.Random(25)
+    block = "".join("a" * rng.randint(200, 500) + rng.choice("bcdefghijklmnopqrstuvwxyz")
+                    for _ in range(4000))[:1024 * 1024].encode()
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps({"format": "systematic-review-archive", "format_version": "1",
+                                                      "counts": {"reviewapp.Review": 1}, "review": {"id": 1}}))
+        archive.writestr("users.jsonl", json.dumps({"id": 1, "username": "lead"}) + "\n")
+        with archive.open("data/reviewapp.Review.jsonl", "w", force_zip64=True) as out:
+            out.write(b'{"id": 1, "title": "')
+            for _ in range(line_mb):
+                out.write(block)
+            out.write(b'", "created_by": "lead"}\n')
+
+
+# Run by a process limited to ADDRESS_SPACE_MB of address space: a signed-in person who is not
+# staff sends the archive to the import page and to the API, as a web process receives them.
+_BOUNDED_IMPORT = """
+import json, os, resource
+import django
+django.setup()
+from django.test.utils import setup_test_environment
+setup_test_environment()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from reviewapp.models import Review
+user = get_user_model().objects.create_user("importer", password="pw-for-tests-123")
+client = Client()
+client.force_login(user)
+answers = {}
+for name in ("review_import", "api_review_import"):
+    with open(os.environ["ARCHIVE"], "rb") as upload:
+        response = client.post(reverse(name), {"file": upload})
+    answers[name] = [response.status_code, response.content.decode()[-3000:]]
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+print(json.dumps({"answers": answers, "peak_rss_mb": int(status["VmHWM"].split()[0]) // 1024,
+                  "reviews": Review.objects.count(), "people": get_user_model().objects.count()}))
+"""
+ADDRESS_SPACE_MB = 900
+
+
+def test_a_huge_line_is_refused_inside_a_bounded_address_space(tmp_path):
+    """The probe of issues 25 and 27: 4 MB that unpack to one 419 MB JSON line once took a web
+    process from 0.4 to 1.5 GB before it was refused. Read as a stream, it is refused with the
+    limit named while the process stays small, inside 900 MB of address space."""
+    import resource
+    import subprocess
+    import sys
+
+    from tests.support import REPO_ROOT
+
+    archive = tmp_path / "big-line.zip"
+    _big_line_archive(archive, line_mb=419)
+    assert archive.stat().st_size < 6 * 1024 * 1024
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MEDIA_ROOT", "REDIS_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="reviewapp.settings.test", VAR_DIR=str(tmp_path), ARCHIVE=str(archive),
+               DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}", OPENBLAS_NUM_THREADS="1",
+               PYTHONPATH=str(REPO_ROOT))
+    migrated = subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, check=False, timeout=600)
+    assert migrated.returncode == 0, migrated.stderr
+
+    def bounded():
+        limit = ADDRESS_SPACE_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run([sys.executable, "-c", _BOUNDED_IMPORT], cwd=REPO_ROOT, env=env, capture_output=True,
+                          text=True, check=False, timeout=600, preexec_fn=bounded)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    page, api = result["answers"]["review_import"], result["answers"]["api_review_import"]
+    assert page[0] == 400 and "ARCHIVE_MAX_LINE_MB" in page[1] and "line 1" in page[1]
+    assert api[0] == 400 and "ARCHIVE_MAX_LINE_MB" in api[1]
+    assert result["reviews"] == 0 and result["people"] == 1  # nothing stayed: not even the archive's person
+    assert result["peak_rss_mb"] < 500, result["peak_rss_mb"]
