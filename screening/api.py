@@ -287,7 +287,9 @@ class DuplicatePairSerializer(serializers.ModelSerializer):
 class DuplicateDecisionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[("merge", "Merge the two records"),
                                               ("keep_apart", "They are different reports"),
-                                              ("unmerge", "Undo a merge")])
+                                              ("unmerge", "Undo a merge and keep the two apart"),
+                                              ("unmerge_to_queue", "Undo a merge; the pair waits for a decision"),
+                                              ("reopen", "Take back 'kept apart'; the pair waits for a decision")])
 
 
 class DuplicateListApi(ReviewApiView, generics.ListAPIView):
@@ -312,11 +314,11 @@ class DuplicateDetailApi(ReviewApiView):
 
 
 class DuplicateDecisionApi(ReviewApiView):
-    """Merge a pair, keep it apart, or undo a merge (leads)."""
+    """Merge a pair, keep it apart, undo a merge (keeping the two apart or back to waiting), or put a
+    pair kept apart back in the queue (leads)."""
 
     capabilities = {"POST": "resolve_duplicates"}
-    ACTIONS = {"merge": services.duplicate_merge, "keep_apart": services.duplicate_keep_apart,
-               "unmerge": services.duplicate_unmerge}
+    ACTIONS = services.DUPLICATE_ACTIONS
 
     @extend_schema(request=DuplicateDecisionSerializer, responses=DuplicatePairSerializer)
     def post(self, request, review_id: int, pair_id: int):

@@ -45,4 +45,9 @@ def duplicate_pair_summary(event: AuditEvent) -> str | None:
         if before.get("status") == DuplicatePair.Status.MERGED:
             return f"{records} un-merged (kept apart)"
         return f"{records} kept apart"
+    if after.get("status") == DuplicatePair.Status.POSSIBLE:
+        if before.get("status") == DuplicatePair.Status.MERGED:
+            return f"{records} un-merged (waiting for a decision)"
+        if before.get("status") == DuplicatePair.Status.KEPT_APART:
+            return f"{records} back to waiting for a decision"
     return None

@@ -181,8 +181,7 @@ def duplicate_pair(request: HttpRequest, review_id: int, pair_id: int) -> HttpRe
     pair = selectors.duplicate_pair_get(review=review, pair_id=pair_id)
     if request.method == "POST":
         review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_duplicates")
-        action = {"merge": services.duplicate_merge, "keep_apart": services.duplicate_keep_apart,
-                  "unmerge": services.duplicate_unmerge}.get(request.POST.get("action"))
+        action = services.DUPLICATE_ACTIONS.get(request.POST.get("action"))
         if action is None:
             messages.error(request, "Unknown action.")
             return redirect("duplicate_pair", review.pk, pair.pk)

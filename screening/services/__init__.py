@@ -10,7 +10,14 @@ from .decisions import (
     screening_settings,
     screening_settings_update,
 )
-from .duplicates import duplicate_keep_apart, duplicate_merge, duplicate_unmerge
+from .duplicates import (
+    DUPLICATE_ACTIONS,
+    duplicate_keep_apart,
+    duplicate_merge,
+    duplicate_reopen,
+    duplicate_unmerge,
+    duplicate_unmerge_to_queue,
+)
 from .fulltexts import fulltext_upload, record_correct
 from .importing import search_file_import
 from .prisma import checklist_save
@@ -32,7 +39,8 @@ __all__ = [
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
     "study_link_report", "study_rename", "ranking_queue_if_due", "ranking_refresh",
     "screening_stop",
-    "duplicate_keep_apart", "duplicate_merge", "duplicate_unmerge", "search_create", "search_delete",
+    "DUPLICATE_ACTIONS", "duplicate_keep_apart", "duplicate_merge", "duplicate_reopen", "duplicate_unmerge",
+    "duplicate_unmerge_to_queue", "search_create", "search_delete",
     "search_file_create", "search_file_delete", "search_file_import", "search_file_retry", "search_update",
     "upload_limit_bytes",
 ]

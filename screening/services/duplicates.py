@@ -1,4 +1,5 @@
-"""A lead's decisions on duplicate pairs: merge, keep apart, un-merge. Each is audited and reversible."""
+"""A lead's decisions on duplicate pairs: merge, keep apart, un-merge, back to the queue. Each is
+audited and reversible."""
 from __future__ import annotations
 
 from django.db import transaction
@@ -77,10 +78,11 @@ def duplicate_keep_apart(*, actor, pair: DuplicatePair) -> DuplicatePair:
 
 
 @transaction.atomic
-def duplicate_unmerge(*, actor, pair: DuplicatePair) -> DuplicatePair:
+def duplicate_unmerge(*, actor, pair: DuplicatePair, keep_apart: bool = True) -> DuplicatePair:
     """Undo a merge (automatic or by a lead): the moved records become their own group again.
 
-    The pair is then kept apart, so a later import does not merge them back silently.
+    The pair is then kept apart, so a later import does not merge them back silently; or, with
+    ``keep_apart=False``, it waits in the queue for a fresh decision.
     """
     pair = _locked(pair)
     if pair.status != Status.MERGED:
@@ -95,13 +97,56 @@ def duplicate_unmerge(*, actor, pair: DuplicatePair) -> DuplicatePair:
         # Only records still under that primary: a later decision may have moved some elsewhere.
         Record.objects.filter(pk=head, duplicate_of_id=primary_id).update(duplicate_of=None)
         Record.objects.filter(pk__in=rest, duplicate_of_id=primary_id).update(duplicate_of_id=head)
-    pair.status = Status.KEPT_APART
     pair.moved_ids = []
-    pair.decided_by = actor
-    pair.decided_at = timezone.now()
+    if keep_apart:
+        pair.status = Status.KEPT_APART
+        pair.decided_by = actor
+        pair.decided_at = timezone.now()
+    else:
+        _undecided(pair)
     pair.save(update_fields=["status", "moved_ids", "decided_by", "decided_at"])
     audit_record(actor=actor, review=pair.review, action=AuditEvent.Action.UPDATE, instance=pair,
                  before=before, after=snapshot(pair, exclude=_SNAPSHOT_EXCLUDE),
                  label=f"un-merge of {_label(pair)}")
     screening_items_sync(review_id=pair.review_id)
     return pair
+
+
+def duplicate_unmerge_to_queue(*, actor, pair: DuplicatePair) -> DuplicatePair:
+    """Undo a merge and put the pair back in the queue, waiting for a decision."""
+    return duplicate_unmerge(actor=actor, pair=pair, keep_apart=False)
+
+
+@transaction.atomic
+def duplicate_reopen(*, actor, pair: DuplicatePair) -> DuplicatePair:
+    """Take back "kept apart": the pair waits in the queue for a decision again."""
+    pair = _locked(pair)
+    if pair.status == Status.POSSIBLE:
+        raise ApplicationError("This pair is already waiting for a decision.")
+    if pair.status == Status.MERGED:
+        raise ApplicationError("These records are merged; un-merge them to put the pair back in the queue.")
+    before = snapshot(pair, exclude=_SNAPSHOT_EXCLUDE)
+    _undecided(pair)
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(actor=actor, review=pair.review, action=AuditEvent.Action.UPDATE, instance=pair,
+                 before=before, after=snapshot(pair, exclude=_SNAPSHOT_EXCLUDE),
+                 label=f"back to the queue: {_label(pair)}")
+    return pair
+
+
+def _undecided(pair: DuplicatePair) -> None:
+    # Who reopened it, and when, stays in the audit trail; the pair itself is undecided again.
+    pair.status = Status.POSSIBLE
+    pair.decided_by = None
+    pair.decided_at = None
+
+
+# The decisions a lead may take on a pair, by the name the page and the API send: one table, so the
+# page and its API twin offer the same.
+DUPLICATE_ACTIONS = {
+    "merge": duplicate_merge,
+    "keep_apart": duplicate_keep_apart,
+    "unmerge": duplicate_unmerge,
+    "unmerge_to_queue": duplicate_unmerge_to_queue,
+    "reopen": duplicate_reopen,
+}
