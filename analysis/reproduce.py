@@ -1,5 +1,6 @@
 """A run as a folder anyone can re-run: its data as CSV, an R script with metafor, a Python script
-with the engine, the stored results and plots, and a README (no Django here).
+with a copy of the engine (engine/, so it stands alone), the stored results and plots, and a
+README (no Django here). Data enters the scripts only as literals written by analysis.codegen.
 
 The R script fits with ``control=list(threshold=1e-12, maxiter=10000, tol=1e-12)`` (and
 ``tol=1e-12`` for ``confint``): metafor's default control stops early, the engine finds the exact
@@ -12,13 +13,13 @@ import io
 import json
 import re
 import zipfile
+from importlib import resources
+
+from . import stats as stats_package
+from .codegen import py_literal, r_number, r_string, r_strings
 
 R_NUMBERS = ("k", "b", "se", "zval", "pval", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "tau2_ci", "I2", "H2",
              "QE", "QEp")
-
-
-def _r_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _col(name: str) -> str:
@@ -26,16 +27,19 @@ def _col(name: str) -> str:
     return re.sub(r"\W+", "_", name).strip("_") or "x"
 
 
-def data_csv(inputs: dict) -> str:
-    spec, studies = inputs["spec"], inputs["studies"]
-    mods = list(spec.get("moderators") or [])
+def _header(spec: dict) -> list[str]:
     header = ["study", "yi", "vi", "n", "design", "timepoint"]
     if spec.get("subgroup_field"):
         header.append("subgroup")
-    header += [_col(m) for m in mods]
+    return header + [_col(m) for m in spec.get("moderators") or []]
+
+
+def data_csv(inputs: dict) -> str:
+    spec, studies = inputs["spec"], inputs["studies"]
+    mods = list(spec.get("moderators") or [])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow(_header(spec))
     for s in studies:
         row = [s["label"], repr(float(s["yi"])), repr(float(s["vi"])), "" if s["n"] is None else s["n"],
                s["design"], s["timepoint"]]
@@ -46,15 +50,30 @@ def data_csv(inputs: dict) -> str:
     return buf.getvalue()
 
 
+#: the R packages reproduce.R (and the R archive's run_all.R) load, named in README.txt and
+#: checked before anything runs
+R_PACKAGES = ("metafor", "jsonlite")
+R_NEEDS = ("R (4.x) with the packages " + " and ".join(R_PACKAGES) + ": install.packages(c("
+           + ", ".join(f'"{name}"' for name in R_PACKAGES) + "))")
+
+
 def r_script(inputs: dict, *, title: str) -> str:
+    """metafor's fit of the run. Every value from the data is an R literal (analysis.codegen); the
+    moderators' columns are picked by position and named m1, m2... in the formula, so no name from
+    the data is ever read as R code."""
     spec = inputs["spec"]
-    method, test, level = spec["method"], spec["test"], spec["level"]
+    method = spec["method"]
+    model = f"list(method = {r_string(method)}, test = {r_string(spec['test'])}, level = {r_number(spec['level'])})"
     lines = [
-        f"## {title}",
-        "## Reproduces the run's numbers with metafor. Run in this folder: Rscript reproduce.R",
+        "## Reproduces the numbers of one analysis run with metafor. Run in this folder: Rscript reproduce.R",
         "## It prints the model and writes results-R.json (compare with results.json).",
+        f"TITLE <- {r_string(title)}",
+        f"for (pkg in {r_strings(R_PACKAGES)}) if (!requireNamespace(pkg, quietly = TRUE))",
+        '  stop("reproduce.R needs the R package ", pkg, " (see README.txt): install.packages(\'", pkg, "\')")',
         "suppressPackageStartupMessages({library(metafor); library(jsonlite)})",
-        'dat <- read.csv("data.csv", stringsAsFactors = FALSE)',
+        "## text as written (UTF-8, names unchanged); an empty cell is a missing value, as in the app",
+        'dat <- read.csv("data.csv", stringsAsFactors = FALSE, encoding = "UTF-8", check.names = FALSE,',
+        '                na.strings = "")',
         "## metafor's default control stops early (REML's Fisher scoring at a tau2 change of 1e-5);",
         "## run to convergence it agrees with the app's engine to 1e-8",
         "CONVERGED <- list(threshold = 1e-12, maxiter = 10000, tol = 1e-12)",
@@ -69,12 +88,12 @@ def r_script(inputs: dict, *, title: str) -> str:
         "  if (inherits(res, \"try-error\")) stop(res)",
         "  res",
         "}",
-        f"MODEL <- list(method = {_r_string(method)}, test = {_r_string(test)}, level = {level:g})",
+        f"MODEL <- {model}",
         "res <- fit(c(list(yi = dat$yi, vi = dat$vi), MODEL))",
         "print(res)",
         "pred <- predict(res)",
-        "out <- list(k = res$k, b = as.numeric(res$beta), se = res$se, zval = res$zval, pval = res$pval,",
-        "            ci_lb = res$ci.lb, ci_ub = res$ci.ub, pi_lb = pred$pi.lb, pi_ub = pred$pi.ub,",
+        "out <- list(title = TITLE, k = res$k, b = as.numeric(res$beta), se = res$se, zval = res$zval,",
+        "            pval = res$pval, ci_lb = res$ci.lb, ci_ub = res$ci.ub, pi_lb = pred$pi.lb, pi_ub = pred$pi.ub,",
         "            tau2 = res$tau2, I2 = res$I2, H2 = res$H2, QE = res$QE, QEp = res$QEp)",
     ]
     if method not in ("EE", "FE"):
@@ -86,7 +105,7 @@ def r_script(inputs: dict, *, title: str) -> str:
     if spec.get("subgroup_field"):
         lines += [
             "## subgroups: each pooled on its own, compared with a fixed-effect Q test (as the app)",
-            "grouped <- dat[!is.na(dat$subgroup) & dat$subgroup != \"\", ]",
+            "grouped <- dat[!is.na(dat$subgroup), ]",
             "sub <- lapply(split(grouped, grouped$subgroup), function(d) fit(c(list(yi = d$yi, vi = d$vi), MODEL)))",
             "between <- rma(sapply(sub, function(r) as.numeric(r$beta)), sei = sapply(sub, function(r) r$se), "
             "method = \"EE\")",
@@ -95,13 +114,17 @@ def r_script(inputs: dict, *, title: str) -> str:
             "ci_ub = r$ci.ub))",
             "out$Q_between <- between$QE",
         ]
-    mods = [_col(m) for m in spec.get("moderators") or []]
-    if mods:
-        terms = " + ".join(mods)
+    moderators = list(spec.get("moderators") or [])
+    if moderators:
+        # by position: a moderator's column name may repeat a fixed one (a field keyed "design")
+        first = len(_header(spec)) - len(moderators) + 1
+        columns = ", ".join(str(first + i) for i in range(len(moderators)))
         lines += [
             "## meta-regression on the studies with every moderator (text moderators become factors;",
             "## R orders factor levels by locale, the app by code point: a reference level may differ)",
-            f"mr <- fit(c(list(yi = dat$yi, vi = dat$vi, mods = ~ {terms}, data = dat), MODEL))",
+            f"MODERATORS <- {r_strings(moderators)}",
+            f"mods <- setNames(dat[c({columns})], paste0(\"m\", seq_along(MODERATORS)))",
+            "mr <- fit(c(list(yi = dat$yi, vi = dat$vi, mods = reformulate(names(mods)), data = mods), MODEL))",
             "print(mr)",
             "out$metareg <- list(k = mr$k, QM = mr$QM, QMp = mr$QMp, b = as.numeric(mr$beta))",
         ]
@@ -109,33 +132,53 @@ def r_script(inputs: dict, *, title: str) -> str:
     return "\n".join(lines)
 
 
+#: the engine's package folder in the zip, beside reproduce.py
+ENGINE = "engine"
+
+
+def engine_files() -> dict[str, str]:
+    """The engine's source (analysis/stats/*.py) as files of the zip's engine/ package, read at
+    download time so the copy is always the engine that computed the run."""
+    source = resources.files(stats_package)
+    return {f"{ENGINE}/{item.name}": item.read_text(encoding="utf-8")
+            for item in sorted(source.iterdir(), key=lambda i: i.name) if item.name.endswith(".py")}
+
+
 def python_script(inputs: dict, *, title: str) -> str:
     spec = inputs["spec"]
-    return f'''"""{title}
-
-Reproduces the run's numbers with the review manager's engine (analysis.stats). Run it with the
-project's Python from the repository root: python path/to/this/folder/reproduce.py
+    model = {"method": spec["method"], "test": spec["test"], "level": spec["level"]}
+    return f'''"""Reproduces the numbers of one analysis run with the review manager's engine, a copy of which
+sits beside this script in {ENGINE}/ (plain Python with numpy and scipy; no other package, no repository).
+Run it from any folder: python reproduce.py   It prints the results as JSON (compare with results.json).
 """
 import csv
 import json
+import sys
 from pathlib import Path
 
-from analysis.stats import leave1out, rma
-
 HERE = Path(__file__).resolve().parent
+# the engine shipped beside this script, whatever the working directory and whatever else is installed
+sys.path.insert(0, str(HERE))
+from {ENGINE} import leave1out, rma  # noqa: E402
+
+TITLE = {py_literal(title)}
+MODEL = {py_literal(model)}
+NUMBERS = {py_literal(list(R_NUMBERS))}
+
 with open(HERE / "data.csv", newline="", encoding="utf-8") as f:
     rows = list(csv.DictReader(f))
 yi = [float(r["yi"]) for r in rows]
 vi = [float(r["vi"]) for r in rows]
-res = rma(yi, vi, method={spec["method"]!r}, test={spec["test"]!r}, level={spec["level"]!r})
-out = {{name: getattr(res, name) for name in {list(R_NUMBERS)!r}}}
-out["leave1out"] = leave1out(yi, vi, method={spec["method"]!r}, test={spec["test"]!r},
-                             level={spec["level"]!r}).to_dict()["estimate"]
+res = rma(yi, vi, **MODEL)
+out = {{"title": TITLE}}
+out.update((name, getattr(res, name)) for name in NUMBERS)
+out["leave1out"] = leave1out(yi, vi, **MODEL).to_dict()["estimate"]
 print(json.dumps(out, indent=2, default=list))
 '''
 
 
 def readme(inputs: dict, *, title: str, excluded_count: int) -> str:
+    """Plain text for people (never run): the data stands in it as it is."""
     spec = inputs["spec"]
     return f"""{title}
 
@@ -146,9 +189,13 @@ data.csv      the studies this run pooled: yi (positive favours the intervention
               the log scale), vi (sampling variance), n (participants), design, time point
 inputs.json   everything the run used, including the {excluded_count} studies left out and why
 results.json  the results stored by the app
-reproduce.R    metafor, run to convergence (control threshold/tol 1e-12): Rscript reproduce.R
-              writes results-R.json, equal to results.json's summary to 1e-6
-reproduce.py   the app's engine: python reproduce.py (from the repository root)
+reproduce.R   metafor, run to convergence (control threshold/tol 1e-12): Rscript reproduce.R
+              writes results-R.json, equal to results.json's summary to 1e-6. Needs
+              {R_NEEDS}
+reproduce.py  the app's engine: python reproduce.py, in any folder, prints the summary and the
+              leave-one-out estimates as JSON, equal to results.json's. Needs Python 3 with numpy
+              and scipy only: {ENGINE}/ beside it is a copy of the app's engine (analysis/stats,
+              BSD 3-Clause licence, as the review manager)
 forest.svg, funnel.svg  the plots
 """
 
@@ -162,6 +209,8 @@ def run_zip(*, inputs: dict, results: dict, forest_svg: str, funnel_svg: str, ti
         z.writestr("results.json", json.dumps(results, indent=2, ensure_ascii=False))
         z.writestr("reproduce.R", r_script(inputs, title=title))
         z.writestr("reproduce.py", python_script(inputs, title=title))
+        for name, text in engine_files().items():
+            z.writestr(name, text)
         z.writestr("forest.svg", forest_svg)
         z.writestr("funnel.svg", funnel_svg)
     return buf.getvalue()

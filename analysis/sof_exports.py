@@ -24,6 +24,7 @@ from reviewapp.models import Review
 from reviewapp.tabular import csv_text, xlsx_bytes
 
 from . import reproduce, sof_selectors
+from .codegen import r_strings
 from .models import AnalysisRun
 from .selectors import slug
 
@@ -182,8 +183,10 @@ def revman_zip(*, review: Review) -> bytes:
 RUN_ALL = """## Every analysis of the review, with metafor. Run in this folder: Rscript run_all.R
 ## Each folder's reproduce.R fits its analysis and writes results-R.json beside results.json;
 ## this script runs them all and stops with an error if any fails or differs from the app's result.
+for (pkg in {packages}) if (!requireNamespace(pkg, quietly = TRUE))
+  stop("run_all.R needs the R package ", pkg, " (see README.txt): install.packages('", pkg, "')")
 suppressPackageStartupMessages(library(jsonlite))
-folders <- c({folders})
+folders <- {folders}
 RTOL <- 1e-6
 failed <- character(0)
 for (f in folders) {{
@@ -219,15 +222,18 @@ def r_archive(*, review: Review) -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for run in runs:
             folder = f"{slug(run.analysis.name)}-run{run.number}"
+            if folder in folders:  # two names with one slug ("A b", "a-b"): the id tells them apart
+                folder = f"{folder}-{run.analysis.pk}"
             folders.append(folder)
             title = f"{run.analysis.name}, run {run.number} ({review.title})"
             z.writestr(f"{folder}/data.csv", reproduce.data_csv(run.inputs))
             z.writestr(f"{folder}/reproduce.R", reproduce.r_script(run.inputs, title=title))
             z.writestr(f"{folder}/results.json", json.dumps(run.results, indent=2, ensure_ascii=False))
             z.writestr(f"{folder}/inputs.json", json.dumps(run.inputs, indent=2, ensure_ascii=False))
-        z.writestr("run_all.R", RUN_ALL.format(folders=", ".join(f'"{f}"' for f in folders)))
+        z.writestr("run_all.R", RUN_ALL.format(folders=r_strings(folders),
+                                                       packages=r_strings(reproduce.R_PACKAGES)))
         z.writestr("README.txt", f"{review.title}: every analysis' latest finished run.\n\n"
-                                 "Rscript run_all.R   (needs R with metafor and jsonlite)\n"
+                                 f"Rscript run_all.R   needs {reproduce.R_NEEDS}\n"
                                  "runs each folder's reproduce.R (metafor, run to convergence) and checks its\n"
                                  "numbers against the app's results.json to 1e-6.\n")
     return buf.getvalue()
