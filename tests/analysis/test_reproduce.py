@@ -124,7 +124,7 @@ def test_the_python_script_runs_outside_the_repository_with_only_numpy_and_scipy
 REVIEW_TITLE = ('Review\nsystem("touch pwned")\n#"""\n__import__("os").system("touch pwned")\n"""\u2028'
                 "'\'\'\n__import__('os').system('touch pwned')\n'\'\'\\")
 OUTCOME_NAME = ('Interaction"); system("touch pwned"); ("\\\r\nsystem("touch pwned") #"""\n'
-                '__import__("os").system("touch pwned")\n"""\u2029')
+                '__import__("os").system("touch pwned")\n"""\u2029"')
 NOTE = '\n system("touch pwned") """ \'\'\' \\'
 
 
@@ -137,18 +137,14 @@ def hostile_run(review, people, outcomes, studies, django_capture_on_commit_call
     """A run whose review title, outcome (and so analysis) name, study labels, subgroup values and
     notes are all hostile, pooled with subgroups and a moderator."""
     from extraction.models import Extraction
-    from extraction.outcome_data import SECTION_KEY
     from reviewapp import services as review_services
 
     Review.objects.filter(pk=review.pk).update(title=REVIEW_TITLE)
     outcome = outcomes["Parent-infant interaction"]
-    old_name = outcome.name
+    # the rename carries the new name into every stored answer
     review_services.outcome_update(actor=people["lead"], outcome=outcome, name=OUTCOME_NAME, note=NOTE)
     for extraction in Extraction.objects.filter(review=review):
         answers = extraction.consensus
-        for row in answers.get(SECTION_KEY) or []:
-            if row.get("outcome") == old_name:
-                row["outcome"] = OUTCOME_NAME
         answers["format"] = hostile(answers["format"])
         answers["notes"] = NOTE
         extraction.save(update_fields=["consensus"])
@@ -156,6 +152,7 @@ def hostile_run(review, people, outcomes, studies, django_capture_on_commit_call
         study.label = hostile(study.label)
         study.save(update_fields=["label"])
     outcome.refresh_from_db()
+    assert outcome.name == OUTCOME_NAME  # stored as written (only outer whitespace is trimmed)
     analysis = services.analysis_create(actor=people["lead"], review=review, outcome=outcome,
                                         subgroup_field="format", moderators=["n_caregivers"])
     with django_capture_on_commit_callbacks(execute=True):
