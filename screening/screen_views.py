@@ -38,6 +38,8 @@ from .upload_limits import FULL_TEXT
 STAGES = dict(ScreeningStage.choices)
 # Records a reviewer passed over with "next" in this session, so the queue does not offer them again at once.
 SKIP_SESSION_KEY = "screening-skipped"
+# The records shown in this session, per stage, in order: what J and K walk along.
+HISTORY_SESSION_KEY = "screening-history"
 MAX_SKIPPED = 200
 
 
@@ -74,6 +76,25 @@ def _skip(request: HttpRequest, stage: str, item_id: int) -> None:
     skipped = request.session.get(SKIP_SESSION_KEY, {})
     ids = [i for i in skipped.get(stage, []) if i != item_id][-MAX_SKIPPED + 1:] + [item_id]
     request.session[SKIP_SESSION_KEY] = {**skipped, stage: ids}
+
+
+def _walk(request: HttpRequest, stage: str, item_id: int | None, last_decided_id: int | None) -> dict:
+    """Previous (K) and next (J) along one history: the records this session showed, in the order
+    it showed them, whether they were decided or passed over. A record seen again keeps its place,
+    so K after J returns to the record passed over, and J after K goes forward again.
+
+    Before the session has a history (a new sign-in), K falls back to the last decision."""
+    visits = request.session.get(HISTORY_SESSION_KEY, {})
+    history = list(visits.get(stage, []))
+    if item_id is not None and item_id not in history:
+        history = history[-MAX_SKIPPED + 1:] + [item_id]
+        request.session[HISTORY_SESSION_KEY] = {**visits, stage: history}
+    here = history.index(item_id) if item_id in history else len(history)
+    previous = history[here - 1] if here > 0 else None
+    if previous is None and last_decided_id not in (None, item_id):
+        previous = last_decided_id
+    following = history[here + 1] if here + 1 < len(history) else None
+    return {"previous_id": previous, "next_id": following}
 
 
 @login_required
@@ -117,7 +138,8 @@ def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
     last = selectors.last_decision(review=review, user=request.user, stage=stage)
     context = review_page_context(review, stage=stage, stage_label=STAGES[stage], cfg=cfg, item=item,
                                   mine=mine, progress=progress, last=last,
-                                  undo_refusal=rules.decision_change_refusal(item=last.item) if last else None)
+                                  undo_refusal=rules.decision_change_refusal(item=last.item) if last else None,
+                                  **_walk(request, stage, item.pk if item else None, last.item_id if last else None))
     if item is not None:
         record = item.record
         words = (cfg.include_keyword_list, cfg.exclude_keyword_list)
