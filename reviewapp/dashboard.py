@@ -45,6 +45,23 @@ def dashboard_stages(*, review: Review, user, roles: set[str]) -> list[Stage]:
     return sorted(stages, key=lambda s: s.order)
 
 
+def stage_reached(*, review: Review, stages: list[Stage]) -> str:
+    """Where the review stands, read from its stages rather than a status someone must remember to
+    set: the furthest stage under way ("Extraction"), or the furthest one done ("Screening done"),
+    "Complete" when every stage is done or the lead marked it so."""
+    if review.status == Review.Status.COMPLETE:
+        return Review.Status.COMPLETE.label
+    moving = [s for s in stages if s.status in ("in progress", "done")]
+    if not moving:
+        return Review.Status.PROTOCOL.label
+    furthest = max(moving, key=lambda s: s.order)
+    if furthest.status == "in progress":
+        return furthest.name
+    if all(s.status == "done" for s in stages):
+        return Review.Status.COMPLETE.label
+    return f"{furthest.name} done"
+
+
 @register_stage
 def protocol_stage(review: Review, user, roles: set[str]) -> Stage:
     from django.urls import reverse

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Iterator
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -22,7 +23,36 @@ from .models import (
     Webhook,
     invitation_token_hash,
 )
+from .permissions import reviews_for_user
 from .tabular import csv_writer
+
+
+@dataclass
+class ReviewRow:
+    review: Review
+    stage: str
+    last_change: datetime
+    imported: bool
+
+
+def review_list(*, user) -> list[ReviewRow]:
+    """The reviews a person belongs to, most recently changed first: where each stands (from its
+    dashboard stages), its last change (the newest entry of its audit trail, which imports,
+    screening and extraction all write), and whether it is a copy imported from an archive."""
+    from .dashboard import dashboard_stages, stage_reached
+    from .permissions import roles_of
+
+    imported = AuditEvent.objects.filter(review=OuterRef("pk"), object_type="reviewapp.Review",
+                                         action=AuditEvent.Action.CREATE, after__has_key="imported_from")
+    reviews = (reviews_for_user(user=user)
+               .annotate(last_event=Max("audit_events__created_at"), imported=Exists(imported)))
+    rows = []
+    for review in reviews:
+        stages = dashboard_stages(review=review, user=user, roles=roles_of(user=user, review=review))
+        rows.append(ReviewRow(review=review, stage=stage_reached(review=review, stages=stages),
+                              last_change=max(filter(None, (review.last_event, review.updated_at))),
+                              imported=review.imported))
+    return sorted(rows, key=lambda row: row.last_change, reverse=True)
 
 
 def members_with_roles(*, review: Review) -> list[dict]:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .audit_display import describe
-from .dashboard import dashboard_stages
+from .dashboard import dashboard_stages, stage_reached
 from .exceptions import ApplicationError
 from .forms import (
     ApiTokenForm,
@@ -35,8 +35,7 @@ from .throttle import client_address
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    reviews = reviews_for_user(user=request.user).order_by("-updated_at")
-    return render(request, "reviewapp/home.html", {"reviews": reviews})
+    return render(request, "reviewapp/home.html", {"rows": selectors.review_list(user=request.user)})
 
 
 @login_required
@@ -56,6 +55,7 @@ def review_dashboard(request: HttpRequest, review_id: int) -> HttpResponse:
     todos = [todo for stage in stages for todo in stage.todos]
     return render(request, "reviewapp/dashboard.html",
                   review_page_context(review, stages=stages, todos=todos,
+                                      stage_reached=stage_reached(review=review, stages=stages),
                                       may_export_review=can(roles=review.user_roles, capability="export_review"),
                                       may_edit_review=can(roles=review.user_roles, capability="edit_review")))
 
