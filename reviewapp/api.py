@@ -200,16 +200,30 @@ class ReviewImportApi(APIView):
         return Response(ReviewSerializer(review, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation as leads see it: whom they named (``invitee``), never the account behind it."""
+
+    state = serializers.CharField(read_only=True)
+    invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "invitee", "roles", "state", "invited_by", "created_at", "expires_at", "accepted_at",
+                  "declined_at", "revoked_at"]
+        read_only_fields = fields
+
+
 # ---------------------------------------------------------------- members and roles
 
 class MemberSerializer(serializers.ModelSerializer):
+    """A member as the team sees them: never their e-mail address (that is theirs to give)."""
+
     user_id = serializers.IntegerField(source="pk", read_only=True)
-    email = serializers.CharField(read_only=True)  # accounts may have none
     roles = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["user_id", "username", "first_name", "last_name", "email", "roles"]
+        fields = ["user_id", "username", "first_name", "last_name", "roles"]
         read_only_fields = fields
 
     def get_roles(self, user) -> list[str]:
@@ -223,8 +237,9 @@ class RolesSerializer(serializers.Serializer):
 
 
 class MemberAddSerializer(serializers.Serializer):
-    identifier = serializers.CharField(help_text="Username or e-mail address of an existing account.")
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
+    identifier = serializers.CharField(help_text="Username or e-mail address of the person to invite.")
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False,
+                                 error_messages={"empty": services.ROLES_REQUIRED})
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -244,7 +259,7 @@ def _members(review):
 
 
 class MemberListApi(ReviewApiView, generics.ListAPIView):
-    """The people of the review and their roles; POST adds an existing account (leads)."""
+    """The people of the review and their roles; POST invites someone (leads)."""
 
     capabilities = {"POST": "manage_members"}
     serializer_class = MemberSerializer
@@ -255,13 +270,15 @@ class MemberListApi(ReviewApiView, generics.ListAPIView):
     def get_queryset(self):
         return _members(self.review) if hasattr(self, "review") else User.objects.none()
 
-    @extend_schema(request=MemberAddSerializer, responses={201: MemberSerializer})
+    @extend_schema(request=MemberAddSerializer, responses={202: InvitationSerializer})
     def post(self, request, review_id: int):
+        """Invite someone by username or e-mail address: they become a member when they accept.
+        The answer is the same whether or not the name or address has an account."""
         data = MemberAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        memberships = services.member_add(actor=request.user, review=self.review, **data.validated_data)
-        member = _members(self.review).get(pk=memberships[0].user_id)
-        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        invitation = services.invitation_create(actor=request.user, review=self.review,
+                                                site_url=request.build_absolute_uri("/"), **data.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
 
 class MemberDetailApi(ReviewApiView):
@@ -295,29 +312,19 @@ class MemberDetailApi(ReviewApiView):
 
 # ---------------------------------------------------------------- invitations
 
-class InvitationSerializer(serializers.ModelSerializer):
-    state = serializers.CharField(read_only=True)
-    invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
-
-    class Meta:
-        model = Invitation
-        fields = ["id", "email", "roles", "state", "invited_by", "created_at", "expires_at", "accepted_at",
-                  "revoked_at"]
-        read_only_fields = fields
-
-
 class InvitationInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False)
+    email = serializers.EmailField(help_text="The address to e-mail the invitation to.")
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False,
+                                 error_messages={"empty": services.ROLES_REQUIRED})
 
 
 class InvitationFilter(django_filters.FilterSet):
-    pending = django_filters.BooleanFilter(method="filter_pending", label="Neither accepted nor revoked")
-    email = django_filters.CharFilter(lookup_expr="icontains")
+    pending = django_filters.BooleanFilter(method="filter_pending", label="Neither accepted, declined nor revoked")
+    invitee = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
         model = Invitation
-        fields = ["pending", "email"]
+        fields = ["pending", "invitee"]
 
     def filter_pending(self, queryset, name, value):
         pending = Invitation.objects.pending().values("pk")
@@ -325,12 +332,13 @@ class InvitationFilter(django_filters.FilterSet):
 
 
 class InvitationListApi(ReviewApiView, generics.ListAPIView):
-    """The review's invitations (leads); POST invites an e-mail address with roles (and e-mails the link)."""
+    """The review's invitations (leads); POST invites an e-mail address with roles (and e-mails the link);
+    members/ invites by username too."""
 
     capabilities = {"GET": "manage_members", "POST": "manage_members"}
     serializer_class = InvitationSerializer
     filterset_class = InvitationFilter
-    ordering_fields = ["created_at", "expires_at", "email", "id"]
+    ordering_fields = ["created_at", "expires_at", "invitee", "id"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
@@ -343,7 +351,9 @@ class InvitationListApi(ReviewApiView, generics.ListAPIView):
         data = InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(actor=request.user, review=self.review,
-                                                site_url=request.build_absolute_uri("/"), **data.validated_data)
+                                                identifier=data.validated_data["email"],
+                                                roles=data.validated_data["roles"],
+                                                site_url=request.build_absolute_uri("/"))
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
@@ -493,6 +503,48 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     token = serializers.CharField(allow_null=True, help_text="The name of the token used, if one was.")
     scope = serializers.CharField(help_text="read or read-write")
+
+
+class MyInvitationSerializer(serializers.ModelSerializer):
+    """An invitation as its invitee sees it."""
+
+    review_id = serializers.IntegerField(read_only=True)
+    review_title = serializers.CharField(source="review.title", read_only=True)
+    invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "review_id", "review_title", "roles", "invited_by", "created_at", "expires_at"]
+        read_only_fields = fields
+
+
+class MyInvitationListApi(generics.ListAPIView):
+    """The open invitations addressed to your account: accept or decline each."""
+
+    serializer_class = MyInvitationSerializer
+    ordering_fields = ["expires_at", "id"]
+    ordering = ["expires_at", "id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Invitation.objects.none()
+        return selectors.invitations_for(user=self.request.user)
+
+
+class MyInvitationAnswerApi(APIView):
+    """Accept (you join the review with its roles) or decline an invitation addressed to you.
+    A token limited to one review cannot answer: joining reaches beyond it."""
+
+    answer = "accept"
+
+    @extend_schema(request=None, responses=MyInvitationSerializer)
+    def post(self, request, invitation_id: int):
+        if getattr(request.auth, "review_id", None) is not None:
+            raise PermissionDenied("A token limited to one review cannot answer invitations.")
+        invitation = get_object_or_404(selectors.invitations_for(user=request.user), pk=invitation_id)
+        answer = services.invitation_accept if self.answer == "accept" else services.invitation_decline
+        answer(user=request.user, invitation_id=invitation.pk)
+        return Response(MyInvitationSerializer(invitation).data)
 
 
 class MeApi(APIView):

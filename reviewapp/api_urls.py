@@ -26,6 +26,11 @@ review_patterns += [path("", include(module)) for module in registered_api_url_m
 
 urlpatterns = [
     path("me/", api.MeApi.as_view(), name="api_me"),
+    path("me/invitations/", api.MyInvitationListApi.as_view(), name="api_my_invitations"),
+    path("me/invitations/<int:invitation_id>/accept/", api.MyInvitationAnswerApi.as_view(answer="accept"),
+         name="api_my_invitation_accept"),
+    path("me/invitations/<int:invitation_id>/decline/", api.MyInvitationAnswerApi.as_view(answer="decline"),
+         name="api_my_invitation_decline"),
     path("reviews/", api.ReviewListApi.as_view(), name="api_reviews"),
     path("reviews/import/", api.ReviewImportApi.as_view(), name="api_review_import"),
     path("reviews/<int:review_id>/", include(review_patterns)),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from . import throttle
 from .models import ApiToken, AuditEvent, Membership, Outcome, Review, Webhook
+from .services import ROLES_REQUIRED
 from .widgets import IsoDateInput
 
 
@@ -59,12 +60,6 @@ class OutcomeForm(forms.ModelForm):
 ROLE_CHOICES = Membership.Role.choices
 
 
-class MemberAddForm(forms.Form):
-    identifier = forms.CharField(label="Username or e-mail", max_length=254)
-    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
-                                      initial=[Membership.Role.REVIEWER])
-
-
 class MemberRolesForm(forms.Form):
     roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
                                       required=False)
@@ -83,9 +78,12 @@ class AuditFilterForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", max_length=254)
+    """Whom to invite and with which roles. No role starts ticked: a lead chooses each, so that
+    nobody added as a viewer can screen by an overlooked default."""
+
+    identifier = forms.CharField(label="Username or e-mail address", max_length=254)
     roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
-                                      initial=[Membership.Role.REVIEWER])
+                                      error_messages={"required": ROLES_REQUIRED})
 
 
 class InvitationSignupForm(UserCreationForm):

@@ -149,12 +149,18 @@ def invitation_token_hash(token: str) -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self) -> InvitationQuerySet:
-        """Neither accepted nor revoked (expired ones included: a lead may send them again)."""
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        """Neither accepted, declined nor revoked (expired ones included: a lead may send them again)."""
+        return self.filter(accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True)
 
 
 class Invitation(models.Model):
-    """An e-mail invitation to join a review with some roles.
+    """An invitation to join a review with some roles; joining is always the invitee's choice.
+
+    The lead names the person by username or e-mail address (``invitee``). When that names an
+    account, the invitation is that account's (``user``): it sees it on its home page, and only it
+    may accept. An address without an account gets an e-mailed link, and only someone signed in
+    with that address, or creating an account for it from the link, may accept. Leads see
+    ``invitee`` and never the account behind it (``user``, ``email`` stay private).
 
     Only a hash of the token is stored: the raw token travels in the e-mailed link alone, so
     a copy of the database does not let anyone join a review.
@@ -164,11 +170,17 @@ class Invitation(models.Model):
         OPEN = "open", "Open"
         EXPIRED = "expired", "Expired"
         ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
         REVOKED = "revoked", "Revoked"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="invitations")
-    # Stored in lower case: addresses are compared without regard to case.
-    email = models.EmailField("e-mail")
+    # Stored in lower case: names and addresses are compared without regard to case.
+    invitee = models.CharField(max_length=254, help_text="The username or e-mail address the lead gave.")
+    email = models.EmailField("e-mail", blank=True, help_text="Where the link was e-mailed: the address the "
+                              "lead gave; blank when they gave a username.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="invitations_received", help_text="The account the lead named, if any: only it may accept.")
     roles = models.JSONField(help_text="Roles (Membership.Role values) given on acceptance.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
@@ -180,6 +192,7 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    declined_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -190,20 +203,22 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # One pending invitation per address and review: inviting again re-sends it.
+            # One pending invitation per person and review: inviting again re-sends it.
             models.UniqueConstraint(
-                fields=["review", "email"],
-                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="one_pending_invitation_per_email",
+                fields=["review", "invitee"],
+                condition=models.Q(accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True),
+                name="one_pending_invitation_per_invitee",
             )
         ]
 
     def __str__(self) -> str:
-        return f"invitation of {self.email}"
+        return f"invitation of {self.invitee}"
 
     def state_at(self, now) -> str:
         if self.accepted_at:
             return self.State.ACCEPTED
+        if self.declined_at:
+            return self.State.DECLINED
         if self.revoked_at:
             return self.State.REVOKED
         if self.expires_at <= now:

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .audit_display import describe, kind_name
 from .models import (
@@ -83,9 +84,15 @@ def reviews_led_only_by(*, user) -> list[Review]:
 
 
 def invitations_pending(*, review: Review) -> QuerySet[Invitation]:
-    """Invitations not yet accepted or revoked, expired ones included, soonest expiry first."""
+    """Invitations not yet accepted, declined or revoked, expired ones included, soonest expiry first."""
     return (Invitation.objects.pending().filter(review=review).select_related("invited_by")
             .order_by("expires_at", "id"))
+
+
+def invitations_for(*, user) -> QuerySet[Invitation]:
+    """The open invitations addressed to ``user``'s account, soonest expiry first."""
+    return (Invitation.objects.pending().filter(user=user, expires_at__gt=timezone.now())
+            .select_related("review", "invited_by").order_by("expires_at", "id"))
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:

@@ -1,6 +1,7 @@
 """Writes to reviews, their outcomes, members and invitations. Each change is audited in the same transaction."""
 from __future__ import annotations
 
+import logging
 import secrets
 import smtplib
 from datetime import timedelta
@@ -8,9 +9,12 @@ from typing import Any, Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, router, transaction
-from django.db.models import Max, ProtectedError, Q
+from django.db.models import Max, ProtectedError
 from django.db.models.deletion import Collector
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,6 +22,7 @@ from django.utils import timezone
 
 from .audit import audit_record, audited_update, snapshot
 from .exceptions import ApplicationError
+from .invitation_rules import invitation_acceptance_refusal, invitation_new_account_allowed
 from .models import (
     ApiToken,
     AuditEvent,
@@ -31,8 +36,10 @@ from .models import (
 )
 from .outcome_references import registered_outcome_references
 
+logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
 Role = Membership.Role
+ROLES_REQUIRED = "Choose at least one role: nothing is ticked to begin with, so that nobody gets more than meant."
 
 REVIEW_FIELDS = (
     "title", "question", "population", "intervention", "comparator", "outcomes_summary",
@@ -123,19 +130,6 @@ def user_delete_check(*, user) -> None:
             "Make someone else lead of each first, or deactivate the account instead.")
 
 
-def user_find(identifier: str):
-    """The account with this username or e-mail address (case-insensitive), or an error."""
-    identifier = identifier.strip()
-    User = get_user_model()
-    matches = list(User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier),
-                                       is_active=True)[:2])
-    if not matches:
-        raise ApplicationError(f"No active account has the username or e-mail “{identifier}”.")
-    if len(matches) > 1:
-        raise ApplicationError(f"More than one account matches “{identifier}”; use the username.")
-    return matches[0]
-
-
 def _membership_create(*, actor, review: Review, user, role: str) -> Membership:
     membership = Membership.objects.create(review=review, user=user, role=role)
     audit_record(actor=actor, review=review, action=Action.CREATE, instance=membership,
@@ -172,20 +166,44 @@ def member_roles_set(*, actor, review: Review, user, roles: Iterable[str]) -> li
     return list(Membership.objects.filter(review=review, user=user))
 
 
-def member_add(*, actor, review: Review, identifier: str, roles: Iterable[str]) -> list[Membership]:
-    """Add an existing account, found by username or e-mail, to the review with ``roles``."""
-    roles = set(roles)
-    if not roles:
-        raise ApplicationError("Choose at least one role.")
-    user = user_find(identifier)
-    if Membership.objects.filter(review=review, user=user).exists():
-        raise ApplicationError(f"{user.get_username()} is already a member; change their roles below.")
-    return member_roles_set(actor=actor, review=review, user=user, roles=roles)
+# Invitations: how anyone joins a review -------------------------------------------------------
+
+# The trail never holds anything that opens a link, nor the account a name or address matched
+# (a lead reading the trail would learn which names and addresses have accounts).
+INVITATION_SNAPSHOT_EXCLUDE = ("token_hash", "user")
+IDENTIFIER_MAX_CHARS = 254
 
 
-# Invitations by e-mail ---------------------------------------------------------------------
+def _identifier_parse(identifier: str) -> tuple[str, bool]:
+    """The identifier in lower case, and whether it is an e-mail address (else a username)."""
+    identifier = identifier.strip().lower()
+    if not identifier:
+        raise ApplicationError("Give the username or e-mail address of the person to invite.",
+                               {"field": "identifier"})
+    if len(identifier) > IDENTIFIER_MAX_CHARS:
+        raise ApplicationError(f"A username or e-mail address has at most {IDENTIFIER_MAX_CHARS} characters.",
+                               {"field": "identifier"})
+    try:
+        validate_email(identifier)
+        return identifier, True
+    except ValidationError:
+        pass
+    try:
+        UnicodeUsernameValidator()(identifier)
+    except ValidationError:
+        raise ApplicationError(f"“{identifier}” is neither a username nor an e-mail address.",
+                               {"field": "identifier"}) from None
+    return identifier, False
 
-INVITATION_SNAPSHOT_EXCLUDE = ("token_hash",)  # the trail never holds anything that opens a link
+
+def _account_named(identifier: str, *, is_address: bool):
+    """The one active account with this username, or else with this e-mail address; None when
+    there is none or more than one (then the address gets a link like any other)."""
+    active = get_user_model().objects.filter(is_active=True)
+    matches = list(active.filter(username__iexact=identifier)[:2])
+    if len(matches) != 1 and is_address:
+        matches = list(active.filter(email__iexact=identifier)[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 def _invitation_send(*, invitation: Invitation, token: str, site_url: str) -> None:
@@ -202,50 +220,86 @@ def _invitation_send(*, invitation: Invitation, token: str, site_url: str) -> No
                                f"({exc}); nothing was saved. Try again later.") from exc
 
 
-@transaction.atomic
-def invitation_create(*, actor, review: Review, email: str, roles: Iterable[str],
-                      site_url: str) -> Invitation:
-    """Invite ``email`` to ``review`` with ``roles`` and e-mail them a link.
+def invitation_notice_send(*, invitation_id: int, site_url: str) -> bool:
+    """E-mail the account an invitation by username names, if it has an address; whether one went.
 
-    An address that already has a pending invitation gets it again, with a new link (the old
-    one stops working), the roles now asked for and a new expiry. ``site_url`` is the scheme
-    and host the link points to (e.g. ``https://reviews.example.org``).
+    Runs as a task after the invitation is saved, for every invitation by username, named account
+    or not, so that the lead's answer takes as long either way and never depends on the mail."""
+    invitation = (Invitation.objects.select_related("review", "invited_by", "user")
+                  .filter(pk=invitation_id).first())
+    if invitation is None or invitation.user is None or not invitation.user.email:
+        return False
+    if invitation.state != Invitation.State.OPEN:
+        return False
+    context = {"invitation": invitation, "review": invitation.review, "inviter": invitation.invited_by,
+               "link": site_url.rstrip("/") + reverse("home")}
+    subject = " ".join(render_to_string("reviewapp/email/invitation_subject.txt", context).split())
+    body = render_to_string("reviewapp/email/invitation_notice.txt", context)
+    try:
+        send_mail(subject, body, None, [invitation.user.email])
+    except (OSError, smtplib.SMTPException):
+        logger.warning("The notice of invitation %s could not be e-mailed; it waits on the home page.",
+                       invitation_id, exc_info=True)
+        return False
+    return True
+
+
+@transaction.atomic
+def invitation_create(*, actor, review: Review, identifier: str, roles: Iterable[str],
+                      site_url: str) -> Invitation:
+    """Invite the person ``identifier`` names (a username or an e-mail address) to ``review`` with
+    ``roles``; they join only when they accept (see ``invitation_rules``).
+
+    The answer is the same whether or not the name or address belongs to an account, so that
+    inviting cannot be used to find out who has one: an address always gets a link by e-mail
+    (sent here: a failure saves nothing), a username its notice through a task after commit. An
+    account the identifier names also sees the invitation on its home page. Inviting a pending
+    invitee again re-sends it, with a new link (the old one stops working), the roles now asked
+    for and a new expiry. ``site_url`` is the scheme and host links point to.
     """
-    email = email.strip().lower()
     wanted = set(roles)
     if wanted - set(Role.values):
-        raise ApplicationError(f"Unknown roles: {', '.join(sorted(wanted - set(Role.values)))}.")
+        raise ApplicationError(f"Unknown roles: {', '.join(sorted(wanted - set(Role.values)))}.",
+                               {"field": "roles"})
     if not wanted:
-        raise ApplicationError("Choose at least one role.")
+        raise ApplicationError(ROLES_REQUIRED, {"field": "roles"})
     roles = [role for role in Role.values if role in wanted]
-    member = (Membership.objects.filter(review=review, user__email__iexact=email)
-              .select_related("user").first())
-    if member:
-        raise ApplicationError(f"{email} is already a member of this review "
-                               f"({member.user.get_username()}); change their roles in the list above.")
+    identifier, is_address = _identifier_parse(identifier)
+    # Members' usernames are on the team page already; their addresses are not, so an address
+    # is invited even if a member has it (accepting adds roles, never takes any away).
+    if not is_address and Membership.objects.filter(review=review, user__username__iexact=identifier).exists():
+        raise ApplicationError(f"{identifier} is already a member of this review; change their roles in "
+                               "the list above.", {"field": "identifier"})
+    account = _account_named(identifier, is_address=is_address)
     token = secrets.token_urlsafe(32)
     expires_at = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
-    pending = Invitation.objects.select_for_update().pending().filter(review=review, email=email).first()
+    pending = Invitation.objects.select_for_update().pending().filter(review=review, invitee=identifier).first()
     if pending:
-        audited_update(actor=actor, review=review, instance=pending,
-                       fields={"roles": roles, "expires_at": expires_at, "invited_by": actor,
-                               "token_hash": invitation_token_hash(token)},
-                       allowed=("roles", "expires_at", "invited_by", "token_hash"),
-                       exclude=INVITATION_SNAPSHOT_EXCLUDE)
-        invitation = pending
+        invitation = audited_update(
+            actor=actor, review=review, instance=pending,
+            fields={"roles": roles, "expires_at": expires_at, "invited_by": actor, "user": account,
+                    "token_hash": invitation_token_hash(token)},
+            allowed=("roles", "expires_at", "invited_by", "user", "token_hash"), exclude=INVITATION_SNAPSHOT_EXCLUDE)
     else:
-        invitation = Invitation(review=review, email=email, roles=roles, invited_by=actor,
-                                expires_at=expires_at, token_hash=invitation_token_hash(token))
+        invitation = Invitation(review=review, invitee=identifier, email=identifier if is_address else "",
+                                user=account, roles=roles, invited_by=actor, expires_at=expires_at,
+                                token_hash=invitation_token_hash(token))
         invitation.full_clean()
         try:
             with transaction.atomic():
                 invitation.save()
-        except IntegrityError:  # another lead invited the same address a moment ago
-            raise ApplicationError(f"{email} was invited just now by someone else; "
-                                   "send it again from the list if needed.") from None
+        except IntegrityError:  # another lead invited the same person a moment ago
+            raise ApplicationError(f"{identifier} was invited just now by someone else; "
+                                   "send it again from the list if needed.", {"field": "identifier"}) from None
         audit_record(actor=actor, review=review, action=Action.CREATE, instance=invitation,
                      after=snapshot(invitation, exclude=INVITATION_SNAPSHOT_EXCLUDE))
-    _invitation_send(invitation=invitation, token=token, site_url=site_url)
+    if is_address:
+        _invitation_send(invitation=invitation, token=token, site_url=site_url)
+    else:
+        from .tasks import invitation_notice_send as invitation_notice_send_task
+
+        invitation_id = invitation.pk
+        transaction.on_commit(lambda: invitation_notice_send_task.delay(invitation_id, site_url))
     return invitation
 
 
@@ -253,9 +307,9 @@ def invitation_create(*, actor, review: Review, email: str, roles: Iterable[str]
 def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
-        raise ApplicationError(f"The invitation of {invitation.email} was already accepted; "
+        raise ApplicationError(f"The invitation of {invitation.invitee} was already accepted; "
                                "change their roles in the member list instead.")
-    if invitation.revoked_at:
+    if invitation.revoked_at or invitation.declined_at:
         return invitation
     return audited_update(actor=actor, review=invitation.review, instance=invitation,
                           fields={"revoked_at": timezone.now(), "revoked_by": actor},
@@ -263,25 +317,35 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
 
 
 class InvitationUnusable(ApplicationError):
-    """The link cannot be used (unknown, expired, revoked or already used); ``state`` says why."""
+    """The invitation cannot be used (unknown, expired, revoked, declined or already used);
+    ``state`` says why."""
 
     def __init__(self, message: str, state: str):
         super().__init__(message, {"state": state})
         self.state = state
 
 
+class InvitationRefused(ApplicationError):
+    """The invitation is open, but not for the account signed in (``invitation_rules``)."""
+
+
 INVITATION_REFUSALS = {
     "unknown": "This invitation link is not valid. Check that the whole link was copied from the e-mail.",
     Invitation.State.EXPIRED: "This invitation has expired. Ask the review's lead to invite you again.",
     Invitation.State.REVOKED: "This invitation was withdrawn by the review's lead.",
+    Invitation.State.DECLINED: "This invitation was declined. Ask the review's lead to invite you again.",
     Invitation.State.ACCEPTED: "This invitation has already been used. If it was you, sign in to reach the review.",
 }
 
 
-def _invitation_lock_open(token: str) -> Invitation:
-    """The pending, unexpired invitation of ``token``, locked for this transaction, or a refusal."""
-    invitation = (Invitation.objects.select_for_update().select_related("review")
-                  .filter(token_hash=invitation_token_hash(token)).first())
+def _invitation_lock_open(*, token: str | None = None, invitation_id: int | None = None) -> Invitation:
+    """The open invitation of ``token`` (or of ``invitation_id``), locked for this transaction,
+    or a refusal."""
+    invitations = Invitation.objects.select_for_update().select_related("review")
+    if token is not None:
+        invitation = invitations.filter(token_hash=invitation_token_hash(token)).first()
+    else:
+        invitation = invitations.filter(pk=invitation_id).first()
     if invitation is None:
         raise InvitationUnusable(INVITATION_REFUSALS["unknown"], "unknown")
     state = invitation.state
@@ -290,19 +354,35 @@ def _invitation_lock_open(token: str) -> Invitation:
     return invitation
 
 
-def _invitation_claim(*, invitation: Invitation, user) -> Invitation:
+def _invitation_for(*, user, token: str | None, invitation_id: int | None) -> Invitation:
+    """The open invitation, locked, if ``user`` is the one it invites (else a refusal)."""
+    invitation = _invitation_lock_open(token=token, invitation_id=invitation_id)
+    refusal = invitation_acceptance_refusal(invitation=invitation, user=user, holds_link=token is not None)
+    if refusal:
+        raise InvitationRefused(refusal)
+    return invitation
+
+
+def _invitation_close(*, invitation: Invitation, user, fields: dict) -> Invitation:
+    """Set ``fields`` on a still-open invitation, once, audited as ``user``'s doing."""
     before = snapshot(invitation, exclude=INVITATION_SNAPSHOT_EXCLUDE)
-    now = timezone.now()
     # Compare-and-set as well as the row lock: SQLite ignores SELECT ... FOR UPDATE, and two
-    # clicks on the same link must still give one acceptance.
-    claimed = (Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True)
-               .update(accepted_at=now, accepted_by=user))
-    if not claimed:
-        raise InvitationUnusable(INVITATION_REFUSALS[Invitation.State.ACCEPTED], Invitation.State.ACCEPTED)
-    invitation.accepted_at, invitation.accepted_by = now, user
-    review = invitation.review
-    audit_record(actor=user, review=review, action=Action.UPDATE, instance=invitation, before=before,
+    # clicks on the same link must still give one answer.
+    closed = (Invitation.objects.pending().filter(pk=invitation.pk).update(**fields))
+    if not closed:
+        invitation.refresh_from_db()
+        raise InvitationUnusable(INVITATION_REFUSALS[invitation.state], invitation.state)
+    for name, value in fields.items():
+        setattr(invitation, name, value)
+    audit_record(actor=user, review=invitation.review, action=Action.UPDATE, instance=invitation, before=before,
                  after=snapshot(invitation, exclude=INVITATION_SNAPSHOT_EXCLUDE))
+    return invitation
+
+
+def _invitation_claim(*, invitation: Invitation, user) -> Invitation:
+    invitation = _invitation_close(invitation=invitation, user=user,
+                                   fields={"accepted_at": timezone.now(), "accepted_by": user})
+    review = invitation.review
     have = set(Membership.objects.filter(review=review, user=user).values_list("role", flat=True))
     # Roles are added, never taken away: someone already in the review keeps what they had.
     member_roles_set(actor=user, review=review, user=user, roles=have | set(invitation.roles))
@@ -310,21 +390,32 @@ def _invitation_claim(*, invitation: Invitation, user) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user) -> Invitation:
-    """``user`` (signed in) joins the invited review with the invitation's roles. Single use."""
-    return _invitation_claim(invitation=_invitation_lock_open(token), user=user)
+def invitation_accept(*, user, token: str | None = None, invitation_id: int | None = None) -> Invitation:
+    """``user`` (signed in) joins the invited review with the invitation's roles, if the invitation
+    is theirs: by the e-mailed link's ``token``, or by its id (from their home page or the API)."""
+    return _invitation_claim(invitation=_invitation_for(user=user, token=token, invitation_id=invitation_id),
+                             user=user)
+
+
+@transaction.atomic
+def invitation_decline(*, user, token: str | None = None, invitation_id: int | None = None) -> Invitation:
+    """``user`` says no to an invitation of theirs; it can no longer be accepted."""
+    invitation = _invitation_for(user=user, token=token, invitation_id=invitation_id)
+    return _invitation_close(invitation=invitation, user=user, fields={"declined_at": timezone.now()})
 
 
 @transaction.atomic
 def invitation_accept_new_account(*, token: str, username: str, password: str):
     """Create an account with the invited address and join the review; returns the new user.
 
-    The form has checked the password against the validators; the account and the membership
-    come into being together or not at all.
+    Only for an invitation to an address that had no account (``invitation_rules``). The form
+    has checked the password against the validators; the account and the membership come into
+    being together or not at all.
     """
-    invitation = _invitation_lock_open(token)
+    invitation = _invitation_lock_open(token=token)
     User = get_user_model()
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    if not invitation_new_account_allowed(invitation=invitation) or \
+            User.objects.filter(email__iexact=invitation.email).exists():
         raise ApplicationError(f"An account with the e-mail {invitation.email} already exists: "
                                "sign in with it (or reset its password) and open the link again.")
     if User.objects.filter(username__iexact=username).exists():

@@ -30,3 +30,11 @@ def archive_export_build(export_id: int) -> None:
     from reviewapp.archive.services import archive_export_build as build
 
     build(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def invitation_notice_send(invitation_id: int, site_url: str) -> None:
+    """E-mail the account an invitation by username names (a no-op when it names none)."""
+    from reviewapp.services import invitation_notice_send as send
+
+    send(invitation_id=invitation_id, site_url=site_url)

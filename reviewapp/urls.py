@@ -40,6 +40,10 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
+    path("invitations/<int:invitation_id>/accept/", views.invitation_answer, {"answer": "accept"},
+         name="invitation_accept_mine"),
+    path("invitations/<int:invitation_id>/decline/", views.invitation_answer, {"answer": "decline"},
+         name="invitation_decline_mine"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Password reset by e-mail, with Django's views and our templates in templates/registration/.
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

@@ -21,12 +21,12 @@ from .forms import (
     AuditFilterForm,
     InvitationForm,
     InvitationSignupForm,
-    MemberAddForm,
     MemberRolesForm,
     OutcomeForm,
     ReviewForm,
     WebhookForm,
 )
+from .invitation_rules import invitation_acceptance_refusal, invitation_new_account_allowed
 from .models import Invitation, Outcome, Webhook
 from .pages import query_without_page, review_page_context
 from .permissions import can, review_get_for_user, reviews_for_user
@@ -35,7 +35,8 @@ from .throttle import client_address
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviewapp/home.html", {"rows": selectors.review_list(user=request.user)})
+    return render(request, "reviewapp/home.html", {
+        "rows": selectors.review_list(user=request.user), "invitations": selectors.invitations_for(user=request.user)})
 
 
 @login_required
@@ -110,25 +111,21 @@ def outcome_edit(request: HttpRequest, review_id: int, outcome_id: int) -> HttpR
 
 @login_required
 def review_members(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
-    may_manage = can(roles=review.user_roles, capability="manage_members")
-    form = MemberAddForm(request.POST or None)
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
-        if form.is_valid():
-            try:
-                services.member_add(actor=request.user, review=review,
-                                    identifier=form.cleaned_data["identifier"],
-                                    roles=form.cleaned_data["roles"])
-            except ApplicationError as exc:
-                form.add_error("identifier", exc.message)
-            else:
-                messages.success(request, "Member added.")
-                return redirect("review_members", review.pk)
-    return render(request, "reviewapp/members.html", review_page_context(
-        review, members=selectors.members_with_roles(review=review),
-        form=form if may_manage else None, role_form=MemberRolesForm(),
-        **_invitation_context(review, may_manage=may_manage)))
+        return member_invite(request, review_id)
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    return _members_page(request, review, may_manage=can(roles=review.user_roles, capability="manage_members"))
+
+
+def _members_page(request: HttpRequest, review, *, may_manage: bool, invite_form=None) -> HttpResponse:
+    """The team page; leads also see the open invitations and the form to invite someone."""
+    context = {"members": selectors.members_with_roles(review=review), "role_form": MemberRolesForm(),
+               "may_manage": may_manage}
+    if may_manage:
+        context.update(invite_form=invite_form or InvitationForm(),
+                       invitations=selectors.invitations_pending(review=review),
+                       invitation_days=settings.INVITATION_DAYS)
+    return render(request, "reviewapp/members.html", review_page_context(review, **context))
 
 
 @login_required
@@ -178,15 +175,13 @@ def audit_export(request: HttpRequest, review_id: int) -> StreamingHttpResponse:
     return response
 
 
-# Invitations by e-mail ---------------------------------------------------------------------
+# Invitations ---------------------------------------------------------------------------------
 
-def _invitation_context(review, *, may_manage: bool, invite_form=None) -> dict:
-    """What the team page shows of invitations: only leads see them and the form."""
-    if not may_manage:
-        return {}
-    return {"invite_form": invite_form or InvitationForm(),
-            "invitations": selectors.invitations_pending(review=review),
-            "invitation_days": settings.INVITATION_DAYS}
+def invitation_sent_message(invitation: Invitation) -> str:
+    """What the lead is told: the same words whether or not the name or address has an account."""
+    return (f"“{invitation.invitee}” is invited as {', '.join(invitation.role_labels)}, until "
+            f"{invitation.expires_at:%d %b %Y}. They join when they accept: an account sees the invitation "
+            "when it signs in, and an address gets a link by e-mail.")
 
 
 @login_required
@@ -197,18 +192,15 @@ def member_invite(request: HttpRequest, review_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             invitation = services.invitation_create(
-                actor=request.user, review=review, email=form.cleaned_data["email"],
+                actor=request.user, review=review, identifier=form.cleaned_data["identifier"],
                 roles=form.cleaned_data["roles"], site_url=request.build_absolute_uri("/"))
         except ApplicationError as exc:
-            form.add_error("email", exc.message)
+            form.add_error(exc.extra.get("field"), exc.message)
         else:
-            messages.success(request, f"Invitation e-mailed to {invitation.email}; its link works until "
-                                      f"{invitation.expires_at:%d %b %Y}.")
+            messages.success(request, invitation_sent_message(invitation))
             return redirect("review_members", review.pk)
     # Shown again on the team page with the errors beside the fields.
-    return render(request, "reviewapp/members.html", review_page_context(
-        review, members=selectors.members_with_roles(review=review), form=MemberAddForm(),
-        role_form=MemberRolesForm(), **_invitation_context(review, may_manage=True, invite_form=form)))
+    return _members_page(request, review, may_manage=True, invite_form=form)
 
 
 @login_required
@@ -221,7 +213,7 @@ def invitation_revoke(request: HttpRequest, review_id: int, invitation_id: int) 
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Invitation of {invitation.email} revoked; its link no longer works.")
+        messages.success(request, f"Invitation of {invitation.invitee} revoked; it can no longer be accepted.")
     return redirect("review_members", review.pk)
 
 
@@ -239,21 +231,23 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The page an invitation link opens: join with the signed-in account, or create one."""
+    """The page an e-mailed link opens: join with the signed-in account if the invitation is
+    its own (invitation_rules), or create the account of the invited address."""
     invitation = selectors.invitation_by_token(token=token)
     state = invitation.state if invitation else "unknown"
     if state != Invitation.State.OPEN:
         return _invitation_refused(request, state)
     user = request.user
-    form = None
+    form, refusal = None, None
     if user.is_authenticated:
-        if request.method == "POST":
+        refusal = invitation_acceptance_refusal(invitation=invitation, user=user, holds_link=True)
+        if request.method == "POST" and not refusal:
             try:
                 services.invitation_accept(token=token, user=user)
             except services.InvitationUnusable as exc:
                 return _invitation_refused(request, exc.state)
             return _joined(request, invitation)
-    else:
+    elif invitation_new_account_allowed(invitation=invitation):
         form = InvitationSignupForm(request.POST or None, email=invitation.email)
         if request.method == "POST" and form.is_valid():
             try:
@@ -268,7 +262,25 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, user)
                 return _joined(request, invitation)
     return render(request, "reviewapp/invitation_accept.html",
-                  {"invitation": invitation, "form": form, "invited_review": invitation.review})
+                  {"invitation": invitation, "form": form, "invited_review": invitation.review,
+                   "refusal": refusal}, status=403 if refusal else 200)
+
+
+@login_required
+@require_POST
+def invitation_answer(request: HttpRequest, invitation_id: int, answer: str) -> HttpResponse:
+    """Accept or decline, from the home page, an invitation addressed to one's account."""
+    invitation = get_object_or_404(selectors.invitations_for(user=request.user), pk=invitation_id)
+    try:
+        if answer == "accept":
+            services.invitation_accept(user=request.user, invitation_id=invitation.pk)
+            return _joined(request, invitation)
+        services.invitation_decline(user=request.user, invitation_id=invitation.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"You declined to join “{invitation.review.title}”.")
+    return redirect("home")
 
 
 # Personal API tokens and webhooks ----------------------------------------------------------

@@ -53,7 +53,7 @@ def world(review, people, make_user, settings, django_capture_on_commit_callback
     study = review.studies.get()
     pair = DuplicatePair.objects.create(review=review, record_a_id=items[4].record_id,
                                         record_b_id=items[5].record_id, score=0.8, reasons=["similar titles"])
-    invitation = review_services.invitation_create(actor=lead, review=review, email="guest@example.org",
+    invitation = review_services.invitation_create(actor=lead, review=review, identifier="guest@example.org",
                                                    roles=["viewer"], site_url="http://testserver/")
     hook = review_services.webhook_create(actor=lead, review=review, url="http://127.0.0.1:9/hook",
                                           events=["conflict.created"])

@@ -138,7 +138,8 @@ TABLE = [
     ("api_appraisal_reopen", {"appraisal_id": "appraisal_done"}, "post", SETTLE, None),
 ]
 # Routes outside a review, tested on their own (test_api_tokens, test_api_schema).
-NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_me", "api_schema", "api_docs"}
+NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_me", "api_schema", "api_docs", "api_my_invitations",
+                     "api_my_invitation_accept", "api_my_invitation_decline"}
 # Routes whose success is a file, not JSON (their refusals are JSON like every other).
 FILE_ROUTES = {"api_review_archive_file": "application/zip"}
 

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from reviewapp import services
 from reviewapp.models import Invitation, Membership, WebhookDelivery
 from tests.api.conftest import auth
 
@@ -17,10 +18,13 @@ def call(client, world, method, name, *args, data=None, query=""):
     return getattr(client, method)(url, data, content_type="application/json", **auth(world.tokens["lead"]))
 
 
-def test_a_lead_adds_a_member_changes_their_roles_and_removes_them(client, world):
-    added = call(client, world, "post", "api_members", data={"identifier": "newbie", "roles": ["viewer"]})
-    assert added.status_code == 201 and added.json()["roles"] == ["viewer"]
-    user_id = added.json()["user_id"]
+def test_a_lead_invites_a_member_changes_their_roles_and_removes_them(client, world, django_user_model):
+    invited = call(client, world, "post", "api_members", data={"identifier": "newbie", "roles": ["viewer"]})
+    assert invited.status_code == 202 and invited.json()["roles"] == ["viewer"]
+    assert invited.json()["invitee"] == "newbie" and invited.json()["state"] == "open"
+    newbie = django_user_model.objects.get(username="newbie")
+    services.invitation_accept(user=newbie, invitation_id=invited.json()["id"])
+    user_id = newbie.pk
     changed = call(client, world, "put", "api_member", user_id, data={"roles": ["reviewer", "viewer"]})
     assert changed.json()["roles"] == ["reviewer", "viewer"]
     reviewers = call(client, world, "get", "api_members", query="?role=reviewer").json()["results"]
@@ -33,12 +37,12 @@ def test_an_invitation_is_emailed_and_can_be_revoked(client, world):
     mail.outbox.clear()
     made = call(client, world, "post", "api_invitations", data={"email": "Colleague@Example.org",
                                                                 "roles": ["reviewer"]})
-    assert made.status_code == 201 and made.json()["email"] == "colleague@example.org"
+    assert made.status_code == 201 and made.json()["invitee"] == "colleague@example.org"
     assert mail.outbox[0].to == ["colleague@example.org"]
     revoked = call(client, world, "post", "api_invitation_revoke", made.json()["id"])
     assert revoked.json()["state"] == "revoked"
     pending = call(client, world, "get", "api_invitations", query="?pending=true").json()
-    assert [i["email"] for i in pending["results"]] == ["guest@example.org"]
+    assert [i["invitee"] for i in pending["results"]] == ["guest@example.org"]
     assert Invitation.objects.get(pk=made.json()["id"]).revoked_at is not None
 
 

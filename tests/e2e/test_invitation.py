@@ -32,7 +32,7 @@ def test_a_lead_invites_and_the_invitee_joins_from_the_mail(live_server, browser
     out.mkdir(parents=True, exist_ok=True)
     lead = make_user("lena")
     review = services.review_create(creator=lead, title="Parent-infant psychotherapy for mothers with depression")
-    services.invitation_create(actor=lead, review=review, email="old.invite@example.org",
+    services.invitation_create(actor=lead, review=review, identifier="old.invite@example.org",
                                roles=["viewer"], site_url=live_server.url)
 
     lead_page = browser.new_context().new_page()
@@ -40,10 +40,12 @@ def test_a_lead_invites_and_the_invitee_joins_from_the_mail(live_server, browser
     lead_page.fill("#id_username", "lena")
     lead_page.fill("#id_password", "pw-for-tests-123")
     lead_page.click("button[type=submit]")
-    lead_page.fill("#id_email", "Ines.Invitee@example.org")
+    lead_page.fill("#id_identifier", "Ines.Invitee@example.org")
+    assert lead_page.locator("#invite input[name=roles]:checked").count() == 0  # nothing ticked to begin with
+    lead_page.check("#invite input[value=reviewer]")
     lead_page.check("#invite input[value=extractor]")
     lead_page.click("#invite button[type=submit]")
-    assert "Invitation e-mailed to ines.invitee@example.org" in lead_page.locator(".messages").inner_text()
+    assert "“ines.invitee@example.org” is invited as Reviewer, Extractor" in lead_page.locator(".messages").inner_text()
     invitations = lead_page.locator("table.invitations").inner_text()
     assert "ines.invitee@example.org" in invitations and "old.invite@example.org" in invitations
     shoot(lead_page, out, "members")

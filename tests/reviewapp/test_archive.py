@@ -65,7 +65,7 @@ def world(review, people, make_user, django_capture_on_commit_callbacks, setting
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     review_services.webhook_create(actor=lead, review=review, url="http://127.0.0.1:9/hook",
                                    events=["conflict.created"])
-    review_services.invitation_create(actor=lead, review=review, email="guest@example.org", roles=["viewer"],
+    review_services.invitation_create(actor=lead, review=review, identifier="guest@example.org", roles=["viewer"],
                                       site_url="http://testserver/")
     outcomes = {name: review_services.outcome_create(actor=lead, review=review, name=name, direction=d, note=n)
                 for name, d, n in DEMO_OUTCOMES}
