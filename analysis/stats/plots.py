@@ -45,6 +45,10 @@ def _num(x: float, digits: int = 2) -> str:
     return s.lstrip("-")  # no "-0.00"
 
 
+# Text whose digits line up in columns (estimates, weights, axis ticks).
+TABULAR_CLASSES = ("num", "tick")
+
+
 def _text_width(s: str, size: float = FONT_SIZE) -> float:
     return len(s) * size * CHAR_W
 
@@ -58,6 +62,10 @@ def _text(x: float, y: float, s: str, *, anchor: str = "start", size: float = FO
         attrs += f' font-weight="{weight}"'
     if cls:
         attrs += f' class="{cls}"'
+    if cls in TABULAR_CLASSES:
+        # A presentation attribute, not a <style> element: pages embed the SVG under a CSP that
+        # forbids inline style, and the standalone file looks the same.
+        attrs += ' font-variant="tabular-nums"'
     inner = escape(s)
     if tooltip:
         inner = f"<title>{escape(tooltip)}</title>{inner}"
@@ -392,8 +400,7 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
     desc = (f"{k} studies. Pooled {effect_label.lower()} {pooled_text} ({level:g}% CI)."
             + (f" Prediction interval {_num(shown(pi_lb), digits)} to {_num(shown(pi_ub), digits)}."
                if has_pi else ""))
-    style = ("<style>.num, .tick { font-variant-numeric: tabular-nums; }</style>")
-    return _svg(width, height, title, desc, [style, *body])
+    return _svg(width, height, title, desc, body)
 
 
 def _heterogeneity_line(fit, k, has_pi, pi_lb, pi_ub, shown, digits, level) -> str:

@@ -2,6 +2,8 @@
 single violation (no inline script or style left behind), and the moved scripts still work."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -93,3 +95,107 @@ def test_a_delete_button_still_asks_before_deleting_an_outcome(live_server, page
     page.wait_for_timeout(300)
     assert questions == ["Delete this outcome?"]
     assert Outcome.objects.filter(pk=outcome.pk).exists()
+
+
+# ------------------------------------------------------------------ every page of a built review
+
+# Routes no page of the demo can fill (no such object in it) or that only a signed-out person sees.
+UNFILLABLE = {
+    "invitation_accept": "needs a pending invitation's secret token",
+    "password_reset_confirm": "needs a reset token from an e-mail",
+    "webhook_detail": "the demo has no webhook",
+    "invitation_revoke": "the demo has no invitation",
+    "review_archive_download": "the demo has no archive",
+    "api_token_revoke": "the demo has no API token",
+}
+
+
+def _every_route():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield pattern, prefix + str(pattern.pattern)
+
+    return [(p, route) for p, route in walk(get_resolver().url_patterns) if not route.startswith(("api/", "admin/"))]
+
+
+def _demo_kwargs(lead):
+    """A value for every URL keyword the demo review can give, per route name where it differs."""
+    from analysis.models import Analysis, AnalysisRun
+    from extraction import definition as defs
+    from extraction.models import FormTemplate
+    from reviewapp.models import Outcome, Review
+    from screening.models import DuplicatePair, Record, ScreeningItem, Search, SearchFile, Study
+    from screening.prisma import BOXES
+
+    review = Review.objects.get(title=DEMO_TITLE)
+    extraction = FormTemplate.objects.filter(review=review, kind=FormTemplate.Kind.EXTRACTION).first()
+    appraisal = FormTemplate.objects.filter(review=review, kind=FormTemplate.Kind.APPRAISAL).first()
+    section = defs.sections(extraction.draft)[0]
+    conflict = (ScreeningItem.objects.filter(review=review, status=ScreeningItem.Status.CONFLICT).first()
+                or ScreeningItem.objects.filter(review=review).first())
+    common = {
+        "review_id": review.pk, "outcome_id": Outcome.objects.filter(review=review).first().pk,
+        "user_id": lead.pk, "search_id": Search.objects.filter(review=review).first().pk,
+        "file_id": SearchFile.objects.filter(search__review=review).first().pk,
+        "record_id": Record.objects.filter(review=review).first().pk,
+        "pair_id": DuplicatePair.objects.filter(record_a__review=review).first().pk,
+        "item_id": conflict.pk, "stage": "ta", "study_id": Study.objects.filter(review=review).first().pk,
+        "template_id": extraction.pk, "section_key": section["key"], "field_key": section["fields"][0]["key"],
+        "analysis_id": Analysis.objects.filter(review=review).first().pk,
+        "run_id": AnalysisRun.objects.filter(analysis__review=review, status="done").first().pk,
+        "box": BOXES[0], "shape": "wide", "fmt": "csv", "kind": "summary", "plot": "forest", "name": "x.csv",
+    }
+    appraisal_routes = {"template_id": appraisal.pk}
+    return review, common, appraisal_routes
+
+
+def test_every_page_of_a_built_review_shows_without_a_policy_violation(live_server, browser, client):
+    """Every page URL the app has, filled from the demo and opened as its lead: the ones that answer
+    with HTML show no securitypolicyviolation (inline style in a plot, an inline handler...)."""
+    from django.contrib.auth import get_user_model
+
+    call_command("load_demo", verbosity=0)
+    lead = get_user_model().objects.get(username="lead")
+    review, common, appraisal_routes = _demo_kwargs(lead)
+    client.force_login(lead)
+    html_pages, unfilled = [], []
+    for pattern, route in _every_route():
+        wanted = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+        values = {**common, **(appraisal_routes if pattern.name.startswith("appraisal") else {})}
+        if pattern.name in UNFILLABLE or not wanted <= set(values):
+            unfilled.append(pattern.name)
+            continue
+        path = reverse(pattern.name, kwargs={k: values[k] for k in wanted})
+        answer = client.get(path)
+        if answer.status_code == 200 and answer.get("Content-Type", "").startswith("text/html") \
+                and not answer.get("Content-Disposition"):
+            html_pages.append(path)
+    assert set(unfilled) <= set(UNFILLABLE), set(unfilled) - set(UNFILLABLE)
+    assert reverse("analysis_run_detail", args=[review.pk, common["run_id"]]) in html_pages  # the forest plot
+
+    context = browser.new_context()
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(live_server.url + reverse("login"))
+        page.fill("#id_username", "lead")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        found = {}
+        for path in html_pages:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("load")
+            violations = page.evaluate("window.__cspViolations")
+            if violations:
+                found[path] = violations
+        assert found == {}
+        assert len(html_pages) >= 50, html_pages
+    finally:
+        context.close()

@@ -124,3 +124,20 @@ def test_forest_with_a_nonlinear_transform_labels_ticks_with_round_transformed_v
     ticks = [e.text for e in _by_class(root, "tick")]
     assert len(ticks) >= 2 and len(set(ticks)) == len(ticks)
     assert all(0 < float(t) < 1 and round(float(t), 1) == float(t) for t in ticks)
+
+
+@pytest.mark.parametrize("plot", [
+    lambda: forest_svg(BCG_YI, BCG_VI, BCG_LABELS, result=rma(BCG_YI, BCG_VI)),
+    lambda: funnel_svg(BCG_YI, BCG_VI, trimfill=trimfill(BCG_YI, BCG_VI, method="FE")),
+])
+def test_plots_carry_no_style_a_page_policy_would_block(plot):
+    """Pages embed the SVG under a CSP without 'unsafe-inline' for styles: no <style> element and
+    no style attribute, only presentation attributes (which the standalone file shows the same)."""
+    root = _parse(plot())
+    assert not [e for e in root.iter() if e.tag == f"{SVG}style" or e.get("style") is not None]
+
+
+def test_estimates_and_ticks_keep_their_digits_in_columns():
+    root = _parse(forest_svg(BCG_YI, BCG_VI, BCG_LABELS))
+    numbers = _by_class(root, "num") + _by_class(root, "tick")
+    assert numbers and {e.get("font-variant") for e in numbers} == {"tabular-nums"}
