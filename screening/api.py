@@ -874,6 +874,12 @@ class AgreementApi(ReviewApiView):
 # ---------------------------------------------------------------- PRISMA
 
 class PrismaColumnSerializer(serializers.Serializer):
+    records_identified = serializers.IntegerField()
+    records_removed = serializers.IntegerField(help_text="Before screening: duplicates, automation, other reasons.")
+    automation_ineligible = serializers.IntegerField()
+    records_screened = serializers.IntegerField()
+    records_excluded = serializers.IntegerField()
+    records_awaiting = serializers.IntegerField()
     sought = serializers.IntegerField()
     not_retrieved = serializers.IntegerField()
     assessed = serializers.IntegerField()
@@ -895,8 +901,8 @@ class PrismaCountsSerializer(serializers.Serializer):
     records_screened = serializers.IntegerField()
     records_excluded = serializers.IntegerField()
     records_awaiting = serializers.IntegerField()
-    main = PrismaColumnSerializer(help_text="Reports from databases and registers.")
-    other = PrismaColumnSerializer(help_text="Reports from other methods.")
+    main = PrismaColumnSerializer(help_text="Records and reports from databases and registers.")
+    other = PrismaColumnSerializer(help_text="Records and reports from other methods.")
     studies_included = serializers.IntegerField()
     reports_included = serializers.IntegerField()
     previous_studies = serializers.IntegerField()

@@ -6,22 +6,27 @@ number is a count of rows, and every box can list the records behind it
 (:func:`box_records`).
 
 Columns: records of bibliographic databases and registers; records of other methods
-(websites, organisations, citation searching, experts), which PRISMA shows from "reports
-sought" on; and, for an updated review, the studies of its previous version. A record
-belongs to the column of the search it was kept from (the primary of its duplicate group).
+(websites, organisations, citation searching, experts); and, for an updated review, the studies
+of its previous version. A record belongs to the column of the search it was kept from (the
+primary of its duplicate group). PRISMA's template for other methods goes from "identified"
+straight to "reports sought", but here every unique record, whatever its source, passes the
+title/abstract queue; so the other-methods column shows its records screened and excluded too,
+rather than losing them between two boxes (PRISMA 2020 allows the template to be adapted).
 
 While screening goes on, records or reports still waiting for decisions are counted in
-``records_awaiting`` and ``reports_awaiting``, so the sums below always hold:
+``records_awaiting`` and ``awaiting``, so the sums below hold in every column at every stage:
 
-    identified = duplicates + automation + other removed + screened + awaiting
-    screened = excluded + sought          sought = not retrieved + assessed + awaiting reports
-    assessed = excluded reports + included reports
+    identified = removed (duplicates + automation + other reasons) + screened + records awaiting
+    screened = records excluded + sought       sought = not retrieved + assessed + reports awaiting
+    assessed = reports excluded + reports included
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import ngettext
 
 from reviewapp.models import Review
 
@@ -40,8 +45,14 @@ BOXES = [
 
 @dataclass
 class Column:
-    """The report boxes of one column (databases and registers, or other methods)."""
+    """The boxes of one column (databases and registers, or other methods), records then reports."""
 
+    records_identified: int = 0
+    records_removed: int = 0  # before screening: duplicates, automation tools, other reasons
+    automation_ineligible: int = 0
+    records_screened: int = 0
+    records_excluded: int = 0
+    records_awaiting: int = 0
     sought: int = 0
     not_retrieved: int = 0
     assessed: int = 0
@@ -102,6 +113,11 @@ class PrismaCounts:
         if self.has_other_methods:
             o = self.other
             rows += [(f"identified_other:{name}", n) for name, n in sorted(self.identified_other_by_source.items())]
+            rows += [("records_screened_other", o.records_screened), ("records_excluded_other", o.records_excluded)]
+            if o.automation_ineligible:
+                rows += [("automation_ineligible_other", o.automation_ineligible)]
+            if o.records_awaiting or o.awaiting:
+                rows += [("records_awaiting_other", o.records_awaiting), ("reports_awaiting_other", o.awaiting)]
             rows += [("reports_sought_other", o.sought), ("reports_not_retrieved_other", o.not_retrieved),
                      ("reports_assessed_other", o.assessed), ("reports_excluded_other", o.excluded)]
             rows += [(f"reports_excluded_other:{r}", n) for r, n in sorted(o.excluded_by_reason.items())]
@@ -111,11 +127,18 @@ class PrismaCounts:
         return rows
 
 
-def _column(review: Review, sources) -> Column:
+def _column(review: Review, sources, *, identified: int, duplicates: int = 0) -> Column:
+    ta = ScreeningItem.objects.filter(review=review, stage=TA, record__search__source__in=sources)
+    ta_status = dict(ta.values_list("status").annotate(n=Count("id")).order_by())
     items = ScreeningItem.objects.filter(review=review, stage=FT, record__search__source__in=sources)
     by_status = dict(items.values_list("status").annotate(n=Count("id")).order_by())
     reasons = dict(items.filter(status=Status.EXCLUDED).values_list("reason").annotate(n=Count("id")).order_by())
+    automation = ta_status.get(Status.AUTOMATION_EXCLUDED, 0)
     col = Column(
+        records_identified=identified, records_removed=duplicates + automation, automation_ineligible=automation,
+        records_screened=ta_status.get(Status.INCLUDED, 0) + ta_status.get(Status.EXCLUDED, 0),
+        records_excluded=ta_status.get(Status.EXCLUDED, 0),
+        records_awaiting=ta_status.get(Status.PENDING, 0) + ta_status.get(Status.CONFLICT, 0),
         not_retrieved=by_status.get(Status.NOT_RETRIEVED, 0), excluded=by_status.get(Status.EXCLUDED, 0),
         included=by_status.get(Status.INCLUDED, 0),
         awaiting=by_status.get(Status.PENDING, 0) + by_status.get(Status.CONFLICT, 0),
@@ -140,21 +163,19 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
     other_unique = records.filter(search__source__in=Search.OTHER_METHODS, duplicate_of__isnull=True)
     other_by_source = {Search.Source(s).label: n for s, n in other_unique.values_list("search__source")
                        .annotate(n=Count("id")).order_by()}
-    ta = ScreeningItem.objects.filter(review=review, stage=TA, record__search__source__in=MAIN_SOURCES)
-    ta_status = dict(ta.values_list("status").annotate(n=Count("id")).order_by())
     included = Study.objects.filter(review=review, previous_version=False)
     previous = Study.objects.filter(review=review, previous_version=True)
+    duplicates = main_records.filter(duplicate_of__isnull=False).count()
+    main = _column(review, MAIN_SOURCES, identified=sum(by_database.values()), duplicates=duplicates)
+    # Other methods count their unique records: a duplicate was kept under another search's column.
+    other = _column(review, Search.OTHER_METHODS, identified=sum(other_by_source.values()))
     return PrismaCounts(
         identified_databases=sum(by_database.values()) - registers, identified_registers=registers,
         identified_by_database=by_database,
         identified_other=sum(other_by_source.values()), identified_other_by_source=other_by_source,
-        duplicates_removed=main_records.filter(duplicate_of__isnull=False).count(),
-        automation_ineligible=ta_status.get(Status.AUTOMATION_EXCLUDED, 0),
-        other_removed=0,
-        records_screened=ta_status.get(Status.INCLUDED, 0) + ta_status.get(Status.EXCLUDED, 0),
-        records_excluded=ta_status.get(Status.EXCLUDED, 0),
-        records_awaiting=ta_status.get(Status.PENDING, 0) + ta_status.get(Status.CONFLICT, 0),
-        main=_column(review, MAIN_SOURCES), other=_column(review, Search.OTHER_METHODS),
+        duplicates_removed=duplicates, automation_ineligible=main.automation_ineligible, other_removed=0,
+        records_screened=main.records_screened, records_excluded=main.records_excluded,
+        records_awaiting=main.records_awaiting, main=main, other=other,
         studies_included=included.filter(reports__isnull=False).distinct().count(),
         reports_included=Record.objects.filter(review=review, study__previous_version=False,
                                                screening_items__stage=FT,
@@ -286,6 +307,10 @@ def appendix_markdown(*, review: Review, rows: list[AppendixRow]) -> str:
 
 # ---------------------------------------------------------------- the checklist, prefilled
 
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{n:,} {ngettext(one, many, n)}"
+
+
 def checklist_suggestions(*, review: Review) -> dict[str, tuple[str, str]]:
     """(where reported, what the app knows) for the items the app can speak to."""
     from .models import ScreeningSettings
@@ -297,21 +322,28 @@ def checklist_suggestions(*, review: Review) -> dict[str, tuple[str, str]]:
                         + f", searched {r.search.date_run:%d %B %Y}" for r in rows)
     screeners = "two reviewers independently" if cfg.reviewers_per_record == 2 else "one reviewer"
     blind = ", blind to each other's decisions," if cfg.blind and cfg.reviewers_per_record == 2 else ""
-    automation = (f" {counts.automation_ineligible:,} records were marked ineligible by the screening tool's "
-                  "stopping rule." if counts.automation_ineligible else "")
-    reasons = "; ".join(f"{reason} ({n})" for reason, n in sorted(counts.main.excluded_by_reason.items()))
+    automated = counts.automation_ineligible + counts.other.automation_ineligible
+    automation = (" " + ngettext("%s record was marked ineligible by the screening tool's stopping rule.",
+                                 "%s records were marked ineligible by the screening tool's stopping rule.",
+                                 automated) % f"{automated:,}" if automated else "")
+    by_reason = Counter(counts.main.excluded_by_reason) + Counter(counts.other.excluded_by_reason)
+    reasons = "; ".join(f"{reason} ({n})" for reason, n in sorted(by_reason.items()))
     return {
         "5": ("Methods: eligibility criteria", cfg.criteria or review.study_designs),
         "6": ("Methods: information sources", sources),
         "7": ("Supplementary file: search appendix",
-              f"The full strategies of all {len(rows)} searches, with limits and dates, are in the search appendix."),
+              ngettext("The full strategy of the search, with its limits and date, is in the search appendix.",
+                       "The full strategies of all {n} searches, with limits and dates, are in the search appendix.",
+                       len(rows)).format(n=len(rows))),
         "8": ("Methods: selection process",
               f"Each record was screened by {screeners}{blind} at title and abstract and again at full text; "
               f"disagreements were resolved by a lead or a third reviewer.{automation}"),
         "16a": ("Results: PRISMA 2020 flow diagram",
-                f"{counts.identified + counts.identified_other:,} records identified, "
-                f"{counts.duplicates_removed:,} duplicates removed, {counts.records_screened:,} screened, "
-                f"{counts.main.assessed:,} full texts assessed, {counts.studies_included:,} studies "
-                f"({counts.reports_included:,} reports) included."),
+                f"{_counted(counts.identified + counts.identified_other, 'record', 'records')} identified, "
+                f"{_counted(counts.duplicates_removed, 'duplicate', 'duplicates')} removed, "
+                f"{counts.records_screened + counts.other.records_screened:,} screened, "
+                f"{_counted(counts.main.assessed + counts.other.assessed, 'full text', 'full texts')} assessed, "
+                f"{_counted(counts.studies_included, 'study', 'studies')} "
+                f"({_counted(counts.reports_included, 'report', 'reports')}) included."),
         "16b": ("Results: excluded studies", f"Full texts excluded with reasons: {reasons}." if reasons else ""),
     }

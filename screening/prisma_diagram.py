@@ -123,23 +123,34 @@ def layout(c) -> Layout:
     h = row(*boxes)
     arrow_right(main_x, y + h / 2)
     y += h + GAP
-    arrow_down(main_x, y - GAP, y)
     out.bands.append(("Identification", ident_top, y - GAP))
 
-    # Screening
+    # Screening: records from other methods pass the title/abstract queue too (screening.prisma)
     screen_top = y
-    screened_lines = [_n("Records screened", c.records_screened, "records_screened")]
-    if c.records_awaiting:
-        screened_lines.append(_n("Records still waiting for decisions", c.records_awaiting, "records_awaiting"))
-    h = row(Box(main_x, y, screened_lines), Box(side_x, y, [_n("Records excluded", c.records_excluded,
-                                                                "records_excluded")]))
-    arrow_right(main_x, y + h / 2)
-    y += h + GAP
-    arrow_down(main_x, y - GAP, y)
 
-    def report_rows(x: float, sx: float, col, suffix: str, y: float, link_from: float | None) -> float:
-        if link_from is not None:
-            arrow_down(x, link_from, y)
+    def screened_boxes(x: float, sx: float, col, suffix: str) -> list[Box]:
+        screened = [_n("Records screened", col.records_screened, "records_screened" + suffix)]
+        if col.records_awaiting:
+            screened.append(_n("Records still waiting for decisions", col.records_awaiting,
+                               "records_awaiting" + suffix))
+        excluded = [_n("Records excluded", col.records_excluded, "records_excluded" + suffix)]
+        if suffix and col.automation_ineligible:  # the main column lists them among the records removed
+            excluded.append(_n("Records marked as ineligible by automation tools", col.automation_ineligible,
+                               "automation_ineligible" + suffix))
+        return [Box(x, y, screened), Box(sx, y, excluded)]
+
+    boxes = screened_boxes(main_x, side_x, c.main, "")
+    if c.has_other_methods:
+        boxes += screened_boxes(other_x, other_side_x, c.other, "_other")
+    h = row(*boxes)
+    for x in [main_x] + ([other_x] if c.has_other_methods else []):
+        arrow_down(x, y - GAP, y)
+        arrow_right(x, y + h / 2)
+    y += h + GAP
+
+    def report_rows(x: float, sx: float, col, suffix: str, y: float) -> float:
+        """The column's report boxes from ``y`` down; returns the bottom of its last box."""
+        arrow_down(x, y - GAP, y)
         h = row(Box(x, y, [_n("Reports sought for retrieval", col.sought, "reports_sought" + suffix)]),
                 Box(sx, y, [_n("Reports not retrieved", col.not_retrieved, "reports_not_retrieved" + suffix)]))
         arrow_right(x, y + h / 2)
@@ -155,14 +166,9 @@ def layout(c) -> Layout:
         arrow_right(x, y + h / 2)
         return y + h
 
-    other_y = y
-    y_main = report_rows(main_x, side_x, c.main, "", y, None)
-    if c.has_other_methods:
-        other_top = next(b for b in out.boxes if b.x == other_x and b.y == ident_top)
-        y_other = report_rows(other_x, other_side_x, c.other, "_other", other_y,
-                              other_top.y + other_top.h)
-        y_main = max(y_main, y_other)
-    y = y_main + GAP
+    y_main = report_rows(main_x, side_x, c.main, "", y)
+    y_other = report_rows(other_x, other_side_x, c.other, "_other", y) if c.has_other_methods else y_main
+    y = max(y_main, y_other) + GAP
     out.bands.append(("Screening", screen_top, y - GAP))
 
     # Included
@@ -190,10 +196,11 @@ def layout(c) -> Layout:
         for b in boxes:
             b.h = MIN_BAND
         h = MIN_BAND
-    out.arrows.append((main_x + BOX_W / 2, y - GAP, main_x + BOX_W / 2, y))
+    # each column's arrow starts at the bottom of its own last box, however long the other one is
+    out.arrows.append((main_x + BOX_W / 2, y_main, main_x + BOX_W / 2, y))
     if c.has_other_methods:
         # the other column's assessed reports flow into the included box too
-        out.arrows.append((other_x + BOX_W / 2, y - GAP, main_x + BOX_W, y + h / 2))
+        out.arrows.append((other_x + BOX_W / 2, y_other, main_x + BOX_W, y + h / 2))
     if c.updated_review:
         out.arrows.append((main_x, y + h / 2, prev_x + BOX_W, y + h / 2))
     y += h
