@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.utils.translation import ngettext
 from scipy import stats as scipy_stats
 
 from analysis import stats
@@ -163,7 +164,9 @@ def _metareg(yi, vi, studies, spec) -> dict:
     names = spec["moderators"]
     keep = [i for i, s in enumerate(studies) if all(s["moderators"].get(m) is not None for m in names)]
     if len(keep) < 3:
-        return {"error": f"Only {len(keep)} studies have every moderator; a meta-regression needs more."}
+        return {"error": ngettext("Only %d study has every moderator; a meta-regression needs more.",
+                                  "Only %d studies have every moderator; a meta-regression needs more.",
+                                  len(keep)) % len(keep)}
     mods = {m: [studies[i]["moderators"][m] for i in keep] for m in names}
     try:
         with warnings.catch_warnings():

@@ -317,7 +317,7 @@ def publication_bias(data: GradeInput) -> Proposal:
         return Proposal("publication_bias", 0, "Not assessable from the data: Egger's test could not be fitted "
                         "on this run; the lead judges from the funnel plot and the search.", from_data=False)
     k0 = data.trimfill_k0 or 0
-    tf = f"trim-and-fill adds {k0} {'study' if k0 == 1 else 'studies'}"
+    tf = f"trim-and-fill adds {k0} {ngettext('study', 'studies', k0)}"
     changes_conclusion = False
     if k0 and data.trimfill_ci is not None:
         null = _null(data.measure)

@@ -13,6 +13,7 @@ import io
 import json
 import re
 import zipfile
+from gettext import ngettext
 from importlib import resources
 
 from . import stats as stats_package
@@ -179,6 +180,7 @@ print(json.dumps(out, indent=2, default=list))
 
 def readme(inputs: dict, *, title: str, excluded_count: int) -> str:
     """Plain text for people (never run): the data stands in it as it is."""
+    left_out = f"{excluded_count} {ngettext('study', 'studies', excluded_count)}"
     spec = inputs["spec"]
     return f"""{title}
 
@@ -187,7 +189,7 @@ model: {spec["method"]}; test: {spec["test"]}; designs: {", ".join(spec["designs
 
 data.csv      the studies this run pooled: yi (positive favours the intervention; ratios on
               the log scale), vi (sampling variance), n (participants), design, time point
-inputs.json   everything the run used, including the {excluded_count} studies left out and why
+inputs.json   everything the run used, including the {left_out} left out and why
 results.json  the results stored by the app
 reproduce.R   metafor, run to convergence (control threshold/tol 1e-12): Rscript reproduce.R
               writes results-R.json, equal to results.json's summary to 1e-6. Needs

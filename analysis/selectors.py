@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.http import Http404
+from django.utils.translation import ngettext
 
 from extraction import definition as defs
 from extraction import selectors as extraction_selectors
@@ -145,7 +146,9 @@ def _pick_row(rows: list[dict], rule: str, answers: dict) -> tuple[dict | None, 
     matching = [r for r in rows if (r.get("timepoint") or "").strip().lower() == chosen]
     if not matching:
         return None, ""
-    note = f"{len(matching) - 1} further comparison(s) at this time point set aside" if len(matching) > 1 else ""
+    further = len(matching) - 1
+    note = (ngettext("%d further comparison at this time point set aside",
+                     "%d further comparisons at this time point set aside", further) % further) if further else ""
     return matching[0], note
 
 
@@ -314,7 +317,7 @@ class Staleness:
             parts.append("settings changed: " + ", ".join(self.spec_changed))
         for what, names in (("added", self.added), ("removed", self.removed), ("changed", self.changed)):
             if names:
-                parts.append(f"{len(names)} {'study' if len(names) == 1 else 'studies'} {what} "
+                parts.append(f"{len(names)} {ngettext('study', 'studies', len(names))} {what} "
                              f"({', '.join(names)})")
         if not parts and self.stale:
             parts.append("studies left out or the pre-post data changed")

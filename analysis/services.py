@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
@@ -191,4 +192,5 @@ def analysis_runs_resume() -> list[str]:
     ids = list(AnalysisRun.objects.exclude(status__in=AnalysisRun.FINISHED).values_list("pk", flat=True))
     for pk in ids:
         analysis_run_execute_task.delay(pk)
-    return [f"{len(ids)} analysis run(s) sent to the worker again"] if ids else []
+    return [ngettext("%d analysis run sent to the worker again", "%d analysis runs sent to the worker again",
+                      len(ids)) % len(ids)] if ids else []

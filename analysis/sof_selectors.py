@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import ngettext
+
 from extraction import selectors as extraction_selectors
 from reviewapp.models import Outcome, Review
 
@@ -166,7 +168,7 @@ def _fill(row: SofRow, run: AnalysisRun, judgements: dict, assessment: GradeAsse
                                    sd_scale=assessment.sd_scale if assessment else "")
     designs = [st.get("design") for st in run.inputs["studies"]]
     rct = sum(1 for d in designs if d == RCT)
-    row.designs = f"{rct} RCT{'s' if rct != 1 else ''}, {len(designs) - rct} non-randomised"
+    row.designs = f"{rct} {ngettext('RCT', 'RCTs', rct)}, {len(designs) - rct} non-randomised"
     data = grade_input(run=run, outcome=row.outcome.name, judgements=judgements, assessment=assessment)
     proposal = grade.propose(data)
     ratings = assessment.ratings if assessment else {}
@@ -211,7 +213,7 @@ def table(*, review: Review, rows: list[SofRow] | None = None) -> list[list[str]
             effect = _level_named(effect, r.level)
         if absolute and absolute.note and absolute.comparator == "—" and r.measure not in ("RR", "OR", "RD"):
             effect = f"{effect}. {absolute.note}"
-        n = f"{r.participants if r.participants is not None else '?'} ({r.k} {'study' if r.k == 1 else 'studies'}"
+        n = f"{r.participants if r.participants is not None else '?'} ({r.k} {ngettext('study', 'studies', r.k)}"
         n += f"; {r.designs})"
         certainty = f"{r.symbols} {r.certainty_label}"
         if r.reasons:

@@ -3,6 +3,7 @@ ratings the lead has still to confirm."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from reviewapp.dashboard import Stage, Todo
 from reviewapp.permissions import can
@@ -17,7 +18,7 @@ def sof_stage(review, user, roles: set[str]) -> Stage:
     todos = []
     if can(roles=roles, capability="grade") and open_ratings:
         todos.append(Todo(f"Confirm or change {open_ratings} GRADE "
-                          f"{'rating' if open_ratings == 1 else 'ratings'}", home))
+                          f"{ngettext('rating', 'ratings', open_ratings)}", home))
     if not rows:
         status = "not started"
     elif open_ratings:

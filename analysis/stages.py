@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from reviewapp.dashboard import Stage, Todo
 from reviewapp.models import AuditEvent
@@ -26,9 +27,9 @@ def analysis_stage(review, user, roles: set[str]) -> Stage:
             todos.append(Todo("Define the analyses (one per outcome in two clicks)", home))
         never = sum(1 for r in lasts if r is None)
         if analyses and never:
-            todos.append(Todo(f"Run {never} {'analysis' if never == 1 else 'analyses'} not run yet", home))
+            todos.append(Todo(f"Run {never} {ngettext('analysis', 'analyses', never)} not run yet", home))
         if failed:
-            todos.append(Todo(f"Look at {failed} failed {'run' if failed == 1 else 'runs'}", home))
+            todos.append(Todo(f"Look at {failed} failed {ngettext('run', 'runs', failed)}", home))
     if not analyses:
         status = "not started"
     elif done == len(analyses):

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
@@ -64,7 +65,7 @@ def analysis_edit(request: HttpRequest, review_id: int, analysis_id: int) -> Htt
 def analyses_defaults(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
     made = services.analyses_create_defaults(actor=request.user, review=review)
-    messages.success(request, f"{len(made)} {'analysis' if len(made) == 1 else 'analyses'} defined with the "
+    messages.success(request, f"{len(made)} {ngettext('analysis', 'analyses', len(made))} defined with the "
                               "default settings (random effects, REML; controlled designs only).")
     return redirect("analysis_list", review.pk)
 
@@ -74,7 +75,7 @@ def analyses_defaults(request: HttpRequest, review_id: int) -> HttpResponse:
 def analyses_run_all(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
     runs = services.analyses_run_all(actor=request.user, review=review)
-    messages.success(request, f"{len(runs)} {'run' if len(runs) == 1 else 'runs'} queued.")
+    messages.success(request, f"{len(runs)} {ngettext('run', 'runs', len(runs))} queued.")
     return redirect("analysis_list", review.pk)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from reviewapp.dashboard import Stage, Todo
 from reviewapp.permissions import can, may_settle_consensus
@@ -13,7 +14,7 @@ Status = Extraction.Status
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return f"{n} {ngettext(one, many, n)}"
 
 
 def extraction_stage(review, user, roles: set[str]) -> Stage:

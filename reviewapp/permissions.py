@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import ngettext
 
 from .models import Membership, Review
 
@@ -92,7 +93,7 @@ def denial_reason(*, roles: set[str], capability: str) -> str:
     held = [label for value, label in Role.choices if value in roles]
     needs = (f"This needs the role {needed[0]}" if len(needed) == 1
              else f"This needs one of the roles {_in_words(needed, 'or')}")
-    return f"{needs}; your role{'s' if len(held) > 1 else ''} in this review: {_in_words(held, 'and')}."
+    return f"{needs}; your {ngettext('role', 'roles', len(held))} in this review: {_in_words(held, 'and')}."
 
 
 def review_get_for_user(*, user, review_id: int, capability: str = "view", token=None) -> Review:

@@ -19,6 +19,7 @@ from django.db.models.deletion import Collector
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .audit import audit_record, audited_update, snapshot
 from .exceptions import ApplicationError
@@ -112,7 +113,7 @@ def outcome_delete(*, actor, outcome: Outcome) -> None:
     users += [use for references in registered_outcome_references() for use in references.uses(outcome=outcome)]
     if users:
         raise ApplicationError(f"“{outcome.name}” is used by {', '.join(users)}; delete or change "
-                               f"{'it' if len(users) == 1 else 'them'} first.")
+                               f"{ngettext('it', 'them', len(users))} first.")
     outcome.delete()
     audit_record(actor=actor, review=review, action=Action.DELETE, instance=outcome, before=before)
 

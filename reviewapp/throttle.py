@@ -41,6 +41,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
+from django.utils.translation import ngettext
 
 _PREFIX = "signin"
 # A count is forgotten a day after its last failure: long enough that the growing pauses bite.
@@ -138,7 +139,7 @@ def lockout_message(request, username: str | None) -> str | None:
     what, left = paused
     minutes = max(1, math.ceil(left / 60))
     return (f"Too many failed sign-ins {SUBJECTS[what]}. Signing in is paused for {minutes} more "
-            f"minute{'s' if minutes != 1 else ''}; then try again, or reset your password.")
+            f"{ngettext('minute', 'minutes', minutes)}; then try again, or reset your password.")
 
 
 def failure_record(request, username: str | None) -> list[tuple[str, float]]:

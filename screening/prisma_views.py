@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.figures import figure_response
@@ -109,7 +110,7 @@ def prisma_checklist(request: HttpRequest, review_id: int, fmt: str = "") -> Htt
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Checklist saved ({changed} item{'s' if changed != 1 else ''} changed).")
+            messages.success(request, f"Checklist saved ({changed} {ngettext('item', 'items', changed)} changed).")
         return redirect("prisma_checklist", review.pk)
     rows = _checklist_rows(review)
     if fmt == "csv":

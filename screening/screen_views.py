@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -185,8 +186,9 @@ def screening_stop(request: HttpRequest, review_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Screening stopped: {decision.marked_excluded} records marked as excluded by "
-                                  "automation, with the rule and its figures recorded.")
+        marked = decision.marked_excluded
+        messages.success(request, f"Screening stopped: {marked} {ngettext('record', 'records', marked)} marked as "
+                                  "excluded by automation, with the rule and its figures recorded.")
     return redirect("screening_home", review.pk)
 
 
@@ -283,7 +285,7 @@ def claims_release(request: HttpRequest, review_id: int, user_id: int) -> HttpRe
     review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
     person = get_object_or_404(get_user_model(), pk=user_id)
     count = services.claims_release(actor=request.user, review=review, reviewer=person)
-    messages.success(request, f"{count} record{'s' if count != 1 else ''} held by {person.get_username()} "
+    messages.success(request, f"{count} {ngettext('record', 'records', count)} held by {person.get_username()} "
                               "released to the other screeners.")
     return redirect("decisions_log", review.pk)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from reviewapp.dashboard import Stage, Todo
 from reviewapp.permissions import can, may_resolve_conflicts
@@ -19,11 +20,11 @@ def searches_stage(review, user, roles: set[str]) -> Stage:
         todos.append(Todo("Record the database searches and upload their exports",
                           reverse("search_create", args=[review.pk])))
     if may_merge and counts.possible_pairs:
-        todos.append(Todo(f"Decide on {counts.possible_pairs} possible duplicate pair"
-                          f"{'s' if counts.possible_pairs != 1 else ''}",
+        todos.append(Todo(f"Decide on {counts.possible_pairs} possible duplicate "
+                          + ngettext("pair", "pairs", counts.possible_pairs),
                           reverse("duplicate_queue", args=[review.pk])))
     if may_search and counts.failed_imports:
-        todos.append(Todo(f"{counts.failed_imports} import{'s' if counts.failed_imports != 1 else ''} failed: "
+        todos.append(Todo(f"{counts.failed_imports} {ngettext('import', 'imports', counts.failed_imports)} failed: "
                           "see the searches page", reverse("search_list", args=[review.pk])))
     if counts.searches == 0:
         status = "not started"
@@ -46,11 +47,12 @@ def screening_stage(review, user, roles: set[str]) -> Stage:
     if can(roles=roles, capability="screen"):
         for progress in (ta, ft):
             if progress.open_for_me:
-                todos.append(Todo(f"Screen {progress.open_for_me} record{'s' if progress.open_for_me != 1 else ''} "
-                                  f"({progress.label.lower()})", reverse("screen", args=[review.pk, progress.stage])))
+                n = progress.open_for_me
+                todos.append(Todo(f"Screen {n} {ngettext('record', 'records', n)} ({progress.label.lower()})",
+                                  reverse("screen", args=[review.pk, progress.stage])))
     conflicts = ta.conflicts + ft.conflicts
     if conflicts and may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id):
-        todos.append(Todo(f"Resolve {conflicts} screening conflict{'s' if conflicts != 1 else ''}",
+        todos.append(Todo(f"Resolve {conflicts} screening {ngettext('conflict', 'conflicts', conflicts)}",
                           reverse("conflict_list", args=[review.pk])))
     if ta.total == 0:
         status = "waiting"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from gettext import ngettext  # the standard library's: the engine imports no Django
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -526,5 +527,6 @@ def funnel_svg(yi, vi, result=None, *, trimfill=None, level: float = 95, transfo
     title = title or f"Funnel plot of {k} studies"
     desc = (f"Effect sizes of {k} studies against their standard errors, with the {level:g}% pseudo-confidence "
             f"region around the estimate {_num(fn(centre) if fn else centre, 2)}."
-            + (f" {n_fill} studies filled by trim and fill are hollow." if n_fill else ""))
+            + (" " + ngettext("%d study filled by trim and fill is hollow.",
+                              "%d studies filled by trim and fill are hollow.", n_fill) % n_fill if n_fill else ""))
     return _svg(width, height, title, desc, [*body])

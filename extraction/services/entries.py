@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record
 from reviewapp.exceptions import ApplicationError
@@ -300,8 +301,8 @@ def consensus_finalise(*, actor, extraction: Extraction) -> Extraction:
         raise ApplicationError("The consensus is final already.")
     answers, open_paths = consensus_answers(extraction)
     if open_paths:
-        raise ApplicationError(f"{len(open_paths)} difference{'s' if len(open_paths) != 1 else ''} "
-                               "still to settle.")
+        raise ApplicationError(ngettext("%d difference still to settle.", "%d differences still to settle.",
+                                        len(open_paths)) % len(open_paths))
     problems = check_answers(extraction.version.definition, answers)
     if problems:
         raise ApplicationError("The settled values do not fit together: " + " ".join(problems.values()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
@@ -251,5 +252,6 @@ def version_publish(*, actor, template: FormTemplate, note: str = "", move: bool
         audit_record(actor=actor, review=template.review, action=Action.UPDATE, instance=template,
                      before={"version": last.number if last else None},
                      after={"version": version.number, "extractions_moved": moved},
-                     label=f"form {template.name}: {moved} extraction(s) moved to v{version.number}")
+                     label=f"form {template.name}: {moved} {ngettext('extraction', 'extractions', moved)} moved to "
+                           f"v{version.number}")
     return version

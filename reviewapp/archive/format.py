@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from ..exceptions import ApplicationError
 
@@ -137,8 +138,8 @@ def check_manifest(manifest) -> None:
     version = str(manifest.get("format_version"))
     if version not in READABLE_VERSIONS:
         raise ArchiveError(
-            f"This archive has format version {version}; this site reads version"
-            f"{'s' if len(READABLE_VERSIONS) > 1 else ''} {', '.join(READABLE_VERSIONS)}. "
+            f"This archive has format version {version}; this site reads "
+            f"{ngettext('version', 'versions', len(READABLE_VERSIONS))} {', '.join(READABLE_VERSIONS)}. "
             "It was made by a newer version of the app: update this site, then import it again.",
             field="file")
     if not isinstance(manifest.get("counts"), dict):

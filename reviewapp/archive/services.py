@@ -8,6 +8,7 @@ from typing import BinaryIO
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from ..audit import audit_record
 from ..models import ArchiveExport, AuditEvent, Membership, Review
@@ -78,7 +79,8 @@ def archive_exports_resume() -> list[str]:
     ids = list(ArchiveExport.objects.exclude(status__in=ArchiveExport.FINISHED).values_list("pk", flat=True))
     for pk in ids:
         build_task.delay(pk)
-    return [f"{len(ids)} review archive(s) sent to the worker again"] if ids else []
+    return [ngettext("%d review archive sent to the worker again", "%d review archives sent to the worker again",
+                      len(ids)) % len(ids)] if ids else []
 
 
 def review_archive_import(*, source, actor=None, owner=None, trusted: bool = True) -> Review:

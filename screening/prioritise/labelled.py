@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from gettext import ngettext
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,7 @@ def load_labelled_csv(path: str | Path) -> LabelledSet:
     if label_column is None:
         missing.append(" or ".join(LABEL_COLUMNS))
     if missing:
-        raise LabelledSetError(f"{path}: missing column(s) {', '.join(missing)}; "
+        raise LabelledSetError(f"{path}: missing {ngettext('column', 'columns', len(missing))} {', '.join(missing)}; "
                                f"found {', '.join(map(str, frame.columns))}")
     labels = []
     for row, value in enumerate(frame[label_column], start=1):

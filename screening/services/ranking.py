@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.exceptions import ApplicationError
@@ -174,5 +175,5 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
         included_found=figures["found"], marked_excluded=marked, details=figures, decided_by=actor)
     audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=decision,
                  after=snapshot(decision, exclude=("decided_at",)),
-                 label=f"screening stopped: {marked} records excluded by automation")
+                 label=f"screening stopped: {marked} {ngettext('record', 'records', marked)} excluded by automation")
     return decision

@@ -1,6 +1,8 @@
 """The screening app's tasks that a stopped worker left unfinished (see reviewapp.background)."""
 from __future__ import annotations
 
+from django.utils.translation import ngettext
+
 from screening import tasks
 from screening.models import RankingRun, SearchFile
 
@@ -13,5 +15,7 @@ def screening_tasks_resume() -> list[str]:
         tasks.search_file_import.delay(pk)
     for pk in run_ids:
         tasks.ranking_refresh.delay(pk)
-    return ([f"{len(file_ids)} import(s) sent to the worker again"] if file_ids else []) + \
-        ([f"{len(run_ids)} ranking retraining(s) sent to the worker again"] if run_ids else [])
+    return ([ngettext("%d import sent to the worker again", "%d imports sent to the worker again",
+                      len(file_ids)) % len(file_ids)] if file_ids else []) + \
+        ([ngettext("%d ranking retraining sent to the worker again", "%d ranking retrainings sent to the worker again",
+                   len(run_ids)) % len(run_ids)] if run_ids else [])

@@ -32,8 +32,8 @@ def test_an_upload_and_an_analysis_run_left_behind_are_finished_once(review, peo
 
     call_command("resume_background_work")  # tasks run in-process in tests (eager)
     said = capsys.readouterr().out
-    assert "1 import(s) sent to the worker again" in said and "1 analysis run(s)" in said
-    assert "1 review archive(s)" in said
+    assert "1 import sent to the worker again" in said and "1 analysis run sent" in said
+    assert "1 review archive sent" in said
     left.refresh_from_db()
     run.refresh_from_db()
     assert left.status == SearchFile.Status.DONE and Record.objects.filter(search_file=left).count() == 2

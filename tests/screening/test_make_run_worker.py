@@ -250,7 +250,7 @@ def test_an_import_whose_worker_was_killed_is_finished_by_the_next_serve(var_dir
             assert time.monotonic() < deadline and server.poll() is None, _log(var_dir, "serve.log")
             time.sleep(0.2)
         assert _search_file(var_dir, file_id) == ("done", total, "")
-        assert "Left unfinished by the last worker: 1 import(s) sent to the worker again" in _log(var_dir,
+        assert "Left unfinished by the last worker: 1 import sent to the worker again" in _log(var_dir,
                                                                                                  "serve.log")
         with sqlite3.connect(var_dir / "reviewapp.sqlite3", timeout=20) as db:
             stored = db.execute("SELECT count(*) FROM screening_record WHERE search_file_id = ?", [file_id]).fetchone()
