@@ -164,3 +164,15 @@ def test_every_password_check_is_refused_while_paused_not_only_the_sign_in_page(
     # The control: the same request from another address signs in.
     client.post(reverse("admin:login"), {"username": "alice", "password": RIGHT}, REMOTE_ADDR="192.0.2.99")
     assert "_auth_user_id" in client.session
+
+
+def test_a_guesser_does_not_stop_the_owners_api_token(client, make_user):
+    """Tokens are their own credential: pauses of password sign-in do not reach them."""
+    from reviewapp.services import api_token_create
+
+    alice = make_user("alice")
+    _, key = api_token_create(user=alice, name="laptop", scope="read")
+    for _ in range(60):
+        _sign_in(client, "alice", "guess")
+    response = client.get(reverse("api_me"), HTTP_AUTHORIZATION=f"Token {key}", REMOTE_ADDR=HOME)
+    assert response.status_code == 200 and response.json()["username"] == "alice"
