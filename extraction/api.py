@@ -16,15 +16,14 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView
-from reviewapp.permissions import can, may_settle_consensus
 
 from . import definition as defs
-from . import selectors, services
+from . import rules, selectors, services
 from .models import Entry, Extraction, FormTemplate, FormVersion, Settlement
 
 Kind = FormTemplate.Kind
 Status = Extraction.Status
-COMPARABLE = (Status.AWAITING_CONSENSUS, Status.DONE)
+COMPARABLE = rules.COMPARABLE
 
 
 def _username(user) -> str | None:
@@ -203,7 +202,7 @@ class FormDetailApi(ReviewApiView):
         data.is_valid(raise_exception=True)
         settler = None
         if data.validated_data["settler"] is not None:
-            settler = selectors.settler_candidates(review=self.review).filter(
+            settler = rules.settler_candidates(review=self.review).filter(
                 pk=data.validated_data["settler"]).first()
             if settler is None:
                 raise exceptions.ValidationError({"settler": ["Not an extractor or lead of this review."]})
@@ -359,11 +358,14 @@ class EntrySerializer(serializers.ModelSerializer):
     retired = serializers.JSONField(read_only=True, help_text="Answers of fields a later version removed or "
                                                               "changed: {path: {value, label, version}}.")
     has_unsaved_draft = serializers.SerializerMethodField(help_text="The browser form holds typing not yet saved.")
+    frozen_reason = serializers.SerializerMethodField(
+        help_text="Why the entry can no longer be changed or reopened (null while it can): the consensus is "
+                  "final, or both entries are done and differ until they are settled.")
 
     class Meta:
         model = Entry
         fields = ["id", "started", "extraction", "user", "version", "done", "done_at", "answers", "retired",
-                  "has_unsaved_draft", "updated_at"]
+                  "has_unsaved_draft", "frozen_reason", "updated_at"]
         read_only_fields = fields
 
     def get_started(self, entry) -> bool:
@@ -371,6 +373,9 @@ class EntrySerializer(serializers.ModelSerializer):
 
     def get_has_unsaved_draft(self, entry) -> bool:
         return entry.draft is not None
+
+    def get_frozen_reason(self, entry) -> str | None:
+        return rules.entry_change_refusal(extraction=entry.extraction) if entry.extraction_id else None
 
 
 class EntryInputSerializer(serializers.Serializer):
@@ -474,11 +479,11 @@ def blank_entry(*, template: FormTemplate, user, extraction: Extraction | None) 
     return Entry(extraction=extraction, user=user, version=version, answers={})
 
 
-def refuse_a_third(extraction: Extraction | None, entry: Entry | None, doing: str) -> None:
+def refuse_a_third(extraction: Extraction | None, user) -> None:
     # As the entry page: a third person may not open a study two people are on (or one settled).
-    if extraction is not None and entry is None and (len(extraction.entries.all()) >= 2
-                                                     or extraction.status == Status.DONE):
-        raise exceptions.PermissionDenied(f"Two people are {doing} this already.")
+    refusal = rules.new_entry_refusal(user=user, extraction=extraction)
+    if refusal:
+        raise exceptions.PermissionDenied(refusal)
 
 
 class EntryApi(ReviewApiView):
@@ -502,7 +507,7 @@ class EntryApi(ReviewApiView):
 
     def _answer(self, request, template, study):
         extraction, entry = self._current(request, template, study)
-        refuse_a_third(extraction, entry, "extracting")
+        refuse_a_third(extraction, request.user)
         return entry or blank_entry(template=template, user=request.user, extraction=extraction)
 
     def _save(self, request, template, study, data) -> None:
@@ -561,7 +566,11 @@ class DifferenceSerializer(serializers.Serializer):
 
 class ComparisonSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    comparable = serializers.BooleanField(help_text="False until both entries are done: the entries stay blind.")
+    comparable = serializers.BooleanField(help_text="Whether you may see the two entries side by side now: not "
+                                                    "before both are done, and before the consensus is final "
+                                                    "only if you settle it.")
+    blind_reason = serializers.CharField(allow_null=True,
+                                         help_text="Why the entries stay hidden (when not comparable).")
     may_settle = serializers.BooleanField(help_text="Whether you may settle differences and finalise.")
     entries = EntryBriefSerializer(many=True, help_text="First (a) and second (b) entry.")
     open = serializers.IntegerField(help_text="Differences not settled yet.")
@@ -602,13 +611,22 @@ class ConsensusMixin:
         return selectors.extraction_by_id(review=self.review, extraction_id=extraction_id, kind=self.kind)
 
     def may_settle(self, extraction: Extraction) -> bool:
-        return may_settle_consensus(user=self.request.user, roles=self.review.user_roles,
-                                    delegate_id=extraction.template.settler_id)
+        return rules.may_settle(user=self.request.user, roles=self.review.user_roles, extraction=extraction)
 
     def settler_only(self, extraction: Extraction) -> None:
-        if not self.may_settle(extraction):
-            raise exceptions.PermissionDenied("Settling differences needs the role Lead, or to be named the one "
-                                              "who settles differences on this form.")
+        refusal = rules.settle_refusal(user=self.request.user, roles=self.review.user_roles, extraction=extraction)
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
+
+    def comparison_refusal(self, extraction: Extraction) -> str | None:
+        """Why the caller may not see the two side by side (`rules.comparison_refusal`): 403 for those
+        it does not concern once there is something to compare; the reason in the body for the others."""
+        roles, user = self.review.user_roles, self.request.user
+        refusal = rules.comparison_refusal(user=user, roles=roles, extraction=extraction)
+        if (refusal and extraction.status in rules.COMPARABLE
+                and not rules.has_stake(user=user, roles=roles, extraction=extraction)):
+            raise exceptions.PermissionDenied(refusal)
+        return refusal
 
     def detail(self, extraction_id: int) -> Response:
         return Response(self.detail_serializer(self.extraction(extraction_id), context={"request": self.request}).data)
@@ -622,15 +640,11 @@ class DifferencesApi(ConsensusMixin, ReviewApiView):
     @extend_schema(responses=ComparisonSerializer)
     def get(self, request, review_id: int, extraction_id: int):
         extraction = self.extraction(extraction_id)
-        may_settle = self.may_settle(extraction)
-        body = {"status": extraction.status, "comparable": extraction.status in COMPARABLE,
-                "may_settle": may_settle, "entries": [], "open": 0, "rows": []}
-        if not body["comparable"]:
+        refusal = self.comparison_refusal(extraction)
+        body = {"status": extraction.status, "comparable": refusal is None, "blind_reason": refusal,
+                "may_settle": self.may_settle(extraction), "entries": [], "open": 0, "rows": []}
+        if refusal:
             return Response(ComparisonSerializer(body).data)
-        is_extractor = any(e.user_id == request.user.pk for e in extraction.entries.all())
-        if not (may_settle or is_extractor or can(roles=self.review.user_roles, capability="extract")):
-            raise exceptions.PermissionDenied("The comparison is for the two extractors, the role Extractor and "
-                                              "whoever settles differences.")
         entries, rows = selectors.comparison(extraction=extraction)
         body.update(entries=entries, rows=rows, open=sum(1 for r in rows if r.differs and not r.is_settled))
         return Response(ComparisonSerializer(body).data)

@@ -10,7 +10,7 @@ from django.http import Http404
 from screening.models import Study
 
 from . import definition as defs
-from . import outcome_data
+from . import outcome_data, rules
 from . import outcome_names as names
 from .models import Entry, Extraction, FormTemplate
 
@@ -72,7 +72,7 @@ class StudyRow:
     @property
     def open_for(self) -> bool:
         """Whether a person without an entry here could still take a place."""
-        return self.status != Status.DONE and self.entries < 2
+        return self.status != Status.DONE and self.entries < rules.ENTRIES_PER_STUDY
 
 
 def study_rows(*, review, template: FormTemplate | None, user) -> list[StudyRow]:
@@ -269,14 +269,6 @@ def extraction_by_id(*, review, extraction_id: int, kind: str = FormTemplate.Kin
     if extraction is None:
         raise Http404("No such extraction." if kind == FormTemplate.Kind.EXTRACTION else "No such appraisal.")
     return extraction
-
-
-def settler_candidates(*, review):
-    """Who a lead may name to settle differences on a form: the review's extractors and leads."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(review_memberships__review=review,
-                                           review_memberships__role__in=["extractor", "lead"]).distinct()
 
 
 def form_version_get(*, template: FormTemplate, number: int):

@@ -4,7 +4,6 @@ check, one service or selector, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.pages import review_page_context
-from reviewapp.permissions import can, may_settle_consensus, review_get_for_user
+from reviewapp.permissions import can, review_get_for_user
 
 from . import definition as defs
-from . import exports, rendering, selectors, services
+from . import exports, rendering, rules, selectors, services
 from .forms import FieldForm, PublishForm, SectionForm, SettlerForm, TemplateCreateForm
 from .models import Extraction, FormTemplate
 
@@ -30,8 +29,8 @@ def extraction_home(request: HttpRequest, review_id: int) -> HttpResponse:
     rows = selectors.study_rows(review=review, template=template, user=request.user)
     status = request.GET.get("status", "")
     shown = [r for r in rows if r.status == status] if status in Status.values else rows
-    may_settle = template is not None and may_settle_consensus(
-        user=request.user, roles=review.user_roles, delegate_id=template.settler_id)
+    may_settle = template is not None and rules.may_settle_template(user=request.user, roles=review.user_roles,
+                                                                    template=template)
     counts = {value: sum(1 for r in rows if r.status == value) for value in Status.values}
     unknown = (selectors.unknown_outcome_names(review=review)
                if can(roles=review.user_roles, capability="build_forms") else [])
@@ -66,8 +65,7 @@ def form_list(request: HttpRequest, review_id: int) -> HttpResponse:
 def form_builder(request: HttpRequest, review_id: int, template_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
     template = selectors.template_get(review=review, template_id=template_id)
-    people = get_user_model().objects.filter(review_memberships__review=review,
-                                             review_memberships__role__in=["extractor", "lead"]).distinct()
+    people = rules.settler_candidates(review=review)
     publish_form = PublishForm(request.POST or None)
     settler_form = SettlerForm(request.POST if request.POST.get("action") == "settler" else None,
                                people=people, initial={"settler": template.settler_id})
@@ -184,9 +182,9 @@ def entry_form(request: HttpRequest, review_id: int, template_id: int, study_id:
     if version is None:
         messages.error(request, "The form has not been published yet.")
         return redirect("extraction_home", review.pk)
-    if extraction is not None and entry is None and (extraction.entries.count() >= 2 or
-                                                     extraction.status == Status.DONE):
-        raise PermissionDenied("Two people are extracting this study already.")
+    refusal = rules.new_entry_refusal(user=request.user, extraction=extraction)
+    if refusal:
+        raise PermissionDenied(refusal)
     restored = posted is None and entry is not None and entry.draft is not None
     if posted is not None:
         values = {k: v for k, v in posted.lists()}
@@ -202,7 +200,9 @@ def entry_form(request: HttpRequest, review_id: int, template_id: int, study_id:
         review, template=template, study=study, entry=entry, version=version, extraction=extraction,
         sections=rendering.form_view(version.definition, values, errors, outcome_names, effects),
         errors=errors, restored=restored, retired=(entry.retired if entry else {}),
-        countries=defs.countries(), done=bool(entry and entry.done)))
+        countries=defs.countries(), done=bool(entry and entry.done),
+        frozen_reason=rules.entry_change_refusal(extraction=extraction),
+        may_compare=rules.may_see_comparison(user=request.user, roles=review.user_roles, extraction=extraction)))
 
 
 @login_required
@@ -226,17 +226,12 @@ def compare(request: HttpRequest, review_id: int, template_id: int, study_id: in
     template = selectors.template_get(review=review, template_id=template_id)
     study = selectors.study_get(review=review, study_id=study_id)
     extraction = selectors.extraction_get(template=template, study=study)
-    may_settle = may_settle_consensus(user=request.user, roles=review.user_roles, delegate_id=template.settler_id)
-    if extraction is None or extraction.status not in (Status.AWAITING_CONSENSUS, Status.DONE):
-        # Blind until both are done: nobody sees the entries side by side before.
+    refusal = comparison_refusal(request, review, extraction)
+    may_settle = settle_check(request, review, extraction)
+    if refusal and request.method != "POST":
         return render(request, "extraction/compare_waiting.html", review_page_context(
-            review, template=template, study=study, extraction=extraction))
-    is_extractor = extraction.entries.filter(user=request.user).exists()
-    if not (may_settle or is_extractor or can(roles=review.user_roles, capability="extract")):
-        raise PermissionDenied("Only the extractors and whoever settles differences see the comparison.")
+            review, template=template, study=study, extraction=extraction, reason=refusal))
     if request.method == "POST":
-        if not may_settle:
-            raise PermissionDenied("You may not settle differences on this form.")
         consensus_post(request, extraction,
                        finalised=f"The consensus of {study.label} is final: it is the study's data now.")
         return redirect("compare", review.pk, template.pk, study.pk)
@@ -265,8 +260,11 @@ def study_page(request: HttpRequest, review_id: int, study_id: int) -> HttpRespo
         mine=selectors.entry_of(extraction=extraction, user=request.user),
         effects=selectors.effects_of(review=review, answers=extraction.consensus if extraction else None),
         retired=extraction.retired if extraction else {},
-        may_settle=template is not None and may_settle_consensus(
-            user=request.user, roles=review.user_roles, delegate_id=template.settler_id)))
+        may_settle=extraction is not None and rules.may_settle(user=request.user, roles=review.user_roles,
+                                                               extraction=extraction),
+        may_compare=extraction is not None and rules.may_see_comparison(user=request.user, roles=review.user_roles,
+                                                                        extraction=extraction),
+        may_start=template is not None and rules.new_entry_refusal(user=request.user, extraction=extraction) is None))
 
 
 @login_required
@@ -281,6 +279,25 @@ def export(request: HttpRequest, review_id: int, shape: str, fmt: str) -> HttpRe
     response["Content-Disposition"] = f'attachment; filename="extraction-{shape}-review{review.pk}.{fmt}"'
     return response
 
+
+
+def comparison_refusal(request: HttpRequest, review, extraction) -> str | None:
+    """Why this person may not see the comparison now (`rules.comparison_refusal`): a 403 for
+    those it does not concern, the reason on the page for the others."""
+    refusal = rules.comparison_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
+    if (refusal and extraction is not None and extraction.status in rules.COMPARABLE
+            and not rules.has_stake(user=request.user, roles=review.user_roles, extraction=extraction)):
+        raise PermissionDenied(refusal)
+    return refusal
+
+
+def settle_check(request: HttpRequest, review, extraction) -> bool:
+    """Whether this person settles ``extraction`` (`rules.settle_refusal`); a POST from anyone else is a 403."""
+    refusal = (rules.settle_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
+               if extraction is not None else "There is nothing to settle yet.")
+    if refusal and request.method == "POST":
+        raise PermissionDenied(refusal)
+    return refusal is None
 
 
 def consensus_post(request: HttpRequest, extraction, *, finalised: str) -> None:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView
 
 from .. import api as extraction_api
+from .. import rules
 from .. import selectors as extraction_selectors
 from .. import services as extraction_services
 from ..models import Extraction, FormTemplate
@@ -162,9 +163,9 @@ class ToolDetailApi(ReviewApiView):
         data.is_valid(raise_exception=True)
         settler = None
         if data.validated_data["settler"] is not None:
-            settler = selectors.review_people(review=self.review).filter(pk=data.validated_data["settler"]).first()
+            settler = rules.settler_candidates(review=self.review).filter(pk=data.validated_data["settler"]).first()
             if settler is None:
-                raise exceptions.ValidationError({"settler": ["Not a member of this review."]})
+                raise exceptions.ValidationError({"settler": ["Not an extractor or lead of this review."]})
         extraction_services.template_settler_set(actor=request.user, template=template, settler=settler)
         return Response(ToolDetailSerializer(selectors.tool_template_get(review=self.review, template_id=tool_id)
                                              ).data)
@@ -311,7 +312,7 @@ class AppraisalEntryApi(extraction_api.EntryApi):
 
     def _answer(self, request, template, study):
         extraction, entry = self._current(request, template, study)
-        extraction_api.refuse_a_third(extraction, entry, "appraising")
+        extraction_api.refuse_a_third(extraction, request.user)
         return entry or extraction_api.blank_entry(template=template, user=request.user, extraction=extraction)
 
     def _save(self, request, template, study, data) -> None:
@@ -374,7 +375,11 @@ class DomainPairSerializer(serializers.Serializer):
 
 class AppraisalComparisonSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    comparable = serializers.BooleanField(help_text="False until both appraisals are done: they stay blind.")
+    comparable = serializers.BooleanField(help_text="Whether you may see the two appraisals side by side now: not "
+                                                    "before both are done, and before the consensus is final "
+                                                    "only if you settle it.")
+    blind_reason = serializers.CharField(allow_null=True, help_text="Why the appraisals stay hidden (when not "
+                                                                    "comparable).")
     may_settle = serializers.BooleanField()
     entries = extraction_api.EntryBriefSerializer(many=True)
     open = serializers.IntegerField(help_text="Differences not settled yet.")
@@ -387,10 +392,6 @@ class AppraisalConsensusMixin(extraction_api.ConsensusMixin):
     kind = Kind.APPRAISAL
     detail_serializer = AppraisalDetailSerializer
 
-    def settler_only(self, extraction: Extraction) -> None:
-        if not self.may_settle(extraction):
-            raise exceptions.PermissionDenied("Settling appraisals needs the role Lead, or to be named the one who "
-                                              "settles the appraisals of this tool.")
 
 
 class AppraisalDifferencesApi(AppraisalConsensusMixin, ReviewApiView):
@@ -400,14 +401,11 @@ class AppraisalDifferencesApi(AppraisalConsensusMixin, ReviewApiView):
     @extend_schema(responses=AppraisalComparisonSerializer)
     def get(self, request, review_id: int, appraisal_id: int):
         extraction = self.extraction(appraisal_id)
-        may_settle = self.may_settle(extraction)
-        body = {"status": extraction.status, "comparable": extraction.status in extraction_api.COMPARABLE,
-                "may_settle": may_settle, "entries": [], "open": 0, "still_needed": [], "domains": []}
-        if not body["comparable"]:
+        refusal = self.comparison_refusal(extraction)
+        body = {"status": extraction.status, "comparable": refusal is None, "blind_reason": refusal,
+                "may_settle": self.may_settle(extraction), "entries": [], "open": 0, "still_needed": [], "domains": []}
+        if refusal:
             return Response(AppraisalComparisonSerializer(body).data)
-        if not (may_settle or any(e.user_id == request.user.pk for e in extraction.entries.all())):
-            raise exceptions.PermissionDenied("The comparison is for the two appraisers and whoever settles "
-                                              "differences (the role Lead, or the tool's named settler).")
         consensus, open_paths = (extraction.consensus, []) if extraction.status == Status.DONE else \
             extraction_services.consensus_answers(extraction)
         entries, domains = selectors.comparison(extraction=extraction, consensus=consensus)

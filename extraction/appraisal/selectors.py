@@ -22,13 +22,6 @@ def builtin_tools():
     return AppraisalTool.objects.filter(builtin=True).order_by("name", "version")
 
 
-def review_people(*, review):
-    """The review's members: whom a lead may name to settle a tool's appraisals (as on its page)."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(review_memberships__review=review).distinct()
-
-
 def tool_templates(*, review) -> list[FormTemplate]:
     """The review's appraisal tools that are published, in the order they were added."""
     return [t for t in review.form_templates.filter(kind=Kind.APPRAISAL).select_related("tool", "settler")

@@ -4,7 +4,6 @@ figures and the CSV. Each view: access check, one service or selector, render.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,15 +15,15 @@ from django.views.decorators.http import require_POST
 from reviewapp.exceptions import ApplicationError
 from reviewapp.figures import figure_response
 from reviewapp.pages import review_page_context
-from reviewapp.permissions import may_settle_consensus, review_get_for_user
+from reviewapp.permissions import review_get_for_user
 from reviewapp.tabular import csv_text
 
 from .. import definition as defs
-from .. import rendering
+from .. import rendering, rules
 from .. import selectors as extraction_selectors
 from .. import services as extraction_services
 from ..models import AppraisalTool, Extraction
-from ..views import consensus_post
+from ..views import comparison_refusal, consensus_post, settle_check
 from . import figures, judgements, selectors, services, tools
 from .forms import CustomToolForm, StartForm
 
@@ -52,8 +51,7 @@ def appraisal_home(request: HttpRequest, review_id: int) -> HttpResponse:
                 raw = request.POST.get("template", "")
                 template_id = int(raw) if raw.isdigit() else 0
                 template = selectors.tool_template_get(review=review, template_id=template_id)
-                people = get_user_model().objects.filter(review_memberships__review=review).distinct()
-                settler = people.filter(pk=request.POST.get("settler") or 0).first()
+                settler = rules.settler_candidates(review=review).filter(pk=request.POST.get("settler") or 0).first()
                 extraction_services.template_settler_set(actor=request.user, template=template, settler=settler)
                 messages.success(request, "Saved who settles the appraisals of this tool.")
         except ApplicationError as exc:
@@ -63,8 +61,7 @@ def appraisal_home(request: HttpRequest, review_id: int) -> HttpResponse:
     rows = selectors.appraisal_rows(review=review, user=request.user)
     templates = selectors.tool_templates(review=review)
     added = {t.tool_id for t in templates}
-    people = get_user_model().objects.filter(review_memberships__review=review,
-                                             review_memberships__role__in=["extractor", "lead"]).distinct()
+    people = rules.settler_candidates(review=review)
     return render(request, "extraction/appraisal/home.html", review_page_context(
         review, templates=templates, rows=[r for r in rows if not status or r.extraction.status == status],
         all_rows=len(rows), status=status, people=people, studies=selectors.study_overview(review=review),
@@ -125,8 +122,10 @@ def appraisal_study(request: HttpRequest, review_id: int, study_id: int) -> Http
     rows = [r for r in selectors.appraisal_rows(review=review, user=request.user) if r.extraction.study_id == study.pk]
     return render(request, "extraction/appraisal/study.html", review_page_context(
         review, study=study, rows=rows, form=form, templates=templates, design=design,
-        may_settle_any={t.pk for t in templates if may_settle_consensus(
-            user=request.user, roles=review.user_roles, delegate_id=t.settler_id)}))
+        comparable={r.extraction.pk for r in rows if rules.may_see_comparison(
+            user=request.user, roles=review.user_roles, extraction=r.extraction)},
+        settles={r.extraction.pk for r in rows if rules.may_settle(
+            user=request.user, roles=review.user_roles, extraction=r.extraction)}))
 
 
 def _domain_views(definition: dict, values: dict, errors: dict, answers: dict, target: str) -> tuple[list, object]:
@@ -183,9 +182,9 @@ def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, stud
     # The version the answers will be saved under: an appraisal keeps the tool version it began with,
     # so a second appraiser joining after a new version fills the same questions as the first.
     version = entry.version if entry else (extraction.version if extraction else template.current_version)
-    if extraction is not None and entry is None and (extraction.entries.count() >= 2 or
-                                                     extraction.status == Status.DONE):
-        raise PermissionDenied("Two people are appraising this already.")
+    refusal = rules.new_entry_refusal(user=request.user, extraction=extraction)
+    if refusal:
+        raise PermissionDenied(refusal)
     restored = posted is None and entry is not None and entry.draft is not None
     answers = entry.answers if entry else {}
     if posted is not None:
@@ -200,6 +199,8 @@ def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, stud
         review, template=template, study=study, entry=entry, version=version, extraction=extraction, tool=tool,
         target=target, target_label=tools.target_label(target), domains=domains, overall=overall, errors=errors,
         restored=restored, done=bool(entry and entry.done), answer_labels=tool.get("answer_labels") or {},
+        frozen_reason=rules.entry_change_refusal(extraction=extraction),
+        may_compare=rules.may_see_comparison(user=request.user, roles=review.user_roles, extraction=extraction),
         autosave_url=_entry_url(review.pk, template.pk, study.pk, target, "appraisal_autosave"),
         compare_url=_entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")))
 
@@ -230,17 +231,13 @@ def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, st
     target = request.GET.get("target", "")
     here = _entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")
     extraction = selectors.appraisal_get(template=template, study=study, target=target)
-    may_settle = may_settle_consensus(user=request.user, roles=review.user_roles, delegate_id=template.settler_id)
-    if extraction is None or extraction.status not in (Status.AWAITING_CONSENSUS, Status.DONE):
-        # Blind until both are done.
+    refusal = comparison_refusal(request, review, extraction)
+    may_settle = settle_check(request, review, extraction)
+    if refusal and request.method != "POST":
         return render(request, "extraction/appraisal/compare_waiting.html", review_page_context(
-            review, template=template, study=study, extraction=extraction, target_label=tools.target_label(target)))
-    is_appraiser = extraction.entries.filter(user=request.user).exists()
-    if not (may_settle or is_appraiser):
-        raise PermissionDenied("Only the appraisers and whoever settles differences see the comparison.")
+            review, template=template, study=study, extraction=extraction, target_label=tools.target_label(target),
+            reason=refusal))
     if request.method == "POST":
-        if not may_settle:
-            raise PermissionDenied("You may not settle differences on this tool.")
         consensus_post(request, extraction, finalised=f"The consensus appraisal of {study.label} is final.")
         return redirect(here)
     consensus, open_paths = (extraction.consensus, []) if extraction.status == Status.DONE else \

@@ -12,16 +12,17 @@ from django.utils.translation import ngettext
 from reviewapp.audit import audit_record
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
+from reviewapp.permissions import roles_of
 from screening.models import Study
 
 from .. import definition as defs
-from .. import outcome_data
+from .. import outcome_data, rules
 from ..appraisal import judgements
 from ..models import Entry, Extraction, FormTemplate, Settlement
 
 Action = AuditEvent.Action
 Status = Extraction.Status
-ENTRIES_PER_EXTRACTION = 2
+ENTRIES_PER_EXTRACTION = rules.ENTRIES_PER_STUDY
 MAX_DRAFT_INPUTS = 5000
 
 
@@ -85,10 +86,9 @@ def _entry_for(*, actor, extraction: Extraction) -> Entry:
     entry = Entry.objects.select_for_update().filter(extraction=extraction, user=actor).first()
     if entry is not None:
         return entry
-    if extraction.status == Status.DONE:
-        raise ApplicationError("This study's consensus is final; nothing more is entered for it.")
-    if extraction.entries.count() >= ENTRIES_PER_EXTRACTION:
-        raise ApplicationError("Two people are extracting this study already.")
+    refusal = rules.new_entry_refusal(user=actor, extraction=extraction)
+    if refusal:
+        raise ApplicationError(refusal)
     entry = Entry.objects.create(extraction=extraction, user=actor, version=extraction.version)
     audit_record(actor=actor, review=extraction.review, action=Action.CREATE, instance=entry,
                  after={"study": extraction.study.label, "form": extraction.template.name},
@@ -114,8 +114,7 @@ def entry_save(*, actor, template: FormTemplate, study: Study, data, done: bool 
     and reports every problem; nothing of the saved answers changes."""
     extraction = extraction_for(template=template, study=study, target=target)
     entry = _entry_for(actor=actor, extraction=extraction)
-    if entry.done:
-        raise ApplicationError("You marked this entry done; reopen it to change it.")
+    _refuse_change(extraction, entry)
     definition = entry.version.definition
     parsed = defs.parse_post(definition, data, outcome_names(template.review))
     # Every problem in one round: values that are no number (or no choice) and impossible values among
@@ -148,6 +147,14 @@ def entry_save(*, actor, template: FormTemplate, study: Study, data, done: bool 
                  label=f"entry of {actor} on {study.label}" + (" (done)" if done else ""))
     _refresh_status(extraction)
     return SaveResult(entry=entry, saved=True)
+
+
+def _refuse_change(extraction: Extraction, entry: Entry) -> None:
+    refusal = rules.entry_change_refusal(extraction=extraction)
+    if refusal:
+        raise ApplicationError(refusal)
+    if entry.done:
+        raise ApplicationError("You marked this entry done; reopen it to change it.")
 
 
 class _Refused(Exception):
@@ -186,8 +193,7 @@ def entry_autosave(*, actor, template: FormTemplate, study: Study, data, target:
     it changes no answer (a save does, and is)."""
     extraction = extraction_for(template=template, study=study, target=target)
     entry = _entry_for(actor=actor, extraction=extraction)
-    if entry.done:
-        raise ApplicationError("You marked this entry done; reopen it to change it.")
+    _refuse_change(extraction, entry)
     entry.draft = _draft(data)
     entry.save(update_fields=["draft", "updated_at"])
     return entry
@@ -196,11 +202,12 @@ def entry_autosave(*, actor, template: FormTemplate, study: Study, data, target:
 @transaction.atomic
 def entry_reopen(*, actor, extraction: Extraction) -> Entry:
     extraction = Extraction.objects.select_for_update().get(pk=extraction.pk)
-    if extraction.status == Status.DONE:
-        raise ApplicationError("The consensus is final; the entries can no longer change.")
     entry = Entry.objects.select_for_update().filter(extraction=extraction, user=actor).first()
     if entry is None or not entry.done:
         raise ApplicationError("You have no finished entry to reopen.")
+    refusal = rules.entry_change_refusal(extraction=extraction)
+    if refusal:
+        raise ApplicationError(refusal)
     entry.done, entry.done_at = False, None
     entry.save(update_fields=["done", "done_at", "updated_at"])
     audit_record(actor=actor, review=extraction.review, action=Action.UPDATE, instance=entry,
@@ -210,6 +217,13 @@ def entry_reopen(*, actor, extraction: Extraction) -> Entry:
 
 
 # -- consensus -------------------------------------------------------------------
+
+def _refuse_settler(actor, extraction: Extraction) -> None:
+    refusal = rules.settle_refusal(user=actor, roles=roles_of(user=actor, review=extraction.review),
+                                   extraction=extraction)
+    if refusal:
+        raise ApplicationError(refusal)
+
 
 def _pair(extraction: Extraction) -> tuple[Entry, Entry]:
     entries = list(extraction.entries.select_related("user").order_by("id"))
@@ -223,11 +237,7 @@ def differences(extraction: Extraction) -> tuple[dict, dict, list[str]]:
     a, b = _pair(extraction)
     definition = extraction.version.definition
     fa, fb = defs.flatten(definition, a.answers), defs.flatten(definition, b.answers)
-    # Derived answers (an algorithm's proposal) are not settled: they follow from the settled answers;
-    # merged ones (an appraiser's supporting text) keep both texts.
-    skip = defs.derived_paths(definition) | defs.merged_paths(definition)
-    differ = [p for p in sorted(set(fa) | set(fb)) if p not in skip and not defs.same_value(fa.get(p), fb.get(p))]
-    return fa, fb, differ
+    return fa, fb, rules.differing_paths(definition, a.answers, b.answers)
 
 
 @transaction.atomic
@@ -236,6 +246,7 @@ def settlement_record(*, actor, extraction: Extraction, path: str, choice: str, 
     """Settle one differing field: ``choice`` is "a" or "b" (take that entry's value), "empty", or
     "other" (the value typed in ``other``, checked as the field's type)."""
     extraction = Extraction.objects.select_for_update().get(pk=extraction.pk)
+    _refuse_settler(actor, extraction)
     if extraction.status == Status.DONE:
         raise ApplicationError("The consensus is final already.")
     fa, fb, differ = differences(extraction)
@@ -297,6 +308,7 @@ def consensus_answers(extraction: Extraction) -> tuple[dict, list[str]]:
 @transaction.atomic
 def consensus_finalise(*, actor, extraction: Extraction) -> Extraction:
     extraction = Extraction.objects.select_for_update().get(pk=extraction.pk)
+    _refuse_settler(actor, extraction)
     if extraction.status == Status.DONE:
         raise ApplicationError("The consensus is final already.")
     answers, open_paths = consensus_answers(extraction)
@@ -324,6 +336,7 @@ def consensus_finalise(*, actor, extraction: Extraction) -> Extraction:
 def consensus_reopen(*, actor, extraction: Extraction) -> Extraction:
     """Undo a final consensus (its settlements stay), e.g. after a mistake was found."""
     extraction = Extraction.objects.select_for_update().get(pk=extraction.pk)
+    _refuse_settler(actor, extraction)
     if extraction.status != Status.DONE:
         raise ApplicationError("There is no final consensus to reopen.")
     before = {"consensus": extraction.consensus}

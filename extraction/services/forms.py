@@ -17,7 +17,7 @@ from reviewapp.models import AuditEvent, Review
 from reviewapp.widgets import plain_number
 
 from .. import definition as defs
-from .. import outcome_data
+from .. import outcome_data, rules
 from ..builtin import BUILTIN_NAME, builtin_definition
 from ..models import FormTemplate, FormVersion
 
@@ -58,6 +58,10 @@ def template_create_builtin(*, actor, review: Review) -> FormTemplate:
 
 @transaction.atomic
 def template_settler_set(*, actor, template: FormTemplate, settler) -> FormTemplate:
+    """Name who settles differences besides the leads (`rules.settler_candidates`), or nobody (None)."""
+    refusal = rules.settler_refusal(review=template.review, user=settler)
+    if refusal:
+        raise ApplicationError(refusal, {"field": "settler"})
     template = FormTemplate.objects.select_for_update().get(pk=template.pk)
     return audited_update(actor=actor, review=template.review, instance=template, fields={"settler": settler},
                           allowed=("settler",), exclude=("created_at", "draft"))

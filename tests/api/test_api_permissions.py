@@ -19,8 +19,9 @@ from tests.api.conftest import PEOPLE, auth
 
 CONFLICTS = "resolve conflicts"  # the rule of may_resolve_conflicts (leads, or a named third reviewer)
 SETTLE = "settle consensus"  # the rule of may_settle_consensus (leads, or a form's named settler)
-# Who sees two entries side by side, as the comparison pages: the settlers and, for extraction,
-# the role Extractor (the two extractors have it); for appraisal only its two appraisers.
+# Who is answered about two entries side by side (extraction/rules.py `comparison_refusal`): the
+# settlers, the two and the role Extractor; the values themselves only to settlers until the
+# consensus is final (`comparable` false for the others).
 COMPARE_EXTRACTION = "compare extractions"
 COMPARE_APPRAISAL = "compare appraisals"
 ENTRY = {"form_id": "form", "study_id": "study"}
@@ -170,7 +171,7 @@ def _allowed(world, person: str, capability: str) -> bool:
     if capability == COMPARE_EXTRACTION:
         return settles or can(roles=roles, capability="extract")
     if capability == COMPARE_APPRAISAL:
-        return settles or user.pk in world.ids["appraisers"]
+        return settles or can(roles=roles, capability="extract") or user.pk in world.ids["appraisers"]
     return can(roles=roles, capability=capability)
 
 

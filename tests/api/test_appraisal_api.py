@@ -109,16 +109,22 @@ def test_appraisers_are_blind_to_each_other_and_only_they_and_the_lead_compare(
         assert response.status_code == 200 and secret not in response.content.decode(), url
     assert client.get(differences, **token(people["lead"])).json()["comparable"] is False
     assert put(client, rob2, studies[0], b, b_answers, done=True).status_code == 200
-    compared = client.get(differences, **token(b)).json()
+    # Both done and differing: still blind to the two (and to other extractors) until settled.
+    for person in (a, b, people["reviewer_extractor"]):
+        blind = client.get(differences, **token(person))
+        assert blind.status_code == 200 and secret not in blind.content.decode()
+        assert blind.json()["comparable"] is False and blind.json()["domains"] == []
+    refused = client.get(differences, **token(people["viewer"]))
+    assert refused.status_code == 403 and "role" in refused.json()["detail"]
+    compared = client.get(differences, **token(people["lead"])).json()
+    assert compared["may_settle"] is True
     d1 = next(d for d in compared["domains"] if d["key"] == "d1")
     q = next(q for q in d1["questions"] if q["key"] == "q1_2")
     assert (q["a"], q["b"], q["differs"]) == ("Y", "NI", True)
     assert (d1["a"]["final"], d1["b"]["final"]) == ("Low", "Some concerns")
-    # On the appraisal pages the comparison is not open to every extractor: only to the two and the settlers.
-    for person in ("reviewer_extractor", "viewer"):
-        refused = client.get(differences, **token(people[person]))
-        assert refused.status_code == 403 and "role" in refused.json()["detail"]
-    assert client.get(differences, **token(people["lead"])).json()["may_settle"] is True
+    reopen = client.post(reverse("api_appraisal_entry_reopen", args=[rob2.review_id, rob2.pk, studies[0].pk])
+                         + "?" + entry_url(rob2, studies[0]).split("?", 1)[1], **token(b))
+    assert reopen.status_code == 400 and "Both entries are done and differ" in reopen.json()["detail"]
 
 
 def test_the_lead_settles_finalises_and_reopens_an_appraisal(client, rob2, studies, extractors, people, review):

@@ -147,15 +147,38 @@ def test_the_other_extractors_answers_stay_hidden_until_both_are_done(client, bu
     assert [(e["user"], e["done"]) for e in detail["entries"]] == [(a.username, True), (b.username, False)]
     waiting = client.get(urls[2], **token(people["lead"])).json()
     assert waiting["comparable"] is False and waiting["rows"] == [] and waiting["entries"] == []
-    # Once both are done the comparison opens to the extractors and the lead, not to a viewer.
+    # Once both are done the comparison opens to whoever settles; the two and the other extractors
+    # see it once the consensus is final; a viewer never.
     assert put(client, builtin, studies[0], b, ANSWERS, done=True).status_code == 200
-    compared = client.get(urls[2], **token(b)).json()
-    assert compared["comparable"] is True and compared["may_settle"] is False
+    for person in (b, a, people["extractor"]):
+        blind = client.get(urls[2], **token(person))
+        assert blind.status_code == 200 and secret not in blind.content.decode()
+        assert blind.json()["comparable"] is False and "Blind until the differences are settled" in \
+            blind.json()["blind_reason"]
+    entry = client.get(entry_url(builtin, studies[0]), **token(b)).json()
+    assert "Both entries are done and differ" in entry["frozen_reason"]
+    compared = client.get(urls[2], **token(people["lead"])).json()
+    assert compared["comparable"] is True and compared["may_settle"] is True
     row = next(r for r in compared["rows"] if r["path"] == "programme")
     assert (row["a"], row["b"], row["differs"]) == (secret, "Minding the Baby", True)
     for person in ("viewer", "reviewer"):
         refused = client.get(urls[2], **token(people[person]))
         assert refused.status_code == 403 and "role" in refused.json()["detail"]
+    services.settlement_record(actor=people["lead"], extraction=extraction, path="programme", choice="a")
+    services.consensus_finalise(actor=people["lead"], extraction=extraction)
+    compared = client.get(urls[2], **token(b)).json()
+    assert compared["comparable"] is True and compared["may_settle"] is False
+
+
+def test_the_copy_attack_is_refused_through_the_api(client, builtin, studies, extractors):
+    a, b = extractors
+    extraction = both_done(client, builtin, studies[0], extractors, {"format": "Group"})
+    reopen = client.post(reverse("api_extraction_entry_reopen", args=[builtin.review_id, builtin.pk, studies[0].pk]),
+                         **token(b))
+    assert reopen.status_code == 400 and "Both entries are done and differ" in reopen.json()["detail"]
+    again = put(client, builtin, studies[0], b, ANSWERS, done=True)
+    assert again.status_code == 400 and "Both entries are done and differ" in again.json()["detail"]
+    assert {e.user: e.answers["format"] for e in extraction.entries.all()} == {a: "Individual", b: "Group"}
 
 
 def test_a_lead_settles_finalises_and_reopens_and_the_data_reach_outcome_data(

@@ -181,7 +181,7 @@ def test_pages_blindness_rights_figures_and_csv(client_for, review, people, rob2
     client = client_for(b)
     page = client.get(entry_url).content.decode()
     assert "Central randomisation." not in page  # blind to the other appraiser
-    assert "compared once both appraisers" in client.get(compare_url).content.decode()
+    assert "Blind until both entries are done" in client.get(compare_url).content.decode()
     client.post(entry_url, {**post({**ROB2, "q1_2": "NI"}), "action": "done"})
     assert client.post(compare_url, {"action": "settle", "path": "q1_2", "choice": "a"}).status_code == 403
 

@@ -125,6 +125,67 @@ def test_a_done_entry_is_changed_only_after_reopening(builtin, studies, extracto
     assert save(builtin, studies[0], extractors[0], **{"f-format": "Mixed"}).entry.answers["format"] == "Mixed"
 
 
+def test_the_copy_attack_is_refused_both_entries_freeze_once_done_and_differing(builtin, studies, extractors,
+                                                                                 people):
+    """An extractor whose entry is done may not reopen it, save over it or autosave into it once the
+    other is done too and they differ: nobody copies the other's value before the differences are settled."""
+    a, b = extractors
+    extraction = _both_done(builtin, studies[0], extractors, {"f-format": "Group"})
+    for person in (a, b):
+        with pytest.raises(ApplicationError, match="Both entries are done and differ"):
+            services.entry_reopen(actor=person, extraction=extraction)
+        with pytest.raises(ApplicationError, match="Both entries are done and differ"):
+            save(builtin, studies[0], person, done=True)
+        with pytest.raises(ApplicationError, match="Both entries are done and differ"):
+            services.entry_autosave(actor=person, template=builtin, study=studies[0],
+                                    data=answers_post(**{"f-format": "Individual"}))
+    assert {e.user: (e.done, e.answers["format"], e.draft) for e in extraction.entries.all()} == {
+        a: (True, "Individual", None), b: (True, "Group", None)}
+    services.settlement_record(actor=people["lead"], extraction=extraction, path="format", choice="b")
+    services.consensus_finalise(actor=people["lead"], extraction=extraction)
+    services.consensus_reopen(actor=people["lead"], extraction=extraction)
+    with pytest.raises(ApplicationError, match="Both entries are done and differ"):  # settled again, not copied
+        services.entry_reopen(actor=b, extraction=extraction)
+
+
+def test_an_entry_stays_open_while_the_other_is_not_done_and_when_both_agree(builtin, studies, extractors):
+    a, b = extractors
+    save(builtin, studies[0], a, done=True)
+    save(builtin, studies[0], b, **{"f-format": "Group"})  # b still working
+    extraction = Extraction.objects.get(template=builtin, study=studies[0])
+    services.entry_reopen(actor=a, extraction=extraction)
+    assert save(builtin, studies[0], a, done=True, **{"f-format": "Mixed"}).saved
+    assert save(builtin, studies[0], b, done=True, **{"f-format": "Mixed"}).saved  # both done, agreeing
+    services.entry_reopen(actor=b, extraction=extraction)
+    assert not Entry.objects.get(extraction=extraction, user=b).done
+
+
+def test_only_a_lead_or_a_third_person_named_settler_settles(builtin, studies, extractors, people, make_user):
+    from reviewapp import services as review_services
+
+    a, _ = extractors
+    extraction = _both_done(builtin, studies[0], extractors, {"f-format": "Group"})
+    third = make_user("third")
+    review_services.member_roles_set(actor=people["lead"], review=builtin.review, user=third, roles=["extractor"])
+    for person in (a, third):
+        with pytest.raises(ApplicationError, match="needs the role Lead"):
+            services.settlement_record(actor=person, extraction=extraction, path="format", choice="a")
+    services.template_settler_set(actor=people["lead"], template=builtin, settler=a)
+    with pytest.raises(ApplicationError, match="filled one of the two entries yourself"):
+        services.settlement_record(actor=a, extraction=extraction, path="format", choice="a")
+    services.template_settler_set(actor=people["lead"], template=builtin, settler=third)
+    services.settlement_record(actor=third, extraction=extraction, path="format", choice="a")
+    assert services.consensus_finalise(actor=third, extraction=extraction).consensus["format"] == "Individual"
+
+
+@pytest.mark.parametrize("who", ["viewer", "reviewer", "outsider"])
+def test_the_settler_must_extract_in_the_review(builtin, people, who):
+    with pytest.raises(ApplicationError, match="must be an extractor or lead"):
+        services.template_settler_set(actor=people["lead"], template=builtin, settler=people[who])
+    builtin.refresh_from_db()
+    assert builtin.settler is None
+
+
 def test_autosave_keeps_what_was_typed_without_checking_it(builtin, studies, extractors):
     entry = services.entry_autosave(actor=extractors[0], template=builtin, study=studies[0],
                                     data=answers_post(**{"f-n_caregivers": "abc", "csrfmiddlewaretoken": "x"}))

@@ -58,19 +58,50 @@ def test_autosave_keeps_typing_and_the_form_restores_it(client_for, review, buil
     assert 'value="half-typ"' in page and "Restored what you typed" in page
 
 
-def test_neither_extractor_sees_the_other_until_both_are_done(client_for, review, builtin, studies, extractors,
-                                                               people):
+def test_neither_extractor_sees_the_other_until_the_consensus_is_final(client_for, review, builtin, studies,
+                                                                        extractors, people):
     a, b = extractors
-    post_entry(client_for(a), review, builtin, studies[0], action="done", **{"f-programme": "Alpha programme"})
+    post_entry(client_for(a), review, builtin, studies[0], action="done", **OUTCOME_ROW,
+               **{"f-programme": "Alpha programme"})
     client = client_for(b)
     assert "Alpha programme" not in client.get(url("entry_form", review, builtin.pk, studies[0].pk)).content.decode()
     waiting = client.get(url("compare", review, builtin.pk, studies[0].pk)).content.decode()
-    assert "Alpha programme" not in waiting and "opens when both extractors" in waiting
+    assert "Alpha programme" not in waiting and "Blind until both entries are done" in waiting
     lead_view = client_for(people["lead"]).get(url("compare", review, builtin.pk, studies[0].pk)).content.decode()
     assert "Alpha programme" not in lead_view
-    post_entry(client_for(b), review, builtin, studies[0], action="done", **{"f-programme": "Beta programme"})
-    page = client_for(b).get(url("compare", review, builtin.pk, studies[0].pk)).content.decode()
+    post_entry(client_for(b), review, builtin, studies[0], action="done", **OUTCOME_ROW,
+               **{"f-programme": "Beta programme"})
+    pages = [url(name, review, *args) for name, args in (
+        ("compare", (builtin.pk, studies[0].pk)), ("entry_form", (builtin.pk, studies[0].pk)),
+        ("extraction_study", (studies[0].pk,)), ("extraction_home", ()), ("review_dashboard", ()))]
+    for person, other in ((b, "Alpha programme"), (a, "Beta programme"), (people["extractor"], "Beta programme")):
+        for page in pages:
+            response = client_for(person).get(page)
+            assert response.status_code == 200 and other not in response.content.decode(), (person, page)
+    assert "Blind until the differences are settled" in client_for(b).get(pages[0]).content.decode()
+    page = client_for(people["lead"]).get(pages[0]).content.decode()
     assert "Alpha programme" in page and "Beta programme" in page
+    extraction = Extraction.objects.get(study=studies[0])
+    services.settlement_record(actor=people["lead"], extraction=extraction, path="programme", choice="a")
+    services.consensus_finalise(actor=people["lead"], extraction=extraction)
+    page = client_for(b).get(pages[0]).content.decode()
+    assert "Alpha programme" in page and "Beta programme" in page
+
+
+def test_the_copy_attack_is_refused_on_the_entry_page(client_for, review, builtin, studies, extractors, people):
+    """Both done and differing: neither extractor can reopen their entry to copy the other's value."""
+    a, b = extractors
+    extraction = _both_done(client_for, review, builtin, studies[0], extractors, **{"f-format": "Group"})
+    entry_page = url("entry_form", review, builtin.pk, studies[0].pk)
+    page = client_for(b).get(entry_page).content.decode()
+    assert "Both entries are done and differ" in page and 'value="reopen"' not in page
+    response = client_for(b).post(entry_page, {"action": "reopen"}, follow=True)
+    assert "Both entries are done and differ" in " ".join(str(m) for m in response.context["messages"])
+    post_entry(client_for(b), review, builtin, studies[0], action="done", **OUTCOME_ROW)
+    assert {e.user: (e.done, e.answers["format"]) for e in extraction.entries.all()} == {
+        a: (True, "Individual"), b: (True, "Group")}
+    autosave = client_for(b).post(url("entry_autosave", review, builtin.pk, studies[0].pk), {"f-format": "Individual"})
+    assert autosave.status_code == 409 and "differ" in autosave.json()["message"]
 
 
 def _both_done(client_for, review, builtin, study, extractors, **b_values):
@@ -82,12 +113,19 @@ def _both_done(client_for, review, builtin, study, extractors, **b_values):
 def test_only_a_lead_or_the_named_settler_settles(client_for, review, builtin, studies, extractors, people):
     extraction = _both_done(client_for, review, builtin, studies[0], extractors, **{"f-format": "Group"})
     compare = url("compare", review, builtin.pk, studies[0].pk)
+    third = people["lead"].__class__.objects.create_user("third")
+    review_services.member_roles_set(actor=people["lead"], review=review, user=third, roles=["extractor"])
+    assert client_for(third).post(compare, {"action": "settle", "path": "format", "choice": "b"}).status_code == 403
+    # A settler who filled one of the entries does not settle them: they see only why.
+    services.template_settler_set(actor=people["lead"], template=builtin, settler=extractors[0])
+    page = client_for(extractors[0]).get(compare).content.decode()
+    assert "Blind until the differences are settled" in page
     assert client_for(extractors[0]).post(compare, {"action": "settle", "path": "format", "choice": "b"}
                                           ).status_code == 403
-    services.template_settler_set(actor=people["lead"], template=builtin, settler=extractors[0])
-    assert client_for(extractors[0]).post(compare, {"action": "settle", "path": "format", "choice": "b"}
-                                          ).status_code == 302
-    assert client_for(extractors[0]).post(compare, {"action": "finalise"}).status_code == 302
+    assert not extraction.settlements.exists()
+    services.template_settler_set(actor=people["lead"], template=builtin, settler=third)
+    assert client_for(third).post(compare, {"action": "settle", "path": "format", "choice": "b"}).status_code == 302
+    assert client_for(third).post(compare, {"action": "finalise"}).status_code == 302
     extraction.refresh_from_db()
     assert extraction.status == "done" and extraction.consensus["format"] == "Group"
 
