@@ -1,4 +1,5 @@
-"""A lead invites someone by e-mail; the invitee follows the link, sets a password and is in."""
+"""A lead invites someone by e-mail or username; the invitee follows the link and sets a password, or
+accepts on their home page, and is in."""
 from __future__ import annotations
 
 import os
@@ -68,3 +69,36 @@ def test_a_lead_invites_and_the_invitee_joins_from_the_mail(live_server, browser
     assert "Welcome to" in invitee.locator(".messages").inner_text()
     assert set(Membership.objects.filter(review=review, user__username="ines")
                .values_list("role", flat=True)) == {"reviewer", "extractor"}
+
+
+def test_an_account_named_by_username_accepts_on_its_home_page(live_server, browser, make_user, tmp_path):
+    out = Path(os.environ.get("E2E_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    lead = make_user("lena")
+    make_user("omar")
+    review = services.review_create(creator=lead, title="Parent-infant psychotherapy for mothers with depression")
+
+    lead_page = browser.new_context().new_page()
+    lead_page.goto(f"{live_server.url}/reviews/{review.pk}/members/")
+    lead_page.fill("#id_username", "lena")
+    lead_page.fill("#id_password", "pw-for-tests-123")
+    lead_page.click("button[type=submit]")
+    lead_page.fill("#id_identifier", "omar")
+    lead_page.check("#invite input[value=viewer]")
+    lead_page.click("#invite button[type=submit]")
+    assert "“omar” is invited as Viewer" in lead_page.locator(".messages").inner_text()
+    assert "omar@example.org" not in lead_page.content()
+    assert not Membership.objects.filter(review=review, user__username="omar").exists()
+
+    invitee = browser.new_context().new_page()
+    invitee.goto(f"{live_server.url}/")
+    invitee.fill("#id_username", "omar")
+    invitee.fill("#id_password", "pw-for-tests-123")
+    invitee.click("button[type=submit]")
+    assert review.title in invitee.locator("#invitations").inner_text()
+    shoot(invitee, out, "home-invitation")
+    invitee.click("#invitations button:text('Accept')")
+    invitee.wait_for_url(f"{live_server.url}/reviews/{review.pk}/")
+    assert "Welcome to" in invitee.locator(".messages").inner_text()
+    assert set(Membership.objects.filter(review=review, user__username="omar")
+               .values_list("role", flat=True)) == {"viewer"}
