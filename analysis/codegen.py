@@ -13,6 +13,12 @@ from __future__ import annotations
 
 import math
 
+
+class NotALiteral(ValueError):
+    """A value no literal of the target language can carry (a NaN, an object, a number as text
+    from a forged archive...): the script is refused rather than written with it."""
+
+
 #: R cannot hold NUL in a string, and a lone surrogate is not a character R (or UTF-8) accepts
 REPLACEMENT = "\ufffd"
 #: Rscript reads a script in 4,096-byte blocks and misreads an escape cut by a block's end, so a
@@ -43,7 +49,7 @@ def r_string(text: str) -> str:
     which R strings cannot hold, become U+FFFD.
     """
     if not isinstance(text, str):
-        raise TypeError(f"an R string literal holds text, not {type(text).__name__}")
+        raise NotALiteral(f"an R string literal holds text, not {type(text).__name__}: {text!r:.80}")
     pieces, piece = [], ""
     for c in text:
         escaped = _r_char(c)
@@ -69,7 +75,7 @@ def r_strings(texts) -> str:
 def r_number(value) -> str:
     """An R numeric literal for a finite number (data from an archive may hold anything else)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"not a finite number for R: {value!r}")
+        raise NotALiteral(f"not a finite number for R: {value!r:.80}")
     return repr(float(value))
 
 
@@ -91,7 +97,7 @@ def py_literal(value) -> str:
         return int.__repr__(value)
     if isinstance(value, float):
         if not math.isfinite(value):  # repr gives nan/inf, which are names, not literals
-            raise ValueError(f"not a finite number for Python: {value!r}")
+            raise NotALiteral(f"not a finite number for Python: {value!r}")
         return float.__repr__(value)
     if isinstance(value, list):
         return "[" + ", ".join(py_literal(v) for v in value) + "]"
@@ -100,6 +106,6 @@ def py_literal(value) -> str:
         return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
-            raise TypeError("a Python literal's dict keys are text here")
+            raise NotALiteral("a Python literal's dict keys are text here")
         return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"no Python literal for {type(value).__name__}")
+    raise NotALiteral(f"no Python literal for {type(value).__name__}")

@@ -24,7 +24,7 @@ from reviewapp.models import Review
 from reviewapp.tabular import csv_text, xlsx_bytes
 
 from . import reproduce, sof_selectors
-from .codegen import r_strings
+from .codegen import NotALiteral, r_strings
 from .models import AnalysisRun
 from .selectors import slug
 
@@ -226,8 +226,12 @@ def r_archive(*, review: Review) -> bytes:
                 folder = f"{folder}-{run.analysis.pk}"
             folders.append(folder)
             title = f"{run.analysis.name}, run {run.number} ({review.title})"
+            try:
+                script = reproduce.r_script(run.inputs, title=title)
+            except NotALiteral as exc:
+                raise NotALiteral(f"{run.analysis.name}, run {run.number}: {exc}") from exc
             z.writestr(f"{folder}/data.csv", reproduce.data_csv(run.inputs))
-            z.writestr(f"{folder}/reproduce.R", reproduce.r_script(run.inputs, title=title))
+            z.writestr(f"{folder}/reproduce.R", script)
             z.writestr(f"{folder}/results.json", json.dumps(run.results, indent=2, ensure_ascii=False))
             z.writestr(f"{folder}/inputs.json", json.dumps(run.inputs, indent=2, ensure_ascii=False))
         z.writestr("run_all.R", RUN_ALL.format(folders=r_strings(folders),

@@ -16,6 +16,7 @@ from reviewapp.permissions import review_get_for_user
 from reviewapp.tabular import csv_text
 
 from . import grade, sof_exports, sof_selectors, sof_services
+from .codegen import NotALiteral
 from .selectors import slug
 from .sof_forms import AssessmentForm, RatingForm
 from .sof_models import GradeAssessment
@@ -122,7 +123,12 @@ def revman_download(request: HttpRequest, review_id: int) -> HttpResponse:
 @login_required
 def r_download(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for_user(user=request.user, review_id=review_id)
-    return _download(sof_exports.r_archive(review=review), "application/zip", f"analyses-R-{slug(review.title)}.zip")
+    try:
+        body = sof_exports.r_archive(review=review)
+    except NotALiteral as exc:  # stored inputs from a forged archive: no script rather than code
+        return HttpResponse(f"The analyses cannot be written as R scripts: {exc}. Run the analyses again.",
+                            status=409, content_type="text/plain; charset=utf-8")
+    return _download(body, "application/zip", f"analyses-R-{slug(review.title)}.zip")
 
 
 @login_required

@@ -17,6 +17,7 @@ from reviewapp.pages import review_page_context
 from reviewapp.permissions import review_get_for_user
 
 from . import reproduce, selectors, services
+from .codegen import NotALiteral
 from .forms import AnalysisForm
 from .models import AnalysisRun
 
@@ -154,9 +155,13 @@ def run_zip(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
     if run.status != AnalysisRun.Status.DONE:
         raise Http404("Only a finished run can be downloaded.")
     name = f"{selectors.slug(run.analysis.name)}-run{run.number}"
-    body = reproduce.run_zip(inputs=run.inputs, results=run.results, forest_svg=run.forest_svg,
-                             funnel_svg=run.funnel_svg,
-                             title=f"{run.analysis.name}, run {run.number} ({review.title})")
+    try:
+        body = reproduce.run_zip(inputs=run.inputs, results=run.results, forest_svg=run.forest_svg,
+                                 funnel_svg=run.funnel_svg,
+                                 title=f"{run.analysis.name}, run {run.number} ({review.title})")
+    except NotALiteral as exc:  # stored inputs from a forged archive: no script rather than code
+        return HttpResponse(f"Run {run.number} of “{run.analysis.name}” cannot be written as scripts: {exc}. "
+                            "Run the analysis again.", status=409, content_type="text/plain; charset=utf-8")
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
     return response

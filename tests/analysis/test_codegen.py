@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from analysis.codegen import R_LINE, REPLACEMENT, py_literal, r_number, r_string, r_strings
+from analysis.codegen import R_LINE, REPLACEMENT, NotALiteral, py_literal, r_number, r_string, r_strings
 from tests.support import require
 
 #: what a title, a name or a label may hold to break out of a literal or a comment
@@ -81,7 +81,7 @@ class Sneaky(str):
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), object(), {1: "a"}, {"a": {2}}])
 def test_python_literals_refuse_what_has_no_literal(value):
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises(NotALiteral):
         py_literal(value)
 
 
@@ -105,9 +105,9 @@ def test_r_vectors_and_numbers():
     assert r_strings(["a", 'b"']) == 'c("a", "b\\"")'
     assert r_number(95) == "95.0" and r_number(1e-12) == "1e-12"
     for bad in (float("nan"), float("inf"), "95); system('x')", True, None):
-        with pytest.raises(ValueError):
+        with pytest.raises(NotALiteral):
             r_number(bad)
-    with pytest.raises(TypeError):
+    with pytest.raises(NotALiteral):
         r_string(3)
 
 
