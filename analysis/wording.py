@@ -113,7 +113,8 @@ def plain_language(spec: dict, results: dict) -> str:
     if s["method"] not in ("EE", "FE"):
         tau_ci = s.get("tau2_ci") or [None, None]
         text += (f" Heterogeneity was {heterogeneity_word(s.get('I2'))} (I\u00b2 = {num(s.get('I2'), 0)}%, "
-                 f"\u03c4\u00b2 = {num(s['tau2'], 3)} [{num(tau_ci[0], 3)} to {num(tau_ci[1], 3)}], "
+                 f"\u03c4\u00b2 = {num(s['tau2'], 3)} [{ci_label(s['level'])} {num(tau_ci[0], 3)} to "
+                 f"{num(tau_ci[1], 3)}], "
                  f"Q = {num(s.get('QE'))}, df = {k - 1}, {pvalue(s.get('QEp'))}).")
         if s["shown"].get("pi_lb") is not None:
             pi_lb, pi_ub = s["shown"]["pi_lb"], s["shown"]["pi_ub"]

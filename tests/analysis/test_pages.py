@@ -166,4 +166,5 @@ def test_an_analysis_at_90_percent_names_that_level_at_every_interval(client_for
     assert "[90% CI " in listing and "; 90% CI " in listing and "95% CI" not in listing
     svg = client.get(reverse("analysis_run_plot", args=[review.pk, run.pk, "forest", "svg"])).content.decode()
     assert "[90% CI]" in svg and "95%" not in svg
-    assert "(90% CI " in run.results["plain_language"] and "95%" not in run.results["plain_language"]
+    said = run.results["plain_language"]
+    assert "(90% CI " in said and "[90% CI " in said and "90% prediction interval" in said and "95%" not in said
