@@ -192,8 +192,9 @@ def table_header(levels: set[float]) -> list[str]:
 
 
 def _level_named(text: str, level: float) -> str:
-    """The cell's first interval with its level ("0.35 SD lower (90% CI 0.45 lower to ...)")."""
-    return text.replace("(", f"({ci_label(level)} ", 1) if "(" in text else text
+    """Every interval of an effect cell with its level ("0.35 SD lower (90% CI 0.45 lower to ...)"):
+    each parenthesis of these cells holds an interval."""
+    return text.replace("(", f"({ci_label(level)} ")
 
 
 def table(*, review: Review, rows: list[SofRow] | None = None) -> list[list[str]]:
@@ -209,10 +210,10 @@ def table(*, review: Review, rows: list[SofRow] | None = None) -> list[list[str]
         rel = rel if r.measure in RATIO else "—"
         absolute = r.absolute
         effect = absolute.intervention if absolute else rel
-        if absolute and len(levels) > 1:
-            effect = _level_named(effect, r.level)
         if absolute and absolute.note and absolute.comparator == "—" and r.measure not in ("RR", "OR", "RD"):
             effect = f"{effect}. {absolute.note}"
+        if absolute and len(levels) > 1:
+            effect = _level_named(effect, r.level)
         n = f"{r.participants if r.participants is not None else '?'} ({r.k} {ngettext('study', 'studies', r.k)}"
         n += f"; {r.designs})"
         certainty = f"{r.symbols} {r.certainty_label}"
