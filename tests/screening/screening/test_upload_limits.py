@@ -139,3 +139,20 @@ def test_a_view_that_declares_no_limit_takes_no_more_than_form_data(client_for, 
                                                {"criteria": "x", "stray": SimpleUploadedFile("a.bin", b"0" * 2 * MB)})
     _assert_refused(response, setting="DATA_UPLOAD_MAX_MEMORY_SIZE")
     assert kept_chunks["bytes"] <= MB
+
+
+def test_the_door_comes_before_the_csrf_check_which_reads_the_whole_form(review, screeners, records_to_screen,
+                                                                        small_limits, kept_chunks):
+    """CsrfViewMiddleware reads the form (and so the upload) to find its token; the limit must
+    already be in force then, as it is for a browser (the test client skips CSRF by default)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(screeners[0])
+    record = records_to_screen[0].record
+    client.get(reverse("record_detail", args=[review.pk, record.pk]))
+    token = client.cookies["csrftoken"].value
+    response = client.post(reverse("fulltext", args=[review.pk, record.pk]),
+                           {"file": SimpleUploadedFile("paper.pdf", ONE_AND_A_HALF_MB), "csrfmiddlewaretoken": token})
+    _assert_refused(response, setting="MAX_FULLTEXT_MB")
+    assert 0 < kept_chunks["bytes"] <= MB and not FullText.objects.exists()
