@@ -4,15 +4,23 @@ inputs and results, and the GRADE assessments of the summary of findings; and it
 A run's inputs name studies by id (studies that entered, were left out, or were pre-post), so
 those ids are translated; the run's input hash is computed over those inputs, so it is computed
 again over the translated ones, and an imported run is as fresh (or as stale) as it was. Results
-and specs name studies and outcomes by label, and travel as they are."""
+and specs name studies and outcomes by label, and travel as they are.
+
+A run's plots are never taken from the archive (markup anyone could write, shown inside the
+app's pages): the importer draws them again from the run's stored inputs with our renderer, and
+a run whose inputs cannot be drawn arrives without plots."""
 from __future__ import annotations
+
+import logging
 
 from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part, unfinished_as_failed
 
 from . import sof_exports
+from .compute import plots
 from .models import Analysis, AnalysisRun, GradeAssessment
 from .selectors import inputs_hash
 
+log = logging.getLogger(__name__)
 STUDY = "screening.Study"
 STUDY_LISTS = ("studies", "excluded", "prepost")
 
@@ -40,6 +48,23 @@ def _input_hash(value, lookup, row):
     return value
 
 
+_unfinished_run = unfinished_as_failed(
+    waiting=("queued", "running"), failed="failed",
+    message="Interrupted: the review was archived while this run was under way. Run the analysis again.")
+
+
+def _drawn_again(row: dict) -> dict:
+    """The run's row with plots drawn from its inputs (a run not done has none)."""
+    row = _unfinished_run(row)
+    forest = funnel = ""
+    if row.get("status") == "done" and isinstance(row.get("inputs"), dict):
+        try:
+            forest, funnel = plots(row["inputs"])
+        except Exception:  # noqa: BLE001 - inputs an archive forged: the run keeps its numbers, without plots
+            log.warning("archive import: the plots of analysis run #%s could not be drawn", row.get("id"))
+    return {**row, "forest_svg": forest, "funnel_svg": funnel}
+
+
 def register() -> None:
     register_archive_part(ArchivePart(
         app="analysis",
@@ -48,10 +73,6 @@ def register() -> None:
             ModelPart(Analysis, lambda review: Analysis.objects.filter(review=review)),
             # A run still waiting would keep the analysis from being run again on the target.
             ModelPart(AnalysisRun, lambda review: AnalysisRun.objects.filter(analysis__review=review),
-                      embedded_ids={"inputs": _inputs, "input_hash": _input_hash},
-                      adjust=unfinished_as_failed(
-                          waiting=("queued", "running"), failed="failed",
-                          message="Interrupted: the review was archived while this run was under way. Run the "
-                                  "analysis again.")),
+                      embedded_ids={"inputs": _inputs, "input_hash": _input_hash}, adjust=_drawn_again),
             ModelPart(GradeAssessment, lambda review: GradeAssessment.objects.filter(review=review)),
         )))

@@ -183,6 +183,38 @@ def _metareg(yi, vi, studies, spec) -> dict:
                                    for j in range(len(c.names))]})
 
 
+def _funnel(yi, vi, labels, fit, tf, spec) -> str:
+    measure = spec["measure"]
+    return stats.funnel_svg(yi, vi, fit, trimfill=tf, level=spec["level"],
+                            transform="exp" if measure in RATIO else None, xlab=MEASURE_NAMES.get(measure, measure),
+                            labels=labels, title=f"Funnel plot: {spec['name']}")
+
+
+def plots(inputs: dict) -> tuple[str, str]:
+    """(forest, funnel): a run's plots drawn again from its stored inputs, as compute() draws them,
+    without the tables (leave-one-out, tests) that only the results need. A review archive's
+    importer draws an imported run's plots with it rather than keeping the archive's markup."""
+    spec, studies = inputs["spec"], inputs["studies"]
+    yi = np.array([s["yi"] for s in studies], dtype=float)
+    vi = np.array([s["vi"] for s in studies], dtype=float)
+    labels = [str(s["label"]) for s in studies]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = stats.rma(yi, vi, method=spec["method"], test=spec["test"], level=spec["level"])
+        tf = None
+        if len(studies) >= MIN_K_FUNNEL_TESTS:
+            try:
+                tf = stats.trimfill(yi, vi, method=spec["method"])
+            except MetaAnalysisError:
+                tf = None
+    forest = None
+    if spec.get("subgroup_field"):
+        _, forest = _subgroups(yi, vi, labels, [s.get("subgroup") for s in studies], spec, fit)
+    if forest is None:
+        forest = _forest(yi, vi, labels, fit, spec)
+    return forest, _funnel(yi, vi, labels, fit, tf, spec)
+
+
 def compute(inputs: dict) -> Computed:
     """Fit the analysis on its inputs: summary, leave-one-out, small-study tests, subgroups,
     meta-regression, plots and the plain-language paragraph."""
@@ -233,9 +265,7 @@ def compute(inputs: dict) -> Computed:
     else:
         results["funnel_note"] = (f"Egger's test and trim-and-fill need at least {MIN_K_FUNNEL_TESTS} studies; "
                                   f"this analysis has {k}.")
-    funnel = stats.funnel_svg(yi, vi, fit, trimfill=tf, level=level, transform="exp" if measure in RATIO else None,
-                              xlab=MEASURE_NAMES.get(measure, measure), labels=labels,
-                              title=f"Funnel plot: {spec['name']}")
+    funnel = _funnel(yi, vi, labels, fit, tf, spec)
     forest = None
     if spec.get("subgroup_field"):
         results["subgroups"], forest = _subgroups(yi, vi, labels, [s.get("subgroup") for s in studies], spec, fit)

@@ -2,6 +2,7 @@
 from django import template
 
 from analysis import wording
+from reviewapp.svg_markup import svg_markup
 
 register = template.Library()
 
@@ -37,3 +38,9 @@ def pct(value, digits=0):
 @register.filter
 def get(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def plot(svg):
+    """A stored plot inline, as markup rebuilt by reviewapp.svg_markup (never the stored text itself)."""
+    return svg_markup(svg)

