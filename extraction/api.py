@@ -2,10 +2,10 @@
 the comparison of two entries and their consensus, and the outcome data analyses pool.
 
 Each view: access check (`ReviewApiView` with the capability per method, and for consensus the
-rule `may_settle_consensus`), one service or selector, serialize. Blind double entry holds as on
-the pages: nobody reads another person's entry before both are done (only who extracts and
-whether they are done), and the comparison then opens to the two extractors, the role Extractor
-and whoever settles differences. The consensus, once final, is the study's data for every member.
+rules of `extraction.rules`), one service or selector, serialize. Blind double entry holds as on
+the pages: nobody reads another person's entry (only who extracts and whether they are done);
+once both are done the comparison opens to whoever settles, and once the consensus is final to
+the two extractors and the role Extractor too. The consensus, once final, is the study's data for every member.
 """
 from __future__ import annotations
 
@@ -602,7 +602,8 @@ class SettlementSerializer(serializers.ModelSerializer):
 
 class ConsensusMixin:
     """The consensus of an extraction, as the comparison page gives it: settling, finalising and
-    reopening only for whom `may_settle_consensus` allows (leads, or the form's named settler)."""
+    reopening only for whom `rules.settle_refusal` allows (leads, or the form's named settler on
+    entries not their own)."""
 
     kind = Kind.EXTRACTION
     detail_serializer = ExtractionDetailSerializer
@@ -654,7 +655,7 @@ class SettlementsApi(ConsensusMixin, ReviewApiView):
     """Settle one field on which the two entries differ: take a's or b's value, leave it empty, or
     give another value (checked as the field's type). Settling again replaces the earlier one."""
 
-    capabilities = {"POST": "view"}  # may_settle_consensus decides
+    capabilities = {"POST": "view"}  # rules.settle_refusal decides
 
     @extend_schema(request=SettleSerializer, responses=SettlementSerializer)
     def post(self, request, review_id: int, extraction_id: int):
@@ -669,7 +670,7 @@ class SettlementsApi(ConsensusMixin, ReviewApiView):
 class FinaliseApi(ConsensusMixin, ReviewApiView):
     """Make the consensus final once every difference is settled: it becomes the study's data."""
 
-    capabilities = {"POST": "view"}  # may_settle_consensus decides
+    capabilities = {"POST": "view"}  # rules.settle_refusal decides
 
     @extend_schema(request=None, responses=ExtractionDetailSerializer)
     def post(self, request, review_id: int, extraction_id: int):
@@ -682,7 +683,7 @@ class FinaliseApi(ConsensusMixin, ReviewApiView):
 class ConsensusReopenApi(ConsensusMixin, ReviewApiView):
     """Undo a final consensus (its settlements stay), e.g. after a mistake was found."""
 
-    capabilities = {"POST": "view"}  # may_settle_consensus decides
+    capabilities = {"POST": "view"}  # rules.settle_refusal decides
 
     @extend_schema(request=None, responses=ExtractionDetailSerializer)
     def post(self, request, review_id: int, extraction_id: int):

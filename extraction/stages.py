@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from reviewapp.dashboard import Stage, Todo
-from reviewapp.permissions import can, may_settle_consensus
+from reviewapp.permissions import can
 
-from . import selectors
+from . import rules, selectors
 from .models import Extraction
 
 Status = Extraction.Status
@@ -28,7 +28,7 @@ def extraction_stage(review, user, roles: set[str]) -> Stage:
     else:
         if can(roles=roles, capability="extract") and p.to_extract_for_me:
             todos.append(Todo(f"Extract {_plural(p.to_extract_for_me, 'study', 'studies')}", home))
-        if p.to_settle and may_settle_consensus(user=user, roles=roles, delegate_id=template.settler_id):
+        if p.to_settle and rules.may_settle_template(user=user, roles=roles, template=template):
             todos.append(Todo(f"Settle the consensus of {_plural(p.to_settle, 'study', 'studies')}",
                               home + "?status=awaiting_consensus"))
     if p.total == 0:
@@ -59,7 +59,7 @@ def appraisal_stage(review, user, roles: set[str]) -> Stage:
     if p.mine_open and can(roles=roles, capability="extract"):
         todos.append(Todo(f"Finish {_plural(p.mine_open, 'appraisal', 'appraisals')}", home + "?status=in_progress"))
     settle = sum(n for template, n in appraisal_selectors.settlers_to_settle(review=review)
-                 if may_settle_consensus(user=user, roles=roles, delegate_id=template.settler_id))
+                 if rules.may_settle_template(user=user, roles=roles, template=template))
     if settle:
         todos.append(Todo(f"Settle {_plural(settle, 'appraisal', 'appraisals')}", home + "?status=awaiting_consensus"))
     if p.studies and p.tools and p.appraised_studies < p.studies and can(roles=roles, capability="extract"):

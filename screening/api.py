@@ -2,7 +2,8 @@
 
 Each view: access check (`ReviewApiView` with the capability per method, or the conflict rule of
 `reviewapp.permissions`), one service or selector, serialize. Blind screening holds here as on the
-pages: others' decision values stay hidden while a record waits for decisions.
+pages (`screening.rules`): others' decisions stay hidden until a record is settled, and a conflict
+freezes both decisions until a lead or the third reviewer resolves it.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from reviewapp.api_base import IdFilter, ReviewApiView
-from reviewapp.permissions import may_resolve_conflicts
 
 from . import prisma, rules, selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
@@ -631,15 +631,15 @@ class ResolvedItemSerializer(serializers.ModelSerializer):
 
 
 class ConflictResolverMixin:
-    """Leads resolve conflicts, and so does the third reviewer a lead names (`may_resolve_conflicts`)."""
+    """Leads resolve conflicts, and so does the third reviewer a lead names (`rules.may_resolve_some`;
+    the service refuses them their own conflicts)."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if getattr(self, "swagger_fake_view", False):
             return
         cfg = selectors.screening_settings_get(review=self.review)
-        if not may_resolve_conflicts(user=request.user, roles=self.review.user_roles,
-                                     delegate_id=cfg.conflict_resolver_id):
+        if not rules.may_resolve_some(user=request.user, roles=self.review.user_roles, cfg=cfg):
             raise exceptions.PermissionDenied(
                 "Resolving conflicts needs the role Lead, or to be named the third reviewer.")
 

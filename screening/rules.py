@@ -83,6 +83,12 @@ def may_resolve(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSet
     return conflict_resolve_refusal(user=user, roles=roles, item=item, cfg=cfg) is None
 
 
+def may_resolve_some(*, user, roles: set[str], cfg: ScreeningSettings) -> bool:
+    """Whether ``user`` resolves conflicts in this review at all (the conflicts pages, the to-do);
+    `conflict_resolve_refusal` decides each record."""
+    return may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id)
+
+
 def conflicts_for_resolver(items: QuerySet[ScreeningItem], *, user, roles: set[str]) -> QuerySet[ScreeningItem]:
     """The conflicts among ``items`` this person resolves: all for a lead; the third reviewer's
     own records left out (they are a party to those)."""

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.pages import next_url, query_without_page, review_page_context
-from reviewapp.permissions import can, may_resolve_conflicts, review_get_for_user
+from reviewapp.permissions import can, review_get_for_user
 from reviewapp.uploads import body_limit
 
 from . import rules, selectors, services
@@ -65,8 +65,7 @@ def screening_home(request: HttpRequest, review_id: int) -> HttpResponse:
         stopping=selectors.stopping_figures(review=review, target=target, confidence=confidence)
         if show_stopping else None, stop_form=stop_form if stop_form.is_bound else StopForm(),
         stops=selectors.stopping_decisions(review=review),
-        may_resolve=may_resolve_conflicts(user=request.user, roles=review.user_roles,
-                                          delegate_id=cfg.conflict_resolver_id)))
+        may_resolve=rules.may_resolve_some(user=request.user, roles=review.user_roles, cfg=cfg)))
 
 
 def _skipped(request: HttpRequest, stage: str) -> list[int]:
@@ -222,7 +221,7 @@ def my_decisions(request: HttpRequest, review_id: int) -> HttpResponse:
 def _resolver_review(request: HttpRequest, review_id: int):
     review = review_get_for_user(user=request.user, review_id=review_id)
     cfg = selectors.screening_settings_get(review=review)
-    if not may_resolve_conflicts(user=request.user, roles=review.user_roles, delegate_id=cfg.conflict_resolver_id):
+    if not rules.may_resolve_some(user=request.user, roles=review.user_roles, cfg=cfg):
         raise PermissionDenied("Resolving conflicts needs the role Lead, or to be named the third reviewer.")
     return review, cfg
 

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from reviewapp.dashboard import Stage, Todo
-from reviewapp.permissions import can, may_resolve_conflicts
+from reviewapp.permissions import can
 
-from . import selectors
+from . import rules, selectors
 from .models import ScreeningStage
 
 
@@ -50,8 +50,10 @@ def screening_stage(review, user, roles: set[str]) -> Stage:
                 n = progress.open_for_me
                 todos.append(Todo(f"Screen {n} {ngettext('record', 'records', n)} ({progress.label.lower()})",
                                   reverse("screen", args=[review.pk, progress.stage])))
-    conflicts = ta.conflicts + ft.conflicts
-    if conflicts and may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id):
+    # A third reviewer's own conflicts are not theirs to resolve: counted apart from the stage's.
+    conflicts = (selectors.conflicts(review=review, user=user, roles=roles).count()
+                 if ta.conflicts + ft.conflicts and rules.may_resolve_some(user=user, roles=roles, cfg=cfg) else 0)
+    if conflicts:
         todos.append(Todo(f"Resolve {conflicts} screening {ngettext('conflict', 'conflicts', conflicts)}",
                           reverse("conflict_list", args=[review.pk])))
     if ta.total == 0:

@@ -182,6 +182,8 @@ def test_a_reviewer_cannot_resolve_unless_named_the_third_reviewer(client_for, r
     assert page.status_code == 200 and b"decided on this record yourself" in page.content
     assert b"note of a" not in page.content and b'name="value"' not in page.content
     assert client_for(b).get(reverse("conflict_list", args=[review.pk])).context["page"].paginator.count == 0
+    assert b"Resolve 1 screening conflict" not in client_for(b).get(reverse("review_dashboard", args=[review.pk])
+                                                                     ).content
     client_for(b).post(url, {"value": "exclude"})
     item.refresh_from_db()
     assert item.status == Status.CONFLICT
@@ -190,6 +192,8 @@ def test_a_reviewer_cannot_resolve_unless_named_the_third_reviewer(client_for, r
     services.screening_settings_update(actor=people["lead"], review=review, conflict_resolver=third)
     page = client_for(third).get(url)
     assert b"note of a" in page.content
+    assert b"Resolve 1 screening conflict" in client_for(third).get(reverse("review_dashboard", args=[review.pk])
+                                                                    ).content
     client_for(third).post(url, {"value": "exclude"})
     item.refresh_from_db()
     assert item.status == Status.EXCLUDED
