@@ -65,9 +65,15 @@ def _snapshot(value, lookup: IdLookup, row: dict):
     return out
 
 
+def _not_the_demo(row: dict) -> dict:
+    return {**row, "is_demo": False}
+
+
 def register() -> None:
     register_archive_part(ArchivePart(app="reviewapp", models=(
-        ModelPart(Review, lambda review: Review.objects.filter(pk=review.pk)),
+        # An imported review is never the site's demo: load_demo takes the demo review by its flag
+        # and title, and must not fill (and add its people to) a review an archive brought in.
+        ModelPart(Review, lambda review: Review.objects.filter(pk=review.pk), adjust=_not_the_demo),
         ModelPart(Outcome, lambda review: Outcome.objects.filter(review=review)),
         ModelPart(Membership, lambda review: Membership.objects.filter(review=review)),
     )))

@@ -30,7 +30,7 @@ from reviewapp import services as review_services
 from reviewapp.archive.format import ArchiveError
 from reviewapp.archive.registry import model_parts
 from reviewapp.archive.services import review_archive_import, review_archive_write
-from reviewapp.demo import DEMO_OUTCOMES
+from reviewapp.demo import DEMO_OUTCOMES, DEMO_TITLE
 from reviewapp.models import ArchiveExport, AuditEvent, Review
 from screening import prisma
 from screening import services as screening_services
@@ -903,3 +903,14 @@ def test_a_forged_plot_stored_by_any_means_never_reaches_the_page(world, people,
     html = client_for(people["viewer"]).get(page).content.decode()
     _shows_nothing_forged(html)
     assert html.count('class="study-marker"') == drawn.count('class="study-marker"')  # our drawing stays whole
+
+
+def test_an_imported_review_is_never_the_sites_demo(world, people):
+    def claims_demo(rows):
+        rows[0]["is_demo"], rows[0]["title"] = True, DEMO_TITLE
+        return rows
+    data = _rewritten(_archive(world), _lines_changed("reviewapp.Review", claims_demo))
+    copy = review_archive_import(source=io.BytesIO(data), actor=people["outsider"], owner=people["outsider"],
+                                 trusted=False)
+    assert copy.title == DEMO_TITLE and not copy.is_demo
+    assert not Review.objects.filter(is_demo=True, title=DEMO_TITLE).exists()  # load_demo's own look-up
