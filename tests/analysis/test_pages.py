@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -105,6 +106,12 @@ def test_the_run_downloads_as_a_folder_with_data_and_scripts(client_for, review,
     assert {"engine/__init__.py", "engine/rma.py", "engine/sensitivity.py"} <= engine
     script = z.read("reproduce.R").decode()
     assert "threshold = 1e-12, maxiter = 10000, tol = 1e-12" in script and 'method = "REML"' in script
+    # the README names every R package the script loads, and what the Python script needs
+    readme = " ".join(z.read("README.txt").decode().split())
+    loaded = set(re.findall(r"library\((\w+)\)", script))
+    assert loaded == {"metafor", "jsonlite"}
+    assert 'install.packages(c("metafor", "jsonlite"))' in readme
+    assert "numpy and scipy only" in readme
     assert len(z.read("data.csv").decode().strip().splitlines()) == done_run.results["summary"]["k"] + 1
     assert json.loads(z.read("results.json")) == done_run.results
 
