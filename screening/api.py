@@ -666,6 +666,10 @@ class ConflictResolveApi(ConflictResolverMixin, ReviewApiView):
     @extend_schema(request=ResolveSerializer, responses=ResolvedItemSerializer)
     def post(self, request, review_id: int, item_id: int):
         item = selectors.screening_item_get(review=self.review, item_id=item_id)
+        refusal = rules.conflict_resolve_refusal(user=request.user, roles=self.review.user_roles, item=item,
+                                                 cfg=selectors.screening_settings_get(review=self.review))
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
         data = ResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.conflict_resolve(actor=request.user, review=self.review, item_id=item.pk, **data.validated_data)

@@ -122,6 +122,15 @@ def test_the_decision_filter_never_reveals_a_blind_decision(client, world):
         assert (waiting_record in ids) is expect, person
 
 
+def test_the_decision_filter_reveals_nothing_of_a_conflict_to_its_parties(client, world):
+    conflict_record = get(client, world, "lead", "api_screening_item", world.ids["conflict"])["record"]["id"]
+    for person, value, expect in (("reviewer_extractor", "include", False), ("reviewer", "exclude", False),
+                                  ("reviewer_extractor", "exclude", True), ("lead", "include", True)):
+        found = get(client, world, person, "api_records", query=f"?stage=ta&decision={value}")["results"]
+        ids = {r["id"] for r in found}
+        assert (conflict_record in ids) is expect, (person, value)
+
+
 def test_the_records_list_filters_by_search_stage_status_and_text_and_pages(client, world):
     all_ = get(client, world, "viewer", "api_records")
     assert all_["count"] == 10
@@ -161,7 +170,7 @@ def test_a_named_third_reviewer_resolves_conflicts_too_but_not_their_own(client,
     assert refused.status_code == 403
     own = post(client, world, "reviewer_extractor", "api_conflict_resolve", world.ids["conflict"],
                data={"value": "include"})
-    assert own.status_code == 400 and "decided on this record yourself" in own.json()["detail"]
+    assert own.status_code == 403 and "decided on this record yourself" in own.json()["detail"]
     assert get(client, world, "reviewer_extractor", "api_screening_item", world.ids["conflict"])["status"] == "conflict"
 
 
