@@ -199,8 +199,8 @@ class ImportProgressApi(ReviewApiView):
 class RecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = Record
-        fields = ["id", "search", "search_file", "line", "title", "abstract", "authors", "year", "journal", "volume",
-                  "issue", "pages", "doi", "pmid", "issn", "keywords", "language", "publication_type", "url",
+        fields = ["id", "number", "search", "search_file", "line", "title", "abstract", "authors", "year", "journal",
+                  "volume", "issue", "pages", "doi", "pmid", "issn", "keywords", "language", "publication_type", "url",
                   "duplicate_of", "study", "created_at"]
         read_only_fields = fields
 
@@ -208,7 +208,7 @@ class RecordSerializer(serializers.ModelSerializer):
 class RecordBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Record
-        fields = ["id", "title", "authors", "year", "journal", "doi", "pmid"]
+        fields = ["id", "number", "title", "authors", "year", "journal", "doi", "pmid"]
         read_only_fields = fields
 
 

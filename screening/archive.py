@@ -45,6 +45,14 @@ def _record_ids(value, lookup, row):
     return out
 
 
+def _numbered(row: dict) -> dict:
+    """A record of an archive written before records had numbers: its source id stands in (unique in
+    the archive, and in the same order)."""
+    if row.get("number") is None and isinstance(row.get("id"), int):
+        row = {**row, "number": row["id"]}
+    return row
+
+
 def _of_review(model):
     return lambda review: model.objects.filter(review=review)
 
@@ -65,7 +73,7 @@ def register() -> None:
                   adjust=unfinished_as_failed(waiting=("queued", "running"), failed="failed", message=INTERRUPTED)),
         # A study's audit snapshot names the record it was made from as "report".
         ModelPart(Study, _of_review(Study), audit_ids={"report": RECORD}),
-        ModelPart(Record, _of_review(Record)),
+        ModelPart(Record, _of_review(Record), adjust=_numbered),
         ModelPart(DuplicatePair, _of_review(DuplicatePair), embedded_ids={"moved_ids": _record_ids},
                   audit_ids={"primary_id": RECORD}),
         ModelPart(ScreeningSettings, _of_review(ScreeningSettings)),

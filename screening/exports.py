@@ -16,7 +16,7 @@ from reviewapp.tabular import csv_line
 from .models import Record
 
 CSV_COLUMNS = [
-    "record_id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "issn",
+    "record_id", "number", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "issn",
     "keywords", "language", "publication_type", "url", "abstract", "database", "sources", "duplicate_of",
     "source_file", "source_line",
 ]
@@ -91,13 +91,20 @@ def ris_chunks(records: Iterable[Record]) -> Iterator[str]:
         yield record_as_ris(record) + "\n\n"
 
 
+def _duplicate_of_number(record: Record):
+    if not record.duplicate_of_id:
+        return ""
+    # records_for_export annotates it; a record from elsewhere loads its primary.
+    return getattr(record, "duplicate_of_number", None) or record.duplicate_of.number
+
+
 def csv_chunks(records: Iterable[Record]) -> Iterator[str]:
     # A byte-order mark so that Excel opens the file as UTF-8.
     yield "\ufeff" + csv_line(CSV_COLUMNS)
     for r in records:
         yield csv_line([
-            r.pk, r.title, "; ".join(r.authors or []), r.year or "", r.journal, r.volume, r.issue, r.pages, r.doi,
-            r.pmid, r.issn, "; ".join(r.keywords or []), r.language, r.publication_type, r.url, r.abstract,
+            r.pk, r.number, r.title, "; ".join(r.authors or []), r.year or "", r.journal, r.volume, r.issue, r.pages,
+            r.doi, r.pmid, r.issn, "; ".join(r.keywords or []), r.language, r.publication_type, r.url, r.abstract,
             r.search.database, "; ".join(getattr(r, "source_databases", []) or [r.search.database]),
-            r.duplicate_of_id or "", r.search_file.original_name, r.line or "",
+            _duplicate_of_number(r), r.search_file.original_name, r.line or "",
         ])

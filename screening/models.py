@@ -129,6 +129,9 @@ class Record(models.Model):
     """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="records")
+    # #1..N within the review, given at import in the order read and never changed; what pages,
+    # exports and the API show people. The id stays the key in URLs and links between objects.
+    number = models.PositiveIntegerField("number in the review", editable=False)
     search_file = models.ForeignKey(SearchFile, on_delete=models.CASCADE, related_name="records")
     # Denormalised from search_file so per-search counts and filters need no join.
     search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="records")
@@ -163,6 +166,7 @@ class Record(models.Model):
             models.Index(fields=["review", "duplicate_of"]),
             models.Index(fields=["search_file", "line"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["review", "number"], name="record_number_unique_in_review")]
 
     def __str__(self) -> str:
         return (self.title or "(no title)")[:120]

@@ -153,7 +153,7 @@ def _records_filtered(
 def records_list(*, review: Review, duplicates: str = "hide", **filters) -> QuerySet[Record]:
     """Records for the list page: searched and filtered, with their search and sources loaded."""
     return (_records_filtered(review, duplicates=duplicates, **filters).select_related("search")
-            .defer("raw", "abstract")
+            .defer("raw", "abstract").annotate(duplicate_of_number=F("duplicate_of__number"))
             .prefetch_related(Prefetch("duplicates", queryset=Record.objects.select_related("search")
                                        .only("id", "duplicate_of_id", "search__database", "search__id")))
             .order_by("id"))
@@ -221,7 +221,8 @@ def records_for_export(*, review: Review, stage: str, **filters) -> Iterator[Rec
     database with their search and sources."""
     if stage not in EXPORT_STAGES:
         raise ValueError(f"unknown export stage {stage!r}")
-    records = _records_filtered(review, **filters).select_related("search_file", "search").order_by("id")
+    records = (_records_filtered(review, **filters).select_related("search_file", "search")
+               .annotate(duplicate_of_number=F("duplicate_of__number")).order_by("id"))
     if stage == "unique":
         records = records.filter(duplicate_of__isnull=True)
     elif stage == "ta_included":

@@ -190,7 +190,7 @@ def duplicate_pair(request: HttpRequest, review_id: int, pair_id: int) -> HttpRe
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("duplicate_pair", review.pk, pair.pk)
-        messages.success(request, f"Records {pair.record_a_id} and {pair.record_b_id}: "
+        messages.success(request, f"Records #{pair.record_a.number} and #{pair.record_b.number}: "
                                   f"{pair.get_status_display().lower()}.")
         following = selectors.next_possible_pair(review=review, after=pair)
         if request.POST.get("then") == "next-pair" and following is not None:

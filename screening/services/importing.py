@@ -23,6 +23,7 @@ from typing import Self
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from reviewapp.audit import audit_record
@@ -137,12 +138,18 @@ _FIELDS = ("line", "title", "abstract", "authors", "year", "journal", "volume", 
            "issn", "keywords", "language", "publication_type", "url", "raw")
 _JSON_POSITIONS = (_FIELDS.index("authors"), _FIELDS.index("keywords"))
 # The id comes from the column's identity default, duplicate_of_id stays NULL.
-_COPY_COLUMNS = ("review_id", "search_id", "search_file_id", *_FIELDS, "created_at")
+_COPY_COLUMNS = ("review_id", "search_id", "search_file_id", "number", *_FIELDS, "created_at")
 
 
-def _record_from(citation, *, search_file: SearchFile) -> Record:
+def _record_from(citation, *, search_file: SearchFile, number: int) -> Record:
     return Record(review_id=search_file.search.review_id, search_id=search_file.search_id,
-                  search_file_id=search_file.pk, **dict(zip(_FIELDS, _field_values(citation))))
+                  search_file_id=search_file.pk, number=number, **dict(zip(_FIELDS, _field_values(citation))))
+
+
+def _next_number(review_id: int) -> int:
+    """The number the review's next record gets. Read under the review's import lock, so two imports
+    never hand out the same numbers."""
+    return (Record.objects.filter(review_id=review_id).aggregate(top=Max("number"))["top"] or 0) + 1
 
 
 class _CopyStore:
@@ -158,6 +165,7 @@ class _CopyStore:
     def __init__(self, search_file: SearchFile):
         self.search_file = search_file
         self._prefix = (search_file.search.review_id, search_file.search_id, search_file.pk)
+        self._number = _next_number(search_file.search.review_id)
         self._now = timezone.now()
 
     def __enter__(self) -> Self:
@@ -180,7 +188,8 @@ class _CopyStore:
         for citation in citations:
             values = list(_field_values(citation))
             values[a], values[k] = dumps(values[a]), dumps(values[k])
-            write_row((*prefix, *values, self._now))
+            write_row((*prefix, self._number, *values, self._now))
+            self._number += 1
             yield citation
 
     def batch_done(self) -> None:
@@ -200,6 +209,7 @@ class _BulkStore:
         self.search_file = search_file
         self._pending: list[Record] = []
         self._ids: list[int] = []
+        self._number = _next_number(search_file.search.review_id)
 
     def __enter__(self) -> Self:
         return self
@@ -209,7 +219,8 @@ class _BulkStore:
 
     def stored(self, citations: Iterable) -> Iterator:
         for citation in citations:
-            self._pending.append(_record_from(citation, search_file=self.search_file))
+            self._pending.append(_record_from(citation, search_file=self.search_file, number=self._number))
+            self._number += 1
             yield citation
 
     def batch_done(self) -> None:
