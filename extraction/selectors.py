@@ -80,7 +80,7 @@ def study_rows(*, review, template: FormTemplate | None, user) -> list[StudyRow]
     if template is None:
         return [StudyRow(study=s, status=Status.NOT_STARTED) for s in studies]
     extractions = {e.study_id: e for e in Extraction.objects.filter(template=template, target="")
-                   .prefetch_related("entries")}
+                   .select_related("template").prefetch_related("entries")}
     rows = []
     for study in studies:
         extraction = extractions.get(study.pk)

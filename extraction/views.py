@@ -29,13 +29,17 @@ def extraction_home(request: HttpRequest, review_id: int) -> HttpResponse:
     rows = selectors.study_rows(review=review, template=template, user=request.user)
     status = request.GET.get("status", "")
     shown = [r for r in rows if r.status == status] if status in Status.values else rows
-    may_settle = template is not None and rules.may_settle_template(user=request.user, roles=review.user_roles,
-                                                                    template=template)
     counts = {value: sum(1 for r in rows if r.status == value) for value in Status.values}
     unknown = (selectors.unknown_outcome_names(review=review)
                if can(roles=review.user_roles, capability="build_forms") else [])
+    roles = review.user_roles
     return render(request, "extraction/home.html", review_page_context(
-        review, template=template, rows=shown, all_rows=len(rows), status=status, may_settle=may_settle,
+        review, template=template, rows=shown, entries_per_study=rules.ENTRIES_PER_STUDY,
+        comparable={r.extraction.pk for r in shown if r.extraction and rules.may_see_comparison(
+            user=request.user, roles=roles, extraction=r.extraction)},
+        settles={r.extraction.pk for r in shown if r.extraction and rules.may_settle(
+            user=request.user, roles=roles, extraction=r.extraction)},
+        all_rows=len(rows), status=status,
         statuses=[(value, label, counts[value]) for value, label in Status.choices], unknown_outcomes=unknown))
 
 

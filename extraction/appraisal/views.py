@@ -64,6 +64,7 @@ def appraisal_home(request: HttpRequest, review_id: int) -> HttpResponse:
     people = rules.settler_candidates(review=review)
     return render(request, "extraction/appraisal/home.html", review_page_context(
         review, templates=templates, rows=[r for r in rows if not status or r.extraction.status == status],
+        entries_per_study=rules.ENTRIES_PER_STUDY,
         all_rows=len(rows), status=status, people=people, studies=selectors.study_overview(review=review),
         statuses=[(v, label, sum(1 for r in rows if r.extraction.status == v)) for v, label in Status.choices
                   if v != Status.NOT_STARTED],

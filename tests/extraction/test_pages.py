@@ -110,6 +110,19 @@ def _both_done(client_for, review, builtin, study, extractors, **b_values):
     return Extraction.objects.get(study=study)
 
 
+def test_the_studies_list_links_the_comparison_only_to_whom_it_is_open(client_for, review, builtin, studies,
+                                                                       extractors, people):
+    extraction = _both_done(client_for, review, builtin, studies[0], extractors, **{"f-format": "Group"})
+    compare = url("compare", review, builtin.pk, studies[0].pk)
+    home = url("extraction_home", review)
+    assert compare not in client_for(extractors[0]).get(home).content.decode()
+    lead_page = client_for(people["lead"]).get(home).content.decode()
+    assert f'<a href="{compare}">settle</a>' in lead_page and "1 of 2" not in lead_page
+    services.settlement_record(actor=people["lead"], extraction=extraction, path="format", choice="a")
+    services.consensus_finalise(actor=people["lead"], extraction=extraction)
+    assert f'<a href="{compare}">compare</a>' in client_for(extractors[0]).get(home).content.decode()
+
+
 def test_only_a_lead_or_the_named_settler_settles(client_for, review, builtin, studies, extractors, people):
     extraction = _both_done(client_for, review, builtin, studies[0], extractors, **{"f-format": "Group"})
     compare = url("compare", review, builtin.pk, studies[0].pk)
