@@ -5,6 +5,7 @@ from django.urls import include, path
 from . import views
 from .archive import views as archive_views
 from .forms import SignInForm
+from .page_access import public_page, signed_in_page
 
 review_patterns = [
     path("", views.review_dashboard, name="review_dashboard"),
@@ -35,10 +36,10 @@ urlpatterns = [
     path("api/v1/", include("reviewapp.api_urls")),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(),
+    path("accounts/login/", public_page(auth_views.LoginView.as_view(authentication_form=SignInForm)), name="login"),
+    path("accounts/logout/", public_page(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/password/", signed_in_page(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path("accounts/password/done/", signed_in_page(auth_views.PasswordChangeDoneView.as_view()),
          name="password_change_done"),
     path("invitations/<int:invitation_id>/accept/", views.invitation_answer, {"answer": "accept"},
          name="invitation_accept_mine"),
@@ -46,12 +47,12 @@ urlpatterns = [
          name="invitation_decline_mine"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Password reset by e-mail, with Django's views and our templates in templates/registration/.
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(),
+    path("accounts/password/reset/", public_page(auth_views.PasswordResetView.as_view()), name="password_reset"),
+    path("accounts/password/reset/sent/", public_page(auth_views.PasswordResetDoneView.as_view()),
          name="password_reset_done"),
-    path("accounts/password/reset/<uidb64>/<token>/", views.PasswordResetConfirm.as_view(),
+    path("accounts/password/reset/<uidb64>/<token>/", public_page(views.PasswordResetConfirm.as_view()),
          name="password_reset_confirm"),
-    path("accounts/password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
+    path("accounts/password/reset/complete/", public_page(auth_views.PasswordResetCompleteView.as_view()),
          name="password_reset_complete"),
     path("admin/", admin.site.urls),
 ]

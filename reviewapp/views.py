@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,18 +27,19 @@ from .forms import (
 )
 from .invitation_rules import invitation_acceptance_refusal, invitation_new_account_allowed
 from .models import Invitation, Outcome, Webhook
+from .page_access import public_page, review_page, signed_in_page
 from .pages import query_without_page, review_page_context
-from .permissions import can, review_get_for_user, reviews_for_user
+from .permissions import can, reviews_for_user
 from .throttle import client_address
 
 
-@login_required
+@signed_in_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "reviewapp/home.html", {
         "rows": selectors.review_list(user=request.user), "invitations": selectors.invitations_for(user=request.user)})
 
 
-@login_required
+@signed_in_page
 def review_create(request: HttpRequest) -> HttpResponse:
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -49,9 +49,9 @@ def review_create(request: HttpRequest) -> HttpResponse:
     return render(request, "reviewapp/review_form.html", {"form": form, "creating": True})
 
 
-@login_required
+@review_page(GET="view")
 def review_dashboard(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     stages = dashboard_stages(review=review, user=request.user, roles=review.user_roles)
     todos = [todo for stage in stages for todo in stage.todos]
     return render(request, "reviewapp/dashboard.html",
@@ -61,9 +61,9 @@ def review_dashboard(request: HttpRequest, review_id: int) -> HttpResponse:
                                       may_edit_review=can(roles=review.user_roles, capability="edit_review")))
 
 
-@login_required
+@review_page(GET="edit_review", POST="edit_review")
 def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    review = request.review
     form = ReviewForm(request.POST or None, instance=review)
     if request.method == "POST" and form.is_valid():
         # The form has validated the values; the service applies and audits them.
@@ -74,24 +74,22 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
     return render(request, "reviewapp/review_form.html", review_page_context(review, form=form))
 
 
-@login_required
+@review_page(GET="view", POST="edit_review")
 def review_outcomes(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     may_edit = can(roles=review.user_roles, capability="edit_review")
     form = OutcomeForm(request.POST or None, review=review)
-    if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
-        if form.is_valid():
-            services.outcome_create(actor=request.user, review=review, **form.cleaned_data)
-            messages.success(request, f"Outcome “{form.cleaned_data['name']}” added.")
-            return redirect("review_outcomes", review.pk)
+    if request.method == "POST" and form.is_valid():
+        services.outcome_create(actor=request.user, review=review, **form.cleaned_data)
+        messages.success(request, f"Outcome “{form.cleaned_data['name']}” added.")
+        return redirect("review_outcomes", review.pk)
     return render(request, "reviewapp/outcomes.html", review_page_context(
         review, outcomes=review.outcomes.all(), form=form if may_edit else None))
 
 
-@login_required
+@review_page(GET="edit_review", POST="edit_review")
 def outcome_edit(request: HttpRequest, review_id: int, outcome_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    review = request.review
     outcome = get_object_or_404(Outcome, pk=outcome_id, review=review)
     if request.method == "POST" and request.POST.get("delete"):
         try:
@@ -109,11 +107,11 @@ def outcome_edit(request: HttpRequest, review_id: int, outcome_id: int) -> HttpR
     return render(request, "reviewapp/outcome_form.html", review_page_context(review, form=form, outcome=outcome))
 
 
-@login_required
+@review_page(GET="view", POST="manage_members")
 def review_members(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = request.review
     if request.method == "POST":
-        return member_invite(request, review_id)
-    review = review_get_for_user(user=request.user, review_id=review_id)
+        return _invite(request, review)
     return _members_page(request, review, may_manage=can(roles=review.user_roles, capability="manage_members"))
 
 
@@ -128,10 +126,9 @@ def _members_page(request: HttpRequest, review, *, may_manage: bool, invite_form
     return render(request, "reviewapp/members.html", review_page_context(review, **context))
 
 
-@login_required
-@require_POST
+@review_page(POST="manage_members")
 def member_roles(request: HttpRequest, review_id: int, user_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
+    review = request.review
     member = selectors.member_get(review=review, user_id=user_id)
     form = MemberRolesForm(request.POST)
     if form.is_valid():
@@ -155,9 +152,9 @@ def _audit_filtered(request: HttpRequest, review):
     return form, events
 
 
-@login_required
+@review_page(GET="read_audit")
 def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
+    review = request.review
     form, events = _audit_filtered(request, review)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     names: dict = {}
@@ -166,9 +163,9 @@ def audit_log(request: HttpRequest, review_id: int) -> HttpResponse:
         review, form=form, page=page, entries=entries, query=query_without_page(request)))
 
 
-@login_required
+@review_page(GET="read_audit")
 def audit_export(request: HttpRequest, review_id: int) -> StreamingHttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="read_audit")
+    review = request.review
     _, events = _audit_filtered(request, review)
     response = StreamingHttpResponse(selectors.audit_csv_rows(events), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="review-{review.pk}-audit.csv"'
@@ -184,10 +181,12 @@ def invitation_sent_message(invitation: Invitation) -> str:
             "when it signs in, and an address gets a link by e-mail.")
 
 
-@login_required
-@require_POST
+@review_page(POST="manage_members")
 def member_invite(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
+    return _invite(request, request.review)
+
+
+def _invite(request: HttpRequest, review) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -203,10 +202,9 @@ def member_invite(request: HttpRequest, review_id: int) -> HttpResponse:
     return _members_page(request, review, may_manage=True, invite_form=form)
 
 
-@login_required
-@require_POST
+@review_page(POST="manage_members")
 def invitation_revoke(request: HttpRequest, review_id: int, invitation_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_members")
+    review = request.review
     invitation = get_object_or_404(Invitation, pk=invitation_id, review=review)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
@@ -230,6 +228,7 @@ def _joined(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     return redirect("review_dashboard", invitation.review_id)
 
 
+@public_page
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The page an e-mailed link opens: join with the signed-in account if the invitation is
     its own (invitation_rules), or create the account of the invited address."""
@@ -266,7 +265,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                    "refusal": refusal}, status=403 if refusal else 200)
 
 
-@login_required
+@signed_in_page
 @require_POST
 def invitation_answer(request: HttpRequest, invitation_id: int, answer: str) -> HttpResponse:
     """Accept or decline, from the home page, an invitation addressed to one's account."""
@@ -285,7 +284,7 @@ def invitation_answer(request: HttpRequest, invitation_id: int, answer: str) -> 
 
 # Personal API tokens and webhooks ----------------------------------------------------------
 
-@login_required
+@signed_in_page
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """Create (the key is shown this once), list and revoke one's own API tokens."""
     reviews = reviews_for_user(user=request.user).order_by("title")
@@ -303,7 +302,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "api_root": request.build_absolute_uri("/api/v1/")})
 
 
-@login_required
+@signed_in_page
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
@@ -315,9 +314,9 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("api_tokens")
 
 
-@login_required
+@review_page(GET="manage_webhooks", POST="manage_webhooks")
 def webhooks(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_webhooks")
+    review = request.review
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -331,9 +330,9 @@ def webhooks(request: HttpRequest, review_id: int) -> HttpResponse:
         review, form=form, hooks=selectors.webhooks_of(review=review)))
 
 
-@login_required
+@review_page(GET="manage_webhooks", POST="manage_webhooks")
 def webhook_detail(request: HttpRequest, review_id: int, webhook_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_webhooks")
+    review = request.review
     hook = get_object_or_404(Webhook, pk=webhook_id, review=review)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -3,15 +3,14 @@ page and the API), and the page that makes a review from an archive."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .. import selectors
 from ..exceptions import ApplicationError
 from ..models import ArchiveExport
+from ..page_access import review_page, signed_in_page
 from ..pages import review_page_context
-from ..permissions import review_get_for_user
 from ..uploads import BodyLimit, body_limit
 from .format import MB, max_unpacked_bytes
 from .services import archive_export_request, review_archive_import
@@ -27,10 +26,10 @@ def archive_file_response(export: ArchiveExport) -> FileResponse:
                         content_type="application/zip")
 
 
-@login_required
+@review_page(GET="export_review", POST="export_review")
 def review_archive(request: HttpRequest, review_id: int) -> HttpResponse:
     """Leads ask for an archive here; the worker writes it and the page offers the download."""
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_review")
+    review = request.review
     if request.method == "POST":
         archive_export_request(actor=request.user, review=review)
         messages.success(request, "The archive is being written; this page offers it when it is ready.")
@@ -41,14 +40,14 @@ def review_archive(request: HttpRequest, review_id: int) -> HttpResponse:
                   review_page_context(review, exports=exports, waiting=waiting))
 
 
-@login_required
+@review_page(GET="export_review")
 def review_archive_download(request: HttpRequest, review_id: int, export_id: int) -> FileResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_review")
+    review = request.review
     return archive_file_response(selectors.archive_export_get(review=review, export_id=export_id))
 
 
 @body_limit(ARCHIVE_UPLOAD)
-@login_required
+@signed_in_page
 def review_import(request: HttpRequest) -> HttpResponse:
     """Any signed-in person may make a review from an archive; they become one of its leads."""
     error = ""
