@@ -6,14 +6,16 @@ one is queued or running that one is answered rather than a second started.
 """
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from reviewapp.api_base import ReviewApiView
+from reviewapp.exceptions import ApplicationError
 
-from . import selectors, services
+from . import selectors, services, sof_services
 from .models import Analysis, AnalysisRun
 
 
@@ -163,3 +165,73 @@ class AnalysisRunApi(ReviewApiView):
     def get(self, request, review_id: int, analysis_id: int, run_id: int):
         run = selectors.run_get(review=self.review, run_id=run_id, analysis_id=analysis_id)
         return Response(RunSerializer(run, context={"request": request}).data)
+
+
+# -- summary of findings: the lead's GRADE ratings ------------------------------------------
+
+class RatingInputSerializer(serializers.Serializer):
+    change = serializers.IntegerField(help_text="0, -1 or -2 for rating down; 0, +1 or +2 for rating up.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
+                                   help_text="Needed when the rating differs from the proposal.")
+
+
+class RatingsInputSerializer(serializers.Serializer):
+    ratings = serializers.DictField(child=RatingInputSerializer(), allow_empty=False,
+                                    help_text="GRADE domain (risk_of_bias, inconsistency, ...) -> its rating.")
+
+
+class AcceptedSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="How many domains took their proposal.")
+
+
+def _sof_outcome(review, outcome_id: int):
+    outcome = review.outcomes.filter(pk=outcome_id).first()
+    if outcome is None:
+        raise Http404("No such outcome.")
+    return outcome
+
+
+class SofRatingsApi(ReviewApiView):
+    """The lead's GRADE ratings of one outcome's domains, as the page's form for that outcome saves them:
+    every domain is checked first, and a refusal names each domain at fault (``ratings.<domain>``) and
+    changes nothing. Answers the stored ratings of the domains sent."""
+
+    capabilities = {"PUT": "grade"}
+
+    @extend_schema(request=RatingsInputSerializer, responses={200: {"type": "object"}})
+    def put(self, request, review_id: int, outcome_id: int):
+        outcome = _sof_outcome(self.review, outcome_id)
+        data = RatingsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            stored = sof_services.ratings_set(actor=request.user, review=self.review, outcome=outcome,
+                                              ratings=data.validated_data["ratings"], confirm=True)
+        except ApplicationError as exc:
+            if "errors" not in exc.extra:
+                raise
+            raise serializers.ValidationError({"ratings": {d: [m] for d, m in exc.extra["errors"].items()}}) from None
+        return Response({"ratings": stored})
+
+
+class SofAcceptApi(ReviewApiView):
+    """Accept the proposals of one outcome; ratings the lead changed stay. Audited, as the page's button."""
+
+    capabilities = {"POST": "grade"}
+
+    @extend_schema(request=None, responses=AcceptedSerializer, operation_id="summary_of_findings_outcome_accept")
+    def post(self, request, review_id: int, outcome_id: int):
+        n = sof_services.proposals_accept(actor=request.user, review=self.review,
+                                          outcome=_sof_outcome(self.review, outcome_id))
+        return Response(AcceptedSerializer({"accepted": n}).data)
+
+
+class SofAcceptAllApi(ReviewApiView):
+    """Accept the proposals of every outcome in the table; ratings the lead changed stay. Audited per
+    outcome, as the page's button."""
+
+    capabilities = {"POST": "grade"}
+
+    @extend_schema(request=None, responses=AcceptedSerializer, operation_id="summary_of_findings_accept_all")
+    def post(self, request, review_id: int):
+        n = sof_services.proposals_accept(actor=request.user, review=self.review)
+        return Response(AcceptedSerializer({"accepted": n}).data)

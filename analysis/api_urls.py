@@ -9,4 +9,8 @@ urlpatterns = [
     path("analyses/<int:analysis_id>/", api.AnalysisDetailApi.as_view(), name="api_analysis"),
     path("analyses/<int:analysis_id>/runs/", api.AnalysisRunsApi.as_view(), name="api_analysis_runs"),
     path("analyses/<int:analysis_id>/runs/<int:run_id>/", api.AnalysisRunApi.as_view(), name="api_analysis_run"),
+    path("summary-of-findings/<int:outcome_id>/ratings/", api.SofRatingsApi.as_view(), name="api_sof_ratings"),
+    path("summary-of-findings/<int:outcome_id>/accept-proposals/", api.SofAcceptApi.as_view(),
+         name="api_sof_accept"),
+    path("summary-of-findings/accept-proposals/", api.SofAcceptAllApi.as_view(), name="api_sof_accept_all"),
 ]

@@ -1,11 +1,11 @@
-"""Forms of the summary-of-findings page: an outcome's settings and one GRADE rating."""
+"""Forms of the summary-of-findings page: an outcome's settings (its GRADE ratings are one plain form
+per outcome, read by sof_views)."""
 from __future__ import annotations
 
 from django import forms
 
 from reviewapp.widgets import PlainNumberInput
 
-from . import grade
 from .sof_models import GradeAssessment
 
 
@@ -24,10 +24,3 @@ class AssessmentForm(forms.ModelForm):
         self.fields["control_risk"].widget.attrs.update(min=0, max=1, step="any")
         for name in ("mid", "sd"):
             self.fields[name].widget.attrs.update(step="any")
-
-
-class RatingForm(forms.Form):
-    domain = forms.ChoiceField(choices=[(d, grade.DOMAIN_LABELS[d]) for d in grade.DOMAINS],
-                               widget=forms.HiddenInput)
-    change = forms.TypedChoiceField(coerce=int, choices=[(0, "0"), (-1, "−1"), (-2, "−2"), (1, "+1"), (2, "+2")])
-    reason = forms.CharField(required=False, max_length=1000)

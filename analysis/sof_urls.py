@@ -6,7 +6,8 @@ from . import sof_views
 urlpatterns = [
     path("summary-of-findings/", sof_views.sof_page, name="sof"),
     path("summary-of-findings/<int:outcome_id>/settings/", sof_views.sof_settings, name="sof_settings"),
-    path("summary-of-findings/<int:outcome_id>/rating/", sof_views.sof_rating, name="sof_rating"),
+    path("summary-of-findings/<int:outcome_id>/ratings/", sof_views.sof_ratings, name="sof_ratings"),
+    path("summary-of-findings/accept-proposals/", sof_views.sof_accept_all, name="sof_accept_all"),
     path("summary-of-findings.<str:fmt>", sof_views.sof_download, name="sof_download"),
     path("exports/revman-web.zip", sof_views.revman_download, name="revman_download"),
     path("exports/analyses-R.zip", sof_views.r_download, name="r_download"),

@@ -18,7 +18,7 @@ from reviewapp.tabular import csv_text
 from . import grade, sof_exports, sof_selectors, sof_services
 from .codegen import NotALiteral
 from .selectors import slug
-from .sof_forms import AssessmentForm, RatingForm
+from .sof_forms import AssessmentForm
 from .sof_models import GradeAssessment
 
 
@@ -28,19 +28,39 @@ def _choices(change_domain: str) -> list[tuple[int, str]]:
     return [(0, "not serious"), (-1, "−1 serious"), (-2, "−2 very serious")]
 
 
-@login_required
-def sof_page(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+def _page(request: HttpRequest, review, *, posted_outcome: int | None = None, posted=None,
+          errors: dict[str, str] | None = None) -> HttpResponse:
+    """The page; after a refused save, that outcome's form shows what was chosen and typed, with each
+    problem beside its domain."""
     rows = sof_selectors.sof_rows(review=review, with_staleness=True)
     for row in rows:
         row.form = AssessmentForm(instance=row.assessment or GradeAssessment(review=review, outcome=row.outcome),
                                   analyses=review.analyses.filter(outcome=row.outcome),
                                   prefix=f"o{row.outcome.pk}")
+        row.unconfirmed = sum(1 for d in row.domains if d.rating is None or (d.moved and not d.changed_by_lead))
         for d in row.domains:
             d.choices = _choices(d.domain)
+            d.chosen, d.typed, d.error = d.change, (d.rating or {}).get("reason", ""), ""
+            if row.outcome.pk == posted_outcome and posted is not None:
+                d.chosen = _int(posted.get(f"change-{d.domain}"), d.change)
+                d.typed = posted.get(f"reason-{d.domain}", "")
+                d.error = (errors or {}).get(d.domain, "")
     return render(request, "analysis/sof.html", review_page_context(
-        review, rows=rows, table=sof_selectors.table(review=review, rows=rows),
-        robvis=list(sof_exports.robvis_files(review=review))))
+        review, rows=rows, table=sof_selectors.table(review=review, rows=rows), refused=bool(errors),
+        unconfirmed=sum(r.unconfirmed for r in rows), robvis=list(sof_exports.robvis_files(review=review))))
+
+
+def _int(text, default: int) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return default
+
+
+@login_required
+def sof_page(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id)
+    return _page(request, review)
 
 
 def _back(review, outcome_id: int):
@@ -73,24 +93,42 @@ def sof_settings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpR
 
 @login_required
 @require_POST
-def sof_rating(request: HttpRequest, review_id: int, outcome_id: int) -> HttpResponse:
+def sof_ratings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpResponse:
+    """One outcome's form: save the ratings of its domains, accept its proposals, or take one domain
+    back to its proposal."""
     review = review_get_for_user(user=request.user, review_id=review_id, capability="grade")
     outcome = _outcome(review, outcome_id)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Not saved: choose a rating.")
-        return _back(review, outcome.pk)
-    data = form.cleaned_data
     try:
-        if request.POST.get("clear"):
-            sof_services.rating_clear(actor=request.user, review=review, outcome=outcome, domain=data["domain"])
-            messages.success(request, f"{grade.DOMAIN_LABELS[data['domain']]}: back to the proposal.")
+        if request.POST.get("clear") in grade.DOMAINS:
+            domain = request.POST["clear"]
+            sof_services.rating_clear(actor=request.user, review=review, outcome=outcome, domain=domain)
+            messages.success(request, f"{grade.DOMAIN_LABELS[domain]} of “{outcome.name}”: back to the proposal.")
+        elif request.POST.get("action") == "accept":
+            n = sof_services.proposals_accept(actor=request.user, review=review, outcome=outcome)
+            messages.success(request, f"“{outcome.name}”: {n} proposal{'' if n == 1 else 's'} accepted.")
         else:
-            sof_services.rating_set(actor=request.user, review=review, outcome=outcome, **data)
-            messages.success(request, f"{grade.DOMAIN_LABELS[data['domain']]} of “{outcome.name}” rated.")
+            ratings = {d: {"change": _int(request.POST.get(f"change-{d}"), None),
+                           "reason": request.POST.get(f"reason-{d}", "")}
+                       for d in grade.DOMAINS if f"change-{d}" in request.POST}
+            sof_services.ratings_set(actor=request.user, review=review, outcome=outcome, ratings=ratings)
+            messages.success(request, f"Saved the ratings of “{outcome.name}”.")
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        errors = exc.extra.get("errors")
+        if not errors:
+            messages.error(request, exc.message)
+            return _back(review, outcome.pk)
+        messages.error(request, f"Not saved: the ratings of “{outcome.name}” need what is said beside them.")
+        return _page(request, review, posted_outcome=outcome.pk, posted=request.POST, errors=errors)
     return _back(review, outcome.pk)
+
+
+@login_required
+@require_POST
+def sof_accept_all(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = review_get_for_user(user=request.user, review_id=review_id, capability="grade")
+    n = sof_services.proposals_accept(actor=request.user, review=review)
+    messages.success(request, f"{n} proposal{'' if n == 1 else 's'} accepted; ratings you changed stay.")
+    return redirect("sof", review.pk)
 
 
 def _download(body, content_type: str, filename: str) -> HttpResponse:

@@ -74,11 +74,11 @@ def test_the_lead_changes_a_rating_only_with_a_reason_and_the_change_is_audited(
     proposal = next(d for d in row.domains if d.domain == "inconsistency").proposal
     other = -2 if proposal.change != -2 else 0
     client = client_for(people["lead"])
-    url = reverse("sof_rating", args=[review.pk, outcomes[OUTCOME].pk])
-    response = client.post(url, {"domain": "inconsistency", "change": other, "reason": ""}, follow=True)
-    assert "Say why inconsistency differs from the proposal" in response.content.decode()
+    url = reverse("sof_ratings", args=[review.pk, outcomes[OUTCOME].pk])
+    response = client.post(url, {"change-inconsistency": other, "reason-inconsistency": ""}, follow=True)
+    assert "Inconsistency: give a reason for rating it" in response.content.decode()
     assert _row(review, OUTCOME).assessment is None  # nothing stored, not even an empty assessment
-    client.post(url, {"domain": "inconsistency", "change": other, "reason": "Settings differ across countries"})
+    client.post(url, {"change-inconsistency": other, "reason-inconsistency": "Settings differ across countries"})
     row = _row(review, OUTCOME)
     d = next(d for d in row.domains if d.domain == "inconsistency")
     assert d.change == other and d.changed_by_lead and d.rating["proposed"] == proposal.change
@@ -120,8 +120,9 @@ def test_members_read_and_download_but_only_leads_rate_and_outsiders_get_404(cli
     reader = client_for(people["viewer"])
     page = reader.get(reverse("sof", args=[review.pk])).content.decode()
     assert OUTCOME in page and "Confirm or change" not in page and "Save settings" not in page
-    assert reader.post(reverse("sof_rating", args=[review.pk, outcomes[OUTCOME].pk]),
-                       {"domain": "imprecision", "change": 0}).status_code == 403
+    assert reader.post(reverse("sof_ratings", args=[review.pk, outcomes[OUTCOME].pk]),
+                       {"change-imprecision": 0}).status_code == 403
+    assert reader.post(reverse("sof_accept_all", args=[review.pk])).status_code == 403
     assert reader.post(reverse("sof_settings", args=[review.pk, outcomes[OUTCOME].pk]), {}).status_code == 403
     assert reader.get(reverse("sof_download", args=[review.pk, "csv"])).status_code == 200
     outsider = client_for(people["outsider"])

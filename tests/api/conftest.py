@@ -72,7 +72,8 @@ def world(review, people, make_user, settings, django_capture_on_commit_callback
     w.ids = {"archive": archive.pk, "search": search.pk, "file": search_file.pk, "conflict": items[0].pk,
              "waiting": items[2].pk,
              "fresh": items[3].pk, "study": study.pk, "pair": pair.pk, "invitation": invitation.pk,
-             "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "record": items[6].record_id,
+             "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "outcome": outcome.pk,
+             "record": items[6].record_id,
              "viewer": people["viewer"].pk, "version": 1, **forms, **tools,
              "items": [i.pk for i in items]}
     return w

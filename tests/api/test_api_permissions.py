@@ -95,6 +95,9 @@ TABLE = [
     ("api_analysis", {"analysis_id": "analysis"}, "get", "view", None),
     ("api_analysis_runs", {"analysis_id": "analysis"}, "post", "run_analyses", None),
     ("api_analysis_run", {"analysis_id": "analysis", "run_id": "run"}, "get", "view", None),
+    ("api_sof_ratings", {"outcome_id": "outcome"}, "put", "grade", {"ratings": {"imprecision": {"change": 0}}}),
+    ("api_sof_accept", {"outcome_id": "outcome"}, "post", "grade", None),
+    ("api_sof_accept_all", {}, "post", "grade", None),
     ("api_extraction_forms", {}, "get", "view", None),
     ("api_extraction_forms", {}, "post", "build_forms", {"name": "Another form"}),
     ("api_extraction_form", {"form_id": "form"}, "get", "view", None),
@@ -206,8 +209,10 @@ def test_each_person_gets_what_the_rules_give(client, world, name, args, method,
             assert response.status_code == 403, (person, response.content)
             assert "role" in response.json()["detail"]
     # The lead may do everything here, the outsider nothing (but the lead has no decision of their own
-    # to undo, and the world's few decisions do not yet allow stopping: 400s with their reasons).
-    assert outcomes["lead"] < 400 or name in ("api_decision_undo", "api_screening_stopping"), outcomes
+    # to undo, the world's few decisions do not yet allow stopping, and its analysis has no finished run
+    # to rate: 400s with their reasons).
+    assert outcomes["lead"] < 400 or name in ("api_decision_undo", "api_screening_stopping", "api_sof_ratings",
+                                              "api_sof_accept"), outcomes
 
 
 def _api_route_names(patterns=None, prefix="") -> set[str]:
