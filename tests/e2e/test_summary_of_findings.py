@@ -66,16 +66,18 @@ def test_the_lead_changes_a_rating_with_its_reason_and_the_table_shows_it(live_s
     before = row.inner_text()
     assert "Indirectness" not in before
 
-    domain = page.locator(f"section.sof-outcome:has(h2:text-is('{OUTCOME}')) tr.domain-row",
-                          has_text="Indirectness")
+    section = page.locator(f"section.sof-outcome:has(h2:text-is('{OUTCOME}'))")
+    domain = section.locator("tr.domain-row", has_text="Indirectness")
     assert "proposal, not yet confirmed" in domain.inner_text()
-    domain.locator("select[name=change]").select_option("-1")
-    domain.get_by_role("button", name="Save").click()
-    assert "Say why indirectness differs from the proposal" in page.locator("main").inner_text()
+    domain.locator("select[name=change-indirectness]").select_option("-1")
+    section.get_by_role("button", name=f"Save the ratings of {OUTCOME}").click()
+    # Refused: the choice stays as chosen and the reason asked for is explained beside it.
+    assert domain.locator("select[name=change-indirectness]").input_value() == "-1"
+    assert "Indirectness: give a reason for rating it serious (−1): the data propose not serious (0)." in (
+        domain.inner_text())
 
-    domain.locator("select[name=change]").select_option("-1")
-    domain.locator("input[name=reason]").fill(REASON)
-    domain.get_by_role("button", name="Save").click()
+    domain.locator("input[name=reason-indirectness]").fill(REASON)
+    domain.locator("input[name=reason-indirectness]").press("Enter")  # Enter saves, as the Save button
     page.wait_for_load_state()
     assert "changed by the lead" in domain.inner_text() and f"Reason: {REASON}" in domain.inner_text()
     assert page.evaluate("window.__cspViolations") == []  # no inline script or style on the page
@@ -102,3 +104,17 @@ def test_the_lead_changes_a_rating_with_its_reason_and_the_table_shows_it(live_s
     page.goto(f"{base}/reviews/{review.pk}/summary-of-findings/")
     assert f"Indirectness: serious ({REASON})" in page.locator("#sof-table").inner_text()
     assert page.locator("form.rating-form").count() == 0
+    assert page.get_by_role("button", name="Accept all proposals in the table").count() == 0
+
+
+def test_the_lead_accepts_the_proposals_of_the_whole_table(live_server, page, demo_shaped, people):
+    review = demo_shaped
+    base = live_server.url
+    sign_in(page, base, "lead")
+    page.goto(f"{base}/reviews/{review.pk}/summary-of-findings/")
+    assert page.locator("form.rating-form").count() == page.locator("section.sof-outcome table").count()
+    page.get_by_role("button", name="Accept all proposals in the table").first.click()
+    page.wait_for_load_state()
+    assert "proposals accepted" in page.locator("main").inner_text()
+    assert page.get_by_text("proposal, not yet confirmed").count() == 0
+    assert page.get_by_role("button", name="Accept all proposals in the table").count() == 0
