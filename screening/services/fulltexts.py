@@ -25,11 +25,18 @@ def fulltext_limit_bytes() -> int:
 def fulltext_upload(*, actor, record: Record, upload: File | bytes, filename: str | None = None) -> FullText:
     """Store a record's full text; the content must be a PDF (checked by its bytes, not its name)."""
     name = filename or getattr(upload, "name", "") or "fulltext.pdf"
-    data = upload if isinstance(upload, bytes) else b"".join(upload.chunks())
-    if len(data) > fulltext_limit_bytes():
-        raise ApplicationError(f"{name} is larger than the limit of {settings.MAX_FULLTEXT_MB} MB.")
+    if isinstance(upload, bytes):
+        upload = ContentFile(upload, name=name)
+    # Read in chunks, never whole: the size, the digest and the first kilobyte.
+    size, digest, head = 0, hashlib.sha256(), b""
+    for chunk in upload.chunks():
+        size += len(chunk)
+        if size > fulltext_limit_bytes():
+            raise ApplicationError(f"{name} is larger than the limit of {settings.MAX_FULLTEXT_MB} MB.")
+        digest.update(chunk)
+        head += chunk[:1024 - len(head)]
     # A PDF may have a few bytes of junk before its header; readers accept it within the first kilobyte.
-    if PDF_MAGIC not in data[:1024]:
+    if PDF_MAGIC not in head:
         raise ApplicationError(f"{name} is not a PDF file (its content does not start like one).")
     record = Record.objects.select_for_update().get(pk=record.pk)
     old = FullText.objects.filter(record=record).first()
@@ -38,9 +45,10 @@ def fulltext_upload(*, actor, record: Record, upload: File | bytes, filename: st
         stored = old.file
         transaction.on_commit(lambda: stored.delete(save=False))
         old.delete()
-    fulltext = FullText(record=record, original_name=name[:255], size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
-    fulltext.file.save(name, ContentFile(data), save=False)
+    fulltext = FullText(record=record, original_name=name[:255], size=size, sha256=digest.hexdigest(),
+                        uploaded_by=actor)
+    upload.seek(0)
+    fulltext.file.save(name, upload, save=False)
     fulltext.save()
     audit_record(actor=actor, review=record.review, action=Action.UPDATE if old else Action.CREATE,
                  instance=fulltext, before=before, after=snapshot(fulltext, exclude=("uploaded_at",)),
