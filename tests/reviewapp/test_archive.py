@@ -903,6 +903,14 @@ def test_a_forged_plot_stored_by_any_means_never_reaches_the_page(world, people,
     html = client_for(people["viewer"]).get(page).content.decode()
     _shows_nothing_forged(html)
     assert html.count('class="study-marker"') == drawn.count('class="study-marker"')  # our drawing stays whole
+    # Nor any download: the SVG, the PNG made from it, the run's folder.
+    viewer = client_for(people["viewer"])
+    svg = viewer.get(reverse("analysis_run_plot", args=[world.pk, run.pk, "forest", "svg"])).content.decode()
+    _shows_nothing_forged(svg)
+    assert svg.count('class="study-marker"') == drawn.count('class="study-marker"')
+    assert viewer.get(reverse("analysis_run_plot", args=[world.pk, run.pk, "funnel", "svg"])).status_code == 404
+    folder = zipfile.ZipFile(io.BytesIO(viewer.get(reverse("analysis_run_zip", args=[world.pk, run.pk])).content))
+    _shows_nothing_forged(folder.read("forest.svg").decode() + folder.read("funnel.svg").decode())
 
 
 def test_an_imported_review_is_never_the_sites_demo(world, people):
