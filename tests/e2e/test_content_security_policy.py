@@ -105,6 +105,8 @@ UNFILLABLE = {
     "password_reset_confirm": "needs a reset token from an e-mail",
     "webhook_detail": "the demo has no webhook",
     "invitation_revoke": "the demo has no invitation",
+    "invitation_accept_mine": "the demo has no invitation (and it is POST only)",
+    "invitation_decline_mine": "the demo has no invitation (and it is POST only)",
     "review_archive_download": "the demo has no archive",
     "api_token_revoke": "the demo has no API token",
 }
