@@ -3,7 +3,6 @@ appendix and the checklist. Each view: access check, one selector or service, re
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,8 +12,9 @@ from django.utils.translation import ngettext
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.figures import figure_response
+from reviewapp.page_access import review_page
 from reviewapp.pages import query_without_page, review_page_context
-from reviewapp.permissions import can, review_get_for_user
+from reviewapp.permissions import can
 from reviewapp.tabular import csv_text
 
 from . import prisma, prisma_diagram, services
@@ -28,18 +28,18 @@ def _diagram(review) -> str:
                               title=f"PRISMA 2020 flow diagram: {review.title}")
 
 
-@login_required
+@review_page(GET="view")
 def prisma_page(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     counts = prisma.prisma_counts(review=review)
     svg = prisma_diagram.svg(counts, link=lambda box: reverse("prisma_box", args=[review.pk, box]))
     return render(request, "screening/prisma.html", review_page_context(
         review, counts=counts, svg=mark_safe(svg)))  # noqa: S308 - every text in the SVG is escaped
 
 
-@login_required
+@review_page(GET="view")
 def prisma_figure(request: HttpRequest, review_id: int, fmt: str) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     return figure_response(_diagram(review), fmt, f"review-{review.pk}-prisma-flow")
 
 
@@ -49,16 +49,16 @@ def _csv_response(rows: list[list], filename: str) -> HttpResponse:
     return response
 
 
-@login_required
+@review_page(GET="view")
 def prisma_csv(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     rows = [["box", "count"], *prisma.prisma_counts(review=review).csv_rows()]
     return _csv_response(rows, f"review-{review.pk}-prisma.csv")
 
 
-@login_required
+@review_page(GET="view")
 def prisma_box(request: HttpRequest, review_id: int, box: str) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     try:
         records = prisma.box_records(review=review, box=box)
     except ValueError:
@@ -69,9 +69,9 @@ def prisma_box(request: HttpRequest, review_id: int, box: str) -> HttpResponse:
         review, box=box, page=page, query=query_without_page(request)))
 
 
-@login_required
+@review_page(GET="view")
 def search_appendix(request: HttpRequest, review_id: int, fmt: str = "") -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     rows = prisma.search_appendix(review=review)
     if fmt == "md":
         response = HttpResponse(prisma.appendix_markdown(review=review, rows=rows),
@@ -98,11 +98,10 @@ def _checklist_rows(review) -> list[dict]:
     return rows
 
 
-@login_required
+@review_page(GET="view", POST="edit_review")
 def prisma_checklist(request: HttpRequest, review_id: int, fmt: str = "") -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
         answers = {item: (request.POST.get(f"location-{item}", ""), request.POST.get(f"note-{item}", ""))
                    for item, *_ in ITEMS}
         try:

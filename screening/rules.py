@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from reviewapp.models import Review
+from reviewapp.page_access import ReviewRule
 from reviewapp.permissions import CAPABILITIES, can, may_resolve_conflicts
 
 from .models import Decision, ScreeningItem, ScreeningSettings
@@ -87,6 +88,19 @@ def may_resolve_some(*, user, roles: set[str], cfg: ScreeningSettings) -> bool:
     """Whether ``user`` resolves conflicts in this review at all (the conflicts pages, the to-do);
     `conflict_resolve_refusal` decides each record."""
     return may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id)
+
+
+def conflict_resolver_page_refusal(*, user, review: Review) -> str | None:
+    """Why ``user`` (roles on ``review.user_roles``) may not open the conflicts pages (None: they
+    may): the rule of `may_resolve_some` with the review's settings."""
+    cfg = ScreeningSettings.objects.filter(review=review).first() or ScreeningSettings(review=review)
+    if may_resolve_some(user=user, roles=review.user_roles, cfg=cfg):
+        return None
+    return "Resolving conflicts needs the role Lead, or to be named the third reviewer."
+
+
+# The conflicts pages declare this rule (reviewapp.page_access); the API asks `may_resolve_some`.
+RESOLVES_CONFLICTS = ReviewRule("resolves conflicts", conflict_resolver_page_refusal)
 
 
 def conflicts_for_resolver(items: QuerySet[ScreeningItem], *, user, roles: set[str]) -> QuerySet[ScreeningItem]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,11 +12,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
+from reviewapp.page_access import review_page
 from reviewapp.pages import next_url, query_without_page, review_page_context
-from reviewapp.permissions import can, review_get_for_user
+from reviewapp.permissions import can
 from reviewapp.uploads import body_limit
 
 from . import rules, selectors, services
@@ -50,9 +48,9 @@ def _stage_or_404(stage: str) -> str:
     return stage
 
 
-@login_required
+@review_page(GET="view")
 def screening_home(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     cfg = selectors.screening_settings_get(review=review)
     progress = [selectors.screening_progress(review=review, stage=s, user=request.user) for s in STAGES]
     stop_form = StopForm(request.GET or None)
@@ -97,12 +95,12 @@ def _walk(request: HttpRequest, stage: str, item_id: int | None, last_decided_id
     return {"previous_id": previous, "next_id": following}
 
 
-@login_required
+@review_page(GET="screen", POST="screen")
 def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
     """One record at a time. GET shows the next record (or ?item=, one of the reviewer's own);
     POST stores a decision and shows the next."""
     stage = _stage_or_404(stage)
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    review = request.review
     cfg = selectors.screening_settings_get(review=review)
     if request.method == "POST":
         form = DecisionForm(request.POST)
@@ -159,10 +157,9 @@ def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
     return render(request, "screening/screen.html", context)
 
 
-@login_required
-@require_POST
+@review_page(POST="edit_review")
 def priority_switch(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    review = request.review
     on = request.POST.get("on") == "1"
     services.screening_settings_update(actor=request.user, review=review, prioritise=on)
     messages.success(request, "Priority screening is on: the ranking is being trained in the background."
@@ -170,10 +167,9 @@ def priority_switch(request: HttpRequest, review_id: int) -> HttpResponse:
     return redirect("screening_home", review.pk)
 
 
-@login_required
-@require_POST
+@review_page(POST="edit_review")
 def screening_stop(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
+    review = request.review
     form = StopForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the target recall and the confidence as percentages between 50 and 99.9.")
@@ -191,11 +187,10 @@ def screening_stop(request: HttpRequest, review_id: int) -> HttpResponse:
     return redirect("screening_home", review.pk)
 
 
-@login_required
-@require_POST
+@review_page(POST="screen")
 def screen_undo(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
     stage = _stage_or_404(stage)
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    review = request.review
     try:
         item = services.decision_undo(actor=request.user, review=review, stage=stage)
     except ApplicationError as exc:
@@ -205,9 +200,9 @@ def screen_undo(request: HttpRequest, review_id: int, stage: str) -> HttpRespons
     return redirect(f"{reverse('screen', args=[review.pk, stage])}?item={item.pk}")
 
 
-@login_required
+@review_page(GET="screen")
 def my_decisions(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    review = request.review
     filters = {k: request.GET.get(k, "") for k in ("stage", "value", "status")}
     decisions = selectors.my_decisions(review=review, user=request.user, **filters)
     page = Paginator(decisions, 50).get_page(request.GET.get("page"))
@@ -218,17 +213,9 @@ def my_decisions(request: HttpRequest, review_id: int) -> HttpResponse:
         values=Decision.Value.choices, statuses=ScreeningItem.Status.choices))
 
 
-def _resolver_review(request: HttpRequest, review_id: int):
-    review = review_get_for_user(user=request.user, review_id=review_id)
-    cfg = selectors.screening_settings_get(review=review)
-    if not rules.may_resolve_some(user=request.user, roles=review.user_roles, cfg=cfg):
-        raise PermissionDenied("Resolving conflicts needs the role Lead, or to be named the third reviewer.")
-    return review, cfg
-
-
-@login_required
+@review_page(GET=rules.RESOLVES_CONFLICTS)
 def conflict_list(request: HttpRequest, review_id: int) -> HttpResponse:
-    review, _ = _resolver_review(request, review_id)
+    review = request.review
     stage = request.GET.get("stage", "")
     page = Paginator(selectors.conflicts(review=review, user=request.user, roles=review.user_roles,
                                          stage=stage if stage in STAGES else ""), 50).get_page(request.GET.get("page"))
@@ -236,9 +223,10 @@ def conflict_list(request: HttpRequest, review_id: int) -> HttpResponse:
         review, page=page, stage=stage, stages=ScreeningStage.choices, query=query_without_page(request)))
 
 
-@login_required
+@review_page(GET=rules.RESOLVES_CONFLICTS, POST=rules.RESOLVES_CONFLICTS)
 def conflict_resolve(request: HttpRequest, review_id: int, item_id: int) -> HttpResponse:
-    review, cfg = _resolver_review(request, review_id)
+    review = request.review
+    cfg = selectors.screening_settings_get(review=review)
     item = selectors.screening_item_get(review=review, item_id=item_id)
     form = ResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -258,10 +246,10 @@ def conflict_resolve(request: HttpRequest, review_id: int, item_id: int) -> Http
         values=[(v, Decision.Value(v).label) for v in services.decisions_values(item.stage)]))
 
 
-@login_required
+@review_page(GET="resolve_conflicts")
 def decisions_log(request: HttpRequest, review_id: int) -> HttpResponse:
     """Who screened what and when (for leads). Values stay hidden while blind screening hides them."""
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
+    review = request.review
     cfg = selectors.screening_settings_get(review=review)
     reviewer_id = int(request.GET["reviewer"]) if request.GET.get("reviewer", "").isdigit() else None
     stage = request.GET.get("stage", "")
@@ -278,10 +266,9 @@ def decisions_log(request: HttpRequest, review_id: int) -> HttpResponse:
         counts=selectors.decisions_per_reviewer(review=review)))
 
 
-@login_required
-@require_POST
+@review_page(POST="resolve_conflicts")
 def claims_release(request: HttpRequest, review_id: int, user_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
+    review = request.review
     person = get_object_or_404(get_user_model(), pk=user_id)
     count = services.claims_release(actor=request.user, review=review, reviewer=person)
     messages.success(request, f"{count} {ngettext('record', 'records', count)} held by {person.get_username()} "
@@ -289,30 +276,28 @@ def claims_release(request: HttpRequest, review_id: int, user_id: int) -> HttpRe
     return redirect("decisions_log", review.pk)
 
 
-@login_required
+@review_page(GET="resolve_conflicts")
 def agreement(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_conflicts")
+    review = request.review
     return render(request, "screening/agreement.html", review_page_context(
         review, rows=selectors.agreement_table(review=review), stages=STAGES,
         kappa_ci_level=KAPPA_CI_LEVEL, kappa_ci_method=KAPPA_CI_METHOD))
 
 
-@login_required
+@review_page(GET="view", POST="edit_review")
 def screening_settings(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     instance = selectors.screening_settings_get(review=review)
     form = ScreeningSettingsForm(request.POST or None, instance=instance,
                                  screeners=rules.conflict_resolver_candidates(review=review))
-    if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
-        if form.is_valid():
-            try:
-                services.screening_settings_update(actor=request.user, review=review, **form.cleaned_data)
-            except ApplicationError as exc:
-                form.add_error(exc.extra.get("field"), exc.message)
-            else:
-                messages.success(request, "Screening settings saved.")
-                return redirect("screening_home", review.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_settings_update(actor=request.user, review=review, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(exc.extra.get("field"), exc.message)
+        else:
+            messages.success(request, "Screening settings saved.")
+            return redirect("screening_home", review.pk)
     return render(request, "screening/screening_settings.html", review_page_context(
         review, form=form if can(roles=review.user_roles, capability="edit_review") else None, cfg=instance))
 
@@ -322,15 +307,14 @@ def _record_of(review, record_id: int) -> Record:
 
 
 @body_limit(FULL_TEXT)
-@login_required
+@review_page(GET="view", POST="screen")
 @xframe_options_sameorigin
 @csp_exempt()  # a PDF, framed by the screening page: X-Frame-Options SAMEORIGIN governs it
 def fulltext(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
     """GET: the PDF, shown inline beside the decision buttons. POST: upload or replace it."""
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     record = _record_of(review, record_id)
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
         form = FullTextForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -353,10 +337,9 @@ def fulltext(request: HttpRequest, review_id: int, record_id: int) -> HttpRespon
     return response
 
 
-@login_required
-@require_POST
+@review_page(POST="screen")
 def record_mend(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="screen")
+    review = request.review
     record = _record_of(review, record_id)
     form = CorrectionForm(request.POST)
     if form.is_valid():
@@ -371,20 +354,19 @@ def record_mend(request: HttpRequest, review_id: int, record_id: int) -> HttpRes
     return redirect(next_url(request, fallback=reverse("record_detail", args=[review.pk, record.pk])))
 
 
-@login_required
+@review_page(GET="view")
 def study_list(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     return render(request, "screening/studies.html", review_page_context(
         review, studies=selectors.studies_list(review=review)))
 
 
-@login_required
+@review_page(GET="view", POST="edit_review")
 def study_detail(request: HttpRequest, review_id: int, study_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     study = selectors.study_get(review=review, study_id=study_id)
     form = StudyLinkForm(request.POST or None)
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="edit_review")
         if request.POST.get("label"):
             try:
                 services.study_rename(actor=request.user, study=study, label=request.POST["label"])

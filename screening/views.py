@@ -3,7 +3,6 @@ selector, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
@@ -15,10 +14,10 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
-from reviewapp.permissions import can, review_get_for_user
+from reviewapp.page_access import review_page
+from reviewapp.permissions import can
 from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.uploads import body_limit
 
@@ -30,17 +29,17 @@ from .upload_limits import SEARCH_EXPORT
 RECORDS_PER_PAGE = 50
 
 
-@login_required
+@review_page(GET="view")
 def search_list(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     searches = selectors.searches_with_counts(review=review)
     return render(request, "screening/searches.html", review_page_context(
         review, searches=searches, counts=selectors.record_counts(review=review)))
 
 
-@login_required
+@review_page(GET="manage_searches", POST="manage_searches")
 def search_create(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
+    review = request.review
     form = SearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         search = services.search_create(actor=request.user, review=review, **form.cleaned_data)
@@ -50,13 +49,12 @@ def search_create(request: HttpRequest, review_id: int) -> HttpResponse:
 
 
 @body_limit(SEARCH_EXPORT)
-@login_required
+@review_page(GET="view", POST="manage_searches")
 def search_detail(request: HttpRequest, review_id: int, search_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     search = selectors.search_get(review=review, search_id=search_id)
     form = None
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
         form = SearchFileForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -74,9 +72,9 @@ def search_detail(request: HttpRequest, review_id: int, search_id: int) -> HttpR
         review, search=counts, files=counts.files.all(), form=form))
 
 
-@login_required
+@review_page(GET="manage_searches", POST="manage_searches")
 def search_edit(request: HttpRequest, review_id: int, search_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
+    review = request.review
     search = selectors.search_get(review=review, search_id=search_id)
     if request.method == "POST" and request.POST.get("delete"):
         try:
@@ -95,26 +93,25 @@ def search_edit(request: HttpRequest, review_id: int, search_id: int) -> HttpRes
     return render(request, "screening/search_form.html", review_page_context(review, form=form, search=search))
 
 
-@login_required
+@review_page(GET="view")
 def search_file_report(request: HttpRequest, review_id: int, file_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     search_file = selectors.search_file_get(review=review, file_id=file_id)
     return render(request, "screening/import_report.html", review_page_context(
         review, file=search_file, search=search_file.search,
         progress=selectors.import_progress(search_file=search_file)))
 
 
-@login_required
+@review_page(GET="view")
 def search_file_progress(request: HttpRequest, review_id: int, file_id: int) -> JsonResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     search_file = selectors.search_file_get(review=review, file_id=file_id)
     return JsonResponse(selectors.import_progress(search_file=search_file))
 
 
-@login_required
-@require_POST
+@review_page(POST="manage_searches")
 def search_file_action(request: HttpRequest, review_id: int, file_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="manage_searches")
+    review = request.review
     search_file = selectors.search_file_get(review=review, file_id=file_id)
     try:
         if request.POST.get("action") == "retry":
@@ -129,9 +126,9 @@ def search_file_action(request: HttpRequest, review_id: int, file_id: int) -> Ht
     return redirect("search_file_report", review.pk, search_file.pk)
 
 
-@login_required
+@review_page(GET="export_records")
 def search_file_download(request: HttpRequest, review_id: int, file_id: int) -> FileResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    review = request.review
     search_file = selectors.search_file_get(review=review, file_id=file_id)
     return FileResponse(search_file.file.open("rb"), as_attachment=True, filename=search_file.original_name)
 
@@ -143,9 +140,9 @@ def _record_filters(request: HttpRequest, review) -> tuple[RecordFilterForm, dic
     return form, filters
 
 
-@login_required
+@review_page(GET="view")
 def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     form, filters = _record_filters(request, review)
     # Filters that cannot be read show no records, beside the reason, rather than all of them.
     records = selectors.records_list(review=review, **filters) if not form.errors else Record.objects.none()
@@ -155,17 +152,17 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
         stages=selectors.EXPORT_STAGES), status=400 if form.errors else 200)
 
 
-@login_required
+@review_page(GET="view")
 def record_detail(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     detail = selectors.record_detail(review=review, record_id=record_id)
     return render(request, "screening/record_detail.html", review_page_context(review, detail=detail,
                                                                            record=detail.record))
 
 
-@login_required
+@review_page(GET="view")
 def duplicate_queue(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     status = request.GET.get("status", DuplicatePair.Status.POSSIBLE)
     if status not in DuplicatePair.Status.values:
         status = DuplicatePair.Status.POSSIBLE
@@ -175,12 +172,11 @@ def duplicate_queue(request: HttpRequest, review_id: int) -> HttpResponse:
         counts=selectors.record_counts(review=review)))
 
 
-@login_required
+@review_page(GET="view", POST="resolve_duplicates")
 def duplicate_pair(request: HttpRequest, review_id: int, pair_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     pair = selectors.duplicate_pair_get(review=review, pair_id=pair_id)
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="resolve_duplicates")
         action = services.DUPLICATE_ACTIONS.get(request.POST.get("action"))
         if action is None:
             messages.error(request, "Unknown action.")
@@ -202,9 +198,9 @@ def duplicate_pair(request: HttpRequest, review_id: int, pair_id: int) -> HttpRe
         review, pair=pair, comparison=selectors.duplicate_pair_comparison(pair=pair)))
 
 
-@login_required
+@review_page(GET="export_records")
 def record_export(request: HttpRequest, review_id: int, fmt: str) -> StreamingHttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    review = request.review
     stage = request.GET.get("stage", "unique")
     if stage not in selectors.EXPORT_STAGES:
         stage = "unique"
