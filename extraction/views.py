@@ -4,15 +4,14 @@ check, one service or selector, render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
+from reviewapp.page_access import review_page
 from reviewapp.pages import review_page_context
-from reviewapp.permissions import can, review_get_for_user
+from reviewapp.permissions import can
 
 from . import definition as defs
 from . import exports, rendering, rules, selectors, services
@@ -22,9 +21,9 @@ from .models import Extraction, FormTemplate
 Status = Extraction.Status
 
 
-@login_required
+@review_page(GET="view")
 def extraction_home(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     template = selectors.extraction_template(review=review)
     rows = selectors.study_rows(review=review, template=template, user=request.user)
     status = request.GET.get("status", "")
@@ -45,12 +44,11 @@ def extraction_home(request: HttpRequest, review_id: int) -> HttpResponse:
 
 # -- form builder ------------------------------------------------------------------
 
-@login_required
+@review_page(GET="view", POST="build_forms")
 def form_list(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     form = TemplateCreateForm(request.POST or None)
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
         try:
             if request.POST.get("action") == "builtin":
                 template = services.template_create_builtin(actor=request.user, review=review)
@@ -65,16 +63,15 @@ def form_list(request: HttpRequest, review_id: int) -> HttpResponse:
         review, templates=selectors.templates_list(review=review, kind=FormTemplate.Kind.EXTRACTION), form=form))
 
 
-@login_required
+@review_page(GET="view", POST="build_forms")
 def form_builder(request: HttpRequest, review_id: int, template_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     people = rules.settler_candidates(review=review)
     publish_form = PublishForm(request.POST or None)
     settler_form = SettlerForm(request.POST if request.POST.get("action") == "settler" else None,
                                people=people, initial={"settler": template.settler_id})
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
         action = request.POST.get("action", "")
         section, field = request.POST.get("section", ""), request.POST.get("field") or None
         try:
@@ -107,9 +104,9 @@ def form_builder(request: HttpRequest, review_id: int, template_id: int) -> Http
         publish_form=publish_form, settler_form=settler_form))
 
 
-@login_required
+@review_page(GET="build_forms", POST="build_forms")
 def form_section(request: HttpRequest, review_id: int, template_id: int, section_key: str = "") -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+    review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     existing = next((s for s in defs.sections(template.draft) if s["key"] == section_key), None)
     if section_key and existing is None:
@@ -127,10 +124,10 @@ def form_section(request: HttpRequest, review_id: int, template_id: int, section
         review, template=template, form=form, section=existing))
 
 
-@login_required
+@review_page(GET="build_forms", POST="build_forms")
 def form_field(request: HttpRequest, review_id: int, template_id: int, section_key: str,
                field_key: str = "") -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+    review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     section = next((s for s in defs.sections(template.draft) if s["key"] == section_key), None)
     existing = next((f for f in section["fields"] if f["key"] == field_key), None) if section else None
@@ -155,9 +152,9 @@ def _directions(review) -> dict[str, bool]:
     return {o.name: o.direction == "higher" for o in review.outcomes.all()}
 
 
-@login_required
+@review_page(GET="extract", POST="extract")
 def entry_form(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     study = selectors.study_get(review=review, study_id=study_id)
     errors: dict[str, str] = {}
@@ -209,10 +206,9 @@ def entry_form(request: HttpRequest, review_id: int, template_id: int, study_id:
         may_compare=rules.may_see_comparison(user=request.user, roles=review.user_roles, extraction=extraction)))
 
 
-@login_required
-@require_POST
+@review_page(POST="extract")
 def entry_autosave(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> JsonResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     study = selectors.study_get(review=review, study_id=study_id)
     try:
@@ -224,9 +220,9 @@ def entry_autosave(request: HttpRequest, review_id: int, template_id: int, study
 
 # -- comparison and consensus ------------------------------------------------------
 
-@login_required
+@review_page(GET="view", POST="view")
 def compare(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     study = selectors.study_get(review=review, study_id=study_id)
     extraction = selectors.extraction_get(template=template, study=study)
@@ -247,9 +243,9 @@ def compare(request: HttpRequest, review_id: int, template_id: int, study_id: in
         only_differences=request.GET.get("only") == "differences"))
 
 
-@login_required
+@review_page(GET="view")
 def study_page(request: HttpRequest, review_id: int, study_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     study = selectors.study_get(review=review, study_id=study_id)
     template = selectors.extraction_template(review=review)
     extraction = selectors.extraction_get(template=template, study=study) if template else None
@@ -271,9 +267,9 @@ def study_page(request: HttpRequest, review_id: int, study_id: int) -> HttpRespo
         may_start=template is not None and rules.new_entry_refusal(user=request.user, extraction=extraction) is None))
 
 
-@login_required
+@review_page(GET="export_records")
 def export(request: HttpRequest, review_id: int, shape: str, fmt: str) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    review = request.review
     template = selectors.extraction_template(review=review)
     if template is None or shape not in ("wide", "long") or fmt not in exports.CONTENT_TYPES:
         raise Http404("Nothing to export.")

@@ -4,18 +4,16 @@ figures and the CSV. Each view: access check, one service or selector, render.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.figures import figure_response
+from reviewapp.page_access import require, review_page
 from reviewapp.pages import review_page_context
-from reviewapp.permissions import review_get_for_user
 from reviewapp.tabular import csv_text
 
 from .. import definition as defs
@@ -35,11 +33,10 @@ def _entry_url(review_id: int, template_id: int, study_id: int, target: str, nam
     return url + ("?" + urlencode({"target": target}) if target else "")
 
 
-@login_required
+@review_page(GET="view", POST="build_forms")
 def appraisal_home(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     if request.method == "POST":
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
         try:
             if request.POST.get("action") == "add":
                 tool = AppraisalTool.objects.filter(pk=request.POST.get("tool") or 0).first()
@@ -71,9 +68,9 @@ def appraisal_home(request: HttpRequest, review_id: int) -> HttpResponse:
         addable=[t for t in selectors.builtin_tools() if t.pk not in added]))
 
 
-@login_required
+@review_page(GET="build_forms", POST="build_forms")
 def custom_tool(request: HttpRequest, review_id: int, template_id: int | None = None) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="build_forms")
+    review = request.review
     template = selectors.tool_template_get(review=review, template_id=template_id) if template_id else None
     initial = None
     if template is not None:
@@ -96,9 +93,9 @@ def custom_tool(request: HttpRequest, review_id: int, template_id: int | None = 
         review, form=form, template=template))
 
 
-@login_required
+@review_page(GET="view")
 def appraisal_study(request: HttpRequest, review_id: int, study_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     study = extraction_selectors.study_get(review=review, study_id=study_id)
     templates = selectors.tool_templates(review=review)
     outcomes = list(review.outcomes.values_list("name", flat=True))
@@ -107,7 +104,7 @@ def appraisal_study(request: HttpRequest, review_id: int, study_id: int) -> Http
     form = StartForm(request.GET if "template" in request.GET else None, templates=templates, outcomes=outcomes,
                      effects=list(tools.EFFECTS.items()), initial={"template": suggested, "effect": "assignment"})
     if form.is_bound and form.is_valid():
-        review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+        require(request, "extract")  # starting an appraisal (the page itself is for every member)
         template = selectors.tool_template_get(review=review, template_id=form.cleaned_data["template"])
         tool = selectors.tool_definition(template)
         target = ""
@@ -146,9 +143,9 @@ def _domain_views(definition: dict, values: dict, errors: dict, answers: dict, t
     return out, overall_view
 
 
-@login_required
+@review_page(GET="extract", POST="extract")
 def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    review = request.review
     template = selectors.tool_template_get(review=review, template_id=template_id)
     study = extraction_selectors.study_get(review=review, study_id=study_id)
     target = request.GET.get("target", "")
@@ -206,10 +203,9 @@ def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, stud
         compare_url=_entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")))
 
 
-@login_required
-@require_POST
+@review_page(POST="extract")
 def appraisal_autosave(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> JsonResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="extract")
+    review = request.review
     template = selectors.tool_template_get(review=review, template_id=template_id)
     study = extraction_selectors.study_get(review=review, study_id=study_id)
     target = request.GET.get("target", "")
@@ -224,9 +220,9 @@ def appraisal_autosave(request: HttpRequest, review_id: int, template_id: int, s
                                                                 data=request.POST, target=target)})
 
 
-@login_required
+@review_page(GET="view", POST="view")
 def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     template = selectors.tool_template_get(review=review, template_id=template_id)
     study = extraction_selectors.study_get(review=review, study_id=study_id)
     target = request.GET.get("target", "")
@@ -252,9 +248,9 @@ def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, st
         still_needed=still_needed, figures_url=reverse("appraisal_figures", args=[review.pk, template.pk])))
 
 
-@login_required
+@review_page(GET="view")
 def appraisal_figures(request: HttpRequest, review_id: int, template_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     template = selectors.tool_template_get(review=review, template_id=template_id)
     outcome = request.GET.get("outcome", "")
     tool = selectors.tool_definition(template)
@@ -266,9 +262,9 @@ def appraisal_figures(request: HttpRequest, review_id: int, template_id: int) ->
         outcomes=list(review.outcomes.values_list("name", flat=True)) if tool.get("level") == "result" else []))
 
 
-@login_required
+@review_page(GET="view")
 def appraisal_figure(request: HttpRequest, review_id: int, template_id: int, kind: str, fmt: str) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     template = selectors.tool_template_get(review=review, template_id=template_id)
     if kind not in ("traffic-light", "summary") or fmt not in ("svg", "png"):
         raise Http404("No such figure.")
@@ -284,9 +280,9 @@ def appraisal_figure(request: HttpRequest, review_id: int, template_id: int, kin
     return figure_response(svg, fmt, f"{kind}-{template.pk}-review{review.pk}")
 
 
-@login_required
+@review_page(GET="export_records")
 def appraisal_export(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="export_records")
+    review = request.review
     rows = [selectors.CSV_COLUMNS, *([row.get(k, "") for k in selectors.CSV_COLUMNS]
                                      for row in selectors.table_rows(review=review))]
     response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
