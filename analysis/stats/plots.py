@@ -29,6 +29,7 @@ ROW = 22  # px per study row: room for 13 px text and the largest square
 # average advance of a character of the sans-serif font, as a share of its
 # size; used to lay out columns without measuring text
 CHAR_W = 0.56
+BOLD_W = 1.12
 INK = "#1f2933"
 MUTED = "#5f6b7a"
 ACCENT = "#1d4e89"
@@ -296,7 +297,10 @@ def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, tran
     if pooled_label is None:
         pooled_label = ("Fixed-effect model" if method in ("FE", "EE", "CE")
                         else f"Random-effects model ({method})" if method else "Pooled estimate")
-    label_w = max([_text_width(s) for s in shown_labels + [pooled_label, "Study"]]) + 16
+    # The pooled label is bold (about 12 % wider); without its true width the prediction
+    # interval, which may start at the axis's left end, ran into it.
+    label_w = max([_text_width(s) for s in shown_labels] + [_text_width(pooled_label) * BOLD_W,
+                                                            _text_width("Study") * BOLD_W]) + 24
     ci_texts = [f"{_num(shown(y), digits)} [{_num(shown(a), digits)}, {_num(shown(c), digits)}]"
                 for y, a, c in zip(yi, lo_i, hi_i, strict=True)]
     pooled_text = f"{_num(shown(b), digits)} [{_num(shown(ci_lb), digits)}, {_num(shown(ci_ub), digits)}]"
