@@ -245,8 +245,8 @@ def parse_post(definition: dict, data, outcome_names: list[str] | None = None) -
                     name = input_name(section, field, i)
                     try:
                         value = clean_value(field, getlist(name), outcome_names)
-                    except ValueError as exc:
-                        row_errors[name] = f"{field['label']}: {exc}."
+                    except ValueError as exc:  # named as the checks of impossible values name them
+                        row_errors[name] = f"{section['repeat']} {len(rows) + 1}, {field['label']}: {exc}."
                         continue
                     if value is not None:
                         row[field["key"]] = value

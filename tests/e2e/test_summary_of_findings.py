@@ -75,6 +75,7 @@ def test_the_lead_changes_a_rating_with_its_reason_and_the_table_shows_it(live_s
     assert domain.locator("select[name=change-indirectness]").input_value() == "-1"
     assert "Indirectness: give a reason for rating it serious (−1): the data propose not serious (0)." in (
         domain.inner_text())
+    _shots(page, "sof-refused")
 
     domain.locator("input[name=reason-indirectness]").fill(REASON)
     domain.locator("input[name=reason-indirectness]").press("Enter")  # Enter saves, as the Save button
