@@ -63,8 +63,11 @@ def test_a_bound_stored_as_a_float_still_shows_whole_on_the_entry_form(client_fo
          "min": 1.0, "max": 100000.0, "unit": ""}]}]}
     template.save()
     services.version_publish(actor=people["lead"], template=template)
-    entry = client_for(people["lead"]).get(url("entry_form", review, template.pk, studies[0].pk)).content.decode()
+    client = client_for(people["lead"])
+    entry = client.get(url("entry_form", review, template.pk, studies[0].pk)).content.decode()
     assert "Allowed: from 1 to 100000." in entry
+    builder = client.get(url("form_builder", review, template.pk)).content.decode()
+    assert "≥ 1 ≤ 100000" in builder and "1.0" not in builder
 
 
 def test_a_confidence_level_of_90_reopens_as_90(client_for, review, people, outcomes):
