@@ -4,15 +4,13 @@ downloads; only leads ("grade") change settings and ratings."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
+from reviewapp.page_access import review_page
 from reviewapp.pages import review_page_context
-from reviewapp.permissions import review_get_for_user
 from reviewapp.tabular import csv_text
 
 from . import grade, sof_exports, sof_selectors, sof_services
@@ -57,9 +55,9 @@ def _int(text, default: int) -> int:
         return default
 
 
-@login_required
+@review_page(GET="view")
 def sof_page(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     return _page(request, review)
 
 
@@ -74,10 +72,9 @@ def _outcome(review, outcome_id: int):
     return outcome
 
 
-@login_required
-@require_POST
+@review_page(POST="grade")
 def sof_settings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="grade")
+    review = request.review
     outcome = _outcome(review, outcome_id)
     form = AssessmentForm(request.POST, analyses=review.analyses.filter(outcome=outcome), prefix=f"o{outcome.pk}")
     if not form.is_valid():
@@ -91,12 +88,11 @@ def sof_settings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpR
     return _back(review, outcome.pk)
 
 
-@login_required
-@require_POST
+@review_page(POST="grade")
 def sof_ratings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpResponse:
     """One outcome's form: save the ratings of its domains, accept its proposals, or take one domain
     back to its proposal."""
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="grade")
+    review = request.review
     outcome = _outcome(review, outcome_id)
     try:
         if request.POST.get("clear") in grade.DOMAINS:
@@ -122,10 +118,9 @@ def sof_ratings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpRe
     return _back(review, outcome.pk)
 
 
-@login_required
-@require_POST
+@review_page(POST="grade")
 def sof_accept_all(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="grade")
+    review = request.review
     n = sof_services.proposals_accept(actor=request.user, review=review)
     messages.success(request, f"{n} proposal{'' if n == 1 else 's'} accepted; ratings you changed stay.")
     return redirect("sof", review.pk)
@@ -137,9 +132,9 @@ def _download(body, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
+@review_page(GET="view")
 def sof_download(request: HttpRequest, review_id: int, fmt: str) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     name = f"summary-of-findings-{slug(review.title)}"
     if fmt == "html":
         return _download(sof_exports.sof_html(review=review), "text/html; charset=utf-8", f"{name}.html")
@@ -151,16 +146,16 @@ def sof_download(request: HttpRequest, review_id: int, fmt: str) -> HttpResponse
     raise Http404("No such format.")
 
 
-@login_required
+@review_page(GET="view")
 def revman_download(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     return _download(sof_exports.revman_zip(review=review), "application/zip",
                      f"revman-web-{slug(review.title)}.zip")
 
 
-@login_required
+@review_page(GET="view")
 def r_download(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     try:
         body = sof_exports.r_archive(review=review)
     except NotALiteral as exc:  # stored inputs from a forged archive: no script rather than code
@@ -169,9 +164,9 @@ def r_download(request: HttpRequest, review_id: int) -> HttpResponse:
     return _download(body, "application/zip", f"analyses-R-{slug(review.title)}.zip")
 
 
-@login_required
+@review_page(GET="view")
 def robvis_download(request: HttpRequest, review_id: int, name: str) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     files = sof_exports.robvis_files(review=review)
     if name not in files:
         raise Http404("No such appraisal tool in this review.")

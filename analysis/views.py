@@ -4,17 +4,15 @@ or selector, render. Everyone in the review reads; only leads define and run."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.figures import figure_response
+from reviewapp.page_access import review_page
 from reviewapp.pages import review_page_context
-from reviewapp.permissions import review_get_for_user
 from reviewapp.svg_markup import svg_markup
 
 from . import reproduce, selectors, services
@@ -23,9 +21,9 @@ from .forms import AnalysisForm
 from .models import AnalysisRun
 
 
-@login_required
+@review_page(GET="view")
 def analysis_list(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     overviews = [selectors.analysis_overview(analysis=a) for a in selectors.analyses_list(review=review)]
     return render(request, "analysis/list.html", review_page_context(
         review, overviews=overviews, has_outcomes=review.outcomes.exists()))
@@ -50,41 +48,38 @@ def _form_page(request, review, analysis=None):
     return render(request, "analysis/form.html", review_page_context(review, form=form, analysis=analysis))
 
 
-@login_required
+@review_page(GET="run_analyses", POST="run_analyses")
 def analysis_new(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    review = request.review
     return _form_page(request, review)
 
 
-@login_required
+@review_page(GET="run_analyses", POST="run_analyses")
 def analysis_edit(request: HttpRequest, review_id: int, analysis_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    review = request.review
     return _form_page(request, review, selectors.analysis_get(review=review, analysis_id=analysis_id))
 
 
-@login_required
-@require_POST
+@review_page(POST="run_analyses")
 def analyses_defaults(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    review = request.review
     made = services.analyses_create_defaults(actor=request.user, review=review)
     messages.success(request, f"{len(made)} {ngettext('analysis', 'analyses', len(made))} defined with the "
                               "default settings (random effects, REML; controlled designs only).")
     return redirect("analysis_list", review.pk)
 
 
-@login_required
-@require_POST
+@review_page(POST="run_analyses")
 def analyses_run_all(request: HttpRequest, review_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    review = request.review
     runs = services.analyses_run_all(actor=request.user, review=review)
     messages.success(request, f"{len(runs)} {ngettext('run', 'runs', len(runs))} queued.")
     return redirect("analysis_list", review.pk)
 
 
-@login_required
-@require_POST
+@review_page(POST="run_analyses")
 def analysis_run(request: HttpRequest, review_id: int, analysis_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id, capability="run_analyses")
+    review = request.review
     analysis = selectors.analysis_get(review=review, analysis_id=analysis_id)
     services.analysis_run_request(actor=request.user, analysis=analysis)
     return redirect("analysis_detail", review.pk, analysis.pk)
@@ -107,22 +102,22 @@ def _field_names(review, analysis, run) -> dict:
             "moderator_labels": [labels.get(m, m) for m in analysis.moderators]}
 
 
-@login_required
+@review_page(GET="view")
 def analysis_detail(request: HttpRequest, review_id: int, analysis_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     return _detail(request, review, selectors.analysis_get(review=review, analysis_id=analysis_id), None)
 
 
-@login_required
+@review_page(GET="view")
 def run_detail(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     run = selectors.run_get(review=review, run_id=run_id)
     return _detail(request, review, run.analysis, run)
 
 
-@login_required
+@review_page(GET="view")
 def run_status(request: HttpRequest, review_id: int, run_id: int) -> JsonResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     run = selectors.run_get(review=review, run_id=run_id)
     return JsonResponse({"id": run.pk, "number": run.number, "status": run.status,
                          "label": run.get_status_display(), "error": run.error, "finished": run.is_finished,
@@ -130,18 +125,18 @@ def run_status(request: HttpRequest, review_id: int, run_id: int) -> JsonRespons
                          "results_url": reverse("analysis_run_results", args=[review.pk, run.pk])})
 
 
-@login_required
+@review_page(GET="view")
 def run_results(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
     """The results block of a run, which the page's script puts in place when the run ends."""
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     run = selectors.run_get(review=review, run_id=run_id)
     return render(request, "analysis/_results.html", review_page_context(
         review, run=run, analysis=run.analysis, **_field_names(review, run.analysis, run)))
 
 
-@login_required
+@review_page(GET="view")
 def run_plot(request: HttpRequest, review_id: int, run_id: int, plot: str, fmt: str) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     run = selectors.run_get(review=review, run_id=run_id)
     # Rebuilt like the page's: a plot stored before imports drew plots again (or by any other
     # means) reaches no download, nor CairoSVG (which would fetch an <image>'s address), as it is.
@@ -151,9 +146,9 @@ def run_plot(request: HttpRequest, review_id: int, run_id: int, plot: str, fmt: 
     return figure_response(svg, fmt, f"{selectors.slug(run.analysis.name)}-run{run.number}-{plot}")
 
 
-@login_required
+@review_page(GET="view")
 def run_zip(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
-    review = review_get_for_user(user=request.user, review_id=review_id)
+    review = request.review
     run = selectors.run_get(review=review, run_id=run_id)
     if run.status != AnalysisRun.Status.DONE:
         raise Http404("Only a finished run can be downloaded.")
