@@ -37,7 +37,8 @@ class _People:
     def rows(self) -> Iterable[dict]:
         user_model = get_user_model()
         for user in user_model.objects.filter(pk__in=list(self.by_id)).order_by(user_model.USERNAME_FIELD):
-            yield {"id": user.pk, "username": user.get_username(), "email": getattr(user, "email", ""),
+            # No e-mail addresses: an archive is a download, and no answer shows another person's address.
+            yield {"id": user.pk, "username": user.get_username(),
                    "first_name": getattr(user, "first_name", ""), "last_name": getattr(user, "last_name", "")}
 
 
