@@ -189,7 +189,8 @@ def unknown_outcome_names(*, review) -> list[UnknownOutcome]:
     """Outcome names in stored answers that no outcome of the protocol has (e.g. written before
     renames were carried, or brought by an archive): analyses do not find these rows. The lead
     renames an outcome to the name, or corrects the rows."""
-    known = {names.name_key(n) for n in review.outcomes.values_list("name", flat=True)}
+    # Exactly as analyses match rows to outcomes: "parental depression" is not "Parental depression" there.
+    known = set(review.outcomes.values_list("name", flat=True))
     found: dict[str, set[str]] = {}
     extractions = (Extraction.objects.filter(review=review, target="").select_related("version", "study")
                    .prefetch_related("entries__version"))
@@ -198,7 +199,7 @@ def unknown_outcome_names(*, review) -> list[UnknownOutcome]:
         stored += [(e.version.definition, e.answers) for e in extraction.entries.all()]
         for definition, answers in stored:
             for name in names.names_in_answers(definition, answers):
-                if names.name_key(name) not in known:
+                if name not in known:
                     found.setdefault(name, set()).add(extraction.study.label)
     return [UnknownOutcome(name=n, studies=sorted(found[n])) for n in sorted(found, key=str.casefold)]
 

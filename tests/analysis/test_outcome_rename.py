@@ -108,6 +108,11 @@ def test_the_migration_moves_old_spellings_and_keeps_unknown_names_listed(client
     assert "Outcome data under names the protocol does not have" in page and "Maternal mood" in page
     assert "Maternal mood" not in client_for(people["viewer"]).get(
         reverse("extraction_home", args=[review.pk])).content.decode()
+    # A spelling analyses would not match is listed too (as analyses match names exactly).
+    add(review, template, "C 2003", means(outcome="infant attachment"))
+    assert [u.name for u in extraction_selectors.unknown_outcome_names(review=review)] == [
+        "infant attachment", "Maternal mood"]
+    Extraction.objects.get(study__label="C 2003").delete()
     # Renaming an outcome to the unknown name attaches its rows.
     review_services.outcome_update(actor=people["lead"], outcome=outcomes["Parenting stress"], name="Maternal mood")
     assert extraction_selectors.unknown_outcome_names(review=review) == []
