@@ -156,3 +156,21 @@ def test_the_door_comes_before_the_csrf_check_which_reads_the_whole_form(review,
                            {"file": SimpleUploadedFile("paper.pdf", ONE_AND_A_HALF_MB), "csrfmiddlewaretoken": token})
     _assert_refused(response, setting="MAX_FULLTEXT_MB")
     assert 0 < kept_chunks["bytes"] <= MB and not FullText.objects.exists()
+
+
+@pytest.mark.parametrize("name, args, limit", [
+    ("fulltext", [1, 1], "FULL_TEXT"), ("search_detail", [1, 1], "SEARCH_EXPORT"),
+    ("api_search_files", [1, 1], "SEARCH_EXPORT"), ("review_import", [], "ARCHIVE_UPLOAD"),
+    ("api_review_import", [], "ARCHIVE_UPLOAD"),
+])
+def test_each_upload_route_carries_its_own_limit_through_its_decorators(name, args, limit):
+    """Decorators that wrap a view must keep its declared limit, or the door falls back to the
+    form-data limit and refuses every real upload."""
+    from django.urls import resolve
+
+    from reviewapp.archive import views as archive_views
+    from reviewapp.uploads import view_body_limit
+    from screening import upload_limits
+
+    declared = getattr(upload_limits, limit, None) or getattr(archive_views, limit)
+    assert view_body_limit(resolve(reverse(name, args=args)).func) is declared
