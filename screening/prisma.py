@@ -81,6 +81,9 @@ class PrismaCounts:
     reports_included: int
     previous_studies: int
     previous_reports: int
+    # the same records by register name, and other methods by kind (Search.Source value)
+    identified_by_register: dict[str, int] = field(default_factory=dict)
+    identified_other_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
     def updated_review(self) -> bool:
@@ -155,14 +158,15 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
     per_search = (main_records.values("search__source", "search__database").annotate(n=Count("id"))
                   .order_by("search__database"))
     by_database: dict[str, int] = {}
-    registers = 0
+    by_register: dict[str, int] = {}
     for row in per_search:
         by_database[row["search__database"]] = by_database.get(row["search__database"], 0) + row["n"]
         if row["search__source"] == Search.Source.REGISTER:
-            registers += row["n"]
+            by_register[row["search__database"]] = by_register.get(row["search__database"], 0) + row["n"]
+    registers = sum(by_register.values())
     other_unique = records.filter(search__source__in=Search.OTHER_METHODS, duplicate_of__isnull=True)
-    other_by_source = {Search.Source(s).label: n for s, n in other_unique.values_list("search__source")
-                       .annotate(n=Count("id")).order_by()}
+    other_by_kind = dict(other_unique.values_list("search__source").annotate(n=Count("id")).order_by())
+    other_by_source = {Search.Source(s).label: n for s, n in other_by_kind.items()}
     included = Study.objects.filter(review=review, previous_version=False)
     previous = Study.objects.filter(review=review, previous_version=True)
     duplicates = main_records.filter(duplicate_of__isnull=False).count()
@@ -182,6 +186,7 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
                                                screening_items__status=Status.INCLUDED).count(),
         previous_studies=previous.count(),
         previous_reports=Record.objects.filter(review=review, study__previous_version=True).count(),
+        identified_by_register=by_register, identified_other_by_kind=other_by_kind,
     )
 
 

@@ -17,7 +17,7 @@ from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.permissions import can
 from reviewapp.tabular import csv_text
 
-from . import prisma, prisma_diagram, services
+from . import prisma, prisma2020, prisma_diagram, services
 from .models import ChecklistEntry
 from .prisma_checklist import ITEMS
 
@@ -54,6 +54,14 @@ def prisma_csv(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
     rows = [["box", "count"], *prisma.prisma_counts(review=review).csv_rows()]
     return _csv_response(rows, f"review-{review.pk}-prisma.csv")
+
+
+@review_page(GET="view")
+def prisma2020_csv(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The counts in the PRISMA2020 R package's template, for its PRISMA_data() and Shiny app."""
+    review = request.review
+    return _csv_response(prisma2020.rows(prisma.prisma_counts(review=review)),
+                         f"review-{review.pk}-prisma2020.csv")
 
 
 @review_page(GET="view")

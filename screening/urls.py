@@ -45,6 +45,7 @@ urlpatterns += [
     path("prisma.png", prisma_views.prisma_figure, {"fmt": "png"}, name="prisma_png"),
     path("prisma.pdf", prisma_views.prisma_figure, {"fmt": "pdf"}, name="prisma_pdf"),
     path("prisma.csv", prisma_views.prisma_csv, name="prisma_csv"),
+    path("prisma2020.csv", prisma_views.prisma2020_csv, name="prisma2020_csv"),
     path("prisma/records/<path:box>/", prisma_views.prisma_box, name="prisma_box"),
     path("prisma/checklist/", prisma_views.prisma_checklist, name="prisma_checklist"),
     path("prisma/checklist.csv", prisma_views.prisma_checklist, {"fmt": "csv"}, name="prisma_checklist_csv"),

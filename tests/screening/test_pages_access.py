@@ -47,6 +47,7 @@ GET_PAGES = [
     ("study_list", (), EVERY_MEMBER),
     ("prisma", (), EVERY_MEMBER),
     ("prisma_csv", (), EVERY_MEMBER),
+    ("prisma2020_csv", (), EVERY_MEMBER),
     ("prisma_svg", (), EVERY_MEMBER),
     ("prisma_box", ("box",), EVERY_MEMBER),
     ("prisma_checklist", (), EVERY_MEMBER),
