@@ -257,7 +257,7 @@ class RecordListApi(ReviewApiView, generics.ListAPIView):
 
     serializer_class = RecordSerializer
     filterset_class = RecordFilter
-    ordering_fields = ["id", "year", "title"]
+    ordering_fields = ["id", "number", "year", "title"]
     ordering = ["id"]
 
     def get_queryset(self):

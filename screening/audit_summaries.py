@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reviewapp.models import AuditEvent
 
-from .models import DuplicatePair, SearchFile
+from .models import DuplicatePair, Record, SearchFile
 
 Action = AuditEvent.Action
 
@@ -35,10 +35,20 @@ def search_file_summary(event: AuditEvent) -> str | None:
     return None
 
 
+def _records_words(a_id, b_id) -> str:
+    """The two records as people know them, by their numbers in the review (the snapshot keeps ids)."""
+    numbers = dict(Record.objects.filter(pk__in=[a_id, b_id]).values_list("pk", "number"))
+
+    def word(record_id) -> str:
+        return f"#{numbers[record_id]}" if record_id in numbers else f"(a record since deleted, id {record_id})"
+
+    return f"Records {word(a_id)} and {word(b_id)}"
+
+
 def duplicate_pair_summary(event: AuditEvent) -> str | None:
     before, after = event.before or {}, event.after or {}
-    records = f"Records {after.get('record_a_id', before.get('record_a_id'))} and " \
-              f"{after.get('record_b_id', before.get('record_b_id'))}"
+    records = _records_words(after.get("record_a_id", before.get("record_a_id")),
+                             after.get("record_b_id", before.get("record_b_id")))
     if after.get("status") == DuplicatePair.Status.MERGED:
         return f"{records} merged as duplicates"
     if after.get("status") == DuplicatePair.Status.KEPT_APART:

@@ -130,6 +130,6 @@ def test_the_trail_words_imports_and_duplicate_decisions(client_for, review, peo
     assert "Upload of EMBASE file embase.ris" in text
     assert "Import of EMBASE file embase.ris" in text
     assert "Records imported</span>: <del>0</del> → <ins>1</ins>" in text
-    assert f"Records {pair.record_a_id} and {pair.record_b_id} merged as duplicates" in text
-    assert f"Records {pair.record_a_id} and {pair.record_b_id} un-merged (kept apart)" in text
+    assert f"Records #{pair.record_a.number} and #{pair.record_b.number} merged as duplicates" in text
+    assert f"Records #{pair.record_a.number} and #{pair.record_b.number} un-merged (kept apart)" in text
     assert "screening.SearchFile" not in text.split("<table", 1)[1]

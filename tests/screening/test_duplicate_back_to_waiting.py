@@ -89,6 +89,6 @@ def test_each_step_is_worded_in_the_audit_trail(client_for, review, people, pair
     events = AuditEvent.objects.filter(review=review, object_type="screening.DuplicatePair").order_by("id")
     assert [e.after["status"] for e in events] == ["kept_apart", "possible", "merged", "possible"]
     text = client_for(lead).get(reverse("audit_log", args=[review.pk])).content.decode()
-    records = f"Records {pair.record_a_id} and {pair.record_b_id}"
+    records = f"Records #{pair.record_a.number} and #{pair.record_b.number}"
     assert f"{records} back to waiting for a decision" in text
     assert f"{records} un-merged (waiting for a decision)" in text
