@@ -57,10 +57,10 @@ def test_lists_at_the_limit_are_kept_and_highlight_quickly(client_for, review, p
                                                _settings_form(include_keywords=words, exclude_keywords=words))
     assert response.status_code == 302
     abstract = " ".join(f"term{i} child" for i in range(300))  # 4,000 characters, a long abstract
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU time: other work on the machine does not count
     marked = highlight(abstract, words.splitlines(), words.splitlines()[::-1])
-    # 0.03-0.08 s here, unloaded; 20,000 keywords took 13-17 s a page
-    assert time.perf_counter() - started < 1
+    # 0.03-0.08 s here; 20,000 keywords took 13-17 s a page
+    assert time.process_time() - started < 2
     assert marked.count('<mark class="kw-include">') == 100
     page = client_for(screeners[0]).get(reverse("screen", args=[review.pk, "ta"]))
     assert page.status_code == 200
