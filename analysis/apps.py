@@ -7,7 +7,7 @@ class AnalysisConfig(AppConfig):
 
     def ready(self) -> None:
         from reviewapp.api_registry import register_api_urls
-        from reviewapp.audit_display import register_audit_summary
+        from reviewapp.audit_display import register_audit_summary, register_audit_value
         from reviewapp.background import register_resumer
         from reviewapp.dashboard import register_stage
 
@@ -18,5 +18,7 @@ class AnalysisConfig(AppConfig):
         register_stage(sof_stages.sof_stage)
         register_audit_summary("analysis.AnalysisRun", stages.run_audit_summary)
         register_audit_summary("analysis.GradeAssessment", sof_audit.assessment_audit_summary)
+        for field_name in ("moderators", "subgroup_field", "cluster_field"):
+            register_audit_value("analysis.Analysis", field_name, stages.study_fields_words)
         register_resumer("analysis.services.analysis_runs_resume")
         archive.register()

@@ -50,3 +50,12 @@ def run_audit_summary(event: AuditEvent) -> str | None:
     if status == Status.FAILED:
         return f"Run failed: {event.object_label}"
     return None
+
+
+def study_fields_words(event: AuditEvent, value) -> str | None:
+    """An analysis's subgroup, cluster or moderator fields by their labels on the extraction form."""
+    if event.review_id is None:
+        return None
+    labels = selectors.study_field_labels(review=event.review)
+    keys = value if isinstance(value, list) else [value]
+    return "; ".join(labels.get(key, key) for key in keys)

@@ -47,6 +47,18 @@ Summary = Callable[[AuditEvent], "str | None"]
 _summaries: dict[str, Summary] = {}
 
 
+# (model label, field name) -> words for a stored value that holds keys people do not know, such as
+# the extraction fields an analysis names; registered by the app that owns the model.
+ValueWords = Callable[[AuditEvent, Any], "str | None"]
+_value_words: dict[tuple[str, str], ValueWords] = {}
+
+
+def register_audit_value(object_type: str, field_name: str, words: ValueWords) -> ValueWords:
+    """``words(event, value)`` shows a stored value of ``field_name`` in people's words; None falls back."""
+    _value_words[(object_type, field_name)] = words
+    return words
+
+
 def register_audit_summary(object_type: str, summary: Summary) -> Summary:
     """``summary(event)`` words events about ``object_type`` (a model label); None falls back."""
     _summaries[object_type] = summary
@@ -147,10 +159,22 @@ def event_changes(event: AuditEvent, names: dict | None = None) -> list[Change]:
         if key in HIDDEN:
             continue
         model_field = by_key.get(key)
+        words = _value_words.get((event.object_type, key))
+
+        def shown(value, model_field=model_field, words=words) -> str:
+            if words is not None and value not in (None, "", []):
+                try:
+                    worded = words(event, value)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    worded = None  # a value stored in an older shape: shown as stored
+                if worded:
+                    return worded
+            return format_value(value, model_field, names)
+
         changes.append(Change(
             label=field_label(key, model_field),
-            before=format_value(before.get(key), model_field, names) if key in before else EMPTY,
-            after=format_value(after.get(key), model_field, names) if key in after else EMPTY))
+            before=shown(before.get(key)) if key in before else EMPTY,
+            after=shown(after.get(key)) if key in after else EMPTY))
     return changes
 
 

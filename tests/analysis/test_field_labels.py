@@ -34,3 +34,13 @@ def test_the_meta_regression_table_shows_field_labels(client_for, review, people
     assert '<td data-label="Coefficient">Intercept</td>' in page
     assert "moderators: Number of caregivers, Format" in page
     assert "n_caregivers" not in page and "intrcpt" not in page
+
+
+def test_the_audit_trail_names_an_analysis_fields_by_label(client_for, review, people, outcomes, template):
+    services.analysis_create(actor=people["lead"], review=review, outcome=outcomes["Parental depression"],
+                             subgroup_field="format", moderators=["n_caregivers", "format"])
+    page = html.unescape(client_for(people["lead"]).get(reverse("audit_log", args=[review.pk])).content.decode())
+    row = page.split("Analysis “Parental depression” added", 1)[1].split("</tr>", 1)[0]
+    assert "Moderators</span>: Number of caregivers; Format" in row
+    assert "Subgroups by</span>: Format" in row
+    assert "n_caregivers" not in row
