@@ -220,14 +220,40 @@ def entry_autosave(request: HttpRequest, review_id: int, template_id: int, study
 
 # -- comparison and consensus ------------------------------------------------------
 
-@review_page(GET="view", POST="view")
+def consensus_page_refusal(request: HttpRequest, review, extraction) -> str | None:
+    """The object rule of both comparison pages (extraction and appraisal): a 403 for those the
+    comparison does not concern once it is comparable (`rules.has_stake`), and for a POST (settle,
+    finalise, reopen) from anyone who does not settle it (`rules.settle_refusal`)."""
+    roles = review.user_roles
+    refusal = rules.comparison_refusal(user=request.user, roles=roles, extraction=extraction)
+    if (refusal and extraction is not None and extraction.status in rules.COMPARABLE
+            and not rules.has_stake(user=request.user, roles=roles, extraction=extraction)):
+        return refusal
+    if request.method == "POST":
+        return (rules.settle_refusal(user=request.user, roles=roles, extraction=extraction)
+                if extraction is not None else "There is nothing to settle yet.")
+    return None
+
+
+def may_settle_here(request: HttpRequest, review, extraction) -> bool:
+    return extraction is not None and rules.may_settle(user=request.user, roles=review.user_roles,
+                                                       extraction=extraction)
+
+
+def _compare_refusal(*, request, review, template_id: int, study_id: int, **_) -> str | None:
+    template = selectors.template_get(review=review, template_id=template_id)
+    study = selectors.study_get(review=review, study_id=study_id)
+    return consensus_page_refusal(request, review, selectors.extraction_get(template=template, study=study))
+
+
+@review_page(GET="view", POST="view", obj=_compare_refusal)
 def compare(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
     review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     study = selectors.study_get(review=review, study_id=study_id)
     extraction = selectors.extraction_get(template=template, study=study)
-    refusal = comparison_refusal(request, review, extraction)
-    may_settle = settle_check(request, review, extraction)
+    refusal = rules.comparison_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
+    may_settle = may_settle_here(request, review, extraction)
     if refusal and request.method != "POST":
         return render(request, "extraction/compare_waiting.html", review_page_context(
             review, template=template, study=study, extraction=extraction, reason=refusal))
@@ -279,25 +305,6 @@ def export(request: HttpRequest, review_id: int, shape: str, fmt: str) -> HttpRe
     response["Content-Disposition"] = f'attachment; filename="extraction-{shape}-review{review.pk}.{fmt}"'
     return response
 
-
-
-def comparison_refusal(request: HttpRequest, review, extraction) -> str | None:
-    """Why this person may not see the comparison now (`rules.comparison_refusal`): a 403 for
-    those it does not concern, the reason on the page for the others."""
-    refusal = rules.comparison_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
-    if (refusal and extraction is not None and extraction.status in rules.COMPARABLE
-            and not rules.has_stake(user=request.user, roles=review.user_roles, extraction=extraction)):
-        raise PermissionDenied(refusal)
-    return refusal
-
-
-def settle_check(request: HttpRequest, review, extraction) -> bool:
-    """Whether this person settles ``extraction`` (`rules.settle_refusal`); a POST from anyone else is a 403."""
-    refusal = (rules.settle_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
-               if extraction is not None else "There is nothing to settle yet.")
-    if refusal and request.method == "POST":
-        raise PermissionDenied(refusal)
-    return refusal is None
 
 
 def consensus_post(request: HttpRequest, extraction, *, finalised: str) -> None:

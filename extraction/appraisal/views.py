@@ -21,7 +21,7 @@ from .. import rendering, rules
 from .. import selectors as extraction_selectors
 from .. import services as extraction_services
 from ..models import AppraisalTool, Extraction
-from ..views import comparison_refusal, consensus_post, settle_check
+from ..views import consensus_page_refusal, consensus_post, may_settle_here
 from . import figures, judgements, selectors, services, tools
 from .forms import CustomToolForm, StartForm
 
@@ -220,7 +220,14 @@ def appraisal_autosave(request: HttpRequest, review_id: int, template_id: int, s
                                                                 data=request.POST, target=target)})
 
 
-@review_page(GET="view", POST="view")
+def _compare_refusal(*, request, review, template_id: int, study_id: int, **_) -> str | None:
+    template = selectors.tool_template_get(review=review, template_id=template_id)
+    study = extraction_selectors.study_get(review=review, study_id=study_id)
+    extraction = selectors.appraisal_get(template=template, study=study, target=request.GET.get("target", ""))
+    return consensus_page_refusal(request, review, extraction)
+
+
+@review_page(GET="view", POST="view", obj=_compare_refusal)
 def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, study_id: int) -> HttpResponse:
     review = request.review
     template = selectors.tool_template_get(review=review, template_id=template_id)
@@ -228,8 +235,8 @@ def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, st
     target = request.GET.get("target", "")
     here = _entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")
     extraction = selectors.appraisal_get(template=template, study=study, target=target)
-    refusal = comparison_refusal(request, review, extraction)
-    may_settle = settle_check(request, review, extraction)
+    refusal = rules.comparison_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
+    may_settle = may_settle_here(request, review, extraction)
     if refusal and request.method != "POST":
         return render(request, "extraction/appraisal/compare_waiting.html", review_page_context(
             review, template=template, study=study, extraction=extraction, target_label=tools.target_label(target),
