@@ -3,9 +3,21 @@
 A record that came from a RIS file is written back verbatim, so nothing the database
 exported is lost; records from other formats are written as RIS from their
 normalised fields (rispy's writer).
+
+Two things are written where reference managers read them, whatever the source did:
+
+- The PubMed ID goes in ``AN`` (accession number) with ``DB  - PubMed``, the pair PubMed's own
+  citation exports use and EndNote reads as Accession Number and Name of Database (Zotero keeps
+  them as "Loc. in Archive" and "Archive"). A verbatim record loses the line that held the PMID
+  under its source's tag (Embase's C5, a "[PMID]" note); an accession number of another database
+  that was in ``AN`` is kept as a note ("Accession number in Embase: ...").
+- The publication type goes in ``TY`` as the nearest RIS type, and the source's own name for it
+  ("Article", "Review", "Conference Paper") in ``M3``, EndNote's Type of Work, so "Article" is
+  not reduced to JOUR.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 import rispy
@@ -13,7 +25,10 @@ from rispy.writer import RisWriter
 
 from reviewapp.tabular import csv_line
 
+from .importers import normalise
 from .models import Record
+
+PUBMED = "PubMed"
 
 CSV_COLUMNS = [
     "record_id", "number", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid", "issn",
@@ -30,8 +45,9 @@ class _PlainRisWriter(RisWriter):
 
 
 def _generated_ris(record: Record) -> str:
-    entry: dict = {"type_of_reference": (record.publication_type or "JOUR").upper()
-                   if _is_ris_type(record.publication_type) else "JOUR"}
+    entry: dict = {"type_of_reference": ris_type(record.publication_type)}
+    if record.publication_type and not _is_ris_type(record.publication_type):
+        entry["type_of_work"] = record.publication_type
     if record.title:
         entry["title"] = record.title
     if record.authors:
@@ -55,6 +71,7 @@ def _generated_ris(record: Record) -> str:
         entry["urls"] = [record.url]
     if record.pmid:
         entry["accession_number"] = record.pmid
+        entry["name_of_database"] = PUBMED
         entry["notes"] = [f"PMID: {record.pmid} [PMID]"]
     # RIS values are one line: a line break inside a value would start what reads as a new tag
     # (even "ER  -" and a forged record), so breaks become spaces.
@@ -77,12 +94,71 @@ def _is_ris_type(value: str) -> bool:
     return bool(value) and value.upper() in _RIS_TYPES
 
 
+# The names sources give a publication type (Scopus, Web of Science, PubMed, EndNote, BibTeX,
+# RefWorks), lower-cased, with the nearest RIS type; any other name is a journal article (JOUR).
+_TYPE_BY_NAME = {
+    "article in press": "INPR", "ahead of print": "INPR",
+    "conference paper": "CPAPER", "proceedings paper": "CPAPER", "inproceedings": "CPAPER",
+    "conference proceedings": "CONF", "conference review": "CONF", "proceedings": "CONF",
+    "meeting abstract": "ABST", "abstract": "ABST", "congress": "ABST",
+    "book": "BOOK", "edited book": "EDBOOK", "book section": "CHAP", "book chapter": "CHAP",
+    "chapter": "CHAP", "incollection": "CHAP", "inbook": "CHAP",
+    "thesis": "THES", "dissertation": "THES", "phdthesis": "THES", "mastersthesis": "THES",
+    "report": "RPRT", "techreport": "RPRT", "technical report": "RPRT",
+    "preprint": "UNPB", "unpublished": "UNPB", "manuscript": "MANSCPT",
+    "electronic article": "EJOUR", "web page": "ELEC", "webpage": "ELEC", "dataset": "DATA", "data paper": "DATA",
+    "magazine article": "MGZN", "newspaper article": "NEWS", "patent": "PAT", "misc": "GEN", "generic": "GEN",
+}
+
+
+def ris_type(publication_type: str | None) -> str:
+    """The RIS type (TY) for a source's publication type: itself when it is one, else the nearest."""
+    if _is_ris_type(publication_type or ""):
+        return publication_type.upper()
+    first = (publication_type or "").split(";")[0].strip().lower()
+    return _TYPE_BY_NAME.get(first, "JOUR")
+
+
+_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+# Tags where sources put a PubMed ID in a RIS file (besides AN).
+_PMID_TAGS = frozenset({"C1", "C2", "C5", "C6", "M1", "N1", "PM"})
+
+
+def _with_pubmed_id(raw: str, pmid: str) -> str:
+    """A verbatim RIS record with its PubMed ID in AN and DB (see the module docstring)."""
+    lines = raw.split("\n")
+    database, accessions, kept = "", [], []
+    dropping = False
+    for line in lines[:-1]:  # the last line is ER
+        match = _TAG_LINE.match(line.rstrip("\r"))
+        if not match:  # a continuation line belongs to the tag before it
+            if not dropping:
+                kept.append(line)
+            continue
+        tag, value = match.group(1), (match.group(2) or "").strip()
+        dropping = True
+        if tag == "DB":
+            database = value
+        elif tag == "AN":
+            if value and normalise.pmid(value) != pmid:
+                accessions.append(value)
+        elif tag in _PMID_TAGS and normalise.pmid(value) == pmid:
+            pass
+        else:
+            dropping = False
+            kept.append(line)
+    notes = [f"N1  - Accession number in {database or 'the source database'}: {value}" for value in accessions]
+    if database and database.lower() != PUBMED.lower():
+        notes.append(f"N1  - Database: {database}")
+    return "\n".join([*kept, *notes, f"AN  - {pmid}", f"DB  - {PUBMED}", lines[-1]])
+
+
 def record_as_ris(record: Record) -> str:
     """One RIS record (TY ... ER), verbatim when the record came from a RIS file."""
     file_format = record.search_file.format if record.search_file_id else ""
     raw = (record.raw or "").strip("\n")
     if file_format == "ris" and raw.startswith("TY") and raw.rsplit("\n", 1)[-1].startswith("ER"):
-        return raw
+        return _with_pubmed_id(raw, record.pmid) if record.pmid else raw
     return _generated_ris(record)
 
 

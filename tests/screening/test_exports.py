@@ -97,3 +97,57 @@ def test_without_filters_the_records_page_exports_everything(client_for, review,
     page = client_for(lead).get(reverse("record_list", args=[review.pk])).content.decode()
     assert "?stage=all\"" in page and "?stage=unique\"" in page
     assert len(_csv_rows(client_for(lead).get(reverse("record_export_csv", args=[review.pk]) + "?stage=all"))) == 2
+
+
+EMBASE_RIS = b"""TY  - JOUR
+TI  - Home visiting for mothers of preterm infants
+AU  - Smith, Jane
+PY  - 2019
+JF  - Infant Mental Health Journal
+DB  - Embase
+AN  - 2001234567
+C5  - 31234567
+M3  - Article
+ER  - 
+"""
+
+
+def _tags(text: str) -> list[tuple[str, str]]:
+    return [(line[:2], line[6:].strip()) for line in text.splitlines() if line[2:6] == "  - "]
+
+
+def test_ris_puts_the_pmid_where_reference_managers_read_it(client_for, review, people):
+    """An Embase record keeps its PMID in C5 and its own accession number in AN: the export has the
+    PMID in AN with DB PubMed, not in C5, and Embase's number as a note; it still re-imports."""
+    import_bytes(make_search(review, people["lead"], "Embase"), people["lead"], EMBASE_RIS, "embase.ris")
+    text = _download(client_for(people["viewer"]).get(reverse("record_export_ris", args=[review.pk])))
+    tags = _tags(text)
+    assert [v for t, v in tags if t == "AN"] == ["31234567"]
+    assert [v for t, v in tags if t == "DB"] == ["PubMed"]
+    assert not [v for t, v in tags if t == "C5"]
+    assert ("N1", "Accession number in Embase: 2001234567") in tags
+    assert ("M3", "Article") in tags and tags[0] == ("TY", "JOUR") and tags[-1][0] == "ER"
+    assert [c.pmid for c in parse(text.encode(), "export.ris", format="ris")] == ["31234567"]
+
+
+def test_generated_ris_keeps_the_publication_type_and_the_pmid(client_for, review, people):
+    rows = ("Title,Authors,Year,Source title,Document Type,PubMed ID\n"
+            "Video feedback for parents,Doe J.,2018,Attachment and Human Development,Article,29876543\n"
+            "Mentalising in groups,Roe R.,2020,Proceedings of WAIMH,Conference Paper,\n")
+    import_bytes(make_search(review, people["lead"], "Scopus"), people["lead"], rows.encode(), "scopus.csv")
+    text = _download(client_for(people["viewer"]).get(reverse("record_export_ris", args=[review.pk])))
+    first, second = (_tags(block) for block in text.strip().split("\n\n"))
+    assert first[0] == ("TY", "JOUR") and ("M3", "Article") in first
+    assert ("AN", "29876543") in first and ("DB", "PubMed") in first
+    assert second[0] == ("TY", "CPAPER") and ("M3", "Conference Paper") in second
+    assert not [t for t, _ in second if t in ("AN", "DB")]
+
+
+@pytest.mark.parametrize(("given", "ty"), [
+    ("Article", "JOUR"), ("Journal Article; Randomized Controlled Trial", "JOUR"), ("Review", "JOUR"),
+    ("Conference Paper", "CPAPER"), ("Book Chapter", "CHAP"), ("phdthesis", "THES"), ("chap", "CHAP"),
+    ("", "JOUR"), (None, "JOUR"),
+])
+def test_each_publication_type_gets_the_nearest_ris_type(given, ty):
+    from screening.exports import ris_type
+    assert ris_type(given) == ty
