@@ -8,7 +8,6 @@ class AnalysisConfig(AppConfig):
     def ready(self) -> None:
         from reviewapp.api_registry import register_api_urls
         from reviewapp.audit_display import register_audit_summary, register_audit_value
-        from reviewapp.background import register_resumer
         from reviewapp.dashboard import register_stage
 
         from . import archive, sof_audit, sof_stages, stages
@@ -20,5 +19,4 @@ class AnalysisConfig(AppConfig):
         register_audit_summary("analysis.GradeAssessment", sof_audit.assessment_audit_summary)
         for field_name in ("moderators", "subgroup_field", "cluster_field"):
             register_audit_value("analysis.Analysis", field_name, stages.study_fields_words)
-        register_resumer("analysis.services.analysis_runs_resume")
         archive.register()

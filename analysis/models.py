@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from reviewapp.models import Outcome, Review
+from reviewapp.models import Job, Outcome, Review
 
 RCT = "Randomised controlled trial"
 NRS = "Non-randomised controlled study"
@@ -89,24 +89,16 @@ class Analysis(models.Model):
                 "moderators": list(self.moderators), "level": self.level}
 
 
-class AnalysisRun(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+class AnalysisRun(Job):
+    """One run of an analysis (a job: reviewapp.jobs), with its inputs, results and plots."""
 
-    FINISHED = (Status.DONE, Status.FAILED)
+    JOB_TASK = "analysis.tasks.analysis_run_execute"
+    JOB_NOUN = ("analysis run", "analysis runs")
 
     analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="runs")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    # Deliveries of the task that started this run: 2 or more means a worker died mid-run.
-    attempts = models.PositiveIntegerField(default=0)
-    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process of the last attempt")
     # Not shown in the app: {"test_delay": true} lets a test slow the run down (see services).
     options = models.JSONField(default=dict, blank=True)
     spec = models.JSONField(default=dict, blank=True)
@@ -116,8 +108,6 @@ class AnalysisRun(models.Model):
     forest_svg = models.TextField(blank=True)
     funnel_svg = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["analysis", "-number"]
@@ -125,10 +115,6 @@ class AnalysisRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.analysis} run {self.number}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
 
 
 from .sof_models import GradeAssessment  # noqa: E402,F401  (the summary of findings' table lives in its own module)

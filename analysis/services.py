@@ -8,19 +8,16 @@ attempt may store its result, so a run ends exactly once.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
+from reviewapp.jobs import Attempt, JobFailed, job_cancel, job_run, job_run_again
 from reviewapp.models import AuditEvent, Outcome, Review, Webhook
 from reviewapp.webhooks import emit
 
@@ -117,36 +114,12 @@ def analyses_run_all(*, actor, review: Review) -> list[AnalysisRun]:
     return [analysis_run_request(actor=actor, analysis=a) for a in selectors.analyses_list(review=review)]
 
 
-def _begin(run_id: int) -> tuple[AnalysisRun, int] | None:
-    """Mark the run running and count the attempt; None when it is already finished."""
-    with transaction.atomic():
-        run = AnalysisRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
-            return None
-        run.status = Status.RUNNING
-        run.attempts += 1
-        run.started_at = timezone.now()
-        run.worker = f"{socket.gethostname()}:{os.getpid()}"
-        run.save(update_fields=["status", "attempts", "started_at", "worker"])
-    return run, run.attempts
-
-
-def _finish(run_id: int, attempt: int, **fields) -> AnalysisRun | None:
-    """Store the outcome of one attempt, unless a later attempt took the run over or finished it."""
-    with transaction.atomic():
-        run = AnalysisRun.objects.select_for_update().select_related("analysis__review").get(pk=run_id)
-        if run.status != Status.RUNNING or run.attempts != attempt:
-            return None
-        before = snapshot(run, exclude=RUN_AUDIT_EXCLUDE)
-        for name, value in fields.items():
-            setattr(run, name, value)
-        run.finished_at = timezone.now()
-        run.save()
-        audit_record(actor=run.requested_by, review=run.analysis.review, action=Action.UPDATE, instance=run,
-                     before=before, after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE),
-                     label=f"{run.analysis.name}: run {run.number}")
-        _announce(run)
-        return run
+def _ended(run: AnalysisRun, actor=None) -> None:
+    """The trail and the webhooks learn how a run ended (and who cancelled it), in the transaction that ended it."""
+    run = AnalysisRun.objects.select_related("analysis__review", "requested_by").get(pk=run.pk)
+    audit_record(actor=actor or run.requested_by, review=run.analysis.review, action=Action.UPDATE, instance=run,
+                 after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE), label=f"{run.analysis.name}: run {run.number}")
+    _announce(run)
 
 
 def _announce(run: AnalysisRun) -> None:
@@ -160,37 +133,39 @@ def _announce(run: AnalysisRun) -> None:
 
 
 def analysis_run_execute(*, run_id: int) -> AnalysisRun:
-    """Carry out one run: gather its inputs, fit, store results and plots. Safe to call again."""
-    begun = _begin(run_id)
-    if begun is None:
-        return AnalysisRun.objects.get(pk=run_id)
-    run, attempt = begun
+    """Carry out one run (a job: reviewapp.jobs): gather its inputs, fit, store results and plots.
+    Safe to call again; a refusal of the data ends it failed with the reason in words."""
+    return job_run(AnalysisRun, run_id, _execute, on_end=_ended)
+
+
+def _execute(attempt: Attempt) -> dict:
+    run = attempt.job
     delay = getattr(settings, "ANALYSIS_TEST_DELAY_SECONDS", 0)
     if delay and run.options.get("test_delay"):
         time.sleep(delay)  # only a test asks for this, to stop a worker mid-run
-    fields: dict = {}
+    analysis = Analysis.objects.select_related("review", "outcome").get(pk=run.analysis_id)
+    inputs = selectors.analysis_inputs(analysis=analysis)
+    data = inputs.as_dict()
+    fields = {"inputs": data, "input_hash": inputs.hash, "spec": inputs.spec}
     try:
-        analysis = Analysis.objects.select_related("review", "outcome").get(pk=run.analysis_id)
-        inputs = selectors.analysis_inputs(analysis=analysis)
-        data = inputs.as_dict()
-        fields = {"inputs": data, "input_hash": inputs.hash, "spec": inputs.spec}
         computed = compute(data)
-        fields.update(status=Status.DONE, results=computed.results, forest_svg=computed.forest_svg,
-                      funnel_svg=computed.funnel_svg, error="")
     except (AnalysisRefused, MetaAnalysisError) as exc:
-        fields.update(status=Status.FAILED, error=str(exc))
-    except Exception as exc:  # noqa: BLE001 - any failure must end the run with a reason, not leave it running
-        log.exception("analysis run %s failed", run_id)
-        fields = {"status": Status.FAILED, "error": f"Unexpected error ({type(exc).__name__}): {exc}"}
-    finished = _finish(run_id, attempt, **fields)
-    return finished or AnalysisRun.objects.get(pk=run_id)
+        raise JobFailed(str(exc), **fields) from exc
+    return {**fields, "results": computed.results, "forest_svg": computed.forest_svg,
+            "funnel_svg": computed.funnel_svg}
 
 
-def analysis_runs_resume() -> list[str]:
-    """Send again the runs a stopped worker left queued or running (see reviewapp.background);
-    `analysis_run_execute` is safe to call again, so a run sent twice finishes once."""
-    ids = list(AnalysisRun.objects.exclude(status__in=AnalysisRun.FINISHED).values_list("pk", flat=True))
-    for pk in ids:
-        analysis_run_execute_task.delay(pk)
-    return [ngettext("%d analysis run sent to the worker again", "%d analysis runs sent to the worker again",
-                      len(ids)) % len(ids)] if ids else []
+@transaction.atomic
+def analysis_run_cancel(*, actor, run: AnalysisRun) -> AnalysisRun:
+    """Stop a run that has not ended (the worker's result, if it comes, is not kept)."""
+    return job_cancel(AnalysisRun, run.pk, on_end=lambda ended: _ended(ended, actor=actor))
+
+
+@transaction.atomic
+def analysis_run_again(*, actor, run: AnalysisRun) -> AnalysisRun:
+    """Queue a failed or cancelled run again."""
+    before = snapshot(run, exclude=RUN_AUDIT_EXCLUDE)
+    run = job_run_again(AnalysisRun, run.pk)
+    audit_record(actor=actor, review=run.analysis.review, action=Action.UPDATE, instance=run, before=before,
+                 after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE), label=f"{run.analysis.name}: run {run.number} again")
+    return run

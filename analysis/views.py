@@ -120,7 +120,7 @@ def run_status(request: HttpRequest, review_id: int, run_id: int) -> JsonRespons
     review = request.review
     run = selectors.run_get(review=review, run_id=run_id)
     return JsonResponse({"id": run.pk, "number": run.number, "status": run.status,
-                         "label": run.get_status_display(), "error": run.error, "finished": run.is_finished,
+                         "label": run.status_label, "error": run.error, "finished": run.is_finished,
                          "attempts": run.attempts,
                          "results_url": reverse("analysis_run_results", args=[review.pk, run.pk])})
 

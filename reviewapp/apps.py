@@ -21,4 +21,5 @@ class ReviewAppConfig(AppConfig):
         pre_delete.connect(refuse_deleting_a_last_lead, sender=get_user_model(), weak=False,
                            dispatch_uid="reviewapp.refuse_deleting_a_last_lead")
         archive_parts.register()
-        register_resumer("reviewapp.archive.services.archive_exports_resume")
+        # Every kind of job (imports, rankings, analysis runs, archives) is resumed by the one helper.
+        register_resumer("reviewapp.jobs.jobs_resume")

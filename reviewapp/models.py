@@ -8,6 +8,48 @@ from django.db import models
 from django.utils import timezone
 
 
+class Job(models.Model):
+    """Background work, one lifecycle for every kind (imports, rankings, analysis runs, archives):
+    queued -> running -> done, failed (with the reason in words) or cancelled. reviewapp.jobs
+    claims, runs, ends, cancels and resumes them; a kind names its Celery task and its words."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
+    # What a kind calls its states, where it says more than the plain words (e.g. "Importing").
+    STATUS_WORDS: dict[str, str] = {}
+    # The dotted path of the Celery task that runs one job from its id, and what one is called.
+    JOB_TASK = ""
+    JOB_NOUN = ("job", "jobs")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Deliveries of the task that claimed this job: 2 or more means a worker died mid-job. Only the
+    # latest attempt may end the job, so a task delivered twice ends it once.
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_by = models.CharField(max_length=200, blank=True, help_text="host:pid of the last attempt's process")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while running.")
+    error = models.TextField(blank=True, help_text="Why it failed, in words.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_WORDS.get(self.status) or self.Status(self.status).label
+
+
 class Review(models.Model):
     class Status(models.TextChoices):
         PROTOCOL = "protocol", "Protocol"
@@ -340,27 +382,21 @@ def _archive_path(instance: ArchiveExport, filename: str) -> str:
     return f"archives/review-{instance.review_id}/{filename}"
 
 
-class ArchiveExport(models.Model):
+class ArchiveExport(Job):
     """A whole-review archive a lead asked for: written by a background task (a large review
     takes longer than a web request may), kept until a newer one is ready, then downloaded."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for the worker"
-        RUNNING = "running", "Being written"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
-
-    FINISHED = (Status.DONE, Status.FAILED)
+    STATUS_WORDS = {Job.Status.QUEUED: "Waiting for the worker", Job.Status.RUNNING: "Being written",
+                    Job.Status.DONE: "Ready"}
+    JOB_TASK = "reviewapp.tasks.archive_export_build"
+    JOB_NOUN = ("review archive", "review archives")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="archive_exports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     file = models.FileField(upload_to=_archive_path, max_length=300, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     objects_count = models.PositiveIntegerField(default=0, help_text="Rows of every model in the archive.")
-    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -368,10 +404,6 @@ class ArchiveExport(models.Model):
 
     def __str__(self) -> str:
         return f"archive of review {self.review_id} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
 
     @property
     def download_name(self) -> str:

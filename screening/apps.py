@@ -8,7 +8,6 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         from reviewapp.api_registry import register_api_urls
         from reviewapp.audit_display import register_audit_summary
-        from reviewapp.background import register_resumer
         from reviewapp.dashboard import register_stage
 
         from . import archive, audit_summaries, stages
@@ -19,5 +18,4 @@ class ScreeningConfig(AppConfig):
         register_audit_summary("screening.Search", audit_summaries.search_summary)
         register_audit_summary("screening.SearchFile", audit_summaries.search_file_summary)
         register_audit_summary("screening.DuplicatePair", audit_summaries.duplicate_pair_summary)
-        register_resumer("screening.services.resume.screening_tasks_resume")
         archive.register()

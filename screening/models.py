@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from reviewapp.models import Review
+from reviewapp.models import Job, Review
 
 from .highlight import keyword_lines, keyword_list_problem
 from .importers.formats import format_name
@@ -64,14 +64,12 @@ def _upload_path(instance: "SearchFile", filename: str) -> str:
     return f"searches/review-{instance.search.review_id}/search-{instance.search_id}/{filename}"
 
 
-class SearchFile(models.Model):
-    """An export file as uploaded, and the state of its import."""
+class SearchFile(Job):
+    """An export file as uploaded, and the state of its import (a job: reviewapp.jobs)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+    STATUS_WORDS = {Job.Status.RUNNING: "Importing", Job.Status.DONE: "Imported"}
+    JOB_TASK = "screening.tasks.search_file_import"
+    JOB_NOUN = ("import", "imports")
 
     search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=_upload_path, max_length=500)
@@ -80,15 +78,12 @@ class SearchFile(models.Model):
     sha256 = models.CharField(max_length=64)
     requested_format = models.CharField(max_length=30, blank=True, help_text="Empty: detect automatically.")
     format = models.CharField("format read", max_length=30, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     # Progress while running (also written outside the import transaction; see services.progress).
     records_read = models.PositiveIntegerField(default=0)
-    progress_percent = models.PositiveSmallIntegerField(default=0)
     # The import report.
     records_imported = models.PositiveIntegerField(default=0)
     duplicates_merged = models.PositiveIntegerField(default=0)
     duplicates_possible = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
     error_line = models.PositiveIntegerField(null=True, blank=True)
     # Values read but not understood, per field: [{"field", "message", "count",
     # "examples": [{"value", "line"}]}] (screening.importers.ImportReport.rows()).
@@ -96,8 +91,6 @@ class SearchFile(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -114,10 +107,6 @@ class SearchFile(models.Model):
     def audit_label(self) -> str:
         """How the audit trail names the file: "EMBASE file embase.ris"."""
         return f"{self.search.database} file {self.original_name}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class Record(models.Model):
@@ -453,25 +442,20 @@ class ChecklistEntry(models.Model):
         return f"PRISMA item {self.item}"
 
 
-class RankingRun(models.Model):
+class RankingRun(Job):
     """One retraining of the priority ranking; the queue keeps the previous order until one is done."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Retraining"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    STATUS_WORDS = {Job.Status.RUNNING: "Retraining"}
+    JOB_TASK = "screening.tasks.ranking_refresh"
+    JOB_NOUN = ("ranking retraining", "ranking retrainings")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ranking_runs")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     decisions_seen = models.PositiveIntegerField(default=0, help_text="Settled title/abstract records it learned from.")
     included_seen = models.PositiveIntegerField(default=0)
     ranked = models.PositiveIntegerField(default=0)
     trained = models.BooleanField(default=False, help_text="False until there is an inclusion and an exclusion.")
     seconds = models.FloatField(null=True, blank=True)
-    error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

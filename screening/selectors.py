@@ -87,10 +87,10 @@ def import_progress(*, search_file: SearchFile) -> dict:
     """What the progress bar shows; while an import runs the cache has fresher counts than the row."""
     data = {
         "status": search_file.status,
-        "status_label": search_file.get_status_display(),
+        "status_label": search_file.status_label,
         "finished": search_file.is_finished,
         "records_read": search_file.records_read,
-        "percent": 100 if search_file.status == SearchFile.Status.DONE else search_file.progress_percent,
+        "percent": 100 if search_file.status == SearchFile.Status.DONE else search_file.progress,
         "records_imported": search_file.records_imported,
         "duplicates_merged": search_file.duplicates_merged,
         "duplicates_possible": search_file.duplicates_possible,

@@ -7,10 +7,9 @@ from typing import BinaryIO
 
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import ngettext
 
 from ..audit import audit_record
+from ..jobs import Attempt, job_cancel, job_run, job_run_again, job_send
 from ..models import ArchiveExport, AuditEvent, Membership, Review
 from ..services import _membership_create
 from .export import archive_write
@@ -35,52 +34,57 @@ def archive_export_request(*, actor, review: Review) -> ArchiveExport:
     export = ArchiveExport.objects.create(review=review, requested_by=actor)
     audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=export,
                  after={"status": export.status}, label="whole-review archive asked for")
-    from ..tasks import archive_export_build as build_task
-
-    transaction.on_commit(lambda: build_task.delay(export.pk))
+    job_send(export)
     return export
 
 
 def archive_export_build(*, export_id: int) -> ArchiveExport:
-    """Write the archive (the background task's body). Safe to run again: a finished export is
-    left alone, and a second delivery writes a whole new file. When it is ready, the files of
-    the review's older archives are deleted (one copy of everything is enough on the server)."""
-    with transaction.atomic():
-        export = ArchiveExport.objects.select_for_update().select_related("review").get(pk=export_id)
-        if export.is_finished:
-            return export
-        export.status = ArchiveExport.Status.RUNNING
-        export.save(update_fields=["status"])
+    """Write the archive (the background task's body; a job: reviewapp.jobs). Safe to run again:
+    a finished export is left alone, and a second delivery writes a whole new file. When it is
+    ready, the files of the review's older archives are deleted (one copy of everything is enough)."""
+    return job_run(ArchiveExport, export_id, _build, on_end=_older_deleted)
+
+
+def _build(attempt: Attempt) -> None:
+    export = ArchiveExport.objects.select_related("review").get(pk=attempt.job.pk)
+    with tempfile.TemporaryFile() as spool:
+        manifest = archive_write(review=export.review, out=spool)
+        spool.seek(0)
+        export.file.save(export.download_name, File(spool), save=False)
     try:
-        with tempfile.TemporaryFile() as spool:
-            manifest = archive_write(review=export.review, out=spool)
-            spool.seek(0)
-            export.file.save(export.download_name, File(spool), save=False)
-        export.size = export.file.size
-        export.objects_count = sum(manifest.get("counts", {}).values())
-        export.status, export.error = ArchiveExport.Status.DONE, ""
-    except Exception as exc:  # noqa: BLE001 - the lead must learn the archive failed, whatever the cause
-        log.exception("archive export %s failed", export_id)
-        export.status, export.error = ArchiveExport.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-    export.finished_at = timezone.now()
-    export.save(update_fields=["file", "size", "objects_count", "status", "error", "finished_at"])
-    if export.status == ArchiveExport.Status.DONE:
-        for older in ArchiveExport.objects.filter(review=export.review, created_at__lt=export.created_at):
-            if older.file:
-                older.file.delete(save=False)
-        ArchiveExport.objects.filter(review=export.review, created_at__lt=export.created_at).delete()
+        attempt.finish(file=export.file.name, size=export.file.size,
+                       objects_count=sum(manifest.get("counts", {}).values()))
+    except BaseException:
+        export.file.delete(save=False)  # cancelled or taken over meanwhile: this copy is nobody's
+        raise
+
+
+def _older_deleted(export: ArchiveExport) -> None:
+    if export.status != ArchiveExport.Status.DONE:
+        return
+    older = ArchiveExport.objects.filter(review_id=export.review_id, created_at__lt=export.created_at)
+    for each in older:
+        if each.file:
+            each.file.delete(save=False)
+    older.delete()
+
+
+@transaction.atomic
+def archive_export_cancel(*, actor, export: ArchiveExport) -> ArchiveExport:
+    """Stop writing an archive that is not ready yet."""
+    export = job_cancel(ArchiveExport, export.pk)
+    audit_record(actor=actor, review=export.review, action=AuditEvent.Action.UPDATE, instance=export,
+                 after={"status": export.status}, label="whole-review archive cancelled")
     return export
 
 
-def archive_exports_resume() -> list[str]:
-    """Send again the archives a stopped worker left unwritten (see reviewapp.background)."""
-    from ..tasks import archive_export_build as build_task
-
-    ids = list(ArchiveExport.objects.exclude(status__in=ArchiveExport.FINISHED).values_list("pk", flat=True))
-    for pk in ids:
-        build_task.delay(pk)
-    return [ngettext("%d review archive sent to the worker again", "%d review archives sent to the worker again",
-                      len(ids)) % len(ids)] if ids else []
+@transaction.atomic
+def archive_export_again(*, actor, export: ArchiveExport) -> ArchiveExport:
+    """Write again an archive that failed or was cancelled."""
+    export = job_run_again(ArchiveExport, export.pk)
+    audit_record(actor=actor, review=export.review, action=AuditEvent.Action.UPDATE, instance=export,
+                 after={"status": export.status}, label="whole-review archive asked for again")
+    return export
 
 
 def review_archive_import(*, source, actor=None, owner=None, trusted: bool = True) -> Review:

@@ -27,6 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from reviewapp.audit import audit_record
+from reviewapp.jobs import Attempt, JobFailed, JobSuperseded, job_run
 from reviewapp.models import AuditEvent, Webhook
 from reviewapp.webhooks import emit
 
@@ -82,7 +83,7 @@ class ImportProgress:
                 self._side = connections.create_connection(connection.alias)
             with self._side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {SearchFile._meta.db_table} SET records_read = %s, progress_percent = %s "
+                    f"UPDATE {SearchFile._meta.db_table} SET records_read = %s, progress = %s "
                     "WHERE id = %s", [records, percent, self.search_file_id])
         except DatabaseError:
             # Progress is a courtesy to the person watching; it must never fail an import.
@@ -240,43 +241,61 @@ def _lock_review(review_id: int) -> None:
 
 
 def search_file_import(*, search_file_id: int) -> SearchFile:
-    """Import the file (the Celery task's body). Idempotent: a finished import is returned as it is."""
-    search_file = SearchFile.objects.select_related("search__review").get(pk=search_file_id)
-    if search_file.status == SearchFile.Status.DONE:
-        return search_file
-    SearchFile.objects.filter(pk=search_file.pk).update(
-        status=SearchFile.Status.RUNNING, started_at=timezone.now(), finished_at=None,
-        records_read=0, progress_percent=0, error="", error_line=None, warnings=[])
+    """Import the file (the Celery task's body; a job: reviewapp.jobs). Idempotent: a finished
+    import is returned as it is, and the records and the import's end commit together."""
+    return job_run(SearchFile, search_file_id, _import_file, on_end=_ended)
+
+
+_NOTHING_KEPT = {"records_imported": 0, "duplicates_merged": 0, "duplicates_possible": 0, "warnings": []}
+
+
+def _import_file(attempt: Attempt) -> None:
+    search_file = SearchFile.objects.select_related("search__review").get(pk=attempt.job.pk)
+    attempt.progress(0, records_read=0, error_line=None, warnings=[])
     try:
         with search_file.file.open("rb") as handle:
             data = handle.read()
     except OSError as exc:
-        return _fail(search_file, f"{search_file.original_name}: the stored file cannot be read ({exc}).", None)
+        raise JobFailed(f"{search_file.original_name}: the stored file cannot be read ({exc}).",
+                        **_NOTHING_KEPT) from exc
     progress = ImportProgress(search_file.pk, data.count(b"\n") + 1)
     try:
         with transaction.atomic():
             _lock_review(search_file.search.review_id)
-            # Not select_for_update: the progress connection writes to this row meanwhile.
-            current = SearchFile.objects.get(pk=search_file.pk)
-            if current.status == SearchFile.Status.DONE:  # another delivery of the task finished first
-                return current
             # Nothing of this file survives a failed attempt (the transaction saw to that), but be sure.
             Record.objects.filter(search_file=search_file).delete()
             result = _import(search_file, data, progress)
-            _finish(search_file, result)
             screening_items_sync(review_id=search_file.search.review_id)
+            attempt.finish(format=result.format, records_read=result.records, records_imported=result.records,
+                           duplicates_merged=result.merged, duplicates_possible=result.possible,
+                           warnings=result.warnings)
     except ImportFormatError as exc:
-        return _fail(search_file, str(exc), exc.line)
-    except Exception as exc:  # noqa: BLE001 - the user must learn the import failed, whatever the cause
+        raise JobFailed(str(exc), error_line=exc.line, **_NOTHING_KEPT) from exc
+    except (JobFailed, JobSuperseded):
+        raise
+    except Exception as exc:
         log.exception("import of search file %s failed", search_file.pk)
-        _fail(search_file, f"{search_file.original_name}: the import failed unexpectedly ({type(exc).__name__}: "
-                           f"{exc}). Nothing was imported; try again or report this file.", None)
-        return search_file
+        raise JobFailed(f"{search_file.original_name}: the import failed unexpectedly ({type(exc).__name__}: "
+                        f"{exc}). Nothing was imported; try again or report this file.", **_NOTHING_KEPT) from exc
     finally:
         progress.close()
-    search_file.refresh_from_db()
+
+
+def _ended(search_file: SearchFile) -> None:
+    """The trail and the webhooks learn how the import ended, in the transaction that ended it."""
+    search_file = SearchFile.objects.select_related("search__review").get(pk=search_file.pk)
+    if search_file.status == SearchFile.Status.DONE:
+        after = {"status": search_file.status, "format": search_file.format,
+                 "records_imported": search_file.records_imported,
+                 "duplicates_merged": search_file.duplicates_merged,
+                 "duplicates_possible": search_file.duplicates_possible,
+                 "fields_not_understood": sum(row["count"] for row in search_file.warnings)}
+    else:
+        after = {"status": search_file.status, "error": search_file.error}
+    audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
+                 instance=search_file, label=search_file.audit_label,
+                 before={"status": SearchFile.Status.RUNNING, "records_imported": 0}, after=after)
     _announce(search_file)
-    return search_file
 
 
 def _announce(search_file: SearchFile) -> None:
@@ -382,30 +401,3 @@ def _apply_duplicates(search_file: SearchFile, found, ident_to_id: list[int]) ->
     DuplicatePair.objects.bulk_create(list(pairs.values()) + list(candidates.values()),
                                       batch_size=BATCH_SIZE, ignore_conflicts=True)
     return len(root), len(candidates)
-
-
-def _finish(search_file: SearchFile, result: ImportResult) -> None:
-    before = {"status": search_file.status, "records_imported": 0}
-    SearchFile.objects.filter(pk=search_file.pk).update(
-        status=SearchFile.Status.DONE, format=result.format, records_read=result.records, progress_percent=100,
-        records_imported=result.records, duplicates_merged=result.merged, duplicates_possible=result.possible,
-        warnings=result.warnings, finished_at=timezone.now())
-    audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
-                 instance=search_file, label=search_file.audit_label,
-                 before=before,
-                 after={"status": SearchFile.Status.DONE, "format": result.format,
-                        "records_imported": result.records, "duplicates_merged": result.merged,
-                        "duplicates_possible": result.possible,
-                        "fields_not_understood": sum(row["count"] for row in result.warnings)})
-
-
-def _fail(search_file: SearchFile, message: str, line: int | None) -> SearchFile:
-    SearchFile.objects.filter(pk=search_file.pk).update(
-        status=SearchFile.Status.FAILED, error=message, error_line=line, finished_at=timezone.now(),
-        records_imported=0, duplicates_merged=0, duplicates_possible=0, warnings=[])
-    audit_record(actor=None, review=search_file.search.review, action=AuditEvent.Action.UPDATE,
-                 instance=search_file, label=search_file.audit_label,
-                 before={"status": search_file.status}, after={"status": SearchFile.Status.FAILED, "error": message})
-    search_file.refresh_from_db()
-    _announce(search_file)
-    return search_file

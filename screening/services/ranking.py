@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.exceptions import ApplicationError
+from reviewapp.jobs import Attempt, job_run
 from reviewapp.models import AuditEvent, Review
 
 from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
@@ -81,35 +82,27 @@ def _saved_or_built(review_id: int, texts: list[str], key: str) -> Prioritiser:
 
 
 def ranking_refresh(*, run_id: int) -> RankingRun:
-    """Retrain and write the new priorities (the background task's body). Idempotent per run."""
-    with transaction.atomic():
-        run = RankingRun.objects.select_for_update().get(pk=run_id)
-        if run.status in (RankingRun.Status.DONE, RankingRun.Status.FAILED):
-            return run
-        run.status = RankingRun.Status.RUNNING
-        run.save(update_fields=["status"])
+    """Retrain and write the new priorities (the background task's body; a job: reviewapp.jobs).
+    Reading the decisions, training and writing the priorities all sit inside the job, so any
+    error ends the run failed with its reason and the next settled records queue another."""
+    return job_run(RankingRun, run_id, _retrain)
+
+
+def _retrain(attempt: Attempt) -> None:
+    run = attempt.job
     started = time.perf_counter()
     items, labels = _labels_and_items(run.review_id)
     # Records without title or abstract come next once a run of exclusions as long as the
     # stopping heuristic's has shown the ranking has run dry (prioritise/model.py).
     ran_dry = stopping.ran_dry(settled_sequence(review=run.review), stopping.heuristic_run_length(len(items)))
-    try:
-        ranking = _prioritiser(run.review_id, [record_text(t, a) for _, _, t, a in items]).rank(labels, ran_dry)
-    except Exception as exc:  # noqa: BLE001 - the lead must see why the ranking stopped updating
-        RankingRun.objects.filter(pk=run.pk).update(status=RankingRun.Status.FAILED, error=str(exc)[:2000],
-                                                    finished_at=timezone.now())
-        raise
+    ranking = _prioritiser(run.review_id, [record_text(t, a) for _, _, t, a in items]).rank(labels, ran_dry)
     pending = {items[i][0]: float(score) for i, score in zip(ranking.order, ranking.scores, strict=True)
                if items[i][1] == Status.PENDING}
-    with transaction.atomic():
+    with transaction.atomic():  # the priorities and the run's end commit together
         rows = [ScreeningItem(pk=pk, priority=score) for pk, score in pending.items()]
         ScreeningItem.objects.bulk_update(rows, ["priority"], batch_size=2000)
-        RankingRun.objects.filter(pk=run.pk).update(
-            status=RankingRun.Status.DONE, decisions_seen=len(labels), included_seen=ranking.n_included,
-            ranked=len(pending), trained=ranking.trained, seconds=time.perf_counter() - started,
-            finished_at=timezone.now())
-    run.refresh_from_db()
-    return run
+        attempt.finish(decisions_seen=len(labels), included_seen=ranking.n_included, ranked=len(pending),
+                       trained=ranking.trained, seconds=time.perf_counter() - started)
 
 
 def ranking_queue_if_due(*, review_id: int) -> RankingRun | None:

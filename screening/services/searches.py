@@ -11,6 +11,7 @@ from django.db import transaction
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
+from reviewapp.jobs import job_run_again
 from reviewapp.models import AuditEvent, Review
 
 from ..models import Search, SearchFile
@@ -110,15 +111,9 @@ def search_file_delete(*, actor, search_file: SearchFile) -> None:
 @transaction.atomic
 def search_file_retry(*, actor, search_file: SearchFile) -> SearchFile:
     """Queue a failed import again (e.g. after a worker was lost)."""
-    search_file = SearchFile.objects.select_for_update().get(pk=search_file.pk)
-    if search_file.status != SearchFile.Status.FAILED:
-        raise ApplicationError("Only a failed import can be retried.")
     before = snapshot(search_file, exclude=("uploaded_at",))
-    search_file.status = SearchFile.Status.QUEUED
-    search_file.save(update_fields=["status"])
+    search_file = job_run_again(SearchFile, search_file.pk)
     audit_record(actor=actor, review=search_file.search.review, action=Action.UPDATE, instance=search_file,
                  before=before, after=snapshot(search_file, exclude=("uploaded_at",)),
                  label=search_file.audit_label)
-    file_id = search_file.pk
-    transaction.on_commit(lambda: search_file_import_task.delay(file_id))
     return search_file

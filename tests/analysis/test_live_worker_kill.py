@@ -40,14 +40,14 @@ def test_a_run_whose_worker_is_killed_mid_run_ends_once(live_worker, review, peo
     assert wait_for(run, lambda r: r.status != Status.QUEUED, 30), "the worker never started the run"
     require(run.status == Status.RUNNING,
             "the worker finished the run at once: start it with ANALYSIS_TEST_DELAY_SECONDS=3 (as .ci/run does)")
-    host, pid = run.worker.rsplit(":", 1)
+    host, pid = run.claimed_by.rsplit(":", 1)
     require(host == socket.gethostname(), "the worker runs on another machine, so this test cannot stop it")
     os.kill(int(pid), signal.SIGKILL)
 
     assert wait_for(run, lambda r: r.is_finished, 90), f"the run never ended (status {run.status})"
     assert run.status == Status.DONE, run.error
     assert run.attempts == 2  # the killed attempt and the one after redelivery
-    assert run.worker != f"{host}:{pid}"
+    assert run.claimed_by != f"{host}:{pid}"
     assert run.results["summary"]["k"] == len(run.inputs["studies"]) >= 2
     ended = AuditEvent.objects.filter(object_type="analysis.AnalysisRun", object_id=str(run.pk),
                                       action=AuditEvent.Action.UPDATE)

@@ -7,6 +7,7 @@ import pytest
 
 from analysis import selectors, services, stats
 from analysis.models import AnalysisRun
+from reviewapp import jobs
 from reviewapp.models import AuditEvent
 from tests.analysis.conftest import finalise
 
@@ -73,9 +74,10 @@ def test_a_run_left_running_by_a_dead_worker_runs_again_and_ends_once(analysis, 
 def test_an_outdated_attempt_cannot_store_its_result(analysis, people):
     """Two deliveries at once: the older attempt finishes last and must not overwrite or double the run."""
     run = services.analysis_run_request(actor=people["lead"], analysis=analysis, enqueue=False)
-    _, attempt_one = services._begin(run.pk)
+    attempt_one = jobs._claim(AnalysisRun, run.pk)
     services.analysis_run_execute(run_id=run.pk)  # the second delivery takes over and finishes
-    assert services._finish(run.pk, attempt_one, status=Status.FAILED, error="late") is None
+    with pytest.raises(jobs.JobSuperseded):
+        attempt_one.finish(error="late")
     run.refresh_from_db()
     assert run.status == Status.DONE and run.error == ""
 

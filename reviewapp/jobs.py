@@ -1,0 +1,207 @@
+"""Background work, one lifecycle: claim, run, record progress, end (done, failed with a reason,
+or cancelled), announce, run again and resume, for every model built on ``reviewapp.models.Job``.
+
+A kind's task calls ``job_run(Model, id, body, on_end=...)``. The body gets an ``Attempt`` and
+does the work; it calls ``attempt.finish(**fields)`` inside the transaction that writes its outputs,
+so the outputs and the "done" commit together or not at all. Whatever the body raises (reading
+its inputs, computing, writing its outputs) ends the job failed with the reason in words: a job is
+never left running by an error.
+
+Why it is safe to deliver a task twice (acks_late redelivery after a killed worker, or
+``resume_background_work`` after a restart): every claim counts an attempt, and only the latest
+attempt may end the job; an older one that gets to its end finds it taken over (or cancelled,
+or finished) and rolls its outputs back (``JobSuperseded``). So each job ends exactly once.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import ngettext
+
+from .exceptions import ApplicationError
+from .models import Job
+
+log = logging.getLogger("reviewapp.jobs")
+Status = Job.Status
+J = TypeVar("J", bound=Job)
+
+
+class JobFailed(Exception):
+    """Raised by a body to end its job failed with ``reason`` (words for the person who asked),
+    storing ``fields`` too (e.g. the line of a file the import stopped at)."""
+
+    def __init__(self, reason: str, **fields: Any):
+        super().__init__(reason)
+        self.reason, self.fields = reason, fields
+
+
+class JobSuperseded(Exception):
+    """This attempt no longer owns its job: cancelled, finished or taken over by a later delivery."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The reason a job failed, in words: an ApplicationError's own message, else the kind of error."""
+    if isinstance(exc, JobFailed | ApplicationError):
+        return str(exc)
+    return f"Unexpected error ({type(exc).__name__}: {exc}). Nothing was kept; run it again or report this."[:2000]
+
+
+class Attempt:
+    """One delivery of a job's task that claimed the job."""
+
+    def __init__(self, job: Job, number: int, on_end: Callable[[Any], None] | None = None):
+        self.job, self.number, self.model, self.on_end = job, number, type(job), on_end
+        self.ended = False
+
+    def _mine(self):
+        return self.model.objects.filter(pk=self.job.pk, status=Status.RUNNING, attempts=self.number)
+
+    def progress(self, percent: int, **fields: Any) -> None:
+        """Record how far the job has got (0-100) and any counts with it; a no-op once it is not ours."""
+        self._mine().update(progress=max(0, min(99, int(percent))), **fields)
+
+    def still_current(self) -> bool:
+        """False once the job was cancelled or taken over: a long body may stop early."""
+        return self._mine().exists()
+
+    def finish(self, **fields: Any) -> Job:
+        """End the job done with ``fields`` stored. Call it inside the transaction that writes the
+        job's outputs: when the attempt was superseded it raises, and the outputs roll back."""
+        return _end(self, Status.DONE, "", fields)
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim(model: type[J], pk: int) -> Attempt | None:
+    """Mark the job running for a new attempt (one claim at a time: the row is locked); None when
+    it has ended already (a second delivery of a finished job's task)."""
+    with transaction.atomic():
+        job = model.objects.select_for_update().get(pk=pk)
+        if job.is_finished:
+            return None
+        now = timezone.now()
+        job.status, job.attempts, job.claimed_by, job.claimed_at = Status.RUNNING, job.attempts + 1, _worker_name(), now
+        job.started_at, job.finished_at, job.progress, job.error = now, None, 0, ""
+        job.save(update_fields=["status", "attempts", "claimed_by", "claimed_at", "started_at", "finished_at",
+                                "progress", "error"])
+    return Attempt(job, job.attempts)
+
+
+def _end(attempt: Attempt, status: str, reason: str, fields: dict) -> Job:
+    with transaction.atomic():
+        job = attempt.model.objects.select_for_update().get(pk=attempt.job.pk)
+        if job.status != Status.RUNNING or job.attempts != attempt.number:
+            raise JobSuperseded(f"{job} is {job.status} (attempt {job.attempts}), not attempt {attempt.number}'s")
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.status, job.error, job.finished_at = status, reason, timezone.now()
+        if status == Status.DONE:
+            job.progress = 100
+        job.save()
+        attempt.ended, attempt.job = True, job
+        if attempt.on_end is not None:
+            attempt.on_end(job)  # the audit trail and the announcement commit with the end
+    return job
+
+
+def job_run(model: type[J], pk: int, body: Callable[[Attempt], dict | None], *,
+            on_end: Callable[[J], None] | None = None) -> J:
+    """Claim the job, run ``body`` and end the job: done with the fields the body returns (unless
+    it called ``attempt.finish`` itself), failed with the reason on any exception. ``on_end`` runs
+    in the transaction that ends it (done or failed; ``job_cancel`` takes one too)."""
+    attempt = _claim(model, pk)
+    if attempt is None:
+        return model.objects.get(pk=pk)
+    attempt.on_end = on_end
+    began = time.monotonic()
+    _log_line("start", attempt.job, attempt.number)
+    try:
+        fields = body(attempt)
+        if not attempt.ended:
+            attempt.finish(**(fields or {}))
+    except JobSuperseded as exc:
+        log.info("job %s:%s attempt %s left it: %s", model._meta.label, pk, attempt.number, exc)
+    except Exception as exc:  # noqa: BLE001 - any failure must end the job with a reason, never leave it running
+        if not isinstance(exc, JobFailed | ApplicationError):
+            log.exception("job %s:%s failed", model._meta.label, pk)
+        try:
+            _end(attempt, Status.FAILED, failure_reason(exc), getattr(exc, "fields", {}))
+        except JobSuperseded:
+            pass
+    job = model.objects.get(pk=pk)
+    _log_line("end", job, attempt.number, seconds=time.monotonic() - began)
+    return job
+
+
+def _log_line(event: str, job: Job, attempt: int, **extra: Any) -> None:
+    """One structured line per start and end, for whoever runs the site (key=value, grep-able)."""
+    parts = {"event": f"job_{event}", "kind": job._meta.label, "id": job.pk, "attempt": attempt,
+             "status": job.status, "worker": _worker_name(), **extra}
+    log.info(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in parts.items()))
+
+
+def job_send(job: Job) -> None:
+    """Queue the job's task once the transaction that made (or reset) it commits."""
+    task, pk = import_string(job.JOB_TASK), job.pk
+    transaction.on_commit(lambda: task.delay(pk))
+
+
+def job_cancel(model: type[J], pk: int, *, on_end: Callable[[J], None] | None = None) -> J:
+    """Stop a job that has not ended: it ends cancelled at once, and a body still at work for it
+    finds it no longer its own and keeps nothing. A job that ended already is refused (ApplicationError)."""
+    with transaction.atomic():
+        job = model.objects.select_for_update().get(pk=pk)
+        if job.is_finished:
+            raise ApplicationError(f"This {job.JOB_NOUN[0]} has ended already ({job.status_label.lower()}).")
+        job.status, job.finished_at = Status.CANCELLED, timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        if on_end is not None:
+            on_end(job)
+    return job
+
+
+def job_run_again(model: type[J], pk: int) -> J:
+    """Queue a failed or cancelled job again (its attempts keep counting, so an old delivery can
+    never end the new run)."""
+    with transaction.atomic():
+        job = model.objects.select_for_update().get(pk=pk)
+        if job.status not in (Status.FAILED, Status.CANCELLED):
+            raise ApplicationError(f"Only a failed or cancelled {job.JOB_NOUN[0]} can be run again.")
+        job.status, job.error, job.progress = Status.QUEUED, "", 0
+        job.claimed_by, job.claimed_at, job.started_at, job.finished_at = "", None, None, None
+        job.save(update_fields=["status", "error", "progress", "claimed_by", "claimed_at", "started_at",
+                                "finished_at"])
+        job_send(job)
+    return job
+
+
+def job_models() -> list[type[Job]]:
+    """Every kind of job the site has."""
+    return [m for m in apps.get_models() if issubclass(m, Job)]
+
+
+def jobs_resume() -> list[str]:
+    """Send again every job a stopped worker left queued or running (see reviewapp.background);
+    a job sent twice ends once. What was sent, one line per kind."""
+    said = []
+    for model in job_models():
+        ids = list(model.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).order_by("pk")
+                   .values_list("pk", flat=True))
+        task = import_string(model.JOB_TASK)
+        for pk in ids:
+            task.delay(pk)
+        if ids:
+            noun = ngettext(*model.JOB_NOUN, len(ids))
+            said.append(f"{len(ids)} {noun} sent to the worker again")
+    return said
