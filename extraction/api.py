@@ -756,3 +756,37 @@ class OutcomeDataApi(ReviewApiView, generics.ListAPIView):
         query.is_valid(raise_exception=True)
         return selectors.outcome_data_rows(review=self.review, outcome=query.validated_data.get("outcome"),
                                            study_id=query.validated_data.get("study"))
+
+
+# ---------------------------------------------------------------- descriptive summaries
+
+class SummariesApi(ReviewApiView):
+    """The descriptive summaries of the included studies (the page extraction/summaries/): per
+    field, counts and percentages per value or sum, mean, median and range, with the studies
+    behind each and those missing; per outcome, the studies that measured it; and, with `rows`
+    and `columns` (field keys), their cross-tabulation."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
+        OpenApiParameter("rows", OpenApiTypes.STR, description="Field key of the cross-tabulation's rows"),
+        OpenApiParameter("columns", OpenApiTypes.STR, description="Field key of its columns")])
+    def get(self, request, review_id: int):
+        from . import summaries
+
+        described = selectors.described_studies(review=self.review)
+        body = {"studies": len(described.studies),
+                "without_consensus": [{"id": s.pk, "label": s.label} for s in described.without_consensus],
+                "fields": [summaries.summary_json(summaries.summarise(f, described.studies))
+                           for f in described.fields],
+                "outcomes": [summaries.outcome_json(o) for o in
+                             summaries.outcome_frequencies(described.studies, described.outcome_names)],
+                "cross_table": None}
+        wanted = (request.query_params.get("rows", ""), request.query_params.get("columns", ""))
+        if any(wanted):
+            picked = {key: selectors.summary_field_get(described, key) for key in wanted}
+            unknown = [key for key, f in picked.items() if f is None]
+            if unknown:
+                raise exceptions.ValidationError(
+                    {"rows/columns": [f"The form has no field “{key}” to cross." for key in unknown]})
+            body["cross_table"] = summaries.cross_table_json(
+                summaries.cross_table(picked[wanted[0]], picked[wanted[1]], described.studies))
+        return Response(body)

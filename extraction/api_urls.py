@@ -34,6 +34,7 @@ urlpatterns = [
     path("extractions/<int:extraction_id>/finalise/", api.FinaliseApi.as_view(), name="api_extraction_finalise"),
     path("extractions/<int:extraction_id>/reopen/", api.ConsensusReopenApi.as_view(),
          name="api_extraction_reopen"),
+    path("extraction/summaries/", api.SummariesApi.as_view(), name="api_extraction_summaries"),
     path("outcome-data/", api.OutcomeDataApi.as_view(), name="api_outcome_data"),
     path("appraisal/tools/", appraisal.ToolListApi.as_view(), name="api_appraisal_tools"),
     path("appraisal/tools/<int:tool_id>/", appraisal.ToolDetailApi.as_view(), name="api_appraisal_tool"),

@@ -306,3 +306,41 @@ def outcome_data_rows(*, review, outcome: str | None = None, study_id: int | Non
             out.append(OutcomeDataRow(study=study, design=answers.get("design") or "", row=i, values=row,
                                       effect=effect))
     return out
+
+
+# -- description of the included studies --------------------------------------------
+
+@dataclass
+class Described:
+    """The included studies with a final consensus, what the summaries describe, and the others."""
+
+    studies: list  # summaries.StudyAnswers, in label order
+    fields: list  # summaries.SummaryField
+    outcome_names: list[str]
+    without_consensus: list[Study]
+    template: FormTemplate | None
+
+
+def described_studies(*, review) -> Described:
+    """Each included study's final consensus on the extraction form (one set of answers per study,
+    however many reports it has); studies still without one are listed, not counted."""
+    from . import summaries
+
+    template = extraction_template(review=review)
+    outcome_names = list(review.outcomes.values_list("name", flat=True))
+    if template is None:
+        return Described(studies=[], fields=[], outcome_names=outcome_names,
+                         without_consensus=list(Study.objects.filter(review=review).order_by("label", "id")),
+                         template=None)
+    studies = [summaries.StudyAnswers(study_id=s.pk, label=s.label, answers=answers)
+               for s, answers, _ in consensus_rows(template=template)]
+    done = {s.study_id for s in studies}
+    others = [s for s in Study.objects.filter(review=review).order_by("label", "id") if s.pk not in done]
+    return Described(studies=studies, fields=summaries.summary_fields(template.current_version.definition,
+                                                                      outcome_names),
+                     outcome_names=outcome_names, without_consensus=others, template=template)
+
+
+def summary_field_get(described: Described, key: str):
+    """The summary field of that key, or None."""
+    return next((f for f in described.fields if f.key == key), None)

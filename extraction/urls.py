@@ -1,7 +1,7 @@
 """Included under reviews/<int:review_id>/, so every view receives review_id."""
 from django.urls import path
 
-from . import views
+from . import describe_views, views
 from .appraisal import views as appraisal
 
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
          name="entry_autosave"),
     path("extraction/forms/<int:template_id>/studies/<int:study_id>/compare/", views.compare, name="compare"),
     path("extraction/studies/<int:study_id>/", views.study_page, name="extraction_study"),
+    path("extraction/summaries/", describe_views.summaries_page, name="extraction_summaries"),
     path("extraction/export/<str:shape>.<str:fmt>", views.export, name="extraction_export"),
     path("appraisal/", appraisal.appraisal_home, name="appraisal_home"),
     path("appraisal/tools/custom/", appraisal.custom_tool, name="appraisal_custom_tool_new"),

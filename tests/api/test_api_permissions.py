@@ -126,6 +126,7 @@ TABLE = [
     ("api_extraction_finalise", {"extraction_id": "extraction_settled"}, "post", SETTLE, None),
     ("api_extraction_reopen", {"extraction_id": "extraction_done"}, "post", SETTLE, None),
     ("api_outcome_data", {}, "get", "view", None),
+    ("api_extraction_summaries", {}, "get", "view", None),
     ("api_appraisal_tools", {}, "get", "view", None),
     ("api_appraisal_tools", {}, "post", "build_forms", {"tool": "rob2-parallel"}),
     ("api_appraisal_tool", {"tool_id": "tool"}, "get", "view", None),
