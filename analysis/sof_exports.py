@@ -72,10 +72,6 @@ outcomes come from the assumed control risk shown.</p>
 
 # -- RevMan Web study-centric CSVs -----------------------------------------------------------------
 
-def _first_line(text: str) -> str:
-    return (text or "").strip().splitlines()[0].strip() if (text or "").strip() else ""
-
-
 def _value(value) -> str:
     if value is None:
         return ""
@@ -99,8 +95,9 @@ def revman_files(*, review: Review) -> dict[str, list[list]]:
     """The four CSVs as rows (header first), by file name."""
     template = extraction_selectors.extraction_template(review=review)
     consensus = list(extraction_selectors.consensus_rows(template=template)) if template else []
-    intervention = _first_line(review.intervention) or "Intervention"
-    comparator = _first_line(review.comparator) or "Comparator"
+    # RevMan matches these names exactly against the review's interventions: short names, not the
+    # protocol's sentence (the lead sets them on the protocol; else its first phrase).
+    intervention, comparator = review.intervention_short, review.comparator_short
     by_role = {"Intervention": intervention, "Comparator": comparator}
 
     fields = _study_fields(template.current_version.definition) if template else []
@@ -145,7 +142,8 @@ ROB2_DOMAINS = [("D1", "Randomisation process"), ("D2", "Deviations from intende
 def _rob2_rows(review: Review) -> list[list]:
     header = ["Study", "Outcome", "Result", "Effect of interest", "Tool"]
     for short, title in ROB2_DOMAINS:
-        header += [f"{short} {title}: judgement", f"{short} {title}: support"]
+        name = title if short == title else f"{short} {title}"  # "Overall", not "Overall Overall"
+        header += [f"{name}: judgement", f"{name}: support"]
     out = [header]
     for template in appraisal_selectors.tool_templates(review=review):
         tool = appraisal_selectors.tool_definition(template)

@@ -36,7 +36,8 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "title", "question", "population", "intervention", "comparator", "outcomes_summary",
+        fields = ["id", "title", "question", "population", "intervention", "intervention_name", "comparator",
+                  "comparator_name", "outcomes_summary",
                   "study_designs", "planned_databases", "search_from", "search_to", "status", "is_demo",
                   "created_at", "updated_at", "roles"]
         read_only_fields = fields

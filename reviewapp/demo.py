@@ -33,6 +33,8 @@ DEMO_PROTOCOL = {
         "Psychodynamic or psychoanalytic interventions delivered to the caregiver-child dyad, "
         "the caregiver or the child (e.g. parent-infant psychotherapy, mentalisation-based programmes)."
     ),
+    "intervention_name": "Psychodynamic intervention",
+    "comparator_name": "Control",
     "comparator": "Treatment as usual, waiting list, another active intervention, or none (pre-post studies).",
     "outcomes_summary": (
         "Parent-infant interaction, parental reflective functioning, parental depression, infant "

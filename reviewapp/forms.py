@@ -14,8 +14,9 @@ class ReviewForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = [
-            "title", "question", "population", "intervention", "comparator", "outcomes_summary",
-            "study_designs", "planned_databases", "search_from", "search_to", "status",
+            "title", "question", "population", "intervention", "intervention_name", "comparator",
+            "comparator_name", "outcomes_summary", "study_designs", "planned_databases", "search_from", "search_to",
+            "status",
         ]
         widgets = {
             "question": forms.Textarea(attrs={"rows": 3}),

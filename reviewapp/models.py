@@ -2,10 +2,23 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+SHORT_NAME_LENGTH = 80
+_PHRASE_END = re.compile(r"[(;:,.\n]")
+
+
+def short_name(text: str) -> str:
+    """The first phrase of a protocol sentence (up to a bracket or punctuation), at most 80
+    characters cut at a word: "Usual care, waiting list or none" gives "Usual care"."""
+    phrase = _PHRASE_END.split((text or "").strip(), maxsplit=1)[0].strip()
+    if len(phrase) > SHORT_NAME_LENGTH:
+        phrase = phrase[:SHORT_NAME_LENGTH].rsplit(" ", 1)[0]
+    return phrase
 
 
 class Job(models.Model):
@@ -64,6 +77,15 @@ class Review(models.Model):
     population = models.TextField(blank=True)
     intervention = models.TextField(blank=True)
     comparator = models.TextField(blank=True)
+    # Short names, as RevMan matches interventions and a forest plot labels its sides; when empty,
+    # the first phrase of the protocol's sentence stands in (see short_name).
+    intervention_name = models.CharField(
+        "intervention (short name)", max_length=80, blank=True,
+        help_text="E.g. “Psychodynamic therapy”: how RevMan and the exports name it. "
+                  "Empty: the first phrase of the intervention above.")
+    comparator_name = models.CharField(
+        "comparator (short name)", max_length=80, blank=True,
+        help_text="E.g. “Usual care”. Empty: the first phrase of the comparator above.")
     outcomes_summary = models.TextField("outcomes", blank=True)
     study_designs = models.TextField(
         "eligible study designs", blank=True, help_text="One design per line."
@@ -87,6 +109,14 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def intervention_short(self) -> str:
+        return self.intervention_name.strip() or short_name(self.intervention) or "Intervention"
+
+    @property
+    def comparator_short(self) -> str:
+        return self.comparator_name.strip() or short_name(self.comparator) or "Comparator"
 
     @property
     def study_design_list(self) -> list[str]:

@@ -43,8 +43,8 @@ Role = Membership.Role
 ROLES_REQUIRED = "Choose at least one role: nothing is ticked to begin with, so that nobody gets more than meant."
 
 REVIEW_FIELDS = (
-    "title", "question", "population", "intervention", "comparator", "outcomes_summary",
-    "study_designs", "planned_databases", "search_from", "search_to", "status",
+    "title", "question", "population", "intervention", "intervention_name", "comparator", "comparator_name",
+    "outcomes_summary", "study_designs", "planned_databases", "search_from", "search_to", "status",
 )
 
 

@@ -201,15 +201,38 @@ def test_revman_web_gets_its_four_study_centric_csvs(client_for, review, people,
     assert info[0][0] == "Study" and "Char: Design" in info[0] and "Covariate: Number of caregivers" in info[0]
     assert len(info) == 1 + len(studies)
     assert arms[0] == ["Study", "Arm", "Intervention", "Number allocated", "Planned sessions"]
-    assert {r[2] for r in arms[1:]} <= {"Intervention", "Comparator"}
+    # short names, as RevMan matches them against the review's interventions (here derived from the
+    # protocol's sentences, which name none)
+    assert {r[2] for r in arms[1:]} == {review.intervention_short, review.comparator_short}
     assert results[0][:7] == ["Study", "Outcome", "Time point", "Instrument", "Arm", "Intervention", "Data type"]
     assert {r[6] for r in results[1:]} <= {"Continuous", "Dichotomous", "Contrast"}
     assert rob2[0][:5] == ["Study", "Outcome", "Result", "Effect of interest", "Tool"]
-    assert "D1 Randomisation process: judgement" in rob2[0] and rob2[0][-2] == "Overall Overall: judgement"
-    assert {r[rob2[0].index("Overall Overall: judgement")] for r in rob2[1:]} <= {"Low", "Some concerns", "High"}
+    assert rob2[0][5:] == [f"{name}: {part}" for name in (
+        "D1 Randomisation process", "D2 Deviations from intended interventions", "D3 Missing outcome data",
+        "D4 Measurement of the outcome", "D5 Selection of the reported result", "Overall")
+        for part in ("judgement", "support")]
+    assert {r[rob2[0].index("Overall: judgement")] for r in rob2[1:]} <= {"Low", "Some concerns", "High"}
     assert len(rob2) > 1
     for rows in files.values():
         assert all(len(r) == len(rows[0]) for r in rows)
+
+
+def test_revman_names_interventions_by_their_short_names(client_for, review, people, studies, appraised):
+    """RevMan matches the Intervention column exactly against the review's interventions: the lead's
+    short names, else the first phrase of the protocol's sentence, never the whole sentence."""
+    client = client_for(people["viewer"])
+    review.intervention = "Parent-infant psychotherapy (any psychodynamic model), delivered to the dyad."
+    review.comparator = "Usual care, waiting list or no treatment"
+    review.save()
+
+    def intervention_columns():
+        files = _zip_csvs(client.get(reverse("revman_download", args=[review.pk])).content)
+        return ({r[2] for r in files["study_arms.csv"][1:]}, {r[5] for r in files["study_results.csv"][1:]})
+
+    assert intervention_columns() == ({"Parent-infant psychotherapy", "Usual care"},) * 2
+    review.intervention_name, review.comparator_name = "PIP", "Control"
+    review.save()
+    assert intervention_columns() == ({"PIP", "Control"},) * 2
 
 
 def test_robvis_gets_one_csv_per_tool_in_its_template(client_for, review, people, appraised):

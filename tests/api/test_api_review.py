@@ -69,3 +69,19 @@ def test_webhooks_are_listed_paused_and_their_deliveries_shown(client, world):
     assert deliveries["count"] == 1 and deliveries["results"][0]["response_status"] == 500
     bad = call(client, world, "post", "api_webhooks", data={"url": "http://127.0.0.1:9/x", "events": ["nothing"]})
     assert bad.status_code == 400 and bad.json()["field"] == "events.0"
+
+
+def test_the_protocol_takes_short_intervention_names_that_exports_use(client, world):
+    """The short names RevMan matches are part of the protocol: set and read over the API, and
+    derived from the protocol's sentence while they are empty."""
+    changed = call(client, world, "patch", "api_review", data={
+        "intervention": "Video feedback (any model), for parents of infants", "comparator": "Usual care; or none"})
+    assert changed.status_code == 200 and changed.json()["intervention_name"] == ""
+    world.review.refresh_from_db()
+    assert (world.review.intervention_short, world.review.comparator_short) == ("Video feedback", "Usual care")
+    changed = call(client, world, "patch", "api_review", data={"intervention_name": "VIPP", "comparator_name": ""})
+    assert changed.json()["intervention_name"] == "VIPP"
+    world.review.refresh_from_db()
+    assert (world.review.intervention_short, world.review.comparator_short) == ("VIPP", "Usual care")
+    too_long = call(client, world, "patch", "api_review", data={"intervention_name": "x" * 81})
+    assert too_long.status_code == 400 and too_long.json()["field"] == "intervention_name"
