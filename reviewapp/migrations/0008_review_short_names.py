@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("reviewapp", "0006_invitation_consent"),
+        ("reviewapp", "0007_job_lifecycle"),
     ]
 
     operations = [
