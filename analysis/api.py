@@ -128,9 +128,7 @@ class AnalysisListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["position", "name", "id"]
     ordering = ["position", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Analysis.objects.none()
+    def review_queryset(self):
         return selectors.analyses_list(review=self.review)
 
 

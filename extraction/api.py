@@ -168,9 +168,7 @@ class FormListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["id", "name", "created_at"]
     ordering = ["id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return FormTemplate.objects.none()
+    def review_queryset(self):
         return _forms(self.review, Kind.EXTRACTION)
 
     @extend_schema(request=FormCreateSerializer, responses={201: FormDetailSerializer})
@@ -456,9 +454,7 @@ class ExtractionListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["study__label", "id", "updated_at", "status"]
     ordering = ["study__label", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Extraction.objects.none()
+    def review_queryset(self):
         return selectors.extractions_list(review=self.review, kind=Kind.EXTRACTION)
 
 
@@ -749,9 +745,7 @@ class OutcomeDataApi(ReviewApiView, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return []
+    def review_queryset(self):
         query = OutcomeDataFilterSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return selectors.outcome_data_rows(review=self.review, outcome=query.validated_data.get("outcome"),

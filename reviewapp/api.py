@@ -142,9 +142,7 @@ class ReviewArchiveListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ArchiveExport.objects.none()
+    def review_queryset(self):
         return selectors.archive_exports_of(review=self.review)
 
     @extend_schema(request=None, responses={202: ArchiveExportSerializer})
@@ -268,8 +266,8 @@ class MemberListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["username", "id"]
     ordering = ["username"]
 
-    def get_queryset(self):
-        return _members(self.review) if hasattr(self, "review") else User.objects.none()
+    def review_queryset(self):
+        return _members(self.review)
 
     @extend_schema(request=MemberAddSerializer, responses={202: InvitationSerializer})
     def post(self, request, review_id: int):
@@ -342,9 +340,7 @@ class InvitationListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["created_at", "expires_at", "invitee", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Invitation.objects.none()
+    def review_queryset(self):
         return Invitation.objects.filter(review=self.review).select_related("invited_by")
 
     @extend_schema(request=InvitationInputSerializer, responses={201: InvitationSerializer})
@@ -399,8 +395,8 @@ class AuditListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
-        return selectors.audit_events(review=self.review) if hasattr(self, "review") else AuditEvent.objects.none()
+    def review_queryset(self):
+        return selectors.audit_events(review=self.review)
 
 
 # ---------------------------------------------------------------- webhooks
@@ -446,8 +442,8 @@ class WebhookListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["id", "created_at", "url"]
     ordering = ["id"]
 
-    def get_queryset(self):
-        return Webhook.objects.filter(review=self.review) if hasattr(self, "review") else Webhook.objects.none()
+    def review_queryset(self):
+        return Webhook.objects.filter(review=self.review)
 
     @extend_schema(request=WebhookInputSerializer, responses={201: WebhookCreatedSerializer})
     def post(self, request, review_id: int):
@@ -490,9 +486,7 @@ class WebhookDeliveryListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return WebhookDelivery.objects.none()
+    def review_queryset(self):
         hook = get_object_or_404(Webhook, pk=self.kwargs["webhook_id"], review=self.review)
         return WebhookDelivery.objects.filter(webhook=hook)
 

@@ -177,10 +177,31 @@ class ReviewApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema without a request
+        if self.building_schema:
             return
         self.review = review_get_for_user(user=request.user, review_id=kwargs["review_id"],
                                           capability=self.capability_for(request.method), token=request.auth)
+        self.check_review(request)
+
+    @property
+    def building_schema(self) -> bool:
+        """drf-spectacular builds the schema with views that have no request and so no review."""
+        return getattr(self, "swagger_fake_view", False)
+
+    def check_review(self, request) -> None:
+        """A rule on the whole review beyond the method's capability (e.g. who resolves
+        conflicts): raise PermissionDenied to refuse. Runs once ``self.review`` is known."""
+
+    def get_queryset(self):
+        """A list view's rows: `review_queryset`, or none while the schema is built."""
+        if self.building_schema or not hasattr(self, "review"):
+            serializer = self.get_serializer_class() if hasattr(self, "get_serializer_class") else None
+            model = getattr(getattr(serializer, "Meta", None), "model", None)
+            return model.objects.none() if model is not None else []
+        return self.review_queryset()
+
+    def review_queryset(self):
+        raise NotImplementedError(f"{type(self).__name__} lists nothing")
 
     @property
     def roles(self) -> set[str]:

@@ -114,9 +114,7 @@ class SearchListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["date_run", "database", "id"]
     ordering = ["date_run", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Search.objects.none()
+    def review_queryset(self):
         return selectors.searches_with_counts(review=self.review)
 
     @extend_schema(request=SearchSerializer, responses={201: SearchSerializer})
@@ -158,9 +156,7 @@ class SearchFileListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["uploaded_at", "id"]
     ordering = ["uploaded_at", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return SearchFile.objects.none()
+    def review_queryset(self):
         search = selectors.search_get(review=self.review, search_id=self.kwargs["search_id"])
         return SearchFile.objects.filter(search=search).select_related("search")
 
@@ -260,8 +256,8 @@ class RecordListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["id", "number", "year", "title"]
     ordering = ["id"]
 
-    def get_queryset(self):
-        return Record.objects.filter(review=self.review) if hasattr(self, "review") else Record.objects.none()
+    def review_queryset(self):
+        return Record.objects.filter(review=self.review)
 
 
 class RecordDetailApi(ReviewApiView):
@@ -300,9 +296,7 @@ class DuplicateListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["score", "id", "decided_at"]
     ordering = ["-score", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return DuplicatePair.objects.none()
+    def review_queryset(self):
         return (DuplicatePair.objects.filter(review=self.review)
                 .select_related("record_a", "record_b", "decided_by"))
 
@@ -514,9 +508,7 @@ class DecisionListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["updated_at", "created_at", "id"]
     ordering = ["-updated_at", "-id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Decision.objects.none()
+    def review_queryset(self):
         return Decision.objects.filter(review=self.review, reviewer=self.request.user).select_related("item")
 
     @extend_schema(request=DecisionInputSerializer, responses={201: DecisionSerializer})
@@ -592,9 +584,7 @@ class DecisionLogApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["updated_at", "id"]
     ordering = ["-updated_at", "-id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Decision.objects.none()
+    def review_queryset(self):
         return selectors.decisions_log(review=self.review)
 
     def get_serializer_context(self):
@@ -637,10 +627,7 @@ class ConflictResolverMixin:
     """Leads resolve conflicts, and so does the third reviewer a lead names (`rules.may_resolve_some`;
     the service refuses them their own conflicts)."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if getattr(self, "swagger_fake_view", False):
-            return
+    def check_review(self, request) -> None:
         cfg = selectors.screening_settings_get(review=self.review)
         if not rules.may_resolve_some(user=request.user, roles=self.review.user_roles, cfg=cfg):
             raise exceptions.PermissionDenied(
@@ -655,9 +642,7 @@ class ConflictListApi(ConflictResolverMixin, ReviewApiView, generics.ListAPIView
     ordering_fields = ["stage", "id"]
     ordering = ["stage", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return ScreeningItem.objects.none()
+    def review_queryset(self):
         return selectors.conflicts(review=self.review, user=self.request.user, roles=self.review.user_roles)
 
 
@@ -790,9 +775,7 @@ class StudyListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["label", "id", "created_at"]
     ordering = ["label", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Study.objects.none()
+    def review_queryset(self):
         return (Study.objects.filter(review=self.review)
                 .prefetch_related(Prefetch("reports", queryset=Record.objects.order_by("year", "id"))))
 

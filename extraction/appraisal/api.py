@@ -124,9 +124,7 @@ class ToolListApi(ReviewApiView, generics.ListAPIView):
     serializer_class = ToolSerializer
     filter_backends: list = []
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return []
+    def review_queryset(self):
         return selectors.tool_templates(review=self.review)
 
     @extend_schema(request=ToolAddSerializer, responses={201: ToolDetailSerializer})
@@ -277,9 +275,7 @@ class AppraisalListApi(ReviewApiView, generics.ListAPIView):
     ordering_fields = ["study__label", "id", "updated_at", "status"]
     ordering = ["study__label", "id"]
 
-    def get_queryset(self):
-        if not hasattr(self, "review"):
-            return Extraction.objects.none()
+    def review_queryset(self):
         return extraction_selectors.extractions_list(review=self.review, kind=Kind.APPRAISAL)
 
 
