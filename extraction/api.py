@@ -784,3 +784,41 @@ class SummariesApi(ReviewApiView):
             body["cross_table"] = summaries.cross_table_json(
                 summaries.cross_table(picked[wanted[0]], picked[wanted[1]], described.studies))
         return Response(body)
+
+
+class CharacteristicsLayoutSerializer(serializers.Serializer):
+    columns = serializers.JSONField(help_text="Column (methods, participants, interventions, outcomes, notes) -> "
+                                              "the keys of the form's fields or repeating groups it shows, in order.")
+
+
+def _characteristics_body(review) -> dict:
+    from . import characteristics
+
+    table = selectors.characteristics_table(review=review)
+    return {"columns": table.layout, "default": not table.stored,
+            "items": [{"key": i.key, "label": i.label, "group": i.field is None} for i in table.items],
+            "header": characteristics.header(),
+            "rows": [{"study": {"id": r.study_id, "label": r.label},
+                      "cells": {c: [{"label": label, "value": value} for label, value in lines]
+                                for c, lines in r.cells.items()},
+                      "risk_of_bias": r.risk_of_bias} for r in table.rows],
+            "without_consensus": [{"id": s.pk, "label": s.label} for s in table.without_consensus]}
+
+
+class CharacteristicsApi(ReviewApiView):
+    """The characteristics of included studies table (the page extraction/characteristics/): a row per
+    study with a final consensus; PUT chooses which fields go in which column (leads)."""
+
+    capabilities = {"PUT": "build_forms"}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, review_id: int):
+        return Response(_characteristics_body(self.review))
+
+    @extend_schema(request=CharacteristicsLayoutSerializer, responses=OpenApiTypes.OBJECT)
+    def put(self, request, review_id: int):
+        data = CharacteristicsLayoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.characteristics_layout_set(actor=request.user, review=self.review,
+                                            columns=data.validated_data["columns"])
+        return Response(_characteristics_body(self.review))

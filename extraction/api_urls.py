@@ -35,6 +35,7 @@ urlpatterns = [
     path("extractions/<int:extraction_id>/reopen/", api.ConsensusReopenApi.as_view(),
          name="api_extraction_reopen"),
     path("extraction/summaries/", api.SummariesApi.as_view(), name="api_extraction_summaries"),
+    path("extraction/characteristics/", api.CharacteristicsApi.as_view(), name="api_extraction_characteristics"),
     path("outcome-data/", api.OutcomeDataApi.as_view(), name="api_outcome_data"),
     path("appraisal/tools/", appraisal.ToolListApi.as_view(), name="api_appraisal_tools"),
     path("appraisal/tools/<int:tool_id>/", appraisal.ToolDetailApi.as_view(), name="api_appraisal_tool"),

@@ -156,3 +156,16 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} of {self.extraction}"
+
+
+class CharacteristicsLayout(models.Model):
+    """Which extraction fields the lead puts in each column of the review's characteristics of
+    included studies table: ``{column: [field or group key, ...]}`` (extraction.characteristics)."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="characteristics_layout")
+    columns = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Characteristics table of {self.review}"

@@ -344,3 +344,43 @@ def described_studies(*, review) -> Described:
 def summary_field_get(described: Described, key: str):
     """The summary field of that key, or None."""
     return next((f for f in described.fields if f.key == key), None)
+
+
+@dataclass
+class CharacteristicsTable:
+    layout: dict[str, list[str]]
+    items: list  # characteristics.Item: what a column can hold
+    rows: list  # characteristics.Row, in study label order
+    stored: bool  # False while the default layout is in use
+    without_consensus: list[Study]
+    template: FormTemplate | None
+
+
+def characteristics_layout(*, review, definition: dict) -> tuple[dict[str, list[str]], bool]:
+    """(the lead's layout, True) with items the form no longer has left out, or (the default, False)."""
+    from . import characteristics
+    from .models import CharacteristicsLayout
+
+    stored = CharacteristicsLayout.objects.filter(review=review).first()
+    if stored is None:
+        return characteristics.default_layout(definition), False
+    known = {item.key for item in characteristics.items(definition)}
+    return {column: [k for k in (stored.columns or {}).get(column, []) if k in known]
+            for column in characteristics.COLUMNS}, True
+
+
+def characteristics_table(*, review) -> CharacteristicsTable:
+    """The characteristics of included studies: a row per study with a final consensus."""
+    from . import characteristics
+
+    described = described_studies(review=review)
+    if described.template is None:
+        return CharacteristicsTable(layout={c: [] for c in characteristics.COLUMNS}, items=[], rows=[],
+                                    stored=False, without_consensus=described.without_consensus, template=None)
+    definition = described.template.current_version.definition
+    layout, stored = characteristics_layout(review=review, definition=definition)
+    rows = characteristics.table_rows(definition, layout,
+                                      [(s.study_id, s.label, s.answers) for s in described.studies],
+                                      risk_of_bias_overall(review=review))
+    return CharacteristicsTable(layout=layout, items=characteristics.items(definition), rows=rows, stored=stored,
+                                without_consensus=described.without_consensus, template=described.template)

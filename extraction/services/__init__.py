@@ -1,4 +1,5 @@
 """Writes of the extraction app: forms and their versions, entries, settlements and consensus."""
+from .characteristics import characteristics_layout_set
 from .entries import (
     SaveResult,
     check_answers,
@@ -27,6 +28,7 @@ from .forms import (
 )
 
 __all__ = [
+    "characteristics_layout_set",
     "SaveResult", "check_answers", "consensus_answers", "consensus_finalise", "consensus_reopen", "differences",
     "entry_autosave", "entry_reopen", "entry_save", "entry_save_answers", "extraction_for", "settlement_record",
     "draft_discard", "draft_field_save", "draft_item_delete", "draft_item_move", "draft_outcome_data_add",

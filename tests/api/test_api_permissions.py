@@ -127,6 +127,8 @@ TABLE = [
     ("api_extraction_reopen", {"extraction_id": "extraction_done"}, "post", SETTLE, None),
     ("api_outcome_data", {}, "get", "view", None),
     ("api_extraction_summaries", {}, "get", "view", None),
+    ("api_extraction_characteristics", {}, "get", "view", None),
+    ("api_extraction_characteristics", {}, "put", "build_forms", {"columns": {"methods": ["design"]}}),
     ("api_appraisal_tools", {}, "get", "view", None),
     ("api_appraisal_tools", {}, "post", "build_forms", {"tool": "rob2-parallel"}),
     ("api_appraisal_tool", {"tool_id": "tool"}, "get", "view", None),
