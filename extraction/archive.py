@@ -1,6 +1,6 @@
 """Extraction's part of a review archive (reviewapp.archive): forms and their published versions,
 extractions and appraisals (an appraisal is an extraction on an appraisal form), each person's
-entry, and how differences were settled; and the CSVs people read.
+entry, how differences were settled and the characteristics table's columns; and the CSVs people read.
 
 Appraisal tools are site-level (loaded by migrations): the archive carries the versions the
 review's forms use, and the importer takes the target's row of the same slug, version and
@@ -15,7 +15,7 @@ from reviewapp.tabular import csv_text
 
 from . import exports, selectors
 from .appraisal import selectors as appraisal_selectors
-from .models import AppraisalTool, Entry, Extraction, FormTemplate, FormVersion, Settlement
+from .models import AppraisalTool, CharacteristicsLayout, Entry, Extraction, FormTemplate, FormVersion, Settlement
 
 
 def _extraction_table(shape: str):
@@ -48,4 +48,5 @@ def register() -> None:
             ModelPart(Extraction, lambda review: Extraction.objects.filter(review=review)),
             ModelPart(Entry, lambda review: Entry.objects.filter(extraction__review=review)),
             ModelPart(Settlement, lambda review: Settlement.objects.filter(extraction__review=review)),
+            ModelPart(CharacteristicsLayout, lambda review: CharacteristicsLayout.objects.filter(review=review)),
         )))
