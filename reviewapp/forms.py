@@ -5,8 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
 from . import throttle
+from .exceptions import ApplicationError
 from .models import ApiToken, AuditEvent, Membership, Outcome, Review, Webhook
-from .services import ROLES_REQUIRED
+from .services import ROLES_REQUIRED, outcome_name_clean
 from .widgets import IsoDateInput
 
 
@@ -49,13 +50,12 @@ class OutcomeForm(forms.ModelForm):
         self.review = review
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        taken = Outcome.objects.filter(review=self.review, name__iexact=name)
-        if self.instance.pk:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError("This review already has an outcome of that name.")
-        return name
+        # The service's rule (it refuses again on save), so the form shows it beside the field.
+        try:
+            return outcome_name_clean(review=self.review, name=self.cleaned_data["name"],
+                                      outcome=self.instance if self.instance.pk else None)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 ROLE_CHOICES = Membership.Role.choices

@@ -71,10 +71,23 @@ def review_update(*, actor, review: Review, **fields: Any) -> Review:
 
 
 @transaction.atomic
+def outcome_name_clean(*, review: Review, name: str, outcome: Outcome | None = None) -> str:
+    """An outcome's name as stored (trimmed), refused when another outcome of the review has it
+    in any case: analyses, data rows and appraisals find outcomes by name."""
+    name = (name or "").strip()
+    taken = Outcome.objects.filter(review=review, name__iexact=name)
+    if outcome is not None:
+        taken = taken.exclude(pk=outcome.pk)
+    if name and taken.exists():
+        raise ApplicationError("This review already has an outcome of that name.", {"field": "name"})
+    return name
+
+
 def outcome_create(*, actor, review: Review, name: str, direction: str = Outcome.Direction.HIGHER,
                    note: str = "") -> Outcome:
+    name = outcome_name_clean(review=review, name=name)
     position = (review.outcomes.aggregate(m=Max("position"))["m"] or 0) + 1
-    outcome = Outcome(review=review, name=name.strip(), direction=direction, note=note,
+    outcome = Outcome(review=review, name=name, direction=direction, note=note,
                       position=position)
     outcome.full_clean()
     outcome.save()
@@ -90,7 +103,7 @@ def outcome_update(*, actor, outcome: Outcome, **fields: Any) -> Outcome:
     outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
     old_name = outcome.name
     if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
+        fields["name"] = outcome_name_clean(review=outcome.review, name=fields["name"], outcome=outcome)
     outcome = audited_update(actor=actor, review=outcome.review, instance=outcome, fields=fields,
                              allowed=("name", "direction", "note", "position"))
     if outcome.name != old_name:

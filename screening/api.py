@@ -19,6 +19,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from reviewapp.api_base import IdFilter, ReviewApiView
+from reviewapp.exceptions import ApplicationError
 
 from . import prisma, rules, selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
@@ -337,9 +338,12 @@ class ScreeningSettingsSerializer(serializers.ModelSerializer):
                         "exclude_keywords": {"validators": [validate_keyword_list]}}
 
     def validate_exclusion_reasons(self, value):
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise serializers.ValidationError("A list of reasons, each a non-empty text.")
-        return [v.strip() for v in value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError("A list of reasons, each a text.")
+        try:  # the service's cleaning, as for the page's form
+            return services.exclusion_reasons_clean(value)
+        except ApplicationError as exc:
+            raise serializers.ValidationError(exc.message) from None
 
     def validate_conflict_resolver(self, user):
         refusal = rules.conflict_resolver_refusal(review=self.context["view"].review, user=user)

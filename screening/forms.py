@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from reviewapp.exceptions import ApplicationError
 from reviewapp.widgets import IsoDateInput, PlainFloatField
 
 from .importers import FORMATS
@@ -16,6 +17,7 @@ from .models import (
     validate_keyword_list,
 )
 from .selectors import year_range_problem
+from .services import exclusion_reasons_clean
 
 
 class _DatalistInput(forms.TextInput):
@@ -128,13 +130,10 @@ class ScreeningSettingsForm(forms.ModelForm):
             self.fields[name].validators.append(validate_keyword_list)
 
     def clean_exclusion_reasons(self):
-        reasons = []
-        for line in self.cleaned_data["exclusion_reasons"].splitlines():
-            if line.strip() and line.strip() not in reasons:
-                reasons.append(line.strip()[:200])
-        if not reasons:
-            raise forms.ValidationError("Give at least one exclusion reason.")
-        return reasons
+        try:  # the service's cleaning, so the page and the API store the same list
+            return exclusion_reasons_clean(self.cleaned_data["exclusion_reasons"].splitlines())
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class DecisionForm(forms.Form):

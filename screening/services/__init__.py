@@ -5,6 +5,7 @@ from .decisions import (
     decision_record,
     decision_undo,
     decisions_values,
+    exclusion_reasons_clean,
     screening_items_sync,
     screening_next,
     screening_settings,
@@ -35,6 +36,7 @@ from .studies import study_link_report, study_rename
 
 __all__ = [
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
+    "exclusion_reasons_clean",
     "fulltext_upload", "record_correct",
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
     "study_link_report", "study_rename", "ranking_queue_if_due", "ranking_refresh",

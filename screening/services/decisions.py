@@ -55,8 +55,31 @@ def screening_settings(review: Review) -> ScreeningSettings:
     return cfg
 
 
+# A decision's exclusion reason is one of the review's list (Decision.reason holds this much).
+EXCLUSION_REASON_MAX = Decision._meta.get_field("reason").max_length
+
+
+def exclusion_reasons_clean(reasons: Iterable[str]) -> list[str]:
+    """The full-text exclusion reasons as stored, from the page's lines or the API's list alike:
+    each trimmed, blank ones and repeats dropped; refused when none is left or one is longer than a
+    decision's reason holds (naming it)."""
+    cleaned: list[str] = []
+    for number, reason in enumerate(reasons, start=1):
+        reason = reason.strip()
+        if len(reason) > EXCLUSION_REASON_MAX:
+            raise ApplicationError(f"Exclusion reason {number} has {len(reason)} characters; each may have at most "
+                                   f"{EXCLUSION_REASON_MAX}.", {"field": "exclusion_reasons"})
+        if reason and reason not in cleaned:
+            cleaned.append(reason)
+    if not cleaned:
+        raise ApplicationError("Give at least one exclusion reason.", {"field": "exclusion_reasons"})
+    return cleaned
+
+
 @transaction.atomic
 def screening_settings_update(*, actor, review: Review, **fields) -> ScreeningSettings:
+    if "exclusion_reasons" in fields:
+        fields["exclusion_reasons"] = exclusion_reasons_clean(fields["exclusion_reasons"])
     for name in ("include_keywords", "exclude_keywords"):
         problem = keyword_list_problem(fields[name]) if name in fields else None
         if problem:

@@ -124,3 +124,18 @@ def test_every_review_page_has_its_own_title_and_the_favicon(client_for, review,
         assert 'rel="icon"' in text
     assert "<title>Outcome Sleep · Parent-infant psychotherapy</title>" in client.get(
         reverse("outcome_edit", args=[review.pk, outcome.pk])).content.decode()
+
+
+def test_outcome_names_differing_only_in_case_are_refused_by_the_service(review, people):
+    from reviewapp import services
+    from reviewapp.exceptions import ApplicationError
+
+    first = services.outcome_create(actor=people["lead"], review=review, name="Parental depression")
+    other = services.outcome_create(actor=people["lead"], review=review, name="Infant sleep")
+    with pytest.raises(ApplicationError, match="already has an outcome of that name"):
+        services.outcome_create(actor=people["lead"], review=review, name="  PARENTAL depression ")
+    with pytest.raises(ApplicationError, match="already has an outcome of that name"):
+        services.outcome_update(actor=people["lead"], outcome=other, name="parental Depression")
+    assert services.outcome_update(actor=people["lead"], outcome=first, name="Parental Depression").name == \
+        "Parental Depression"  # its own name in another case is a rename, not a clash
+    assert sorted(review.outcomes.values_list("name", flat=True)) == ["Infant sleep", "Parental Depression"]
