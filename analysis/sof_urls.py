@@ -1,6 +1,8 @@
 """Included under reviews/<int:review_id>/ by analysis.urls."""
 from django.urls import path
 
+from reviewapp.page_access import token_download
+
 from . import sof_views
 
 urlpatterns = [
@@ -8,8 +10,8 @@ urlpatterns = [
     path("summary-of-findings/<int:outcome_id>/settings/", sof_views.sof_settings, name="sof_settings"),
     path("summary-of-findings/<int:outcome_id>/ratings/", sof_views.sof_ratings, name="sof_ratings"),
     path("summary-of-findings/accept-proposals/", sof_views.sof_accept_all, name="sof_accept_all"),
-    path("summary-of-findings.<str:fmt>", sof_views.sof_download, name="sof_download"),
-    path("exports/revman-web.zip", sof_views.revman_download, name="revman_download"),
-    path("exports/analyses-R.zip", sof_views.r_download, name="r_download"),
-    path("exports/<str:name>", sof_views.robvis_download, name="robvis_download"),
+    path("summary-of-findings.<str:fmt>", token_download(sof_views.sof_download), name="sof_download"),
+    path("exports/revman-web.zip", token_download(sof_views.revman_download), name="revman_download"),
+    path("exports/analyses-R.zip", token_download(sof_views.r_download), name="r_download"),
+    path("exports/<str:name>", token_download(sof_views.robvis_download), name="robvis_download"),
 ]

@@ -1,6 +1,8 @@
 """Included under reviews/<int:review_id>/, so every view receives review_id."""
 from django.urls import include, path
 
+from reviewapp.page_access import token_download
+
 from . import views
 
 urlpatterns = [
@@ -15,6 +17,6 @@ urlpatterns = [
     path("analyses/runs/<int:run_id>/", views.run_detail, name="analysis_run_detail"),
     path("analyses/runs/<int:run_id>/status.json", views.run_status, name="analysis_run_status"),
     path("analyses/runs/<int:run_id>/results/", views.run_results, name="analysis_run_results"),
-    path("analyses/runs/<int:run_id>/reproduce.zip", views.run_zip, name="analysis_run_zip"),
-    path("analyses/runs/<int:run_id>/<str:plot>.<str:fmt>", views.run_plot, name="analysis_run_plot"),
+    path("analyses/runs/<int:run_id>/reproduce.zip", token_download(views.run_zip), name="analysis_run_zip"),
+    path("analyses/runs/<int:run_id>/<str:plot>.<str:fmt>", token_download(views.run_plot), name="analysis_run_plot"),
 ]

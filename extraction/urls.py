@@ -1,6 +1,8 @@
 """Included under reviews/<int:review_id>/, so every view receives review_id."""
 from django.urls import path
 
+from reviewapp.page_access import token_download
+
 from . import describe_views, views
 from .appraisal import views as appraisal
 
@@ -22,14 +24,14 @@ urlpatterns = [
     path("extraction/studies/<int:study_id>/", views.study_page, name="extraction_study"),
     path("extraction/summaries/", describe_views.summaries_page, name="extraction_summaries"),
     path("extraction/characteristics/", describe_views.characteristics_page, name="extraction_characteristics"),
-    path("extraction/characteristics.<str:fmt>", describe_views.characteristics_download,
+    path("extraction/characteristics.<str:fmt>", token_download(describe_views.characteristics_download),
          name="extraction_characteristics_download"),
-    path("extraction/export/<str:shape>.<str:fmt>", views.export, name="extraction_export"),
+    path("extraction/export/<str:shape>.<str:fmt>", token_download(views.export), name="extraction_export"),
     path("appraisal/", appraisal.appraisal_home, name="appraisal_home"),
     path("appraisal/tools/custom/", appraisal.custom_tool, name="appraisal_custom_tool_new"),
     path("appraisal/tools/<int:template_id>/custom/", appraisal.custom_tool, name="appraisal_custom_tool"),
     path("appraisal/tools/<int:template_id>/figures/", appraisal.appraisal_figures, name="appraisal_figures"),
-    path("appraisal/tools/<int:template_id>/figures/<slug:kind>.<str:fmt>", appraisal.appraisal_figure,
+    path("appraisal/tools/<int:template_id>/figures/<slug:kind>.<str:fmt>", token_download(appraisal.appraisal_figure),
          name="appraisal_figure"),
     path("appraisal/studies/<int:study_id>/", appraisal.appraisal_study, name="appraisal_study"),
     path("appraisal/tools/<int:template_id>/studies/<int:study_id>/", appraisal.appraisal_entry,
@@ -38,5 +40,5 @@ urlpatterns = [
          name="appraisal_autosave"),
     path("appraisal/tools/<int:template_id>/studies/<int:study_id>/compare/", appraisal.appraisal_compare,
          name="appraisal_compare"),
-    path("appraisal/export.csv", appraisal.appraisal_export, name="appraisal_export"),
+    path("appraisal/export.csv", token_download(appraisal.appraisal_export), name="appraisal_export"),
 ]

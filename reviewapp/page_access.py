@@ -13,17 +13,26 @@ need a `ReviewRule` instead of a capability (a named predicate of an app's rules
 
 Every other page declares its rule too (`public_page`, `signed_in_page`), and each view carries
 its declaration as ``page_rule``: the page permission matrix test reads it from every URL.
+
+A download URL (a file, figure or export) is wrapped in `token_download` where it is routed: it
+answers a personal API token (`Authorization: Token <key>`, either scope, GET and HEAD only) as
+well as the session, and the page's own rule decides the rest, so a token reaches exactly what its
+person would on the page (and a token limited to another review gets the outsider's 404).
 """
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.utils.cache import patch_vary_headers
+from rest_framework import exceptions
 
+from .api_auth import ApiTokenAuthentication, PerTokenThrottle
 from .permissions import CAPABILITIES, can, denial_reason, review_get_for_user
 
 
@@ -87,7 +96,8 @@ def review_page(*, obj: ObjectRule | None = None, **methods: str | ReviewRule):
             if need is None:
                 return HttpResponseNotAllowed(sorted(rule.methods))
             # Membership first (404 for outsiders whatever the method), then the method's rule.
-            review = review_get_for_user(user=request.user, review_id=kwargs["review_id"])
+            review = review_get_for_user(user=request.user, review_id=kwargs["review_id"],
+                                         token=getattr(request, "api_token", None))
             reason = refusal(user=request.user, review=review, need=need)
             if reason is None and obj is not None:
                 reason = obj(request=request, review=review, **kwargs)
@@ -118,3 +128,48 @@ def signed_in_page(view):
     checked = login_required(view)
     checked.page_rule = SIGNED_IN
     return checked
+
+
+def token_download(view):
+    """A review page's download that also answers a personal API token (see the module's note).
+
+    Without an ``Authorization`` header nothing changes (the session, else the sign-in page). A
+    token the app does not accept answers 401 with the reason, and one over its request budget
+    429, as the API does; the page's rule then decides as for the token's person."""
+
+    @functools.wraps(view)
+    def by_token_or_session(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD") and request.headers.get("Authorization"):
+            refused = _token_sign_in(request)
+            if refused is not None:
+                return refused
+        response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+    by_token_or_session.page_rule = view.page_rule
+    by_token_or_session.accepts_token = True
+    return by_token_or_session
+
+
+def _token_sign_in(request) -> HttpResponse | None:
+    """Puts the token's person on ``request.user`` and the token on ``request.api_token``, or
+    answers why not (401, 429). A header of another scheme (e.g. a proxy's Basic) is left alone."""
+    authentication = ApiTokenAuthentication()
+    try:
+        found = authentication.authenticate(request)
+    except exceptions.AuthenticationFailed as refusal:
+        response = HttpResponse(str(refusal.detail), status=401, content_type="text/plain; charset=utf-8")
+        response["WWW-Authenticate"] = authentication.authenticate_header(request)
+        return response
+    if found is None:
+        return None
+    request.user, request.api_token = found
+    throttle = PerTokenThrottle()
+    if not throttle.allow_request(SimpleNamespace(user=request.user, auth=request.api_token, META=request.META),
+                                  None):
+        response = HttpResponse("Too many requests for this token; wait and retry.", status=429,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(int(throttle.wait() or 1))
+        return response
+    return None

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from reviewapp.page_access import token_download
+
 from . import views
 from .archive import views as archive_views
 from .forms import SignInForm
@@ -18,9 +20,10 @@ review_patterns = [
     path("members/invitations/<int:invitation_id>/revoke/", views.invitation_revoke,
          name="invitation_revoke"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("audit.csv", views.audit_export, name="audit_export"),
+    path("audit.csv", token_download(views.audit_export), name="audit_export"),
     path("archive/", archive_views.review_archive, name="review_archive"),
-    path("archive/<int:export_id>.zip", archive_views.review_archive_download, name="review_archive_download"),
+    path("archive/<int:export_id>.zip", token_download(archive_views.review_archive_download),
+         name="review_archive_download"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:webhook_id>/", views.webhook_detail, name="webhook_detail"),
 ]

@@ -1,6 +1,8 @@
 """Included under reviews/<int:review_id>/, so every view receives review_id."""
 from django.urls import path
 
+from reviewapp.page_access import token_download
+
 from . import prisma_views, screen_views, views
 
 urlpatterns = [
@@ -11,11 +13,11 @@ urlpatterns = [
     path("imports/<int:file_id>/", views.search_file_report, name="search_file_report"),
     path("imports/<int:file_id>/progress.json", views.search_file_progress, name="search_file_progress"),
     path("imports/<int:file_id>/action/", views.search_file_action, name="search_file_action"),
-    path("imports/<int:file_id>/download/", views.search_file_download, name="search_file_download"),
+    path("imports/<int:file_id>/download/", token_download(views.search_file_download), name="search_file_download"),
     path("records/", views.record_list, name="record_list"),
     path("records/<int:record_id>/", views.record_detail, name="record_detail"),
-    path("records.ris", views.record_export, {"fmt": "ris"}, name="record_export_ris"),
-    path("records.csv", views.record_export, {"fmt": "csv"}, name="record_export_csv"),
+    path("records.ris", token_download(views.record_export), {"fmt": "ris"}, name="record_export_ris"),
+    path("records.csv", token_download(views.record_export), {"fmt": "csv"}, name="record_export_csv"),
     path("duplicates/", views.duplicate_queue, name="duplicate_queue"),
     path("duplicates/<int:pair_id>/", views.duplicate_pair, name="duplicate_pair"),
 ]
@@ -33,7 +35,7 @@ urlpatterns += [
     path("screening/stop/", screen_views.screening_stop, name="screening_stop"),
     path("screening/<str:stage>/", screen_views.screen, name="screen"),
     path("screening/<str:stage>/undo/", screen_views.screen_undo, name="screen_undo"),
-    path("records/<int:record_id>/fulltext/", screen_views.fulltext, name="fulltext"),
+    path("records/<int:record_id>/fulltext/", token_download(screen_views.fulltext), name="fulltext"),
     path("records/<int:record_id>/mend/", screen_views.record_mend, name="record_mend"),
     path("studies/", screen_views.study_list, name="study_list"),
     path("studies/<int:study_id>/", screen_views.study_detail, name="study_detail"),
@@ -41,15 +43,18 @@ urlpatterns += [
 
 urlpatterns += [
     path("prisma/", prisma_views.prisma_page, name="prisma"),
-    path("prisma.svg", prisma_views.prisma_figure, {"fmt": "svg"}, name="prisma_svg"),
-    path("prisma.png", prisma_views.prisma_figure, {"fmt": "png"}, name="prisma_png"),
-    path("prisma.pdf", prisma_views.prisma_figure, {"fmt": "pdf"}, name="prisma_pdf"),
-    path("prisma.csv", prisma_views.prisma_csv, name="prisma_csv"),
-    path("prisma2020.csv", prisma_views.prisma2020_csv, name="prisma2020_csv"),
+    path("prisma.svg", token_download(prisma_views.prisma_figure), {"fmt": "svg"}, name="prisma_svg"),
+    path("prisma.png", token_download(prisma_views.prisma_figure), {"fmt": "png"}, name="prisma_png"),
+    path("prisma.pdf", token_download(prisma_views.prisma_figure), {"fmt": "pdf"}, name="prisma_pdf"),
+    path("prisma.csv", token_download(prisma_views.prisma_csv), name="prisma_csv"),
+    path("prisma2020.csv", token_download(prisma_views.prisma2020_csv), name="prisma2020_csv"),
     path("prisma/records/<path:box>/", prisma_views.prisma_box, name="prisma_box"),
     path("prisma/checklist/", prisma_views.prisma_checklist, name="prisma_checklist"),
-    path("prisma/checklist.csv", prisma_views.prisma_checklist, {"fmt": "csv"}, name="prisma_checklist_csv"),
+    path("prisma/checklist.csv", token_download(prisma_views.prisma_checklist), {"fmt": "csv"},
+         name="prisma_checklist_csv"),
     path("searches/appendix/", prisma_views.search_appendix, name="search_appendix"),
-    path("searches/appendix.md", prisma_views.search_appendix, {"fmt": "md"}, name="search_appendix_md"),
-    path("searches/appendix.csv", prisma_views.search_appendix, {"fmt": "csv"}, name="search_appendix_csv"),
+    path("searches/appendix.md", token_download(prisma_views.search_appendix), {"fmt": "md"},
+         name="search_appendix_md"),
+    path("searches/appendix.csv", token_download(prisma_views.search_appendix), {"fmt": "csv"},
+         name="search_appendix_csv"),
 ]
