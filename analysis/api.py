@@ -12,11 +12,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import ReviewApiView
+from reviewapp.api_base import ReviewApiView, string_list_field
 from reviewapp.exceptions import ApplicationError
 
 from . import selectors, services, sof_services
-from .models import Analysis, AnalysisRun
+from .models import DESIGNS, Analysis, AnalysisRun
 
 
 def run_url(run: AnalysisRun, request=None) -> str:
@@ -52,6 +52,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
 
 
 class AnalysisDetailSerializer(AnalysisSerializer):
+    designs = string_list_field(choices=DESIGNS, read_only=True, help_text="The study designs that enter.")
     spec = serializers.SerializerMethodField(help_text="What the analysis asks for, as each run stores it.")
     runs_url = serializers.SerializerMethodField(help_text="POST to it to run the analysis (leads).")
 

@@ -119,7 +119,7 @@ class FormSettlerSerializer(serializers.Serializer):
 
 
 class SectionInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False, default="")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     repeat = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
                                    help_text="For a repeating group, what one row is (Arm, Time point); empty "
                                              "for a plain section.")

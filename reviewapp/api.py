@@ -454,6 +454,8 @@ class WebhookListApi(ReviewApiView, generics.ListAPIView):
 
 
 class WebhookDetailApi(ReviewApiView):
+    """One webhook (leads); PATCH changes its URL, events or whether it is active, DELETE removes it."""
+
     capabilities = {"GET": "manage_webhooks", "PATCH": "manage_webhooks", "DELETE": "manage_webhooks"}
 
     def _hook(self, webhook_id: int) -> Webhook:

@@ -132,6 +132,20 @@ def schema_error_responses(result, generator, request, public):
     return result
 
 
+# ---------------------------------------------------------------- typed JSON values
+
+def string_list_field(*, choices: list[str] | None = None, **kwargs) -> serializers.JSONField:
+    """A JSON list of texts (authors, keywords, tags, reasons, designs), typed as such in the
+    schema (with its ``choices`` as an enum, if any) rather than as any JSON value."""
+    items = {"type": "string", **({"enum": list(choices)} if choices else {})}
+
+    @extend_schema_field({"type": "array", "items": items})
+    class StringList(serializers.JSONField):
+        pass
+
+    return StringList(**kwargs)
+
+
 # ---------------------------------------------------------------- lists
 
 # Ids and offsets beyond what a database integer holds are refused (400) or capped, not sent to SQL.

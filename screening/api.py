@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import IdFilter, ReviewApiView
+from reviewapp.api_base import IdFilter, ReviewApiView, string_list_field
 from reviewapp.exceptions import ApplicationError
 
 from . import prisma, rules, selectors, services
@@ -127,6 +127,8 @@ class SearchListApi(ReviewApiView, generics.ListAPIView):
 
 
 class SearchDetailApi(ReviewApiView):
+    """One search with its record counts; PATCH changes what it records (leads)."""
+
     capabilities = {"PATCH": "manage_searches"}
 
     def _search(self, search_id: int) -> Search:
@@ -194,6 +196,9 @@ class ImportProgressApi(ReviewApiView):
 # ---------------------------------------------------------------- records
 
 class RecordSerializer(serializers.ModelSerializer):
+    authors = string_list_field(read_only=True, help_text="As in the source file, one name each.")
+    keywords = string_list_field(read_only=True)
+
     class Meta:
         model = Record
         fields = ["id", "number", "search", "search_file", "line", "title", "abstract", "authors", "year", "journal",
@@ -203,10 +208,20 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class RecordBriefSerializer(serializers.ModelSerializer):
+    authors = string_list_field(read_only=True, help_text="As in the source file, one name each.")
+
     class Meta:
         model = Record
         fields = ["id", "number", "title", "authors", "year", "journal", "doi", "pmid"]
         read_only_fields = fields
+
+
+DUPLICATES = [("hide", "Unique records only"), ("show", "All records"), ("only", "Merged duplicates only")]
+
+
+@extend_schema_field({"type": "string", "enum": [value for value, _ in DUPLICATES]})
+class DuplicatesFilter(django_filters.ChoiceFilter):
+    """The `duplicates` choice: a word, declared so (the schema would otherwise guess a number)."""
 
 
 class RecordFilter(django_filters.FilterSet):
@@ -218,8 +233,8 @@ class RecordFilter(django_filters.FilterSet):
                                          label="Their place in screening (at `stage`, or at any stage)")
     decision = django_filters.ChoiceFilter(choices=Decision.Value.choices, method="noop",
                                            label="Records with a decision of this value that you may see")
-    duplicates = django_filters.ChoiceFilter(choices=[("hide", "Unique records only"), ("show", "All records"),
-                                                      ("only", "Merged duplicates only")], method="noop")
+    duplicates = DuplicatesFilter(choices=DUPLICATES, method="noop",
+                                  label="Merged duplicates: hide them (the default), show them, or only them")
     year_from = IdFilter(method="noop", min_value=0, max_value=9999)
     year_to = IdFilter(method="noop", min_value=0, max_value=9999)
 
@@ -262,6 +277,8 @@ class RecordListApi(ReviewApiView, generics.ListAPIView):
 
 
 class RecordDetailApi(ReviewApiView):
+    """One record as imported (and mended), with its duplicate and study if it has them."""
+
     @extend_schema(responses=RecordSerializer)
     def get(self, request, review_id: int, record_id: int):
         return Response(RecordSerializer(get_object_or_404(Record, pk=record_id, review=self.review)).data)
@@ -303,6 +320,8 @@ class DuplicateListApi(ReviewApiView, generics.ListAPIView):
 
 
 class DuplicateDetailApi(ReviewApiView):
+    """One pair of records found alike: both records, the score, the reasons and its status."""
+
     @extend_schema(responses=DuplicatePairSerializer)
     def get(self, request, review_id: int, pair_id: int):
         return Response(DuplicatePairSerializer(selectors.duplicate_pair_get(review=self.review, pair_id=pair_id)).data)
@@ -327,6 +346,9 @@ class DuplicateDecisionApi(ReviewApiView):
 # ---------------------------------------------------------------- screening
 
 class ScreeningSettingsSerializer(serializers.ModelSerializer):
+    exclusion_reasons = string_list_field(required=False, label="Full-text exclusion reasons",
+                                          help_text="The reasons a full text may be excluded for.")
+
     class Meta:
         model = ScreeningSettings
         fields = ["reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
@@ -394,6 +416,7 @@ class ScreeningProgressApi(ReviewApiView):
 
 class VisibleDecisionSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.get_username", read_only=True)
+    tags = string_list_field(read_only=True)
 
     class Meta:
         model = Decision
@@ -438,12 +461,17 @@ class NextItemSerializer(serializers.Serializer):
     item = ScreeningItemSerializer(allow_null=True, help_text="Null when nothing is left for you at this stage.")
 
 
+STAGE_PARAMETER = OpenApiParameter("stage", str, OpenApiParameter.PATH, enum=ScreeningStage.values,
+                                   description="The screening stage: `ta` title and abstract, `ft` full text.")
+
+
 class ScreeningNextApi(ReviewApiView):
     """The record you screen next at this stage (held for you for a while, as on the screening page)."""
 
     capabilities = {"GET": "screen"}
 
     @extend_schema(responses=NextItemSerializer, parameters=[
+        STAGE_PARAMETER,
         OpenApiParameter("skip", str, description="Comma-separated item ids to pass over this time.")])
     def get(self, request, review_id: int, stage: str):
         stage = _stage_or_404(stage)
@@ -474,6 +502,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     item_status = serializers.CharField(source="item.status", read_only=True)
     may_change = serializers.SerializerMethodField(help_text="Whether you may still change or take back this "
                                                              "decision (not once the other one is in).")
+    tags = string_list_field(read_only=True)
 
     class Meta:
         model = Decision
@@ -531,7 +560,7 @@ class DecisionUndoApi(ReviewApiView):
 
     capabilities = {"POST": "screen"}
 
-    @extend_schema(request=None, responses=ScreeningItemSerializer)
+    @extend_schema(request=None, responses=ScreeningItemSerializer, parameters=[STAGE_PARAMETER])
     def post(self, request, review_id: int, stage: str):
         stage = _stage_or_404(stage)
         item = services.decision_undo(actor=request.user, review=self.review, stage=stage)

@@ -97,7 +97,7 @@ class ToolAddSerializer(serializers.Serializer):
     scale = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
                                   max_length=50, help_text="A custom tool's judgement levels, best first.")
     no_information = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
-    domains = serializers.CharField(required=False, default="", max_length=50000,
+    domains = serializers.CharField(required=False, allow_blank=True, default="", max_length=50000,
                                     help_text="A custom tool's domains: a line per domain's title, and under it a "
                                               "line per question starting with '-' (ending in '(NA)' where not "
                                               "applicable is allowed).")
