@@ -10,8 +10,9 @@ the two extractors and the role Extractor too. The consensus, once final, is the
 from __future__ import annotations
 
 import django_filters
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
@@ -32,6 +33,21 @@ def _username(user) -> str | None:
 
 # ---------------------------------------------------------------- forms
 
+# One answer: a text (also a choice or a date), a number, the choices of a multiple choice, or
+# null; a repeating group's answer is a list of rows of these.
+_VALUE = {"nullable": True, "oneOf": [{"type": "string"}, {"type": "number"},
+                                      {"type": "array", "items": {"type": "string"}}]}
+ANSWERS_SCHEMA_NOTE = ("The exact shape (types, units, choices, ranges) of each published version is its JSON "
+                       "Schema at `GET .../extraction/forms/{form_id}/versions/{number}/answers-schema/`.")
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {
+    "nullable": True, "oneOf": [*_VALUE["oneOf"], {"type": "array", "items": {
+        "type": "object", "additionalProperties": _VALUE}}]}})
+class AnswersField(serializers.JSONField):
+    """An entry's answers by field key (see ANSWERS_SCHEMA_NOTE)."""
+
+
 class FormVersionBriefSerializer(serializers.ModelSerializer):
     published_by = serializers.SerializerMethodField()
 
@@ -48,10 +64,16 @@ class FormVersionSerializer(FormVersionBriefSerializer):
     definition = serializers.JSONField(
         read_only=True, help_text="Sections and their fields (key, label, type, required, choices, min, max, "
                                   "unit); a repeating section (`repeat`) takes a list of rows.")
+    answers_schema = serializers.SerializerMethodField(
+        help_text="The JSON Schema of the answers made with this version (GET it).")
 
     class Meta(FormVersionBriefSerializer.Meta):
-        fields = [*FormVersionBriefSerializer.Meta.fields, "definition"]
+        fields = [*FormVersionBriefSerializer.Meta.fields, "definition", "answers_schema"]
         read_only_fields = fields
+
+    def get_answers_schema(self, version) -> str:
+        return reverse("api_extraction_form_version_answers_schema",
+                       args=[version.template.review_id, version.template_id, version.number])
 
 
 class FormSerializer(serializers.ModelSerializer):
@@ -331,6 +353,17 @@ class FormVersionApi(ReviewApiView):
         return Response(FormVersionSerializer(selectors.form_version_get(template=template, number=number)).data)
 
 
+class FormVersionAnswersSchemaApi(ReviewApiView):
+    """The JSON Schema (2020-12) of an entry's `answers` under one published version of a form:
+    each field's type, unit (`x-unit`), choices, range, and each repeating group as a list of rows;
+    empty answers are null. `x-required-when-done` lists the fields needed to mark an entry done."""
+
+    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON Schema document.")})
+    def get(self, request, review_id: int, form_id: int, number: int):
+        template = _form(self.review, form_id)
+        return Response(selectors.form_version_answers_schema(template=template, number=number))
+
+
 # ---------------------------------------------------------------- extractions and entries
 
 class EntryBriefSerializer(serializers.ModelSerializer):
@@ -351,8 +384,8 @@ class EntrySerializer(serializers.ModelSerializer):
     started = serializers.SerializerMethodField()
     extraction = serializers.IntegerField(source="extraction_id", read_only=True, allow_null=True)
     version = serializers.IntegerField(source="version.number", read_only=True)
-    answers = serializers.JSONField(read_only=True, help_text="Plain fields by key; a repeating group as a list "
-                                                              "of rows (objects by field key).")
+    answers = AnswersField(read_only=True, help_text="Plain fields by key; a repeating group as a list of rows "
+                                                     "(objects by field key). " + ANSWERS_SCHEMA_NOTE)
     retired = serializers.JSONField(read_only=True, help_text="Answers of fields a later version removed or "
                                                               "changed: {path: {value, label, version}}.")
     has_unsaved_draft = serializers.SerializerMethodField(help_text="The browser form holds typing not yet saved.")
@@ -377,8 +410,13 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class EntryInputSerializer(serializers.Serializer):
-    answers = serializers.DictField(help_text="The whole entry, as `answers` is read: plain fields by key, each "
-                                              "repeating group a list of rows. A field left out is left empty.")
+    answers = AnswersField(help_text="The whole entry, as `answers` is read: plain fields by key, each repeating "
+                                     "group a list of rows. A field left out is left empty. " + ANSWERS_SCHEMA_NOTE)
+
+    def validate_answers(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("An object of answers by field key.")
+        return value
     done = serializers.BooleanField(required=False, default=False,
                                     help_text="Mark the entry done (every required field filled).")
 

@@ -23,6 +23,8 @@ urlpatterns = [
          name="api_extraction_form_versions"),
     path("extraction/forms/<int:form_id>/versions/<int:number>/", api.FormVersionApi.as_view(),
          name="api_extraction_form_version"),
+    path("extraction/forms/<int:form_id>/versions/<int:number>/answers-schema/",
+         api.FormVersionAnswersSchemaApi.as_view(), name="api_extraction_form_version_answers_schema"),
     path(ENTRY, api.EntryApi.as_view(), name="api_extraction_entry"),
     path(ENTRY + "reopen/", api.EntryReopenApi.as_view(), name="api_extraction_entry_reopen"),
     path("extractions/", api.ExtractionListApi.as_view(), name="api_extractions"),

@@ -12,6 +12,7 @@ from screening.models import Study
 from . import definition as defs
 from . import outcome_data, rules
 from . import outcome_names as names
+from .answers_schema import answers_schema
 from .models import Entry, Extraction, FormTemplate
 
 Status = Extraction.Status
@@ -277,6 +278,14 @@ def form_version_get(*, template: FormTemplate, number: int):
     if version is None:
         raise Http404("No such version of the form.")
     return version
+
+
+def form_version_answers_schema(*, template: FormTemplate, number: int) -> dict:
+    """The JSON Schema of the answers of one published version (`answers_schema`)."""
+    version = form_version_get(template=template, number=number)
+    return answers_schema(definition=version.definition,
+                          outcome_names=list(template.review.outcomes.values_list("name", flat=True)),
+                          title=f"Answers of “{template.name}”, version {version.number}")
 
 
 @dataclass

@@ -88,3 +88,14 @@ def test_the_duplicates_filter_takes_the_words_the_schema_names(world):
                                    HTTP_AUTHORIZATION=f"Token {world.tokens['viewer']}").status_code
                for value in ("hide", "show", "only", "1")}
     assert answers == {"hide": 200, "show": 200, "only": 200, "1": 400}
+
+
+def test_answers_are_typed_and_point_to_each_versions_json_schema(schema):
+    path = "/api/v1/reviews/{review_id}/extraction/forms/{form_id}/versions/{number}/answers-schema/"
+    assert "get" in schema["paths"][path]
+    components = schema["components"]["schemas"]
+    for component in ("Entry", "EntryInputRequest"):
+        answers = components[component]["properties"]["answers"]
+        assert answers["type"] == "object" and answers["additionalProperties"]["oneOf"]
+        assert "answers-schema/" in answers["description"]
+    assert "answers_schema" in components["FormVersion"]["properties"]
