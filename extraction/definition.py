@@ -409,7 +409,7 @@ def carry_answers(old: dict, new: dict, answers: dict, *, version: int,
     return unflatten(new, kept), retired
 
 
-# -- answers as JSON (the API) --------------------------------------------------
+# -- answers as data (the services' input; the page converts its form post) ----
 
 def _as_inputs(value: Any, field: dict) -> list[str] | str:
     """What a form input would hold for one JSON answer, or the reason it cannot be one."""
@@ -430,55 +430,82 @@ def _as_inputs(value: Any, field: dict) -> list[str] | str:
     return [str(value)]
 
 
-def post_from_answers(definition: dict, answers: dict) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Form inputs (as `parse_post` reads them) from answers given as JSON, the shape entries store:
-    a plain field's value under its key, a repeating group as a list of rows. Returns the inputs and
-    the problems found on the way, as path (``answers.key`` or ``answers.group.0.key``) -> reason;
-    the values themselves are checked by `parse_post`."""
-    plain = {f["key"]: f for s in sections(definition) if not s.get("repeat") for f in s["fields"]}
+def answer_key(section: dict, field: dict, row: int | None = None) -> str:
+    """Where an answer sits in the answers JSON: ``answers.key`` or ``answers.group.0.key``."""
+    if section.get("repeat"):
+        return f"answers.{section['key']}.{row}.{field['key']}"
+    return f"answers.{field['key']}"
+
+
+def parse_answers(definition: dict, answers: dict, outcome_names: list[str] | None = None) -> Parsed:
+    """Answers given as data, in the shape entries store them (a plain field's value under its key, a
+    repeating group as a list of rows), checked and cleaned as the form's fields say: every problem
+    at once, by path (``answers.key``, ``answers.group.0.key``), with the messages the form shows.
+    Texts are read as the form reads its inputs ("1,5" is 1.5); rows left empty are dropped."""
+    if not isinstance(answers, dict):
+        return Parsed(answers={}, errors={"answers": "An object of answers by field key expected."}, missing=[])
+    plain = {f["key"]: (s, f) for s in sections(definition) if not s.get("repeat") for f in s["fields"]}
     groups = {s["key"]: s for s in sections(definition) if s.get("repeat")}
-    data: dict[str, list[str]] = {}
+    out: dict = {}
     errors: dict[str, str] = {}
-    for key, value in answers.items():
-        path = f"answers.{key}"
-        if key in plain:
-            inputs = _as_inputs(value, plain[key])
-            if isinstance(inputs, str):
-                errors[path] = f"{plain[key]['label']}: {inputs}."
-            else:
-                data[f"f-{key}"] = inputs
+    missing: list[str] = []
+    missing_inputs: dict[str, str] = {}
+    for key in answers:
+        if key not in plain and key not in groups:
+            errors[f"answers.{key}"] = "No such field in the form."
+    for section in sections(definition):
+        if section.get("repeat"):
+            given = answers.get(section["key"])
+            if given is None:
+                continue
+            if not isinstance(given, list) or not all(isinstance(row, dict) for row in given):
+                errors[f"answers.{section['key']}"] = f"{section['title']}: a list of rows (objects) expected."
+                continue
+            by_key = {f["key"]: f for f in section["fields"]}
+            rows = []
+            for i, given_row in enumerate(given):
+                row, row_errors = {}, {}
+                for field_key in given_row:
+                    if field_key not in by_key:
+                        row_errors[f"answers.{section['key']}.{i}.{field_key}"] = "No such field in the form."
+                for field in section["fields"]:
+                    path = answer_key(section, field, i)
+                    try:
+                        value = _clean_answer(field, given_row.get(field["key"]), outcome_names)
+                    except ValueError as exc:  # named as the checks of impossible values name them
+                        row_errors[path] = f"{section['repeat']} {len(rows) + 1}, {field['label']}: {exc}."
+                        continue
+                    if value is not None:
+                        row[field["key"]] = value
+                if row or row_errors:
+                    errors.update(row_errors)
+                    rows.append(row)
+                    for f in section["fields"]:
+                        if f.get("required") and f["key"] not in row:
+                            label = f"{section['repeat']} {len(rows)}: {f['label']}"
+                            missing.append(label)
+                            missing_inputs[answer_key(section, f, i)] = label
+            if rows:
+                out[section["key"]] = rows
             continue
-        section = groups.get(key)
-        if section is None:
-            errors[path] = "No such field in the form."
-            continue
-        if value is None:
-            continue
-        if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
-            errors[path] = f"{section['title']}: a list of rows (objects) expected."
-            continue
-        by_key = {f["key"]: f for f in section["fields"]}
-        for i, row in enumerate(value):
-            for field_key, field_value in row.items():
-                field = by_key.get(field_key)
-                if field is None:
-                    errors[f"{path}.{i}.{field_key}"] = "No such field in the form."
-                    continue
-                inputs = _as_inputs(field_value, field)
-                if isinstance(inputs, str):
-                    errors[f"{path}.{i}.{field_key}"] = f"{field['label']}: {inputs}."
-                else:
-                    data[input_name(section, field, i)] = inputs
-    return data, errors
+        for field in section["fields"]:
+            path = answer_key(section, field)
+            try:
+                value = _clean_answer(field, answers.get(field["key"]), outcome_names)
+            except ValueError as exc:
+                errors[path] = f"{field['label']}: {exc}."
+                continue
+            if value is not None:
+                out[field["key"]] = value
+            elif field.get("required"):
+                missing.append(field["label"])
+                missing_inputs[path] = field["label"]
+    return Parsed(answers=out, errors=errors, missing=missing, missing_inputs=missing_inputs)
 
 
-def answer_path(name: str) -> str:
-    """The JSON path of a form input's answer (``f-key`` -> ``answers.key``, ``r-group-0-key`` ->
-    ``answers.group.0.key``); ``__all__`` stays as it is (a problem of the whole entry)."""
-    if name.startswith("f-"):
-        return f"answers.{name[2:]}"
-    if name.startswith("r-"):
-        parts = name[2:].split("-")
-        if len(parts) == 3:
-            return "answers." + ".".join(parts)
-    return name
+def _clean_answer(field: dict, value: Any, outcome_names: list[str] | None) -> Any:
+    """One answer given as data, cleaned as `clean_value` cleans a form input; ValueError with the reason."""
+    raw = _as_inputs(value, field)
+    if isinstance(raw, str):
+        raise ValueError(raw)
+    return clean_value(field, raw, outcome_names)

@@ -166,7 +166,6 @@ def demo_extraction_load(*, review, lead) -> None:
     if extractor is None:
         return
     second = extractor.user
-    version = template.current_version
     names = list(review.outcomes.values_list("name", flat=True))
     for index, study in enumerate(Study.objects.filter(review=review).order_by("id")):
         extraction = Extraction.objects.filter(template=template, study=study, target="").first()
@@ -178,8 +177,7 @@ def demo_extraction_load(*, review, lead) -> None:
                 entry = Entry.objects.filter(extraction__template=template, extraction__study=study, user=user).first()
                 if entry is not None and entry.done:
                     continue
-                result = services.entry_save(actor=user, template=template, study=study, done=True,
-                                             data=defs.answers_as_post(version.definition, values))
+                result = services.entry_save(actor=user, template=template, study=study, done=True, answers=values)
                 if not result.saved:
                     raise RuntimeError(f"demo data for {study.label} refused: {result.errors}")
             extraction = Extraction.objects.get(template=template, study=study, target="")

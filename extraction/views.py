@@ -14,7 +14,7 @@ from reviewapp.pages import review_page_context
 from reviewapp.permissions import can
 
 from . import definition as defs
-from . import exports, rendering, rules, selectors, services
+from . import entry_post, exports, rendering, rules, selectors, services
 from .forms import FieldForm, PublishForm, SectionForm, SettlerForm, TemplateCreateForm
 from .models import Extraction, FormTemplate
 
@@ -168,15 +168,17 @@ def entry_form(request: HttpRequest, review_id: int, template_id: int, study_id:
                     raise ApplicationError("You have no finished entry to reopen.")
                 services.entry_reopen(actor=request.user, extraction=extraction)
                 return redirect("entry_form", review.pk, template.pk, study.pk)
-            result = services.entry_save(actor=request.user, template=template, study=study, data=request.POST,
-                                         done=action == "done")
+            posted_as = entry_post.posted_answers(template=template, study=study, user=request.user,
+                                                  data=request.POST)
+            result = services.entry_save(actor=request.user, template=template, study=study,
+                                         answers=posted_as.answers, draft=request.POST, done=action == "done")
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("extraction_study", review.pk, study.pk)
         if result.saved:
             messages.success(request, "Marked done: thank you." if result.entry.done else "Saved.")
             return redirect("entry_form", review.pk, template.pk, study.pk)
-        errors, posted = result.errors, request.POST
+        errors, posted = posted_as.input_errors(result.errors), request.POST
     extraction = selectors.extraction_get(template=template, study=study)
     entry = selectors.entry_of(extraction=extraction, user=request.user)
     version = entry.version if entry else template.current_version

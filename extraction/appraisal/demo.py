@@ -16,7 +16,6 @@ from django.db import transaction
 from reviewapp.models import Membership
 from screening.models import Study
 
-from .. import definition as defs
 from .. import services as extraction_services
 from ..models import AppraisalTool, Entry, Extraction, FormTemplate
 from . import services, tools
@@ -112,7 +111,7 @@ def _appraise(*, template: FormTemplate, study: Study, target: str, first, secon
                 continue
             answers = _confirm(definition, answers, target)
             result = services.appraisal_save(actor=user, template=template, study=study, target=target, done=True,
-                                             data=defs.answers_as_post(definition, answers))
+                                             answers=answers)
             if not result.saved:
                 raise RuntimeError(f"demo appraisal of {study.label} {target} refused: {result.errors}")
         extraction = Extraction.objects.get(template=template, study=study, target=target)

@@ -155,10 +155,12 @@ def check_target(*, template: FormTemplate, target: str) -> None:
         raise ApplicationError("Choose the effect of interest: " + " or ".join(effects) + ".", {"field": "effect"})
 
 
-def appraisal_save(*, actor, template: FormTemplate, study: Study, target: str, data, done: bool = False):
+def appraisal_save(*, actor, template: FormTemplate, study: Study, target: str, answers: dict,
+                   done: bool = False, draft=None):
+    """An appraiser's answers (as data, see `entry_save`), checked and saved for one target."""
     check_target(template=template, target=target)
-    return extraction_services.entry_save(actor=actor, template=template, study=study, data=data, done=done,
-                                          target=target)
+    return extraction_services.entry_save(actor=actor, template=template, study=study, answers=answers, done=done,
+                                          target=target, draft=draft)
 
 
 def appraisal_autosave(*, actor, template: FormTemplate, study: Study, target: str, data):

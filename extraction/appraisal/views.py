@@ -17,7 +17,7 @@ from reviewapp.pages import review_page_context
 from reviewapp.tabular import csv_text
 
 from .. import definition as defs
-from .. import rendering, rules
+from .. import entry_post, rendering, rules
 from .. import selectors as extraction_selectors
 from .. import services as extraction_services
 from ..models import AppraisalTool, Extraction
@@ -161,8 +161,10 @@ def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, stud
                     raise ApplicationError("You have no finished appraisal to reopen.")
                 extraction_services.entry_reopen(actor=request.user, extraction=extraction)
                 return redirect(here)
+            posted_as = entry_post.posted_answers(template=template, study=study, user=request.user,
+                                                  data=request.POST, target=target)
             result = services.appraisal_save(actor=request.user, template=template, study=study, target=target,
-                                             data=request.POST, done=action == "done")
+                                             answers=posted_as.answers, draft=request.POST, done=action == "done")
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("appraisal_study", review.pk, study.pk)
@@ -170,7 +172,7 @@ def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, stud
             messages.success(request, "Marked done: thank you." if result.entry.done else "Saved; the proposals below "
                              "follow from your answers.")
             return redirect(here)
-        errors, posted = result.errors, request.POST
+        errors, posted = posted_as.input_errors(result.errors), request.POST
     try:
         services.check_target(template=template, target=target)
     except ApplicationError as exc:

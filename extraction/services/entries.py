@@ -30,7 +30,7 @@ MAX_DRAFT_INPUTS = 5000
 class SaveResult:
     entry: Entry
     saved: bool
-    errors: dict[str, str] = field(default_factory=dict)  # input name (or "__all__") -> message
+    errors: dict[str, str] = field(default_factory=dict)  # answer path (or "__all__") -> message
 
 
 def outcome_names(review) -> list[str]:
@@ -38,7 +38,7 @@ def outcome_names(review) -> list[str]:
 
 
 def check_answers(definition: dict, answers: dict) -> dict[str, str]:
-    """Impossible outcome data, as input name -> message."""
+    """Impossible outcome data, as answer path -> message."""
     errors = {}
     for section in defs.sections(definition):
         if section.get("kind") != "outcome_data":
@@ -46,7 +46,7 @@ def check_answers(definition: dict, answers: dict) -> dict[str, str]:
         for i, row in enumerate(answers.get(section["key"]) or []):
             for key, message in outcome_data.check_row(row).items():
                 field_def = next(f for f in section["fields"] if f["key"] == key)
-                errors[defs.input_name(section, field_def, i)] = (
+                errors[defs.answer_key(section, field_def, i)] = (
                     f"{section['repeat']} {i + 1}, {field_def['label']}: {message}.")
     return errors
 
@@ -108,15 +108,17 @@ def _draft(data) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def entry_save(*, actor, template: FormTemplate, study: Study, data, done: bool = False,
-               target: str = "") -> SaveResult:
-    """Save what the person entered. A refused save keeps what was typed (as the entry's draft)
-    and reports every problem; nothing of the saved answers changes."""
+def entry_save(*, actor, template: FormTemplate, study: Study, answers: dict, done: bool = False,
+               target: str = "", draft=None) -> SaveResult:
+    """Save a person's answers, given as data in the shape entries store them (the page converts its
+    form post, see extraction.entry_post; the API sends JSON). A refused save reports every problem
+    by answer path and changes none of the saved answers; it keeps ``draft`` (the page's inputs as
+    typed) as the entry's draft when one is given."""
     extraction = extraction_for(template=template, study=study, target=target)
     entry = _entry_for(actor=actor, extraction=extraction)
     _refuse_change(extraction, entry)
     definition = entry.version.definition
-    parsed = defs.parse_post(definition, data, outcome_names(template.review))
+    parsed = defs.parse_answers(definition, answers, outcome_names(template.review))
     # Every problem in one round: values that are no number (or no choice) and impossible values among
     # the rest (n = 0, a negative SD), and, when marking done, every required answer still missing.
     errors = {**parsed.errors}
@@ -129,13 +131,14 @@ def entry_save(*, actor, template: FormTemplate, study: Study, data, done: bool 
     if done and parsed.missing:
         for name, label in parsed.missing_inputs.items():
             errors.setdefault(name, f"{label}: required before marking done.")
-        # What no single input answers (e.g. an appraisal's unanswered signalling questions).
+        # What no single answer holds (e.g. an appraisal's unanswered signalling questions).
         elsewhere = [label for label in parsed.missing if label not in parsed.missing_inputs.values()]
         if elsewhere:
             errors["__all__"] = "Required before marking done: " + "; ".join(elsewhere) + "."
     if errors:
-        entry.draft = _draft(data)
-        entry.save(update_fields=["draft", "updated_at"])
+        if draft is not None:
+            entry.draft = _draft(draft)
+            entry.save(update_fields=["draft", "updated_at"])
         return SaveResult(entry=entry, saved=False, errors=errors)
     before = {"answers": entry.answers, "done": entry.done}
     entry.answers, entry.draft = parsed.answers, None
@@ -165,25 +168,16 @@ class _Refused(Exception):
 
 def entry_save_answers(*, actor, template: FormTemplate, study: Study, answers: dict, done: bool = False,
                        target: str = "") -> Entry:
-    """Save answers given as JSON in the shape entries store them (the API), checked exactly as a
-    posted form is. A refused save changes nothing, not even the draft a browser form keeps (a
-    program sends its answers again): ValidationError with the JSON path of each problem."""
-    found = (Extraction.objects.filter(template=template, study=study, target=target)
-             .select_related("version").first())
-    version = found.version if found else template.current_version
-    if version is None:
-        raise ApplicationError("The form has not been published yet: a lead publishes it in the form builder.")
-    data, errors = defs.post_from_answers(version.definition, answers)
-    if errors:
-        raise ValidationError({path: [message] for path, message in errors.items()})
+    """`entry_save` for a program (the API): a refused save changes nothing, not even an entry made
+    by this call (a program sends its answers again): ValidationError with each problem's path."""
     try:
         with transaction.atomic():
-            result = entry_save(actor=actor, template=template, study=study, data=data, done=done, target=target)
+            result = entry_save(actor=actor, template=template, study=study, answers=answers, done=done,
+                                target=target)
             if not result.saved:
-                raise _Refused(result.errors)  # undoes the draft (and an entry made by this call)
+                raise _Refused(result.errors)  # undoes an entry made by this call
     except _Refused as refused:
-        raise ValidationError({defs.answer_path(name): [message] for name, message in refused.errors.items()}
-                              ) from None
+        raise ValidationError({path: [message] for path, message in refused.errors.items()}) from None
     return result.entry
 
 

@@ -99,8 +99,8 @@ def _custom_tool(review, lead, name: str):
                                                domains_text="Selection\n- Were the groups comparable?")
 
 
-def _post(**answers) -> dict:
-    return {f"f-{key}": [str(value)] for key, value in answers.items()}
+def _answers(**answers) -> dict:
+    return answers
 
 
 def extraction_world(review, lead, people, study) -> tuple[dict, dict]:
@@ -111,7 +111,7 @@ def extraction_world(review, lead, people, study) -> tuple[dict, dict]:
     extractor, second = people["extractor"], people["reviewer_extractor"]
     builtin = extraction_services.template_create_builtin(actor=lead, review=review)
     extraction_services.entry_save(actor=lead, template=builtin, study=study,
-                                   data=_post(design="Randomised controlled trial"))
+                                   answers=_answers(design="Randomised controlled trial"))
     # A field added to the draft since version 1, so the draft can be published.
     extraction_services.draft_field_save(actor=lead, template=builtin, section_key="sample", field_key=None,
                                          label="Funder", type="text")
@@ -122,13 +122,13 @@ def extraction_world(review, lead, people, study) -> tuple[dict, dict]:
         template = _small_form(review, lead, key.replace("_", " ").capitalize())
         for person, n in ((a, 10), (b, n_b)):
             extraction_services.entry_save(actor=person, template=template, study=study,
-                                           data=_post(design="Randomised", n=n), done=True)
+                                           answers=_answers(design="Randomised", n=n), done=True)
         extraction = template.extractions.get()
         if key == "extraction_done":
             extraction_services.consensus_finalise(actor=lead, extraction=extraction)
         forms[key], forms[f"form_{key}"] = extraction.pk, template.pk
     tool = _custom_tool(review, lead, "Checklist in progress")
-    appraisal_services.appraisal_save(actor=lead, template=tool, study=study, target="", data=_post(q1_1="Yes"))
+    appraisal_services.appraisal_save(actor=lead, template=tool, study=study, target="", answers=_answers(q1_1="Yes"))
     tools = {"tool": tool.pk, "appraisers": [extractor.pk, second.pk]}
     states = (("appraisal", extractor, second, "No"), ("appraisal_settled", lead, second, "Yes"),
               ("appraisal_done", lead, second, "Yes"))
@@ -136,7 +136,7 @@ def extraction_world(review, lead, people, study) -> tuple[dict, dict]:
         template = _custom_tool(review, lead, key.replace("_", " ").capitalize())
         for person, answer in ((a, "Yes"), (b, answer_b)):
             appraisal_services.appraisal_save(actor=person, template=template, study=study, target="",
-                                              data=_post(q1_1=answer, d1_judgement="Low"), done=True)
+                                              answers=_answers(q1_1=answer, d1_judgement="Low"), done=True)
         appraisal = template.extractions.get()
         if key == "appraisal_done":
             extraction_services.consensus_finalise(actor=lead, extraction=appraisal)

@@ -49,6 +49,12 @@ def answers_post(**values) -> dict[str, list[str]]:
     return {name: value if isinstance(value, list) else [str(value)] for name, value in values.items()}
 
 
+def posted(template, **values) -> dict:
+    """The answers the entry page makes of such a post (the services take answers, not inputs)."""
+    from extraction.entry_post import answers_from_post
+    return answers_from_post(template.current_version.definition, answers_post(**values)).answers
+
+
 BASE = {
     "f-design": "Randomised controlled trial",
     "f-intervention_category": "Contemporary mentalization-based",

@@ -32,6 +32,7 @@ TARGET = "Parental depression|assignment"
 
 
 def post(answers: dict) -> dict[str, list[str]]:
+    """The appraisal page's inputs for these answers, as a browser posts them."""
     return {f"f-{k}": [v] for k, v in answers.items()}
 
 
@@ -49,7 +50,7 @@ def robins(review, people):
 
 
 def appraise(template, study, user, answers, target=TARGET, done=True):
-    return services.appraisal_save(actor=user, template=template, study=study, target=target, data=post(answers),
+    return services.appraisal_save(actor=user, template=template, study=study, target=target, answers=answers,
                                    done=done)
 
 

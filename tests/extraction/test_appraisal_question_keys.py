@@ -35,7 +35,7 @@ def test_each_answer_stays_with_its_question_through_insert_move_and_delete(clie
     v1 = texts(template)
     given = {key: ("Yes" if n % 2 else "No") for n, key in enumerate(v1)}
     result = services.appraisal_save(actor=a, template=template, study=studies[0], target="", done=False,
-                                     data={f"f-{k}": [v] for k, v in given.items()})
+                                     answers=dict(given))
     assert result.saved
     answered = {v1[key]: value for key, value in given.items()}  # question text -> the answer given
 

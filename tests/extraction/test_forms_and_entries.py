@@ -8,14 +8,16 @@ from extraction import services
 from extraction.models import Entry, Extraction
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
-from tests.extraction.conftest import BASE, answers_post
+from tests.extraction.conftest import BASE, answers_post, posted
 
 pytestmark = pytest.mark.django_db
 
 
 def save(template, study, user, done=False, **values):
-    return services.entry_save(actor=user, template=template, study=study, data=answers_post(**{**BASE, **values}),
-                               done=done)
+    """As the entry page saves a post: its answers, and the inputs as typed to keep if refused."""
+    inputs = {**BASE, **values}
+    return services.entry_save(actor=user, template=template, study=study, answers=posted(template, **inputs),
+                               draft=answers_post(**inputs), done=done)
 
 
 def test_a_study_with_three_arms_and_two_follow_ups_fits(builtin, studies, extractors):
@@ -63,7 +65,7 @@ def test_impossible_values_are_refused_with_a_message_and_nothing_typed_is_lost(
 
 def test_marking_done_needs_the_required_fields(builtin, studies, extractors):
     result = save(builtin, studies[0], extractors[0], done=True, **{"f-format": ""})
-    assert not result.saved and result.errors["f-format"] == "Format: required before marking done."
+    assert not result.saved and result.errors["answers.format"] == "Format: required before marking done."
     assert not Entry.objects.get(pk=result.entry.pk).done
 
 

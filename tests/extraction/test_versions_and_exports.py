@@ -10,7 +10,7 @@ import pytest
 from extraction import exports, services
 from extraction.models import Entry, Extraction
 from reviewapp.exceptions import ApplicationError
-from tests.extraction.conftest import BASE, answers_post
+from tests.extraction.conftest import BASE, posted
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_publishing_carries_unchanged_fields_and_keeps_the_rest_as_from_an_earli
     data = {"f-design": "RCT", "f-age": "7", "f-country": "Norway", "f-blinding": "open",
             "r-arms-0-name": "PIP", "r-arms-1-name": "TAU"}
     entry = services.entry_save(actor=extractors[0], template=small_form, study=studies[0],
-                                data=answers_post(**data)).entry
+                                answers=posted(small_form, **data)).entry
     # rename a field (its key stays), remove one, change one's type, drop a choice in use
     services.draft_field_save(actor=lead, template=small_form, section_key="study", field_key="country",
                               label="Country of the study", type="country")
@@ -79,7 +79,7 @@ def test_a_section_cannot_switch_between_plain_and_repeating_once_published(smal
 def _consensus(builtin, study, extractors, lead, **values):
     for user in extractors:
         result = services.entry_save(actor=user, template=builtin, study=study, done=True,
-                                     data=answers_post(**{**BASE, **values}))
+                                     answers=posted(builtin, **{**BASE, **values}))
         assert result.saved, result.errors
     return services.consensus_finalise(actor=lead, extraction=Extraction.objects.get(study=study))
 
@@ -116,7 +116,7 @@ def test_the_extractor_sees_answers_from_an_earlier_version_beside_the_form(smal
     from django.urls import reverse
 
     services.entry_save(actor=extractors[0], template=small_form, study=studies[0],
-                        data=answers_post(**{"f-blinding": "assessors blinded"}))
+                        answers=posted(small_form, **{"f-blinding": "assessors blinded"}))
     services.draft_item_delete(actor=people["lead"], template=small_form, section_key="study", field_key="blinding")
     services.version_publish(actor=people["lead"], template=small_form)
     page = client_for(extractors[0]).get(reverse("entry_form", args=[small_form.review_id, small_form.pk,
