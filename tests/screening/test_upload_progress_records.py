@@ -20,8 +20,9 @@ def test_a_file_over_the_upload_limit_is_refused_with_the_limit_named(client_for
     upload = SimpleUploadedFile("huge.ris", b"x" * (1024 * 1024 + 1))
     response = client_for(people["lead"]).post(reverse("search_detail", args=[review.pk, search.pk]),
                                                {"file": upload, "format": ""})
-    assert response.status_code == 200
-    assert "huge.ris is 1.0 MB; files may be at most 1 MB" in response.content.decode()
+    # Refused at the door (reviewapp.uploads): the file is not read past the limit.
+    assert response.status_code == 413
+    assert "A search export may be at most 1 MB (MAX_UPLOAD_MB)" in response.content.decode()
     assert not SearchFile.objects.exists()
 
 
