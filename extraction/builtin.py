@@ -16,6 +16,8 @@ INTERVENTION_CATEGORIES = [
 PARTICIPANTS = ["Mothers", "Fathers", "Both parents", "Other caregivers"]
 SETTINGS = ["Home", "Clinic", "Residential", "Community", "Other"]
 FORMATS = ["Individual", "Group", "Mixed"]
+REGIONS = ["North America", "Europe", "Australia and New Zealand", "Latin America", "Asia", "Africa",
+           "Middle East"]
 DIFFICULTIES = [
     "Parental mental health", "Substance misuse", "Poverty and social exclusion", "Maltreatment",
     "Community or domestic violence and trauma", "Other",
@@ -40,6 +42,8 @@ def builtin_definition() -> dict:
             _f("setting", "Setting", "multiple", required=True, choices=SETTINGS),
             _f("format", "Format", "single", required=True, choices=FORMATS),
             _f("country", "Country", "country", required=True),
+            _f("region", "Region", "single", choices=REGIONS, help="Where the study took place, for summaries "
+               "across countries."),
         ]},
         {"key": "sample", "title": "Sample", "repeat": "", "help": "", "fields": [
             _f("n_caregivers", "Number of caregivers", "integer", required=True, lo=1,

@@ -7,10 +7,18 @@ Designs follow a fixed cycle in the order of the studies: of every eleven, five 
 trials, two non-randomised controlled studies and four uncontrolled pre-post studies (for 77
 studies: 35, 14 and 28), so the controlled studies feed the meta-analyses and the pre-post ones
 the summaries.
+
+The demo has the shape of the seed review's figures (Barlow et al. 2021): across its 77 studies,
+5,660 caregivers (`CAREGIVERS_PER_77`, summed once per study, the sizes drawn then fitted to
+it), 9 interventions started in pregnancy (`PREGNANCY_PER_77`, about 12 %), most studies in
+North America and Europe, and the change in uncontrolled studies favourable in 70-80 % of them
+for every outcome (`PREPOST_UNFAVOURABLE` of them, spread over the studies, go the other way).
+With another number of studies the same shares hold, as near as whole studies allow.
 """
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -36,6 +44,15 @@ PROGRAMMES = {
 COUNTRIES = ["United Kingdom", "United States", "Sweden", "Germany", "Australia", "Netherlands", "Italy", "Canada",
              "Norway", "Denmark", "Finland", "France"]
 COUNTRY_WEIGHTS = [18, 16, 8, 6, 6, 4, 4, 4, 3, 3, 2, 2]
+REGION_OF = {"United Kingdom": "Europe", "United States": "North America", "Sweden": "Europe", "Germany": "Europe",
+             "Australia": "Australia and New Zealand", "Netherlands": "Europe", "Italy": "Europe",
+             "Canada": "North America", "Norway": "Europe", "Denmark": "Europe", "Finland": "Europe",
+             "France": "Europe"}
+CAREGIVERS_PER_77 = 5660
+PREGNANCY_PER_77 = 9
+PREPOST_UNFAVOURABLE = 0.25
+# the smallest sample a design is drawn with; fitting the total scales only what is above it
+SMALLEST = {"P": 12, "R": 24, "N": 24}
 COMPARATORS = ["Treatment as usual", "Waiting list", "Usual care", "Active control (parenting advice)"]
 # outcome -> instruments: (name, higher is better, comparator mean, SD)
 INSTRUMENTS = {
@@ -58,9 +75,12 @@ def _arm_values(rng: random.Random, mean: float, sd: float, n: int) -> dict:
     return {"n": n, "mean": round(mean + rng.gauss(0, sd / 12), 1), "sd": round(sd * rng.uniform(0.85, 1.15), 1)}
 
 
-def _result(rng: random.Random, outcome: str, instrument, timepoint: str, design: str, arms: list[dict]) -> dict:
+def _result(rng: random.Random, outcome: str, instrument, timepoint: str, design: str, arms: list[dict],
+            favourable: bool = True) -> dict:
     name, better, mean, sd = instrument
     g = rng.gauss(0.32, 0.22)  # the synthetic true effect, in favour of the intervention
+    if design == "P":  # the plan decides whether the change favours the intervention (see the module's note)
+        g = max(abs(g), 0.1) * (1 if favourable else -1)
     row = {"outcome": outcome, "instrument": name, "higher_is_better": better, "timepoint": timepoint}
     if design == "P":
         n = arms[0]["n_randomised"] - rng.randint(0, 5)
@@ -98,12 +118,31 @@ def _result(rng: random.Random, outcome: str, instrument, timepoint: str, design
     return row
 
 
-def demo_answers(study: Study, index: int, outcome_names: list[str]) -> dict:
-    """The consensus answers of one synthetic study."""
+def _child_age(drawn: float, in_pregnancy: bool) -> float:
+    """Months at the start: negative (before birth) exactly when the intervention started in pregnancy."""
+    if in_pregnancy:
+        return round(-0.5 - abs(drawn) % 6, 1)
+    return round(abs(drawn), 1)
+
+
+def started_in_pregnancy(index: int, studies: int) -> bool:
+    """Whether the intervention of the index-th of ``studies`` started in pregnancy: 9 of every 77,
+    spread over the studies (for 77, 9 * index mod 77 takes each value below 77 once)."""
+    if studies == 77:
+        return (index * PREGNANCY_PER_77) % 77 < PREGNANCY_PER_77
+    return (index + 1) * PREGNANCY_PER_77 // 77 > index * PREGNANCY_PER_77 // 77
+
+
+def demo_answers(study: Study, index: int, outcome_names: list[str], *, n_total: int | None = None,
+                 pregnancy: bool | None = None, unfavourable: frozenset[str] = frozenset()) -> dict:
+    """The consensus answers of one synthetic study; the plan (`demo_plan`) fixes its number of
+    caregivers, whether it started in pregnancy and, if uncontrolled, which outcomes' change goes
+    against the intervention."""
     rng = _rng(study)
     design = DESIGN_CYCLE[index % len(DESIGN_CYCLE)]
     category = rng.choices(builtin.INTERVENTION_CATEGORIES, weights=[3, 4, 5])[0]
-    n_total = rng.randint(24, 220) if design != "P" else rng.randint(12, 90)
+    drawn = rng.randint(24, 220) if design != "P" else rng.randint(12, 90)
+    n_total = drawn if n_total is None else n_total
     if design == "P":
         arms = [{"name": rng.choice(PROGRAMMES[category]), "role": "Intervention", "n_randomised": n_total,
                  "sessions": rng.randint(6, 40)}]
@@ -125,21 +164,70 @@ def demo_answers(study: Study, index: int, outcome_names: list[str]) -> dict:
         instrument = rng.choice(INSTRUMENTS[outcome])
         outcomes.append({"outcome": outcome, "instrument": instrument[0]})
         for t in timepoints:
-            rows.append(_result(rng, outcome, instrument, t["label"], design, arms))
+            rows.append(_result(rng, outcome, instrument, t["label"], design, arms,
+                                favourable=outcome not in unfavourable))
+    drawn_pregnancy = rng.choices(defs.YNU, weights=[2, 7, 1])[0]
+    if pregnancy is not None:  # the plan's; a study it says did not start in pregnancy may be unclear
+        drawn_pregnancy = "Yes" if pregnancy else ("Unclear" if drawn_pregnancy == "Unclear" else "No")
+    country = rng.choices(COUNTRIES, weights=COUNTRY_WEIGHTS)[0]
     answers = {
         "design": DESIGN_NAMES[design], "intervention_category": category, "programme": arms[0]["name"],
-        "started_in_pregnancy": rng.choices(defs.YNU, weights=[2, 7, 1])[0],
+        "started_in_pregnancy": drawn_pregnancy,
         "participants": rng.choices(builtin.PARTICIPANTS, weights=[12, 1, 3, 1])[0],
         "setting": sorted(rng.sample(builtin.SETTINGS, rng.choice([1, 1, 2])), key=builtin.SETTINGS.index),
         "format": rng.choices(builtin.FORMATS, weights=[6, 3, 1])[0],
-        "country": rng.choices(COUNTRIES, weights=COUNTRY_WEIGHTS)[0],
-        "n_caregivers": n_total, "child_age_months": round(rng.uniform(-3, 30), 1),
+        "country": country, "region": REGION_OF[country],
+        "n_caregivers": n_total, "child_age_months": _child_age(rng.uniform(-3, 30), drawn_pregnancy == "Yes"),
         "presenting_difficulties": sorted(rng.sample(builtin.DIFFICULTIES[:5], rng.randint(1, 3)),
                                           key=builtin.DIFFICULTIES.index),
         "arms": arms, "timepoints": timepoints, "outcomes_measured": outcomes, "outcome_data": rows,
         "notes": SYNTHETIC_NOTE,
     }
     return answers
+
+
+def fitted_sizes(drawn: list[int], designs: list[str], total: int) -> list[int]:
+    """The drawn sample sizes scaled to add up to ``total``: only the part above each design's
+    smallest size is scaled, and the rounding remainder goes to the largest fractions."""
+    floors = [SMALLEST[d] for d in designs]
+    spare = sum(n - f for n, f in zip(drawn, floors, strict=True))
+    factor = (total - sum(floors)) / spare if spare else 0.0
+    exact = [f + (n - f) * factor for n, f in zip(drawn, floors, strict=True)]
+    sizes = [int(x) for x in exact]
+    for i in sorted(range(len(exact)), key=lambda i: exact[i] - sizes[i], reverse=True)[: total - sum(sizes)]:
+        sizes[i] += 1
+    return sizes
+
+
+def _spread(k: int, share: float) -> set[int]:
+    """Which of k positions (from 0) take the minority, evenly spread: about ``share`` of them, and
+    where whole positions allow, between share - 5 and share + 5 percentage points."""
+    fits = [u for u in range(k + 1) if abs(u / k - share) <= 0.05 + 1e-9] if k else [0]
+    u = min(fits, key=lambda u: abs(u - k * share)) if fits else round(k * share)
+    return {i for i in range(k) if (i + 1) * u // k > i * u // k}
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    n_total: int
+    pregnancy: bool
+    unfavourable: frozenset[str]
+
+
+def demo_plan(studies: list[Study], outcome_names: list[str]) -> list[StudyPlan]:
+    """What the whole demo must add up to, fixed before any study is written (see the module's note)."""
+    first = [demo_answers(study, i, outcome_names) for i, study in enumerate(studies)]
+    designs = [DESIGN_CYCLE[i % len(DESIGN_CYCLE)] for i in range(len(studies))]
+    total = round(CAREGIVERS_PER_77 * len(studies) / 77)
+    sizes = fitted_sizes([a["n_caregivers"] for a in first], designs, total) if studies else []
+    against: dict[int, set[str]] = {}
+    for outcome in outcome_names:
+        measuring = [i for i, a in enumerate(first) if designs[i] == "P"
+                     and any(r["outcome"] == outcome for r in a["outcome_data"])]
+        for position in _spread(len(measuring), PREPOST_UNFAVOURABLE):
+            against.setdefault(measuring[position], set()).add(outcome)
+    return [StudyPlan(n_total=sizes[i], pregnancy=started_in_pregnancy(i, len(studies)),
+                      unfavourable=frozenset(against.get(i, ()))) for i in range(len(studies))]
 
 
 def _second_reading(study: Study, answers: dict) -> dict:
@@ -167,12 +255,15 @@ def demo_extraction_load(*, review, lead) -> None:
         return
     second = extractor.user
     names = list(review.outcomes.values_list("name", flat=True))
-    for index, study in enumerate(Study.objects.filter(review=review).order_by("id")):
+    studies = list(Study.objects.filter(review=review).order_by("id"))
+    plan = demo_plan(studies, names)
+    for index, study in enumerate(studies):
         extraction = Extraction.objects.filter(template=template, study=study, target="").first()
         if extraction is not None and extraction.status == Extraction.Status.DONE:
             continue
         with transaction.atomic():
-            answers = demo_answers(study, index, names)
+            answers = demo_answers(study, index, names, n_total=plan[index].n_total,
+                                   pregnancy=plan[index].pregnancy, unfavourable=plan[index].unfavourable)
             for user, values in ((lead, answers), (second, _second_reading(study, answers))):
                 entry = Entry.objects.filter(extraction__template=template, extraction__study=study, user=user).first()
                 if entry is not None and entry.done:
