@@ -229,18 +229,34 @@ class RecordFilter(django_filters.FilterSet):
     search = IdFilter(method="noop", label="Records found by this search (id)")
     stage = django_filters.ChoiceFilter(choices=ScreeningStage.choices, method="noop",
                                         label="Records that reached this screening stage")
-    status = django_filters.ChoiceFilter(choices=ItemStatus.choices, method="noop",
-                                         label="Their place in screening (at `stage`, or at any stage)")
+    status = django_filters.ChoiceFilter(choices=selectors.STATUS_FILTERS, method="noop",
+                                         label="Their place in screening (at `stage`, or at any stage); "
+                                               "`waiting`: pending with a decision in, waiting for the other reviewer")
     decision = django_filters.ChoiceFilter(choices=Decision.Value.choices, method="noop",
                                            label="Records with a decision of this value that you may see")
+    my_decision = django_filters.ChoiceFilter(choices=selectors.MY_DECISION_FILTERS, method="noop",
+                                              label="Your own decision (`none`: records you have not decided)")
+    other_decision = django_filters.ChoiceFilter(
+        choices=Decision.Value.choices, method="noop",
+        label="Someone else's decision, once blind screening lets you see it")
+    reason = django_filters.CharFilter(method="noop", max_length=200,
+                                       label="Exclusion reason (settled, or on a decision you may see)")
+    tag = django_filters.CharFilter(method="noop", max_length=50, label="A tag on a decision you may see")
+    reviewer = IdFilter(method="noop", label="Records this person (user id) has decided")
+    has_fulltext = django_filters.ChoiceFilter(choices=[("yes", "A full text is attached"), ("no", "No full text")],
+                                               method="noop")
+    has_doi = django_filters.ChoiceFilter(choices=[("yes", "Has a DOI"), ("no", "No DOI")], method="noop")
     duplicates = DuplicatesFilter(choices=DUPLICATES, method="noop",
                                   label="Merged duplicates: hide them (the default), show them, or only them")
     year_from = IdFilter(method="noop", min_value=0, max_value=9999)
     year_to = IdFilter(method="noop", min_value=0, max_value=9999)
+    sort = django_filters.ChoiceFilter(choices=selectors.RECORD_SORT_CHOICES, method="noop",
+                                       label="Order by a column (`-` first: descending); ties by number")
 
     class Meta:
         model = Record
-        fields = ["q", "search", "stage", "status", "decision", "duplicates", "year_from", "year_to"]
+        fields = ["q", "search", "stage", "status", "decision", "my_decision", "other_decision", "reason", "tag",
+                  "reviewer", "has_fulltext", "has_doi", "duplicates", "year_from", "year_to", "sort"]
 
     def noop(self, queryset, name, value):
         return queryset  # applied together by the selector (see RecordListApi.filter_queryset)
@@ -252,6 +268,8 @@ class RecordFilter(django_filters.FilterSet):
         data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
         if "search" in data:
             data["search_id"] = int(data.pop("search"))
+        if "reviewer" in data:
+            data["reviewer_id"] = int(data.pop("reviewer"))
         for key in ("year_from", "year_to"):
             if key in data:
                 data[key] = int(data[key])
@@ -259,18 +277,18 @@ class RecordFilter(django_filters.FilterSet):
         if problem:
             raise exceptions.ValidationError({"year_to": [problem]})
         view = self.request.parser_context["view"]
-        return selectors.records_api_list(review=view.review, user=self.request.user, roles=view.review.user_roles,
-                                          cfg=selectors.screening_settings_get(review=view.review), **data)
+        return selectors.records_api_list(review=view.review, user=self.request.user, **data)
 
 
 class RecordListApi(ReviewApiView, generics.ListAPIView):
     """The review's records (unique ones unless `duplicates` says otherwise), filtered by search, stage,
-    screening status, decision and text."""
+    screening status, decisions, reason, tag, reviewer, full text and text; `sort` orders as the
+    records page does (`ordering` still works and overrides it)."""
 
     serializer_class = RecordSerializer
     filterset_class = RecordFilter
     ordering_fields = ["id", "number", "year", "title"]
-    ordering = ["id"]
+    ordering = None  # the selector orders (by `sort`, else by id)
 
     def review_queryset(self):
         return Record.objects.filter(review=self.review)

@@ -13,10 +13,12 @@ from .models import (
     Decision,
     RecordCorrection,
     ScreeningSettings,
+    ScreeningStage,
     Search,
     validate_keyword_list,
 )
-from .selectors import year_range_problem
+from .rules import conflict_resolver_candidates
+from .selectors import MY_DECISION_FILTERS, RECORD_SORT_CHOICES, STATUS_FILTERS, year_range_problem
 from .services import exclusion_reasons_clean
 
 
@@ -87,11 +89,37 @@ class RecordFilterForm(forms.Form):
     duplicates = forms.ChoiceField(label="Duplicates", required=False, initial="hide",
                                    choices=[("hide", "Unique records only"), ("show", "All records"),
                                             ("only", "Merged duplicates only")])
+    # Named apart from the exports' own `stage` (which set of records to export), which shares the URL.
+    screening_stage = forms.ChoiceField(label="Stage", required=False,
+                                        choices=[("", "Any stage"), *ScreeningStage.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *STATUS_FILTERS])
+    my_decision = forms.ChoiceField(label="My decision", required=False,
+                                    choices=[("", "Any"), *MY_DECISION_FILTERS])
+    other_decision = forms.ChoiceField(label="Others' decision (once visible)", required=False,
+                                       choices=[("", "Any"), *Decision.Value.choices])
+    reason = forms.ChoiceField(label="Exclusion reason", required=False)
+    tag = forms.CharField(label="Tag", required=False, max_length=50)
+    reviewer = forms.ModelChoiceField(label="Decided by", queryset=None, required=False, empty_label="Anyone")
+    has_fulltext = forms.ChoiceField(label="Full text", required=False,
+                                     choices=[("", "Any"), ("yes", "Attached"), ("no", "Not attached")])
+    sort = forms.ChoiceField(label="Order by", required=False, widget=forms.HiddenInput,
+                             choices=[("", "Number"), *RECORD_SORT_CHOICES])
 
-    def __init__(self, *args, review, **kwargs):
+    def __init__(self, *args, review, reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["search"].queryset = Search.objects.filter(review=review)
         self.fields["search"].label_from_instance = lambda s: f"{s.database} · {s.date_run:%Y-%m-%d}"
+        self.fields["reason"].choices = [("", "Any"), *((r, r) for r in reasons)]
+        self.fields["reviewer"].queryset = conflict_resolver_candidates(review=review)
+
+    def selector_filters(self) -> dict:
+        """The cleaned filters under the names `selectors.records_filtered` takes."""
+        data = {k: v for k, v in self.cleaned_data.items() if v}
+        if "screening_stage" in data:
+            data["stage"] = data.pop("screening_stage")
+        if "reviewer" in data:
+            data["reviewer_id"] = data.pop("reviewer").pk
+        return data
 
     def clean(self):
         cleaned = super().clean()

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -116,17 +117,65 @@ def year_range_problem(year_from: int | None, year_to: int | None) -> str | None
     return None
 
 
-def _records_filtered(
+# The records list's status filter: the screening statuses a team works by, and "waiting", a
+# record still pending with at least one decision in (waiting for the other reviewer).
+WAITING = "waiting"
+STATUS_FILTERS = [(ItemStatus.PENDING.value, "Waiting for decisions"),
+                  (WAITING, "Waiting for the other reviewer"),
+                  (ItemStatus.CONFLICT.value, "In conflict"),
+                  (ItemStatus.INCLUDED.value, "Included"),
+                  (ItemStatus.EXCLUDED.value, "Excluded"),
+                  (ItemStatus.NOT_RETRIEVED.value, "Not retrieved"),
+                  (ItemStatus.AUTOMATION_EXCLUDED.value, "Excluded by automation")]
+NO_DECISION = "none"
+MY_DECISION_FILTERS = [*Decision.Value.choices, (NO_DECISION, "Not decided by me")]
+
+# Sortable columns of the records list: the URL's value and what it orders by (ties by number).
+RECORD_SORTS = {"number": "number", "title": "title", "year": "year", "first_author": "first_author",
+                "status": "stage_status"}
+RECORD_SORT_CHOICES = [*((k, k) for k in RECORD_SORTS), *((f"-{k}", f"-{k}") for k in RECORD_SORTS)]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks, for the filters blind screening governs (`rules.visible_decisions_q`)."""
+    user: object
+    roles: frozenset[str]
+    cfg: ScreeningSettings
+
+
+def viewer_for(*, review: Review, user) -> Viewer:
+    return Viewer(user=user, roles=frozenset(review.user_roles), cfg=screening_settings_get(review=review))
+
+
+def records_filtered(
     review: Review,
     *,
+    viewer: Viewer | None = None,
     q: str = "",
     search: Search | None = None,
     year_from: int | None = None,
     year_to: int | None = None,
     has_doi: str = "",
     duplicates: str = "show",
+    stage: str = "",
+    status: str = "",
+    my_decision: str = "",
+    other_decision: str = "",
+    decision: str = "",
+    reason: str = "",
+    tag: str = "",
+    reviewer_id: int | None = None,
+    has_fulltext: str = "",
+    sort: str = "",
 ) -> QuerySet[Record]:
-    """The records matching the filters of the records page (the page itself and its exports)."""
+    """The one filter of the records list, its exports and the records API.
+
+    ``stage`` keeps records that reached it and scopes ``status`` and the decision filters (any
+    stage without it). Filters on decisions (``decision``, ``other_decision``, ``reason``,
+    ``tag``) see only the decisions ``viewer`` may see by `rules.visible_decisions_q`, so no
+    filter reveals a blind decision; ``my_decision`` reads the viewer's own. ``reviewer_id``
+    keeps records that person decided (who screened what is not blind; the values are)."""
     records = _records_base(review)
     if duplicates == "hide":
         records = records.filter(duplicate_of__isnull=True)
@@ -147,16 +196,77 @@ def _records_filtered(
         records = records.exclude(doi="")
     elif has_doi == "no":
         records = records.filter(doi="")
-    return records
+    if has_fulltext == "yes":
+        records = records.filter(fulltext__isnull=False)
+    elif has_fulltext == "no":
+        records = records.filter(fulltext__isnull=True)
+    items = ScreeningItem.objects.filter(review=review)
+    if stage:
+        items = items.filter(stage=stage)
+    if stage or status:
+        if status == WAITING:
+            items = items.filter(status=ItemStatus.PENDING, decisions_count__gt=0)
+        elif status:
+            items = items.filter(status=status)
+        records = records.filter(pk__in=items.values("record_id"))
+    decisions = Decision.objects.filter(review=review)
+    if stage:
+        decisions = decisions.filter(stage=stage)
+    if viewer is not None and viewer.user.is_authenticated:
+        mine = decisions.filter(reviewer_id=viewer.user.pk)
+        if my_decision == NO_DECISION:
+            records = records.exclude(pk__in=mine.values("item__record_id"))
+        elif my_decision:
+            records = records.filter(pk__in=mine.filter(value=my_decision).values("item__record_id"))
+        visible = decisions.filter(rules.visible_decisions_q(user=viewer.user, roles=set(viewer.roles),
+                                                             cfg=viewer.cfg))
+        if other_decision:
+            others = visible.exclude(reviewer_id=viewer.user.pk).filter(value=other_decision)
+            records = records.filter(pk__in=others.values("item__record_id"))
+        if decision:
+            records = records.filter(pk__in=visible.filter(value=decision).values("item__record_id"))
+        if reason:
+            settled = items.filter(reason=reason).values("record_id")
+            records = records.filter(Q(pk__in=visible.filter(reason=reason).values("item__record_id"))
+                                     | Q(pk__in=settled))
+        if tag:
+            records = records.filter(pk__in=_tagged_record_ids(visible, tag))
+    if reviewer_id:
+        records = records.filter(pk__in=decisions.filter(reviewer_id=reviewer_id).values("item__record_id"))
+    return _sorted(records, sort, stage)
 
 
-def records_list(*, review: Review, duplicates: str = "hide", **filters) -> QuerySet[Record]:
+def _tagged_record_ids(decisions: QuerySet[Decision], tag: str) -> list[int]:
+    """Records with a decision tagged exactly ``tag`` (tags are a JSON list; SQLite has no JSON
+    containment, so the database narrows by text and Python checks the list)."""
+    rows = decisions.filter(tags__icontains=tag).values_list("item__record_id", "tags")
+    return sorted({record_id for record_id, tags in rows if tag in (tags or [])})
+
+
+def _sorted(records: QuerySet[Record], sort: str, stage: str) -> QuerySet[Record]:
+    key = sort.lstrip("-")
+    if key not in RECORD_SORTS:
+        return records.order_by("id")
+    if key == "first_author":
+        records = records.annotate(first_author=KT("authors__0"))
+    elif key == "status":
+        at = ScreeningItem.objects.filter(record_id=OuterRef("pk"))
+        at = at.filter(stage=stage) if stage else at.order_by("-stage")  # "ta" sorts after "ft": the latest
+        records = records.annotate(stage_status=Subquery(at.values("status")[:1]))
+    field = F(RECORD_SORTS[key])
+    order = field.desc(nulls_last=True) if sort.startswith("-") else field.asc(nulls_last=True)
+    return records.order_by(order, "number", "id")
+
+
+def records_list(*, review: Review, viewer: Viewer | None = None, duplicates: str = "hide",
+                 **filters) -> QuerySet[Record]:
     """Records for the list page: searched and filtered, with their search and sources loaded."""
-    return (_records_filtered(review, duplicates=duplicates, **filters).select_related("search")
+    return (records_filtered(review, viewer=viewer, duplicates=duplicates, **filters).select_related("search")
             .defer("raw", "abstract").annotate(duplicate_of_number=F("duplicate_of__number"))
             .prefetch_related(Prefetch("duplicates", queryset=Record.objects.select_related("search")
-                                       .only("id", "duplicate_of_id", "search__database", "search__id")))
-            .order_by("id"))
+                                       .only("id", "duplicate_of_id", "search__database", "search__id")),
+                              Prefetch("screening_items", queryset=ScreeningItem.objects.order_by("-stage")
+                                       .only("id", "record_id", "stage", "status"))))
 
 
 @dataclass
@@ -216,12 +326,13 @@ def next_possible_pair(*, review: Review, after: DuplicatePair | None = None) ->
     return pairs.first()
 
 
-def records_for_export(*, review: Review, stage: str, **filters) -> Iterator[Record]:
-    """Records of a stage that match the records page's ``filters``, in id order, streamed from the
-    database with their search and sources."""
+def records_for_export(*, review: Review, stage: str, screening_stage: str = "", **filters) -> Iterator[Record]:
+    """Records of an export ``stage`` that match the records page's ``filters`` (its own stage
+    filter is ``screening_stage``), in id order, streamed from the database with their search and
+    sources."""
     if stage not in EXPORT_STAGES:
         raise ValueError(f"unknown export stage {stage!r}")
-    records = (_records_filtered(review, **filters).select_related("search_file", "search")
+    records = (records_filtered(review, stage=screening_stage, **filters).select_related("search_file", "search")
                .annotate(duplicate_of_number=F("duplicate_of__number")).order_by("id"))
     if stage == "unique":
         records = records.filter(duplicate_of__isnull=True)
@@ -464,35 +575,14 @@ def stopping_decisions(*, review: Review) -> QuerySet[StoppingDecision]:
 
 # ---------------------------------------------------------------- for the API
 
-def records_api_list(*, review: Review, user, roles: set[str], cfg: ScreeningSettings, q: str = "",
-                     search_id: int | None = None, stage: str = "", status: str = "", decision: str = "",
-                     duplicates: str = "hide", year_from: int | None = None,
-                     year_to: int | None = None) -> QuerySet[Record]:
-    """Records for the API's list: the records page's filters, plus where they stand in screening.
-
-    ``stage`` keeps records that reached it; ``status`` their place there (at any stage without
-    ``stage``); ``decision`` records with a decision of that value that this person may see, by the
-    rule of `decisions_visible_to` (`rules.visible_decisions_q`), so the filter never reveals a
-    blind decision."""
+def records_api_list(*, review: Review, user, search_id: int | None = None, duplicates: str = "hide",
+                     **filters) -> QuerySet[Record]:
+    """Records for the API's list: the records page's filters (`records_filtered`), read for ``user``."""
     search = Search.objects.filter(review=review, pk=search_id).first() if search_id else None
     if search_id and search is None:
         return Record.objects.none()
-    records = _records_filtered(review, q=q, search=search, year_from=year_from, year_to=year_to,
-                                duplicates=duplicates)
-    if stage or status:
-        items = ScreeningItem.objects.filter(review=review)
-        if stage:
-            items = items.filter(stage=stage)
-        if status:
-            items = items.filter(status=status)
-        records = records.filter(pk__in=items.values("record_id"))
-    if decision:
-        visible = Decision.objects.filter(review=review, value=decision)
-        if stage:
-            visible = visible.filter(stage=stage)
-        visible = visible.filter(rules.visible_decisions_q(user=user, roles=roles, cfg=cfg))
-        records = records.filter(pk__in=visible.values("item__record_id"))
-    return records.select_related("search").order_by("id")
+    return records_filtered(review, viewer=viewer_for(review=review, user=user), search=search,
+                            duplicates=duplicates, **filters).select_related("search")
 
 
 def decision_value_visible(*, decision: Decision, user, roles: set[str], cfg: ScreeningSettings) -> bool:

@@ -135,8 +135,11 @@ def search_file_download(request: HttpRequest, review_id: int, file_id: int) -> 
 
 def _record_filters(request: HttpRequest, review) -> tuple[RecordFilterForm, dict]:
     """The records page's filters from the query string (the page and its export links share them)."""
-    form = RecordFilterForm(request.GET or None, review=review)
-    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    reasons = selectors.screening_settings_get(review=review).exclusion_reasons
+    form = RecordFilterForm(request.GET or None, review=review, reasons=reasons)
+    filters = form.selector_filters() if form.is_valid() else {}
+    if filters:
+        filters["viewer"] = selectors.viewer_for(review=review, user=request.user)
     return form, filters
 
 
@@ -149,7 +152,21 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "screening/records.html", review_page_context(
         review, form=form, page=page, query=query_without_page(request), counts=selectors.record_counts(review=review),
-        stages=selectors.EXPORT_STAGES), status=400 if form.errors else 200)
+        stages=selectors.EXPORT_STAGES, sorts=_sort_links(request)), status=400 if form.errors else 200)
+
+
+def _sort_links(request: HttpRequest) -> dict[str, dict]:
+    """Per sortable column, the query that orders by it (again: the other way) and how it sorts now,
+    for the column headers; every other filter stays in the URL."""
+    current = request.GET.get("sort", "")
+    links = {}
+    for key in selectors.RECORD_SORTS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = f"-{key}" if current == key else key
+        state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+        links[key] = {"query": query.urlencode(), "state": state}
+    return links
 
 
 @review_page(GET="view")
@@ -208,12 +225,14 @@ def record_export(request: HttpRequest, review_id: int, fmt: str) -> StreamingHt
     if form.errors:
         return HttpResponseBadRequest(" ".join(e for errors in form.errors.values() for e in errors),
                                       content_type="text/plain; charset=utf-8")
-    records = selectors.records_for_export(review=review, stage=stage, **filters)
+    filtered = any(key not in ("viewer", "sort") for key in filters)
+    records = selectors.records_for_export(review=review, stage=stage, screening_stage=filters.pop("stage", ""),
+                                           **filters)
     if fmt == "ris":
         body, content_type = exports.ris_chunks(records), "application/x-research-info-systems; charset=utf-8"
     else:
         body, content_type = exports.csv_chunks(records), "text/csv; charset=utf-8"
     response = StreamingHttpResponse(body, content_type=content_type)
-    name = f"review-{review.pk}-{stage}-records{'-filtered' if filters else ''}.{fmt}"
+    name = f"review-{review.pk}-{stage}-records{'-filtered' if filtered else ''}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
