@@ -204,9 +204,9 @@ def clean_value(field: dict, raw: list[str], outcome_names: list[str] | None = N
 @dataclass
 class Parsed:
     answers: dict
-    errors: dict[str, str]  # input name -> message
+    errors: dict[str, str]  # answer path (answers.key, answers.group.0.key) -> message
     missing: list[str]  # labels of required fields left empty
-    missing_inputs: dict[str, str] = dataclass_field(default_factory=dict)  # their input names -> labels
+    missing_paths: dict[str, str] = dataclass_field(default_factory=dict)  # their paths -> labels
 
 
 def repeat_rows(section: dict, data) -> list[int]:
@@ -221,63 +221,8 @@ def repeat_rows(section: dict, data) -> list[int]:
     return sorted(rows)
 
 
-def parse_post(definition: dict, data, outcome_names: list[str] | None = None) -> Parsed:
-    """Answers from a posted form (a QueryDict or a dict of lists); rows left empty are dropped."""
-    def getlist(name: str) -> list[str]:
-        if hasattr(data, "getlist"):
-            return data.getlist(name)
-        value = data.get(name, [])
-        return value if isinstance(value, list) else [value]
-
-    answers: dict = {}
-    errors: dict[str, str] = {}
-    missing: list[str] = []
-    missing_inputs: dict[str, str] = {}
-    for section in sections(definition):
-        if section.get("repeat"):
-            rows = []
-            for i in repeat_rows(section, data):
-                if any(v.strip() for v in getlist(remove_name(section, i))):
-                    continue
-                row = {}
-                row_errors = {}
-                for field in section["fields"]:
-                    name = input_name(section, field, i)
-                    try:
-                        value = clean_value(field, getlist(name), outcome_names)
-                    except ValueError as exc:  # named as the checks of impossible values name them
-                        row_errors[name] = f"{section['repeat']} {len(rows) + 1}, {field['label']}: {exc}."
-                        continue
-                    if value is not None:
-                        row[field["key"]] = value
-                if row or row_errors:
-                    errors.update(row_errors)
-                    rows.append(row)
-                    for f in section["fields"]:
-                        if f.get("required") and f["key"] not in row:
-                            label = f"{section['repeat']} {len(rows)}: {f['label']}"
-                            missing.append(label)
-                            missing_inputs[input_name(section, f, i)] = label
-            if rows:
-                answers[section["key"]] = rows
-            continue
-        for field in section["fields"]:
-            name = input_name(section, field)
-            try:
-                value = clean_value(field, getlist(name), outcome_names)
-            except ValueError as exc:
-                errors[name] = f"{field['label']}: {exc}."
-                continue
-            if value is not None:
-                answers[field["key"]] = value
-            elif field.get("required"):
-                missing.append(field["label"])
-                missing_inputs[name] = field["label"]
-    return Parsed(answers=answers, errors=errors, missing=missing, missing_inputs=missing_inputs)
-
-
 def answers_as_post(definition: dict, answers: dict) -> dict[str, list[str]]:
-    """The inverse of parse_post: what the form's inputs hold for these answers."""
+    """What the entry form's inputs hold for these answers (the inverse of entry_post.answers_from_post)."""
     out: dict[str, list[str]] = {}
 
     def as_strings(value) -> list[str]:
@@ -449,7 +394,7 @@ def parse_answers(definition: dict, answers: dict, outcome_names: list[str] | No
     out: dict = {}
     errors: dict[str, str] = {}
     missing: list[str] = []
-    missing_inputs: dict[str, str] = {}
+    missing_paths: dict[str, str] = {}
     for key in answers:
         if key not in plain and key not in groups:
             errors[f"answers.{key}"] = "No such field in the form."
@@ -484,7 +429,7 @@ def parse_answers(definition: dict, answers: dict, outcome_names: list[str] | No
                         if f.get("required") and f["key"] not in row:
                             label = f"{section['repeat']} {len(rows)}: {f['label']}"
                             missing.append(label)
-                            missing_inputs[answer_key(section, f, i)] = label
+                            missing_paths[answer_key(section, f, i)] = label
             if rows:
                 out[section["key"]] = rows
             continue
@@ -499,8 +444,8 @@ def parse_answers(definition: dict, answers: dict, outcome_names: list[str] | No
                 out[field["key"]] = value
             elif field.get("required"):
                 missing.append(field["label"])
-                missing_inputs[path] = field["label"]
-    return Parsed(answers=out, errors=errors, missing=missing, missing_inputs=missing_inputs)
+                missing_paths[path] = field["label"]
+    return Parsed(answers=out, errors=errors, missing=missing, missing_paths=missing_paths)
 
 
 def _clean_answer(field: dict, value: Any, outcome_names: list[str] | None) -> Any:

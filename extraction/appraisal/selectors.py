@@ -140,9 +140,10 @@ def settlers_to_settle(*, review) -> list[tuple[FormTemplate, int]]:
     return [(t, counts[t.pk]) for t in tool_templates(review=review) if counts.get(t.pk)]
 
 
-def draft_proposals(*, definition: dict, data, target: str) -> dict[str, dict]:
-    """Domain key (and "overall") -> the proposal the answers in a form's draft give, unsaved."""
-    answers = defs.parse_post(definition, data).answers
+def draft_proposals(*, definition: dict, answers: dict, target: str) -> dict[str, dict]:
+    """Domain key (and "overall") -> the proposal answers not yet saved give (what a form holds now);
+    answers that do not fit the form count as unanswered."""
+    answers = defs.parse_answers(definition, answers).answers
     domains, overall = judgements.evaluate(definition, answers, target)
     return {j.key: {"judgement": j.proposed or "", "reason": j.proposal_reason, "confirm": j.confirm}
             for j in [*domains, overall]}

@@ -218,8 +218,9 @@ def appraisal_autosave(request: HttpRequest, review_id: int, template_id: int, s
         return JsonResponse({"saved": False, "message": exc.message}, status=409)
     # The proposals the typed answers give, so the page shows them before anything is saved.
     return JsonResponse({"saved": True, "at": entry.updated_at.isoformat(),
-                         "proposals": selectors.draft_proposals(definition=entry.version.definition,
-                                                                data=request.POST, target=target)})
+                         "proposals": selectors.draft_proposals(
+                             definition=entry.version.definition, target=target,
+                             answers=entry_post.answers_from_post(entry.version.definition, request.POST).answers)})
 
 
 def _compare_refusal(*, request, review, template_id: int, study_id: int, **_) -> str | None:

@@ -129,10 +129,10 @@ def entry_save(*, actor, template: FormTemplate, study: Study, answers: dict, do
         if done:
             parsed.missing += judgements.problems(definition, parsed.answers, target)
     if done and parsed.missing:
-        for name, label in parsed.missing_inputs.items():
+        for name, label in parsed.missing_paths.items():
             errors.setdefault(name, f"{label}: required before marking done.")
         # What no single answer holds (e.g. an appraisal's unanswered signalling questions).
-        elsewhere = [label for label in parsed.missing if label not in parsed.missing_inputs.values()]
+        elsewhere = [label for label in parsed.missing if label not in parsed.missing_paths.values()]
         if elsewhere:
             errors["__all__"] = "Required before marking done: " + "; ".join(elsewhere) + "."
     if errors:
