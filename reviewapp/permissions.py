@@ -1,8 +1,9 @@
 """The one place that decides who may do what in a review.
 
-Pages and the API both get reviews through `review_get_for_user`, so a person who is
-not a member gets a 404 (the review's existence does not leak) and a member without
-the needed role gets a 403.
+Pages (through `reviewapp.page_access.review_page`) and the API (through
+`reviewapp.api_base.ReviewApiView`) both get reviews through `review_get_for_user`, so a person
+who is not a member gets a 404 (the review's existence does not leak) and a member without the
+needed role gets a 403.
 """
 from __future__ import annotations
 

@@ -10,11 +10,13 @@ The declarations are read from the views themselves, so a new page without one f
 from __future__ import annotations
 
 import re
+from html import escape
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from reviewapp.page_access import PageRule, refusal
 from reviewapp.permissions import roles_of
@@ -110,7 +112,8 @@ def _expected_refusal(world, user, rule: PageRule, method: str, url: str) -> str
 def test_each_person_gets_what_the_page_declares(client, world, route, entry):  # noqa: F811
     rule: PageRule = entry.callback.page_rule
     url = _url(world, route, entry.name)
-    assert client.get(url).status_code == 302  # anonymous: to the sign-in page
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse(settings.LOGIN_URL))
     for method in sorted(rule.methods):
         for person in PEOPLE:
             user = world.people[person]
@@ -123,8 +126,10 @@ def test_each_person_gets_what_the_page_declares(client, world, route, entry):  
             if person == "outsider":
                 assert status == 404, (method, person, status)
                 continue
-            if _expected_refusal(world, user, rule, method, url):
+            reason = _expected_refusal(world, user, rule, method, url)
+            if reason:
                 assert status == 403, (method, person, status)
+                assert escape(reason) in response.content.decode(), (method, person)  # the why, in words
             elif (entry.name, method) in NOTHING_THERE:
                 assert status in (200, 302, 404), (method, person, status)
             else:
