@@ -21,6 +21,7 @@ DEFAULT_PLACES = {
     "design": "methods", "timepoints": "methods",
     "participants": "participants", "n_caregivers": "participants", "child_age_months": "participants",
     "presenting_difficulties": "participants", "difficulties_other": "participants", "country": "participants",
+    "region": "participants",
     "intervention_category": "interventions", "programme": "interventions", "started_in_pregnancy": "interventions",
     "setting": "interventions", "format": "interventions", "arms": "interventions",
     "outcomes_measured": "outcomes", "notes": "notes",
@@ -88,7 +89,8 @@ def checked_layout(definition: dict, layout: Mapping) -> dict[str, list[str]]:
 def _group_text(section: dict, rows: Sequence[dict]) -> str:
     parts = []
     for row in rows:
-        values = [defs.display(row.get(f["key"]), f) for f in section["fields"]]
+        values = [defs.display(row.get(f["key"]), f) for f in section["fields"]
+                  if row.get(f["key"]) not in (None, "", [])]
         parts.append(", ".join(v for v in values if v))
     return "; ".join(p for p in parts if p)
 

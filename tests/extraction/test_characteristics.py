@@ -24,8 +24,9 @@ def table_review(review, builtin):
         study = Study.objects.create(review=review, label=label)
         Extraction.objects.create(review=review, template=builtin, study=study, version=version,
                                   status=Extraction.Status.DONE,
-                                  consensus={**answers, "arms": [{"name": "MTB", "role": "Intervention",
-                                                                   "n_randomised": 40}]})
+                                  consensus={**answers, "arms": [
+                                      {"name": "MTB", "role": "Intervention", "n_randomised": 40},
+                                      {"name": "TAU", "role": "Comparator"}]})
     return review
 
 
@@ -36,7 +37,7 @@ def _page(client, review):
 def test_the_default_columns_place_the_builtin_fields(client_for, people, table_review):
     html = client_for(people["viewer"]).get(_page(client_for, table_review)).content.decode()
     assert "Design:</strong> Randomised controlled trial" in html
-    assert "Arms:</strong> MTB, Intervention, 40" in html
+    assert "Arms:</strong> MTB, Intervention, 40; TAU, Comparator<" in html  # an empty value leaves no gap
     assert "Number of caregivers:</strong> not reported" in html  # Cole 2010 gave none
     assert "&lt;b&gt;Dix&lt;/b&gt; 2012" in html and "<b>Dix</b>" not in html
     assert "not appraised" in html
