@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from reviewapp.api_base import IdFilter, ReviewApiView, string_list_field
 from reviewapp.exceptions import ApplicationError
 
-from . import prisma, rules, selectors, services
+from . import pace, prisma, rules, selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
 from .importers import FORMATS
 from .models import (
@@ -910,6 +910,31 @@ class AgreementApi(ReviewApiView):
         return Response(AgreementSerializer({
             "kappa_ci_level": KAPPA_CI_LEVEL, "kappa_ci_method": KAPPA_CI_METHOD,
             "pairs": [_pair_row(row) for row in selectors.agreement_table(review=self.review)]}).data)
+
+
+class TeamRowSerializer(serializers.Serializer):
+    reviewer_id = serializers.IntegerField()
+    username = serializers.CharField()
+    stage = serializers.ChoiceField(choices=ScreeningStage.choices)
+    decided = serializers.IntegerField(help_text="Their decisions at this stage.")
+    waiting = serializers.IntegerField(help_text="Of those, on records still waiting for another decision.")
+    conflicts = serializers.IntegerField(help_text="Records in conflict they decided.")
+    open = serializers.IntegerField(help_text="Records at this stage still needing a decision they have not made.")
+    median_seconds = serializers.FloatField(
+        allow_null=True, help_text=f"Median seconds between their consecutive decisions at this stage; gaps over "
+                                   f"{pace.BREAK_SECONDS} s are breaks and do not count (null: too few).")
+
+
+class TeamApi(ReviewApiView):
+    """The team view (as the page): per screener and stage, decisions, waiting, conflicts, open
+    records and median seconds per decision. Counts only; no decision's value."""
+
+    capabilities = {"GET": "resolve_conflicts"}
+
+    @extend_schema(responses=TeamRowSerializer(many=True))
+    def get(self, request, review_id: int):
+        rows = selectors.team_view(review=self.review)
+        return Response(TeamRowSerializer([dataclasses.asdict(r) for r in rows], many=True).data)
 
 
 # ---------------------------------------------------------------- PRISMA

@@ -23,6 +23,7 @@ urlpatterns = [
     path("screening/conflicts/", api.ConflictListApi.as_view(), name="api_conflicts"),
     path("screening/conflicts/<int:item_id>/resolve/", api.ConflictResolveApi.as_view(), name="api_conflict_resolve"),
     path("screening/agreement/", api.AgreementApi.as_view(), name="api_screening_agreement"),
+    path("screening/team/", api.TeamApi.as_view(), name="api_screening_team"),
     path("screening/stopping/", api.StoppingApi.as_view(), name="api_screening_stopping"),
     path("screening/<str:stage>/next/", api.ScreeningNextApi.as_view(), name="api_screening_next"),
     path("screening/<str:stage>/undo/", api.DecisionUndoApi.as_view(), name="api_decision_undo"),

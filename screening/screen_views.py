@@ -19,7 +19,7 @@ from reviewapp.pages import next_url, query_without_page, review_page_context
 from reviewapp.permissions import can
 from reviewapp.uploads import body_limit
 
-from . import rules, selectors, services
+from . import pace, rules, selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
 from .forms import (
     CorrectionForm,
@@ -264,6 +264,14 @@ def decisions_log(request: HttpRequest, review_id: int) -> HttpResponse:
         review, page=page, cfg=cfg, screeners=screeners, reviewer_id=reviewer_id, stage=stage,
         stages=ScreeningStage.choices, query=query_without_page(request),
         counts=selectors.decisions_per_reviewer(review=review)))
+
+
+@review_page(GET="resolve_conflicts")
+def team(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The lead's team view: who has done what at each stage and how fast, to balance the work."""
+    review = request.review
+    return render(request, "screening/team.html", review_page_context(
+        review, rows=selectors.team_view(review=review), break_minutes=pace.BREAK_SECONDS // 60))
 
 
 @review_page(POST="resolve_conflicts")

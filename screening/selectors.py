@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from reviewapp.models import Review
 
-from . import rules
+from . import pace, rules
 from .agreement import Agreement, agreement
 from .models import (
     Claim,
@@ -521,6 +521,49 @@ def decisions_per_reviewer(*, review: Review) -> list[dict]:
     held = dict(Claim.objects.filter(review=review).values("reviewer_id").annotate(n=Count("id"))
                 .values_list("reviewer_id", "n"))
     return [{**row, "held": held.get(row["reviewer_id"], 0)} for row in rows]
+
+
+@dataclass
+class TeamRow:
+    reviewer_id: int
+    username: str
+    stage: str
+    decided: int  # their decisions at this stage
+    waiting: int  # of those, on records still waiting for another decision
+    conflicts: int  # records in conflict they decided
+    open: int  # records at this stage still needing a decision they have not made (work left for them)
+    median_seconds: float | None  # `pace.median_seconds` of their decision times at this stage
+
+
+def team_view(*, review: Review) -> list[TeamRow]:
+    """Per screener (leads and reviewers) and stage: decisions made, waiting, conflicts, records
+    open to them and their median seconds per decision (`pace`: gaps between their consecutive
+    decisions, breaks over ten minutes left out). Counts only: no decision's value shows."""
+    cfg = screening_settings_get(review=review)
+    people = list(rules.conflict_resolver_candidates(review=review).values_list("pk", "username"))
+    times: dict[tuple[int, str], list] = {}
+    for reviewer_id, stage, created in (Decision.objects.filter(review=review)
+                                        .values_list("reviewer_id", "stage", "created_at").iterator(chunk_size=5000)):
+        times.setdefault((reviewer_id, stage), []).append(created)
+    by_status = {(r, s, st): n for r, s, st, n in Decision.objects.filter(review=review)
+                 .values_list("reviewer_id", "stage", "item__status").annotate(n=Count("id")).order_by()}
+    needing = (ScreeningItem.objects.filter(review=review, status=ItemStatus.PENDING,
+                                            decisions_count__lt=cfg.reviewers_per_record))
+    needing_by_stage = dict(needing.values_list("stage").annotate(n=Count("id")).order_by())
+    # Of the records still needing a decision, those each person already decided (not open to them).
+    decided_needing = {(r, s): n for r, s, n in Decision.objects.filter(item__in=needing)
+                       .values_list("reviewer_id", "stage").annotate(n=Count("id")).order_by()}
+    rows = []
+    for stage in ScreeningStage.values:
+        for pk, username in people:
+            decided = sum(n for (r, s, _), n in by_status.items() if r == pk and s == stage)
+            rows.append(TeamRow(
+                reviewer_id=pk, username=username, stage=stage, decided=decided,
+                waiting=by_status.get((pk, stage, ItemStatus.PENDING), 0),
+                conflicts=by_status.get((pk, stage, ItemStatus.CONFLICT), 0),
+                open=needing_by_stage.get(stage, 0) - decided_needing.get((pk, stage), 0),
+                median_seconds=pace.median_seconds(times.get((pk, stage), []))))
+    return rows
 
 
 # ---------------------------------------------------------------- priority screening and stopping

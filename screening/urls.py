@@ -31,6 +31,7 @@ urlpatterns += [
     path("screening/log/", screen_views.decisions_log, name="decisions_log"),
     path("screening/log/release/<int:user_id>/", screen_views.claims_release, name="claims_release"),
     path("screening/agreement/", screen_views.agreement, name="agreement"),
+    path("screening/team/", screen_views.team, name="screening_team"),
     path("screening/priority/", screen_views.priority_switch, name="priority_switch"),
     path("screening/stop/", screen_views.screening_stop, name="screening_stop"),
     path("screening/<str:stage>/", screen_views.screen, name="screen"),
