@@ -82,6 +82,7 @@ TABLE = [
     ("api_conflicts", {}, "get", CONFLICTS, None),
     ("api_conflict_resolve", {"item_id": "conflict"}, "post", CONFLICTS, {"value": "include"}),
     ("api_screening_agreement", {}, "get", "resolve_conflicts", None),
+    ("api_screening_team", {}, "get", "resolve_conflicts", None),
     ("api_screening_stopping", {}, "get", "edit_review", None),
     ("api_screening_stopping", {}, "post", "edit_review", {"rule": "consecutive"}),
     ("api_screening_next", {"stage": "ta"}, "get", "screen", None),

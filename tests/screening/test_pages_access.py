@@ -44,6 +44,7 @@ GET_PAGES = [
     ("conflict_list", (), LEAD_ONLY),
     ("decisions_log", (), LEAD_ONLY),
     ("agreement", (), LEAD_ONLY),
+    ("screening_team", (), LEAD_ONLY),
     ("study_list", (), EVERY_MEMBER),
     ("prisma", (), EVERY_MEMBER),
     ("prisma_csv", (), EVERY_MEMBER),
