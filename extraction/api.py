@@ -813,6 +813,8 @@ class SummariesApi(ReviewApiView):
                              summaries.outcome_frequencies(described.studies, described.outcome_names)],
                 "cross_table": None}
         wanted = (request.query_params.get("rows", ""), request.query_params.get("columns", ""))
+        if any(wanted) and not all(wanted):
+            raise exceptions.ValidationError({"rows/columns": ["Give both rows and columns to cross."]})
         if any(wanted):
             picked = {key: selectors.summary_field_get(described, key) for key in wanted}
             unknown = [key for key, f in picked.items() if f is None]

@@ -22,6 +22,8 @@ def chosen_cross_fields(described, query) -> tuple[object, object, str]:
     wanted = (query.get("rows", ""), query.get("columns", ""))
     if not any(wanted):
         return (choice[0], choice[1], "") if len(choice) >= 2 else (None, None, "")
+    if not all(wanted):
+        return None, None, "Choose a field for both the rows and the columns to cross."
     picked = [selectors.summary_field_get(described, key) for key in wanted]
     unknown = [key for key, f in zip(wanted, picked, strict=True) if f is None]
     if unknown:

@@ -102,6 +102,8 @@ def test_a_field_the_form_lacks_is_refused_by_name(client_for, people, described
     page = client_for(people["viewer"]).get(reverse("extraction_summaries", args=[described.pk]),
                                             {"rows": "shoe_size", "columns": "setting"})
     assert page.status_code == 400 and "shoe_size" in page.content.decode()
+    response = _api(client_for, people, described, rows="setting")
+    assert response.status_code == 400 and "both" in str(response.json())
 
 
 def test_outcomes_list_which_studies_measured_them_and_how_often(client_for, people, described):
