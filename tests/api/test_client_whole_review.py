@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.urls import reverse
 
 from reviewapp import services as review_services
+from reviewapp.models import Review
 from tests.screening.helpers import record, ris
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +44,13 @@ class Client:
 
     def patch(self, path, data, expect=200):
         return self.call("patch", path, data, expect).json()
+
+    def put(self, path, data, expect=200):
+        return self.call("put", path, data, expect).json()
+
+    def download(self, path) -> bytes:
+        response = self.call("get", path)
+        return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def upload(name: str, content: bytes) -> io.BytesIO:
@@ -140,3 +149,95 @@ def test_a_client_script_runs_a_whole_review(clients, django_capture_on_commit_c
     assert (prisma["identified_databases"], prisma["duplicates_removed"], prisma["records_screened"],
             prisma["records_excluded"], prisma["main"]["excluded_by_reason"], prisma["studies_included"]) == (
         10, 1, 9, 5, {reason: 1}, 3)
+
+    extraction_by_two_and_consensus(c, base, [s["id"] for s in studies])
+    downloads_with_a_token(c, ids)
+    archive_round_trip(c, ids, django_capture_on_commit_callbacks)
+
+
+def extraction_by_two_and_consensus(c, base: str, study_ids: list[int]) -> None:
+    """The lead builds and publishes a form; Eve and Ben extract each study; they differ once, on
+    one study's funder, and the lead settles it and finalises every extraction."""
+    lead = c["lead"]
+    form = lead.post(base + "extraction/forms/", {"name": "Study details"}, expect=201)
+    forms = base + f"extraction/forms/{form['id']}/"
+    section = lead.post(forms + "sections/", {"title": "Study"}, expect=201)["draft"]["sections"][0]["key"]
+    funder = lead.post(forms + f"sections/{section}/fields/",
+                       {"label": "Funder", "type": "single", "choices": ["Industry", "Public"], "required": True},
+                       expect=201)
+    keys = [f["key"] for s in funder["draft"]["sections"] for f in s["fields"]]
+    sample = lead.post(forms + f"sections/{section}/fields/", {"label": "Mothers randomised", "type": "integer"},
+                       expect=201)
+    key_funder, key_n = keys[0], next(f["key"] for s in sample["draft"]["sections"] for f in s["fields"]
+                                      if f["key"] not in keys)
+    assert lead.post(forms + "versions/", {"note": "First"}, expect=201)["number"] == 1
+    schema = lead.get(forms + "versions/1/answers-schema/")
+    assert schema["properties"][key_funder]["anyOf"][0]["enum"] == ["Industry", "Public"]
+
+    for number, study in enumerate(study_ids):
+        answers = {key_funder: "Public", key_n: 40 + number}
+        for name in ("eve", "ben"):
+            differing = {key_funder: "Industry"} if name == "ben" and number == 0 else {}
+            saved = c[name].put(forms + f"studies/{study}/entry/", {"answers": {**answers, **differing},
+                                                                    "done": True})
+            assert saved["done"] is True
+    extractions = lead.get(base + "extractions/")["results"]
+    assert len(extractions) == 3
+    for extraction in extractions:
+        url = base + f"extractions/{extraction['id']}/"
+        differences = lead.get(url + "differences/")
+        for row in (r for r in differences["rows"] if r["differs"]):
+            assert row["path"] == key_funder
+            lead.post(url + "settlements/", {"path": row["path"], "choice": "a", "note": "checked the paper"})
+        final = lead.post(url + "finalise/")
+        assert final["status"] == "done" and final["consensus"][key_funder] == "Public"
+
+
+# Every download this review has something behind, by its route's name and arguments after the review.
+DOWNLOADS = {
+    "audit_export": lambda ids: [],
+    "search_file_download": lambda ids: [ids["file"]],
+    "record_export_ris": lambda ids: [],
+    "record_export_csv": lambda ids: [],
+    "prisma_svg": lambda ids: [],
+    "prisma_png": lambda ids: [],
+    "prisma_pdf": lambda ids: [],
+    "prisma_csv": lambda ids: [],
+    "prisma2020_csv": lambda ids: [],
+    "prisma_checklist_csv": lambda ids: [],
+    "search_appendix_md": lambda ids: [],
+    "search_appendix_csv": lambda ids: [],
+    "extraction_export": lambda ids: ["wide", "csv"],
+    "extraction_characteristics_download": lambda ids: ["csv"],
+    "revman_download": lambda ids: [],
+    "r_download": lambda ids: [],
+}
+
+
+def downloads_with_a_token(c, ids: dict) -> None:
+    """Each download answers the lead's token with its file (never the sign-in page)."""
+    files = {name: c["lead"].download(reverse(name, args=[ids["id"], *args(ids)]))
+             for name, args in DOWNLOADS.items()}
+    assert all(files.values())
+    assert files["record_export_ris"].count(b"ER  -") == 9  # the merged copy is one record
+    assert files["prisma_svg"].lstrip().startswith((b"<svg", b"<?xml"))
+    assert files["prisma_pdf"].startswith(b"%PDF") and files["prisma_png"].startswith(b"\x89PNG")
+    assert b"Public" in files["extraction_export"]
+
+
+def archive_round_trip(c, ids: dict, run_on_commit) -> None:
+    """The lead writes the archive; someone else imports it and gets a review with the same counts."""
+    lead = c["lead"]
+    with run_on_commit(execute=True):  # the archive job, run here as the worker would
+        started = lead.post(ids["base"] + "archives/", expect=202)
+    state = lead.get(started["url"])
+    assert state["status"] == "done"
+    upload_zip = upload("review.zip", lead.download(state["file_url"]))
+    copy = c["importer"].post("reviews/import/", {"file": upload_zip}, expect=201)
+    assert "lead" in copy["roles"] and copy["title"] == lead.get(ids["base"])["title"]
+    original, imported = Review.objects.get(pk=ids["id"]), Review.objects.get(pk=copy["id"])
+    for count in (lambda r: r.records.count(), lambda r: r.studies.count(), lambda r: r.duplicate_pairs.count()):
+        assert count(imported) == count(original)
+    # What the importer's own token reads back through the API matches too.
+    theirs = f"reviews/{copy['id']}/"
+    assert c["importer"].get(theirs + "prisma/") == lead.get(ids["base"] + "prisma/")
