@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .api_base import ReviewApiView
+from .api_base import ReviewApiView, no_rows
 from .archive.services import archive_export_request, review_archive_import
 from .archive.views import ARCHIVE_UPLOAD, archive_file_response
 from .models import ArchiveExport, AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
@@ -64,7 +64,18 @@ class ReviewFilter(django_filters.FilterSet):
         fields = ["status", "title"]
 
 
-class ReviewListApi(generics.ListAPIView):
+class AccountListApi(generics.ListAPIView):
+    """A list outside any review, of the signed-in account's own rows (`account_queryset`); none
+    while drf-spectacular builds the schema (it has no signed-in account)."""
+
+    def get_queryset(self):
+        return no_rows(self) if getattr(self, "swagger_fake_view", False) else self.account_queryset()
+
+    def account_queryset(self):
+        raise NotImplementedError(f"{type(self).__name__} lists nothing")
+
+
+class ReviewListApi(AccountListApi):
     """The reviews you are a member of; POST creates one (you become its lead)."""
 
     serializer_class = ReviewSerializer
@@ -72,10 +83,8 @@ class ReviewListApi(generics.ListAPIView):
     ordering_fields = ["title", "updated_at", "created_at", "id"]
     ordering = ["-updated_at", "id"]
 
-    def get_queryset(self):
+    def account_queryset(self):
         user = self.request.user
-        if getattr(self, "swagger_fake_view", False):
-            return Review.objects.none()
         return reviews_for_user(user=user, token=self.request.auth).prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.filter(user=user)))
 
@@ -515,16 +524,14 @@ class MyInvitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MyInvitationListApi(generics.ListAPIView):
+class MyInvitationListApi(AccountListApi):
     """The open invitations addressed to your account: accept or decline each."""
 
     serializer_class = MyInvitationSerializer
     ordering_fields = ["expires_at", "id"]
     ordering = ["expires_at", "id"]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Invitation.objects.none()
+    def account_queryset(self):
         return selectors.invitations_for(user=self.request.user)
 
 

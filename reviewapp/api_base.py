@@ -172,6 +172,15 @@ class Pagination(LimitOffsetPagination):
         return min(super().get_offset(request), MAX_ID)
 
 
+# ---------------------------------------------------------------- rows of a list view
+
+def no_rows(view):
+    """The empty list of ``view``'s rows (of its serializer's model), for schema generation."""
+    serializer = view.get_serializer_class() if hasattr(view, "get_serializer_class") else None
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    return model.objects.none() if model is not None else []
+
+
 # ---------------------------------------------------------------- views scoped to a review
 
 class ReviewApiView(APIView):
@@ -209,9 +218,7 @@ class ReviewApiView(APIView):
     def get_queryset(self):
         """A list view's rows: `review_queryset`, or none while the schema is built."""
         if self.building_schema or not hasattr(self, "review"):
-            serializer = self.get_serializer_class() if hasattr(self, "get_serializer_class") else None
-            model = getattr(getattr(serializer, "Meta", None), "model", None)
-            return model.objects.none() if model is not None else []
+            return no_rows(self)
         return self.review_queryset()
 
     def review_queryset(self):
