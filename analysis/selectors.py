@@ -212,6 +212,7 @@ def analysis_inputs(*, analysis: Analysis) -> Inputs:
     rob = _risk_of_bias(review) if analysis.exclude_high_risk else None
     if analysis.exclude_high_risk and rob is None:
         out.notes.append("Risk of bias is not appraised yet, so no study was left out for it.")
+    designs = extraction_selectors.design_source(review=review)
     final = {}
     for study, answers, _definition in extraction_selectors.consensus_rows(template=template):
         final[study.pk] = (study, answers)
@@ -224,7 +225,7 @@ def analysis_inputs(*, analysis: Analysis) -> Inputs:
             leave_out(study, "extraction not final (no consensus yet)")
             continue
         answers = final[study.pk][1]
-        design = answers.get("design") or ""
+        design, design_from = designs.design_of(study, answers)
         rows = [r for r in answers.get(SECTION_KEY) or [] if r.get("outcome") == outcome]
         row, pick_note = _pick_row(rows, analysis.timepoint, answers)
         if not rows:
@@ -242,7 +243,7 @@ def analysis_inputs(*, analysis: Analysis) -> Inputs:
             except LeftOut:
                 pass
         if design not in analysis.designs:
-            leave_out(study, f"design: {design or 'not extracted'} (this analysis takes "
+            leave_out(study, f"design: {design or design_from} (this analysis takes "
                              f"{', '.join(analysis.designs) or 'no design'})")
             continue
         if rob is not None:
@@ -372,3 +373,26 @@ def analysis_overview(*, analysis: Analysis) -> Overview:
 
 def runs_of(*, analysis: Analysis):
     return analysis.runs.select_related("requested_by").defer("forest_svg", "funnel_svg", "inputs", "results")
+
+
+@dataclass(frozen=True)
+class DesignCount:
+    """How many of the review's studies have a design this analysis takes, and where designs come from."""
+
+    k: int
+    n: int
+    source: str
+
+
+def design_count(*, analysis: Analysis) -> DesignCount:
+    review = analysis.review
+    source = extraction_selectors.design_source(review=review)
+    template = extraction_selectors.extraction_template(review=review)
+    answers = ({} if template is None else
+               {study.pk: a for study, a, _d in extraction_selectors.consensus_rows(template=template)})
+    studies = list(review.studies.all())
+    k = sum(1 for study in studies if source.design_of(study, answers.get(study.pk, {}))[0] in analysis.designs)
+    labels = study_field_labels(review=review)
+    return DesignCount(k=k, n=len(studies),
+                       source=f"set on the study by the lead, else read from the field "
+                              f"“{labels.get(source.field_key, source.field_key)}”")

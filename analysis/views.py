@@ -90,7 +90,8 @@ def _detail(request, review, analysis, run: AnalysisRun | None):
     shown = run or overview.latest_done
     return render(request, "analysis/detail.html", review_page_context(
         review, o=overview, analysis=analysis, run=shown, watching=overview.latest,
-        runs=selectors.runs_of(analysis=analysis), pinned=run is not None, **_field_names(review, analysis, shown)))
+        runs=selectors.runs_of(analysis=analysis), pinned=run is not None,
+        designs=selectors.design_count(analysis=analysis), **_field_names(review, analysis, shown)))
 
 
 def _field_names(review, analysis, run) -> dict:

@@ -23,6 +23,7 @@ urlpatterns = [
          name="api_extraction_form_versions"),
     path("extraction/forms/<int:form_id>/versions/<int:number>/", api.FormVersionApi.as_view(),
          name="api_extraction_form_version"),
+    path("extraction/design-mapping/", api.DesignMappingApi.as_view(), name="api_design_mapping"),
     path("extraction/forms/<int:form_id>/versions/<int:number>/answers-schema/",
          api.FormVersionAnswersSchemaApi.as_view(), name="api_extraction_form_version_answers_schema"),
     path(ENTRY, api.EntryApi.as_view(), name="api_extraction_entry"),

@@ -1,6 +1,7 @@
 """Extraction's part of a review archive (reviewapp.archive): forms and their published versions,
 extractions and appraisals (an appraisal is an extraction on an appraisal form), each person's
-entry, how differences were settled and the characteristics table's columns; and the CSVs people read.
+entry, how differences were settled, the characteristics table's columns and the design mapping;
+and the CSVs people read.
 
 Appraisal tools are site-level (loaded by migrations): the archive carries the versions the
 review's forms use, and the importer takes the target's row of the same slug, version and
@@ -15,7 +16,16 @@ from reviewapp.tabular import csv_text
 
 from . import exports, selectors
 from .appraisal import selectors as appraisal_selectors
-from .models import AppraisalTool, CharacteristicsLayout, Entry, Extraction, FormTemplate, FormVersion, Settlement
+from .models import (
+    AppraisalTool,
+    CharacteristicsLayout,
+    DesignMapping,
+    Entry,
+    Extraction,
+    FormTemplate,
+    FormVersion,
+    Settlement,
+)
 
 
 def _extraction_table(shape: str):
@@ -49,4 +59,5 @@ def register() -> None:
             ModelPart(Entry, lambda review: Entry.objects.filter(extraction__review=review)),
             ModelPart(Settlement, lambda review: Settlement.objects.filter(extraction__review=review)),
             ModelPart(CharacteristicsLayout, lambda review: CharacteristicsLayout.objects.filter(review=review)),
+            ModelPart(DesignMapping, lambda review: DesignMapping.objects.filter(review=review)),
         )))

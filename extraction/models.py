@@ -169,3 +169,17 @@ class CharacteristicsLayout(models.Model):
 
     def __str__(self) -> str:
         return f"Characteristics table of {self.review}"
+
+
+class DesignMapping(models.Model):
+    """Where a review's study designs come from when the lead has not set one on the study: the
+    extraction field ``field_key`` (a plain field of the review's form) and which of its answers
+    means which design, ``{answer: screening.models.StudyDesign value}``. Other answers: unknown."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="design_mapping")
+    field_key = models.CharField(max_length=60)
+    values = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Designs of {self.review} from “{self.field_key}”"

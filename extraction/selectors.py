@@ -7,13 +7,13 @@ from typing import Any
 
 from django.http import Http404
 
-from screening.models import Study
+from screening.models import Study, StudyDesign
 
 from . import definition as defs
 from . import outcome_data, rules
 from . import outcome_names as names
 from .answers_schema import answers_schema
-from .models import Entry, Extraction, FormTemplate
+from .models import DesignMapping, Entry, Extraction, FormTemplate
 
 Status = Extraction.Status
 
@@ -304,6 +304,7 @@ def outcome_data_rows(*, review, outcome: str | None = None, study_id: int | Non
     if template is None:
         return []
     directions = {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    designs = design_source(review=review)
     out = []
     for study, answers, _definition in consensus_rows(template=template):
         if study_id is not None and study.pk != study_id:
@@ -312,7 +313,7 @@ def outcome_data_rows(*, review, outcome: str | None = None, study_id: int | Non
             if outcome is not None and row.get("outcome") != outcome:
                 continue
             effect = outcome_data.row_effect(row, higher_favours_intervention=directions.get(row.get("outcome"), True))
-            out.append(OutcomeDataRow(study=study, design=answers.get("design") or "", row=i, values=row,
+            out.append(OutcomeDataRow(study=study, design=designs.design_of(study, answers)[0], row=i, values=row,
                                       effect=effect))
     return out
 
@@ -393,3 +394,38 @@ def characteristics_table(*, review) -> CharacteristicsTable:
                                       risk_of_bias_overall(review=review))
     return CharacteristicsTable(layout=layout, items=characteristics.items(definition), rows=rows, stored=stored,
                                 without_consensus=described.without_consensus, template=described.template)
+
+
+# -- study designs ---------------------------------------------------------------------
+
+# Without a stored mapping (a review before it had one), the built-in form's design field maps
+# its three choices onto the designs of the same name.
+BUILTIN_DESIGN_FIELD = "design"
+BUILTIN_DESIGN_VALUES = {d.value: d.value for d in (StudyDesign.RANDOMISED, StudyDesign.NON_RANDOMISED,
+                                                    StudyDesign.PRE_POST)}
+
+
+@dataclass(frozen=True)
+class DesignSource:
+    """Which extraction field gives a study's design, and which answer means which design."""
+
+    field_key: str
+    values: dict[str, str]
+    stored: bool  # False: the built-in form's default
+
+    def design_of(self, study: Study, answers: dict) -> tuple[str, str]:
+        """(the design, "" when unknown; where it comes from, in words)."""
+        if study.design:
+            return study.design, "set on the study"
+        answer = answers.get(self.field_key)
+        if answer is None or answer == "":
+            return "", "not extracted"
+        design = self.values.get(str(answer), "")
+        return design, f"from “{answer}”" if design else f"“{answer}” is not mapped to a design"
+
+
+def design_source(*, review) -> DesignSource:
+    mapping = DesignMapping.objects.filter(review=review).first()
+    if mapping is None:
+        return DesignSource(BUILTIN_DESIGN_FIELD, dict(BUILTIN_DESIGN_VALUES), stored=False)
+    return DesignSource(mapping.field_key, dict(mapping.values), stored=True)

@@ -36,6 +36,7 @@ from .models import (
     SearchFile,
     StoppingDecision,
     Study,
+    StudyDesign,
     validate_keyword_list,
 )
 from .upload_limits import SEARCH_EXPORT
@@ -807,10 +808,13 @@ class StoppingApi(ReviewApiView):
 
 class StudySerializer(serializers.ModelSerializer):
     reports = RecordBriefSerializer(many=True, read_only=True)
+    design = serializers.ChoiceField(choices=StudyDesign.choices, allow_blank=True, required=False,
+                                     help_text="The design the lead set (leads PATCH it); empty: analyses read "
+                                               "it through the review's design mapping from the extraction.")
 
     class Meta:
         model = Study
-        fields = ["id", "label", "previous_version", "created_at", "reports"]
+        fields = ["id", "label", "design", "previous_version", "created_at", "reports"]
         read_only_fields = ["id", "previous_version", "created_at", "reports"]
 
 
@@ -832,7 +836,7 @@ class StudyListApi(ReviewApiView, generics.ListAPIView):
 
 
 class StudyDetailApi(ReviewApiView):
-    """One study and its reports; PATCH renames it (leads)."""
+    """One study and its reports; PATCH renames it or sets its design (leads)."""
 
     capabilities = {"PATCH": "edit_review"}
 
@@ -847,7 +851,9 @@ class StudyDetailApi(ReviewApiView):
         data.is_valid(raise_exception=True)
         if "label" in data.validated_data:
             study = services.study_rename(actor=request.user, study=study, label=data.validated_data["label"])
-        return Response(StudySerializer(study).data)
+        if "design" in data.validated_data:
+            study = services.study_design_set(actor=request.user, study=study, design=data.validated_data["design"])
+        return Response(StudySerializer(selectors.study_get(review=self.review, study_id=study_id)).data)
 
 
 class StudyReportsApi(ReviewApiView):

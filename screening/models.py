@@ -407,11 +407,27 @@ class RecordCorrection(models.Model):
         return f"{self.get_field_display()} of record {self.record_id}"
 
 
+class StudyDesign(models.TextChoices):
+    """A study's design as analyses read it: set by the lead per study, or mapped from an extraction
+    field's answers (extraction.models.DesignMapping). The values are what runs store and show."""
+
+    RANDOMISED = "Randomised controlled trial"
+    NON_RANDOMISED = "Non-randomised controlled study"
+    PRE_POST = "Uncontrolled pre-post study"
+    OTHER = "Other or unknown design"
+
+
+CONTROLLED_DESIGNS = (StudyDesign.RANDOMISED, StudyDesign.NON_RANDOMISED)
+
+
 class Study(models.Model):
     """An included study: what extraction and analysis work on. Its reports are the records linked to it."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="studies")
     label = models.CharField(max_length=200, help_text="How tables and plots name it, e.g. “Suchman 2010”.")
+    design = models.CharField(max_length=40, choices=StudyDesign.choices, blank=True, default="",
+                              help_text="Set by the lead; empty: as the review's design mapping reads the "
+                                        "study's extraction.")
     # An updated review's studies carried over from its previous version (PRISMA's "previous studies" column).
     previous_version = models.BooleanField("included in the previous version", default=False)
     created_at = models.DateTimeField(auto_now_add=True)

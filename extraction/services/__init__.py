@@ -1,5 +1,6 @@
 """Writes of the extraction app: forms and their versions, entries, settlements and consensus."""
 from .characteristics import characteristics_layout_set
+from .designs import design_mapping_set
 from .entries import (
     SaveResult,
     check_answers,
@@ -28,6 +29,7 @@ from .forms import (
 )
 
 __all__ = [
+    "design_mapping_set",
     "characteristics_layout_set",
     "SaveResult", "check_answers", "consensus_answers", "consensus_finalise", "consensus_reopen", "differences",
     "entry_autosave", "entry_reopen", "entry_save", "entry_save_answers", "extraction_for", "settlement_record",

@@ -17,9 +17,11 @@ from reviewapp.models import AuditEvent, Review
 from reviewapp.widgets import plain_number
 
 from .. import definition as defs
-from .. import outcome_data, rules
+from .. import outcome_data, rules, selectors
 from ..builtin import BUILTIN_NAME, builtin_definition
-from ..models import FormTemplate, FormVersion
+from ..models import DesignMapping, FormTemplate, FormVersion
+from ..selectors import BUILTIN_DESIGN_FIELD, BUILTIN_DESIGN_VALUES
+from .designs import design_mapping_set
 
 Action = AuditEvent.Action
 
@@ -53,6 +55,11 @@ def template_create_builtin(*, actor, review: Review) -> FormTemplate:
         template = template_create(actor=actor, review=review, name=BUILTIN_NAME, definition=builtin_definition())
     if template.current_version is None:
         version_publish(actor=actor, template=template, note="The built-in form.")
+    # The form studies are extracted on, and no mapping yet: its design field says the design.
+    if (not DesignMapping.objects.filter(review=review).exists()
+            and selectors.extraction_template(review=review) == template):
+        design_mapping_set(actor=actor, review=review, field_key=BUILTIN_DESIGN_FIELD,
+                           values=BUILTIN_DESIGN_VALUES)
     return template
 
 

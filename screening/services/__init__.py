@@ -32,14 +32,14 @@ from .searches import (
     search_update,
     upload_limit_bytes,
 )
-from .studies import study_link_report, study_rename
+from .studies import study_design_set, study_link_report, study_rename
 
 __all__ = [
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
     "exclusion_reasons_clean",
     "fulltext_upload", "record_correct",
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
-    "study_link_report", "study_rename", "ranking_queue_if_due", "ranking_refresh",
+    "study_design_set", "study_link_report", "study_rename", "ranking_queue_if_due", "ranking_refresh",
     "screening_stop",
     "DUPLICATE_ACTIONS", "duplicate_keep_apart", "duplicate_merge", "duplicate_reopen", "duplicate_unmerge",
     "duplicate_unmerge_to_queue", "search_create", "search_delete",

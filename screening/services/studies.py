@@ -8,7 +8,7 @@ from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
 
-from ..models import Record, Study
+from ..models import Record, Study, StudyDesign
 
 Action = AuditEvent.Action
 
@@ -73,3 +73,15 @@ def study_rename(*, actor, study: Study, label: str) -> Study:
     study = Study.objects.select_for_update().get(pk=study.pk)
     return audited_update(actor=actor, review=study.review, instance=study, fields={"label": label},
                           allowed=("label",), exclude=("created_at",))
+
+
+@transaction.atomic
+def study_design_set(*, actor, study: Study, design: str) -> Study:
+    """The lead sets a study's design (a `StudyDesign` value), or clears it ("") so the review's
+    design mapping reads it from the extraction again."""
+    if design and design not in StudyDesign.values:
+        raise ApplicationError(f"Unknown design “{design}”; choose one of: {', '.join(StudyDesign.values)}.",
+                               {"field": "design"})
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    return audited_update(actor=actor, review=study.review, instance=study, fields={"design": design},
+                          allowed=("design",), exclude=("created_at",))
