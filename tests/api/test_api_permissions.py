@@ -115,6 +115,10 @@ TABLE = [
      "build_forms", None),
     ("api_extraction_form_versions", {"form_id": "form"}, "post", "build_forms", {"note": "A funder field"}),
     ("api_extraction_form_version", {"form_id": "form", "number": 1}, "get", "view", None),
+    ("api_extraction_form_version_answers_schema", {"form_id": "form", "number": 1}, "get", "view", None),
+    ("api_design_mapping", {}, "get", "view", None),
+    ("api_design_mapping", {}, "put", "build_forms", {"field_key": "design", "values": {
+        "Randomised controlled trial": "Randomised controlled trial"}}),
     ("api_extraction_entry", ENTRY, "get", "extract", None),
     ("api_extraction_entry", ENTRY, "put", "extract", {"answers": {"design": "Randomised controlled trial",
                                                                   "n_caregivers": 40}, "done": False}),
