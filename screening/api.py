@@ -716,6 +716,35 @@ class ConflictResolveApi(ConflictResolverMixin, ReviewApiView):
         return Response(ResolvedItemSerializer(item).data)
 
 
+class BulkExcludeSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=ScreeningStage.choices)
+    records = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+                                    min_length=1, max_length=rules.BULK_EXCLUDE_LIMIT,
+                                    help_text="Record ids; all or none are excluded.")
+    reason = serializers.CharField(max_length=200)
+
+
+class BulkExcludeResultSerializer(serializers.Serializer):
+    excluded = serializers.IntegerField()
+
+
+class RecordsExcludeApi(ReviewApiView):
+    """A lead excludes a selection of records at one stage with one reason (the records page's
+    "Exclude selected"), audited as one action listing them. Only records nobody has decided at
+    that stage; otherwise nothing changes and the refusal names them."""
+
+    capabilities = {"POST": "resolve_conflicts"}
+
+    @extend_schema(request=BulkExcludeSerializer, responses=BulkExcludeResultSerializer)
+    def post(self, request, review_id: int):
+        data = BulkExcludeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = services.records_exclude(actor=request.user, review=self.review, stage=data.validated_data["stage"],
+                                         record_ids=data.validated_data["records"],
+                                         reason=data.validated_data["reason"])
+        return Response(BulkExcludeResultSerializer({"excluded": count}).data)
+
+
 # ---------------------------------------------------------------- priority screening and stopping
 
 class StoppingTargetSerializer(serializers.Serializer):

@@ -97,20 +97,25 @@ class RecordFilterForm(forms.Form):
                                     choices=[("", "Any"), *MY_DECISION_FILTERS])
     other_decision = forms.ChoiceField(label="Others' decision (once visible)", required=False,
                                        choices=[("", "Any"), *Decision.Value.choices])
-    reason = forms.ChoiceField(label="Exclusion reason", required=False)
+    # Free text (offered the review's reasons): a lead's bulk exclusion may give a reason of its own.
+    reason = forms.CharField(label="Exclusion reason", required=False, max_length=200,
+                             widget=forms.TextInput(attrs={"list": "exclusion-reasons"}))
     tag = forms.CharField(label="Tag", required=False, max_length=50)
     reviewer = forms.ModelChoiceField(label="Decided by", queryset=None, required=False, empty_label="Anyone")
     has_fulltext = forms.ChoiceField(label="Full text", required=False,
                                      choices=[("", "Any"), ("yes", "Attached"), ("no", "Not attached")])
+    ids = forms.TypedMultipleChoiceField(label="Selected records", required=False, coerce=int,
+                                         widget=forms.MultipleHiddenInput)
     sort = forms.ChoiceField(label="Order by", required=False, widget=forms.HiddenInput,
                              choices=[("", "Number"), *RECORD_SORT_CHOICES])
 
-    def __init__(self, *args, review, reasons=(), **kwargs):
+    def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["search"].queryset = Search.objects.filter(review=review)
         self.fields["search"].label_from_instance = lambda s: f"{s.database} · {s.date_run:%Y-%m-%d}"
-        self.fields["reason"].choices = [("", "Any"), *((r, r) for r in reasons)]
         self.fields["reviewer"].queryset = conflict_resolver_candidates(review=review)
+        # Any whole number is a valid id to select by; ids of other reviews simply match nothing.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 12
 
     def selector_filters(self) -> dict:
         """The cleaned filters under the names `selectors.records_filtered` takes."""

@@ -141,3 +141,29 @@ def visible_decisions_q(*, user, roles: set[str], cfg: ScreeningSettings) -> Q:
         mine = Decision.objects.filter(item=OuterRef("item"), reviewer_id=user.pk)
         return visible | (Q(item__status=Status.CONFLICT) & ~Exists(mine))
     return visible
+
+
+# ---------------------------------------------------------------- a lead's bulk exclusion
+
+BULK_EXCLUDE_LIMIT = 1000
+
+
+def bulk_exclude_refusal(*, roles: set[str]) -> str | None:
+    """Why this person may not exclude a selection of records (None: they may): leads only."""
+    if can(roles=roles, capability="resolve_conflicts"):
+        return None
+    return "Excluding a selection of records needs the role Lead."
+
+
+def bulk_exclude_item_refusal(*, item: ScreeningItem) -> str | None:
+    """Why a lead's bulk exclusion cannot apply to ``item`` (None: it can). Only records nobody has
+    decided at that stage: over a reviewer's decision it would overrule them without a conflict
+    (an include) or repeat them (an exclude), and a settled or conflicting record has its own
+    way out (the conflicts page)."""
+    if item.status == Status.WITHDRAWN:
+        return "merged into another record"
+    if item.status != Status.PENDING:
+        return f"already {item.get_status_display().lower()}"
+    if item.decisions_count:
+        return "already has a reviewer's decision"
+    return None

@@ -167,6 +167,7 @@ def records_filtered(
     tag: str = "",
     reviewer_id: int | None = None,
     has_fulltext: str = "",
+    ids: list[int] | None = None,
     sort: str = "",
 ) -> QuerySet[Record]:
     """The one filter of the records list, its exports and the records API.
@@ -177,6 +178,8 @@ def records_filtered(
     filter reveals a blind decision; ``my_decision`` reads the viewer's own. ``reviewer_id``
     keeps records that person decided (who screened what is not blind; the values are)."""
     records = _records_base(review)
+    if ids:  # a selection (the records page's checkboxes): the other filters still apply
+        records = records.filter(pk__in=ids)
     if duplicates == "hide":
         records = records.filter(duplicate_of__isnull=True)
     elif duplicates == "only":

@@ -15,6 +15,7 @@ urlpatterns = [
     path("imports/<int:file_id>/action/", views.search_file_action, name="search_file_action"),
     path("imports/<int:file_id>/download/", token_download(views.search_file_download), name="search_file_download"),
     path("records/", views.record_list, name="record_list"),
+    path("records/selection/", views.record_bulk, name="record_bulk"),
     path("records/<int:record_id>/", views.record_detail, name="record_detail"),
     path("records.ris", token_download(views.record_export), {"fmt": "ris"}, name="record_export_ris"),
     path("records.csv", token_download(views.record_export), {"fmt": "csv"}, name="record_export_csv"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import (
+    QueryDict,
     FileResponse,
     HttpRequest,
     HttpResponse,
@@ -23,7 +24,7 @@ from reviewapp.uploads import body_limit
 
 from . import exports, selectors, services
 from .forms import RecordFilterForm, SearchFileForm, SearchForm
-from .models import DuplicatePair, Record
+from .models import DuplicatePair, Record, ScreeningStage
 from .upload_limits import SEARCH_EXPORT
 
 RECORDS_PER_PAGE = 50
@@ -135,8 +136,7 @@ def search_file_download(request: HttpRequest, review_id: int, file_id: int) -> 
 
 def _record_filters(request: HttpRequest, review) -> tuple[RecordFilterForm, dict]:
     """The records page's filters from the query string (the page and its export links share them)."""
-    reasons = selectors.screening_settings_get(review=review).exclusion_reasons
-    form = RecordFilterForm(request.GET or None, review=review, reasons=reasons)
+    form = RecordFilterForm(request.GET or None, review=review)
     filters = form.selector_filters() if form.is_valid() else {}
     if filters:
         filters["viewer"] = selectors.viewer_for(review=review, user=request.user)
@@ -152,7 +152,9 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "screening/records.html", review_page_context(
         review, form=form, page=page, query=query_without_page(request), counts=selectors.record_counts(review=review),
-        stages=selectors.EXPORT_STAGES, sorts=_sort_links(request)), status=400 if form.errors else 200)
+        stages=selectors.EXPORT_STAGES, sorts=_sort_links(request), screening_stages=ScreeningStage.choices,
+        reasons=selectors.screening_settings_get(review=review).exclusion_reasons),
+        status=400 if form.errors else 200)
 
 
 def _sort_links(request: HttpRequest) -> dict[str, dict]:
@@ -167,6 +169,38 @@ def _sort_links(request: HttpRequest) -> dict[str, dict]:
         state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
         links[key] = {"query": query.urlencode(), "state": state}
     return links
+
+
+@review_page(POST="export_records")
+def record_bulk(request: HttpRequest, review_id: int) -> HttpResponse:
+    """The records list's selection: export it (to the export, by the ids) or, for a lead, exclude it
+    at one stage with one reason (`services.records_exclude` refuses anyone else)."""
+    review = request.review
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) < 12]
+    back = reverse("record_list", args=[review.pk])
+    query = request.POST.get("query", "")
+    if query:
+        back += "?" + QueryDict(query).urlencode()
+    action = request.POST.get("action")
+    if not ids:
+        messages.error(request, "Select at least one record first.")
+        return redirect(back)
+    if action in ("csv", "ris"):
+        selection = QueryDict(mutable=True)
+        selection.setlist("ids", [str(i) for i in ids])
+        selection["stage"] = "all"
+        return redirect(reverse(f"record_export_{action}", args=[review.pk]) + "?" + selection.urlencode())
+    if action != "exclude":
+        messages.error(request, "Unknown action.")
+        return redirect(back)
+    try:
+        count = services.records_exclude(actor=request.user, review=review, stage=request.POST.get("at", ""),
+                                         record_ids=ids, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{count} record{'s' if count != 1 else ''} excluded.")
+    return redirect(back)
 
 
 @review_page(GET="view")

@@ -1,4 +1,5 @@
 """Writes of the screening app: searches and their files, imports, duplicate decisions, screening."""
+from .bulk import records_exclude
 from .decisions import (
     claims_release,
     conflict_resolve,
@@ -35,6 +36,7 @@ from .searches import (
 from .studies import study_design_set, study_link_report, study_rename
 
 __all__ = [
+    "records_exclude",
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
     "exclusion_reasons_clean",
     "fulltext_upload", "record_correct",

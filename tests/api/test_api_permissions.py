@@ -83,6 +83,8 @@ TABLE = [
     ("api_conflict_resolve", {"item_id": "conflict"}, "post", CONFLICTS, {"value": "include"}),
     ("api_screening_agreement", {}, "get", "resolve_conflicts", None),
     ("api_screening_team", {}, "get", "resolve_conflicts", None),
+    ("api_records_exclude", {}, "post", "resolve_conflicts", {"stage": "ta", "records": ["record"],
+                                                                  "reason": "Not a trial"}),
     ("api_screening_stopping", {}, "get", "edit_review", None),
     ("api_screening_stopping", {}, "post", "edit_review", {"rule": "consecutive"}),
     ("api_screening_next", {"stage": "ta"}, "get", "screen", None),
@@ -167,7 +169,11 @@ def _body(world, body):
     if body == "upload":
         return {"file": _ris_upload()}
     if isinstance(body, dict):
-        return {k: world.ids.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+        def value(v):
+            if isinstance(v, list):
+                return [value(x) for x in v]
+            return world.ids.get(v, v) if isinstance(v, str) else v
+        return {k: value(v) for k, v in body.items()}
     return body
 
 

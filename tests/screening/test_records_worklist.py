@@ -144,3 +144,60 @@ def test_a_filter_that_cannot_be_read_is_named_and_matches_nothing(client, scree
     api = client.get(reverse("api_records", args=[review.pk]) + "?my_decision=perhaps",
                      HTTP_AUTHORIZATION=f"Token {key}")
     assert api.status_code == 400 and "my_decision" in api.json().get("errors", api.json()).__str__()
+
+
+# ---------------------------------------------------------------- the selection
+
+def test_the_lead_excludes_a_selection_in_one_audited_action(client, screened):
+    from reviewapp.models import AuditEvent
+
+    review, people, by_number = screened
+    client.force_login(people["lead"])
+    chosen = [by_number[n].pk for n in (6, 7, 8)]
+    response = client.post(reverse("record_bulk", args=[review.pk]),
+                           {"ids": chosen, "action": "exclude", "at": "ta", "reason": "Animal study",
+                            "query": "status=pending"})
+    assert response.status_code == 302 and response["Location"].endswith("?status=pending")
+    items = ScreeningItem.objects.filter(record_id__in=chosen, stage="ta")
+    assert {(i.status, i.reason, i.resolved_by_id) for i in items} == {("excluded", "Animal study",
+                                                                       people["lead"].pk)}
+    event = AuditEvent.objects.filter(review=review, actor=people["lead"]).latest("id")
+    assert event.after == {"stage": "ta", "reason": "Animal study", "records": [6, 7, 8]}
+    assert "#6, #7, #8" in event.object_label
+    # The reason is found by the filters like any other.
+    assert export_numbers(client, review, people["lead"], "reason=Animal+study") == {6, 7, 8}
+    assert api_numbers(client, review, people["lead"], "?reason=Animal+study") == {6, 7, 8}
+
+
+def test_a_selection_with_a_decided_record_is_refused_whole_and_named(client, screened):
+    from reviewapp.models import AuditEvent
+
+    review, people, by_number = screened
+    before = AuditEvent.objects.count()
+    _, key = review_services.api_token_create(user=people["lead"], name="t", scope="read-write")
+    response = client.post(reverse("api_records_exclude", args=[review.pk]),
+                           {"stage": "ta", "records": [by_number[n].pk for n in (4, 9, 2)], "reason": "Off topic"},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 400
+    text = str(response.json())
+    assert "#2: already excluded" in text and "#4: already has a reviewer's decision" in text
+    assert ScreeningItem.objects.get(record=by_number[9], stage="ta").status == "pending"
+    assert AuditEvent.objects.count() == before
+    ok = client.post(reverse("api_records_exclude", args=[review.pk]),
+                     {"stage": "ta", "records": [by_number[9].pk], "reason": "Off topic"},
+                     content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+    assert ok.status_code == 200 and ok.json() == {"excluded": 1}
+
+
+def test_a_reviewer_cannot_exclude_a_selection_but_exports_it(client, screened):
+    review, people, by_number = screened
+    client.force_login(people["reviewer"])
+    chosen = [by_number[n].pk for n in (9, 10)]
+    refused = client.post(reverse("record_bulk", args=[review.pk]),
+                          {"ids": chosen, "action": "exclude", "at": "ta", "reason": "Off topic"}, follow=True)
+    assert "needs the role Lead" in refused.content.decode()
+    assert set(ScreeningItem.objects.filter(record_id__in=chosen, stage="ta").values_list("status", flat=True)) \
+        == {"pending"}
+    export = client.post(reverse("record_bulk", args=[review.pk]), {"ids": chosen, "action": "csv"})
+    assert export.status_code == 302
+    assert export_numbers(client, review, people["reviewer"], export["Location"].split("?", 1)[1]) == {9, 10}
