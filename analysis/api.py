@@ -166,6 +166,31 @@ class AnalysisRunApi(ReviewApiView):
         return Response(RunSerializer(run, context={"request": request}).data)
 
 
+class AnalysisRunCancelApi(ReviewApiView):
+    """Stop a run that is queued or running (leads); a run that has ended is a 400 with the reason."""
+
+    capabilities = {"POST": "run_analyses"}
+
+    @extend_schema(request=None, responses={200: RunSerializer})
+    def post(self, request, review_id: int, analysis_id: int, run_id: int):
+        run = selectors.run_get(review=self.review, run_id=run_id, analysis_id=analysis_id)
+        run = services.analysis_run_cancel(actor=request.user, run=run)
+        return Response(RunSerializer(run, context={"request": request}).data)
+
+
+class AnalysisRunAgainApi(ReviewApiView):
+    """Queue a failed or cancelled run again (leads): 202 with the run's URL."""
+
+    capabilities = {"POST": "run_analyses"}
+
+    @extend_schema(request=None, responses={202: RunSerializer})
+    def post(self, request, review_id: int, analysis_id: int, run_id: int):
+        run = selectors.run_get(review=self.review, run_id=run_id, analysis_id=analysis_id)
+        run = services.analysis_run_again(actor=request.user, run=run)
+        body = RunSerializer(run, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
 # -- summary of findings: the lead's GRADE ratings ------------------------------------------
 
 class RatingInputSerializer(serializers.Serializer):

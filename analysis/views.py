@@ -85,6 +85,30 @@ def analysis_run(request: HttpRequest, review_id: int, analysis_id: int) -> Http
     return redirect("analysis_detail", review.pk, analysis.pk)
 
 
+@review_page(POST="run_analyses")
+def run_cancel(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
+    """Stop a run that has not ended (a result the worker still brings is not kept)."""
+    run = selectors.run_get(review=request.review, run_id=run_id)
+    try:
+        services.analysis_run_cancel(actor=request.user, run=run)
+        messages.success(request, f"Run {run.number} cancelled.")
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    return redirect("analysis_run_detail", request.review.pk, run.pk)
+
+
+@review_page(POST="run_analyses")
+def run_again(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
+    """Queue a failed or cancelled run again, with the data as they are now."""
+    run = selectors.run_get(review=request.review, run_id=run_id)
+    try:
+        services.analysis_run_again(actor=request.user, run=run)
+        messages.success(request, f"Run {run.number} queued again.")
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    return redirect("analysis_detail", request.review.pk, run.analysis_id)
+
+
 def _detail(request, review, analysis, run: AnalysisRun | None):
     overview = selectors.analysis_overview(analysis=analysis)
     shown = run or overview.latest_done

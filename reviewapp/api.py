@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .api_base import ReviewApiView, no_rows
-from .archive.services import archive_export_request, review_archive_import
+from .archive.services import archive_export_again, archive_export_cancel, archive_export_request, review_archive_import
 from .archive.views import ARCHIVE_UPLOAD, archive_file_response
 from .models import ArchiveExport, AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
 from .permissions import reviews_for_user, token_allows
@@ -170,6 +170,31 @@ class ReviewArchiveApi(ReviewApiView):
     def get(self, request, review_id: int, export_id: int):
         export = selectors.archive_export_get(review=self.review, export_id=export_id)
         return Response(ArchiveExportSerializer(export, context={"request": request}).data)
+
+
+class ReviewArchiveCancelApi(ReviewApiView):
+    """Stop writing an archive that is not ready yet (leads); one that has ended is a 400 with the reason."""
+
+    capabilities = {"POST": "export_review"}
+
+    @extend_schema(request=None, responses={200: ArchiveExportSerializer})
+    def post(self, request, review_id: int, export_id: int):
+        export = selectors.archive_export_get(review=self.review, export_id=export_id)
+        export = archive_export_cancel(actor=request.user, export=export)
+        return Response(ArchiveExportSerializer(export, context={"request": request}).data)
+
+
+class ReviewArchiveAgainApi(ReviewApiView):
+    """Write again an archive that failed or was cancelled (leads): 202 with its URL."""
+
+    capabilities = {"POST": "export_review"}
+
+    @extend_schema(request=None, responses={202: ArchiveExportSerializer})
+    def post(self, request, review_id: int, export_id: int):
+        export = selectors.archive_export_get(review=self.review, export_id=export_id)
+        export = archive_export_again(actor=request.user, export=export)
+        body = ArchiveExportSerializer(export, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
 class ReviewArchiveFileApi(ReviewApiView):

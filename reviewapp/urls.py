@@ -22,6 +22,8 @@ review_patterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("audit.csv", token_download(views.audit_export), name="audit_export"),
     path("archive/", archive_views.review_archive, name="review_archive"),
+    path("archive/<int:export_id>/cancel/", archive_views.review_archive_cancel, name="review_archive_cancel"),
+    path("archive/<int:export_id>/again/", archive_views.review_archive_again, name="review_archive_again"),
     path("archive/<int:export_id>.zip", token_download(archive_views.review_archive_download),
          name="review_archive_download"),
     path("webhooks/", views.webhooks, name="webhooks"),

@@ -13,7 +13,7 @@ from ..page_access import review_page, signed_in_page
 from ..pages import review_page_context
 from ..uploads import BodyLimit, body_limit
 from .format import MB, max_unpacked_bytes
-from .services import archive_export_request, review_archive_import
+from .services import archive_export_again, archive_export_cancel, archive_export_request, review_archive_import
 
 ARCHIVE_UPLOAD = BodyLimit("A review archive", "ARCHIVE_MAX_UNPACKED_MB", max_unpacked_bytes)
 
@@ -38,6 +38,32 @@ def review_archive(request: HttpRequest, review_id: int) -> HttpResponse:
     waiting = any(not e.is_finished for e in exports)
     return render(request, "reviewapp/review_archive.html",
                   review_page_context(review, exports=exports, waiting=waiting))
+
+
+@review_page(POST="export_review")
+def review_archive_cancel(request: HttpRequest, review_id: int, export_id: int) -> HttpResponse:
+    """Stop writing an archive that is not ready yet."""
+    export = selectors.archive_export_get(review=request.review, export_id=export_id)
+    _refused_as_message(request, lambda: archive_export_cancel(actor=request.user, export=export),
+                        "The archive was cancelled.")
+    return redirect("review_archive", request.review.pk)
+
+
+@review_page(POST="export_review")
+def review_archive_again(request: HttpRequest, review_id: int, export_id: int) -> HttpResponse:
+    """Write again an archive that failed or was cancelled."""
+    export = selectors.archive_export_get(review=request.review, export_id=export_id)
+    _refused_as_message(request, lambda: archive_export_again(actor=request.user, export=export),
+                        "The archive is being written again.")
+    return redirect("review_archive", request.review.pk)
+
+
+def _refused_as_message(request, action, done: str) -> None:
+    try:
+        action()
+        messages.success(request, done)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
 
 
 @review_page(GET="export_review")

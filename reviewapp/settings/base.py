@@ -275,10 +275,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReviewStatusEnum": "reviewapp.models.Review.Status",
         "WebhookDeliveryStatusEnum": "reviewapp.models.WebhookDelivery.Status",
-        "SearchFileStatusEnum": "screening.models.SearchFile.Status",
+        "JobStatusEnum": "reviewapp.models.Job.Status",  # every kind of background work
         "DuplicatePairStatusEnum": "screening.models.DuplicatePair.Status",
         "ScreeningItemStatusEnum": "screening.models.ScreeningItem.Status",
-        "AnalysisRunStatusEnum": "analysis.models.AnalysisRun.Status",
         "ExtractionStatusEnum": "extraction.models.Extraction.Status",
     },
     "POSTPROCESSING_HOOKS": [
