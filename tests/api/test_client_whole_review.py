@@ -168,14 +168,17 @@ def extraction_by_two_and_consensus(c, base: str, study_ids: list[int]) -> None:
     keys = [f["key"] for s in funder["draft"]["sections"] for f in s["fields"]]
     sample = lead.post(forms + f"sections/{section}/fields/", {"label": "Mothers randomised", "type": "integer"},
                        expect=201)
+    design = lead.post(forms + f"sections/{section}/fields/", {"label": "Design", "type": "single",
+                                                               "choices": ["RCT", "Cluster RCT", "Cohort"]}, expect=201)
     key_funder, key_n = keys[0], next(f["key"] for s in sample["draft"]["sections"] for f in s["fields"]
                                       if f["key"] not in keys)
+    key_design = design["draft"]["sections"][0]["fields"][-1]["key"]
     assert lead.post(forms + "versions/", {"note": "First"}, expect=201)["number"] == 1
     schema = lead.get(forms + "versions/1/answers-schema/")
     assert schema["properties"][key_funder]["anyOf"][0]["enum"] == ["Industry", "Public"]
 
     for number, study in enumerate(study_ids):
-        answers = {key_funder: "Public", key_n: 40 + number}
+        answers = {key_funder: "Public", key_n: 40 + number, key_design: "Cohort" if number == 2 else "RCT"}
         for name in ("eve", "ben"):
             differing = {key_funder: "Industry"} if name == "ben" and number == 0 else {}
             saved = c[name].put(forms + f"studies/{study}/entry/", {"answers": {**answers, **differing},
@@ -191,6 +194,13 @@ def extraction_by_two_and_consensus(c, base: str, study_ids: list[int]) -> None:
             lead.post(url + "settlements/", {"path": row["path"], "choice": "a", "note": "checked the paper"})
         final = lead.post(url + "finalise/")
         assert final["status"] == "done" and final["consensus"][key_funder] == "Public"
+
+    # Study design, explicit: the lead maps the form's answers to designs, and sets one study's own.
+    mapping = lead.put(base + "extraction/design-mapping/", {"field_key": key_design, "values": {
+        "RCT": "Randomised controlled trial", "Cluster RCT": "Randomised controlled trial"}})
+    assert mapping["stored"] is True and mapping["field_key"] == key_design
+    assert lead.patch(base + f"studies/{study_ids[2]}/", {"design": "Non-randomised controlled study"})[
+        "design"] == "Non-randomised controlled study"
 
 
 # Every download this review has something behind, by its route's name and arguments after the review.
