@@ -19,10 +19,13 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
@@ -205,3 +208,42 @@ def jobs_resume() -> list[str]:
             noun = ngettext(*model.JOB_NOUN, len(ids))
             said.append(f"{len(ids)} {noun} sent to the worker again")
     return said
+
+
+# A job running this long, or waiting this long for a worker, is flagged as stuck by `manage.py
+# jobs`: the longest jobs (an import of the largest allowed file, a retraining of 100,000 records)
+# take minutes, so an hour means a lost worker or task, not a slow one.
+STUCK_RUNNING = timedelta(hours=1)
+STUCK_QUEUED = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class JobRow:
+    kind: str
+    pk: int
+    status: str
+    age: timedelta  # since it was claimed (running) or made (queued)
+    attempts: int
+    claimed_by: str
+    stuck: bool
+
+
+def jobs_unfinished(*, now=None) -> list[JobRow]:
+    """Every queued or running job of every kind, oldest first, with the stuck ones flagged."""
+    now = now or timezone.now()
+    rows = []
+    for model in job_models():
+        made = next(f.name for f in model._meta.concrete_fields if f.name in ("created_at", "uploaded_at"))
+        for job in model.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).order_by("pk"):
+            since = (job.claimed_at if job.status == Status.RUNNING else None) or getattr(job, made)
+            age = now - since
+            limit = STUCK_RUNNING if job.status == Status.RUNNING else STUCK_QUEUED
+            rows.append(JobRow(kind=model._meta.label, pk=job.pk, status=job.status, age=age,
+                               attempts=job.attempts, claimed_by=job.claimed_by, stuck=age > limit))
+    return sorted(rows, key=lambda r: -r.age)
+
+
+def jobs_counts() -> dict[str, dict[str, int]]:
+    """Jobs of each kind by state."""
+    return {model._meta.label: dict(model.objects.values_list("status").annotate(n=Count("pk")).order_by())
+            for model in job_models()}

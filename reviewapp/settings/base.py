@@ -210,6 +210,12 @@ CELERY_TASK_ALWAYS_EAGER = False
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # Redis hands a task taken but not acknowledged to another worker after this many seconds.
+    # acks_late tasks are acknowledged at their end, so it must be above the longest job (an
+    # import of the largest allowed file or a retraining of 100,000 records: minutes), or a slow
+    # job would be started twice; a pool process killed mid-job is redelivered at once anyway
+    # (reject_on_worker_lost), so only a whole lost worker waits this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 4 * 3600)}
 else:
     TASK_QUEUE_DIR = VAR_DIR / "tasks"
     for _folder in ("queue", "control", "results"):
