@@ -18,7 +18,7 @@ from .models import (
     validate_keyword_list,
 )
 from .rules import conflict_resolver_candidates
-from .selectors import MY_DECISION_FILTERS, RECORD_SORT_CHOICES, STATUS_FILTERS, year_range_problem
+from .selectors import MY_DECISION_FILTERS, RECORD_SORT_LABELS, STATUS_FILTERS, year_range_problem
 from .services import exclusion_reasons_clean
 
 
@@ -106,8 +106,8 @@ class RecordFilterForm(forms.Form):
                                      choices=[("", "Any"), ("yes", "Attached"), ("no", "Not attached")])
     ids = forms.TypedMultipleChoiceField(label="Selected records", required=False, coerce=int,
                                          widget=forms.MultipleHiddenInput)
-    sort = forms.ChoiceField(label="Order by", required=False, widget=forms.HiddenInput,
-                             choices=[("", "Number"), *RECORD_SORT_CHOICES])
+    # Also a select: on a phone the table's headers (the sort links) are not shown.
+    sort = forms.ChoiceField(label="Order by", required=False, choices=[("", "Number"), *RECORD_SORT_LABELS])
 
     def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)

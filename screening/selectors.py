@@ -134,6 +134,10 @@ MY_DECISION_FILTERS = [*Decision.Value.choices, (NO_DECISION, "Not decided by me
 RECORD_SORTS = {"number": "number", "title": "title", "year": "year", "first_author": "first_author",
                 "status": "stage_status"}
 RECORD_SORT_CHOICES = [*((k, k) for k in RECORD_SORTS), *((f"-{k}", f"-{k}") for k in RECORD_SORTS)]
+_SORT_WORDS = {"number": "Number", "title": "Title", "year": "Year", "first_author": "First author",
+               "status": "Status"}
+RECORD_SORT_LABELS = [(k, _SORT_WORDS[k]) for k in RECORD_SORTS if k != "number"] + [
+    (f"-{k}", f"{_SORT_WORDS[k]}, descending") for k in RECORD_SORTS]
 
 
 @dataclass(frozen=True)
