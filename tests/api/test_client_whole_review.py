@@ -145,6 +145,9 @@ def test_a_client_script_runs_a_whole_review(clients, django_capture_on_commit_c
         assert len(screen(c[name], base, "ft", lambda n: ("include", "") if n <= 3 else ("exclude", reason))) == 4
     studies = lead.get(base + "studies/")["results"]
     assert len(studies) == 3
+    # Every decision made through the API is in the audit trail, by its reviewer (9 + 4 each).
+    for name in ("ana", "ben"):
+        assert lead.get(base + "audit/", {"object_type": "screening.Decision", "actor": name})["count"] == 13
     prisma = lead.get(base + "prisma/")
     assert (prisma["identified_databases"], prisma["duplicates_removed"], prisma["records_screened"],
             prisma["records_excluded"], prisma["main"]["excluded_by_reason"], prisma["studies_included"]) == (
