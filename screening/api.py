@@ -745,6 +745,34 @@ class RecordsExcludeApi(ReviewApiView):
         return Response(BulkExcludeResultSerializer({"excluded": count}).data)
 
 
+class BulkTagSerializer(serializers.Serializer):
+    records = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+                                    min_length=1, max_length=rules.BULK_EXCLUDE_LIMIT, help_text="Record ids.")
+    tag = serializers.CharField(max_length=50)
+    action = serializers.ChoiceField(choices=[("add", "Put the tag on them"), ("remove", "Take it off")],
+                                     default="add")
+
+
+class BulkTagResultSerializer(serializers.Serializer):
+    changed = serializers.IntegerField(help_text="Records that gained (or lost) the tag.")
+
+
+class RecordsTagApi(ReviewApiView):
+    """A lead tags or untags a selection of records (the records page's "Tag selected"), audited as
+    one action listing the records it changed; the records list's `tag` filter finds them."""
+
+    capabilities = {"POST": "resolve_conflicts"}
+
+    @extend_schema(request=BulkTagSerializer, responses=BulkTagResultSerializer)
+    def post(self, request, review_id: int):
+        data = BulkTagSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        valid = data.validated_data
+        changed = services.records_tag(actor=request.user, review=self.review, record_ids=valid["records"],
+                                       name=valid["tag"], add=valid["action"] == "add")
+        return Response(BulkTagResultSerializer({"changed": changed}).data)
+
+
 # ---------------------------------------------------------------- priority screening and stopping
 
 class StoppingTargetSerializer(serializers.Serializer):

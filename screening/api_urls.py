@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/<int:file_id>/progress/", api.ImportProgressApi.as_view(), name="api_import_progress"),
     path("records/", api.RecordListApi.as_view(), name="api_records"),
     path("records/exclude/", api.RecordsExcludeApi.as_view(), name="api_records_exclude"),
+    path("records/tags/", api.RecordsTagApi.as_view(), name="api_records_tags"),
     path("records/<int:record_id>/", api.RecordDetailApi.as_view(), name="api_record"),
     path("duplicates/", api.DuplicateListApi.as_view(), name="api_duplicates"),
     path("duplicates/<int:pair_id>/", api.DuplicateDetailApi.as_view(), name="api_duplicate"),

@@ -348,6 +348,23 @@ class Decision(models.Model):
         return self.value in (self.Value.INCLUDE, self.Value.MAYBE)
 
 
+class RecordTag(models.Model):
+    """A lead's label on a record (the records list's "Tag selected"), to find and export a set later.
+    Apart from decision tags, which belong to a reviewer's decision and are blind with it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "name"], name="one_tag_name_per_record")]
+        indexes = [models.Index(fields=["review", "name"], name="record_tags_by_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} on record {self.record_id}"
+
+
 class Claim(models.Model):
     """The record a reviewer has on screen; it keeps others from taking a record that needs one decision more."""
 

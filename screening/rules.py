@@ -155,6 +155,13 @@ def bulk_exclude_refusal(*, roles: set[str]) -> str | None:
     return "Excluding a selection of records needs the role Lead."
 
 
+def bulk_tag_refusal(*, roles: set[str]) -> str | None:
+    """Why this person may not tag or untag a selection of records (None: they may): leads only."""
+    if can(roles=roles, capability="resolve_conflicts"):
+        return None
+    return "Tagging a selection of records needs the role Lead."
+
+
 def bulk_exclude_item_refusal(*, item: ScreeningItem) -> str | None:
     """Why a lead's bulk exclusion cannot apply to ``item`` (None: it can). Only records nobody has
     decided at that stage: over a reviewer's decision it would overrule them without a conflict

@@ -20,6 +20,7 @@ from .models import (
     DuplicatePair,
     RankingRun,
     Record,
+    RecordTag,
     ScreeningItem,
     ScreeningSettings,
     ScreeningStage,
@@ -237,7 +238,8 @@ def records_filtered(
             records = records.filter(Q(pk__in=visible.filter(reason=reason).values("item__record_id"))
                                      | Q(pk__in=settled))
         if tag:
-            records = records.filter(pk__in=_tagged_record_ids(visible, tag))
+            records = records.filter(Q(pk__in=_tagged_record_ids(visible, tag))
+                                     | Q(pk__in=RecordTag.objects.filter(review=review, name=tag).values("record_id")))
     if reviewer_id:
         records = records.filter(pk__in=decisions.filter(reviewer_id=reviewer_id).values("item__record_id"))
     return _sorted(records, sort, stage)

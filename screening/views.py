@@ -190,6 +190,16 @@ def record_bulk(request: HttpRequest, review_id: int) -> HttpResponse:
         selection.setlist("ids", [str(i) for i in ids])
         selection["stage"] = "all"
         return redirect(reverse(f"record_export_{action}", args=[review.pk]) + "?" + selection.urlencode())
+    if action in ("tag", "untag"):
+        try:
+            count = services.records_tag(actor=request.user, review=review, record_ids=ids,
+                                         name=request.POST.get("tag", ""), add=action == "tag")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{count} record{'s' if count != 1 else ''} "
+                                      f"{'tagged' if action == 'tag' else 'untagged'}.")
+        return redirect(back)
     if action != "exclude":
         messages.error(request, "Unknown action.")
         return redirect(back)

@@ -1,5 +1,5 @@
 """Writes of the screening app: searches and their files, imports, duplicate decisions, screening."""
-from .bulk import records_exclude
+from .bulk import records_exclude, records_tag
 from .decisions import (
     claims_release,
     conflict_resolve,
@@ -37,6 +37,7 @@ from .studies import study_design_set, study_link_report, study_rename
 
 __all__ = [
     "records_exclude",
+    "records_tag",
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
     "exclusion_reasons_clean",
     "fulltext_upload", "record_correct",

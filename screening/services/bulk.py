@@ -1,4 +1,5 @@
-"""A lead's actions on a selection of records: excluding them at a stage with one reason."""
+"""A lead's actions on a selection of records: tagging and untagging them, and excluding them at a
+stage with one reason."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ from reviewapp.models import AuditEvent, Review
 from reviewapp.permissions import roles_of
 
 from .. import rules
-from ..models import Claim, Decision, ScreeningItem, ScreeningStage
+from ..models import Claim, Decision, Record, RecordTag, ScreeningItem, ScreeningStage
 from .decisions import _announce_if_stage_finished, _retrain_when_settled, _validate, screening_settings
 
 Status = ScreeningItem.Status
@@ -67,3 +68,39 @@ def records_exclude(*, actor, review: Review, stage: str, record_ids: Iterable[i
     _retrain_when_settled(last, cfg)
     _announce_if_stage_finished(last)
     return len(items)
+
+
+@transaction.atomic
+def records_tag(*, actor, review: Review, record_ids: Iterable[int], name: str, add: bool = True) -> int:
+    """Put the tag ``name`` on the selected records (``add``) or take it off, in one audited action
+    listing the records it changed; returns how many changed."""
+    refusal = rules.bulk_tag_refusal(roles=roles_of(user=actor, review=review))
+    if refusal:
+        raise ApplicationError(refusal)
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Give the tag's name.")
+    if len(name) > 50:
+        raise ApplicationError(f"The tag is {len(name)} characters long; at most 50.")
+    ids = sorted({int(i) for i in record_ids})
+    if not ids:
+        raise ApplicationError("Select at least one record.")
+    if len(ids) > rules.BULK_EXCLUDE_LIMIT:
+        raise ApplicationError(f"{len(ids)} records selected; at most {rules.BULK_EXCLUDE_LIMIT} at once.")
+    records = dict(Record.objects.filter(review=review, pk__in=ids).values_list("pk", "number"))
+    if len(records) != len(ids):
+        raise ApplicationError(f"{len(ids) - len(records)} of the selected records are not in this review.")
+    tagged = set(RecordTag.objects.filter(record_id__in=ids, name=name).values_list("record_id", flat=True))
+    if add:
+        changed = [pk for pk in ids if pk not in tagged]
+        RecordTag.objects.bulk_create([RecordTag(review=review, record_id=pk, name=name) for pk in changed])
+    else:
+        changed = [pk for pk in ids if pk in tagged]
+        RecordTag.objects.filter(record_id__in=changed, name=name).delete()
+    if changed:
+        numbers = sorted(records[pk] for pk in changed)
+        audit_record(actor=actor, review=review, action=AuditEvent.Action.UPDATE, instance=review, before=None,
+                     after={"tag": name, "added" if add else "removed": numbers},
+                     label=f"tag “{name}” {'put on' if add else 'taken off'} {len(numbers)} records: "
+                           + ", ".join(f"#{n}" for n in numbers))
+    return len(changed)

@@ -85,6 +85,7 @@ TABLE = [
     ("api_conflict_resolve", {"item_id": "conflict"}, "post", CONFLICTS, {"value": "include"}),
     ("api_screening_agreement", {}, "get", "resolve_conflicts", None),
     ("api_screening_team", {}, "get", "resolve_conflicts", None),
+    ("api_records_tags", {}, "post", "resolve_conflicts", {"records": ["record"], "tag": "to check"}),
     ("api_records_exclude", {}, "post", "resolve_conflicts", {"stage": "ta", "records": ["record"],
                                                                   "reason": "Not a trial"}),
     ("api_screening_stopping", {}, "get", "edit_review", None),

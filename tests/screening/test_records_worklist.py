@@ -201,3 +201,24 @@ def test_a_reviewer_cannot_exclude_a_selection_but_exports_it(client, screened):
     export = client.post(reverse("record_bulk", args=[review.pk]), {"ids": chosen, "action": "csv"})
     assert export.status_code == 302
     assert export_numbers(client, review, people["reviewer"], export["Location"].split("?", 1)[1]) == {9, 10}
+
+
+def test_the_lead_tags_and_untags_a_selection_and_the_tag_filter_finds_it(client, screened):
+    from reviewapp.models import AuditEvent
+
+    review, people, by_number = screened
+    client.force_login(people["lead"])
+    url = reverse("record_bulk", args=[review.pk])
+    client.post(url, {"ids": [by_number[n].pk for n in (7, 8, 9)], "action": "tag", "tag": "check"})
+    assert api_numbers(client, review, people["reviewer"], "?tag=check") == {7, 8, 9}
+    _, key = review_services.api_token_create(user=people["lead"], name="t", scope="read-write")
+    response = client.post(reverse("api_records_tags", args=[review.pk]),
+                           {"records": [by_number[n].pk for n in (8, 10)], "tag": "check", "action": "remove"},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200 and response.json() == {"changed": 1}  # 10 had no such tag
+    assert export_numbers(client, review, people["lead"], "tag=check") == {7, 9}
+    events = list(AuditEvent.objects.filter(review=review, object_label__contains="check").order_by("id"))
+    assert [e.after for e in events] == [{"tag": "check", "added": [7, 8, 9]}, {"tag": "check", "removed": [8]}]
+    client.force_login(people["reviewer"])
+    refused = client.post(url, {"ids": [by_number[10].pk], "action": "tag", "tag": "x"}, follow=True)
+    assert "needs the role Lead" in refused.content.decode()
