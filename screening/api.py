@@ -374,8 +374,8 @@ class ScreeningSettingsSerializer(serializers.ModelSerializer):
                   "exclusion_reasons", "conflict_resolver", "prioritise"]
         # The model's help text predates the freeze of conflicts (a migration would only reword it).
         extra_kwargs = {"blind": {"help_text": "Reviewers see nothing of each other's decisions on a record until "
-                                               "it is settled; a conflict freezes both decisions until resolved."}}
-        extra_kwargs = {"include_keywords": {"validators": [validate_keyword_list]},
+                                               "it is settled; a conflict freezes both decisions until resolved."},
+                        "include_keywords": {"validators": [validate_keyword_list]},
                         "exclude_keywords": {"validators": [validate_keyword_list]}}
 
     def validate_exclusion_reasons(self, value):

@@ -31,6 +31,7 @@ EXPORTS = [
     ("audit_export", {}), ("appraisal_export", {}),
     *[("extraction_export", {"shape": shape, "fmt": fmt}) for shape in ("wide", "long") for fmt in ("csv", "xlsx")],
     ("sof_download", {"fmt": "csv"}), ("sof_download", {"fmt": "xlsx"}), ("revman_download", {}),
+    ("extraction_characteristics_download", {"fmt": "csv"}), ("extraction_characteristics_download", {"fmt": "xlsx"}),
 ]
 # Downloads that are not tables for a spreadsheet, and why.
 NOT_TABLES = {
@@ -89,7 +90,7 @@ def test_no_export_carries_a_live_formula(client_for, formula_review, people):
             carrying_the_label.append(name)
     # The label did reach the exports that list studies or records (so the scan saw it, neutralised).
     assert {"appraisal_export", "extraction_export", "record_export_csv", "robvis_download",
-            "search_appendix_csv"} <= set(carrying_the_label)
+            "search_appendix_csv", "extraction_characteristics_download"} <= set(carrying_the_label)
 
 
 def _named_routes(patterns, prefix=""):

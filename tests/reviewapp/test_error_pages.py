@@ -51,7 +51,7 @@ def test_a_crash_is_the_apps_500_page(people, monkeypatch, debug):
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "reviews_for_user", broken)
+    monkeypatch.setattr(views.selectors, "review_list", broken)
     client = Client(raise_request_exception=False)
     client.force_login(people["viewer"])
     with override_settings(DEBUG=debug):
