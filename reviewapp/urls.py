@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from reviewapp.page_access import token_download
 
-from . import views
+from . import health, views
 from .archive import views as archive_views
 from .forms import SignInForm
 from .page_access import public_page, signed_in_page
@@ -32,6 +32,7 @@ review_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("reviews/new/", views.review_create, name="review_create"),
     path("reviews/import/", archive_views.review_import, name="review_import"),
     path("reviews/<int:review_id>/", include(review_patterns)),
