@@ -108,8 +108,7 @@ DB  - Embase
 AN  - 2001234567
 C5  - 31234567
 M3  - Article
-ER  - 
-"""
+ER  - \n"""
 
 
 def _tags(text: str) -> list[tuple[str, str]]:
