@@ -185,6 +185,19 @@ class ImportDetailApi(ReviewApiView):
         return Response(SearchFileSerializer(search_file, context={"request": request}).data)
 
 
+class ImportRetryApi(ReviewApiView):
+    """Import a failed file again (leads), as the file's page does: 202 with the import."""
+
+    capabilities = {"POST": "manage_searches"}
+
+    @extend_schema(request=None, responses={202: SearchFileSerializer})
+    def post(self, request, review_id: int, file_id: int):
+        search_file = selectors.search_file_get(review=self.review, file_id=file_id)
+        search_file = services.search_file_retry(actor=request.user, search_file=search_file)
+        return Response(SearchFileSerializer(search_file, context={"request": request}).data,
+                        status=status.HTTP_202_ACCEPTED)
+
+
 class ImportProgressApi(ReviewApiView):
     """Where an import stands: poll it until `finished` is true."""
 

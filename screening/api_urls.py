@@ -9,6 +9,7 @@ urlpatterns = [
     path("searches/<int:search_id>/", api.SearchDetailApi.as_view(), name="api_search"),
     path("searches/<int:search_id>/files/", api.SearchFileListApi.as_view(), name="api_search_files"),
     path("imports/<int:file_id>/", api.ImportDetailApi.as_view(), name="api_import"),
+    path("imports/<int:file_id>/retry/", api.ImportRetryApi.as_view(), name="api_import_retry"),
     path("imports/<int:file_id>/progress/", api.ImportProgressApi.as_view(), name="api_import_progress"),
     path("records/", api.RecordListApi.as_view(), name="api_records"),
     path("records/exclude/", api.RecordsExcludeApi.as_view(), name="api_records_exclude"),
