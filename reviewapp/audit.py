@@ -35,6 +35,11 @@ def snapshot(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict[s
     return data
 
 
+def _without_stamps(instance: models.Model, values: dict | None) -> dict | None:
+    stamps = {f.attname for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
+    return None if values is None else {k: v for k, v in values.items() if k not in stamps}
+
+
 def audit_record(
     *,
     actor,
@@ -45,8 +50,12 @@ def audit_record(
     after: dict | None = None,
     label: str | None = None,
 ) -> AuditEvent | None:
-    """Store one audit event; an update that changed nothing is not recorded."""
-    if action == AuditEvent.Action.UPDATE and before == after:
+    """Store one audit event; an update that changed nothing is not recorded.
+
+    A save moves the row's auto_now stamp (updated_at) even when nothing else changed; such a
+    save alone is not a change anyone made, so it is left out too.
+    """
+    if action == AuditEvent.Action.UPDATE and _without_stamps(instance, before) == _without_stamps(instance, after):
         return None
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from reviewapp import services
+from reviewapp import audit, services
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Membership
 
@@ -35,6 +35,21 @@ def test_saving_without_changes_adds_no_event(review, people):
     count = AuditEvent.objects.count()
     services.review_update(actor=people["lead"], review=review, title=review.title)
     assert AuditEvent.objects.count() == count
+
+
+def test_a_save_that_only_moves_the_updated_stamp_adds_no_event(review, people):
+    # Seen in the browser walk: saving the summary of findings unchanged listed
+    # "Updated at: 10:40 -> 10:40" as a change.
+    count = AuditEvent.objects.count()
+    before = audit.snapshot(review)
+    review.save()
+    after = dict(audit.snapshot(review), updated_at="2099-01-01T00:00:00+00:00")
+    assert audit.audit_record(actor=people["lead"], review=review, action="update", instance=review,
+                              before=before, after=after) is None
+    assert AuditEvent.objects.count() == count
+    after["title"] = "Changed"
+    assert audit.audit_record(actor=people["lead"], review=review, action="update", instance=review,
+                              before=before, after=after) is not None
 
 
 def test_outcome_create_change_delete_are_audited(review, people):
