@@ -66,6 +66,9 @@ def review_create(*, creator, **fields: Any) -> Review:
 @transaction.atomic
 def review_update(*, actor, review: Review, **fields: Any) -> Review:
     review = Review.objects.select_for_update().get(pk=review.pk)
+    # Browsers send a textarea's lines with CRLF; stored text keeps LF, so saving the protocol
+    # unchanged is no change (the browser walk saw "designs: A B -> A B" in the trail).
+    fields = {k: v.replace("\r\n", "\n") if isinstance(v, str) else v for k, v in fields.items()}
     return audited_update(actor=actor, review=review, instance=review, fields=fields,
                           allowed=REVIEW_FIELDS, exclude=("updated_at",))
 

@@ -37,6 +37,15 @@ def test_saving_without_changes_adds_no_event(review, people):
     assert AuditEvent.objects.count() == count
 
 
+def test_saving_the_protocol_as_a_browser_sends_it_adds_no_event(review, people):
+    services.review_update(actor=people["lead"], review=review, planned_databases="MEDLINE\nEmbase")
+    count = AuditEvent.objects.count()
+    services.review_update(actor=people["lead"], review=review, planned_databases="MEDLINE\r\nEmbase")
+    assert AuditEvent.objects.count() == count
+    review.refresh_from_db()
+    assert review.planned_databases == "MEDLINE\nEmbase"
+
+
 def test_a_save_that_only_moves_the_updated_stamp_adds_no_event(review, people):
     # Seen in the browser walk: saving the summary of findings unchanged listed
     # "Updated at: 10:40 -> 10:40" as a change.
