@@ -175,11 +175,13 @@ def _body(world, body):
     if body == "upload":
         return {"file": _ris_upload()}
     if isinstance(body, dict):
-        def value(v):
+        # Names of the world's objects become their ids; in lists only for "records" (a role list
+        # such as ["viewer"] stays words).
+        def value(v, key):
             if isinstance(v, list):
-                return [value(x) for x in v]
+                return [value(x, key) for x in v] if key == "records" else v
             return world.ids.get(v, v) if isinstance(v, str) else v
-        return {k: value(v) for k, v in body.items()}
+        return {k: value(v, k) for k, v in body.items()}
     return body
 
 
