@@ -22,8 +22,11 @@ from django.utils.formats import date_format
 from .models import AuditEvent, Membership
 
 EMPTY = "—"
-# Snapshot keys that say nothing to a reader (every event of a review has the same review).
-HIDDEN = {"id", "review_id"}
+# Snapshot keys that say nothing to a reader: every event of a review has the same review, and a
+# background job's bookkeeping (which process took it, its attempt, its progress, its inputs' hash)
+# is the operator's, not the review's (manage.py jobs shows it).
+HIDDEN = {"id", "review_id", "claimed_by", "claimed_at", "attempts", "progress", "input_hash"}
+_BLANK = (None, "", [], {})
 # Values longer than this are cut on the page; the CSV keeps them whole.
 SHORT = 300
 
@@ -149,10 +152,11 @@ def event_changes(event: AuditEvent, names: dict | None = None) -> list[Change]:
     by_key = _fields_by_key(model_of(event.object_type))
     before, after = event.before or {}, event.after or {}
     if event.action == AuditEvent.Action.UPDATE:
-        keys = [k for k in _ordered(by_key, before, after) if before.get(k) != after.get(k)]
+        keys = [k for k in _ordered(by_key, before, after)
+                if before.get(k) != after.get(k) and not (before.get(k) in _BLANK and after.get(k) in _BLANK)]
     else:
         values = after if event.action == AuditEvent.Action.CREATE else before
-        keys = [k for k in _ordered(by_key, values) if values.get(k) not in (None, "", [])]
+        keys = [k for k in _ordered(by_key, values) if values.get(k) not in _BLANK]
     changes = []
     names = {} if names is None else names
     for key in keys:

@@ -73,3 +73,15 @@ def test_a_new_object_shows_the_values_it_was_created_with(client_for, review, p
     row = text.split("Outcome “Parenting stress” added", 1)[1].split("</tr>", 1)[0]
     assert "<details" not in row
     assert "Values set:" in row and "Parenting stress" in row
+
+
+def test_a_background_jobs_bookkeeping_is_not_shown_as_a_change(review, people):
+    """An analysis run's end: its status and result are the reader's; which process took it, its
+    progress and its inputs' hash are not, and an empty reason before and after is no change."""
+    from reviewapp.audit_display import event_changes
+
+    event = AuditEvent(review=review, action=AuditEvent.Action.UPDATE, object_type="analysis.AnalysisRun",
+                       before={"status": "running"},
+                       after={"status": "done", "claimed_by": "vm:8387", "progress": 100, "attempts": 1,
+                              "input_hash": "ab12", "error": ""})
+    assert [change.label for change in event_changes(event)] == ["Status"]
