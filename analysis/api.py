@@ -12,11 +12,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import ReviewApiView, string_list_field
+from reviewapp.api_base import ReviewApiView, StrictFieldsMixin, string_list_field
 from reviewapp.exceptions import ApplicationError
+from reviewapp.models import Outcome
 
-from . import selectors, services, sof_services
+from . import grade, selectors, services, sof_selectors, sof_services
 from .models import DESIGNS, Analysis, AnalysisRun
+from .sof_models import GradeAssessment
 
 
 def run_url(run: AnalysisRun, request=None) -> str:
@@ -122,9 +124,36 @@ class RunSerializer(RunBriefSerializer):
         return {key: run.inputs.get(key, []) for key in ("studies", "excluded", "notes")}
 
 
-class AnalysisListApi(ReviewApiView, generics.ListAPIView):
-    """The review's analyses, in their order, each with its latest run."""
+class AnalysisInputSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """What the page's analysis form asks; the service checks the rest (designs, study-level fields,
+    names unique in the review) for both."""
 
+    outcome = serializers.PrimaryKeyRelatedField(queryset=Outcome.objects.none(),
+                                                 help_text="The outcome (id) whose results are pooled.")
+    name = serializers.CharField(max_length=200, required=False, help_text="Default: the outcome's name.")
+    designs = serializers.ListField(child=serializers.ChoiceField(choices=DESIGNS), required=False,
+                                    help_text="The study designs that enter. Default: controlled designs only.")
+    moderators = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
+                                       help_text="Study-level extraction fields (keys) for a meta-regression.")
+    level = serializers.FloatField(required=False, help_text="The confidence level in percent: at least 50, "
+                                                             "below 100 (e.g. 95).")
+
+    class Meta:
+        model = Analysis
+        fields = ["outcome", "name", "timepoint", "measure", "method", "test", "designs", "exclude_high_risk",
+                  "subgroup_field", "cluster_field", "moderators", "level"]
+
+    def __init__(self, *args, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if review is not None:  # None: the schema's description only
+            self.fields["outcome"].queryset = review.outcomes.all()
+
+
+class AnalysisListApi(ReviewApiView, generics.ListAPIView):
+    """The review's analyses, in their order, each with its latest run; POST defines one (leads),
+    as the page New analysis does."""
+
+    capabilities = {"POST": "run_analyses"}
     serializer_class = AnalysisSerializer
     ordering_fields = ["position", "name", "id"]
     ordering = ["position", "id"]
@@ -132,14 +161,59 @@ class AnalysisListApi(ReviewApiView, generics.ListAPIView):
     def review_queryset(self):
         return selectors.analyses_list(review=self.review)
 
+    @extend_schema(request=AnalysisInputSerializer, responses={201: AnalysisDetailSerializer})
+    def post(self, request, review_id: int):
+        data = AnalysisInputSerializer(data=request.data, review=self.review)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        analysis = services.analysis_create(actor=request.user, review=self.review, **fields)
+        return Response(AnalysisDetailSerializer(analysis, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
 
 class AnalysisDetailApi(ReviewApiView):
-    """One analysis with its settings (spec) and latest run."""
+    """One analysis with its settings (spec) and latest run; PATCH changes its definition (leads),
+    which marks the last run stale when the change affects it."""
+
+    capabilities = {"PATCH": "run_analyses"}
 
     @extend_schema(responses=AnalysisDetailSerializer)
     def get(self, request, review_id: int, analysis_id: int):
         analysis = selectors.analysis_get(review=self.review, analysis_id=analysis_id)
         return Response(AnalysisDetailSerializer(analysis, context={"request": request}).data)
+
+    @extend_schema(request=AnalysisInputSerializer(partial=True), responses=AnalysisDetailSerializer)
+    def patch(self, request, review_id: int, analysis_id: int):
+        analysis = selectors.analysis_get(review=self.review, analysis_id=analysis_id)
+        data = AnalysisInputSerializer(analysis, data=request.data, partial=True, review=self.review)
+        data.is_valid(raise_exception=True)
+        analysis = services.analysis_update(actor=request.user, analysis=analysis, **data.validated_data)
+        return Response(AnalysisDetailSerializer(analysis, context={"request": request}).data)
+
+
+class AnalysesDefaultsApi(ReviewApiView):
+    """Define one analysis with the default settings for each outcome that has none (leads), as the
+    page's button does: the answer lists those made."""
+
+    capabilities = {"POST": "run_analyses"}
+
+    @extend_schema(request=None, responses={201: AnalysisSerializer(many=True)})
+    def post(self, request, review_id: int):
+        made = services.analyses_create_defaults(actor=request.user, review=self.review)
+        return Response(AnalysisSerializer(made, many=True, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class AnalysesRunAllApi(ReviewApiView):
+    """Run every analysis (leads), as the page's Run all does: 202 with the runs queued."""
+
+    capabilities = {"POST": "run_analyses"}
+
+    @extend_schema(request=None, responses={202: RunBriefSerializer(many=True)})
+    def post(self, request, review_id: int):
+        runs = services.analyses_run_all(actor=request.user, review=self.review)
+        return Response(RunBriefSerializer(runs, many=True, context={"request": request}).data,
+                        status=status.HTTP_202_ACCEPTED)
 
 
 class AnalysisRunsApi(ReviewApiView):
@@ -193,13 +267,13 @@ class AnalysisRunAgainApi(ReviewApiView):
 
 # -- summary of findings: the lead's GRADE ratings ------------------------------------------
 
-class RatingInputSerializer(serializers.Serializer):
+class RatingInputSerializer(StrictFieldsMixin, serializers.Serializer):
     change = serializers.IntegerField(help_text="0, -1 or -2 for rating down; 0, +1 or +2 for rating up.")
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
                                    help_text="Needed when the rating differs from the proposal.")
 
 
-class RatingsInputSerializer(serializers.Serializer):
+class RatingsInputSerializer(StrictFieldsMixin, serializers.Serializer):
     ratings = serializers.DictField(child=RatingInputSerializer(), allow_empty=False,
                                     help_text="GRADE domain (risk_of_bias, inconsistency, ...) -> its rating.")
 
@@ -213,6 +287,91 @@ def _sof_outcome(review, outcome_id: int):
     if outcome is None:
         raise Http404("No such outcome.")
     return outcome
+
+
+class SofDomainSerializer(serializers.Serializer):
+    domain = serializers.ChoiceField(choices=list(grade.DOMAINS))
+    label = serializers.CharField()
+    proposed = serializers.IntegerField(source="proposal.change", help_text="What the data propose.")
+    proposal_reason = serializers.CharField(source="proposal.reason")
+    rating = serializers.IntegerField(source="change", help_text="The rating in force: the lead's, else the "
+                                                                 "proposal.")
+    reason = serializers.SerializerMethodField(help_text="The lead's reason, if they rated the domain.")
+    changed_by_lead = serializers.BooleanField()
+    moved = serializers.BooleanField(help_text="The data now propose something else than when the lead rated.")
+
+    def get_reason(self, row) -> str:
+        return (row.rating or {}).get("reason", "")
+
+
+class SofSettingsSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = GradeAssessment
+        fields = ["analysis", "control_risk", "mid", "sd", "sd_scale", "comment"]
+
+    def __init__(self, *args, outcome=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if outcome is not None:
+            self.fields["analysis"].queryset = outcome.analyses.all()
+
+
+class SofRowSerializer(serializers.Serializer):
+    outcome = serializers.IntegerField(source="outcome.pk")
+    outcome_name = serializers.CharField(source="outcome.name")
+    analysis = serializers.IntegerField(source="analysis.pk", allow_null=True, default=None,
+                                        help_text="The analysis that represents the outcome.")
+    run = serializers.IntegerField(source="run.pk", allow_null=True, default=None)
+    stale = serializers.BooleanField(help_text="The data changed since that run.")
+    certainty = serializers.IntegerField(help_text="4 high, 3 moderate, 2 low, 1 very low (0: no finished run).")
+    certainty_label = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    domains = SofDomainSerializer(many=True)
+    settings = serializers.SerializerMethodField()
+
+    @extend_schema_field(SofSettingsSerializer(allow_null=True))
+    def get_settings(self, row) -> dict | None:
+        return None if row.assessment is None else SofSettingsSerializer(row.assessment).data
+
+
+class SofApi(ReviewApiView):
+    """The summary of findings as the page shows it: per outcome, the analysis behind it, each GRADE
+    domain's proposal and the rating in force (with the lead's reason), and the certainty."""
+
+    @extend_schema(responses=SofRowSerializer(many=True))
+    def get(self, request, review_id: int):
+        rows = sof_selectors.sof_rows(review=self.review, with_staleness=True)
+        return Response(SofRowSerializer(rows, many=True).data)
+
+
+class SofSettingsApi(ReviewApiView):
+    """One outcome's settings in the summary of findings (which analysis represents it, the assumed
+    control risk, the minimal important difference, the SD for back-translation, a comment); PATCH
+    changes them (leads), as the page's settings form does."""
+
+    capabilities = {"PATCH": "grade"}
+
+    @extend_schema(request=SofSettingsSerializer(partial=True), responses=SofSettingsSerializer)
+    def patch(self, request, review_id: int, outcome_id: int):
+        outcome = _sof_outcome(self.review, outcome_id)
+        data = SofSettingsSerializer(data=request.data, partial=True, outcome=outcome)
+        data.is_valid(raise_exception=True)
+        assessment = sof_services.assessment_update(actor=request.user, review=self.review, outcome=outcome,
+                                                    **data.validated_data)
+        return Response(SofSettingsSerializer(assessment).data)
+
+
+class SofRatingClearApi(ReviewApiView):
+    """Take one domain of an outcome back to its proposal (leads), as the page's button does."""
+
+    capabilities = {"DELETE": "grade"}
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, review_id: int, outcome_id: int, domain: str):
+        if domain not in grade.DOMAINS:
+            raise Http404(f"No such GRADE domain; use one of: {', '.join(grade.DOMAINS)}.")
+        sof_services.rating_clear(actor=request.user, review=self.review,
+                                  outcome=_sof_outcome(self.review, outcome_id), domain=domain)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SofRatingsApi(ReviewApiView):

@@ -6,6 +6,8 @@ from . import api
 
 urlpatterns = [
     path("analyses/", api.AnalysisListApi.as_view(), name="api_analyses"),
+    path("analyses/defaults/", api.AnalysesDefaultsApi.as_view(), name="api_analyses_defaults"),
+    path("analyses/run-all/", api.AnalysesRunAllApi.as_view(), name="api_analyses_run_all"),
     path("analyses/<int:analysis_id>/", api.AnalysisDetailApi.as_view(), name="api_analysis"),
     path("analyses/<int:analysis_id>/runs/", api.AnalysisRunsApi.as_view(), name="api_analysis_runs"),
     path("analyses/<int:analysis_id>/runs/<int:run_id>/", api.AnalysisRunApi.as_view(), name="api_analysis_run"),
@@ -13,6 +15,10 @@ urlpatterns = [
          name="api_analysis_run_cancel"),
     path("analyses/<int:analysis_id>/runs/<int:run_id>/again/", api.AnalysisRunAgainApi.as_view(),
          name="api_analysis_run_again"),
+    path("summary-of-findings/", api.SofApi.as_view(), name="api_sof"),
+    path("summary-of-findings/<int:outcome_id>/settings/", api.SofSettingsApi.as_view(), name="api_sof_settings"),
+    path("summary-of-findings/<int:outcome_id>/ratings/<slug:domain>/", api.SofRatingClearApi.as_view(),
+         name="api_sof_rating_clear"),
     path("summary-of-findings/<int:outcome_id>/ratings/", api.SofRatingsApi.as_view(), name="api_sof_ratings"),
     path("summary-of-findings/<int:outcome_id>/accept-proposals/", api.SofAcceptApi.as_view(),
          name="api_sof_accept"),

@@ -46,6 +46,9 @@ def _check(review: Review, fields: dict) -> None:
     unknown = [m for m in fields.get("moderators") or [] if m not in known]
     if unknown:
         raise ApplicationError(f"Not study-level fields of the extraction form: {', '.join(unknown)}.")
+    level = fields.get("level")
+    if level is not None and not 50 <= level < 100:
+        raise ApplicationError("A confidence level lies between 50 and 100 (e.g. 95).", extra={"field": "level"})
     outcome = fields.get("outcome")
     if outcome is not None and outcome.review_id != review.pk:
         raise ApplicationError("That outcome belongs to another review.")

@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView
+from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView, StrictFieldsMixin
 from screening.models import StudyDesign
 
 from . import definition as defs
@@ -123,7 +123,7 @@ def _forms(review, kind: str):
         "versions__published_by")
 
 
-class FormCreateSerializer(serializers.Serializer):
+class FormCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, help_text="The new form's name.")
     builtin = serializers.BooleanField(required=False, default=False,
                                        help_text="Make the built-in form instead (published as version 1).")
@@ -134,14 +134,14 @@ class FormCreateSerializer(serializers.Serializer):
         return data
 
 
-class FormSettlerSerializer(serializers.Serializer):
+class FormSettlerSerializer(StrictFieldsMixin, serializers.Serializer):
     settler = serializers.IntegerField(allow_null=True, min_value=1, max_value=MAX_ID,
                                        help_text="The user id of an extractor or lead of the review who may "
                                                  "settle differences on this form besides the leads; null for "
                                                  "leads only.")
 
 
-class SectionInputSerializer(serializers.Serializer):
+class SectionInputSerializer(StrictFieldsMixin, serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     repeat = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
                                    help_text="For a repeating group, what one row is (Arm, Time point); empty "
@@ -156,7 +156,7 @@ class SectionInputSerializer(serializers.Serializer):
         return data
 
 
-class FieldInputSerializer(serializers.Serializer):
+class FieldInputSerializer(StrictFieldsMixin, serializers.Serializer):
     label = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=list(defs.FIELD_TYPES.items()))
     required = serializers.BooleanField(required=False, default=False)
@@ -169,7 +169,7 @@ class FieldInputSerializer(serializers.Serializer):
                                  help_text="For decimal numbers.")
 
 
-class PublishSerializer(serializers.Serializer):
+class PublishSerializer(StrictFieldsMixin, serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
                                  help_text="What changed, shown in the list of versions.")
 
@@ -410,7 +410,7 @@ class EntrySerializer(serializers.ModelSerializer):
         return rules.entry_change_refusal(extraction=entry.extraction) if entry.extraction_id else None
 
 
-class EntryInputSerializer(serializers.Serializer):
+class EntryInputSerializer(StrictFieldsMixin, serializers.Serializer):
     answers = AnswersField(help_text="The whole entry, as `answers` is read: plain fields by key, each repeating "
                                      "group a list of rows. A field left out is left empty. " + ANSWERS_SCHEMA_NOTE)
 
@@ -612,7 +612,7 @@ class ComparisonSerializer(serializers.Serializer):
     rows = DifferenceSerializer(many=True)
 
 
-class SettleSerializer(serializers.Serializer):
+class SettleSerializer(StrictFieldsMixin, serializers.Serializer):
     path = serializers.CharField(max_length=300, help_text="A field on which the two entries differ.")
     choice = serializers.ChoiceField(choices=[("a", "The first entry's value"), ("b", "The second entry's value"),
                                               ("empty", "Neither: leave it empty"), ("other", "The value in `other`")])

@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .api_base import ReviewApiView, no_rows
+from .api_base import ReviewApiView, StrictFieldsMixin, no_rows
 from .archive.services import archive_export_again, archive_export_cancel, archive_export_request, review_archive_import
 from .archive.views import ARCHIVE_UPLOAD, archive_file_response
-from .models import ArchiveExport, AuditEvent, Invitation, Membership, Review, Webhook, WebhookDelivery
+from .models import ArchiveExport, AuditEvent, Invitation, Membership, Outcome, Review, Webhook, WebhookDelivery
 from .permissions import reviews_for_user, token_allows
 
 User = get_user_model()
@@ -50,7 +50,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         return [r for r in Role.values if r in roles]
 
 
-class ReviewInputSerializer(serializers.ModelSerializer):
+class ReviewInputSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Review
         fields = list(services.REVIEW_FIELDS)
@@ -116,6 +116,62 @@ class ReviewDetailApi(ReviewApiView):
         review = services.review_update(actor=request.user, review=self.review, **data.validated_data)
         review.user_roles = roles
         return Response(ReviewSerializer(review, context={"request": request}).data)
+
+
+# ---------------------------------------------------------------- outcomes of the protocol
+
+class OutcomeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Outcome
+        fields = ["id", "name", "direction", "note", "position"]
+        read_only_fields = ["id", "position"]
+
+
+def _outcome(review: Review, outcome_id: int) -> Outcome:
+    return get_object_or_404(Outcome, pk=outcome_id, review=review)
+
+
+class OutcomeListApi(ReviewApiView, generics.ListAPIView):
+    """The named outcomes of the protocol, in their order, with the direction that favours the
+    intervention; POST adds one (leads), as the page Outcomes does."""
+
+    capabilities = {"POST": "edit_review"}
+    serializer_class = OutcomeSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return self.review.outcomes.all() if hasattr(self, "review") else Outcome.objects.none()
+
+    @extend_schema(request=OutcomeSerializer, responses={201: OutcomeSerializer})
+    def post(self, request, review_id: int):
+        data = OutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = services.outcome_create(actor=request.user, review=self.review, **data.validated_data)
+        return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+
+
+class OutcomeDetailApi(ReviewApiView):
+    """One outcome; PATCH renames it (carried into outcome data and appraisals) or changes its
+    direction or note, DELETE removes it unless a later stage uses it (leads)."""
+
+    capabilities = {"PATCH": "edit_review", "DELETE": "edit_review"}
+
+    @extend_schema(responses=OutcomeSerializer)
+    def get(self, request, review_id: int, outcome_id: int):
+        return Response(OutcomeSerializer(_outcome(self.review, outcome_id)).data)
+
+    @extend_schema(request=OutcomeSerializer(partial=True), responses=OutcomeSerializer)
+    def patch(self, request, review_id: int, outcome_id: int):
+        outcome = _outcome(self.review, outcome_id)
+        data = OutcomeSerializer(outcome, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        outcome = services.outcome_update(actor=request.user, outcome=outcome, **data.validated_data)
+        return Response(OutcomeSerializer(outcome).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, review_id: int, outcome_id: int):
+        services.outcome_delete(actor=request.user, outcome=_outcome(self.review, outcome_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ArchiveExportSerializer(serializers.ModelSerializer):
@@ -207,7 +263,7 @@ class ReviewArchiveFileApi(ReviewApiView):
         return archive_file_response(selectors.archive_export_get(review=self.review, export_id=export_id))
 
 
-class ReviewImportSerializer(serializers.Serializer):
+class ReviewImportSerializer(StrictFieldsMixin, serializers.Serializer):
     file = serializers.FileField(help_text="A review archive (ZIP), as "
                                            "GET /api/v1/reviews/{id}/archives/{export_id}/file/ gives.")
 
@@ -264,12 +320,12 @@ class MemberSerializer(serializers.ModelSerializer):
         return [r for r in Role.values if r in held]
 
 
-class RolesSerializer(serializers.Serializer):
+class RolesSerializer(StrictFieldsMixin, serializers.Serializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True,
                                   help_text="Exactly the roles the person should hold; none removes them.")
 
 
-class MemberAddSerializer(serializers.Serializer):
+class MemberAddSerializer(StrictFieldsMixin, serializers.Serializer):
     identifier = serializers.CharField(help_text="Username or e-mail address of the person to invite.")
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False,
                                  error_messages={"empty": services.ROLES_REQUIRED})
@@ -345,7 +401,7 @@ class MemberDetailApi(ReviewApiView):
 
 # ---------------------------------------------------------------- invitations
 
-class InvitationInputSerializer(serializers.Serializer):
+class InvitationInputSerializer(StrictFieldsMixin, serializers.Serializer):
     email = serializers.EmailField(help_text="The address to e-mail the invitation to.")
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=False,
                                  error_messages={"empty": services.ROLES_REQUIRED})
@@ -435,7 +491,7 @@ class AuditListApi(ReviewApiView, generics.ListAPIView):
 
 # ---------------------------------------------------------------- webhooks
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     events = serializers.ListField(child=serializers.ChoiceField(choices=Webhook.Event.choices))
 
     class Meta:
@@ -451,7 +507,7 @@ class WebhookCreatedSerializer(WebhookSerializer):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 
 
-class WebhookInputSerializer(serializers.Serializer):
+class WebhookInputSerializer(StrictFieldsMixin, serializers.Serializer):
     url = serializers.URLField(max_length=500)
     events = serializers.ListField(child=serializers.ChoiceField(choices=Webhook.Event.choices), allow_empty=False)
     active = serializers.BooleanField(default=True)

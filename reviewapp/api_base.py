@@ -9,6 +9,8 @@ each HTTP method needs and `ReviewApiView` resolves the review with it before an
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -144,6 +146,25 @@ def string_list_field(*, choices: list[str] | None = None, **kwargs) -> serializ
         pass
 
     return StringList(**kwargs)
+
+
+# ---------------------------------------------------------------- input
+
+UNKNOWN_FIELD = "Unknown field: this operation does not take it."
+
+
+class StrictFieldsMixin:
+    """For every serializer that reads a request body: a field the operation does not know is
+    refused (400, each named) rather than dropped, so a misspelt or unsupported field never
+    answers 200 while changing nothing. Read-only fields an answer carries may be sent back; they
+    are ignored, as the schema marks them readOnly."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise exceptions.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
+        return super().to_internal_value(data)
 
 
 # ---------------------------------------------------------------- lists

@@ -8,6 +8,8 @@ from .api_registry import registered_api_url_modules
 
 review_patterns = [
     path("", api.ReviewDetailApi.as_view(), name="api_review"),
+    path("outcomes/", api.OutcomeListApi.as_view(), name="api_outcomes"),
+    path("outcomes/<int:outcome_id>/", api.OutcomeDetailApi.as_view(), name="api_outcome"),
     path("archives/", api.ReviewArchiveListApi.as_view(), name="api_review_archives"),
     path("archives/<int:export_id>/", api.ReviewArchiveApi.as_view(), name="api_review_archive"),
     path("archives/<int:export_id>/cancel/", api.ReviewArchiveCancelApi.as_view(), name="api_review_archive_cancel"),

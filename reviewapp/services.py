@@ -73,7 +73,6 @@ def review_update(*, actor, review: Review, **fields: Any) -> Review:
                           allowed=REVIEW_FIELDS, exclude=("updated_at",))
 
 
-@transaction.atomic
 def outcome_name_clean(*, review: Review, name: str, outcome: Outcome | None = None) -> str:
     """An outcome's name as stored (trimmed), refused when another outcome of the review has it
     in any case: analyses, data rows and appraisals find outcomes by name."""
@@ -86,6 +85,7 @@ def outcome_name_clean(*, review: Review, name: str, outcome: Outcome | None = N
     return name
 
 
+@transaction.atomic
 def outcome_create(*, actor, review: Review, name: str, direction: str = Outcome.Direction.HIGHER,
                    note: str = "") -> Outcome:
     name = outcome_name_clean(review=review, name=name)

@@ -10,15 +10,17 @@ from __future__ import annotations
 import dataclasses
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import IdFilter, ReviewApiView, string_list_field
+from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin, string_list_field
 from reviewapp.exceptions import ApplicationError
 
 from . import pace, prisma, rules, selectors, services
@@ -27,8 +29,10 @@ from .importers import FORMATS
 from .models import (
     Decision,
     DuplicatePair,
+    FullText,
     RankingRun,
     Record,
+    RecordCorrection,
     ScreeningItem,
     ScreeningSettings,
     ScreeningStage,
@@ -39,7 +43,7 @@ from .models import (
     StudyDesign,
     validate_keyword_list,
 )
-from .upload_limits import SEARCH_EXPORT
+from .upload_limits import FULL_TEXT, SEARCH_EXPORT
 
 STAGES = dict(ScreeningStage.choices)
 ItemStatus = ScreeningItem.Status
@@ -53,7 +57,7 @@ def _stage_or_404(stage: str) -> str:
 
 # ---------------------------------------------------------------- searches and imports
 
-class SearchSerializer(serializers.ModelSerializer):
+class SearchSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     records_imported = serializers.IntegerField(read_only=True, default=0)
     records_unique = serializers.IntegerField(read_only=True, default=0)
 
@@ -80,7 +84,7 @@ class SearchFileSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class SearchFileUploadSerializer(serializers.Serializer):
+class SearchFileUploadSerializer(StrictFieldsMixin, serializers.Serializer):
     file = serializers.FileField(help_text="A search export: RIS, PubMed/MEDLINE, EndNote XML, BibTeX, CSV, WoS…")
     format = serializers.ChoiceField(choices=[("", "Detect automatically"),
                                               *[(k, f.label) for k, f in FORMATS.items()]],
@@ -128,9 +132,10 @@ class SearchListApi(ReviewApiView, generics.ListAPIView):
 
 
 class SearchDetailApi(ReviewApiView):
-    """One search with its record counts; PATCH changes what it records (leads)."""
+    """One search with its record counts; PATCH changes what it records, DELETE removes it while it
+    has no imported records (leads)."""
 
-    capabilities = {"PATCH": "manage_searches"}
+    capabilities = {"PATCH": "manage_searches", "DELETE": "manage_searches"}
 
     def _search(self, search_id: int) -> Search:
         return get_object_or_404(selectors.searches_with_counts(review=self.review), pk=search_id)
@@ -146,6 +151,11 @@ class SearchDetailApi(ReviewApiView):
         data.is_valid(raise_exception=True)
         services.search_update(actor=request.user, search=search, **data.validated_data)
         return Response(SearchSerializer(self._search(search_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, review_id: int, search_id: int):
+        services.search_delete(actor=request.user, search=self._search(search_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SearchFileListApi(ReviewApiView, generics.ListAPIView):
@@ -177,12 +187,21 @@ class SearchFileListApi(ReviewApiView, generics.ListAPIView):
 
 
 class ImportDetailApi(ReviewApiView):
-    """An uploaded file and its import: the report once finished."""
+    """An uploaded file and its import: the report once finished; DELETE removes a file whose
+    import failed (leads)."""
+
+    capabilities = {"DELETE": "manage_searches"}
 
     @extend_schema(responses=SearchFileSerializer)
     def get(self, request, review_id: int, file_id: int):
         search_file = selectors.search_file_get(review=self.review, file_id=file_id)
         return Response(SearchFileSerializer(search_file, context={"request": request}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, review_id: int, file_id: int):
+        search_file = selectors.search_file_get(review=self.review, file_id=file_id)
+        services.search_file_delete(actor=request.user, search_file=search_file)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ImportRetryApi(ReviewApiView):
@@ -316,6 +335,81 @@ class RecordDetailApi(ReviewApiView):
         return Response(RecordSerializer(get_object_or_404(Record, pk=record_id, review=self.review)).data)
 
 
+def _record(review, record_id: int) -> Record:
+    return get_object_or_404(Record, pk=record_id, review=review)
+
+
+class RecordCorrectionSerializer(serializers.ModelSerializer):
+    corrected_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = RecordCorrection
+        fields = ["id", "field", "original", "corrected", "corrected_by", "corrected_at"]
+        read_only_fields = fields
+
+
+class RecordCorrectionInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    field = serializers.ChoiceField(choices=RecordCorrection.Field.choices, help_text="What to mend.")
+    text = serializers.CharField(help_text="The mended text; the original is kept with the correction.")
+
+
+class RecordCorrectionsApi(ReviewApiView):
+    """A record's mended title or abstract, oldest first; POST mends one (screeners), as the record
+    page does: the record shows the new text and the original stays with the correction."""
+
+    capabilities = {"POST": "screen"}
+
+    @extend_schema(responses=RecordCorrectionSerializer(many=True))
+    def get(self, request, review_id: int, record_id: int):
+        record = _record(self.review, record_id)
+        return Response(RecordCorrectionSerializer(record.corrections.select_related("corrected_by"),
+                                                   many=True).data)
+
+    @extend_schema(request=RecordCorrectionInputSerializer, responses={201: RecordCorrectionSerializer})
+    def post(self, request, review_id: int, record_id: int):
+        data = RecordCorrectionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        correction = services.record_correct(actor=request.user, record=_record(self.review, record_id),
+                                             **data.validated_data)
+        return Response(RecordCorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)
+
+
+class FullTextSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FullText
+        fields = ["original_name", "size", "sha256", "uploaded_at"]
+        read_only_fields = fields
+
+
+class FullTextUploadSerializer(StrictFieldsMixin, serializers.Serializer):
+    file = serializers.FileField(help_text="The record's full text: a PDF, within the site's size limit.")
+
+
+class FullTextApi(ReviewApiView):
+    """A record's full text: GET the PDF; POST (multipart) uploads or replaces it (screeners), with
+    the page's checks (a PDF by its content, the size limit)."""
+
+    body_limit = FULL_TEXT
+    capabilities = {"POST": "screen"}
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, review_id: int, record_id: int):
+        stored = getattr(_record(self.review, record_id), "fulltext", None)
+        if stored is None:
+            raise Http404("This record has no full text yet.")
+        response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="record-{record_id}.pdf"'
+        return response
+
+    @extend_schema(request={"multipart/form-data": FullTextUploadSerializer}, responses={201: FullTextSerializer})
+    def post(self, request, review_id: int, record_id: int):
+        data = FullTextUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fulltext = services.fulltext_upload(actor=request.user, record=_record(self.review, record_id),
+                                            upload=data.validated_data["file"])
+        return Response(FullTextSerializer(fulltext).data, status=status.HTTP_201_CREATED)
+
+
 # ---------------------------------------------------------------- duplicates
 
 class DuplicatePairSerializer(serializers.ModelSerializer):
@@ -330,7 +424,7 @@ class DuplicatePairSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DuplicateDecisionSerializer(serializers.Serializer):
+class DuplicateDecisionSerializer(StrictFieldsMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=[("merge", "Merge the two records"),
                                               ("keep_apart", "They are different reports"),
                                               ("unmerge", "Undo a merge and keep the two apart"),
@@ -377,7 +471,7 @@ class DuplicateDecisionApi(ReviewApiView):
 
 # ---------------------------------------------------------------- screening
 
-class ScreeningSettingsSerializer(serializers.ModelSerializer):
+class ScreeningSettingsSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     exclusion_reasons = string_list_field(required=False, label="Full-text exclusion reasons",
                                           help_text="The reasons a full text may be excluded for.")
 
@@ -546,7 +640,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         return rules.may_change_decision(item=decision.item)
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(StrictFieldsMixin, serializers.Serializer):
     item = serializers.IntegerField(help_text="The screening item (a record at a stage), as `next` gave it.")
     value = serializers.ChoiceField(choices=Decision.Value.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
@@ -660,6 +754,23 @@ class DecisionLogApi(ReviewApiView, generics.ListAPIView):
         return context
 
 
+class ClaimsReleaseSerializer(serializers.Serializer):
+    released = serializers.IntegerField(help_text="How many records the person held.")
+
+
+class ClaimsReleaseApi(ReviewApiView):
+    """Give back the records a screener holds (e.g. someone leaving the team), so others can take
+    them (leads), as the screening log does."""
+
+    capabilities = {"POST": "resolve_conflicts"}
+
+    @extend_schema(request=None, responses=ClaimsReleaseSerializer)
+    def post(self, request, review_id: int, user_id: int):
+        person = get_object_or_404(get_user_model(), pk=user_id)
+        count = services.claims_release(actor=request.user, review=self.review, reviewer=person)
+        return Response({"released": count})
+
+
 # ---------------------------------------------------------------- conflicts
 
 class ConflictSerializer(serializers.ModelSerializer):
@@ -672,7 +783,7 @@ class ConflictSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(StrictFieldsMixin, serializers.Serializer):
     value = serializers.ChoiceField(choices=Decision.Value.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -795,7 +906,7 @@ class StoppingTargetSerializer(serializers.Serializer):
                                         help_text="Confidence wanted that the recall is reached, as a fraction.")
 
 
-class StopSerializer(StoppingTargetSerializer):
+class StopSerializer(StrictFieldsMixin, StoppingTargetSerializer):
     rule = serializers.ChoiceField(
         choices=["hypergeometric", "consecutive"], default="hypergeometric",
         help_text="hypergeometric: the ranked test of Callaghan & Müller-Hansen (2020), a statistical "
@@ -876,7 +987,7 @@ class StoppingApi(ReviewApiView):
 
 # ---------------------------------------------------------------- studies
 
-class StudySerializer(serializers.ModelSerializer):
+class StudySerializer(StrictFieldsMixin, serializers.ModelSerializer):
     reports = RecordBriefSerializer(many=True, read_only=True)
     design = serializers.ChoiceField(choices=StudyDesign.choices, allow_blank=True, required=False,
                                      help_text="The design the lead set (leads PATCH it); empty: analyses read "
@@ -888,7 +999,7 @@ class StudySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "previous_version", "created_at", "reports"]
 
 
-class StudyLinkSerializer(serializers.Serializer):
+class StudyLinkSerializer(StrictFieldsMixin, serializers.Serializer):
     record = serializers.IntegerField(help_text="A record of this review to make a report of the study.")
 
 
@@ -1058,3 +1169,43 @@ class PrismaApi(ReviewApiView):
     def get(self, request, review_id: int):
         return Response(PrismaCountsSerializer(dataclasses.asdict(prisma.prisma_counts(review=self.review))).data)
 
+
+
+class ChecklistItemSerializer(StrictFieldsMixin, serializers.Serializer):
+    item = serializers.CharField(help_text="The PRISMA 2020 item number, e.g. 1, 10a, 16b.")
+    section = serializers.CharField(read_only=True)
+    topic = serializers.CharField(read_only=True)
+    asks = serializers.CharField(read_only=True, help_text="What the item asks the report to say.")
+    saved = serializers.BooleanField(read_only=True, help_text="False: the location and note are only what "
+                                                                "the review's data suggests, not yet saved.")
+    location = serializers.CharField(allow_blank=True, max_length=300, help_text="Where the report says it.")
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ChecklistInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    items = ChecklistItemSerializer(many=True, help_text="Only the items sent change; the others stay.")
+
+
+class ChecklistUpdatedSerializer(serializers.Serializer):
+    changed = serializers.IntegerField(help_text="How many items changed.")
+    items = ChecklistItemSerializer(many=True)
+
+
+class PrismaChecklistApi(ReviewApiView):
+    """The PRISMA 2020 checklist: where the report says each item; PATCH saves the items sent
+    (leads), as the checklist page does."""
+
+    capabilities = {"PATCH": "edit_review"}
+
+    @extend_schema(responses=ChecklistItemSerializer(many=True))
+    def get(self, request, review_id: int):
+        return Response(ChecklistItemSerializer(prisma.checklist_rows(review=self.review), many=True).data)
+
+    @extend_schema(request=ChecklistInputSerializer, responses=ChecklistUpdatedSerializer)
+    def patch(self, request, review_id: int):
+        data = ChecklistInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers = {row["item"]: (row["location"], row["note"]) for row in data.validated_data["items"]}
+        changed = services.checklist_save(actor=request.user, review=self.review, answers=answers)
+        return Response({"changed": changed, "items": ChecklistItemSerializer(
+            prisma.checklist_rows(review=self.review), many=True).data})

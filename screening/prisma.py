@@ -30,7 +30,8 @@ from django.utils.translation import ngettext
 
 from reviewapp.models import Review
 
-from .models import Record, ScreeningItem, ScreeningStage, Search, Study
+from .models import ChecklistEntry, Record, ScreeningItem, ScreeningStage, Search, Study
+from .prisma_checklist import ITEMS
 
 Status = ScreeningItem.Status
 MAIN_SOURCES = (Search.Source.DATABASE, Search.Source.REGISTER)
@@ -352,3 +353,18 @@ def checklist_suggestions(*, review: Review) -> dict[str, tuple[str, str]]:
                 f"({_counted(counts.reports_included, 'report', 'reports')}) included."),
         "16b": ("Results: excluded studies", f"Full texts excluded with reasons: {reasons}." if reasons else ""),
     }
+
+
+def checklist_rows(*, review: Review) -> list[dict]:
+    """The PRISMA 2020 checklist as the page and the API show it: each item with where it is
+    reported and a note, as saved, or else what the review's own data suggests (``saved`` false)."""
+    saved = {e.item: e for e in ChecklistEntry.objects.filter(review=review)}
+    known = checklist_suggestions(review=review)
+    rows = []
+    for item, section, topic, asks in ITEMS:
+        entry = saved.get(item)
+        suggestion = known.get(item, ("", ""))
+        rows.append({"item": item, "section": section, "topic": topic, "asks": asks, "saved": entry is not None,
+                     "location": entry.location if entry else suggestion[0],
+                     "note": entry.note if entry else suggestion[1], "known": suggestion[1]})
+    return rows

@@ -18,7 +18,6 @@ from reviewapp.permissions import can
 from reviewapp.tabular import csv_text
 
 from . import prisma, prisma2020, prisma_diagram, services
-from .models import ChecklistEntry
 from .prisma_checklist import ITEMS
 
 
@@ -93,19 +92,6 @@ def search_appendix(request: HttpRequest, review_id: int, fmt: str = "") -> Http
         review, rows=rows, dedup_method=prisma.DEDUP_METHOD))
 
 
-def _checklist_rows(review) -> list[dict]:
-    saved = {e.item: e for e in ChecklistEntry.objects.filter(review=review)}
-    known = prisma.checklist_suggestions(review=review)
-    rows = []
-    for item, section, topic, asks in ITEMS:
-        entry = saved.get(item)
-        suggestion = known.get(item, ("", ""))
-        rows.append({"item": item, "section": section, "topic": topic, "asks": asks, "saved": entry is not None,
-                     "location": entry.location if entry else suggestion[0],
-                     "note": entry.note if entry else suggestion[1], "known": suggestion[1]})
-    return rows
-
-
 @review_page(GET="view", POST="edit_review")
 def prisma_checklist(request: HttpRequest, review_id: int, fmt: str = "") -> HttpResponse:
     review = request.review
@@ -119,7 +105,7 @@ def prisma_checklist(request: HttpRequest, review_id: int, fmt: str = "") -> Htt
         else:
             messages.success(request, f"Checklist saved ({changed} {ngettext('item', 'items', changed)} changed).")
         return redirect("prisma_checklist", review.pk)
-    rows = _checklist_rows(review)
+    rows = prisma.checklist_rows(review=review)
     if fmt == "csv":
         return _csv_response([["section", "topic", "item", "checklist item", "where reported", "note"]]
                              + [[r["section"], r["topic"], r["item"], r["asks"], r["location"], r["note"]]

@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView
+from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView, StrictFieldsMixin
 
 from .. import api as extraction_api
 from .. import rules
@@ -84,7 +84,7 @@ class ToolDetailSerializer(ToolSerializer):
         return _tool(template)
 
 
-class ToolAddSerializer(serializers.Serializer):
+class ToolAddSerializer(StrictFieldsMixin, serializers.Serializer):
     """A built-in tool by its slug, or a custom tool defined here (as on the custom tool page)."""
 
     tool = serializers.CharField(required=False, max_length=60,
@@ -110,7 +110,7 @@ class ToolAddSerializer(serializers.Serializer):
         return data
 
 
-class ToolSettlerSerializer(serializers.Serializer):
+class ToolSettlerSerializer(StrictFieldsMixin, serializers.Serializer):
     settler = serializers.IntegerField(allow_null=True, min_value=1, max_value=MAX_ID,
                                        help_text="The user id of a member who settles this tool's appraisals "
                                                  "besides the leads; null for leads only.")

@@ -17,6 +17,8 @@ from screening import services
 from screening.models import DuplicatePair, ScreeningItem, ScreeningStage
 from tests.screening.helpers import import_bytes, make_search, record, ris
 
+# The smallest file the full-text check takes for a PDF (its content starts like one).
+FULLTEXT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PEOPLE = ("lead", "reviewer", "extractor", "viewer", "reviewer_extractor", "outsider")
 
 
@@ -61,6 +63,8 @@ def world(review, people, make_user, settings, django_capture_on_commit_callback
                                              direction="lower", note="")
     analysis = analysis_services.analysis_create(actor=lead, review=review, outcome=outcome)
     run = analysis_services.analysis_run_request(actor=lead, analysis=analysis, enqueue=False)
+    # A full text on a record, so the API can download it.
+    services.fulltext_upload(actor=lead, record=items[6].record, upload=FULLTEXT_PDF, filename="trial.pdf")
     make_user("newbie")
     forms, tools = extraction_world(review, lead, people, study)
     w = World(review=review, people=dict(people))

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reviewapp.permissions import can, may_resolve_conflicts, may_settle_consensus, roles_of
-from tests.api.conftest import PEOPLE, auth
+from tests.api.conftest import FULLTEXT_PDF, PEOPLE, auth
 
 CONFLICTS = "resolve conflicts"  # the rule of may_resolve_conflicts (leads, or a named third reviewer)
 SETTLE = "settle consensus"  # the rule of may_settle_consensus (leads, or a form's named settler)
@@ -38,6 +38,11 @@ def _ris_upload():
 TABLE = [
     ("api_review", {}, "get", "view", None),
     ("api_review", {}, "patch", "edit_review", {"question": "Does it help?"}),
+    ("api_outcomes", {}, "get", "view", None),
+    ("api_outcomes", {}, "post", "edit_review", {"name": "Infant sleep", "direction": "higher"}),
+    ("api_outcome", {"outcome_id": "outcome"}, "get", "view", None),
+    ("api_outcome", {"outcome_id": "outcome"}, "patch", "edit_review", {"note": "EPDS or BDI"}),
+    ("api_outcome", {"outcome_id": "outcome"}, "delete", "edit_review", None),
     ("api_review_archives", {}, "get", "export_review", None),
     ("api_review_archives", {}, "post", "export_review", None),
     ("api_review_archive", {"export_id": "archive"}, "get", "export_review", None),
@@ -65,13 +70,19 @@ TABLE = [
                                                      "query": "infant* AND parent*"}),
     ("api_search", {"search_id": "search"}, "get", "view", None),
     ("api_search", {"search_id": "search"}, "patch", "manage_searches", {"notes": "Run again later"}),
+    ("api_search", {"search_id": "search"}, "delete", "manage_searches", None),
     ("api_search_files", {"search_id": "search"}, "get", "view", None),
     ("api_search_files", {"search_id": "search"}, "post", "manage_searches", "upload"),
     ("api_import", {"file_id": "file"}, "get", "view", None),
+    ("api_import", {"file_id": "file"}, "delete", "manage_searches", None),
     ("api_import_retry", {"file_id": "file"}, "post", "manage_searches", None),
     ("api_import_progress", {"file_id": "file"}, "get", "view", None),
     ("api_records", {}, "get", "view", None),
     ("api_record", {"record_id": "record"}, "get", "view", None),
+    ("api_record_corrections", {"record_id": "record"}, "get", "view", None),
+    ("api_record_corrections", {"record_id": "record"}, "post", "screen", {"field": "title", "text": "A mended title"}),
+    ("api_record_fulltext", {"record_id": "record"}, "get", "view", None),
+    ("api_record_fulltext", {"record_id": "record"}, "post", "screen", "pdf"),
     ("api_duplicates", {}, "get", "view", None),
     ("api_duplicate", {"pair_id": "pair"}, "get", "view", None),
     ("api_duplicate_decision", {"pair_id": "pair"}, "post", "resolve_duplicates", {"action": "keep_apart"}),
@@ -82,6 +93,7 @@ TABLE = [
     ("api_decisions", {}, "get", "screen", None),
     ("api_decisions", {}, "post", "screen", {"item": "fresh", "value": "include"}),
     ("api_decisions_log", {}, "get", "resolve_conflicts", None),
+    ("api_claims_release", {"user_id": "viewer"}, "post", "resolve_conflicts", None),
     ("api_conflicts", {}, "get", CONFLICTS, None),
     ("api_conflict_resolve", {"item_id": "conflict"}, "post", CONFLICTS, {"value": "include"}),
     ("api_screening_agreement", {}, "get", "resolve_conflicts", None),
@@ -98,8 +110,15 @@ TABLE = [
     ("api_study", {"study_id": "study"}, "patch", "edit_review", {"label": "Renamed 2002"}),
     ("api_study_reports", {"study_id": "study"}, "post", "edit_review", {"record": "record"}),
     ("api_prisma", {}, "get", "view", None),
+    ("api_prisma_checklist", {}, "get", "view", None),
+    ("api_prisma_checklist", {}, "patch", "edit_review", {"items": [{"item": "1", "location": "Title page"}]}),
     ("api_analyses", {}, "get", "view", None),
+    ("api_analyses", {}, "post", "run_analyses", {"outcome": "outcome", "name": "Depression, common effect",
+                                                  "method": "EE"}),
+    ("api_analyses_defaults", {}, "post", "run_analyses", None),
+    ("api_analyses_run_all", {}, "post", "run_analyses", None),
     ("api_analysis", {"analysis_id": "analysis"}, "get", "view", None),
+    ("api_analysis", {"analysis_id": "analysis"}, "patch", "run_analyses", {"level": 90}),
     ("api_analysis_runs", {"analysis_id": "analysis"}, "post", "run_analyses", None),
     ("api_analysis_run", {"analysis_id": "analysis", "run_id": "run"}, "get", "view", None),
     ("api_analysis_run_cancel", {"analysis_id": "analysis", "run_id": "run"}, "post", "run_analyses", None),
@@ -107,6 +126,9 @@ TABLE = [
     ("api_sof_ratings", {"outcome_id": "outcome"}, "put", "grade", {"ratings": {"imprecision": {"change": 0}}}),
     ("api_sof_accept", {"outcome_id": "outcome"}, "post", "grade", None),
     ("api_sof_accept_all", {}, "post", "grade", None),
+    ("api_sof", {}, "get", "view", None),
+    ("api_sof_settings", {"outcome_id": "outcome"}, "patch", "grade", {"comment": "Few studies"}),
+    ("api_sof_rating_clear", {"outcome_id": "outcome", "domain": "imprecision"}, "delete", "grade", None),
     ("api_extraction_forms", {}, "get", "view", None),
     ("api_extraction_forms", {}, "post", "build_forms", {"name": "Another form"}),
     ("api_extraction_form", {"form_id": "form"}, "get", "view", None),
@@ -157,11 +179,18 @@ TABLE = [
     ("api_appraisal_finalise", {"appraisal_id": "appraisal_settled"}, "post", SETTLE, None),
     ("api_appraisal_reopen", {"appraisal_id": "appraisal_done"}, "post", SETTLE, None),
 ]
+# What the world refuses even the lead, with a reason (400): see the end of the test below.
+LEAD_REFUSED = {("api_decision_undo", "post"), ("api_screening_stopping", "post"), ("api_sof_ratings", "put"),
+                ("api_sof_accept", "post"), ("api_outcome", "delete"), ("api_search", "delete"),
+                ("api_import", "delete"), ("api_import_retry", "post"), ("api_review_archive_cancel", "post"),
+                ("api_review_archive_again", "post"), ("api_analysis_run_again", "post")}
 # Routes outside a review, tested on their own (test_api_tokens, test_api_schema).
 NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_me", "api_schema", "api_docs", "api_my_invitations",
                      "api_my_invitation_accept", "api_my_invitation_decline"}
 # Routes whose success is a file, not JSON (their refusals are JSON like every other).
-FILE_ROUTES = {"api_review_archive_file": "application/zip"}
+FILE_ROUTES = {"api_review_archive_file": "application/zip", "api_record_fulltext": "application/pdf"}
+# Request bodies sent as multipart/form-data (a file upload).
+MULTIPART = ("upload", "pdf")
 
 
 def _url(world, name: str, args: dict) -> str:
@@ -174,6 +203,10 @@ def _url(world, name: str, args: dict) -> str:
 def _body(world, body):
     if body == "upload":
         return {"file": _ris_upload()}
+    if body == "pdf":
+        handle = io.BytesIO(FULLTEXT_PDF)
+        handle.name = "trial.pdf"
+        return {"file": handle}
     if isinstance(body, dict):
         # Names of the world's objects become their ids; in lists only for "records" (a role list
         # such as ["viewer"] stays words).
@@ -211,14 +244,14 @@ def test_each_person_gets_what_the_rules_give(client, world, name, args, method,
         extra = auth(world.tokens[person])
         # Each person's request is undone afterwards, so one's change does not decide the next one's answer.
         with transaction.atomic():
-            if body == "upload":
+            if body in MULTIPART:
                 response = getattr(client, method)(url, data=data, **extra)
             else:
                 response = getattr(client, method)(url, data=data, content_type="application/json", **extra)
             transaction.set_rollback(True)
         outcomes[person] = response.status_code
         assert response.status_code < 500, (person, response.content)
-        if response.status_code < 300 and name in FILE_ROUTES:
+        if response.status_code < 300 and name in FILE_ROUTES and method == "get":
             assert response["Content-Type"] == FILE_ROUTES[name], (person, response["Content-Type"])
         elif response.status_code != 204:
             assert response["Content-Type"].startswith("application/json"), (person, response["Content-Type"])
@@ -231,13 +264,11 @@ def test_each_person_gets_what_the_rules_give(client, world, name, args, method,
             assert response.status_code == 403, (person, response.content)
             assert "role" in response.json()["detail"]
     # The lead may do everything here, the outsider nothing (but the lead has no decision of their own
-    # to undo, the world's few decisions do not yet allow stopping, and its analysis has no finished run
-    # to rate; its archive is written, so neither cancelled nor written again, and its queued run is
-    # not run again, nor its imported file: 400s with their reasons).
-    assert outcomes["lead"] < 400 or name in ("api_decision_undo", "api_screening_stopping", "api_sof_ratings",
-                                              "api_sof_accept", "api_review_archive_cancel",
-                                              "api_review_archive_again", "api_analysis_run_again",
-                                              "api_import_retry"), outcomes
+    # to undo, the world's few decisions do not yet allow stopping, its analysis has no finished run
+    # to rate, its outcome is used by that analysis, its search has imported records and its import did
+    # not fail, so there is nothing to retry or remove; its archive is written, so neither cancelled nor
+    # written again, and its queued run is not run again: 400s with their reasons).
+    assert outcomes["lead"] < 400 or (name, method) in LEAD_REFUSED, outcomes
 
 
 def _api_route_names(patterns=None, prefix="") -> set[str]:
