@@ -329,6 +329,39 @@ class FormFieldApi(ReviewApiView):
         return Response(_form_body(self.review, form_id))
 
 
+class MoveSerializer(StrictFieldsMixin, serializers.Serializer):
+    direction = serializers.ChoiceField(choices=[("up", "One place up"), ("down", "One place down")])
+
+
+class FormDraftDiscardApi(ReviewApiView):
+    """Discard the draft's changes: back to the current version's definition (leads), as the form
+    builder's button does."""
+
+    capabilities = {"POST": "build_forms"}
+
+    @extend_schema(request=None, responses=FormDetailSerializer)
+    def post(self, request, review_id: int, form_id: int):
+        services.draft_discard(actor=request.user, template=_form(self.review, form_id))
+        return Response(_form_body(self.review, form_id))
+
+
+class FormItemMoveApi(ReviewApiView):
+    """Move a section of the draft, or a field within its section, one place up or down (leads),
+    as the form builder's arrows do."""
+
+    capabilities = {"POST": "build_forms"}
+
+    @extend_schema(request=MoveSerializer, responses=FormDetailSerializer)
+    def post(self, request, review_id: int, form_id: int, section_key: str, field_key: str | None = None):
+        template = _form(self.review, form_id)
+        _draft_item(template, section_key, field_key)
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.draft_item_move(actor=request.user, template=template, section_key=section_key,
+                                 field_key=field_key, up=data.validated_data["direction"] == "up")
+        return Response(_form_body(self.review, form_id))
+
+
 class FormVersionListApi(ReviewApiView):
     """Publish the draft as the next version (leads): every entry and consensus moves onto it, and
     answers of changed fields are kept aside, as on the form builder."""
