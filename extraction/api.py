@@ -860,7 +860,7 @@ class SummariesApi(ReviewApiView):
         return Response(body)
 
 
-class CharacteristicsLayoutSerializer(serializers.Serializer):
+class CharacteristicsLayoutSerializer(StrictFieldsMixin, serializers.Serializer):
     columns = serializers.JSONField(help_text="Column (methods, participants, interventions, outcomes, notes) -> "
                                               "the keys of the form's fields or repeating groups it shows, in order.")
 

@@ -65,6 +65,7 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "form_field": [("api_extraction_form_field", "patch")],
     "entry_form": [("api_extraction_entry", "put"), ("api_extraction_entry_reopen", "post")],
     "entry_autosave": [("api_extraction_entry", "put")],  # with `done` false
+    "extraction_characteristics": [("api_extraction_characteristics", "put")],
     "compare": [("api_extraction_settlements", "post"), ("api_extraction_finalise", "post"),
                 ("api_extraction_reopen", "post")],
     # appraisal
@@ -105,7 +106,7 @@ READ_ONLY = {
     "search_file_report", "search_file_progress", "search_file_download", "record_list", "record_detail",
     "record_export_ris", "record_export_csv", "duplicate_queue", "screening_home", "my_decisions", "conflict_list",
     "decisions_log", "agreement", "study_list", "prisma", "prisma_svg", "prisma_png", "prisma_pdf", "prisma_csv",
-    "prisma_box", "prisma2020_csv", "extraction_summaries",
+    "prisma_box", "prisma2020_csv", "extraction_summaries", "extraction_characteristics_download",
     "search_appendix", "search_appendix_md", "search_appendix_csv", "extraction_home",
     "extraction_study", "extraction_export", "appraisal_figures", "appraisal_figure", "appraisal_study",
     "appraisal_export", "sof", "sof_download", "revman_download", "r_download", "robvis_download", "analysis_list",
