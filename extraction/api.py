@@ -900,7 +900,7 @@ class CharacteristicsApi(ReviewApiView):
 
 # ---------------------------------------------------------------- study designs
 
-class DesignMappingSerializer(serializers.Serializer):
+class DesignMappingSerializer(StrictFieldsMixin, serializers.Serializer):
     field_key = serializers.CharField(max_length=60, help_text="A plain field of the review's extraction form.")
     values = serializers.DictField(child=serializers.ChoiceField(choices=StudyDesign.choices),
                                    help_text="Which answer of the field means which design; other answers: unknown.")

@@ -840,7 +840,7 @@ class ConflictResolveApi(ConflictResolverMixin, ReviewApiView):
         return Response(ResolvedItemSerializer(item).data)
 
 
-class BulkExcludeSerializer(serializers.Serializer):
+class BulkExcludeSerializer(StrictFieldsMixin, serializers.Serializer):
     stage = serializers.ChoiceField(choices=ScreeningStage.choices)
     records = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
                                     min_length=1, max_length=rules.BULK_EXCLUDE_LIMIT,
@@ -869,7 +869,7 @@ class RecordsExcludeApi(ReviewApiView):
         return Response(BulkExcludeResultSerializer({"excluded": count}).data)
 
 
-class BulkTagSerializer(serializers.Serializer):
+class BulkTagSerializer(StrictFieldsMixin, serializers.Serializer):
     records = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
                                     min_length=1, max_length=rules.BULK_EXCLUDE_LIMIT, help_text="Record ids.")
     tag = serializers.CharField(max_length=50)
