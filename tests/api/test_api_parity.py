@@ -108,7 +108,7 @@ EXEMPT: dict[str, str] = {
 
 # Page routes that only show or download.
 READ_ONLY = {
-    "home", "review_dashboard", "audit_log", "audit_export", "review_archive_download", "search_list",
+    "home", "healthz", "review_dashboard", "audit_log", "audit_export", "review_archive_download", "search_list",
     "search_file_report", "search_file_progress", "search_file_download", "record_list", "record_detail",
     "record_export_ris", "record_export_csv", "duplicate_queue", "screening_home", "my_decisions", "conflict_list",
     "decisions_log", "agreement", "screening_team", "study_list",
