@@ -53,6 +53,9 @@ class Client:
         return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n% record "
+
+
 def upload(name: str, content: bytes) -> io.BytesIO:
     handle = io.BytesIO(content)
     handle.name = name
@@ -81,6 +84,8 @@ def review_through_screening(c, run_on_commit) -> dict:
     rid = review["id"]
     base = f"reviews/{rid}/"
     assert review["roles"] == ["lead"]
+    outcome = lead.post(base + "outcomes/", {"name": "Maternal depression", "direction": "lower"}, expect=201)
+    assert [(o["name"], o["direction"]) for o in lead.get(base + "outcomes/")] == [("Maternal depression", "lower")]
 
     for name, roles in (("ana", ["reviewer"]), ("ben", ["reviewer", "extractor"]), ("eve", ["extractor"])):
         invited = lead.post(base + "members/", {"identifier": name, "roles": roles}, expect=202)
@@ -101,7 +106,7 @@ def review_through_screening(c, run_on_commit) -> dict:
                             expect=202)
     progress = lead.get(started["progress_url"])
     assert progress["finished"] is True and progress["records_imported"] == 10
-    return {"id": rid, "base": base, "search": search["id"], "file": started["id"]}
+    return {"id": rid, "base": base, "search": search["id"], "file": started["id"], "outcome": outcome["id"]}
 
 
 
@@ -139,6 +144,13 @@ def test_a_client_script_runs_a_whole_review(clients, django_capture_on_commit_c
     lead.post(base + f"screening/conflicts/{conflicts[0]['id']}/resolve/", {"value": "include"})
     assert lead.get(base + "screening/conflicts/")["count"] == 0
 
+    # Full texts: a PDF uploaded for each record that reached the stage, and read back.
+    for item in lead.get(base + "records/", {"stage": "ft"})["results"]:
+        pdf = PDF + str(item["number"]).encode()
+        lead.post(base + f"records/{item['id']}/fulltext/", {"file": upload("paper.pdf", pdf)}, expect=201)
+        assert lead.download(base + f"records/{item['id']}/fulltext/") == pdf
+    ids["record"] = item["id"]
+    assert lead.get(base + "records/", {"stage": "ft"})["count"] == 4
     # Full text: 1-3 included by both, 4 excluded by both with one of the review's reasons.
     reason = settings["exclusion_reasons"][0]
     for name in ("ana", "ben"):
@@ -154,6 +166,7 @@ def test_a_client_script_runs_a_whole_review(clients, django_capture_on_commit_c
         10, 1, 9, 5, {reason: 1}, 3)
 
     extraction_by_two_and_consensus(c, base, [s["id"] for s in studies])
+    analysis_defined_and_run(c, ids, django_capture_on_commit_callbacks)
     downloads_with_a_token(c, ids)
     archive_round_trip(c, ids, django_capture_on_commit_callbacks)
 
@@ -173,6 +186,7 @@ def extraction_by_two_and_consensus(c, base: str, study_ids: list[int]) -> None:
                        expect=201)
     design = lead.post(forms + f"sections/{section}/fields/", {"label": "Design", "type": "single",
                                                                "choices": ["RCT", "Cluster RCT", "Cohort"]}, expect=201)
+    lead.post(forms + "sections/", {"outcome_data": True}, expect=201)
     key_funder, key_n = keys[0], next(f["key"] for s in sample["draft"]["sections"] for f in s["fields"]
                                       if f["key"] not in keys)
     key_design = design["draft"]["sections"][0]["fields"][-1]["key"]
@@ -181,7 +195,8 @@ def extraction_by_two_and_consensus(c, base: str, study_ids: list[int]) -> None:
     assert schema["properties"][key_funder]["anyOf"][0]["enum"] == ["Industry", "Public"]
 
     for number, study in enumerate(study_ids):
-        answers = {key_funder: "Public", key_n: 40 + number, key_design: "Cohort" if number == 2 else "RCT"}
+        answers = {key_funder: "Public", key_n: 40 + number, key_design: "Cohort" if number == 2 else "RCT",
+                   "outcome_data": [outcome_row(number)]}
         for name in ("eve", "ben"):
             differing = {key_funder: "Industry"} if name == "ben" and number == 0 else {}
             saved = c[name].put(forms + f"studies/{study}/entry/", {"answers": {**answers, **differing},
@@ -206,6 +221,25 @@ def extraction_by_two_and_consensus(c, base: str, study_ids: list[int]) -> None:
         "design"] == "Non-randomised controlled study"
 
 
+def outcome_row(number: int) -> dict:
+    """EPDS after treatment: fewer points in the intervention arm, by a different margin per study."""
+    return {"outcome": "Maternal depression", "instrument": "EPDS", "higher_is_better": "No", "timepoint": "post",
+            "data_type": "Means (two groups)", "i_n": 40 + number, "i_mean": 8.0 + number, "i_sd": 4.0,
+            "c_n": 40 + number, "c_mean": 10.5, "c_sd": 4.5}
+
+
+def analysis_defined_and_run(c, ids: dict, run_on_commit) -> None:
+    """The lead defines the analysis of the outcome and runs it; the run pools the three studies."""
+    lead, base = c["lead"], ids["base"]
+    analysis = lead.post(base + "analyses/", {"outcome": ids["outcome"]}, expect=201)
+    with run_on_commit(execute=True):  # the run job, run here as the worker would
+        started = lead.post(base + f"analyses/{analysis['id']}/runs/", expect=202)
+    run = lead.get(started["url"])
+    assert run["status"] == "done", run
+    assert run["results"]["k"] == 3 and run["results"]["b"] < 0  # lower is better: favours the intervention
+    ids.update(analysis=analysis["id"], run=run["id"])
+
+
 # Every download this review has something behind, by its route's name and arguments after the review.
 DOWNLOADS = {
     "audit_export": lambda ids: [],
@@ -224,6 +258,10 @@ DOWNLOADS = {
     "extraction_characteristics_download": lambda ids: ["csv"],
     "revman_download": lambda ids: [],
     "r_download": lambda ids: [],
+    "fulltext": lambda ids: [ids["record"]],
+    "sof_download": lambda ids: ["csv"],
+    "analysis_run_zip": lambda ids: [ids["run"]],
+    "analysis_run_plot": lambda ids: [ids["run"], "forest", "svg"],
 }
 
 
