@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.page_access import review_page
@@ -197,8 +198,9 @@ def record_bulk(request: HttpRequest, review_id: int) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"{count} record{'s' if count != 1 else ''} "
-                                      f"{'tagged' if action == 'tag' else 'untagged'}.")
+            done = (ngettext("%(n)d record tagged.", "%(n)d records tagged.", count) if action == "tag"
+                    else ngettext("%(n)d record untagged.", "%(n)d records untagged.", count))
+            messages.success(request, done % {"n": count})
         return redirect(back)
     if action != "exclude":
         messages.error(request, "Unknown action.")
@@ -209,7 +211,7 @@ def record_bulk(request: HttpRequest, review_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{count} record{'s' if count != 1 else ''} excluded.")
+        messages.success(request, ngettext("%(n)d record excluded.", "%(n)d records excluded.", count) % {"n": count})
     return redirect(back)
 
 

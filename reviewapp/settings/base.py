@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "docExpansion": "none"},
     # Several models have a `status`: each its own enum in the schema (dotted strings, not imports).
     "ENUM_NAME_OVERRIDES": {
         "ReviewStatusEnum": "reviewapp.models.Review.Status",

@@ -96,6 +96,11 @@ def test_a_lead_registers_a_webhook_at_phone_width(live_server, browser, review,
 def test_the_browsable_schema_shows_the_operations(live_server, page, review, people):
     sign_in(page, live_server, "viewer")
     page.goto(live_server.url + "/api/v1/docs/")
+    # The groups come collapsed (docExpansion "none": 140 operations open at once is a wall, and
+    # Swagger UI stopped drawing the open list after two groups); each opens on a click.
+    page.wait_for_selector("#operations-tag-screening")
+    assert page.locator(".opblock-tag").count() >= 20
+    page.click("#operations-tag-screening")
     page.wait_for_selector("text=/api/v1/reviews/{review_id}/screening/decisions/")
-    assert page.locator(".opblock").count() >= 45
+    assert page.locator(".opblock").count() >= 15
     _shot(page, "api-docs")

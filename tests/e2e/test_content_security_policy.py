@@ -108,6 +108,8 @@ UNFILLABLE = {
     "invitation_accept_mine": "the demo has no invitation (and it is POST only)",
     "invitation_decline_mine": "the demo has no invitation (and it is POST only)",
     "review_archive_download": "the demo has no archive",
+    "review_archive_cancel": "the demo has no archive (and it is POST only)",
+    "review_archive_again": "the demo has no archive (and it is POST only)",
     "api_token_revoke": "the demo has no API token",
 }
 
