@@ -21,6 +21,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin, string_list_field
+from reviewapp.disposition import content_disposition
 from reviewapp.exceptions import ApplicationError
 
 from . import pace, prisma, rules, selectors, services
@@ -394,11 +395,13 @@ class FullTextApi(ReviewApiView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, review_id: int, record_id: int):
-        stored = getattr(_record(self.review, record_id), "fulltext", None)
+        record = _record(self.review, record_id)
+        stored = getattr(record, "fulltext", None)
         if stored is None:
             raise Http404("This record has no full text yet.")
         response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="record-{record_id}.pdf"'
+        response["Content-Disposition"] = content_disposition(stored.original_name,
+                                                              fallback=f"record-{record.number}.pdf")
         return response
 
     @extend_schema(request={"multipart/form-data": FullTextUploadSerializer}, responses={201: FullTextSerializer})
@@ -478,7 +481,7 @@ class ScreeningSettingsSerializer(StrictFieldsMixin, serializers.ModelSerializer
     class Meta:
         model = ScreeningSettings
         fields = ["reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
-                  "exclusion_reasons", "conflict_resolver", "prioritise"]
+                  "exclusion_reasons", "conflict_resolver", "prioritise", "fulltext_resolver"]
         # The model's help text predates the freeze of conflicts (a migration would only reword it).
         extra_kwargs = {"blind": {"help_text": "Reviewers see nothing of each other's decisions on a record until "
                                                "it is settled; a conflict freezes both decisions until resolved."},

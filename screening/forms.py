@@ -144,7 +144,7 @@ class ScreeningSettingsForm(forms.ModelForm):
     class Meta:
         model = ScreeningSettings
         fields = ["reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
-                  "exclusion_reasons", "conflict_resolver", "prioritise"]
+                  "exclusion_reasons", "conflict_resolver", "prioritise", "fulltext_resolver"]
         widgets = {"criteria": forms.Textarea(attrs={"rows": 6}),
                    "include_keywords": forms.Textarea(attrs={"rows": 4}),
                    "exclude_keywords": forms.Textarea(attrs={"rows": 4})}

@@ -8,6 +8,7 @@ from django.db import models
 from reviewapp.models import Job, Review
 
 from .highlight import keyword_lines, keyword_list_problem
+from .identifiers import resolver_problem
 from .importers.formats import format_name
 from .publication_types import publication_type_words
 
@@ -226,6 +227,13 @@ def validate_keyword_list(text: str) -> None:
         raise ValidationError(problem, code="keyword_limit")
 
 
+def validate_resolver(base: str) -> None:
+    """The one check of the OpenURL resolver's address (settings form, API and service)."""
+    problem = resolver_problem(base)
+    if problem:
+        raise ValidationError(problem, code="resolver")
+
+
 class ScreeningSettings(models.Model):
     """How a review screens: set by its lead, one row per review."""
 
@@ -248,6 +256,11 @@ class ScreeningSettings(models.Model):
     prioritise = models.BooleanField(
         "priority screening", default=False,
         help_text="Order unscreened records by likely relevance, learned from the decisions so far.")
+    fulltext_resolver = models.CharField(
+        "library link resolver (OpenURL)", max_length=500, blank=True, validators=[validate_resolver],
+        help_text="Your library's OpenURL resolver base address, e.g. https://resolver.example.edu/openurl; "
+                  "every record then has a \u201cfind full text at your library\u201d link. Links only: "
+                  "the app fetches nothing.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from reviewapp.disposition import content_disposition
 from reviewapp.exceptions import ApplicationError
 from reviewapp.page_access import review_page
 from reviewapp.pages import next_url, query_without_page, review_page_context
@@ -341,7 +342,9 @@ def fulltext(request: HttpRequest, review_id: int, record_id: int) -> HttpRespon
     if stored is None:
         raise Http404("This record has no full text yet.")
     response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="record-{record.pk}.pdf"'
+    # Shown in the page's frame unless asked for as a download; either way under the uploaded name.
+    response["Content-Disposition"] = content_disposition(stored.original_name, fallback=f"record-{record.number}.pdf",
+                                                          inline=not request.GET.get("download"))
     return response
 
 

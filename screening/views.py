@@ -219,8 +219,9 @@ def record_bulk(request: HttpRequest, review_id: int) -> HttpResponse:
 def record_detail(request: HttpRequest, review_id: int, record_id: int) -> HttpResponse:
     review = request.review
     detail = selectors.record_detail(review=review, record_id=record_id)
-    return render(request, "screening/record_detail.html", review_page_context(review, detail=detail,
-                                                                           record=detail.record))
+    return render(request, "screening/record_detail.html", review_page_context(
+        review, detail=detail, record=detail.record, fulltext=getattr(detail.record, "fulltext", None),
+        cfg=selectors.screening_settings_get(review=review)))
 
 
 @review_page(GET="view")

@@ -23,6 +23,7 @@ from reviewapp.webhooks import emit
 
 from .. import rules
 from ..highlight import keyword_list_problem
+from ..identifiers import resolver_problem
 from ..models import Claim, Decision, Record, ScreeningItem, ScreeningSettings, ScreeningStage
 from .studies import study_for_included_record
 
@@ -46,7 +47,7 @@ def decisions_values(stage: str) -> tuple[str, ...]:
 
 
 SETTINGS_FIELDS = ("reviewers_per_record", "blind", "criteria", "include_keywords", "exclude_keywords",
-                   "exclusion_reasons", "conflict_resolver", "prioritise")
+                   "exclusion_reasons", "conflict_resolver", "prioritise", "fulltext_resolver")
 
 
 def screening_settings(review: Review) -> ScreeningSettings:
@@ -85,6 +86,11 @@ def screening_settings_update(*, actor, review: Review, **fields) -> ScreeningSe
         if problem:
             raise ApplicationError(f"{name.replace('_', ' ').capitalize()}: {problem}", {"field": name})
     screening_settings(review)
+    if "fulltext_resolver" in fields:
+        fields["fulltext_resolver"] = (fields["fulltext_resolver"] or "").strip()
+        problem = resolver_problem(fields["fulltext_resolver"])
+        if problem:
+            raise ApplicationError(problem, {"field": "fulltext_resolver"})
     if "conflict_resolver" in fields:
         refusal = rules.conflict_resolver_refusal(review=review, user=fields["conflict_resolver"])
         if refusal:

@@ -10,7 +10,7 @@
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     var typing = target && (target.tagName === "TEXTAREA" || target.tagName === "SELECT" ||
-      (target.tagName === "INPUT" && target.type !== "submit" && target.type !== "button"));
+      (target.tagName === "INPUT" && ["submit", "button", "radio"].indexOf(target.type) < 0));
     if (event.key === "Escape" && typing) { target.blur(); return; }
     if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
     var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
@@ -30,6 +30,13 @@
     } else if (key === "n" || key === "t") {
       var box = document.getElementById(key === "n" ? "id_note" : "id_tags");
       if (box) { box.focus(); done = true; }
+    } else if (key === "f") {
+      // Narrow screens: switch between the record and its full text (the radio "tabs").
+      var showFulltext = document.getElementById("show-fulltext");
+      if (showFulltext) {
+        var other = showFulltext.checked ? document.getElementById("show-record") : showFulltext;
+        other.checked = true; done = true;
+      }
     } else if (key === "c") {
       var criteria = document.getElementById("criteria");
       if (criteria) { criteria.open = !criteria.open; done = true; }
