@@ -10,6 +10,7 @@ protocol) is POSSIBLE and waits for a person.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
@@ -176,162 +177,262 @@ def _differs(x: str, y: str) -> bool:
     return bool(x) and bool(y) and x != y
 
 
-def compare(a: Prepared, b: Prepared) -> Comparison | None:
-    """Compare two records; None when they are not even possible duplicates."""
-    title = title_similarity(a, b)
-    same_doi = bool(a.doi) and a.doi == b.doi
-    same_pmid = bool(a.pmid) and a.pmid == b.pmid
-    same_volume = bool(a.volume) and a.volume == b.volume
-    pages = page_agreement(a, b)
-    same_page = pages == "same"
-    strong_bib = same_volume and same_page
+class Conflict(Enum):
+    """What speaks against one report, in the order a reviewer reads them.
 
-    ident = same_doi or same_pmid
+    The wording is rendered only at the edge (``Comparison.reasons``); ``against``
+    marks the bibliographic clashes that decide whether an unsure pair is worth a look.
+    """
+
+    DOI = ("different DOI", True)
+    PMID = ("different PMID", True)
+    SERIES = ("different part/phase: {}", False)
+    YEARS = ("years {} apart", True)
+    VOLUME = ("different volume", True)
+    PAGES = ("different pages", True)
+    ISSUE = ("different issue", False)
+    AUTHORS = ("different authors", True)
+    KIND = ("one is {}, the other not", False)  # erratum, reply, protocol...
+    NUMBERS = ("different numbers in title: {}", False)
+
+    def __init__(self, wording: str, against: bool) -> None:
+        self.wording = wording
+        self.against = against
+
+    def render(self, detail: str) -> str:
+        return self.wording.format(detail)
+
+
+# What a title says about the report; volume, first page and year together overrule it.
+TITLE_CONFLICTS = frozenset({Conflict.KIND, Conflict.NUMBERS})
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Everything ``compare`` weighs about one pair, gathered once."""
+
+    title: float
+    contained: float
+    same_doi: bool
+    same_pmid: bool
+    same_volume: bool
+    pages: str  # page_agreement()
+    strong_bib: bool  # same volume and first page
+    year_gap: int | None
+    first_author: float | None  # None when a record has no authors
+    first_author_same: bool
+    authors_agree: bool
+    authors_clash: bool
+    journal_agree: bool
+    journal_clash: bool
+    both_titles: bool
+    shorter_title: int  # characters (compact)
+    extends: bool  # the shorter title starts the longer one (a subtitle added)
+    conflicts: dict[Conflict, str]  # conflict -> detail for its wording
+
+    @property
+    def ident(self) -> bool:
+        return self.same_doi or self.same_pmid
+
+    @property
+    def gap_at_most_one(self) -> bool:
+        return (self.year_gap or 0) <= 1
+
+    @property
+    def located(self) -> bool:
+        """Same title in the same volume, first page and year: mangled author lists cannot make it another report."""
+        return self.title >= TITLE_SAME and self.strong_bib and self.year_gap == 0 and not self.journal_clash
+
+    def blocking(self) -> set[Conflict]:
+        """The conflicts that forbid merging without asking."""
+        waived: set[Conflict] = set()
+        if self.strong_bib and self.year_gap == 0:
+            waived |= TITLE_CONFLICTS
+        if self.located:
+            waived.add(Conflict.AUTHORS)
+        return set(self.conflicts) - waived
+
+    def against(self) -> int:
+        return sum(1 for c in self.conflicts if c.against)
+
+
+# Sure-rules: with no blocking conflict, any one of them merges the pair without asking.
+def same_identifier(e: Evidence) -> bool:
+    return e.ident and (e.title >= 0.9 or not e.both_titles) and e.gap_at_most_one
+
+
+def same_title_and_year_corroborated(e: Evidence) -> bool:
+    # Same title and year in another journal is often a conference abstract and
+    # its article: only volume and page can overrule that.
+    corroborated = e.strong_bib or e.journal_agree or (e.authors_agree and e.shorter_title >= SHORT_TITLE)
+    return e.title >= TITLE_SAME and e.year_gap == 0 and corroborated and (not e.journal_clash or e.strong_bib)
+
+
+def close_title_at_same_place(e: Evidence) -> bool:
+    return ((e.title >= TITLE_CLOSE or e.contained >= 0.97) and e.strong_bib and e.gap_at_most_one
+            and (e.authors_agree or e.journal_agree))
+
+
+def located_by_first_author(e: Evidence) -> bool:
+    # Volume, first page, year and first author locate one article; the title
+    # then only has to be recognisably the same (a translation, a subtitle
+    # added by one database).
+    return ((e.title >= 0.7 or e.contained >= 0.9) and e.strong_bib and e.year_gap == 0
+            and e.first_author_same and not e.journal_clash)
+
+
+def subtitle_added(e: Evidence) -> bool:
+    # One database added a subtitle ("...: brief communication"); same journal,
+    # volume, year and first author leave no second report.
+    return (e.extends and e.same_volume and e.pages != "different" and e.year_gap == 0
+            and e.first_author_same and e.journal_agree and not TITLE_CONFLICTS & e.conflicts.keys())
+
+
+def print_and_online_years(e: Evidence) -> bool:
+    # Print and online years differ by one; the volume of one journal does not.
+    return (e.title >= TITLE_SAME and e.gap_at_most_one and e.same_volume and e.pages != "different"
+            and e.journal_agree and e.first_author_same)
+
+
+SURE_RULES = (same_identifier, same_title_and_year_corroborated, close_title_at_same_place,
+              located_by_first_author, subtitle_added, print_and_online_years)
+
+
+def is_sure(e: Evidence) -> bool:
+    for rule in SURE_RULES:
+        if rule(e):
+            return not e.blocking()
+    return False
+
+
+def worth_a_look(e: Evidence) -> bool:
+    """For a pair that is not sure: clearly alike titles without a pile of
+    conflicts, or one article located by volume and page whose title was
+    translated. A short title inside a long one ("Atypical hemolytic uremic
+    syndrome") is not enough."""
+    if e.ident or (e.strong_bib and not e.authors_clash):
+        return True
+    against = e.against()
+    if e.title >= 0.9:
+        return against <= 2
+    if e.title >= TITLE_POSSIBLE:
+        return against <= 1
+    return e.contained >= 0.9 and e.shorter_title >= 30 and against == 0
+
+
+def _title_conflicts(a: Prepared, b: Prepared, title: float, found: dict[Conflict, str]) -> None:
+    if a.kinds != b.kinds:
+        found[Conflict.KIND] = "/".join(sorted(a.kinds ^ b.kinds))
+    # A number only one title has may be a dropped subtitle; differing numbers are two reports.
+    if a.series == b.series and title < 1.0 and a.numbers - b.numbers and b.numbers - a.numbers:
+        found[Conflict.NUMBERS] = ", ".join(sorted(a.numbers ^ b.numbers))
+
+
+def _gather(a: Prepared, b: Prepared, title: float, contained: float, pages: str) -> Evidence:
+    """The pair's evidence; conflicts are entered in the order of ``Conflict``."""
+    found: dict[Conflict, str] = {}
+    if _differs(a.doi, b.doi):
+        found[Conflict.DOI] = ""
+    if _differs(a.pmid, b.pmid):
+        found[Conflict.PMID] = ""
+    if a.series != b.series:
+        found[Conflict.SERIES] = ", ".join(sorted(a.series ^ b.series))
+    year_gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
+    if year_gap is not None and year_gap > 1:
+        found[Conflict.YEARS] = str(year_gap)
+    same_volume = bool(a.volume) and a.volume == b.volume
+    strong_bib = same_volume and pages == "same"
+    if _differs(a.volume, b.volume):
+        found[Conflict.VOLUME] = ""
+    if pages == "different":
+        found[Conflict.PAGES] = ""
+    if _differs(a.issue, b.issue) and not strong_bib:
+        found[Conflict.ISSUE] = ""
+    first_author, agree, clash = _author_verdict(a, b)
+    if clash:
+        found[Conflict.AUTHORS] = ""
+    _title_conflicts(a, b, title, found)
+    journal = journal_relation(a, b)
+    short_c, long_c = sorted((a.compact, b.compact), key=len)
+    return Evidence(
+        title=title, contained=contained, same_doi=bool(a.doi) and a.doi == b.doi,
+        same_pmid=bool(a.pmid) and a.pmid == b.pmid, same_volume=same_volume, pages=pages,
+        strong_bib=strong_bib, year_gap=year_gap, first_author=first_author,
+        first_author_same=first_author is not None and first_author >= AUTHOR_SAME,
+        authors_agree=agree, authors_clash=clash,
+        journal_agree=journal is not None and journal[0] == "same",
+        journal_clash=journal is not None and journal[0] == "different",
+        both_titles=bool(a.compact and b.compact), shorter_title=len(short_c),
+        extends=len(short_c) >= 30 and long_c.startswith(short_c), conflicts=found,
+    )
+
+
+def _author_verdict(a: Prepared, b: Prepared) -> tuple[float | None, bool, bool]:
+    """(first-author similarity or None, the lists agree, the lists clash)."""
+    authors = author_similarity(a, b)
+    if authors is None:
+        return None, False, False
+    first, overlap = authors
+    return first, first >= AUTHOR_SAME or overlap >= 0.6, first < 0.5 and overlap < 0.3
+
+
+def _agreements(e: Evidence) -> list[str]:
+    """What speaks for one report, worded for the reviewer."""
+    said = ["same DOI"] if e.same_doi else []
+    said += ["same PMID"] if e.same_pmid else []
+    if e.title >= TITLE_SAME:
+        said.append("same title" if e.title == 1.0 else f"title {e.title:.0%} alike")
+    elif e.contained >= 0.9:
+        said.append(f"title {e.title:.0%} alike, one contains the other")
+    elif e.both_titles:
+        said.append(f"title only {e.title:.0%} alike")
+    if e.year_gap == 0:
+        said.append("same year")
+    elif e.year_gap == 1:
+        said.append("years one apart")
+    said += ["same volume"] if e.same_volume else []
+    said += ["same first page"] if e.pages == "same" else []
+    if e.authors_agree:
+        said.append("same first author" if e.first_author_same else "authors overlap")
+    said += ["same journal"] if e.journal_agree else []
+    return said
+
+
+def _score(e: Evidence) -> float:
+    """Orders the review queue (0 to 1)."""
+    authors = 1.0 if e.authors_agree else 0.0 if e.authors_clash else 0.5
+    years = {0: 1.0, 1: 0.6, None: 0.5}.get(e.year_gap, 0.0)
+    place = (1.0 if e.strong_bib else 0.5 if (e.same_volume or e.pages == "same")
+             else 0.3 if not e.conflicts else 0.0)
+    ident = 1.0 if e.ident else 0.5 if e.journal_agree else 0.3
+    score = 0.55 * max(e.title, 0.9 * e.contained) + 0.15 * authors + 0.1 * years + 0.1 * place + 0.1 * ident
+    return max(0.0, min(1.0, score - 0.05 * len(e.conflicts)))
+
+
+def _titles_worth_comparing(a: Prepared, b: Prepared, pages: str) -> tuple[float, float] | None:
+    """(title similarity, containment), or None when the pair is not even possible."""
+    title = title_similarity(a, b)
+    ident = (bool(a.doi) and a.doi == b.doi) or (bool(a.pmid) and a.pmid == b.pmid)
+    strong_bib = bool(a.volume) and a.volume == b.volume and pages == "same"
     if title < 0.6 and not (ident or strong_bib):
         # Most candidate pairs from blocking end here. A title that another
         # database extended by half its length with a subtitle still scores 0.8.
         return None
     contained = title if title >= TITLE_SAME else title_containment(a, b)
-    if title < TITLE_POSSIBLE and contained < 0.9 and not ident:
-        if not (strong_bib and contained >= 0.5):
-            return None
+    if title < TITLE_POSSIBLE and contained < 0.9 and not ident and not (strong_bib and contained >= 0.5):
+        return None
+    return title, contained
 
-    reasons: list[str] = []
-    conflicts: list[str] = []
-    if same_doi:
-        reasons.append("same DOI")
-    elif _differs(a.doi, b.doi):
-        conflicts.append("different DOI")
-    if same_pmid:
-        reasons.append("same PMID")
-    elif _differs(a.pmid, b.pmid):
-        conflicts.append("different PMID")
 
-    if title >= TITLE_SAME:
-        reasons.append("same title" if title == 1.0 else f"title {title:.0%} alike")
-    elif contained >= 0.9:
-        reasons.append(f"title {title:.0%} alike, one contains the other")
-    elif a.compact and b.compact:
-        reasons.append(f"title only {title:.0%} alike")
-
-    # What the title says about the report (erratum, reply, numbers) counts
-    # unless volume and first page show both records are the same publication.
-    title_conflicts: list[str] = []
-    if a.kinds != b.kinds:
-        title_conflicts.append("one is " + "/".join(sorted(a.kinds ^ b.kinds)) + ", the other not")
-    if a.series != b.series:
-        conflicts.append("different part/phase: " + ", ".join(sorted(a.series ^ b.series)))
-    elif a.numbers != b.numbers and title < 1.0:
-        extra = a.numbers ^ b.numbers
-        # A number only one title has may be a dropped subtitle; differing numbers are two reports.
-        if a.numbers - b.numbers and b.numbers - a.numbers:
-            title_conflicts.append("different numbers in title: " + ", ".join(sorted(extra)))
-
-    year_gap = abs(a.year - b.year) if a.year is not None and b.year is not None else None
-    if year_gap == 0:
-        reasons.append("same year")
-    elif year_gap == 1:
-        reasons.append("years one apart")
-    elif year_gap is not None:
-        conflicts.append(f"years {year_gap} apart")
-
-    if same_volume:
-        reasons.append("same volume")
-    elif _differs(a.volume, b.volume):
-        conflicts.append("different volume")
-    if same_page:
-        reasons.append("same first page")
-    elif pages == "different":
-        conflicts.append("different pages")
-    if _differs(a.issue, b.issue) and not strong_bib:
-        conflicts.append("different issue")
-
-    authors = author_similarity(a, b)
-    authors_agree = authors_clash = False
-    if authors is not None:
-        first, overlap = authors
-        authors_agree = first >= AUTHOR_SAME or overlap >= 0.6
-        authors_clash = first < 0.5 and overlap < 0.3
-        if authors_agree:
-            reasons.append("same first author" if first >= AUTHOR_SAME else "authors overlap")
-        elif authors_clash:
-            conflicts.append("different authors")
-
-    journal = journal_relation(a, b)
-    journal_agree = journal is not None and journal[0] == "same"
-    journal_clash = journal is not None and journal[0] == "different"
-    if journal_agree:
-        reasons.append("same journal")
-
-    long_title = min(len(a.compact), len(b.compact)) >= SHORT_TITLE
-    corroborated = strong_bib or journal_agree or (authors_agree and long_title)
-    short_c, long_c = sorted((a.compact, b.compact), key=len)
-    extends = len(short_c) >= 30 and long_c.startswith(short_c)
-    first_author_same = authors is not None and authors[0] >= AUTHOR_SAME
-    journal_fits = not journal_clash
-    if title_conflicts and not (strong_bib and year_gap == 0):
-        conflicts.extend(title_conflicts)
-        title_conflicts = []
-
-    sure = False
-    # Author lists get mangled (given name and surname swapped); with the same
-    # title in the same volume, first page and year that cannot be another report.
-    located = title >= TITLE_SAME and strong_bib and year_gap == 0 and journal_fits
-    if authors_clash and located:
-        conflicts.remove("different authors")
-    if not conflicts:
-        if ident and (title >= 0.9 or not (a.compact and b.compact)) and (year_gap or 0) <= 1:
-            sure = True
-        elif title >= TITLE_SAME and year_gap == 0 and corroborated and (journal_fits or strong_bib):
-            # Same title and year in another journal is often a conference
-            # abstract and its article: only volume and page can overrule that.
-            sure = True
-        elif (title >= TITLE_CLOSE or contained >= 0.97) and strong_bib and (year_gap or 0) <= 1 \
-                and (authors_agree or journal_agree):
-            sure = True
-        elif (title >= 0.7 or contained >= 0.9) and strong_bib and year_gap == 0 \
-                and first_author_same and journal_fits:
-            # Volume, first page, year and first author locate one article; the
-            # title then only has to be recognisably the same (a translation, a
-            # subtitle added by one database).
-            sure = True
-        elif extends and same_volume and pages != "different" and year_gap == 0 \
-                and first_author_same and journal_agree and not title_conflicts:
-            # One database added a subtitle ("...: brief communication"); same
-            # journal, volume, year and first author leave no second report.
-            sure = True
-        elif title >= TITLE_SAME and (year_gap or 0) <= 1 and same_volume and pages != "different" \
-                and journal_agree and first_author_same:
-            # Print and online years differ by one; the volume of one journal does not.
-            sure = True
-    if authors_clash and located:
-        conflicts.append("different authors")
-    conflicts.extend(title_conflicts)
-
-    if not sure and not ident:
-        # Worth a reviewer's look: clearly alike titles without a pile of
-        # conflicts, or one article located by volume and page whose title was
-        # translated. A short title inside a long one ("Atypical hemolytic
-        # uremic syndrome") is not enough.
-        against = sum(1 for c in conflicts if c.startswith(("years", "different volume", "different pages",
-                                                            "different authors",
-                                                            "different DOI", "different PMID")))
-        shorter = min(len(a.compact), len(b.compact))
-        if strong_bib and not authors_clash:
-            pass
-        elif title >= 0.9:
-            if against > 2:
-                return None
-        elif title >= TITLE_POSSIBLE:
-            if against > 1:
-                return None
-        elif not (contained >= 0.9 and shorter >= 30 and against == 0):
-            return None
-
-    score = 0.55 * max(title, 0.9 * contained) + 0.15 * (1.0 if authors_agree else 0.0 if authors_clash else 0.5)
-    score += 0.1 * (1.0 if year_gap == 0 else 0.6 if year_gap == 1 else 0.0 if year_gap else 0.5)
-    score += 0.1 * (1.0 if strong_bib else 0.5 if (same_volume or same_page) else 0.3 if not conflicts else 0.0)
-    score += 0.1 * (1.0 if ident else 0.5 if journal_agree else 0.3)
-    score -= 0.05 * len(conflicts)
-    score = max(0.0, min(1.0, score))
-    return Comparison(score=round(score, 4), sure=sure, reasons=tuple(reasons + conflicts))
+def compare(a: Prepared, b: Prepared) -> Comparison | None:
+    """Compare two records; None when they are not even possible duplicates."""
+    pages = page_agreement(a, b)
+    titles = _titles_worth_comparing(a, b, pages)
+    if titles is None:
+        return None
+    evidence = _gather(a, b, *titles, pages)
+    sure = is_sure(evidence)
+    if not sure and not worth_a_look(evidence):
+        return None
+    reasons = _agreements(evidence) + [c.render(detail) for c, detail in evidence.conflicts.items()]
+    return Comparison(score=round(_score(evidence), 4), sure=sure, reasons=tuple(reasons))
