@@ -16,7 +16,8 @@ Results match R's metafor 3.8 run to convergence.  Public API:
 from .bias import FsnResult, RanktestResult, RegtestResult, TrimfillResult, fsn, ranktest, regtest, trimfill
 from .effect_sizes import MEASURES, EffectSizes, escalc, from_summary
 from .errors import ConvergenceError, MetaAnalysisError
-from .plots import forest_svg, funnel_svg
+from .forest import forest_svg
+from .plots import funnel_svg
 from .qprofile import Tau2Interval, tau2_qprofile
 from .rma import CoefTable, FitStats, Prediction, RmaResult, rma
 from .sensitivity import Leave1outResult, leave1out

@@ -1,4 +1,4 @@
-"""Forest and funnel plots as standalone SVG text (no plotting library).
+"""Funnel plots, and the drawing helpers of the forest plot (``forest.py``), as standalone SVG text.
 
 The drawings follow metafor's ``forest.rma`` and ``funnel.rma``: squares
 sized by weight with confidence-interval lines, the pooled diamond with the
@@ -21,7 +21,7 @@ from scipy import optimize, stats
 from ._inputs import as_yi_vi
 from .errors import MetaAnalysisError
 
-__all__ = ["forest_svg", "funnel_svg"]
+__all__ = ["funnel_svg"]
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 FONT_SIZE = 13
@@ -200,8 +200,6 @@ def _fit_default(yi, vi, result, level):
     return rma(yi, vi, level=level)
 
 
-# -------------------------------------------------------------------- forest
-
 def _study_labels(labels, k: int) -> list[str]:
     if labels is None:
         return [f"Study {i + 1}" for i in range(k)]
@@ -210,219 +208,6 @@ def _study_labels(labels, k: int) -> list[str]:
         raise MetaAnalysisError(f"{len(labels)} labels for {k} studies.")
     return labels
 
-
-def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, transform=None,
-               level: float = 95, xlab: str | None = None, effect_label: str = "Estimate",
-               null_value: float | None = 0.0, xlim: tuple[float, float] | None = None,
-               pooled_label: str | None = None, show_heterogeneity: bool = True,
-               digits: int = 2, title: str | None = None, width: int = 860) -> str:
-    """Forest plot of the studies and the pooled estimate, as an SVG string.
-
-    Parameters
-    ----------
-    yi, vi : array_like of shape (k,)
-        Effect sizes and sampling variances (on the analysis scale, e.g. log
-        odds ratios).
-    labels : sequence of str of length k, optional
-        Study labels ("Study 1", ... when None).
-    result : RmaResult, optional
-        Fitted model (fields b, ci_lb, ci_ub, pi_lb, pi_ub, weights, tau2,
-        I2, QE, QEp, k, level). Fitted with :func:`analysis.stats.rma`
-        (REML) when None.
-    transform : None, "exp" or callable
-        Applied to estimates, CI bounds and tick labels, as metafor's
-        ``atransf``; "exp" (or ``np.exp``) puts ratios on a log axis with
-        ticks at 0.1, 0.2, 0.5, 1, 2, ...
-    level : float
-        Confidence level (percent) of the study CIs.
-    xlab : str, optional
-        Axis title.
-    effect_label : str
-        Heading of the estimate column.
-    null_value : float or None
-        Position of the reference line on the analysis scale (0, which is a
-        ratio of 1 under "exp"); None for no line.
-    xlim : (float, float), optional
-        Axis limits on the analysis scale; CIs beyond them end in arrows.
-    pooled_label : str, optional
-        Label of the pooled row (default from the model's method).
-    show_heterogeneity : bool
-        Print Q, I2 and tau2 under the pooled row.
-    digits : int
-        Decimals of the printed numbers.
-    title : str, optional
-        Accessible title of the SVG.
-    width : int
-        Width in px.
-
-    Returns
-    -------
-    str
-        A standalone SVG document.
-    """
-    yi, vi = as_yi_vi(yi, vi)
-    k = yi.size
-    labels = _study_labels(labels, k)
-    fit = _fit_default(yi, vi, result, level)
-    fn, is_ratio = _resolve_transform(transform)
-    shown = fn if fn is not None else (lambda x: x)
-
-    crit = stats.norm.isf((1 - level / 100) / 2)
-    se = np.sqrt(vi)
-    lo_i, hi_i = yi - crit * se, yi + crit * se
-    weights = np.asarray(fit.weights, dtype=float) if getattr(fit, "weights", None) is not None \
-        else 100 * (1 / vi) / np.sum(1 / vi)
-    b, ci_lb, ci_ub = float(fit.b), float(fit.ci_lb), float(fit.ci_ub)
-    pi_lb, pi_ub = getattr(fit, "pi_lb", None), getattr(fit, "pi_ub", None)
-    has_pi = (pi_lb is not None and pi_ub is not None and math.isfinite(pi_lb) and math.isfinite(pi_ub)
-              and (abs(pi_lb - ci_lb) > 1e-12 or abs(pi_ub - ci_ub) > 1e-12))
-
-    # ---- axis range on the analysis scale
-    if xlim is None:
-        pts = [*lo_i, *hi_i, ci_lb, ci_ub, b]
-        if has_pi:
-            pts += [pi_lb, pi_ub]
-        if null_value is not None:
-            pts.append(null_value)
-        lo, hi, ticks = _axis_ticks(float(np.min(pts)), float(np.max(pts)), fn, is_ratio)
-    else:
-        lo, hi = float(min(xlim)), float(max(xlim))
-        ticks = [t for t in _axis_ticks(lo, hi, fn, is_ratio)[2] if lo - 1e-12 <= t <= hi + 1e-12]
-
-    # ---- column layout
-    fs = FONT_SIZE
-    max_label_chars = 42
-    shown_labels = [s if len(s) <= max_label_chars else s[: max_label_chars - 1] + "\u2026" for s in labels]
-    method = getattr(fit, "method", None)
-    if pooled_label is None:
-        pooled_label = ("Fixed-effect model" if method in ("FE", "EE", "CE")
-                        else f"Random-effects model ({method})" if method else "Pooled estimate")
-    # The pooled label is bold (about 12 % wider); without its true width the prediction
-    # interval, which may start at the axis's left end, ran into it.
-    label_w = max([_text_width(s) for s in shown_labels] + [_text_width(pooled_label) * BOLD_W,
-                                                            _text_width("Study") * BOLD_W]) + 24
-    ci_texts = [f"{_num(shown(y), digits)} [{_num(shown(a), digits)}, {_num(shown(c), digits)}]"
-                for y, a, c in zip(yi, lo_i, hi_i, strict=True)]
-    pooled_text = f"{_num(shown(b), digits)} [{_num(shown(ci_lb), digits)}, {_num(shown(ci_ub), digits)}]"
-    est_head = f"{effect_label} [{level:g}% CI]"
-    est_w = max(_text_width(s) for s in ci_texts + [pooled_text, est_head]) + 12
-    weight_w = _text_width("Weight") + 30
-    margin = 16
-    plot_x0 = margin + label_w
-    plot_x1 = width - margin - weight_w - est_w - 12
-    if plot_x1 - plot_x0 < 200:  # keep the drawing readable with long labels
-        plot_x1 = plot_x0 + 200
-        width = int(plot_x1 + 12 + est_w + weight_w + margin)
-    ax = _Axis(lo, hi, plot_x0 + 6, plot_x1 - 6)
-    est_x = plot_x1 + 12 + est_w  # right edge of the estimate column
-    weight_x = est_x + weight_w - 4  # right edge of the weight column
-
-    top = 28
-    head_y = top + fs
-    first_row = head_y + 14 + ROW / 2
-    row_y = [first_row + i * ROW for i in range(k)]
-    pooled_y = first_row + (k + 0.6) * ROW
-    axis_y = pooled_y + ROW * 1.1
-    het_y = axis_y + 30 + (22 if xlab else 0) + 8
-    height = (het_y + 12 if show_heterogeneity else axis_y + 30 + (22 if xlab else 0)) + 10
-
-    body: list[str] = []
-    # headings
-    body.append(_text(margin, head_y, "Study", weight="600"))
-    body.append(_text(est_x, head_y, est_head, anchor="end", weight="600"))
-    body.append(_text(weight_x, head_y, "Weight", anchor="end", weight="600"))
-    body.append(_line(margin, head_y + 7, weight_x, head_y + 7, stroke="#c9d1da"))
-
-    # reference line at the null
-    if null_value is not None and lo <= null_value <= hi:
-        body.append(_line(ax(null_value), head_y + 10, ax(null_value), axis_y, stroke=MUTED, width=1,
-                          cls="null-line"))
-    # vertical dotted line at the pooled estimate, as in many forest plots
-    if lo <= b <= hi:
-        body.append(_line(ax(b), first_row - ROW / 2, ax(b), pooled_y, stroke=ACCENT, width=0.8,
-                          dash="2 3", cls="pooled-line"))
-
-    # study rows
-    wmax = float(np.max(weights)) if np.max(weights) > 0 else 1.0
-    body.append('<g class="studies">')
-    for i in range(k):
-        y = row_y[i]
-        truncated = shown_labels[i] != labels[i]
-        body.append(_text(margin, y + fs * 0.35, shown_labels[i], tooltip=labels[i] if truncated else None))
-        a, c = max(lo_i[i], lo), min(hi_i[i], hi)
-        if c >= a:
-            body.append(_line(ax(a), y, ax(c), y, stroke=INK, width=1.2))
-        # a CI running off the axis ends in an arrowhead at the edge, as in metafor
-        if lo_i[i] < lo:
-            body.append(f'<path class="ci-arrow" d="M{ax(lo):.1f},{y:.1f} l6,-3.5 v7 z" fill="{INK}"/>')
-        if hi_i[i] > hi:
-            body.append(f'<path class="ci-arrow" d="M{ax(hi):.1f},{y:.1f} l-6,-3.5 v7 z" fill="{INK}"/>')
-        # square area proportional to the weight (side ∝ sqrt), as the eye reads areas
-        side = max(4.0, (ROW - 4) * math.sqrt(max(weights[i], 0) / wmax))
-        if lo <= yi[i] <= hi:
-            body.append(f'<rect class="study-marker" x="{ax(yi[i]) - side / 2:.1f}" y="{y - side / 2:.1f}" '
-                        f'width="{side:.1f}" height="{side:.1f}" fill="{ACCENT}">'
-                        f"<title>{escape(labels[i])}: {escape(ci_texts[i])}, "
-                        f"weight {weights[i]:.1f}%</title></rect>")
-        body.append(_text(est_x, y + fs * 0.35, ci_texts[i], anchor="end", cls="num"))
-        body.append(_text(weight_x, y + fs * 0.35, f"{weights[i]:.1f}%", anchor="end", cls="num"))
-    body.append("</g>")
-
-    # pooled row: prediction interval behind the diamond, then the diamond
-    body.append(_line(margin, pooled_y - ROW * 0.55, weight_x, pooled_y - ROW * 0.55, stroke="#c9d1da"))
-    if has_pi:
-        pa, pc = ax(max(pi_lb, lo)), ax(min(pi_ub, hi))
-        body.append('<g class="prediction-interval">'
-                    f"<title>{level:g}% prediction interval: {_num(shown(pi_lb), digits)} to "
-                    f"{_num(shown(pi_ub), digits)}</title>"
-                    + _line(pa, pooled_y, pc, pooled_y, stroke=INK, width=1.2, dash="3 3")
-                    + (_line(pa, pooled_y - 4, pa, pooled_y + 4, stroke=INK, width=1.2) if pi_lb >= lo else "")
-                    + (_line(pc, pooled_y - 4, pc, pooled_y + 4, stroke=INK, width=1.2) if pi_ub <= hi else "")
-                    + "</g>")
-    dl, dc, dr = ax(max(ci_lb, lo)), ax(min(max(b, lo), hi)), ax(min(ci_ub, hi))
-    half = ROW * 0.32
-    body.append(f'<polygon class="pooled-diamond" points="{dl:.1f},{pooled_y:.1f} {dc:.1f},{pooled_y - half:.1f} '
-                f'{dr:.1f},{pooled_y:.1f} {dc:.1f},{pooled_y + half:.1f}" fill="{INK}">'
-                f"<title>{escape(pooled_label)}: {escape(pooled_text)}</title></polygon>")
-    body.append(_text(margin, pooled_y + fs * 0.35, pooled_label, weight="600"))
-    body.append(_text(est_x, pooled_y + fs * 0.35, pooled_text, anchor="end", weight="600", cls="num"))
-    body.append(_text(weight_x, pooled_y + fs * 0.35, "100%", anchor="end", weight="600", cls="num"))
-    if show_heterogeneity:
-        body.append(_text(margin, het_y, _heterogeneity_line(fit, k, has_pi, pi_lb, pi_ub, shown, digits, level),
-                          size=fs - 1.5, fill=MUTED, cls="heterogeneity"))
-
-    # axis
-    body.append(_line(ax.x0, axis_y, ax.x1, axis_y, stroke=INK))
-    for t in ticks:
-        if lo - 1e-12 <= t <= hi + 1e-12:
-            body.append(_line(ax(t), axis_y, ax(t), axis_y + 5, stroke=INK))
-            body.append(_text(ax(t), axis_y + 19, _tick_label(t, fn, is_ratio), anchor="middle", size=fs - 1,
-                              cls="tick"))
-    if xlab:
-        body.append(_text((ax.x0 + ax.x1) / 2, axis_y + 40, xlab, anchor="middle"))
-
-    title = title or f"Forest plot of {k} studies"
-    desc = (f"{k} studies. Pooled {effect_label.lower()} {pooled_text} ({level:g}% CI)."
-            + (f" Prediction interval {_num(shown(pi_lb), digits)} to {_num(shown(pi_ub), digits)}."
-               if has_pi else ""))
-    return _svg(width, height, title, desc, body)
-
-
-def _heterogeneity_line(fit, k, has_pi, pi_lb, pi_ub, shown, digits, level) -> str:
-    parts = []
-    QE, QEp = getattr(fit, "QE", None), getattr(fit, "QEp", None)
-    if QE is not None and math.isfinite(QE):
-        p = "p < 0.001" if QEp is not None and QEp < 0.001 else f"p = {QEp:.3f}" if QEp is not None else ""
-        parts.append(f"Q = {QE:.2f}, df = {k - 1}, {p}".rstrip(", "))
-    I2 = getattr(fit, "I2", None)
-    if I2 is not None and math.isfinite(I2):
-        parts.append(f"I\u00b2 = {I2:.1f}%")
-    tau2 = getattr(fit, "tau2", None)
-    if tau2 is not None and getattr(fit, "method", None) not in ("FE", "EE", "CE"):
-        parts.append(f"\u03c4\u00b2 = {_num(tau2, 4)}")
-    if has_pi:
-        parts.append(f"{level:g}% PI {_num(shown(pi_lb), digits)} to {_num(shown(pi_ub), digits)}")
-    return "Heterogeneity: " + "; ".join(parts) if parts else ""
 
 
 # -------------------------------------------------------------------- funnel
