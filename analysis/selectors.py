@@ -197,85 +197,124 @@ def _risk_of_bias(review: Review):
     return judgements, extraction_selectors.is_high_risk
 
 
-def analysis_inputs(*, analysis: Analysis) -> Inputs:
-    """The data the analysis pools under its rules now, with every study left out and why."""
+@dataclass
+class _Fetched:
+    """What ``analysis_inputs`` reads from the database, before any of the analysis' rules apply."""
+
+    studies: list  # the review's studies, by label
+    final: dict[int, dict]  # study id -> consensus answers, for final extractions only
+    designs: extraction_selectors.DesignSource
+    fields_by_key: dict[str, dict]  # study-level fields of the form
+    # (overall judgements, the 'high' test) when the analysis leaves high risk out and something is appraised
+    rob: tuple | None
+
+
+def _fetch(*, analysis: Analysis) -> _Fetched | None:
+    """The queries; None while no extraction form is published."""
     review = analysis.review
-    spec = analysis.spec()
-    out = Inputs(spec=spec)
-    outcome = analysis.outcome.name
-    higher_favours = analysis.outcome.direction == "higher"
     fields_by_key = {f["key"]: f for f in study_fields(review=review)}
     template = extraction_selectors.extraction_template(review=review)
     if template is None:
+        return None
+    rob = _risk_of_bias(review) if analysis.exclude_high_risk else None
+    final = {study.pk: answers for study, answers, _definition in
+             extraction_selectors.consensus_rows(template=template)}
+    return _Fetched(studies=list(review.studies.order_by("label", "id")), final=final,
+                    designs=extraction_selectors.design_source(review=review), fields_by_key=fields_by_key, rob=rob)
+
+
+def analysis_inputs(*, analysis: Analysis) -> Inputs:
+    """The data the analysis pools under its rules now, with every study left out and why."""
+    spec = analysis.spec()
+    return select_inputs(spec, _fetch(analysis=analysis))
+
+
+def select_inputs(spec: dict, data: _Fetched | None) -> Inputs:
+    """The selection step, no queries: which studies enter under ``spec`` (``Analysis.spec()``)
+    and why each other one is left out; the uncontrolled pre-post studies aside."""
+    out = Inputs(spec=spec)
+    if data is None:
         out.notes.append("No extraction form is published yet, so no study has data.")
         return out
-    rob = _risk_of_bias(review) if analysis.exclude_high_risk else None
-    if analysis.exclude_high_risk and rob is None:
+    if spec["exclude_high_risk"] and data.rob is None:
         out.notes.append("Risk of bias is not appraised yet, so no study was left out for it.")
-    designs = extraction_selectors.design_source(review=review)
-    final = {}
-    for study, answers, _definition in extraction_selectors.consensus_rows(template=template):
-        final[study.pk] = (study, answers)
-
-    def leave_out(study, reason: str) -> None:
-        out.excluded.append({"study_id": study.pk, "label": study.label, "reason": reason})
-
-    for study in review.studies.order_by("label", "id"):
-        if study.pk not in final:
-            leave_out(study, "extraction not final (no consensus yet)")
-            continue
-        answers = final[study.pk][1]
-        design, design_from = designs.design_of(study, answers)
-        rows = [r for r in answers.get(SECTION_KEY) or [] if r.get("outcome") == outcome]
-        row, pick_note = _pick_row(rows, analysis.timepoint, answers)
-        if not rows:
-            leave_out(study, "no data for this outcome")
-            continue
-        if row is None:
-            leave_out(study, f"no data at the time point “{analysis.timepoint}” "
-                             f"(has: {', '.join(sorted({r.get('timepoint', '') for r in rows}))})")
-            continue
-        if design == PREPOST and analysis.measure != "SMCR":
-            try:
-                effect = row_effect_as(row, measure="SMCR", higher_favours=higher_favours)
-                out.prepost.append({"study_id": study.pk, "label": study.label, "yi": effect.yi,
-                                    "favourable": (effect.yi > 0) if higher_favours else (effect.yi < 0)})
-            except LeftOut:
-                pass
-        if design not in analysis.designs:
-            leave_out(study, f"design: {design or design_from} (this analysis takes "
-                             f"{', '.join(analysis.designs) or 'no design'})")
-            continue
-        if rob is not None:
-            judgements, is_high = rob
-            judgement = judgements.get((study.pk, outcome)) or judgements.get((study.pk, ""))
-            if judgement and is_high(judgement):
-                leave_out(study, f"high risk of bias (overall: {judgement})")
-                continue
+    for study in data.studies:
         try:
-            effect = row_effect_as(row, measure=analysis.measure, higher_favours=higher_favours)
+            out.studies.append(_study_entry(spec, data, study, out.prepost))
         except LeftOut as exc:
-            leave_out(study, str(exc))
-            continue
-        notes = [n for n in (effect.note, pick_note) if n]
-        if rob is not None and not (rob[0].get((study.pk, outcome)) or rob[0].get((study.pk, ""))):
-            notes.append("risk of bias not appraised")
-        entry = {"study_id": study.pk, "label": study.label, "yi": effect.yi, "vi": effect.vi, "n": effect.n,
-                 "design": design, "timepoint": row.get("timepoint", ""), "instrument": row.get("instrument", ""),
-                 "notes": notes}
-        if analysis.subgroup_field:
-            kind = fields_by_key.get(analysis.subgroup_field, {}).get("type")
-            value = _field_value(answers, analysis.subgroup_field, kind)
-            entry["subgroup"] = None if value is None else str(value)
-        if analysis.moderators:
-            entry["moderators"] = {key: _field_value(answers, key, fields_by_key.get(key, {}).get("type"))
-                                   for key in analysis.moderators}
-        if analysis.cluster_field:
-            entry["cluster"] = _field_value(answers, analysis.cluster_field, "text")
-        out.studies.append(entry)
-    if analysis.cluster_field:
-        _one_per_cluster(out, fields_by_key.get(analysis.cluster_field, {}).get("label", analysis.cluster_field))
+            out.excluded.append({"study_id": study.pk, "label": study.label, "reason": str(exc)})
+    if spec["cluster_field"]:
+        _one_per_cluster(out, data.fields_by_key.get(spec["cluster_field"], {}).get("label", spec["cluster_field"]))
     return out
+
+
+def _outcome_row(spec: dict, answers: dict) -> tuple[dict, str]:
+    """The row of the analysis' outcome at its time point, and a note on rows set aside."""
+    rows = [r for r in answers.get(SECTION_KEY) or [] if r.get("outcome") == spec["outcome"]]
+    if not rows:
+        raise LeftOut("no data for this outcome")
+    row, pick_note = _pick_row(rows, spec["timepoint"], answers)
+    if row is None:
+        raise LeftOut(f"no data at the time point “{spec['timepoint']}” "
+                      f"(has: {', '.join(sorted({r.get('timepoint', '') for r in rows}))})")
+    return row, pick_note
+
+
+def _prepost_summary(spec: dict, study, row: dict) -> dict | None:
+    """An uncontrolled pre-post study's change, for the summary beside the analysis."""
+    higher = spec["higher_favours"]
+    try:
+        effect = row_effect_as(row, measure="SMCR", higher_favours=higher)
+    except LeftOut:
+        return None
+    return {"study_id": study.pk, "label": study.label, "yi": effect.yi,
+            "favourable": (effect.yi > 0) if higher else (effect.yi < 0)}
+
+
+def _risk_judgement(data: _Fetched, study, outcome: str) -> str | None:
+    judgements = data.rob[0]
+    return judgements.get((study.pk, outcome)) or judgements.get((study.pk, ""))
+
+
+def _study_entry(spec: dict, data: _Fetched, study, prepost: list[dict]) -> dict:
+    """The study as it enters the analysis; raises LeftOut with the reason it does not."""
+    answers = data.final.get(study.pk)
+    if answers is None:
+        raise LeftOut("extraction not final (no consensus yet)")
+    design, design_from = data.designs.design_of(study, answers)
+    row, pick_note = _outcome_row(spec, answers)
+    # Controlled analyses only: a pre-post study is summarised apart even when its design is not taken.
+    if design == PREPOST and spec["measure"] != "SMCR" and (summary := _prepost_summary(spec, study, row)):
+        prepost.append(summary)
+    if design not in spec["designs"]:
+        raise LeftOut(f"design: {design or design_from} (this analysis takes "
+                      f"{', '.join(spec['designs']) or 'no design'})")
+    judgement = _risk_judgement(data, study, spec["outcome"]) if data.rob is not None else None
+    if judgement and data.rob[1](judgement):
+        raise LeftOut(f"high risk of bias (overall: {judgement})")
+    effect = row_effect_as(row, measure=spec["measure"], higher_favours=spec["higher_favours"])
+    notes = [n for n in (effect.note, pick_note) if n]
+    if data.rob is not None and not judgement:
+        notes.append("risk of bias not appraised")
+    entry = {"study_id": study.pk, "label": study.label, "yi": effect.yi, "vi": effect.vi, "n": effect.n,
+             "design": design, "timepoint": row.get("timepoint", ""), "instrument": row.get("instrument", ""),
+             "notes": notes}
+    entry.update(_grouping(spec, data.fields_by_key, answers))
+    return entry
+
+
+def _grouping(spec: dict, fields_by_key: dict[str, dict], answers: dict) -> dict:
+    """The study's subgroup, moderators and cluster, as the analysis asks for them."""
+    extra: dict = {}
+    if spec["subgroup_field"]:
+        value = _field_value(answers, spec["subgroup_field"], fields_by_key.get(spec["subgroup_field"], {}).get("type"))
+        extra["subgroup"] = None if value is None else str(value)
+    if spec["moderators"]:
+        extra["moderators"] = {key: _field_value(answers, key, fields_by_key.get(key, {}).get("type"))
+                               for key in spec["moderators"]}
+    if spec["cluster_field"]:
+        extra["cluster"] = _field_value(answers, spec["cluster_field"], "text")
+    return extra
 
 
 def _one_per_cluster(out: Inputs, field_label: str) -> None:
