@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
-from reviewapp.jobs import Attempt, JobFailed, job_cancel, job_run, job_run_again
+from reviewapp.jobs import Attempt, JobFailed, job_cancel, job_run, job_run_again, job_send
 from reviewapp.models import AuditEvent, Outcome, Review, Webhook
 from reviewapp.webhooks import emit
 
@@ -25,7 +25,6 @@ from . import selectors
 from .compute import AnalysisRefused, compute
 from .models import DESIGNS, Analysis, AnalysisRun
 from .stats import MetaAnalysisError
-from .tasks import analysis_run_execute as analysis_run_execute_task
 
 log = logging.getLogger(__name__)
 Action = AuditEvent.Action
@@ -108,8 +107,7 @@ def analysis_run_request(*, actor, analysis: Analysis, enqueue: bool = True, opt
     audit_record(actor=actor, review=analysis.review, action=Action.CREATE, instance=run,
                  after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE), label=f"{analysis.name}: run {number}")
     if enqueue:
-        run_id = run.pk
-        transaction.on_commit(lambda: analysis_run_execute_task.delay(run_id))
+        job_send(run)
     return run
 
 

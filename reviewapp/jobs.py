@@ -24,7 +24,9 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db import transaction
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -49,6 +51,18 @@ class JobFailed(Exception):
 
 class JobSuperseded(Exception):
     """This attempt no longer owns its job: cancelled, finished or taken over by a later delivery."""
+
+
+class JobInterrupted(Exception):
+    """The database went away under a job (a restart, a lost connection): nothing of the attempt
+    was kept, and the task is tried again later (``JOB_TASK_OPTIONS``), when the database is back."""
+
+
+# Options of every job's Celery task: acknowledged at its end and given back when its process dies
+# (a killed worker's job is delivered again), and tried again with growing waits (about 2 s to
+# 1 min, some 8 minutes in all) while the database is unreachable.
+JOB_TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": (JobInterrupted,),
+                    "retry_backoff": 2, "retry_backoff_max": 60, "max_retries": 12}
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -76,10 +90,28 @@ class Attempt:
         """False once the job was cancelled or taken over: a long body may stop early."""
         return self._mine().exists()
 
+    def test_pause(self) -> None:
+        """Only for the fault tests: wait JOB_TEST_DELAY_SECONDS here while a test has marked this
+        kind of job (a key in the shared cache), so that it can kill the worker or restart a
+        service mid-job. With the setting at 0 (the default) this reads nothing and never waits."""
+        seconds = getattr(settings, "JOB_TEST_DELAY_SECONDS", 0)
+        if not seconds:
+            return
+        try:
+            marked = cache.get(test_pause_key(self.model))
+        except Exception:  # noqa: BLE001 - a cache that is down is no mark
+            marked = False
+        if marked:
+            time.sleep(seconds)
+
     def finish(self, **fields: Any) -> Job:
         """End the job done with ``fields`` stored. Call it inside the transaction that writes the
         job's outputs: when the attempt was superseded it raises, and the outputs roll back."""
         return _end(self, Status.DONE, "", fields)
+
+
+def test_pause_key(model: type[Job]) -> str:
+    return f"job-test-pause:{model._meta.label}"
 
 
 def _worker_name() -> str:
@@ -122,7 +154,27 @@ def job_run(model: type[J], pk: int, body: Callable[[Attempt], dict | None], *,
             on_end: Callable[[J], None] | None = None) -> J:
     """Claim the job, run ``body`` and end the job: done with the fields the body returns (unless
     it called ``attempt.finish`` itself), failed with the reason on any exception. ``on_end`` runs
-    in the transaction that ends it (done or failed; ``job_cancel`` takes one too)."""
+    in the transaction that ends it (done or failed; ``job_cancel`` takes one too).
+
+    When the database itself is lost (a restart) the job cannot even be marked failed: the
+    attempt's transaction rolled back, so JobInterrupted asks Celery to deliver it again later."""
+    try:
+        return _job_run(model, pk, body, on_end)
+    except (OperationalError, InterfaceError) as exc:
+        for conn in connections.all():
+            conn.close_if_unusable_or_obsolete()
+        raise JobInterrupted(f"{model._meta.label}:{pk}: the database was lost ({exc}); tried again later") from exc
+
+
+def _database_lost() -> bool:
+    """True when the default connection no longer works (after an error): a restart, not a bad query."""
+    try:
+        return not connections["default"].is_usable()
+    except Exception:  # noqa: BLE001 - a connection that cannot even say is lost
+        return True
+
+
+def _job_run(model, pk, body, on_end):
     attempt = _claim(model, pk)
     if attempt is None:
         return model.objects.get(pk=pk)
@@ -136,6 +188,8 @@ def job_run(model: type[J], pk: int, body: Callable[[Attempt], dict | None], *,
     except JobSuperseded as exc:
         log.info("job %s:%s attempt %s left it: %s", model._meta.label, pk, attempt.number, exc)
     except Exception as exc:  # noqa: BLE001 - any failure must end the job with a reason, never leave it running
+        if _database_lost():
+            raise OperationalError(f"database lost during the job: {exc}") from exc
         if not isinstance(exc, JobFailed | ApplicationError):
             log.exception("job %s:%s failed", model._meta.label, pk)
         try:
@@ -155,9 +209,23 @@ def _log_line(event: str, job: Job, attempt: int, **extra: Any) -> None:
 
 
 def job_send(job: Job) -> None:
-    """Queue the job's task once the transaction that made (or reset) it commits."""
-    task, pk = import_string(job.JOB_TASK), job.pk
-    transaction.on_commit(lambda: task.delay(pk))
+    """Queue the job's task once the transaction that made (or reset) it commits. The broker being
+    down does not undo that transaction (a reviewer's decision, an upload) nor fail the request:
+    the job ends failed with the reason instead, to be run again (a retraining: by the next
+    settled records)."""
+    model, pk = type(job), job.pk
+    transaction.on_commit(lambda: _send(model, pk))
+
+
+def _send(model: type[Job], pk: int) -> None:
+    try:
+        import_string(model.JOB_TASK).delay(pk)
+    except Exception as exc:  # noqa: BLE001 - kombu and redis raise their own kinds for an unreachable broker
+        log.warning("job %s:%s could not be queued: %s", model._meta.label, pk, exc)
+        model.objects.filter(pk=pk, status=Status.QUEUED).update(
+            status=Status.FAILED, finished_at=timezone.now(),
+            error=f"The task queue could not be reached, so no worker got this {model.JOB_NOUN[0]} "
+                  f"({type(exc).__name__}: {exc}). Run it again once the site's services are back."[:2000])
 
 
 def job_cancel(model: type[J], pk: int, *, on_end: Callable[[J], None] | None = None) -> J:

@@ -313,11 +313,20 @@ def invitation_create(*, actor, review: Review, identifier: str, roles: Iterable
     if is_address:
         _invitation_send(invitation=invitation, token=token, site_url=site_url)
     else:
-        from .tasks import invitation_notice_send as invitation_notice_send_task
-
         invitation_id = invitation.pk
-        transaction.on_commit(lambda: invitation_notice_send_task.delay(invitation_id, site_url))
+        transaction.on_commit(lambda: _invitation_notice_queue(invitation_id, site_url))
     return invitation
+
+
+def _invitation_notice_queue(invitation_id: int, site_url: str) -> None:
+    """The e-mail about an invitation is a courtesy: a broker that is down loses it (the lead can
+    send the invitation again from the list) but never fails the invitation, which has committed."""
+    from .tasks import invitation_notice_send as invitation_notice_send_task
+
+    try:
+        invitation_notice_send_task.delay(invitation_id, site_url)
+    except Exception as exc:  # noqa: BLE001 - kombu and redis raise their own kinds for an unreachable broker
+        logger.warning("invitation %s: notice not queued: %s", invitation_id, exc)
 
 
 @transaction.atomic

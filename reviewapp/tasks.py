@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from reviewapp.jobs import JOB_TASK_OPTIONS
+
 
 @shared_task(name="reviewapp.ping")
 def ping(payload: str = "pong") -> dict:
@@ -24,7 +26,7 @@ def webhook_deliver(self, delivery_id: int):
     return None
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def archive_export_build(export_id: int) -> None:
     """Write one whole-review archive; safe to run again (a finished one is left alone)."""
     from reviewapp.archive.services import archive_export_build as build

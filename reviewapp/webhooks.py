@@ -17,6 +17,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import logging
 import socket
 import time
 from urllib.parse import urlsplit
@@ -27,6 +28,8 @@ from django.utils import timezone
 
 from .exceptions import ApplicationError
 from .models import Review, Webhook, WebhookDelivery
+
+log = logging.getLogger(__name__)
 
 # Seconds before each retry of a failed delivery: about a day in all before giving up.
 RETRY_DELAYS = (30, 120, 600, 3600, 4 * 3600, 12 * 3600)
@@ -138,8 +141,21 @@ def emit(*, review: Review | int, event: str, data: dict) -> list[WebhookDeliver
         from .tasks import webhook_deliver as webhook_deliver_task
 
         ids = [d.pk for d in deliveries]
-        transaction.on_commit(lambda: [webhook_deliver_task.delay(i) for i in ids])
+        transaction.on_commit(lambda: [_queue(webhook_deliver_task, i) for i in ids])
     return deliveries
+
+
+def _queue(task, delivery_id: int) -> None:
+    """Hand one delivery to the worker. A broker that is down must not turn the change that made
+    the event (a decision, an import's end) into an error after it committed: the delivery
+    fails with the reason instead, shown in the webhook's log."""
+    try:
+        task.delay(delivery_id)
+    except Exception as exc:  # noqa: BLE001 - kombu and redis raise their own kinds for an unreachable broker
+        log.warning("webhook delivery %s could not be queued: %s", delivery_id, exc)
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING).update(
+            status=WebhookDelivery.Status.FAILED,
+            error=f"The task queue could not be reached, so it was never sent ({type(exc).__name__}: {exc})."[:2000])
 
 
 def _pinned(connection_class):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from reviewapp.jobs import JOB_TASK_OPTIONS
 
-@shared_task(acks_late=True)
+
+@shared_task(**JOB_TASK_OPTIONS)
 def search_file_import(search_file_id: int) -> None:
     """Import one uploaded export; safe to run again (a finished import is left alone)."""
     from screening.services.importing import search_file_import as run_import
@@ -12,7 +14,7 @@ def search_file_import(search_file_id: int) -> None:
     run_import(search_file_id=search_file_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def ranking_refresh(run_id: int) -> None:
     """Retrain the priority ranking of one review; a run already finished is left alone."""
     from screening.services.ranking import ranking_refresh as refresh

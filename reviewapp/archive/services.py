@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 import tempfile
 from typing import BinaryIO
 
@@ -52,6 +53,7 @@ def _build(attempt: Attempt) -> None:
         spool.seek(0)
         export.file.save(export.download_name, File(spool), save=False)
     try:
+        attempt.test_pause()  # the file is stored, the export not yet done
         attempt.finish(file=export.file.name, size=export.file.size,
                        objects_count=sum(manifest.get("counts", {}).values()))
     except BaseException:
@@ -67,6 +69,23 @@ def _older_deleted(export: ArchiveExport) -> None:
         if each.file:
             each.file.delete(save=False)
     older.delete()
+    _strays_deleted(export)
+
+
+def _strays_deleted(export: ArchiveExport) -> None:
+    """Delete the files in the review's archive folder that no export names: those an attempt
+    stored before its worker was killed (the next attempt stored its own under another name)."""
+    storage, folder = export.file.storage, posixpath.dirname(export.file.name)
+    kept = set(ArchiveExport.objects.filter(review_id=export.review_id).exclude(file="")
+               .values_list("file", flat=True))
+    try:
+        names = storage.listdir(folder)[1]
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in names:
+        path = posixpath.join(folder, name)
+        if path not in kept:
+            storage.delete(path)
 
 
 @transaction.atomic

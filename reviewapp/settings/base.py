@@ -237,10 +237,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The longest a job may run, so that Redis's visibility timeout (4 h) is above every job: at the
+# soft limit the job's body is interrupted and the job ends failed with a reason; the hard limit
+# stops a body that ignores it. (The solo pool of `make run` has no time limits.)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 2 * 3600)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 300
 CELERY_TASK_SERIALIZER = "json"
 # Seconds an analysis run marked for it by a test waits before it computes, so that a test can
 # stop the worker mid-run (.ci/run sets it for the live worker); 0 (the default) never waits.
 ANALYSIS_TEST_DELAY_SECONDS = env_int("ANALYSIS_TEST_DELAY_SECONDS", 0)
+# The same for imports, retrainings and archives, at a point mid-job, while a test has marked
+# their kind in the cache (reviewapp.jobs.Attempt.test_pause); 0 (the default) never waits.
+JOB_TEST_DELAY_SECONDS = env_int("JOB_TEST_DELAY_SECONDS", 0)
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 

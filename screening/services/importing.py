@@ -265,6 +265,7 @@ def _import_file(attempt: Attempt) -> None:
             # Nothing of this file survives a failed attempt (the transaction saw to that), but be sure.
             Record.objects.filter(search_file=search_file).delete()
             result = _import(search_file, data, progress)
+            attempt.test_pause()  # the records are written, not yet committed
             screening_items_sync(review_id=search_file.search.review_id)
             attempt.finish(format=result.format, records_read=result.records, records_imported=result.records,
                            duplicates_merged=result.merged, duplicates_possible=result.possible,

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.exceptions import ApplicationError
-from reviewapp.jobs import Attempt, job_run
+from reviewapp.jobs import Attempt, job_run, job_send
 from reviewapp.models import AuditEvent, Review
 
 from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
@@ -101,14 +101,13 @@ def _retrain(attempt: Attempt) -> None:
     with transaction.atomic():  # the priorities and the run's end commit together
         rows = [ScreeningItem(pk=pk, priority=score) for pk, score in pending.items()]
         ScreeningItem.objects.bulk_update(rows, ["priority"], batch_size=2000)
+        attempt.test_pause()  # the new priorities are written, not yet committed
         attempt.finish(decisions_seen=len(labels), included_seen=ranking.n_included, ranked=len(pending),
                        trained=ranking.trained, seconds=time.perf_counter() - started)
 
 
 def ranking_queue_if_due(*, review_id: int) -> RankingRun | None:
     """Queue a retraining when priority screening is on and enough records were settled since the last."""
-    from ..tasks import ranking_refresh as ranking_refresh_task
-
     cfg = ScreeningSettings.objects.filter(review_id=review_id).first()
     if cfg is None or not cfg.prioritise:
         return None
@@ -129,7 +128,7 @@ def ranking_queue_if_due(*, review_id: int) -> RankingRun | None:
         if last is not None and not first_model and total - seen < max(RETRAIN_EVERY, int(RETRAIN_SHARE * seen)):
             return None
         run = RankingRun.objects.create(review_id=review_id)
-        transaction.on_commit(lambda: ranking_refresh_task.delay(run.pk))
+        job_send(run)
     return run
 
 

@@ -11,11 +11,10 @@ from django.db import transaction
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
-from reviewapp.jobs import job_run_again
+from reviewapp.jobs import job_run_again, job_send
 from reviewapp.models import AuditEvent, Review
 
 from ..models import Search, SearchFile
-from ..tasks import search_file_import as search_file_import_task
 
 Action = AuditEvent.Action
 SEARCH_FIELDS = ("source", "database", "platform", "date_run", "query", "limits", "reported_hits", "notes")
@@ -91,8 +90,7 @@ def search_file_create(*, actor, search: Search, upload: File | bytes, filename:
     audit_record(actor=actor, review=search.review, action=Action.CREATE, instance=search_file,
                  after=snapshot(search_file, exclude=("uploaded_at",)), label=search_file.audit_label)
     if enqueue:
-        file_id = search_file.pk
-        transaction.on_commit(lambda: search_file_import_task.delay(file_id))
+        job_send(search_file)
     return search_file
 
 

@@ -17,7 +17,8 @@ django.setup()
 from reviewapp.celery import app
 c = app.conf
 print(json.dumps({"acks_late": c.task_acks_late, "reject": c.task_reject_on_worker_lost,
-                  "prefetch": c.worker_prefetch_multiplier, "options": c.broker_transport_options}))
+                  "prefetch": c.worker_prefetch_multiplier, "options": c.broker_transport_options,
+                  "soft_limit": c.task_soft_time_limit, "hard_limit": c.task_time_limit}))
 """
 
 
@@ -29,4 +30,26 @@ def test_with_redis_tasks_are_acknowledged_late_and_outlive_the_longest_job():
                          check=True).stdout
     conf = json.loads(out.strip().splitlines()[-1])
     assert conf["acks_late"] and conf["reject"] and conf["prefetch"] == 1
-    assert conf["options"]["visibility_timeout"] > STUCK_RUNNING.total_seconds()
+    visibility = conf["options"]["visibility_timeout"]
+    assert visibility > STUCK_RUNNING.total_seconds()
+    # The longest job is bounded: its body is stopped (soft limit, the job ends failed) and its
+    # process killed (hard limit) before Redis would hand its task to a second worker.
+    assert STUCK_RUNNING.total_seconds() <= conf["soft_limit"] < conf["hard_limit"] < visibility
+
+
+def test_every_job_task_is_acknowledged_at_its_end_and_given_back_when_its_process_dies():
+    """A task's own options override the app's: none of the jobs' tasks may turn them off."""
+    from django.utils.module_loading import import_string
+
+    from reviewapp.celery import app
+    from reviewapp.jobs import job_models
+
+    tasks = {model._meta.label: import_string(model.JOB_TASK) for model in job_models()}
+    assert {"screening.SearchFile", "screening.RankingRun", "analysis.AnalysisRun",
+            "reviewapp.ArchiveExport"} <= set(tasks)
+    for label, task in tasks.items():
+        assert task.acks_late is True, label
+        reject = task.reject_on_worker_lost
+        assert reject is True or (reject is None and app.conf.task_reject_on_worker_lost is True), label
+        assert (task.soft_time_limit, task.time_limit) in (
+            (None, None), (app.conf.task_soft_time_limit, app.conf.task_time_limit)), f"{label}: own time limits"
