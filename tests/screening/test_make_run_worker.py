@@ -225,9 +225,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _records_read(var_dir: Path, file_id: int) -> int:
+    """How far the running import has got, as its page sees it (the cache both processes share)."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from screening.progress import progress_cache_key
+
+    progress = FileBasedCache(str(var_dir / "cache"), {}).get(progress_cache_key(file_id)) or {}
+    return progress.get("records_read", 0)
+
+
 def test_an_import_whose_worker_was_killed_is_finished_by_the_next_serve(var_dir):
     """The folder broker cannot hand a task back when its worker dies (Redis can); `serve` sends
-    again what was left running before it starts its worker, and the import finishes once."""
+    again what was left running before it starts its worker, and the import finishes once, with
+    exactly the file's records (those the killed worker had written are not kept twice)."""
     total = 12000
     upload = var_dir / "big.ris"
     upload.write_bytes(ris(*(record(n) for n in range(total))))
@@ -235,9 +246,11 @@ def test_an_import_whose_worker_was_killed_is_finished_by_the_next_serve(var_dir
     try:
         file_id = _upload_as_the_site(var_dir, upload)
         deadline = time.monotonic() + 60
-        while _search_file(var_dir, file_id)[0] != "running":
-            assert time.monotonic() < deadline, _log(var_dir, "worker.log")
-            time.sleep(0.05)
+        # past the first batch of records written (2,000), well before the end
+        while not 2500 <= _records_read(var_dir, file_id) < total - 2000:
+            assert time.monotonic() < deadline and _search_file(var_dir, file_id)[0] != "done", \
+                _log(var_dir, "worker.log")
+            time.sleep(0.02)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # mid-import, as a crash or the OOM killer would
         worker.wait()
@@ -254,6 +267,9 @@ def test_an_import_whose_worker_was_killed_is_finished_by_the_next_serve(var_dir
                                                                                                  "serve.log")
         with sqlite3.connect(var_dir / "reviewapp.sqlite3", timeout=20) as db:
             stored = db.execute("SELECT count(*) FROM screening_record WHERE search_file_id = ?", [file_id]).fetchone()
-        assert stored[0] == total
+            attempts = db.execute("SELECT attempts FROM screening_searchfile WHERE id = ?", [file_id]).fetchone()
+            items = db.execute("SELECT count(*) FROM screening_screeningitem").fetchone()
+        assert stored[0] == items[0] == total
+        assert attempts[0] == 2  # the killed attempt and the one serve sent again
     finally:
         _stop(server)
