@@ -4,7 +4,8 @@
     parse_with_report(data, filename=None, format=None) -> (list[Citation], ImportReport)
     iter_parse(data, filename=None, format=None, report=None) -> Iterator[Citation]
     detect_format(data, filename=None) -> format name
-    FORMATS: name -> Format(label, extensions, name); format_name(key) -> what people call it
+    FORMATS: key -> Format(key, label, extensions, name, read, sniffs) (formats.py, registry.py);
+    format_name(key) -> what people call it
 
 Pure Python (no Django). Every failure on bad input is an ImportFormatError
 naming the file, the line where known, and what was expected.
@@ -27,33 +28,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import bibtex, endnote_tagged, endnote_xml, medline, ovid, pubmed_xml, refworks, ris, table, wos
 from .citation import Citation
-from .decode import decode, iter_decoded_lines
+from .decode import decode  # noqa: F401  (the function, not the module of that name: tests and callers use it)
 from .detect import detect_format
 from .errors import ImportFormatError
 from .formats import EXPECTED, FORMATS, Format, format_name
-from .limits import DEFAULT_LIMITS, Limits, check_citation, check_record_count, check_zip
+from .limits import DEFAULT_LIMITS, Limits, check_citation, check_record_count
+from .registry import Source
 from .report import ImportReport
 
 __all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport", "Limits", "detect_format",
            "format_name", "iter_parse", "parse", "parse_with_report"]
-
-# Line-tagged formats read lines decoded chunk by chunk from the bytes.
-# Every reader but PubMed XML (whose dates and identifiers are structured) notes unread values on the report.
-_LINE_PARSERS = {
-    "ris": ris.iter_citations,
-    "medline": medline.iter_citations,
-    "wos": wos.iter_citations,
-    "endnote_tagged": endnote_tagged.iter_citations,
-    "ovid": ovid.iter_citations,
-    "refworks": refworks.iter_citations,
-}
-_BYTES_PARSERS = {
-    "endnote_xml": endnote_xml.iter_citations,
-    "pubmed_xml": pubmed_xml.iter_citations,
-}
-
 
 def iter_parse(
     data: bytes,
@@ -111,27 +96,7 @@ def parse_with_report(
 
 def _records(data: bytes, filename: str | None, format: str, column_map, report,
              limits: Limits) -> Iterator[Citation]:
-    if format == "endnote_xml":
-        yield from endnote_xml.iter_citations(data, filename, report)
-    elif format in _BYTES_PARSERS:
-        yield from _BYTES_PARSERS[format](data, filename)
-    elif format == "xlsx":
-        check_zip(data, filename, limits)  # before openpyxl inflates anything
-        yield from table.iter_xlsx(data, filename, column_map, limits, report=report)
-    elif format in _LINE_PARSERS:
-        yield from _LINE_PARSERS[format](iter_decoded_lines(data, filename), filename, report)
-    else:
-        text = decode(data, filename)
-        if format == "bibtex":
-            yield from bibtex.iter_citations(text, filename, report)
-        elif format == "csv":
-            yield from table.iter_delimited(text, filename, None, column_map, report=report)
-        elif format == "tsv":
-            yield from table.iter_delimited(text, filename, "\t", column_map, report=report)
-        elif format == "wos_tab":
-            # WoS tab-delimited never quotes fields, and its abstracts contain quote marks.
-            yield from table.iter_delimited(text, filename, "\t", column_map, quoting=table.csv.QUOTE_NONE,
-                                            report=report)
+    yield from FORMATS[format].read(Source(data, filename, column_map, report, limits))
 
 
 def _guarded(records: Iterator[Citation], filename: str | None, format: str, limits: Limits) -> Iterator[Citation]:

@@ -31,6 +31,7 @@ from bibtexparser import model
 from . import normalise as norm
 from .citation import Citation
 from .errors import ImportFormatError
+from .registry import Format, Sniff, Source
 from .report import ImportReport, check
 
 _TYPES_WITH_BOOKTITLE = {"inproceedings", "incollection", "inbook", "conference"}
@@ -334,3 +335,17 @@ def to_citation(entry: model.Entry, macros: dict[str, str] | None = None,
         raw=entry.raw or "",
         line=line,
     )
+
+
+_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.text(), source.filename, source.report)
+
+
+FORMAT = Format("bibtex", "BibTeX", (".bib", ".bibtex"), "BibTeX", read, sniffs=(
+    Sniff(80, lambda head: bool(_ENTRY.search(head.text))),
+    # No entry in the first 64 KiB (a long preamble), but the file says what it is.
+    Sniff(110, lambda head: head.ext in (".bib", ".bibtex")),
+))

@@ -126,22 +126,26 @@ def decode(data: bytes, filename: str | None = None) -> str:
     return text
 
 
+def _expected() -> str:
+    from .formats import EXPECTED  # the registry imports the readers, which import this module
+
+    return EXPECTED
+
+
 def _refuse_binary(text: str, filename: str | None) -> None:
     sample = text[:65536]
     nul = sample.find("\x00")
     if nul >= 0:
         line = sample.count("\n", 0, nul) + 1
         raise ImportFormatError(
-            "this is a binary file, not a text export (it contains NUL bytes); "
-            "expected RIS, PubMed/MEDLINE, EndNote XML, BibTeX, Web of Science, CSV/TSV or XLSX",
+            f"this is a binary file, not a text export (it contains NUL bytes); {_expected()}",
             filename=filename,
             line=line,
         )
     controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v")
     if sample and controls > max(8, len(sample) // 100):
         raise ImportFormatError(
-            "this looks like binary data, not a text export (many control characters); "
-            "expected RIS, PubMed/MEDLINE, EndNote XML, BibTeX, Web of Science, CSV/TSV or XLSX",
+            f"this looks like binary data, not a text export (many control characters); {_expected()}",
             filename=filename,
         )
 

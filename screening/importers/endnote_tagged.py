@@ -10,6 +10,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .registry import Format, Sniff, Source
 from .report import ImportReport, check
 from .tagged import TaggedRecord
 
@@ -92,3 +93,14 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
 def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
+
+
+_ENDNOTE_TAG = re.compile(r"^%[0A-Z@] ?", re.MULTILINE)
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.lines(), source.filename, source.report)
+
+
+FORMAT = Format("endnote_tagged", "EndNote tagged / Refer (.enw)", (".enw", ".enl", ".txt"), "EndNote tagged", read,
+                sniffs=(Sniff(90, lambda head: bool(_ENDNOTE_TAG.match(head.stripped))),))

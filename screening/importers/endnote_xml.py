@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
+from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
 from .xmlstream import iter_elements, raw, text, texts
 
@@ -63,3 +64,14 @@ def to_citation(rec, report: ImportReport | None = None) -> Citation:
         raw=raw(rec),
         line=rec.sourceline,
     )
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.data, source.filename, source.report)
+
+
+def _sniff(head: Head) -> bool:
+    return head.is_xml and "<records" in head.lower and ("<xml" in head.lower or "<record" in head.lower)
+
+
+FORMAT = Format("endnote_xml", "EndNote XML", (".xml",), "EndNote XML", read, sniffs=(Sniff(21, _sniff),))

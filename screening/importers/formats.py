@@ -1,38 +1,34 @@
-"""The formats the upload form offers: key -> label, the short name shown once a file is read,
-and the usual extensions. Keys are internal; people see the label or the name."""
+"""The registry of import formats: key -> Format (registry.py), in the order the upload form
+offers them. A new format is one module declaring ``FORMAT`` and one entry here; detection,
+reading, the form, the API and the refusals' list of expected formats all follow from it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from . import bibtex, endnote_tagged, endnote_xml, medline, ovid, pubmed_xml, refworks, ris, table, wos
+from .registry import Format
+
+FORMATS: dict[str, Format] = {f.key: f for f in (
+    ris.FORMAT,
+    ovid.FORMAT,
+    refworks.FORMAT,
+    medline.FORMAT,
+    pubmed_xml.FORMAT,
+    endnote_xml.FORMAT,
+    endnote_tagged.FORMAT,
+    bibtex.FORMAT,
+    wos.FORMAT,
+    table.WOS_TAB,
+    table.CSV,
+    table.TSV,
+    table.XLSX,
+)}
 
 
-@dataclass(frozen=True)
-class Format:
-    label: str
-    extensions: tuple[str, ...]
-    name: str
+def _expected(names: list[str]) -> str:
+    return "expected one of: " + ", ".join(names[:-1]) + " or " + names[-1]
 
 
-FORMATS: dict[str, Format] = {
-    "ris": Format("RIS (Scopus, Embase, Ovid, EndNote, Zotero, Mendeley, ...)", (".ris", ".txt"), "RIS"),
-    "ovid": Format("Ovid direct export (Embase, MEDLINE, PsycINFO, ... on Ovid)", (".txt", ".ovd", ".cgi"),
-                   "Ovid direct export"),
-    "refworks": Format("RefWorks tagged (.txt)", (".txt",), "RefWorks tagged"),
-    "medline": Format("PubMed / MEDLINE (.nbib, PubMed format text)", (".nbib", ".txt", ".medline"), "PubMed/MEDLINE"),
-    "pubmed_xml": Format("PubMed XML", (".xml",), "PubMed XML"),
-    "endnote_xml": Format("EndNote XML", (".xml",), "EndNote XML"),
-    "endnote_tagged": Format("EndNote tagged / Refer (.enw)", (".enw", ".enl", ".txt"), "EndNote tagged"),
-    "bibtex": Format("BibTeX", (".bib", ".bibtex"), "BibTeX"),
-    "wos": Format("Web of Science plain text", (".txt", ".isi", ".ciw"), "Web of Science plain text"),
-    "wos_tab": Format("Web of Science tab-delimited", (".txt", ".tsv", ".tab"), "Web of Science tab-delimited"),
-    "csv": Format("CSV (comma or semicolon separated)", (".csv",), "CSV"),
-    "tsv": Format("TSV (tab separated)", (".tsv", ".tab", ".txt"), "TSV"),
-    "xlsx": Format("Excel workbook (.xlsx)", (".xlsx",), "Excel workbook (XLSX)"),
-}
-
-EXPECTED = (
-    "expected one of: RIS, PubMed/MEDLINE (.nbib), PubMed XML, EndNote XML, EndNote tagged (.enw), "
-    "Ovid direct export, RefWorks tagged, BibTeX, Web of Science plain text or tab-delimited, CSV, TSV or XLSX"
-)
+# What a refusal tells people to upload instead: every format read here, by the name they know.
+EXPECTED = _expected([f.name for f in FORMATS.values()])
 
 
 def format_name(key: str) -> str:

@@ -15,6 +15,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .registry import Format, Sniff, Source
 from .report import ImportReport, check
 from .tagged import TaggedRecord
 
@@ -143,3 +144,15 @@ def _issn(values: list[str]) -> str | None:
 def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
+
+
+# Four-letter tags ("PMID-", "STAT-") and three-letter ones ("OWN -", "FAU -") exist only in MEDLINE.
+_MEDLINE = re.compile(r"^(?:[A-Z]{4}-|[A-Z]{3} - |JT  - |DP  - )", re.MULTILINE)
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.lines(), source.filename, source.report)
+
+
+FORMAT = Format("medline", "PubMed / MEDLINE (.nbib, PubMed format text)", (".nbib", ".txt", ".medline"),
+                "PubMed/MEDLINE", read, sniffs=(Sniff(60, lambda head: bool(_MEDLINE.search(head.text))),))

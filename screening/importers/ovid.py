@@ -16,6 +16,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
 from .tagged import TaggedRecord
 
@@ -134,3 +135,24 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
 def iter_citations(text, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
+
+
+# Ovid's direct export: "<1. >" then "VN  - Ovid Technologies" and RIS-like tag lines without TY/ER.
+_OVID_DIRECT = re.compile(r"^VN {1,2}- Ovid Technologies", re.MULTILINE)
+_OVID_DIRECT_START = re.compile(r"^<\s*\d+\.\s*>\s*$", re.MULTILINE)
+_OVID_TAG = re.compile(r"^[A-Z][A-Z0-9] {1,2}- \S", re.MULTILINE)
+
+
+def _sniff(head: Head) -> bool:
+    if head.has_ris_records:
+        return False
+    return bool(_OVID_DIRECT.search(head.text[:4000])
+                or (_OVID_DIRECT_START.match(head.stripped) and _OVID_TAG.search(head.text)))
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.lines(), source.filename, source.report)
+
+
+FORMAT = Format("ovid", "Ovid direct export (Embase, MEDLINE, PsycINFO, ... on Ovid)", (".txt", ".ovd", ".cgi"),
+                "Ovid direct export", read, sniffs=(Sniff(10, _sniff),))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
+from .registry import Format, Head, Sniff, Source
 from .xmlstream import iter_elements, raw, text, texts
 
 
@@ -109,3 +110,14 @@ def to_citation(rec) -> Citation:
         raw=raw(rec),
         line=rec.sourceline,
     )
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.data, source.filename)
+
+
+def _sniff(head: Head) -> bool:
+    return head.is_xml and ("<pubmedarticle" in head.lower or "<pubmedbookarticle" in head.lower)
+
+
+FORMAT = Format("pubmed_xml", "PubMed XML", (".xml",), "PubMed XML", read, sniffs=(Sniff(20, _sniff),))

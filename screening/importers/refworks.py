@@ -15,6 +15,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
 from .tagged import TaggedRecord
 
@@ -96,3 +97,20 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
 def iter_citations(text, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
+
+
+# RefWorks tagged: "RT Journal Article" opens each record; "A1 ", "T1 ", "YR " lines follow.
+_REFWORKS_START = re.compile(r"^RT [A-Z]")
+_REFWORKS_TAG = re.compile(r"^(?:A1|T1|YR|SR|JF|FD) \S", re.MULTILINE)
+
+
+def _sniff(head: Head) -> bool:
+    return bool(_REFWORKS_START.match(head.stripped)) and len(_REFWORKS_TAG.findall(head.text[:5000])) >= 2
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.lines(), source.filename, source.report)
+
+
+FORMAT = Format("refworks", "RefWorks tagged (.txt)", (".txt",), "RefWorks tagged", read,
+                sniffs=(Sniff(100, _sniff),))

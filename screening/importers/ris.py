@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from . import normalise as norm
 from .citation import Citation
 from .errors import ImportFormatError
+from .registry import RIS_END, RIS_START, Format, Sniff, Source
 from .report import ImportReport, check
 from .tagged import TaggedRecord
 
@@ -287,3 +288,21 @@ def _keywords(values: list[str]) -> list[str]:
 def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
+
+
+_TAG = re.compile(r"^[A-Z][A-Z0-9]  - ", re.MULTILINE)
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.lines(), source.filename, source.report)
+
+
+FORMAT = Format(
+    "ris", "RIS (Scopus, Embase, Ovid, EndNote, Zotero, Mendeley, ...)", (".ris", ".txt"), "RIS", read,
+    sniffs=(
+        # TY or ER lines: RIS records (also inside Ovid's on-screen display headers).
+        Sniff(40, lambda head: bool(RIS_START.search(head.text) or RIS_END.search(head.text))),
+        # Only tag lines: after MEDLINE, whose "JT  - " lines look the same.
+        Sniff(70, lambda head: bool(_TAG.search(head.text))),
+    ),
+)

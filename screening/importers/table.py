@@ -19,7 +19,8 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import iter_lines
 from .errors import ImportFormatError
-from .limits import DEFAULT_LIMITS, Limits, check_columns, check_record_count
+from .limits import DEFAULT_LIMITS, Limits, check_columns, check_record_count, check_zip
+from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
 
 # Citation field -> recognised headers, best first (compared after _key()).
@@ -325,3 +326,53 @@ def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, st
     finally:
         workbook.close()
     raise _no_title_error(first_headers, filename, 1)
+
+
+_TABLE_EXTENSIONS = (".csv", ".tsv", ".tab", ".txt")
+
+
+def table_kind(head: Head) -> str | None:
+    """"tsv", "csv" or None: by the extension and the delimiters of the first line."""
+    first_line, ext = head.first_line, head.ext
+    tabs, commas, semis = first_line.count("\t"), first_line.count(","), first_line.count(";")
+    if ext in _TABLE_EXTENSIONS:
+        if ext in (".tsv", ".tab") or tabs >= max(1, commas, semis):
+            return "tsv" if tabs else ("csv" if ext != ".tsv" else "tsv")
+        if commas or semis or ext == ".csv":
+            return "csv"
+        return None
+    # Without a table extension, only a plausible header row counts: several short cells.
+    for delimiter, name in (("\t", "tsv"), (",", "csv"), (";", "csv")):
+        cells = first_line.split(delimiter)
+        if len(cells) >= 3 and all(len(c) <= 60 for c in cells):
+            return name
+    return None
+
+
+def _read_csv(source: Source) -> Iterator[Citation]:
+    return iter_delimited(source.text(), source.filename, None, source.column_map, report=source.report)
+
+
+def _read_tsv(source: Source) -> Iterator[Citation]:
+    return iter_delimited(source.text(), source.filename, "\t", source.column_map, report=source.report)
+
+
+def _read_wos_tab(source: Source) -> Iterator[Citation]:
+    # WoS tab-delimited never quotes fields, and its abstracts contain quote marks.
+    return iter_delimited(source.text(), source.filename, "\t", source.column_map, quoting=csv.QUOTE_NONE,
+                          report=source.report)
+
+
+def _read_xlsx(source: Source) -> Iterator[Citation]:
+    check_zip(source.data, source.filename, source.limits)  # before openpyxl inflates anything
+    return iter_xlsx(source.data, source.filename, source.column_map, source.limits, report=source.report)
+
+
+CSV = Format("csv", "CSV (comma or semicolon separated)", (".csv",), "CSV", _read_csv,
+             sniffs=(Sniff(121, lambda head: table_kind(head) == "csv"),))
+TSV = Format("tsv", "TSV (tab separated)", (".tsv", ".tab", ".txt"), "TSV", _read_tsv,
+             sniffs=(Sniff(120, lambda head: table_kind(head) == "tsv"),))
+WOS_TAB = Format("wos_tab", "Web of Science tab-delimited", (".txt", ".tsv", ".tab"), "Web of Science tab-delimited",
+                 _read_wos_tab, sniffs=(Sniff(30, lambda head: head.first_line.startswith(("PT\t", "FN\t"))),))
+XLSX = Format("xlsx", "Excel workbook (.xlsx)", (".xlsx",), "Excel workbook (XLSX)", _read_xlsx,
+              sniffs=(Sniff(10, lambda head: any(n.startswith("xl/") for n in head.names or ()), on="zip"),))

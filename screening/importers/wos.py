@@ -15,6 +15,7 @@ from . import normalise as norm
 from .citation import Citation
 from .decode import as_lines
 from .errors import ImportFormatError
+from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
 from .tagged import TaggedRecord
 
@@ -131,3 +132,20 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
 def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
+
+
+_WOS = re.compile(r"^(?:FN |VR \d)", re.MULTILINE)
+_WOS_RECORD = re.compile(r"^PT [A-Z]\s*$", re.MULTILINE)
+_WOS_END = re.compile(r"^ER\s*$", re.MULTILINE)
+
+
+def _sniff(head: Head) -> bool:
+    return bool(_WOS.search(head.text) or (_WOS_RECORD.search(head.text) and _WOS_END.search(head.text)))
+
+
+def read(source: Source) -> Iterator[Citation]:
+    return iter_citations(source.lines(), source.filename, source.report)
+
+
+FORMAT = Format("wos", "Web of Science plain text", (".txt", ".isi", ".ciw"), "Web of Science plain text", read,
+                sniffs=(Sniff(50, _sniff),))
