@@ -114,3 +114,45 @@ class BodyLimitMiddleware:
         if counter.stopped:
             return request_too_large(request, reason=limit.refusal())
         return None
+
+
+# ---------------------------------------------------------------- ZIP files taken apart on the site
+
+ZIP_RATIO_FLOOR_BYTES = 10 * MB  # members smaller than this are not judged by their ratio
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """What a ZIP file a user uploads may unpack to, judged from its directory before anything is inflated."""
+
+    max_members: int
+    max_member_bytes: int
+    max_total_bytes: int
+    max_ratio: int = 200
+    member_setting: str = ""  # the settings named in refusals
+    total_setting: str = ""
+
+
+def zip_members_checked(archive, *, name: str, limits: ZipLimits) -> list:
+    """The files (not folders) of an open ``zipfile.ZipFile`` once its directory shows nothing beyond
+    ``limits``; else ValueError naming the file, the member and the limit. Python's zipfile never
+    inflates a member beyond the size its directory declares, so these sizes bound the reading."""
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    if len(members) > limits.max_members:
+        raise ValueError(f"{name} holds {len(members):,} files; at most {limits.max_members:,} are taken at once.")
+    total = 0
+    for member in members:
+        if member.flag_bits & 0x1:
+            raise ValueError(f"{name}: {member.filename} is encrypted; the site cannot open it.")
+        if member.file_size > limits.max_member_bytes:
+            raise ValueError(f"{name}: {member.filename} unpacks to {member.file_size / MB:,.1f} MB; each file may "
+                             f"be at most {limits.max_member_bytes / MB:,.0f} MB ({limits.member_setting}).")
+        ratio = member.file_size // max(member.compress_size, 1)
+        if member.file_size > ZIP_RATIO_FLOOR_BYTES and ratio > limits.max_ratio:
+            raise ValueError(f"{name}: {member.filename} is compressed {ratio:,} to 1 (at most {limits.max_ratio} "
+                             "to 1); it is refused as a decompression bomb.")
+        total += member.file_size
+    if total > limits.max_total_bytes:
+        raise ValueError(f"{name} unpacks to {total / MB:,.0f} MB; at most {limits.max_total_bytes / MB:,.0f} MB "
+                         f"are taken at once ({limits.total_setting}).")
+    return members

@@ -195,6 +195,18 @@ class FullTextForm(forms.Form):
     file = forms.FileField(label="Full text (PDF)")
 
 
+class FullTextBulkForm(forms.Form):
+    """The choices of a bulk upload of full texts; the files come as request.FILES.getlist("files")."""
+
+    pattern = forms.CharField(
+        label="File-name pattern (optional)", required=False, max_length=200,
+        help_text="Leave empty to match by the DOI (10.1000_xyz.pdf), \u201cPMID 123\u2026\u201d or "
+                  "\u201cPMC123\u2026\u201d in each name. Or give a pattern with one of {number} (the record "
+                  "number), {doi}, {pmid}, {pmcid} or {ris_id}, and * for anything: e.g. {number}.pdf, "
+                  "{ris_id}-*.pdf.")
+    replace = forms.BooleanField(label="Replace full texts records already have", required=False)
+
+
 class StudyLinkForm(forms.Form):
     record = forms.IntegerField(label="Record number", min_value=1,
                                 help_text="The number (#) of another report of this study, from the records list.")

@@ -3,7 +3,7 @@ from django.urls import path
 
 from reviewapp.page_access import token_download
 
-from . import prisma_views, screen_views, views
+from . import fulltext_views, prisma_views, screen_views, views
 
 urlpatterns = [
     path("searches/", views.search_list, name="search_list"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/<int:file_id>/download/", token_download(views.search_file_download), name="search_file_download"),
     path("records/", views.record_list, name="record_list"),
     path("records/selection/", views.record_bulk, name="record_bulk"),
+    path("records/fulltexts/", fulltext_views.fulltext_bulk, name="fulltext_bulk"),
     path("records/<int:record_id>/", views.record_detail, name="record_detail"),
     path("records.ris", token_download(views.record_export), {"fmt": "ris"}, name="record_export_ris"),
     path("records.csv", token_download(views.record_export), {"fmt": "csv"}, name="record_export_csv"),

@@ -186,6 +186,10 @@ MEDIA_URL = "/media/"
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 200)
 # Full texts (PDF) for full-text screening.
 MAX_FULLTEXT_MB = env_int("MAX_FULLTEXT_MB", 50)
+# Many full texts at once (files or a ZIP): the whole request, and what a ZIP may unpack to; and
+# how many files one upload may hold. Each file still has MAX_FULLTEXT_MB.
+MAX_FULLTEXT_BULK_MB = env_int("MAX_FULLTEXT_BULK_MB", 500)
+MAX_FULLTEXT_BULK_FILES = env_int("MAX_FULLTEXT_BULK_FILES", 500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -20,6 +20,7 @@ from .duplicates import (
     duplicate_unmerge,
     duplicate_unmerge_to_queue,
 )
+from .fulltext_bulk import BulkReport, fulltexts_bulk_upload
 from .fulltexts import fulltext_upload, record_correct
 from .importing import search_file_import
 from .prisma import checklist_save
@@ -40,7 +41,7 @@ __all__ = [
     "records_tag",
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
     "exclusion_reasons_clean",
-    "fulltext_upload", "record_correct",
+    "fulltext_upload", "record_correct", "BulkReport", "fulltexts_bulk_upload",
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
     "study_design_set", "study_link_report", "study_rename", "ranking_queue_if_due", "ranking_refresh",
     "screening_stop",

@@ -21,13 +21,9 @@ def fulltext_limit_bytes() -> int:
     return settings.MAX_FULLTEXT_MB * 1024 * 1024
 
 
-@transaction.atomic
-def fulltext_upload(*, actor, record: Record, upload: File | bytes, filename: str | None = None) -> FullText:
-    """Store a record's full text; the content must be a PDF (checked by its bytes, not its name)."""
-    name = filename or getattr(upload, "name", "") or "fulltext.pdf"
-    if isinstance(upload, bytes):
-        upload = ContentFile(upload, name=name)
-    # Read in chunks, never whole: the size, the digest and the first kilobyte.
+def fulltext_checked(upload: File, name: str) -> tuple[int, str]:
+    """The size and SHA-256 of a full text, once it is within the limit and a PDF (checked by its
+    bytes, not its name); read in chunks, never whole. ApplicationError says why not."""
     size, digest, head = 0, hashlib.sha256(), b""
     for chunk in upload.chunks():
         size += len(chunk)
@@ -38,19 +34,36 @@ def fulltext_upload(*, actor, record: Record, upload: File | bytes, filename: st
     # A PDF may have a few bytes of junk before its header; readers accept it within the first kilobyte.
     if PDF_MAGIC not in head:
         raise ApplicationError(f"{name} is not a PDF file (its content does not start like one).")
-    record = Record.objects.select_for_update().get(pk=record.pk)
+    return size, digest.hexdigest()
+
+
+def fulltext_store(*, actor, record: Record, upload: File, name: str, size: int, sha256: str
+                   ) -> tuple[FullText, dict | None]:
+    """Keep a checked full text as the record's (replacing one it had); returns it and a snapshot of
+    the one replaced. The caller audits and holds the transaction."""
     old = FullText.objects.filter(record=record).first()
     before = snapshot(old, exclude=("uploaded_at",)) if old else None
     if old is not None:
         stored = old.file
         transaction.on_commit(lambda: stored.delete(save=False))
         old.delete()
-    fulltext = FullText(record=record, original_name=name[:255], size=size, sha256=digest.hexdigest(),
-                        uploaded_by=actor)
+    fulltext = FullText(record=record, original_name=name[:255], size=size, sha256=sha256, uploaded_by=actor)
     upload.seek(0)
     fulltext.file.save(name, upload, save=False)
     fulltext.save()
-    audit_record(actor=actor, review=record.review, action=Action.UPDATE if old else Action.CREATE,
+    return fulltext, before
+
+
+@transaction.atomic
+def fulltext_upload(*, actor, record: Record, upload: File | bytes, filename: str | None = None) -> FullText:
+    """Store a record's full text; the content must be a PDF (checked by its bytes, not its name)."""
+    name = filename or getattr(upload, "name", "") or "fulltext.pdf"
+    if isinstance(upload, bytes):
+        upload = ContentFile(upload, name=name)
+    size, sha256 = fulltext_checked(upload, name)
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    fulltext, before = fulltext_store(actor=actor, record=record, upload=upload, name=name, size=size, sha256=sha256)
+    audit_record(actor=actor, review=record.review, action=Action.UPDATE if before else Action.CREATE,
                  instance=fulltext, before=before, after=snapshot(fulltext, exclude=("uploaded_at",)),
                  label=f"full text of record {record.pk}")
     return fulltext

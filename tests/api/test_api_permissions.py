@@ -83,6 +83,7 @@ TABLE = [
     ("api_record_corrections", {"record_id": "record"}, "post", "screen", {"field": "title", "text": "A mended title"}),
     ("api_record_fulltext", {"record_id": "record"}, "get", "view", None),
     ("api_record_fulltext", {"record_id": "record"}, "post", "screen", "pdf"),
+    ("api_fulltexts_bulk", {}, "post", "screen", "pdfs"),
     ("api_duplicates", {}, "get", "view", None),
     ("api_duplicate", {"pair_id": "pair"}, "get", "view", None),
     ("api_duplicate_decision", {"pair_id": "pair"}, "post", "resolve_duplicates", {"action": "keep_apart"}),
@@ -195,7 +196,7 @@ NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_me", "api_schema",
 # Routes whose success is a file, not JSON (their refusals are JSON like every other).
 FILE_ROUTES = {"api_review_archive_file": "application/zip", "api_record_fulltext": "application/pdf"}
 # Request bodies sent as multipart/form-data (a file upload).
-MULTIPART = ("upload", "pdf")
+MULTIPART = ("upload", "pdf", "pdfs")
 
 
 def _url(world, name: str, args: dict) -> str:
@@ -212,6 +213,10 @@ def _body(world, body):
         handle = io.BytesIO(FULLTEXT_PDF)
         handle.name = "trial.pdf"
         return {"file": handle}
+    if body == "pdfs":  # many full texts: one matches record #2 by its DOI, one matches none
+        files = [io.BytesIO(FULLTEXT_PDF), io.BytesIO(FULLTEXT_PDF)]
+        files[0].name, files[1].name = "10.1000_pip.2.pdf", "trial.pdf"
+        return {"files": files}
     if isinstance(body, dict):
         # Names of the world's objects become their ids; in lists only for "records" (a role list
         # such as ["viewer"] stays words).
