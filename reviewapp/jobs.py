@@ -285,6 +285,31 @@ STUCK_RUNNING = timedelta(hours=1)
 STUCK_QUEUED = timedelta(minutes=15)
 
 
+def job_lost_reason(job: Job, *, now=None) -> str:
+    """Why ``job`` looks lost, in words, or "" when it does not: queued longer than STUCK_QUEUED
+    (its message went with a broker restarted without its data, or was never sent) or running
+    longer than STUCK_RUNNING (its whole worker is gone; Redis would wait hours to give it back)."""
+    now = now or timezone.now()
+    if job.status == Status.QUEUED:
+        made = getattr(job, "created_at", None)
+        if made is not None and now - made > STUCK_QUEUED:
+            return (f"No worker took it within {int(STUCK_QUEUED.total_seconds() // 60)} minutes (its task was "
+                    "lost); the next one replaces it.")
+    elif job.status == Status.RUNNING and job.claimed_at is not None and now - job.claimed_at > STUCK_RUNNING:
+        hours = int(STUCK_RUNNING.total_seconds() // 3600)
+        return f"Its worker stopped answering (running for over {hours} h); the next one replaces it."
+    return ""
+
+
+def job_abandon(job: J, reason: str) -> J:
+    """End a lost job failed with ``reason``, so that a new one can take its place; an attempt
+    still at work for it somewhere finds it ended and keeps nothing."""
+    type(job).objects.filter(pk=job.pk, status__in=[Status.QUEUED, Status.RUNNING]).update(
+        status=Status.FAILED, error=reason, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
 @dataclass(frozen=True)
 class JobRow:
     kind: str

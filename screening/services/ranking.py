@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.exceptions import ApplicationError
-from reviewapp.jobs import Attempt, job_run, job_send
+from reviewapp.jobs import Attempt, job_abandon, job_lost_reason, job_run, job_send
 from reviewapp.models import AuditEvent, Review
 
 from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
@@ -112,10 +112,16 @@ def ranking_queue_if_due(*, review_id: int) -> RankingRun | None:
     if cfg is None or not cfg.prioritise:
         return None
     with transaction.atomic():
-        # One retraining waits at a time; it will see every decision made before it starts.
-        if RankingRun.objects.select_for_update().filter(
-                review_id=review_id, status__in=[RankingRun.Status.QUEUED, RankingRun.Status.RUNNING]).exists():
-            return None
+        # One retraining waits at a time; it will see every decision made before it starts. One
+        # that looks lost (its task gone with a restarted broker, or its worker) is given up for a
+        # new one, or priority screening would stop learning for good.
+        waiting = RankingRun.objects.select_for_update().filter(
+            review_id=review_id, status__in=[RankingRun.Status.QUEUED, RankingRun.Status.RUNNING]).first()
+        if waiting is not None:
+            reason = job_lost_reason(waiting)
+            if not reason:
+                return None
+            job_abandon(waiting, reason)
         last = RankingRun.objects.filter(review_id=review_id, status=RankingRun.Status.DONE).first()
         settled = dict(ScreeningItem.objects.filter(review_id=review_id, stage=TA,
                                                     status__in=[Status.INCLUDED, Status.EXCLUDED])

@@ -72,3 +72,33 @@ def test_each_run_logs_its_start_and_end_with_the_duration_in_one_line(
     assert lines[0].startswith(f"event=job_start kind=screening.RankingRun id={run.pk} attempt=1 status=running")
     assert lines[-1].startswith(f"event=job_end kind=screening.RankingRun id={run.pk} attempt=1 status=done")
     assert "seconds=" in lines[-1]
+
+
+@pytest.mark.parametrize(("status", "minutes", "replaced"), [
+    ("queued", 20, True),    # its task went with a broker restarted without its data
+    ("queued", 2, False),    # a worker busy with a long import: it still waits its turn
+    ("running", 90, True),   # its whole worker is gone (Redis would give the task back after hours)
+    ("running", 20, False),
+])
+def test_a_lost_retraining_is_replaced_by_the_next_decisions_so_the_ranking_keeps_learning(
+        mixed_review, people, django_capture_on_commit_callbacks, status, minutes, replaced):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    review, reviewer = mixed_review, people["reviewer"]
+    _prioritised(review, people["lead"], django_capture_on_commit_callbacks)
+    long_ago = timezone.now() - timedelta(minutes=minutes)
+    lost = RankingRun.objects.create(review=review, status=status, attempts=int(status == "running"))
+    RankingRun.objects.filter(pk=lost.pk).update(created_at=long_ago,
+                                                 claimed_at=long_ago if status == "running" else None)
+    with django_capture_on_commit_callbacks(execute=True):
+        _decide_next(review, reviewer, "include")
+        _decide_next(review, reviewer, "exclude")  # a first model is due
+    lost.refresh_from_db()
+    newest = RankingRun.objects.filter(review=review).order_by("-pk").first()
+    if replaced:
+        assert lost.status == RankingRun.Status.FAILED and "the next one replaces it" in lost.error
+        assert newest.pk != lost.pk and newest.status == RankingRun.Status.DONE and newest.trained
+    else:
+        assert lost.status == status and newest.pk == lost.pk
