@@ -17,6 +17,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.models import Outcome
 
 from . import grade, selectors, services, sof_selectors, sof_services
+from .api_types import AnalysisSpecSerializer, RatingsStoredSerializer, RunResultSerializer
 from .models import DESIGNS, Analysis, AnalysisRun
 from .sof_models import GradeAssessment
 
@@ -55,6 +56,7 @@ class AnalysisSerializer(serializers.ModelSerializer):
 
 class AnalysisDetailSerializer(AnalysisSerializer):
     designs = string_list_field(choices=DESIGNS, read_only=True, help_text="The study designs that enter.")
+    moderators = string_list_field(read_only=True, help_text="Extraction fields (keys) for a meta-regression.")
     spec = serializers.SerializerMethodField(help_text="What the analysis asks for, as each run stores it.")
     runs_url = serializers.SerializerMethodField(help_text="POST to it to run the analysis (leads).")
 
@@ -63,6 +65,7 @@ class AnalysisDetailSerializer(AnalysisSerializer):
                   "subgroup_field", "moderators", "level", "spec", "runs_url", "created_at", "updated_at"]
         read_only_fields = fields
 
+    @extend_schema_field(AnalysisSpecSerializer)
     def get_spec(self, analysis) -> dict:
         return analysis.spec()
 
@@ -101,6 +104,7 @@ class RunSerializer(RunBriefSerializer):
         help_text="Once done: the pooled estimate (b, se, ci_lb, ci_ub, pval, tau2, I2, QE, k, ...); else null.")
     plain_language = serializers.SerializerMethodField()
     inputs = serializers.SerializerMethodField(help_text="Once done: the data the run pooled; else null.")
+    spec = serializers.SerializerMethodField(help_text="What the run was asked for (the analysis as it was then).")
 
     class Meta(RunBriefSerializer.Meta):
         fields = [*RunBriefSerializer.Meta.fields, "analysis", "error", "attempts", "spec", "created_at",
@@ -110,9 +114,13 @@ class RunSerializer(RunBriefSerializer):
     def _done(self, run) -> bool:
         return run.status == AnalysisRun.Status.DONE and bool(run.results)
 
-    @extend_schema_field(serializers.DictField(allow_null=True))
+    @extend_schema_field(RunResultSerializer(allow_null=True))
     def get_results(self, run) -> dict | None:
         return run.results.get("summary") if self._done(run) else None
+
+    @extend_schema_field(AnalysisSpecSerializer)
+    def get_spec(self, run) -> dict:
+        return run.spec
 
     def get_plain_language(self, run) -> str | None:
         return run.results.get("plain_language") if self._done(run) else None
@@ -381,7 +389,7 @@ class SofRatingsApi(ReviewApiView):
 
     capabilities = {"PUT": "grade"}
 
-    @extend_schema(request=RatingsInputSerializer, responses={200: {"type": "object"}})
+    @extend_schema(request=RatingsInputSerializer, responses={200: RatingsStoredSerializer})
     def put(self, request, review_id: int, outcome_id: int):
         outcome = _sof_outcome(self.review, outcome_id)
         data = RatingsInputSerializer(data=request.data)

@@ -423,15 +423,17 @@ class DesignCount:
     source: str
 
 
-def design_count(*, analysis: Analysis) -> DesignCount:
+def study_designs(*, review: Review) -> list:
+    """Each study's design as analyses read it, and where it comes from (extraction's rows)."""
+    return extraction_selectors.study_designs(review=review)
+
+
+def design_count(*, analysis: Analysis, rows: list | None = None) -> DesignCount:
     review = analysis.review
     source = extraction_selectors.design_source(review=review)
-    template = extraction_selectors.extraction_template(review=review)
-    answers = ({} if template is None else
-               {study.pk: a for study, a, _d in extraction_selectors.consensus_rows(template=template)})
-    studies = list(review.studies.all())
-    k = sum(1 for study in studies if source.design_of(study, answers.get(study.pk, {}))[0] in analysis.designs)
+    rows = study_designs(review=review) if rows is None else rows
+    k = sum(1 for row in rows if row.design in analysis.designs)
     labels = study_field_labels(review=review)
-    return DesignCount(k=k, n=len(studies),
+    return DesignCount(k=k, n=len(rows),
                        source=f"set on the study by the lead, else read from the field "
                               f"“{labels.get(source.field_key, source.field_key)}”")

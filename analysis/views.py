@@ -45,7 +45,8 @@ def _form_page(request, review, analysis=None):
             return redirect("analysis_detail", review.pk, analysis.pk)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
-    return render(request, "analysis/form.html", review_page_context(review, form=form, analysis=analysis))
+    return render(request, "analysis/form.html", review_page_context(
+        review, form=form, analysis=analysis, design_rows=selectors.study_designs(review=review)))
 
 
 @review_page(GET="run_analyses", POST="run_analyses")
@@ -112,10 +113,11 @@ def run_again(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse
 def _detail(request, review, analysis, run: AnalysisRun | None):
     overview = selectors.analysis_overview(analysis=analysis)
     shown = run or overview.latest_done
+    design_rows = selectors.study_designs(review=review)
     return render(request, "analysis/detail.html", review_page_context(
         review, o=overview, analysis=analysis, run=shown, watching=overview.latest,
-        runs=selectors.runs_of(analysis=analysis), pinned=run is not None,
-        designs=selectors.design_count(analysis=analysis), **_field_names(review, analysis, shown)))
+        runs=selectors.runs_of(analysis=analysis), pinned=run is not None, design_rows=design_rows,
+        designs=selectors.design_count(analysis=analysis, rows=design_rows), **_field_names(review, analysis, shown)))
 
 
 def _field_names(review, analysis, run) -> dict:

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView, StrictFieldsMixin
 from screening.models import StudyDesign
 
+from . import api_types, rules, selectors, services
 from . import definition as defs
-from . import rules, selectors, services
 from .models import Entry, Extraction, FormTemplate, FormVersion, Settlement
 
 Kind = FormTemplate.Kind
@@ -34,17 +34,11 @@ def _username(user) -> str | None:
 
 # ---------------------------------------------------------------- forms
 
-# One answer: a text (also a choice or a date), a number, the choices of a multiple choice, or
-# null; a repeating group's answer is a list of rows of these.
-_VALUE = {"nullable": True, "oneOf": [{"type": "string"}, {"type": "number"},
-                                      {"type": "array", "items": {"type": "string"}}]}
 ANSWERS_SCHEMA_NOTE = ("The exact shape (types, units, choices, ranges) of each published version is its JSON "
                        "Schema at `GET .../extraction/forms/{form_id}/versions/{number}/answers-schema/`.")
 
 
-@extend_schema_field({"type": "object", "additionalProperties": {
-    "nullable": True, "oneOf": [*_VALUE["oneOf"], {"type": "array", "items": {
-        "type": "object", "additionalProperties": _VALUE}}]}})
+@extend_schema_field(api_types.ANSWERS)
 class AnswersField(serializers.JSONField):
     """An entry's answers by field key (see ANSWERS_SCHEMA_NOTE)."""
 
@@ -62,9 +56,10 @@ class FormVersionBriefSerializer(serializers.ModelSerializer):
 
 
 class FormVersionSerializer(FormVersionBriefSerializer):
-    definition = serializers.JSONField(
-        read_only=True, help_text="Sections and their fields (key, label, type, required, choices, min, max, "
-                                  "unit); a repeating section (`repeat`) takes a list of rows.")
+    definition = api_types.typed_json(
+        api_types.FormDefinitionSerializer, read_only=True,
+        help_text="Sections and their fields (key, label, type, required, choices, min, max, unit); a repeating "
+                  "section (`repeat`) takes a list of rows.")
     answers_schema = serializers.SerializerMethodField(
         help_text="The JSON Schema of the answers made with this version (GET it).")
 
@@ -105,14 +100,14 @@ class FormSerializer(serializers.ModelSerializer):
 class FormDetailSerializer(FormSerializer):
     definition = serializers.SerializerMethodField(help_text="The current version's definition (null before one "
                                                              "is published).")
-    draft = serializers.JSONField(read_only=True, help_text="The definition a lead is building; publishing it "
-                                                            "makes the next version.")
+    draft = api_types.typed_json(api_types.FormDefinitionSerializer, read_only=True,
+                                 help_text="The definition a lead is building; publishing it makes the next version.")
 
     class Meta(FormSerializer.Meta):
         fields = [*FormSerializer.Meta.fields, "definition", "draft"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(api_types.FormDefinitionSerializer(allow_null=True))
     def get_definition(self, template):
         versions = self._versions(template)
         return versions[0].definition if versions else None
@@ -392,7 +387,8 @@ class FormVersionAnswersSchemaApi(ReviewApiView):
     each field's type, unit (`x-unit`), choices, range, and each repeating group as a list of rows;
     empty answers are null. `x-required-when-done` lists the fields needed to mark an entry done."""
 
-    @extend_schema(responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A JSON Schema document.")})
+    @extend_schema(responses={200: OpenApiResponse(api_types.JsonSchemaDocumentSerializer,
+                                                   description="A JSON Schema document.")})
     def get(self, request, review_id: int, form_id: int, number: int):
         template = _form(self.review, form_id)
         return Response(selectors.form_version_answers_schema(template=template, number=number))
@@ -420,7 +416,7 @@ class EntrySerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     answers = AnswersField(read_only=True, help_text="Plain fields by key; a repeating group as a list of rows "
                                                      "(objects by field key). " + ANSWERS_SCHEMA_NOTE)
-    retired = serializers.JSONField(read_only=True, help_text="Answers of fields a later version removed or "
+    retired = api_types.RetiredAnswersField(read_only=True, help_text="Answers of fields a later version removed or "
                                                               "changed: {path: {value, label, version}}.")
     has_unsaved_draft = serializers.SerializerMethodField(help_text="The browser form holds typing not yet saved.")
     frozen_reason = serializers.SerializerMethodField(
@@ -498,11 +494,11 @@ class ExtractionDetailSerializer(ExtractionSerializer):
         entry = self._mine(extraction)
         return EntrySerializer(entry).data if entry else None
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(api_types.NullableAnswersField(allow_null=True))
     def get_consensus(self, extraction):
         return extraction.consensus if extraction.status == Status.DONE else None
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(api_types.RetiredAnswersField(allow_null=True))
     def get_consensus_retired(self, extraction):
         return extraction.retired if extraction.status == Status.DONE else None
 
@@ -623,12 +619,12 @@ class DifferenceSerializer(serializers.Serializer):
     path = serializers.CharField(help_text="The field (`key`, or `group[row].key`); settle it by this path.")
     section = serializers.CharField()
     label = serializers.CharField()
-    a = serializers.JSONField(allow_null=True, help_text="The first entry's value.")
-    b = serializers.JSONField(allow_null=True, help_text="The second entry's value.")
+    a = api_types.AnswerField(allow_null=True, help_text="The first entry's value.")
+    b = api_types.AnswerField(allow_null=True, help_text="The second entry's value.")
     differs = serializers.BooleanField()
     derived = serializers.BooleanField(help_text="Filled by the application from other answers; never settled.")
     is_settled = serializers.BooleanField()
-    settled = serializers.JSONField(allow_null=True, help_text="The settled value (when is_settled).")
+    settled = api_types.AnswerField(allow_null=True, help_text="The settled value (when is_settled).")
     note = serializers.CharField(allow_blank=True)
 
 
@@ -657,7 +653,7 @@ class SettleSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class SettlementSerializer(serializers.ModelSerializer):
     settled_by = serializers.SerializerMethodField()
-    value = serializers.JSONField(allow_null=True, read_only=True)
+    value = api_types.AnswerField(allow_null=True, read_only=True)
 
     class Meta:
         model = Settlement
@@ -785,7 +781,7 @@ class OutcomeDataSerializer(serializers.Serializer):
     outcome = serializers.CharField(source="values.outcome", default="")
     timepoint = serializers.CharField(source="values.timepoint", default="")
     data_type = serializers.CharField(source="values.data_type", default="")
-    values = serializers.DictField(help_text="Every value of the row by field key (arms' n, means, SDs, events, "
+    values = api_types.RowValuesField(help_text="Every value of the row by field key (arms' n, means, SDs, events, "
                                              "a reported effect, pre-post values...).")
     effect = serializers.SerializerMethodField()
 
@@ -832,7 +828,7 @@ class SummariesApi(ReviewApiView):
     behind each and those missing; per outcome, the studies that measured it; and, with `rows`
     and `columns` (field keys), their cross-tabulation."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[
+    @extend_schema(responses=api_types.SummariesSerializer, parameters=[
         OpenApiParameter("rows", OpenApiTypes.STR, description="Field key of the cross-tabulation's rows"),
         OpenApiParameter("columns", OpenApiTypes.STR, description="Field key of its columns")])
     def get(self, request, review_id: int):
@@ -861,8 +857,9 @@ class SummariesApi(ReviewApiView):
 
 
 class CharacteristicsLayoutSerializer(StrictFieldsMixin, serializers.Serializer):
-    columns = serializers.JSONField(help_text="Column (methods, participants, interventions, outcomes, notes) -> "
-                                              "the keys of the form's fields or repeating groups it shows, in order.")
+    columns = api_types.LayoutColumnsField(
+        help_text="Column (methods, participants, interventions, outcomes, notes) -> the keys of the form's fields "
+                  "or repeating groups it shows, in order.")
 
 
 def _characteristics_body(review) -> dict:
@@ -885,11 +882,11 @@ class CharacteristicsApi(ReviewApiView):
 
     capabilities = {"PUT": "build_forms"}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=api_types.CharacteristicsSerializer)
     def get(self, request, review_id: int):
         return Response(_characteristics_body(self.review))
 
-    @extend_schema(request=CharacteristicsLayoutSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=CharacteristicsLayoutSerializer, responses=api_types.CharacteristicsSerializer)
     def put(self, request, review_id: int):
         data = CharacteristicsLayoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -429,3 +429,65 @@ def design_source(*, review) -> DesignSource:
     if mapping is None:
         return DesignSource(BUILTIN_DESIGN_FIELD, dict(BUILTIN_DESIGN_VALUES), stored=False)
     return DesignSource(mapping.field_key, dict(mapping.values), stored=True)
+
+
+@dataclass(frozen=True)
+class StudyDesignRow:
+    """A study's design as analyses read it, and where it comes from (in words)."""
+
+    study: Study
+    design: str  # a StudyDesign value, or "" when unknown
+    source: str
+    answer: object  # the mapped field's consensus answer (None: not extracted)
+
+
+@dataclass(frozen=True)
+class DesignMappingChoice:
+    """A plain field the mapping may read, and the answers it can map: its choices, else what the
+    consensus answers hold (and what the stored mapping names)."""
+
+    key: str
+    label: str
+    answers: list[str]
+
+
+def study_designs(*, review) -> list[StudyDesignRow]:
+    """Every study of the review with its design (set on the study, else mapped), by label."""
+    source = design_source(review=review)
+    template = extraction_template(review=review)
+    answers = {} if template is None else {study.pk: a for study, a, _d in consensus_rows(template=template)}
+    rows = []
+    for study in review.studies.order_by("label", "id"):
+        design, where = source.design_of(study, answers.get(study.pk, {}))
+        rows.append(StudyDesignRow(study=study, design=design, source=where,
+                                   answer=answers.get(study.pk, {}).get(source.field_key)))
+    return rows
+
+
+def design_mapping_choices(*, review) -> list[DesignMappingChoice]:
+    """The plain single-answer fields of the extraction form (a multiple choice cannot say one
+    design), each with the answers a lead may map."""
+    template = extraction_template(review=review)
+    if template is None:
+        return []
+    outcome_names = list(review.outcomes.values_list("name", flat=True))
+    found: dict[str, dict[str, None]] = {}
+    for _study, answers, _d in consensus_rows(template=template):
+        for key, value in answers.items():
+            if isinstance(value, (str, int, float)) and str(value).strip():
+                found.setdefault(key, {})[str(value)] = None
+    stored = design_source(review=review)
+    out = []
+    for section in defs.sections(template.current_version.definition):
+        if section.get("repeat"):
+            continue
+        for f in section["fields"]:
+            if f["type"] == "multiple":
+                continue
+            listed = f["type"] in ("single", "ynu")
+            answers = dict.fromkeys(defs.field_choices(f, outcome_names) if listed else [])
+            answers.update(found.get(f["key"], {}))
+            if f["key"] == stored.field_key:
+                answers.update(dict.fromkeys(stored.values))
+            out.append(DesignMappingChoice(key=f["key"], label=f.get("label") or f["key"], answers=list(answers)))
+    return out

@@ -3,7 +3,7 @@ from django.urls import path
 
 from reviewapp.page_access import token_download
 
-from . import describe_views, views
+from . import describe_views, design_views, views
 from .appraisal import views as appraisal
 
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     path("extraction/characteristics/", describe_views.characteristics_page, name="extraction_characteristics"),
     path("extraction/characteristics.<str:fmt>", token_download(describe_views.characteristics_download),
          name="extraction_characteristics_download"),
+    path("extraction/designs/", design_views.study_designs, name="study_designs"),
+    path("extraction/designs/studies/", design_views.study_designs_set, name="study_designs_set"),
     path("extraction/export/<str:shape>.<str:fmt>", token_download(views.export), name="extraction_export"),
     path("appraisal/", appraisal.appraisal_home, name="appraisal_home"),
     path("appraisal/tools/custom/", appraisal.custom_tool, name="appraisal_custom_tool_new"),

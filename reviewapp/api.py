@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
-from .api_base import ReviewApiView, StrictFieldsMixin, no_rows
+from .api_base import ReviewApiView, StrictFieldsMixin, no_rows, string_list_field, typed_json
 from .archive.services import archive_export_again, archive_export_cancel, archive_export_request, review_archive_import
 from .archive.views import ARCHIVE_UPLOAD, archive_file_response
 from .models import ArchiveExport, AuditEvent, Invitation, Membership, Outcome, Review, Webhook, WebhookDelivery
@@ -293,6 +293,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     """An invitation as leads see it: whom they named (``invitee``), never the account behind it."""
 
     state = serializers.CharField(read_only=True)
+    roles = string_list_field(choices=Role.choices, read_only=True, help_text="Roles given on acceptance.")
     invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
 
     class Meta:
@@ -458,7 +459,15 @@ class InvitationRevokeApi(ReviewApiView):
 
 # ---------------------------------------------------------------- audit trail
 
+# A snapshot of the object's fields (name -> its value as JSON, any JSON type), or null.
+_SNAPSHOT = {"type": "object", "nullable": True, "additionalProperties": {
+    "nullable": True, "description": "The field's value as stored (a text, number, boolean, list or object)."}}
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
+    before = typed_json(_SNAPSHOT, read_only=True, help_text="The changed object's fields before (null: created).")
+    after = typed_json(_SNAPSHOT, read_only=True, help_text="Its fields after (null: deleted).")
+
     class Meta:
         model = AuditEvent
         fields = ["id", "created_at", "actor_label", "action", "object_type", "object_id", "object_label",
@@ -597,6 +606,7 @@ class MyInvitationSerializer(serializers.ModelSerializer):
 
     review_id = serializers.IntegerField(read_only=True)
     review_title = serializers.CharField(source="review.title", read_only=True)
+    roles = string_list_field(choices=Role.choices, read_only=True, help_text="Roles given on acceptance.")
     invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
 
     class Meta:

@@ -136,16 +136,28 @@ def schema_error_responses(result, generator, request, public):
 
 # ---------------------------------------------------------------- typed JSON values
 
-def string_list_field(*, choices: list[str] | None = None, **kwargs) -> serializers.JSONField:
+def string_list_field(*, choices: list | None = None, **kwargs) -> serializers.JSONField:
     """A JSON list of texts (authors, keywords, tags, reasons, designs), typed as such in the
     schema (with its ``choices`` as an enum, if any) rather than as any JSON value."""
-    items = {"type": "string", **({"enum": list(choices)} if choices else {})}
+    described = serializers.ListField(child=serializers.ChoiceField(choices=choices) if choices
+                                      else serializers.CharField())
 
-    @extend_schema_field({"type": "array", "items": items})
+    @extend_schema_field(described)
     class StringList(serializers.JSONField):
         pass
 
     return StringList(**kwargs)
+
+
+def typed_json(described, **kwargs) -> serializers.JSONField:
+    """A JSON value answered as stored, described in the schema by ``described`` (a serializer, a
+    serializer field or a JSON Schema dict) rather than as any JSON value."""
+
+    @extend_schema_field(described)
+    class TypedJson(serializers.JSONField):
+        pass
+
+    return TypedJson(**kwargs)
 
 
 # ---------------------------------------------------------------- input

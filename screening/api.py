@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin, string_list_field
+from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin, string_list_field, typed_json
 from reviewapp.disposition import content_disposition
 from reviewapp.exceptions import ApplicationError
 
@@ -419,6 +419,7 @@ class DuplicatePairSerializer(serializers.ModelSerializer):
     record_a = RecordBriefSerializer(read_only=True)
     record_b = RecordBriefSerializer(read_only=True)
     decided_by = serializers.CharField(source="decided_by.get_username", default=None, allow_null=True, read_only=True)
+    reasons = string_list_field(read_only=True, help_text="Why the two look alike, in words.")
 
     class Meta:
         model = DuplicatePair
@@ -947,6 +948,8 @@ class RankingRunSerializer(serializers.ModelSerializer):
 
 class StoppingDecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, allow_null=True)
+    details = typed_json(StoppingFiguresSerializer, read_only=True,
+                         help_text="The figures the stop was decided on, as they were then.")
 
     class Meta:
         model = StoppingDecision

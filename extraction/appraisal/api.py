@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView, StrictFieldsMixin
 
 from .. import api as extraction_api
-from .. import rules
+from .. import api_types, rules
 from .. import selectors as extraction_selectors
 from .. import services as extraction_services
 from ..models import Extraction, FormTemplate
@@ -79,7 +79,7 @@ class ToolDetailSerializer(ToolSerializer):
         fields = [*ToolSerializer.Meta.fields, "definition"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.JSONField())
+    @extend_schema_field(api_types.ToolDefinitionSerializer)
     def get_definition(self, template):
         return _tool(template)
 
@@ -243,7 +243,7 @@ class AppraisalDetailSerializer(AppraisalSerializer):
         entry = self._mine(extraction)
         return judgements_of(extraction, entry.answers if entry else None)
 
-    @extend_schema_field(serializers.JSONField(allow_null=True))
+    @extend_schema_field(api_types.NullableAnswersField(allow_null=True))
     def get_consensus(self, extraction):
         return extraction.consensus if extraction.status == Status.DONE else None
 
@@ -354,7 +354,7 @@ class QuestionPairSerializer(serializers.Serializer):
     note_b = serializers.CharField(allow_blank=True)
     differs = serializers.BooleanField()
     is_settled = serializers.BooleanField()
-    settled = serializers.JSONField(allow_null=True)
+    settled = api_types.AnswerField(allow_null=True, help_text="The settled answer (when is_settled).")
     settle_note = serializers.CharField(allow_blank=True)
     choices = serializers.ListField(child=serializers.CharField())
 

@@ -298,6 +298,11 @@ SPECTACULAR_SETTINGS = {
         "DuplicatePairStatusEnum": "screening.models.DuplicatePair.Status",
         "ScreeningItemStatusEnum": "screening.models.ScreeningItem.Status",
         "ExtractionStatusEnum": "extraction.models.Extraction.Status",
+        "MemberRoleEnum": "reviewapp.models.Membership.Role",
+        "FormKindEnum": "extraction.models.FormTemplate.Kind",
+        "FieldTypeEnum": "extraction.api_types.FIELD_TYPE_VALUES",
+        "SectionKindEnum": "extraction.api_types.SECTION_KINDS",
+        "SummaryKindEnum": "extraction.api_types.SUMMARY_KINDS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

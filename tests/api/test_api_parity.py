@@ -71,6 +71,8 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "entry_form": [("api_extraction_entry", "put"), ("api_extraction_entry_reopen", "post")],
     "entry_autosave": [("api_extraction_entry", "put")],  # with `done` false
     "extraction_characteristics": [("api_extraction_characteristics", "put")],
+    "study_designs": [("api_design_mapping", "put")],
+    "study_designs_set": [("api_study", "patch")],  # its `design`, one study per call
     "compare": [("api_extraction_settlements", "post"), ("api_extraction_finalise", "post"),
                 ("api_extraction_reopen", "post")],
     # appraisal
