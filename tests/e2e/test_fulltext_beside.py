@@ -99,3 +99,31 @@ def test_record_and_full_text_are_tabs_on_a_phone(live_server, page, full_text_t
     assert page.locator("iframe.pdf").is_visible()
     page.keyboard.press("f")
     assert page.locator("#record-title").is_visible()
+
+
+def test_many_full_texts_uploaded_at_once_from_the_page(live_server, page, full_text_to_screen, tmp_path):
+    review, _ = full_text_to_screen
+    files = {"10.1000_pip.2.pdf": one_page_pdf("Trial 2"), "10.1000_pip.1.pdf": one_page_pdf("Again"),
+             "holiday.pdf": one_page_pdf("Holiday"), "notes.pdf": b"not a pdf at all"}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    sign_in(page, live_server.url, "ravi")
+    # At 1400 px record #1 keeps the full text it has; at 390 px the uploader replaces it (and #2's).
+    for width, attached in ((1400, "1 attached"), (390, "2 attached")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/reviews/{review.pk}/screening/")
+        page.get_by_role("link", name="Upload full texts").click()
+        page.set_input_files("#id_files", [str(tmp_path / name) for name in files])
+        if width == 390:
+            page.get_by_label("Replace full texts records already have").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Upload and match").click()
+        assert attached in " ".join(page.locator("section.card").inner_text().split())
+        assert "holiday.pdf" in page.locator("#unmatched").inner_text()
+        if width == 1400:
+            assert "#2" in page.locator("#attached").inner_text()
+            assert "record #1 already has a full text" in page.locator("#refused").inner_text()
+        else:
+            assert "replaced its full text" in page.locator("#attached").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(page, f"bulk-{width}.png")
