@@ -190,11 +190,8 @@ def inputs_hash(data: dict) -> str:
 
 
 def _risk_of_bias(review: Review):
-    """The appraisals' overall judgements and the 'high' test; None while nothing is appraised."""
-    judgements = extraction_selectors.risk_of_bias_overall(review=review)
-    if not judgements:
-        return None
-    return judgements, extraction_selectors.is_high_risk
+    """(study id, outcome) -> RiskVerdict of the final appraisals; None while nothing is appraised."""
+    return extraction_selectors.risk_of_bias_verdicts(review=review) or None
 
 
 @dataclass
@@ -205,8 +202,8 @@ class _Fetched:
     final: dict[int, dict]  # study id -> consensus answers, for final extractions only
     designs: extraction_selectors.DesignSource
     fields_by_key: dict[str, dict]  # study-level fields of the form
-    # (overall judgements, the 'high' test) when the analysis leaves high risk out and something is appraised
-    rob: tuple | None
+    # (study id, outcome) -> RiskVerdict, when the analysis leaves high risk out and something is appraised
+    rob: dict | None
 
 
 def _fetch(*, analysis: Analysis) -> _Fetched | None:
@@ -271,9 +268,8 @@ def _prepost_summary(spec: dict, study, row: dict) -> dict | None:
             "favourable": (effect.yi > 0) if higher else (effect.yi < 0)}
 
 
-def _risk_judgement(data: _Fetched, study, outcome: str) -> str | None:
-    judgements = data.rob[0]
-    return judgements.get((study.pk, outcome)) or judgements.get((study.pk, ""))
+def _risk_verdict(data: _Fetched, study, outcome: str):
+    return data.rob.get((study.pk, outcome)) or data.rob.get((study.pk, ""))
 
 
 def _study_entry(spec: dict, data: _Fetched, study, prepost: list[dict]) -> dict:
@@ -289,12 +285,12 @@ def _study_entry(spec: dict, data: _Fetched, study, prepost: list[dict]) -> dict
     if design not in spec["designs"]:
         raise LeftOut(f"design: {design or design_from} (this analysis takes "
                       f"{', '.join(spec['designs']) or 'no design'})")
-    judgement = _risk_judgement(data, study, spec["outcome"]) if data.rob is not None else None
-    if judgement and data.rob[1](judgement):
-        raise LeftOut(f"high risk of bias (overall: {judgement})")
+    verdict = _risk_verdict(data, study, spec["outcome"]) if data.rob is not None else None
+    if verdict and verdict.high:
+        raise LeftOut(f"high risk of bias (overall: {verdict.judgement})")
     effect = row_effect_as(row, measure=spec["measure"], higher_favours=spec["higher_favours"])
     notes = [n for n in (effect.note, pick_note) if n]
-    if data.rob is not None and not judgement:
+    if data.rob is not None and not verdict:
         notes.append("risk of bias not appraised")
     entry = {"study_id": study.pk, "label": study.label, "yi": effect.yi, "vi": effect.vi, "n": effect.n,
              "design": design, "timepoint": row.get("timepoint", ""), "instrument": row.get("instrument", ""),

@@ -247,11 +247,12 @@ def risk_of_bias_overall(*, review) -> dict[tuple[int, str], str]:
     return appraisal_selectors.risk_of_bias_overall(review=review)
 
 
-def is_high_risk(judgement: str) -> bool:
-    """True for "high", "serious" and "critical" (any case): what a sensitivity analysis leaves out."""
+def risk_of_bias_verdicts(*, review):
+    """(study id, outcome name) -> RiskVerdict(judgement, high): high as the tool's scale says
+    (appraisal.tools.high_risk_levels), for the analyses' sensitivity analyses."""
     from .appraisal import selectors as appraisal_selectors
 
-    return appraisal_selectors.is_high_risk(judgement)
+    return appraisal_selectors.risk_of_bias_verdicts(review=review)
 
 
 # -- for the API -------------------------------------------------------------------

@@ -15,7 +15,6 @@ from . import figures, judgements, tools
 
 Kind = FormTemplate.Kind
 Status = Extraction.Status
-HIGH_RISK = frozenset({"high", "serious", "critical"})
 
 
 def builtin_tools():
@@ -231,12 +230,20 @@ def _severity(judgement: str, scale: list[str]) -> int:
     return -1  # "no information" and unknown words rank below any judged level
 
 
-def risk_of_bias_overall(*, review) -> dict[tuple[int, str], str]:
-    """(study id, outcome name) -> the consensus overall judgement in lower case. A study-level
-    appraisal (ROBINS-I and the checklists here) has the outcome name "". Where one key has several
-    final appraisals (both effects of interest, or two tools), the most severe is kept, as a
-    sensitivity analysis that leaves out high-risk results should."""
-    out: dict[tuple[int, str], tuple[int, str]] = {}
+@dataclass(frozen=True)
+class RiskVerdict:
+    """A final overall judgement, and whether its tool's scale puts it at high risk."""
+
+    judgement: str  # lower case
+    high: bool
+
+
+def risk_of_bias_verdicts(*, review) -> dict[tuple[int, str], RiskVerdict]:
+    """(study id, outcome name) -> the consensus overall judgement. A study-level appraisal
+    (ROBINS-I and the checklists here) has the outcome name "". Where one key has several final
+    appraisals (both effects of interest, or two tools), the most severe is kept, a high risk
+    first, as a sensitivity analysis that leaves out high-risk results should."""
+    out: dict[tuple[int, str], tuple[tuple[bool, int], str]] = {}
     for extraction in (Extraction.objects.filter(review=review, template__kind=Kind.APPRAISAL, status=Status.DONE)
                        .select_related("version")):
         _, overall = judgements.final_judgements(extraction.version.definition, extraction.consensus or {},
@@ -244,17 +251,17 @@ def risk_of_bias_overall(*, review) -> dict[tuple[int, str], str]:
         if not overall:
             continue
         outcome, _ = tools.target_parse(extraction.target)
-        scale = tools.tool_of(extraction.version.definition)["scale"]
-        rank = _severity(overall, scale)
+        tool = tools.tool_of(extraction.version.definition)
+        rank = (overall in tools.high_risk_levels(tool), _severity(overall, tool["scale"]))
         key = (extraction.study_id, outcome)
         if key not in out or rank > out[key][0]:
             out[key] = (rank, overall)
-    return {key: value.lower() for key, (_, value) in out.items()}
+    return {key: RiskVerdict(value.lower(), high) for key, ((high, _), value) in out.items()}
 
 
-def is_high_risk(judgement: str) -> bool:
-    """Whether an overall judgement puts a result out of a low-risk sensitivity analysis."""
-    return (judgement or "").strip().lower() in HIGH_RISK
+def risk_of_bias_overall(*, review) -> dict[tuple[int, str], str]:
+    """(study id, outcome name) -> the judgement of ``risk_of_bias_verdicts``, in lower case."""
+    return {key: verdict.judgement for key, verdict in risk_of_bias_verdicts(review=review).items()}
 
 
 # -- the appraisal table (CSV) -------------------------------------------------------

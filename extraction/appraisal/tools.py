@@ -6,6 +6,7 @@ A tool definition::
 
     {"slug", "version", "name", "source", "level": "result" | "study", "effects": ["assignment", ...],
      "answers": ["Y", "PY", ...], "answer_labels": {...}, "scale": [best, ..., worst],
+     "high_risk_from": "" | a level of the scale (see high_risk_levels),
      "no_information": "" | "No information",
      "domains": [{"key", "short", "title", "effect": "" | an effect, "algorithm": {"id", "version"} | null,
                   "questions": [{"key", "id", "text", "na"}]}],
@@ -73,6 +74,8 @@ def check_tool(tool: dict) -> None:
         raise defs.DefinitionError("The tool needs at least two different answer options.")
     if len(tool["scale"]) < 2 or len(set(tool["scale"])) != len(tool["scale"]):
         raise defs.DefinitionError("The judgement scale needs at least two different levels.")
+    if tool.get("high_risk_from") and tool["high_risk_from"] not in tool["scale"]:
+        raise defs.DefinitionError("High risk must start at a level of the judgement scale.")
     unknown_effects = set(tool.get("effects") or []) - set(EFFECTS)
     if unknown_effects:
         raise defs.DefinitionError(f"Unknown effect of interest: {sorted(unknown_effects)[0]}.")
@@ -145,6 +148,19 @@ def keep_keys(domains: list[dict], earlier: list[dict]) -> list[dict]:
             questions.append({**q, "key": q_key})
         out.append({**domain, "key": key, "questions": questions})
     return out
+
+
+def high_risk_levels(tool: dict) -> list[str]:
+    """The levels of the tool's scale that count as high risk of bias (what a sensitivity analysis
+    leaves out): from ``high_risk_from`` to the worst; without it, the worse half of the scale,
+    the middle level not counted (RoB 2: High; ROBINS-I: Serious, Critical; Low/High: High).
+    Severity comes from the order of the scale, never from its words, so a custom tool's scale
+    counts too."""
+    scale = list(tool["scale"])
+    start = tool.get("high_risk_from") or ""
+    if start in scale:
+        return scale[scale.index(start):]
+    return scale[-(len(scale) // 2):]
 
 
 def judgement_levels(tool: dict) -> list[str]:

@@ -9,6 +9,7 @@ from analysis import selectors, services
 from analysis.effects import LOGISTIC
 from extraction import outcome_data as od
 from extraction import selectors as extraction_selectors
+from extraction.appraisal.selectors import RiskVerdict
 from screening.models import Study
 from tests.analysis.conftest import finalise
 
@@ -116,10 +117,9 @@ def test_high_risk_of_bias_is_left_out_once_appraised(review, people, outcomes, 
     a, b, c = add("A 2001", RCT, [means()]), add("B 2002", RCT, [means()]), add("C 2003", NRS, [means()])
     no_rob = inputs(review, people, outcomes["Parental depression"], exclude_high_risk=True)
     assert len(no_rob.studies) == 3 and "not appraised yet" in no_rob.notes[0]
-    judgements = {(a.pk, "Parental depression"): "high", (b.pk, ""): "low", (c.pk, ""): "serious"}
-    monkeypatch.setattr(extraction_selectors, "risk_of_bias_overall", lambda *, review: judgements, raising=False)
-    monkeypatch.setattr(extraction_selectors, "is_high_risk", lambda j: j in ("high", "serious", "critical"),
-                        raising=False)
+    verdicts = {(a.pk, "Parental depression"): RiskVerdict("high", True), (b.pk, ""): RiskVerdict("low", False),
+                (c.pk, ""): RiskVerdict("serious", True)}
+    monkeypatch.setattr(extraction_selectors, "risk_of_bias_verdicts", lambda *, review: verdicts)
     result = inputs(review, people, outcomes["Parental depression"], name="low rob", exclude_high_risk=True)
     assert [s["label"] for s in result.studies] == ["B 2002"]
     assert reasons(result) == {"A 2001": "high risk of bias (overall: high)",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from analysis.selectors import _Fetched, select_inputs
+from extraction.appraisal.selectors import RiskVerdict
 from extraction.selectors import BUILTIN_DESIGN_FIELD, BUILTIN_DESIGN_VALUES, DesignSource
 from tests.analysis.test_inputs import NRS, PP, RCT, means, prepost
 
@@ -25,7 +26,7 @@ def fetched(answers: dict, judgements: dict) -> _Fetched:
     return _Fetched(studies=studies, final=answers,
                     designs=DesignSource(BUILTIN_DESIGN_FIELD, dict(BUILTIN_DESIGN_VALUES), stored=False),
                     fields_by_key={"country": {"key": "country", "type": "text", "label": "Country"}},
-                    rob=(judgements, lambda j: j == "high"))
+                    rob=judgements)
 
 
 def test_the_selection_takes_controlled_low_risk_studies_and_says_why_each_other_one_is_left_out():
@@ -33,11 +34,12 @@ def test_the_selection_takes_controlled_low_risk_studies_and_says_why_each_other
                2: {"design": PP, "outcome_data": [prepost()]},
                3: {"design": NRS, "outcome_data": [means()]},
                4: {"design": RCT, "outcome_data": [means(outcome="Other")]}}
-    result = select_inputs(SPEC, fetched(answers, {(1, ""): "low", (3, "Parental depression"): "high"}))
+    result = select_inputs(SPEC, fetched(answers, {(1, ""): RiskVerdict("low", False),
+                                                    (3, "Parental depression"): RiskVerdict("poor", True)}))
     assert [(s["label"], s["subgroup"], s["notes"]) for s in result.studies] == [("S1", "UK", [])]
     assert {e["label"]: e["reason"] for e in result.excluded} == {
         "S2": f"design: {PP} (this analysis takes {RCT}, {NRS})",
-        "S3": "high risk of bias (overall: high)",
+        "S3": "high risk of bias (overall: poor)",
         "S4": "no data for this outcome",
         "S5": "extraction not final (no consensus yet)",
     }

@@ -89,9 +89,33 @@ def test_two_appraisers_differ_on_one_question_and_the_settled_answer_gives_the_
     # for analyses: (study, outcome) -> the overall judgement
     rob = extraction_selectors.risk_of_bias_overall(review=review)
     assert rob == {(studies[0].pk, "Parental depression"): "some concerns"}
-    assert not extraction_selectors.is_high_risk(rob[(studies[0].pk, "Parental depression")])
-    assert [extraction_selectors.is_high_risk(w) for w in ("High", "serious", "critical", "moderate", "low")] == [
-        True, True, True, False, False]
+    verdicts = extraction_selectors.risk_of_bias_verdicts(review=review)
+    assert not verdicts[(studies[0].pk, "Parental depression")].high
+
+
+@pytest.mark.parametrize("scale, high", [
+    (["Low", "Some concerns", "High"], ["High"]),
+    (["Low", "Moderate", "Serious", "Critical"], ["Serious", "Critical"]),
+    (["Good", "Poor"], ["Poor"]),
+    (["A", "B", "C", "D", "E"], ["D", "E"]),
+])
+def test_high_risk_is_the_worse_half_of_the_scale_by_its_order_not_its_words(scale, high):
+    assert tools.high_risk_levels({"scale": scale}) == high
+    assert tools.high_risk_levels({"scale": scale, "high_risk_from": scale[1]}) == scale[1:]
+
+
+def test_a_custom_tools_worst_level_counts_as_high_risk_for_the_analyses(review, people, studies, extractors):
+    template = services.custom_tool_save(
+        actor=people["lead"], review=review, name="Our checklist", level="study", answers=["Yes", "No"],
+        scale=["Good", "Fair", "Poor"], domains_text="Sample\n- Representative?")
+    for study, judgement in ((studies[0], "Poor"), (studies[1], "Fair")):
+        for appraiser in extractors:
+            appraise(template, study, appraiser, {"q1_1": "No", "d1_judgement": judgement}, target="")
+        extraction_services.consensus_finalise(actor=people["lead"],
+                                               extraction=Extraction.objects.get(template=template, study=study))
+    verdicts = extraction_selectors.risk_of_bias_verdicts(review=review)
+    assert {key: (v.judgement, v.high) for key, v in verdicts.items()} == {
+        (studies[0].pk, ""): ("poor", True), (studies[1].pk, ""): ("fair", False)}
 
 
 def test_an_override_needs_a_reason_and_keeps_the_proposal(rob2, studies, extractors):
