@@ -60,7 +60,7 @@ def study_designs(request: HttpRequest, review_id: int) -> HttpResponse:
     response = render(request, "extraction/designs.html", review_page_context(
         review, rows=selectors.study_designs(review=review), source=source, choices=choices, chosen=chosen,
         source_label=labels.get(source.field_key, source.field_key), mapping_rows=_mapping_rows(chosen, mapped),
-        designs=StudyDesign.choices, error=error))
+        designs=[(d, d) for d in StudyDesign.values], error=error))
     if error:
         response.status_code = 400
     return response
@@ -85,6 +85,9 @@ def study_designs_set(request: HttpRequest, review_id: int) -> HttpResponse:
                 changed += 1
     except ApplicationError as exc:
         messages.error(request, f"Nothing was saved. {exc.message}")
+        return redirect("study_designs", review.pk)
+    if not changed:
+        messages.info(request, "No study's design changed.")
         return redirect("study_designs", review.pk)
     messages.success(request, ngettext("The design of %(n)d study is saved.", "The designs of %(n)d studies are saved.",
                                        changed) % {"n": changed})
