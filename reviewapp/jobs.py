@@ -59,10 +59,10 @@ class JobInterrupted(Exception):
 
 
 # Options of every job's Celery task: acknowledged at its end and given back when its process dies
-# (a killed worker's job is delivered again), and tried again with growing waits (about 2 s to
-# 1 min, some 8 minutes in all) while the database is unreachable.
+# (a killed worker's job is delivered again), and tried again with growing waits (up to 1 s, 2 s,
+# 4 s ... 1 min; some 7 minutes in all) while the database is unreachable.
 JOB_TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "autoretry_for": (JobInterrupted,),
-                    "retry_backoff": 2, "retry_backoff_max": 60, "max_retries": 12}
+                    "retry_backoff": 1, "retry_backoff_max": 60, "max_retries": 12}
 
 
 def failure_reason(exc: BaseException) -> str:
