@@ -162,12 +162,19 @@ def job_run(model: type[J], pk: int, body: Callable[[Attempt], dict | None], *,
         return _job_run(model, pk, body, on_end)
     except (OperationalError, InterfaceError) as exc:
         for conn in connections.all():
-            conn.close_if_unusable_or_obsolete()
+            if not conn.in_atomic_block:  # (only a test runs a job inside a transaction)
+                conn.close_if_unusable_or_obsolete()
         raise JobInterrupted(f"{model._meta.label}:{pk}: the database was lost ({exc}); tried again later") from exc
 
 
-def _database_lost() -> bool:
-    """True when the default connection no longer works (after an error): a restart, not a bad query."""
+def _database_lost(exc: BaseException) -> bool:
+    """True when ``exc`` came from a connection error and the default connection no longer works:
+    a restart or a lost connection, not a bad query (nor a test's transaction a bad query aborted)."""
+    cause, depth = exc, 0
+    while cause is not None and not isinstance(cause, OperationalError | InterfaceError) and depth < 10:
+        cause, depth = cause.__cause__ or cause.__context__, depth + 1
+    if not isinstance(cause, OperationalError | InterfaceError):
+        return False
     try:
         return not connections["default"].is_usable()
     except Exception:  # noqa: BLE001 - a connection that cannot even say is lost
@@ -188,7 +195,7 @@ def _job_run(model, pk, body, on_end):
     except JobSuperseded as exc:
         log.info("job %s:%s attempt %s left it: %s", model._meta.label, pk, attempt.number, exc)
     except Exception as exc:  # noqa: BLE001 - any failure must end the job with a reason, never leave it running
-        if _database_lost():
+        if _database_lost(exc):
             raise OperationalError(f"database lost during the job: {exc}") from exc
         if not isinstance(exc, JobFailed | ApplicationError):
             log.exception("job %s:%s failed", model._meta.label, pk)

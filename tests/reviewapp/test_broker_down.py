@@ -66,14 +66,14 @@ def test_a_lost_database_interrupts_the_job_for_a_retry_instead_of_failing_it(re
     def body(attempt):
         raise OperationalError("terminating connection due to administrator command")
 
-    monkeypatch.setattr(jobs, "_database_lost", lambda: True)
+    monkeypatch.setattr(jobs.connections["default"], "is_usable", lambda: False)
     with pytest.raises(jobs.JobInterrupted):
         jobs.job_run(SearchFile, search_file.pk, body)
     search_file.refresh_from_db()
     # not ended: the task's retry claims it again (the next attempt)
     assert search_file.status == SearchFile.Status.RUNNING and search_file.attempts == 1 and not search_file.error
 
-    monkeypatch.setattr(jobs, "_database_lost", lambda: False)  # a bad query, the database still there
+    monkeypatch.undo()  # a bad query, the database still there
     jobs.job_run(SearchFile, search_file.pk, body)
     search_file.refresh_from_db()
     assert search_file.status == SearchFile.Status.FAILED and "terminating connection" in search_file.error
