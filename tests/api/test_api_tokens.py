@@ -111,6 +111,21 @@ def test_each_token_has_its_own_request_budget(client, people, settings):
     assert client.get(reverse("api_me"), **auth(second)).status_code == 200
 
 
+def test_requests_are_served_uncounted_while_the_cache_is_down(client, people, settings, monkeypatch):
+    """Redis is the cache of the team deployment: stopped, it must not refuse every API request."""
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from reviewapp.api_auth import PerTokenThrottle
+
+    def down(*args, **kwargs):
+        raise RedisDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    settings.API_THROTTLE_RATE = "1/min"
+    _, key = services.api_token_create(user=people["viewer"], name="one", scope="read")
+    monkeypatch.setattr(PerTokenThrottle.cache, "get", down)
+    assert [client.get(reverse("api_me"), **auth(key)).status_code for _ in range(3)] == [200, 200, 200]
+
+
 def test_the_tokens_page_is_in_the_account_menu(client_for, people):
     html = client_for(people["viewer"]).get(reverse("home")).content.decode()
     assert f'href="{reverse("api_tokens")}"' in html
