@@ -55,6 +55,7 @@ def test_the_r_script_reproduces_the_stored_result(run, tmp_path):
     probe = subprocess.run(["Rscript", "-e", "library(metafor); library(jsonlite)"], capture_output=True)
     require(probe.returncode == 0, "R's metafor or jsonlite is missing")
     where = folder(run, tmp_path)
+    assert not where.is_relative_to(REPO_ROOT)  # as a user runs it: the unpacked zip, nothing of the app
     done = subprocess.run(["Rscript", "reproduce.R"], cwd=where, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     r = json.loads((where / "results-R.json").read_text())
