@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api
+from .report import api as report_api
 
 urlpatterns = [
     path("analyses/", api.AnalysisListApi.as_view(), name="api_analyses"),
@@ -15,6 +16,7 @@ urlpatterns = [
          name="api_analysis_run_cancel"),
     path("analyses/<int:analysis_id>/runs/<int:run_id>/again/", api.AnalysisRunAgainApi.as_view(),
          name="api_analysis_run_again"),
+    path("report/", report_api.ReportApi.as_view(), name="api_report"),
     path("summary-of-findings/", api.SofApi.as_view(), name="api_sof"),
     path("summary-of-findings/<int:outcome_id>/settings/", api.SofSettingsApi.as_view(), name="api_sof_settings"),
     path("summary-of-findings/<int:outcome_id>/ratings/<slug:domain>/", api.SofRatingClearApi.as_view(),

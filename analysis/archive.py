@@ -17,7 +17,7 @@ from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_
 
 from . import sof_exports
 from .compute import plots
-from .models import Analysis, AnalysisRun, GradeAssessment
+from .models import Analysis, AnalysisRun, GradeAssessment, ReportText
 from .selectors import inputs_hash
 
 log = logging.getLogger(__name__)
@@ -75,4 +75,5 @@ def register() -> None:
             ModelPart(AnalysisRun, lambda review: AnalysisRun.objects.filter(analysis__review=review),
                       embedded_ids={"inputs": _inputs, "input_hash": _input_hash}, adjust=_drawn_again),
             ModelPart(GradeAssessment, lambda review: GradeAssessment.objects.filter(review=review)),
+            ModelPart(ReportText, lambda review: ReportText.objects.filter(review=review)),
         )))

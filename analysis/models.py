@@ -117,4 +117,5 @@ class AnalysisRun(Job):
         return f"{self.analysis} run {self.number}"
 
 
+from .report.models import ReportText  # noqa: E402,F401  (the report's own texts)
 from .sof_models import GradeAssessment  # noqa: E402,F401  (the summary of findings' table lives in its own module)

@@ -4,9 +4,12 @@ from django.urls import include, path
 from reviewapp.page_access import token_download
 
 from . import views
+from .report import views as report_views
 
 urlpatterns = [
     path("", include("analysis.sof_urls")),  # summary of findings and exports
+    path("report/", report_views.report_page, name="report"),
+    path("report.docx", token_download(report_views.report_docx), name="report_docx"),
     path("analyses/", views.analysis_list, name="analysis_list"),
     path("analyses/new/", views.analysis_new, name="analysis_new"),
     path("analyses/defaults/", views.analyses_defaults, name="analyses_defaults"),

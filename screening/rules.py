@@ -174,3 +174,11 @@ def bulk_exclude_item_refusal(*, item: ScreeningItem) -> str | None:
     if item.decisions_count:
         return "already has a reviewer's decision"
     return None
+
+
+# ---------------------------------------------------------------- agreement between screeners
+
+def may_read_agreement(*, roles: set[str]) -> bool:
+    """Who reads the screeners' agreement (the agreement page, the report's figures): the leads,
+    who resolve conflicts, as the agreement page declares."""
+    return can(roles=roles, capability="resolve_conflicts")

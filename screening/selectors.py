@@ -489,8 +489,8 @@ class PairAgreement:
 _AGREEMENT_CATEGORY = {Decision.Value.MAYBE: Decision.Value.INCLUDE}
 
 
-def agreement_table(*, review: Review) -> list[PairAgreement]:
-    """Per stage and pair of reviewers, their agreement on the records both screened (from the log).
+def _paired_decisions(*, review: Review) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
+    """(stage, reviewer a, reviewer b) -> their (category, category) on each record both decided.
 
     Only records that have left the waiting state count: blind screening keeps the rest hidden."""
     rows = (Decision.objects.filter(review=review).exclude(item__status=ItemStatus.PENDING)
@@ -504,10 +504,31 @@ def agreement_table(*, review: Review) -> list[PairAgreement]:
         for i in range(len(decided)):
             for j in range(i + 1, len(decided)):
                 pairs.setdefault((stage, decided[i][0], decided[j][0]), []).append((decided[i][1], decided[j][1]))
-    categories = {ScreeningStage.TITLE_ABSTRACT: ("include", "exclude"),
-                  ScreeningStage.FULL_TEXT: ("include", "exclude", "not_retrieved")}
+    return pairs
+
+
+_AGREEMENT_CATEGORIES = {ScreeningStage.TITLE_ABSTRACT: ("include", "exclude"),
+                         ScreeningStage.FULL_TEXT: ("include", "exclude", "not_retrieved")}
+
+
+def agreement_table(*, review: Review) -> list[PairAgreement]:
+    """Per stage and pair of reviewers, their agreement on the records both screened (from the log)."""
+    pairs = _paired_decisions(review=review)
+    categories = _AGREEMENT_CATEGORIES
     return [PairAgreement(stage=stage, reviewer_a=a, reviewer_b=b, result=agreement(values, categories[stage]))
             for (stage, a, b), values in sorted(pairs.items(), key=lambda kv: (kv[0][0] != "ta", kv[0]))]
+
+
+def agreement_by_stage(*, review: Review) -> list[tuple[str, int, Agreement]]:
+    """Per stage, (stage, pairs of reviewers, agreement over every pair's records together): the one
+    figure a report's methods state. Title and abstract first."""
+    by_stage: dict[str, list[tuple[str, str]]] = {}
+    pairs_of: dict[str, int] = {}
+    for (stage, _a, _b), values in _paired_decisions(review=review).items():
+        by_stage.setdefault(stage, []).extend(values)
+        pairs_of[stage] = pairs_of.get(stage, 0) + 1
+    return [(stage, pairs_of[stage], agreement(values, _AGREEMENT_CATEGORIES[stage]))
+            for stage, values in sorted(by_stage.items(), key=lambda kv: kv[0] != ScreeningStage.TITLE_ABSTRACT)]
 
 
 def studies_list(*, review: Review) -> QuerySet[Study]:
