@@ -22,8 +22,7 @@ STAGE_WORDS = {"ta": "title and abstract", "ft": "full text"}
 METHOD_WORDS = {"REML": "restricted maximum likelihood (REML)", "DL": "the DerSimonian-Laird estimator",
                 "PM": "the Paule-Mandel estimator", "ML": "maximum likelihood", "SJ": "the Sidik-Jonkman estimator",
                 "HE": "the Hedges estimator"}
-TEST_WORDS = {"z": "z tests and Wald-type confidence intervals",
-              "knha": "the Knapp-Hartung adjustment (t tests and intervals)"}
+TEST_WORDS = {"z": "z tests", "knha": "the Knapp-Hartung adjustment (t tests)"}
 MEASURE_WORDS = {"SMD": "standardised mean differences (Hedges' g)", "MD": "mean differences", "OR": "odds ratios",
                  "RR": "risk ratios", "RD": "risk differences", "SMCR": "standardised mean changes"}
 
@@ -62,6 +61,7 @@ class Figure:
     caption: str
     svg: str
     href: str = ""
+    src: str = ""  # the figure's own SVG address, which the page shows as an image
     kind = "figure"
 
 
@@ -193,7 +193,7 @@ def _searches(facts: ReportFacts) -> Paragraph:
     names = [s.database + (f" via {s.platform}" if s.platform and s.platform != s.database else "")
              for s in facts.searches]
     dates = sorted(s.date_run for s in facts.searches)
-    ran = when(dates[0]) if dates[0] == dates[-1] else f"between {when(dates[0])} and {when(dates[-1])}"
+    ran = f"on {when(dates[0])}" if dates[0] == dates[-1] else f"between {when(dates[0])} and {when(dates[-1])}"
     spans = [Span("We searched "), Span(count(len({s.database for s in facts.searches}), "database", "databases"),
                                          link),
              Span(f" ({listing(names)}) {ran}")]
@@ -238,15 +238,18 @@ def _extraction(facts: ReportFacts) -> Paragraph:
     spans = []
     if facts.form_name:
         version = f" (version {facts.form_version})" if facts.form_version else ""
-        spans += [Span(f"Data were extracted on the form “{facts.form_name}”{version}; "),
-                  Span(f"{facts.extracted_twice:,} of {count(facts.extracted, 'study', 'studies')}",
-                       facts.links.get("extraction", "")),
-                  Span(" with a final consensus were extracted by two people independently, and their differences "
-                       "settled by a lead. ")]
+        spans += [Span(f"Data were extracted on the form “{facts.form_name}”{version} for "),
+                  Span(count(facts.extracted, "study", "studies"), facts.links.get("extraction", "")),
+                  Span(" with a final consensus")]
+        if facts.extracted and facts.extracted_twice == facts.extracted:
+            spans.append(Span(", each by two people independently, their differences settled by a lead. "))
+        else:
+            spans.append(Span(f"; {facts.extracted_twice:,} of them by two people independently, their "
+                              "differences settled by a lead. "))
     if facts.tools:
         spans += [Span("Risk of bias was appraised with "),
                   Span(listing(facts.tools), facts.links.get("appraisal", "")),
-                  Span(", by two appraisers and a consensus.")]
+                  Span(", each final judgement a consensus.")]
     return Paragraph(spans or [Span("No extraction form is published yet.")])
 
 
@@ -265,8 +268,8 @@ def _analysis_methods(facts: ReportFacts) -> list[Paragraph]:
                  else f"a random-effects model, the between-study variance (τ²) estimated by "
                       f"{METHOD_WORDS.get(method, method)} with its Q-profile interval")
         text = (f"For {which}, {MEASURE_WORDS.get(measure, measure)} were pooled with {model}, "
-                f"using {TEST_WORDS.get(test, test)} at the {ci_label(level)} level; heterogeneity is reported "
-                f"as I² and τ². ")
+                f"using {TEST_WORDS.get(test, test)} and {level:g}% confidence intervals; heterogeneity is "
+                f"reported as I² and τ². ")
         controlled = set(designs) <= {"Randomised controlled trial", "Non-randomised controlled study"}
         if controlled:
             text += ("Only controlled studies (" + listing([d.lower() for d in designs]) + ") entered the pooled "
@@ -329,7 +332,7 @@ def _prisma(facts: ReportFacts) -> list:
                          rows=[[r, f"{n:,}"] for r, n in reasons], href=facts.links.get("prisma", "")))
     if facts.prisma_svg:
         out.append(Figure(caption="Figure 1. PRISMA 2020 flow diagram", svg=facts.prisma_svg,
-                          href=facts.links.get("prisma", "")))
+                          href=facts.links.get("prisma", ""), src=facts.links.get("prisma_svg", "")))
     return out
 
 
@@ -378,7 +381,7 @@ def _included(facts: ReportFacts) -> list:
         href = f"{link}#outcomes"
         spans = [Span("The outcomes measured most often were ")]
         for i, o in enumerate(measured):
-            spans.append(Span(", " if i else ""))
+            spans.append(Span((" and " if i == len(measured) - 1 else ", ") if i else ""))
             spans.append(Span(f"{o.outcome.lower()} ({count(o.count, 'study', 'studies')})", href))
         spans.append(Span("."))
         out.append(Paragraph(spans))

@@ -52,7 +52,7 @@ def _links(review: Review) -> dict[str, str]:
     return {"searches": reverse("search_list", args=[pk]), "appendix": reverse("search_appendix", args=[pk]),
             "agreement": reverse("agreement", args=[pk]), "extraction": reverse("extraction_home", args=[pk]),
             "appraisal": reverse("appraisal_home", args=[pk]), "analyses": reverse("analysis_list", args=[pk]),
-            "prisma": reverse("prisma", args=[pk]),
+            "prisma": reverse("prisma", args=[pk]), "prisma_svg": reverse("prisma_svg", args=[pk]),
             "prisma_box": reverse("prisma_box", args=[pk, "BOX"]).replace("BOX", "{box}"),
             "summaries": reverse("extraction_summaries", args=[pk]), "sof": reverse("sof", args=[pk])}
 
@@ -87,8 +87,9 @@ def _rob_figures(review: Review) -> list[builder.Figure]:
         if rows:
             svg = rob_figures.summary_svg(rows=rows, columns=columns, levels=levels, title=title, weighted=False)
             caption = f"Risk of bias: {t.name} ({builder.count(len(rows), 'appraisal', 'appraisals')})"
-            out.append(builder.Figure(caption=caption, svg=svg,
-                                      href=reverse("appraisal_figures", args=[review.pk, t.pk])))
+            out.append(builder.Figure(
+                caption=caption, svg=svg, href=reverse("appraisal_figures", args=[review.pk, t.pk]),
+                src=reverse("appraisal_figure", args=[review.pk, t.pk, "summary", "svg"]) + "?inline=1"))
     return out
 
 
@@ -123,7 +124,6 @@ def report_facts(*, review: Review, roles: set[str]) -> builder.ReportFacts:
     described = extraction_selectors.described_studies(review=review)
     cfg = ScreeningSettings.objects.filter(review=review).first() or ScreeningSettings()
     counts = prisma.prisma_counts(review=review)
-    box = reverse("prisma_box", args=[review.pk, "BOX"])
     outcomes, specs = _outcomes(review)
     return builder.ReportFacts(
         title=review.title, question=review.question, search_from=review.search_from, search_to=review.search_to,
@@ -133,8 +133,7 @@ def report_facts(*, review: Review, roles: set[str]) -> builder.ReportFacts:
         reviewers_per_record=cfg.reviewers_per_record, blind=cfg.blind, agreement=_agreement(review, roles),
         **_extraction_facts(review, described),
         analyses=specs, software=software(), prisma=counts,
-        prisma_svg=prisma_diagram.svg(counts, link=lambda b: box.replace("BOX", b),
-                                      title=f"PRISMA 2020 flow diagram: {review.title}"),
+        prisma_svg=prisma_diagram.svg(counts, title=f"PRISMA 2020 flow diagram: {review.title}"),
         studies=len(described.studies),
         summaries=[summaries.summarise(f, described.studies) for f in picked_fields(described, stored)],
         outcome_frequencies=summaries.outcome_frequencies(described.studies, described.outcome_names),

@@ -11,19 +11,10 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.page_access import review_page
 from reviewapp.pages import review_page_context
 from reviewapp.permissions import can
-from reviewapp.svg_markup import svg_markup
 
 from . import builder, docx_file, gather, services
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _shown(report: builder.Report) -> list:
-    """The sections with each figure's SVG rebuilt as markup a page may hold (reviewapp.svg_markup)."""
-    for section in report.sections:
-        section.blocks = [builder.Figure(caption=b.caption, svg=svg_markup(b.svg), href=b.href)
-                          if b.kind == "figure" else b for b in section.blocks]
-    return report.sections
 
 
 @review_page(GET="view", POST="edit_review")
@@ -45,7 +36,7 @@ def report_page(request: HttpRequest, review_id: int) -> HttpResponse:
     texts = {k: request.POST.get(k, "") if error else (getattr(stored, k) if stored else "")
              for k in builder.TEXT_KEYS}
     response = render(request, "analysis/report.html", review_page_context(
-        review, sections=_shown(report), report=report, stored=stored,
+        review, sections=report.sections, report=report, stored=stored,
         changed=[builder.number_label(k) for k in changed], error=error,
         editable=can(roles=review.user_roles, capability="edit_review"),
         text_fields=[(k, builder.TEXT_TITLES[k], texts[k]) for k in builder.TEXT_KEYS],

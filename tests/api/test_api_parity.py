@@ -73,6 +73,7 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "extraction_characteristics": [("api_extraction_characteristics", "put")],
     "study_designs": [("api_design_mapping", "put")],
     "study_designs_set": [("api_study", "patch")],  # its `design`, one study per call
+    "report": [("api_report", "patch")],
     "compare": [("api_extraction_settlements", "post"), ("api_extraction_finalise", "post"),
                 ("api_extraction_reopen", "post")],
     # appraisal
@@ -119,7 +120,7 @@ READ_ONLY = {
     "prisma_box", "prisma2020_csv", "extraction_summaries", "extraction_characteristics_download",
     "search_appendix", "search_appendix_md", "search_appendix_csv", "extraction_home",
     "extraction_study", "extraction_export", "appraisal_figures", "appraisal_figure", "appraisal_study",
-    "appraisal_export", "sof", "sof_download", "revman_download", "r_download", "robvis_download", "analysis_list",
+    "appraisal_export", "report_docx", "sof", "sof_download", "revman_download", "r_download", "robvis_download", "analysis_list",
     "analysis_detail", "analysis_run_detail", "analysis_run_status", "analysis_run_results", "analysis_run_zip",
     "analysis_run_plot", "password_change_done", "password_reset_done", "password_reset_complete",
 }

@@ -128,6 +128,8 @@ TABLE = [
     ("api_sof_accept", {"outcome_id": "outcome"}, "post", "grade", None),
     ("api_sof_accept_all", {}, "post", "grade", None),
     ("api_sof", {}, "get", "view", None),
+    ("api_report", {}, "get", "view", None),
+    ("api_report", {}, "patch", "edit_review", {"discussion": "Read the results with care."}),
     ("api_sof_settings", {"outcome_id": "outcome"}, "patch", "grade", {"comment": "Few studies"}),
     ("api_sof_rating_clear", {"outcome_id": "outcome", "domain": "imprecision"}, "delete", "grade", None),
     ("api_extraction_forms", {}, "get", "view", None),

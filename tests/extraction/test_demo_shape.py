@@ -69,3 +69,16 @@ def test_the_loaded_demo_states_the_seeds_figures():
             shares[analysis.outcome.name] = prepost["share"]
     assert set(shares) == set(NAMES) - {"Infant attachment"}  # attachment is compared between groups only
     assert all(0.7 <= share <= 0.8 for share in shares.values()), shares
+
+    # The report the lead hands on states the same figures (its default picks are these fields).
+    from analysis.report import gather
+
+    report, _, _ = gather.report(review=review, roles={"lead"})
+    text = " ".join(b.text for s in report.sections for b in s.blocks if b.kind == "paragraph")
+    assert "The review included 77 studies" in text and "Number of caregivers: 5,660 in total" in text
+    assert "Yes 9 of 77 (12%)" in text and all(c in text for c in builtin.INTERVENTION_CATEGORIES)
+    assert "Europe 50 of 77" in text and "North America 21 of 77" in text
+    assert all(f"{name}: {report.numbers['outcome:' + name]['k']} studies" in text for name in NAMES)
+    low, high = min(shares.values()), max(shares.values())
+    assert f"favourable in {low * 100:.0f}% to {high * 100:.0f}% of them" in text
+    assert not report.stale_outcomes and not report.missing_outcomes

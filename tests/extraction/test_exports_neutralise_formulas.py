@@ -42,6 +42,7 @@ NOT_TABLES = {
     "analysis_run_zip": "one run's R reproduction, as r_download",
     "analysis_run_plot": "a figure (SVG or PNG)",
     "appraisal_figure": "a figure (SVG or PNG)",
+    "report_docx": "the report as a Word document (python-docx writes every value as text)",
 }
 
 
