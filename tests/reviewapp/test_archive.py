@@ -19,6 +19,7 @@ from django.urls import reverse
 from analysis import services as analysis_services
 from analysis import sof_services
 from analysis.models import AnalysisRun
+from analysis.report.services import report_text_set
 from analysis.selectors import analysis_overview, inputs_hash
 from extraction import services as extraction_services
 from extraction.appraisal import selectors as appraisal_selectors
@@ -137,6 +138,7 @@ def world(review, people, make_user, django_capture_on_commit_callbacks, setting
     sof_services.assessment_update(actor=lead, review=review, outcome=outcome, mid=0.2, comment="Few trials")
     sof_services.rating_set(actor=lead, review=review, outcome=outcome, domain="imprecision", change=-1,
                             reason="Wide interval")
+    report_text_set(actor=lead, review=review, discussion="Few trials.\n\nRead with care.", summary_fields=["region"])
     return review
 
 
