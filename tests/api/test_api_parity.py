@@ -120,7 +120,8 @@ READ_ONLY = {
     "prisma_box", "prisma2020_csv", "extraction_summaries", "extraction_characteristics_download",
     "search_appendix", "search_appendix_md", "search_appendix_csv", "extraction_home",
     "extraction_study", "extraction_export", "appraisal_figures", "appraisal_figure", "appraisal_study",
-    "appraisal_export", "report_docx", "sof", "sof_download", "revman_download", "r_download", "robvis_download", "analysis_list",
+    "appraisal_export", "report_docx", "sof", "sof_download", "revman_download", "r_download", "robvis_download",
+    "analysis_list",
     "analysis_detail", "analysis_run_detail", "analysis_run_status", "analysis_run_results", "analysis_run_zip",
     "analysis_run_plot", "password_change_done", "password_reset_done", "password_reset_complete",
 }
