@@ -45,6 +45,7 @@ DOWNLOADS = {
     "appraisal_figure": lambda ids: [ids["tool_appraisal_done"], "summary", "svg"],
     "appraisal_export": lambda ids: [],
     "sof_download": lambda ids: ["csv"],
+    "report_docx": lambda ids: [],
     "revman_download": lambda ids: [],
     "r_download": lambda ids: [],
     "robvis_download": lambda ids: [ids["robvis"]],
