@@ -56,13 +56,16 @@ _unfinished_run = unfinished_as_failed(
 def _drawn_again(row: dict) -> dict:
     """The run's row with plots drawn from its inputs (a run not done has none)."""
     row = _unfinished_run(row)
-    forest = funnel = ""
+    # Archives written before the plots became one map carry forest_svg and funnel_svg: never
+    # read, as the plots of any archive never are.
+    row = {k: v for k, v in row.items() if k not in ("forest_svg", "funnel_svg")}
+    drawn: dict[str, str] = {}
     if row.get("status") == "done" and isinstance(row.get("inputs"), dict):
         try:
-            forest, funnel = plots(row["inputs"])
+            drawn = plots(row["inputs"])
         except Exception:  # noqa: BLE001 - inputs an archive forged: the run keeps its numbers, without plots
             log.warning("archive import: the plots of analysis run #%s could not be drawn", row.get("id"))
-    return {**row, "forest_svg": forest, "funnel_svg": funnel}
+    return {**row, "plots": drawn}
 
 
 def register() -> None:

@@ -31,11 +31,14 @@ class AnalysisRefused(Exception):
     """The data cannot give this analysis; the message says why in words."""
 
 
+# The plots a run draws, by the name its pages, downloads and reproducible folder use.
+PLOTS = ("forest", "funnel")
+
+
 @dataclass
 class Computed:
     results: dict
-    forest_svg: str
-    funnel_svg: str
+    plots: dict[str, str]  # name (PLOTS) -> SVG
 
 
 def clean(value: Any) -> Any:
@@ -190,8 +193,8 @@ def _funnel(yi, vi, labels, fit, tf, spec) -> str:
                             labels=labels, title=f"Funnel plot: {spec['name']}")
 
 
-def plots(inputs: dict) -> tuple[str, str]:
-    """(forest, funnel): a run's plots drawn again from its stored inputs, as compute() draws them,
+def plots(inputs: dict) -> dict[str, str]:
+    """{"forest", "funnel"}: a run's plots drawn again from its stored inputs, as compute() draws them,
     without the tables (leave-one-out, tests) that only the results need. A review archive's
     importer draws an imported run's plots with it rather than keeping the archive's markup."""
     spec, studies = inputs["spec"], inputs["studies"]
@@ -212,7 +215,7 @@ def plots(inputs: dict) -> tuple[str, str]:
         _, forest = _subgroups(yi, vi, labels, [s.get("subgroup") for s in studies], spec, fit)
     if forest is None:
         forest = _forest(yi, vi, labels, fit, spec)
-    return forest, _funnel(yi, vi, labels, fit, tf, spec)
+    return {"forest": forest, "funnel": _funnel(yi, vi, labels, fit, tf, spec)}
 
 
 def compute(inputs: dict) -> Computed:
@@ -276,4 +279,4 @@ def compute(inputs: dict) -> Computed:
     results["prepost"] = prepost_share(inputs.get("prepost", []), level)
     results = clean(results)
     results["plain_language"] = wording.plain_language(spec, results)
-    return Computed(results=results, forest_svg=forest, funnel_svg=funnel)
+    return Computed(results=results, plots={"forest": forest, "funnel": funnel})

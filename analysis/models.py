@@ -105,8 +105,8 @@ class AnalysisRun(Job):
     inputs = models.JSONField(null=True, blank=True)
     input_hash = models.CharField(max_length=64, blank=True)
     results = models.JSONField(null=True, blank=True)
-    forest_svg = models.TextField(blank=True)
-    funnel_svg = models.TextField(blank=True)
+    # Plot name ("forest", "funnel"; compute.PLOTS) -> SVG markup: a new plot is a new key, not a column.
+    plots = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -202,7 +202,7 @@ forest.svg, funnel.svg  the plots
 """
 
 
-def run_zip(*, inputs: dict, results: dict, forest_svg: str, funnel_svg: str, title: str) -> bytes:
+def run_zip(*, inputs: dict, results: dict, plots: dict[str, str], title: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("README.txt", readme(inputs, title=title, excluded_count=len(inputs.get("excluded", []))))
@@ -213,6 +213,6 @@ def run_zip(*, inputs: dict, results: dict, forest_svg: str, funnel_svg: str, ti
         z.writestr("reproduce.py", python_script(inputs, title=title))
         for name, text in engine_files().items():
             z.writestr(name, text)
-        z.writestr("forest.svg", forest_svg)
-        z.writestr("funnel.svg", funnel_svg)
+        for name, svg in plots.items():
+            z.writestr(f"{name}.svg", svg)
     return buf.getvalue()

@@ -407,7 +407,7 @@ def analysis_overview(*, analysis: Analysis) -> Overview:
 
 
 def runs_of(*, analysis: Analysis):
-    return analysis.runs.select_related("requested_by").defer("forest_svg", "funnel_svg", "inputs", "results")
+    return analysis.runs.select_related("requested_by").defer("plots", "inputs", "results")
 
 
 @dataclass(frozen=True)

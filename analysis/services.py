@@ -31,7 +31,7 @@ Action = AuditEvent.Action
 Status = AnalysisRun.Status
 ANALYSIS_FIELDS = ("name", "outcome", "timepoint", "measure", "method", "test", "designs", "exclude_high_risk",
                    "cluster_field", "subgroup_field", "moderators", "level")
-RUN_AUDIT_EXCLUDE = ("inputs", "results", "forest_svg", "funnel_svg", "spec", "options")
+RUN_AUDIT_EXCLUDE = ("inputs", "results", "plots", "spec", "options")
 
 
 def _check(review: Review, fields: dict) -> None:
@@ -152,8 +152,7 @@ def _execute(attempt: Attempt) -> dict:
         computed = compute(data)
     except (AnalysisRefused, MetaAnalysisError) as exc:
         raise JobFailed(str(exc), **fields) from exc
-    return {**fields, "results": computed.results, "forest_svg": computed.forest_svg,
-            "funnel_svg": computed.funnel_svg}
+    return {**fields, "results": computed.results, "plots": computed.plots}
 
 
 @transaction.atomic

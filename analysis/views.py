@@ -17,6 +17,7 @@ from reviewapp.svg_markup import svg_markup
 
 from . import reproduce, selectors, services
 from .codegen import NotALiteral
+from .compute import PLOTS
 from .forms import AnalysisForm
 from .models import AnalysisRun
 
@@ -167,7 +168,7 @@ def run_plot(request: HttpRequest, review_id: int, run_id: int, plot: str, fmt: 
     run = selectors.run_get(review=review, run_id=run_id)
     # Rebuilt like the page's: a plot stored before imports drew plots again (or by any other
     # means) reaches no download, nor CairoSVG (which would fetch an <image>'s address), as it is.
-    svg = str(svg_markup({"forest": run.forest_svg, "funnel": run.funnel_svg}.get(plot)))
+    svg = str(svg_markup((run.plots or {}).get(plot, "")))
     if not svg or fmt not in ("svg", "png"):
         raise Http404("No such plot.")
     return figure_response(svg, fmt, f"{selectors.slug(run.analysis.name)}-run{run.number}-{plot}")
@@ -181,8 +182,8 @@ def run_zip(request: HttpRequest, review_id: int, run_id: int) -> HttpResponse:
         raise Http404("Only a finished run can be downloaded.")
     name = f"{selectors.slug(run.analysis.name)}-run{run.number}"
     try:
-        body = reproduce.run_zip(inputs=run.inputs, results=run.results, forest_svg=str(svg_markup(run.forest_svg)),
-                                 funnel_svg=str(svg_markup(run.funnel_svg)),
+        body = reproduce.run_zip(inputs=run.inputs, results=run.results,
+                                 plots={name: str(svg_markup((run.plots or {}).get(name, ""))) for name in PLOTS},
                                  title=f"{run.analysis.name}, run {run.number} ({review.title})")
     except NotALiteral as exc:  # stored inputs from a forged archive: no script rather than code
         return HttpResponse(f"Run {run.number} of “{run.analysis.name}” cannot be written as scripts: {exc}. "

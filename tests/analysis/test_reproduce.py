@@ -29,8 +29,7 @@ COMPARED = ("b", "se", "zval", "pval", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2
 
 
 def folder(run, where):
-    data = reproduce.run_zip(inputs=run.inputs, results=run.results, forest_svg=run.forest_svg,
-                             funnel_svg=run.funnel_svg, title="test")
+    data = reproduce.run_zip(inputs=run.inputs, results=run.results, plots=run.plots, title="test")
     zipfile.ZipFile(io.BytesIO(data)).extractall(where)
     return where
 

@@ -41,7 +41,7 @@ def test_a_run_stores_its_data_and_results_equal_to_the_engine(analysis, people,
     # every other study of the review is listed as left out, with a reason
     assert len(used) + len(run.inputs["excluded"]) == analysis.review.studies.count()
     assert all(e["reason"] for e in run.inputs["excluded"])
-    assert run.forest_svg.startswith("<svg") and "Synthetic" in run.forest_svg
+    assert run.plots["forest"].startswith("<svg") and "Synthetic" in run.plots["forest"]
     assert "favoured the intervention" in run.results["plain_language"]
     assert len(run.results["leave1out"]) == len(used)
 

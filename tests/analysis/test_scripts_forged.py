@@ -48,7 +48,7 @@ def inputs(forged: bool) -> dict:
 def unpack(forged: bool, where) -> dict:
     data = inputs(forged)
     title = "Run 1" + (FORGED if forged else "")
-    zipped = reproduce.run_zip(inputs=data, results={}, forest_svg="<svg/>", funnel_svg="<svg/>", title=title)
+    zipped = reproduce.run_zip(inputs=data, results={}, plots={"forest": "<svg/>", "funnel": "<svg/>"}, title=title)
     zipfile.ZipFile(io.BytesIO(zipped)).extractall(where)
     return data
 
@@ -128,7 +128,7 @@ def test_a_forged_model_name_fails_in_metafor_and_runs_nothing(tmp_path):
     require(shutil.which("Rscript") is not None, "Rscript is not installed (apt-get install r-cran-metafor)")
     data = inputs(False)
     data["spec"]["method"] = 'REML", test = "z"); system("touch pwned"); list(x = "'
-    zipped = reproduce.run_zip(inputs=data, results={}, forest_svg="", funnel_svg="", title="Run 1")
+    zipped = reproduce.run_zip(inputs=data, results={}, plots={"forest": "", "funnel": ""}, title="Run 1")
     zipfile.ZipFile(io.BytesIO(zipped)).extractall(tmp_path)
     r = subprocess.run(["Rscript", "reproduce.R"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     py = subprocess.run([sys.executable, "-I", "reproduce.py"], cwd=tmp_path, capture_output=True, text=True,

@@ -851,6 +851,14 @@ FORGED_FUNNEL = '<meta http-equiv="refresh" content="0;url=https://evil.example/
 
 def _forged_plots(rows):
     for row in rows:
+        row["plots"] = {"forest": FORGED_SVG, "funnel": FORGED_FUNNEL, "bubble": FORGED_SVG}
+    return rows
+
+
+def _forged_plot_columns(rows):
+    """As archives wrote them before a run's plots became one map."""
+    for row in rows:
+        del row["plots"]
         row["forest_svg"], row["funnel_svg"] = FORGED_SVG, FORGED_FUNNEL
     return rows
 
@@ -862,23 +870,24 @@ def _shows_nothing_forged(html: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["page", "api"])
-def test_forged_plots_in_an_archive_are_drawn_again_from_the_runs_numbers(world, people, client_for, path):
+@pytest.mark.parametrize("forge", [_forged_plots, _forged_plot_columns])
+def test_forged_plots_in_an_archive_are_drawn_again_from_the_runs_numbers(world, people, client_for, path, forge):
     original = AnalysisRun.objects.get(analysis__review=world)
-    data = _rewritten(_archive(world), _lines_changed("analysis.AnalysisRun", _forged_plots))
+    data = _rewritten(_archive(world), _lines_changed("analysis.AnalysisRun", forge))
     client = client_for(people["outsider"])
     copy, _ = _import_as(client, path, data)
     assert copy is not None
     run = AnalysisRun.objects.get(analysis__review=copy)
     # Our renderer's plots of the same numbers, not the archive's markup.
-    assert run.forest_svg == original.forest_svg and run.funnel_svg == original.funnel_svg
-    assert run.forest_svg.count('class="study-marker"') == run.results["summary"]["k"]
+    assert run.plots == original.plots and set(run.plots) == {"forest", "funnel"}
+    assert run.plots["forest"].count('class="study-marker"') == run.results["summary"]["k"]
     for url in (reverse("analysis_detail", args=[copy.pk, run.analysis_id]),
                 reverse("analysis_run_results", args=[copy.pk, run.pk])):
         response = client.get(url)
         assert response.status_code == 200
         html = response.content.decode()
         marker = 'class="study-marker"'
-        assert html.count(marker) == run.forest_svg.count(marker) + run.funnel_svg.count(marker) > 0
+        assert html.count(marker) == run.plots["forest"].count(marker) + run.plots["funnel"].count(marker) > 0
         _shows_nothing_forged(html)
 
 
@@ -891,16 +900,16 @@ def test_a_run_whose_archived_inputs_cannot_be_drawn_arrives_without_plots(world
     copy = review_archive_import(source=io.BytesIO(data), actor=people["outsider"], owner=people["outsider"],
                                  trusted=False)
     run = AnalysisRun.objects.get(analysis__review=copy)
-    assert run.status == AnalysisRun.Status.DONE and run.forest_svg == "" and run.funnel_svg == ""
+    assert run.status == AnalysisRun.Status.DONE and run.plots == {}
 
 
 def test_a_forged_plot_stored_by_any_means_never_reaches_the_page(world, people, client_for):
     """The page does not rely on the importer: whatever text a run's plot fields hold, the page
     shows only markup reviewapp.svg_markup writes."""
     run = AnalysisRun.objects.get(analysis__review=world)
-    drawn = run.forest_svg
+    drawn = run.plots["forest"]
     forged_inside = drawn.replace("</svg>", FORGED_SVG[FORGED_SVG.index(">") + 1:])  # our plot with the forgery in it
-    AnalysisRun.objects.filter(pk=run.pk).update(forest_svg=forged_inside, funnel_svg=FORGED_FUNNEL)
+    AnalysisRun.objects.filter(pk=run.pk).update(plots={"forest": forged_inside, "funnel": FORGED_FUNNEL})
     page = reverse("analysis_detail", args=[world.pk, run.analysis_id])
     html = client_for(people["viewer"]).get(page).content.decode()
     _shows_nothing_forged(html)
