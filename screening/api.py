@@ -24,7 +24,7 @@ from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin, strin
 from reviewapp.disposition import content_disposition
 from reviewapp.exceptions import ApplicationError
 
-from . import pace, prisma, rules, selectors, services
+from . import identifiers, pace, prisma, rules, selectors, services
 from .agreement import KAPPA_CI_LEVEL, KAPPA_CI_METHOD
 from .importers import FORMATS
 from .models import (
@@ -229,15 +229,28 @@ class ImportProgressApi(ReviewApiView):
 
 # ---------------------------------------------------------------- records
 
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "format": "uri"},
+                      "description": "Links the record's identifiers lead to (only those it has): doi "
+                                     "(doi.org), pubmed, pmc (PubMed Central), unpaywall. Built, never fetched."})
+class RecordLinksField(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        raw = None if "raw" in record.get_deferred_fields() else record.raw
+        return identifiers.record_links(doi=record.doi, pmid=record.pmid, raw=raw)
+
+
 class RecordSerializer(serializers.ModelSerializer):
     authors = string_list_field(read_only=True, help_text="As in the source file, one name each.")
     keywords = string_list_field(read_only=True)
+    links = RecordLinksField()
 
     class Meta:
         model = Record
         fields = ["id", "number", "search", "search_file", "line", "title", "abstract", "authors", "year", "journal",
                   "volume", "issue", "pages", "doi", "pmid", "issn", "keywords", "language", "publication_type", "url",
-                  "duplicate_of", "study", "created_at"]
+                  "duplicate_of", "study", "created_at", "links"]
         read_only_fields = fields
 
 

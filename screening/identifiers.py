@@ -95,3 +95,10 @@ def openurl(base: str, *, doi: str = "", pmid: str = "", title: str = "", journa
             pairs.append((key, text[:500]))
     joiner = "" if base.endswith(("?", "&")) else ("&" if urlsplit(base).query else "?")
     return base + joiner + urlencode(pairs)
+
+
+def record_links(*, doi: str = "", pmid: str = "", raw: str | None = None) -> dict[str, str]:
+    """A record's identifier links by kind (only those it has); ``raw`` None: PMC unknown."""
+    pmcid = pmcid_of(raw) if raw is not None else ""
+    links = {"doi": doi_url(doi), "pubmed": pmid_url(pmid), "pmc": pmc_url(pmcid), "unpaywall": unpaywall_url(doi)}
+    return {kind: url for kind, url in links.items() if url}

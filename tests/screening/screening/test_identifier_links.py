@@ -125,3 +125,16 @@ def test_full_texts_download_under_the_uploaded_name(client_for, review, people,
     api = viewer.get(reverse("api_record_fulltext", args=[review.pk, item.record.pk]))
     assert api["Content-Disposition"] == f"attachment; {ascii_part}; {star_part}"
     assert b"".join(api.streaming_content) == PDF
+
+
+def test_the_api_gives_a_records_identifier_links(client_for, review, people, records_to_screen):
+    record = records_to_screen[0].record
+    Record.objects.filter(pk=record.pk).update(pmid="31234567", raw=record.raw + "\nC2  - PMC4756000\n")
+    answer = client_for(people["viewer"]).get(reverse("api_record", args=[review.pk, record.pk])).json()
+    assert answer["links"] == {"doi": f"https://doi.org/{record.doi}",
+                               "pubmed": "https://pubmed.ncbi.nlm.nih.gov/31234567/",
+                               "pmc": "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC4756000/",
+                               "unpaywall": f"https://unpaywall.org/{record.doi}"}
+    listed = client_for(people["viewer"]).get(reverse("api_records", args=[review.pk])).json()
+    first = next(r for r in listed["results"] if r["id"] == record.pk)
+    assert first["links"]["pubmed"] == "https://pubmed.ncbi.nlm.nih.gov/31234567/"
