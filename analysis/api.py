@@ -281,9 +281,25 @@ class RatingInputSerializer(StrictFieldsMixin, serializers.Serializer):
                                    help_text="Needed when the rating differs from the proposal.")
 
 
+class DomainRatingsInputSerializer(serializers.Serializer):
+    """The schema's view of `ratings`: a property per GRADE domain, each optional."""
+
+    def get_fields(self):
+        return {domain: RatingInputSerializer(required=False, label=grade.DOMAIN_LABELS[domain])
+                for domain in grade.DOMAINS}
+
+
+@extend_schema_field(DomainRatingsInputSerializer)
+class DomainRatingsField(serializers.DictField):
+    """Ratings by GRADE domain (checked by the service, which names an unknown domain)."""
+
+
 class RatingsInputSerializer(StrictFieldsMixin, serializers.Serializer):
-    ratings = serializers.DictField(child=RatingInputSerializer(), allow_empty=False,
-                                    help_text="GRADE domain (risk_of_bias, inconsistency, ...) -> its rating.")
+    ratings = DomainRatingsField(
+        child=RatingInputSerializer(), allow_empty=False,
+        help_text="GRADE domain -> its rating; the domains sent are rated, the others stay. Rating down "
+                  "(risk_of_bias, inconsistency, indirectness, imprecision, publication_bias) takes 0, -1 or -2; "
+                  "rating up (large_effect, dose_response, confounding) 0, +1 or +2.")
 
 
 class AcceptedSerializer(serializers.Serializer):
