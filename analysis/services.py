@@ -19,6 +19,8 @@ from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
 from reviewapp.jobs import Attempt, JobFailed, job_cancel, job_run, job_run_again, job_send
 from reviewapp.models import AuditEvent, Outcome, Review, Webhook
+from reviewapp.notifications.models import Kind
+from reviewapp.notifications.services import notify
 from reviewapp.webhooks import emit
 
 from . import selectors
@@ -120,11 +122,17 @@ def _ended(run: AnalysisRun, actor=None) -> None:
     run = AnalysisRun.objects.select_related("analysis__review", "requested_by").get(pk=run.pk)
     audit_record(actor=actor or run.requested_by, review=run.analysis.review, action=Action.UPDATE, instance=run,
                  after=snapshot(run, exclude=RUN_AUDIT_EXCLUDE), label=f"{run.analysis.name}: run {run.number}")
-    _announce(run)
+    _announce(run, actor)
 
 
-def _announce(run: AnalysisRun) -> None:
-    """Tell the review's webhooks that a run finished (done or failed), in the transaction that ended it."""
+def _announce(run: AnalysisRun, actor=None) -> None:
+    """Tell the review's webhooks that a run finished (done or failed), in the transaction that ended it,
+    and whoever asked for it (unless they cancelled it themselves)."""
+    if run.requested_by_id and getattr(actor, "pk", None) != run.requested_by_id:
+        notify(review=run.analysis.review_id, kind=Kind.ANALYSIS, recipients=[run.requested_by_id],
+               params={"name": run.analysis.name, "number": run.number, "status": run.status,
+                       "error": (run.error or "")[:300]},
+               link=reverse("analysis_run_detail", args=[run.analysis.review_id, run.pk]))
     summary = (run.results or {}).get("summary") or {}
     emit(review=run.analysis.review_id, event=Webhook.Event.ANALYSIS_RUN_FINISHED,
          data={"analysis": run.analysis_id, "analysis_name": run.analysis.name, "run": run.pk, "number": run.number,

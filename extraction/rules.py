@@ -12,9 +12,9 @@ freeze until the consensus is final, so nobody can reopen theirs and copy the ot
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from reviewapp.permissions import CAPABILITIES, can, may_settle_consensus
+from reviewapp.permissions import CAPABILITIES, can, may_settle_consensus, roles_of
 
 from . import definition as defs
 from .models import Entry, Extraction, FormTemplate
@@ -112,6 +112,16 @@ def settle_refusal(*, user, roles: set[str], extraction: Extraction) -> str | No
 
 def may_settle(*, user, roles: set[str], extraction: Extraction) -> bool:
     return settle_refusal(user=user, roles=roles, extraction=extraction) is None
+
+
+def settlers_of(*, extraction: Extraction) -> list:
+    """Who may settle ``extraction`` (the leads, and the named settler unless a party): those told
+    it awaits a consensus. The rule of `settle_refusal`, asked of each candidate."""
+    leads = Q(review_memberships__review_id=extraction.review_id,
+              review_memberships__role__in=CAPABILITIES["settle_consensus"])
+    candidates = get_user_model().objects.filter(leads | Q(pk=extraction.template.settler_id or 0)).distinct()
+    return [user for user in candidates
+            if may_settle(user=user, roles=roles_of(user=user, review=extraction.review), extraction=extraction)]
 
 
 def may_settle_template(*, user, roles: set[str], template: FormTemplate) -> bool:

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import api
 from .api_registry import registered_api_url_modules
+from .notifications import api as notifications_api
 
 review_patterns = [
     path("", api.ReviewDetailApi.as_view(), name="api_review"),
@@ -35,6 +36,13 @@ urlpatterns = [
          name="api_my_invitation_accept"),
     path("me/invitations/<int:invitation_id>/decline/", api.MyInvitationAnswerApi.as_view(answer="decline"),
          name="api_my_invitation_decline"),
+    path("me/notifications/", notifications_api.NotificationListApi.as_view(), name="api_notifications"),
+    path("me/notifications/<int:notification_id>/read/", notifications_api.NotificationReadApi.as_view(),
+         name="api_notification_read"),
+    path("me/notifications/read/", notifications_api.NotificationsReadAllApi.as_view(),
+         name="api_notifications_read_all"),
+    path("me/notifications/preferences/", notifications_api.NotificationPreferencesApi.as_view(),
+         name="api_notification_preferences"),
     path("reviews/", api.ReviewListApi.as_view(), name="api_reviews"),
     path("reviews/import/", api.ReviewImportApi.as_view(), name="api_review_import"),
     path("reviews/<int:review_id>/", include(review_patterns)),

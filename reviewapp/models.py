@@ -440,3 +440,7 @@ class ArchiveExport(Job):
         from django.utils.text import slugify
 
         return f"review-{self.review_id}-{slugify(self.review.title)[:60] or 'archive'}.zip"
+
+
+# Notifications live in their own module; imported here so Django finds them as this app's models.
+from .notifications.models import Notification, NotificationPreference  # noqa: E402, F401

@@ -35,6 +35,8 @@ from .models import (
     api_token_hash,
     invitation_token_hash,
 )
+from .notifications.models import Kind
+from .notifications.services import notify
 from .outcome_references import registered_outcome_references
 
 logger = logging.getLogger(__name__)
@@ -412,6 +414,9 @@ def _invitation_claim(*, invitation: Invitation, user) -> Invitation:
     have = set(Membership.objects.filter(review=review, user=user).values_list("role", flat=True))
     # Roles are added, never taken away: someone already in the review keeps what they had.
     member_roles_set(actor=user, review=review, user=user, roles=have | set(invitation.roles))
+    notify(review=review, kind=Kind.INVITATION, recipients=[invitation.invited_by_id],
+           params={"person": user.get_username(), "roles": ", ".join(invitation.role_labels)},
+           link=reverse("review_members", args=[review.pk]))
     return invitation
 
 

@@ -40,3 +40,11 @@ def invitation_notice_send(invitation_id: int, site_url: str) -> None:
     from reviewapp.services import invitation_notice_send as send
 
     send(invitation_id=invitation_id, site_url=site_url)
+
+
+@shared_task(name="reviewapp.notifications_email", ignore_result=True)
+def notifications_email(mode: str) -> int:
+    """E-mail what is due (beat: "immediate" every few minutes, "daily" once a day); safe to run twice."""
+    from reviewapp.notifications.services import notifications_email as send
+
+    return send(mode=mode)

@@ -7,6 +7,7 @@ from reviewapp.page_access import token_download
 from . import health, views
 from .archive import views as archive_views
 from .forms import SignInForm
+from .notifications import views as notification_views
 from .page_access import public_page, signed_in_page
 
 review_patterns = [
@@ -40,6 +41,12 @@ urlpatterns = [
     path("reviews/<int:review_id>/", include("extraction.urls")),
     path("reviews/<int:review_id>/", include("analysis.urls")),
     path("api/v1/", include("reviewapp.api_urls")),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/<int:notification_id>/read/", notification_views.notification_read,
+         name="notification_read"),
+    path("notifications/read/", notification_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/unsubscribe/<str:token>/", notification_views.notifications_unsubscribe,
+         name="notifications_unsubscribe"),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("accounts/login/", public_page(auth_views.LoginView.as_view(authentication_form=SignInForm)), name="login"),

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from reviewapp.models import Review
 from reviewapp.page_access import ReviewRule
-from reviewapp.permissions import CAPABILITIES, can, may_resolve_conflicts
+from reviewapp.permissions import CAPABILITIES, can, may_resolve_conflicts, roles_of
 
 from .models import Decision, ScreeningItem, ScreeningSettings
 
@@ -55,6 +55,11 @@ def conflict_resolver_candidates(*, review: Review) -> QuerySet:
     return (get_user_model().objects.filter(review_memberships__review=review,
                                             review_memberships__role__in=SCREENING_ROLES)
             .distinct().order_by("username"))
+
+
+def screeners_of(*, review: Review) -> QuerySet:
+    """Who screens in this review (leads and reviewers): those told of new records to screen."""
+    return conflict_resolver_candidates(review=review)
 
 
 def conflict_resolver_refusal(*, review: Review, user) -> str | None:
@@ -109,6 +114,17 @@ def conflicts_for_resolver(items: QuerySet[ScreeningItem], *, user, roles: set[s
     if can(roles=roles, capability="resolve_conflicts"):
         return items
     return items.exclude(Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=user)))
+
+
+def conflict_resolvers_of(*, item: ScreeningItem, cfg: ScreeningSettings) -> list:
+    """Who may resolve the conflict on ``item`` (the leads, and the third reviewer unless a party):
+    those told of it. The rule of `conflict_resolve_refusal`, asked of each candidate."""
+    leads = Q(review_memberships__review_id=item.review_id,
+              review_memberships__role__in=CAPABILITIES["resolve_conflicts"])
+    candidates = get_user_model().objects.filter(leads | Q(pk=cfg.conflict_resolver_id or 0)).distinct()
+    review = Review(pk=item.review_id)
+    return [user for user in candidates
+            if may_resolve(user=user, roles=roles_of(user=user, review=review), item=item, cfg=cfg)]
 
 
 # ---------------------------------------------------------------- blindness

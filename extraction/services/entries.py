@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import ngettext
 
 from reviewapp.audit import audit_record
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
+from reviewapp.notifications.models import Kind
+from reviewapp.notifications.services import notify
 from reviewapp.permissions import roles_of
 from screening.models import Study
 
@@ -65,6 +69,21 @@ def _refresh_status(extraction: Extraction) -> None:
     if status != extraction.status:
         extraction.status = status
         extraction.save(update_fields=["status", "updated_at"])
+        if status == Status.AWAITING_CONSENSUS:
+            _announce_awaiting(extraction)
+
+
+def _announce_awaiting(extraction: Extraction) -> None:
+    """Both entries are done: tell whoever may settle them (never what either entered)."""
+    template = extraction.template
+    appraisal = template.kind == FormTemplate.Kind.APPRAISAL
+    link = reverse("appraisal_compare" if appraisal else "compare",
+                   args=[extraction.review_id, template.pk, extraction.study_id])
+    if extraction.target:
+        link += "?" + urlencode({"target": extraction.target})
+    notify(review=extraction.review_id, kind=Kind.CONSENSUS, recipients=rules.settlers_of(extraction=extraction),
+           params={"form": template.name, "form_kind": template.kind}, group=f"consensus:{template.pk}", link=link,
+           link_many=reverse("appraisal_home" if appraisal else "extraction_home", args=[extraction.review_id]))
 
 
 def extraction_for(*, template: FormTemplate, study: Study, target: str = "", lock: bool = True) -> Extraction:

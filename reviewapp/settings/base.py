@@ -9,12 +9,15 @@ ALLOWED_HOSTS  comma-separated; default localhost names
 EMAIL_URL      unset: e-mail is printed on the console; e.g. smtp+tls://user:pass@host:587 to send it
 DEFAULT_FROM_EMAIL  the sender of invitations and password resets
 INVITATION_DAYS     how long an invitation link stays valid; default 14
+SITE_URL            the site's address in e-mailed links (notifications); default http://localhost:8000
+NOTIFICATIONS_IMMEDIATE_MINUTES, NOTIFICATIONS_DIGEST_HOUR  when notification e-mail goes (5; 7)
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import email_settings_from_url, env_bool, env_int, env_list, env_secret, env_str
@@ -100,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reviewapp.notifications.context.notifications",
             ],
         },
     },
@@ -156,6 +160,14 @@ if EMAIL_URL:
     globals().update(email_settings_from_url("EMAIL_URL", EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Review manager <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach this site: links in e-mails sent by background work (notifications), which
+# has no request to take the address from.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# Notification e-mail (reviewapp.notifications): the "at once" ones go out every few minutes, the
+# daily digest at this hour (TIME_ZONE), both from Celery beat (`serve` starts it with the worker;
+# compose runs a `beat` service).
+NOTIFICATIONS_IMMEDIATE_MINUTES = env_int("NOTIFICATIONS_IMMEDIATE_MINUTES", 5)
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7)
 # Days an e-mailed invitation to a review stays valid.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
 
@@ -255,6 +267,14 @@ ANALYSIS_TEST_DELAY_SECONDS = env_int("ANALYSIS_TEST_DELAY_SECONDS", 0)
 JOB_TEST_DELAY_SECONDS = env_int("JOB_TEST_DELAY_SECONDS", 0)
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+# Periodic work, sent by one beat process: notification e-mail at once and as a daily digest.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-immediate": {"task": "reviewapp.notifications_email", "args": ["immediate"],
+                                "schedule": NOTIFICATIONS_IMMEDIATE_MINUTES * 60.0},
+    "notifications-daily-digest": {"task": "reviewapp.notifications_email", "args": ["daily"],
+                                   "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR)},
+}
 
 REST_FRAMEWORK = {
     # Personal API tokens (hashed, named, scoped; reviewapp.api_auth) and the browser's session.
@@ -303,6 +323,8 @@ SPECTACULAR_SETTINGS = {
         "FieldTypeEnum": "extraction.api_types.FIELD_TYPE_VALUES",
         "SectionKindEnum": "extraction.api_types.SECTION_KINDS",
         "SummaryKindEnum": "extraction.api_types.SUMMARY_KINDS",
+        "NotificationKindEnum": "reviewapp.notifications.models.Kind",
+        "NotificationEmailEnum": "reviewapp.notifications.models.EmailMode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

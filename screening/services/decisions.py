@@ -13,11 +13,14 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Review, Webhook
+from reviewapp.notifications.models import Kind
+from reviewapp.notifications.services import notify
 from reviewapp.permissions import roles_of
 from reviewapp.webhooks import emit
 
@@ -347,10 +350,19 @@ def _settle(item: ScreeningItem, *, actor, cfg: ScreeningSettings) -> None:
     item.settled_at = timezone.now() if item.is_settled else None
     item.save(update_fields=["status", "reason", "settled_at"])
     if status == Status.CONFLICT:
-        emit(review=item.review_id, event=Webhook.Event.CONFLICT_CREATED,
-             data={"item": item.pk, "record": item.record_id, "stage": item.stage})
+        _announce_conflict(item, cfg)
     _after_settled(item, actor=actor)
     _announce_if_stage_finished(item)
+
+
+def _announce_conflict(item: ScreeningItem, cfg: ScreeningSettings) -> None:
+    """A new conflict: the webhooks, and those who may resolve it (never who decided what)."""
+    emit(review=item.review_id, event=Webhook.Event.CONFLICT_CREATED,
+         data={"item": item.pk, "record": item.record_id, "stage": item.stage})
+    conflicts = reverse("conflict_list", args=[item.review_id]) + f"?stage={item.stage}"
+    notify(review=item.review_id, kind=Kind.CONFLICT, recipients=rules.conflict_resolvers_of(item=item, cfg=cfg),
+           params={"stage": item.stage}, group=f"conflict:{item.stage}",
+           link=reverse("conflict_resolve", args=[item.review_id, item.pk]), link_many=conflicts)
 
 
 def _announce_if_stage_finished(item: ScreeningItem) -> None:

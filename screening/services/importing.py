@@ -24,17 +24,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from reviewapp.audit import audit_record
 from reviewapp.jobs import Attempt, JobFailed, JobSuperseded, job_run
 from reviewapp.models import AuditEvent, Webhook
+from reviewapp.notifications.models import Kind
+from reviewapp.notifications.services import notify
 from reviewapp.webhooks import emit
 
 from ..dedup import DuplicateIndex
 from ..importers import ImportFormatError, ImportReport, Limits, detect_format, iter_parse
-from ..models import DuplicatePair, Record, SearchFile
+from ..models import DuplicatePair, Record, ScreeningStage, SearchFile
 from ..progress import progress_cache_key
+from ..rules import screeners_of
 from .decisions import screening_items_sync
 
 log = logging.getLogger(__name__)
@@ -300,12 +304,20 @@ def _ended(search_file: SearchFile) -> None:
 
 
 def _announce(search_file: SearchFile) -> None:
-    """Tell the review's webhooks that an import finished (or failed)."""
-    emit(review=search_file.search.review_id, event=Webhook.Event.IMPORT_FINISHED,
+    """Tell the review's webhooks that an import finished (or failed), and its screeners of the
+    new records waiting for them."""
+    review_id = search_file.search.review_id
+    emit(review=review_id, event=Webhook.Event.IMPORT_FINISHED,
          data={"search_file": search_file.pk, "search": search_file.search_id, "status": search_file.status,
                "records_imported": search_file.records_imported,
                "duplicates_merged": search_file.duplicates_merged,
                "duplicates_possible": search_file.duplicates_possible, "error": search_file.error})
+    # Records merged into one already there add nothing to anyone's queue.
+    new_records = search_file.records_imported - search_file.duplicates_merged
+    if search_file.status == SearchFile.Status.DONE and new_records > 0:
+        notify(review=review_id, kind=Kind.NEW_RECORDS, recipients=screeners_of(review=search_file.search.review),
+               count=new_records, group="new_records",
+               link=reverse("screen", args=[review_id, ScreeningStage.TITLE_ABSTRACT]))
 
 
 def _reported(citations: Iterable, progress: ImportProgress) -> Iterator:

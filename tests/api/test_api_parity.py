@@ -35,6 +35,10 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "webhook_detail": [("api_webhook", "patch"), ("api_webhook", "delete")],
     "invitation_accept_mine": [("api_my_invitation_accept", "post")],
     "invitation_decline_mine": [("api_my_invitation_decline", "post")],
+    # notifications (one's own, outside any review)
+    "notifications": [("api_notification_preferences", "patch")],
+    "notification_read": [("api_notification_read", "post")],
+    "notifications_read_all": [("api_notifications_read_all", "post")],
     # searches and records
     "search_create": [("api_searches", "post")],
     "search_detail": [("api_search_files", "post")],
@@ -108,6 +112,8 @@ EXEMPT: dict[str, str] = {
     "api_token_revoke": "As making tokens: in the session (a client revokes its own by discarding it).",
     "invitation_accept": "The e-mailed link's secret is for the browser; a client accepts through "
                          "me/invitations/<id>/accept/ (api_my_invitation_accept).",
+    "notifications_unsubscribe": "The e-mailed link's secret is for the browser and mail programs (no sign-in); "
+                                 "a client sets the same choices through api_notification_preferences.",
 }
 
 # Page routes that only show or download.

@@ -111,6 +111,8 @@ UNFILLABLE = {
     "review_archive_cancel": "the demo has no archive (and it is POST only)",
     "review_archive_again": "the demo has no archive (and it is POST only)",
     "api_token_revoke": "the demo has no API token",
+    "notification_read": "POST only (marks one notification read)",
+    "notifications_unsubscribe": "needs a signed link from a notification e-mail",
 }
 
 

@@ -80,13 +80,13 @@ def _compose_command() -> list[str] | None:
     return None
 
 
-def test_compose_file_defines_the_four_services():
+def test_compose_file_defines_the_services_with_one_beat():
     command = _compose_command()
     require(command is not None, "neither `docker compose` nor `docker-compose` is installed")
     result = subprocess.run([*command, "-f", "docker-compose.yml", "config", "--services"], cwd=REPO_ROOT,
                             env={**os.environ, "SECRET_KEY": "compose-check"}, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {"postgres", "redis", "web", "worker"}
+    assert set(result.stdout.split()) == {"postgres", "redis", "web", "worker", "beat"}
 
 
 def test_a_task_round_trips_through_a_live_worker():

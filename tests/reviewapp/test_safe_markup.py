@@ -52,6 +52,7 @@ SAFE_MARKUP: dict[tuple[str, str], tuple[int, str]] = {
     ("templates/reviewapp/email/invitation.txt", "autoescape off"): (1, PLAIN_TEXT_MAIL),
     ("templates/reviewapp/email/invitation_subject.txt", "autoescape off"): (1, PLAIN_TEXT_MAIL),
     ("templates/reviewapp/email/invitation_notice.txt", "autoescape off"): (1, PLAIN_TEXT_MAIL),
+    ("templates/reviewapp/email/notifications.txt", "autoescape off"): (1, PLAIN_TEXT_MAIL),
 }
 
 

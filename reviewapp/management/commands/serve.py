@@ -1,4 +1,4 @@
-"""`runserver` plus a Celery worker: the one-machine mode of `make run` in one command.
+"""`runserver` plus a Celery worker (with beat): the one-machine mode of `make run` in one command.
 
 The worker is a separate process (`celery -A reviewapp worker`) on the same settings, so it
 uses the same database file, media folder, cache and task folder as the web process. It is
@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 
+from django.conf import settings
 from django.core.management.commands.runserver import Command as RunserverCommand
 
 from reviewapp.background import resume_interrupted
@@ -23,6 +24,12 @@ from reviewapp.background import resume_interrupted
 # commits, so a second task in parallel would only wait for it (and could time out).
 WORKER_ARGS = ["-m", "celery", "-A", "reviewapp", "worker", "--pool=solo", "--loglevel=info",
                "--without-mingle", "--without-gossip", "--hostname=embedded@%h"]
+
+
+def worker_args() -> list[str]:
+    """The worker of `serve`: -B makes it run beat too, the clock of periodic work (notification
+    e-mail), keeping its last run times in a file under var/ (one worker, so one beat)."""
+    return [*WORKER_ARGS, "-B", f"--schedule={settings.VAR_DIR / 'celerybeat-schedule'}"]
 
 
 class Command(RunserverCommand):
@@ -47,7 +54,7 @@ class Command(RunserverCommand):
         for line in resume_interrupted():
             self.stdout.write(f"Left unfinished by the last worker: {line}.")
         # Same process group: Ctrl-C in the terminal reaches the worker too (a warm shutdown).
-        worker = subprocess.Popen([sys.executable, *WORKER_ARGS])
+        worker = subprocess.Popen([sys.executable, *worker_args()])
         self._stopping = threading.Event()
         self.stdout.write(f"Celery worker started (pid {worker.pid}); background tasks run there.")
         threading.Thread(target=self._watch, args=(worker,), daemon=True).start()
