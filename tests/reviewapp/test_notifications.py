@@ -259,7 +259,9 @@ def test_beat_sends_immediate_mail_every_few_minutes_and_the_digest_daily():
     assert immediate["schedule"] <= 10 * 60
     assert (daily["task"], daily["args"]) == ("reviewapp.notifications_email", ["daily"])
     assert isinstance(daily["schedule"], crontab) and daily["schedule"].hour == {settings.NOTIFICATIONS_DIGEST_HOUR}
-    assert "reviewapp.notifications_email" in app.tasks
+    from reviewapp.tasks import notifications_email as task  # what beat names is a task the worker knows
+
+    assert task.name == "reviewapp.notifications_email" and task.name in app.tasks
 
 
 def test_make_runs_worker_also_runs_beat_with_its_schedule_under_var():
