@@ -65,7 +65,7 @@ def fulltext_upload(*, actor, record: Record, upload: File | bytes, filename: st
     fulltext, before = fulltext_store(actor=actor, record=record, upload=upload, name=name, size=size, sha256=sha256)
     audit_record(actor=actor, review=record.review, action=Action.UPDATE if before else Action.CREATE,
                  instance=fulltext, before=before, after=snapshot(fulltext, exclude=("uploaded_at",)),
-                 label=f"full text of record {record.pk}")
+                 label=f"full text of record #{record.number}")
     return fulltext
 
 

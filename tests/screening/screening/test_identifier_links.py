@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from reviewapp.models import AuditEvent
 from screening import identifiers, services
 from screening.models import Record, ScreeningSettings
 
@@ -117,6 +118,7 @@ def test_full_texts_download_under_the_uploaded_name(client_for, review, people,
     decide(review, screeners[0], item, "include")
     decide(review, screeners[1], item, "include")
     services.fulltext_upload(actor=screeners[0], record=item.record, upload=SimpleUploadedFile(name, PDF))
+    assert AuditEvent.objects.filter(object_label=f"full text of record #{item.record.number}").exists()
     viewer = client_for(people["viewer"])
     page = viewer.get(reverse("fulltext", args=[review.pk, item.record.pk]))
     assert page["Content-Disposition"] == f"inline; {ascii_part}; {star_part}"
