@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part, unfinished_as_failed
+from reviewapp.archive.registry import ArchivePart, ModelPart, unfinished_as_failed
 
 from . import sof_exports
 from .compute import plots
@@ -68,8 +68,9 @@ def _drawn_again(row: dict) -> dict:
     return {**row, "plots": drawn}
 
 
-def register() -> None:
-    register_archive_part(ArchivePart(
+def parts() -> list[ArchivePart]:
+    """analysis's part of an archive (``archive_parts`` on its AppConfig)."""
+    return [ArchivePart(
         app="analysis",
         csvs={"summary-of-findings.csv": lambda review: sof_exports.sof_csv(review=review)},
         models=(
@@ -79,4 +80,4 @@ def register() -> None:
                       embedded_ids={"inputs": _inputs, "input_hash": _input_hash}, adjust=_drawn_again),
             ModelPart(GradeAssessment, lambda review: GradeAssessment.objects.filter(review=review)),
             ModelPart(ReportText, lambda review: ReportText.objects.filter(review=review)),
-        )))
+        ))]

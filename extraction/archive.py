@@ -11,7 +11,7 @@ hold whole, so no archive can offer an altered "RoB 2" to every review of the si
 consensus name outcomes by name and hold no ids, so they travel as they are."""
 from __future__ import annotations
 
-from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part
+from reviewapp.archive.registry import ArchivePart, ModelPart
 from reviewapp.tabular import csv_text
 
 from . import exports, selectors
@@ -44,8 +44,9 @@ def _risk_of_bias(review) -> str:
                                 for row in appraisal_selectors.table_rows(review=review))])
 
 
-def register() -> None:
-    register_archive_part(ArchivePart(
+def parts() -> list[ArchivePart]:
+    """extraction's part of an archive (``archive_parts`` on its AppConfig)."""
+    return [ArchivePart(
         app="extraction",
         csvs={"extraction-wide.csv": _extraction_table("wide"), "extraction-long.csv": _extraction_table("long"),
               "risk-of-bias.csv": _risk_of_bias},
@@ -60,4 +61,4 @@ def register() -> None:
             ModelPart(Settlement, lambda review: Settlement.objects.filter(extraction__review=review)),
             ModelPart(CharacteristicsLayout, lambda review: CharacteristicsLayout.objects.filter(review=review)),
             ModelPart(DesignMapping, lambda review: DesignMapping.objects.filter(review=review)),
-        )))
+        ))]

@@ -1,7 +1,7 @@
 """What every app's API shares: JSON errors with a reason and the field at fault, their place in
 the schema, and the review-scoped view base. Authentication, scope and throttling are in
-`api_auth` (DRF's settings import them, so that module imports no DRF view); the registry of
-each app's routes is in `api_registry`.
+`api_auth` (DRF's settings import them, so that module imports no DRF view); each app names its
+routes on its AppConfig (`api_urls`, see `extensions`).
 
 Access is decided by `reviewapp.permissions`, as for the pages: a view names the capability
 each HTTP method needs and `ReviewApiView` resolves the review with it before anything else runs

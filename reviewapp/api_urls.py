@@ -1,10 +1,10 @@
-"""/api/v1/: reviewapp's routes, each app's registered routes under reviews/<review_id>/, the
+"""/api/v1/: reviewapp's routes, each app's declared routes under reviews/<review_id>/, the
 OpenAPI schema and its browsable page."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import api
-from .api_registry import registered_api_url_modules
+from .extensions import declared
 from .notifications import api as notifications_api
 
 review_patterns = [
@@ -26,8 +26,8 @@ review_patterns = [
     path("webhooks/<int:webhook_id>/deliveries/", api.WebhookDeliveryListApi.as_view(),
          name="api_webhook_deliveries"),
 ]
-# Stage apps (screening, then extraction and analysis) register their modules in AppConfig.ready().
-review_patterns += [path("", include(module)) for module in registered_api_url_modules()]
+# Stage apps (screening, then extraction and analysis) name their modules on their AppConfig (extensions.py).
+review_patterns += [path("", include(module)) for module in declared("api_urls")]
 
 urlpatterns = [
     path("me/", api.MeApi.as_view(), name="api_me"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 
+from .extensions import declared_mapping
 from .models import AuditEvent, Membership
 
 EMPTY = "—"
@@ -47,25 +49,24 @@ class EventDisplay:
 
 
 Summary = Callable[[AuditEvent], "str | None"]
-_summaries: dict[str, Summary] = {}
 
 
 # (model label, field name) -> words for a stored value that holds keys people do not know, such as
-# the extraction fields an analysis names; registered by the app that owns the model.
+# the extraction fields an analysis names; declared by the app that owns the model.
 ValueWords = Callable[[AuditEvent, Any], "str | None"]
-_value_words: dict[tuple[str, str], ValueWords] = {}
 
 
-def register_audit_value(object_type: str, field_name: str, words: ValueWords) -> ValueWords:
-    """``words(event, value)`` shows a stored value of ``field_name`` in people's words; None falls back."""
-    _value_words[(object_type, field_name)] = words
-    return words
+@cache
+def _summaries() -> dict[str, Summary]:
+    """Model label -> ``summary(event)`` wording its events (None falls back), from every app's
+    ``audit_summaries`` (extensions.py)."""
+    return declared_mapping("audit_summaries")
 
 
-def register_audit_summary(object_type: str, summary: Summary) -> Summary:
-    """``summary(event)`` words events about ``object_type`` (a model label); None falls back."""
-    _summaries[object_type] = summary
-    return summary
+@cache
+def _value_words() -> dict[tuple[str, str], ValueWords]:
+    """(model label, field) -> ``words(event, value)`` (None falls back), from ``audit_values``."""
+    return declared_mapping("audit_values")
 
 
 def model_of(object_type: str) -> type[models.Model] | None:
@@ -163,7 +164,7 @@ def event_changes(event: AuditEvent, names: dict | None = None) -> list[Change]:
         if key in HIDDEN:
             continue
         model_field = by_key.get(key)
-        words = _value_words.get((event.object_type, key))
+        words = _value_words().get((event.object_type, key))
 
         def shown(value, model_field=model_field, words=words) -> str:
             if words is not None and value not in (None, "", []):
@@ -201,7 +202,7 @@ def describe(event: AuditEvent, names: dict | None = None) -> EventDisplay:
     """``names``: a dict shared by the events of one page or download, so each person or object
     named in them is looked up once."""
     summary = None
-    wording = _summaries.get(event.object_type)
+    wording = _summaries().get(event.object_type)
     if wording is not None:
         try:
             summary = wording(event)
@@ -238,7 +239,3 @@ def _membership_summary(event: AuditEvent) -> str | None:
         return f"Role of {username} changed: {role_label} removed"
     return f"Role of {username} changed"
 
-
-register_audit_summary("reviewapp.Review", _review_summary)
-register_audit_summary("reviewapp.Outcome", _outcome_summary)
-register_audit_summary("reviewapp.Membership", _membership_summary)

@@ -2,25 +2,17 @@
 
 With Redis, a task whose worker died is delivered again by the broker (acks_late). The folder
 broker of `make run` cannot do that: a message its worker had taken is gone with the worker.
-So each app registers a resumer that sends again the tasks of its rows still marked queued or
-running, and `manage.py serve` calls them before it starts its (only) worker; every task is
-idempotent, so a task sent twice finishes its row once. `manage.py resume_background_work` does
-the same by hand after a crash. Like the other registries, this module imports no stage app.
+So each app names a resumer (``resumers`` on its AppConfig, extensions.py) that sends again the
+tasks of its rows still marked queued or running, and `manage.py serve` calls them before it
+starts its (only) worker; every task is idempotent, so a task sent twice finishes its row once.
+`manage.py resume_background_work` does the same by hand after a crash. Like the other
+extension points, this module imports no stage app.
 """
 from __future__ import annotations
 
-from django.utils.module_loading import import_string
-
-# Dotted paths of functions that send their app's unfinished tasks again and return what they
-# sent, in words (a path, so that ready() need not import services).
-_resumers: list[str] = []
-
-
-def register_resumer(path: str) -> None:
-    if path not in _resumers:
-        _resumers.append(path)
+from .extensions import declared_functions
 
 
 def resume_interrupted() -> list[str]:
     """Send again every unfinished task of every app; what was sent, one line per kind."""
-    return [line for path in _resumers for line in import_string(path)()]
+    return [line for resume in declared_functions("resumers") for line in resume()]

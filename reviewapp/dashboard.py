@@ -1,14 +1,15 @@
 """The review dashboard: each app contributes its stage and the to-dos it knows of.
 
-Apps register a provider in their AppConfig.ready(); a provider gets the review, the
-signed-in user and their roles, and returns a `Stage` (or None). Keeping the
-registry here lets the dashboard grow with the apps without knowing their models.
+Apps name their providers on their AppConfig (``review_stages``, see extensions.py); a provider
+gets the review, the signed-in user and their roles, and returns a `Stage` (or None). The
+dashboard grows with the apps without knowing their models.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .extensions import declared_functions
 from .models import Membership, Review
 from .permissions import can
 
@@ -31,17 +32,11 @@ class Stage:
 
 
 StageProvider = Callable[[Review, object, set[str]], "Stage | None"]
-_providers: list[StageProvider] = []
-
-
-def register_stage(provider: StageProvider) -> StageProvider:
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
 
 
 def dashboard_stages(*, review: Review, user, roles: set[str]) -> list[Stage]:
-    stages = [s for s in (p(review, user, roles) for p in _providers) if s is not None]
+    providers: list[StageProvider] = declared_functions("review_stages")
+    stages = [s for s in (p(review, user, roles) for p in providers) if s is not None]
     return sorted(stages, key=lambda s: s.order)
 
 
@@ -62,7 +57,6 @@ def stage_reached(*, review: Review, stages: list[Stage]) -> str:
     return f"{furthest.name} done"
 
 
-@register_stage
 def protocol_stage(review: Review, user, roles: set[str]) -> Stage:
     from django.urls import reverse
 

@@ -1,14 +1,17 @@
 """What the later stages hold of an outcome, by name: registered by each stage, read when an outcome is
-renamed or deleted (reviewapp knows no stage app, as with the dashboard's registry).
+renamed or deleted (reviewapp knows no stage app: each names a function returning its references as
+``outcome_references`` on its AppConfig, see extensions.py).
 
 Answers are JSON, so an outcome data row names its outcome rather than holding a foreign key to it.
-Each stage that stores names registers one `OutcomeReferences`: renaming an outcome carries every
+Each stage that stores names declares one `OutcomeReferences`: renaming an outcome carries every
 stored name with it in the same transaction, and deleting one is refused while anything names it.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from .extensions import declared_functions
 
 
 @dataclass(frozen=True)
@@ -19,14 +22,5 @@ class OutcomeReferences:
     rename: Callable[..., int]  # (*, actor, outcome, old: str) -> int
 
 
-_REFERENCES: list[OutcomeReferences] = []
-
-
-def register_outcome_references(references: OutcomeReferences) -> OutcomeReferences:
-    if references not in _REFERENCES:
-        _REFERENCES.append(references)
-    return references
-
-
 def registered_outcome_references() -> list[OutcomeReferences]:
-    return list(_REFERENCES)
+    return [references() for references in declared_functions("outcome_references")]

@@ -7,7 +7,7 @@ records that report them)."""
 from __future__ import annotations
 
 from reviewapp.archive.format import ArchiveError
-from reviewapp.archive.registry import ArchivePart, ModelPart, register_archive_part, unfinished_as_failed
+from reviewapp.archive.registry import ArchivePart, ModelPart, unfinished_as_failed
 from reviewapp.tabular import csv_text
 
 from . import exports, prisma, selectors
@@ -66,8 +66,9 @@ def _csvs():
     }
 
 
-def register() -> None:
-    register_archive_part(ArchivePart(app="screening", csvs=_csvs(), models=(
+def parts() -> list[ArchivePart]:
+    """screening's part of an archive (``archive_parts`` on its AppConfig)."""
+    return [ArchivePart(app="screening", csvs=_csvs(), models=(
         ModelPart(Search, _of_review(Search)),
         ModelPart(SearchFile, lambda review: SearchFile.objects.filter(search__review=review),
                   adjust=unfinished_as_failed(waiting=("queued", "running"), failed="failed", message=INTERRUPTED)),
@@ -85,4 +86,4 @@ def register() -> None:
         ModelPart(RankingRun, _of_review(RankingRun),
                   adjust=unfinished_as_failed(waiting=("queued", "running"), failed="failed", message=INTERRUPTED)),
         ModelPart(StoppingDecision, _of_review(StoppingDecision)),
-    )))
+    ))]

@@ -11,7 +11,7 @@ from django.db import transaction
 from reviewapp.audit import audit_record
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Outcome
-from reviewapp.outcome_references import OutcomeReferences, register_outcome_references
+from reviewapp.outcome_references import OutcomeReferences
 
 from .. import outcome_names as names
 from ..appraisal import tools
@@ -95,5 +95,6 @@ def outcome_rename_carry(*, actor, outcome: Outcome, old: str) -> int:
     return total
 
 
-def register() -> None:
-    register_outcome_references(OutcomeReferences(uses=outcome_uses, rename=outcome_rename_carry))
+def references() -> OutcomeReferences:
+    """What extraction holds of outcomes (``outcome_references`` on its AppConfig)."""
+    return OutcomeReferences(uses=outcome_uses, rename=outcome_rename_carry)

@@ -14,7 +14,7 @@ from ..models import AuditEvent, Membership, Outcome, Review
 from ..selectors import audit_csv_rows
 from . import fields as F
 from .format import ArchiveError
-from .registry import ArchivePart, IdLookup, ModelPart, model_parts, register_archive_part
+from .registry import ArchivePart, IdLookup, ModelPart, model_parts
 
 
 def _parts_by_label() -> dict[str, ModelPart]:
@@ -69,18 +69,18 @@ def _not_the_demo(row: dict) -> dict:
     return {**row, "is_demo": False}
 
 
-def register() -> None:
-    register_archive_part(ArchivePart(app="reviewapp", models=(
+def parts() -> list[ArchivePart]:
+    """reviewapp's parts of an archive (``archive_parts`` on its AppConfig)."""
+    return [ArchivePart(app="reviewapp", models=(
         # An imported review is never the site's demo: load_demo takes the demo review by its flag
         # and title, and must not fill (and add its people to) a review an archive brought in.
         ModelPart(Review, lambda review: Review.objects.filter(pk=review.pk), adjust=_not_the_demo),
         ModelPart(Outcome, lambda review: Outcome.objects.filter(review=review)),
         ModelPart(Membership, lambda review: Membership.objects.filter(review=review)),
-    )))
-    register_archive_part(ArchivePart(
+    )), ArchivePart(
         app="reviewapp", phase=1,
         models=(ModelPart(AuditEvent, lambda review: AuditEvent.objects.filter(review=review),
                           embedded_ids={"object_id": _object_id, "before": _snapshot, "after": _snapshot}),),
         csvs={"audit.csv": lambda review: audit_csv_rows(
             AuditEvent.objects.filter(review=review).order_by("created_at", "id"))},
-    ))
+    )]

@@ -1,22 +1,25 @@
 """The registry through which each app puts its models (and its CSVs) into a review's archive.
 
 reviewapp may not import a stage app, so the archive cannot list their models itself: each app
-registers an `ArchivePart` in its AppConfig.ready(), naming its models in the order they must be
+names a function returning its `ArchivePart`s on its AppConfig (``archive_parts``, see
+reviewapp/extensions.py), each naming its models in the order they must be
 imported (a model after every model its foreign keys point to) and saying how to find a review's
 rows, which JSON fields embed ids, and which CSVs it adds for people to read. Apps are imported
 in INSTALLED_APPS order (reviewapp, screening, extraction, analysis), which is the order data
 flows; parts of `phase` 1 come after all others (the audit trail, which names objects of every app).
 
-Like the other registries, this module imports nothing but Django's model layer, so a ready() may
-import it early.
+Like the other extension points, this module imports nothing but Django's model layer.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db import models
+
+from ..extensions import declared_functions
 
 # A function that turns a source id of a model (by label) into the target id, or None when the
 # object is not in the archive: JSON remappers receive it.
@@ -80,20 +83,12 @@ def unfinished_as_failed(*, waiting: tuple[str, ...], failed: str, message: str)
     return adjust
 
 
-_parts: list[ArchivePart] = []
-
-
-def register_archive_part(part: ArchivePart) -> ArchivePart:
-    for i, known in enumerate(_parts):
-        if known.app == part.app and known.phase == part.phase:
-            _parts[i] = part
-            return part
-    _parts.append(part)
-    return part
-
-
+@cache
 def registered_parts() -> list[ArchivePart]:
-    return sorted(_parts, key=lambda p: p.phase)  # stable: registration order within a phase
+    """Every app's parts (``archive_parts`` on its AppConfig, extensions.py), by phase; within a
+    phase in INSTALLED_APPS order."""
+    parts = [part for make in declared_functions("archive_parts") for part in make()]
+    return sorted(parts, key=lambda p: p.phase)
 
 
 def model_parts() -> list[ModelPart]:

@@ -76,7 +76,7 @@ def test_the_demo_pages_show_without_a_content_security_policy_violation(live_se
 
 def test_a_delete_button_still_asks_before_deleting_an_outcome(live_server, page, monkeypatch):
     """The confirmation was an inline onsubmit handler; it now comes from static/js/site.js."""
-    monkeypatch.setattr("reviewapp.management.commands.load_demo.STAGE_LOADERS", [])  # outcomes are enough
+    monkeypatch.setattr("reviewapp.management.commands.load_demo.stage_loaders", lambda: [])  # outcomes are enough
     call_command("load_demo", verbosity=0)
     from reviewapp.models import Outcome, Review
 

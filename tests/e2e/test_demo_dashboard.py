@@ -12,7 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def searches_only(monkeypatch):
     """The demo's protocol, team and searches: all these tests need, without screening the whole demo."""
-    monkeypatch.setattr("reviewapp.management.commands.load_demo.STAGE_LOADERS", ["screening.demo.demo_searches_load"])
+    monkeypatch.setattr("reviewapp.management.commands.load_demo.stage_loaders",
+                        lambda: ["screening.demo.demo_searches_load"])
 
 
 def test_demo_lead_signs_in_and_sees_the_dashboard(live_server, page):

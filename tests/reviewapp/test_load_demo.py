@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def without_stage_loaders(monkeypatch):
     """The review, its people and outcomes only: the stages' synthetic data (thousands of records and
     decisions) is loaded and checked, twice, in tests/screening/test_demo_and_command.py."""
-    monkeypatch.setattr("reviewapp.management.commands.load_demo.STAGE_LOADERS", [])
+    monkeypatch.setattr("reviewapp.management.commands.load_demo.stage_loaders", lambda: [])
 
 
 def _counts() -> tuple:

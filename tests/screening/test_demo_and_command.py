@@ -28,7 +28,8 @@ def _model_counts() -> tuple:
 @pytest.fixture
 def demo_searches(monkeypatch):
     """The demo review with its ten searches imported, not yet screened."""
-    monkeypatch.setattr("reviewapp.management.commands.load_demo.STAGE_LOADERS", ["screening.demo.demo_searches_load"])
+    monkeypatch.setattr("reviewapp.management.commands.load_demo.stage_loaders",
+                        lambda: ["screening.demo.demo_searches_load"])
     call_command("load_demo", verbosity=0)
     return Review.objects.get(title=DEMO_TITLE)
 

@@ -1,25 +1,21 @@
 """Create (or bring up to date) the demo review and its people. Safe to run twice."""
 from __future__ import annotations
 
-import importlib
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from reviewapp import services
 from reviewapp.demo import DEMO_OUTCOMES, DEMO_PASSWORD, DEMO_PROTOCOL, DEMO_TITLE, DEMO_USERS
+from reviewapp.extensions import declared
 from reviewapp.models import Membership, Review
 
-# Later stages add their synthetic demo data through a loader named here; each loader
-# must be idempotent, as this command is.
-STAGE_LOADERS = [
-    "screening.demo.demo_searches_load",
-    "screening.demo_screening.demo_screening_load",
-    "extraction.demo.demo_extraction_load",
-    "extraction.appraisal.demo.demo_appraisal_load",
-    "analysis.demo.demo_analyses_load",
-]
+
+def stage_loaders() -> list[str]:
+    """Later stages add their synthetic data through the loaders their AppConfig names
+    (``demo_loaders``, reviewapp/extensions.py); each is idempotent, as this command is."""
+    return declared("demo_loaders")
 
 
 class Command(BaseCommand):
@@ -41,10 +37,8 @@ class Command(BaseCommand):
                 if not review.outcomes.filter(name=name).exists():
                     services.outcome_create(actor=users["lead"], review=review, name=name,
                                             direction=direction, note=note)
-        for dotted in STAGE_LOADERS:
-            module_name, func_name = dotted.rsplit(".", 1)
-            loader = getattr(importlib.import_module(module_name), func_name)
-            loader(review=review, lead=users["lead"])
+        for dotted in stage_loaders():
+            import_string(dotted)(review=review, lead=users["lead"])
         self.stdout.write(self.style.SUCCESS(f"Demo review ready: “{review.title}” (id {review.pk})."))
         self.stdout.write("Demo logins (password for all: %s): %s" % (
             DEMO_PASSWORD, ", ".join(f"{u} ({', '.join(r)})" for u, (_, r) in DEMO_USERS.items())))
