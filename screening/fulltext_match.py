@@ -54,9 +54,13 @@ def ris_id_of(raw: str) -> str:
     return found.group(1) if found else ""
 
 
+# "/" and the characters file names cannot hold, as names carry them: "_".
+_DOI_IN_NAME = str.maketrans({ch: "_" for ch in '/\\:*?"<>|'})
+
+
 def doi_key(doi: str) -> str:
     """A DOI as file names carry it: lower case, "/" (and characters names cannot hold) as "_"."""
-    return re.sub(r'[/\\:*?"<>|]', "_", (doi or "").strip().lower())
+    return (doi or "").strip().lower().translate(_DOI_IN_NAME)
 
 
 def stem_of(name: str) -> str:
