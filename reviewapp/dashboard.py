@@ -6,8 +6,8 @@ dashboard grows with the apps without knowing their models.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .extensions import declared_functions
 from .models import Membership, Review

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterator
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, Max, OuterRef, QuerySet

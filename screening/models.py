@@ -61,7 +61,7 @@ class Search(models.Model):
         return f"{self.database} ({self.date_run:%Y-%m-%d})" if self.date_run else self.database
 
 
-def _upload_path(instance: "SearchFile", filename: str) -> str:
+def _upload_path(instance: SearchFile, filename: str) -> str:
     return f"searches/review-{instance.search.review_id}/search-{instance.search_id}/{filename}"
 
 
@@ -394,7 +394,7 @@ class Claim(models.Model):
         return f"item {self.item_id} held by {self.reviewer_id} until {self.expires_at:%H:%M}"
 
 
-def _fulltext_path(instance: "FullText", filename: str) -> str:
+def _fulltext_path(instance: FullText, filename: str) -> str:
     return f"fulltexts/review-{instance.record.review_id}/record-{instance.record_id}.pdf"
 
 

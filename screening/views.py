@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import (
-    QueryDict,
     FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -19,8 +19,8 @@ from django.utils.translation import ngettext
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.page_access import review_page
-from reviewapp.permissions import can
 from reviewapp.pages import query_without_page, review_page_context
+from reviewapp.permissions import can
 from reviewapp.uploads import body_limit
 
 from . import exports, selectors, services

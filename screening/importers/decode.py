@@ -193,7 +193,8 @@ def iter_decoded_line_blocks(data: bytes, filename: str | None = None, chunk: in
     if encoding == "utf-8" and not _valid(view, "utf-8", chunk):
         encoding = legacy_encoding(view)
     elif encoding != "utf-8" and not _valid(view, encoding, chunk):
-        raise ImportFormatError(f"the file declares {encoding.upper()} but is not valid {encoding.upper()}", filename=filename)
+        declared = encoding.upper()
+        raise ImportFormatError(f"the file declares {declared} but is not valid {declared}", filename=filename)
     _refuse_binary(bytes(view[:65536]).decode(encoding, errors="replace"), filename)
     decoder = codecs.getincrementaldecoder(encoding)()
     cr_only = None

@@ -148,7 +148,8 @@ _COPY_COLUMNS = ("review_id", "search_id", "search_file_id", "number", *_FIELDS,
 
 def _record_from(citation, *, search_file: SearchFile, number: int) -> Record:
     return Record(review_id=search_file.search.review_id, search_id=search_file.search_id,
-                  search_file_id=search_file.pk, number=number, **dict(zip(_FIELDS, _field_values(citation))))
+                  search_file_id=search_file.pk, number=number,
+                  **dict(zip(_FIELDS, _field_values(citation), strict=True)))
 
 
 def _next_number(review_id: int) -> int:

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         for dotted in stage_loaders():
             import_string(dotted)(review=review, lead=users["lead"])
         self.stdout.write(self.style.SUCCESS(f"Demo review ready: “{review.title}” (id {review.pk})."))
-        self.stdout.write("Demo logins (password for all: %s): %s" % (
+        self.stdout.write("Demo logins (password for all: {}): {}".format(
             DEMO_PASSWORD, ", ".join(f"{u} ({', '.join(r)})" for u, (_, r) in DEMO_USERS.items())))
 
     def _users(self) -> dict:
