@@ -263,7 +263,8 @@ def _analysis_methods(facts: ReportFacts) -> list[Paragraph]:
                bool(spec.get("exclude_high_risk")))
         kinds.setdefault(key, []).append(spec["outcome"])
     for (measure, method, test, designs, level, no_high), outcomes in kinds.items():
-        which = "every outcome" if len(kinds) == 1 else listing([o.lower() for o in outcomes])
+        every = len(kinds) == 1 and len(set(outcomes)) >= len(facts.outcomes)
+        which = "every outcome" if every else listing([o.lower() for o in dict.fromkeys(outcomes)])
         model = ("a common-effect model" if method in ("EE", "FE")
                  else f"a random-effects model, the between-study variance (τ²) estimated by "
                       f"{METHOD_WORDS.get(method, method)} with its Q-profile interval")

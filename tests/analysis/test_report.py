@@ -111,6 +111,7 @@ def test_the_methods_come_from_the_protocol_the_log_and_the_analyses(client_for,
     methods = " ".join(_paragraphs(_section(body, "methods")))
     assert "We searched 1 database (PsycINFO via Ovid) on 30 September 2021" in methods
     assert "blind to each other's decisions" in methods
+    assert "For parent-infant interaction and parental depression, standardised mean differences" in methods
     assert "restricted maximum likelihood (REML)" in methods and "Only controlled studies" in methods
     assert "metafor" in methods and "Wilson score interval" in methods
     assert "for 33 studies with a final consensus" in methods and "RoB 2" in methods
