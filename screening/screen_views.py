@@ -243,6 +243,7 @@ def conflict_resolve(request: HttpRequest, review_id: int, item_id: int) -> Http
     refusal = rules.conflict_resolve_refusal(user=request.user, roles=review.user_roles, item=item, cfg=cfg)
     return render(request, "screening/conflict_resolve.html", review_page_context(
         review, item=item, record=item.record, form=form, cfg=cfg, refusal=refusal,
+        fulltext=getattr(item.record, "fulltext", None) if item.stage == ScreeningStage.FULL_TEXT else None,
         decisions=selectors.decisions_visible_to(item=item, user=request.user, roles=review.user_roles, cfg=cfg),
         values=[(v, Decision.Value(v).label) for v in services.decisions_values(item.stage)]))
 

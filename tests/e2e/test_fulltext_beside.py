@@ -127,3 +127,18 @@ def test_many_full_texts_uploaded_at_once_from_the_page(live_server, page, full_
             assert "replaced its full text" in page.locator("#attached").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         shot(page, f"bulk-{width}.png")
+
+
+def test_the_lead_reads_the_pdf_beside_a_full_text_conflict(live_server, page, full_text_to_screen):
+    review, record = full_text_to_screen
+    ft = ScreeningItem.objects.get(record=record, stage="ft")
+    reason = services.screening_settings(review).exclusion_reasons[0]
+    rita, ravi = (review.memberships.get(user__username=name).user for name in ("rita", "ravi"))
+    services.decision_record(actor=rita, review=review, item_id=ft.pk, value="include")
+    services.decision_record(actor=ravi, review=review, item_id=ft.pk, value="exclude", reason=reason)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    sign_in(page, live_server.url, "lead")
+    page.goto(f"{live_server.url}/reviews/{review.pk}/screening/conflicts/{ft.pk}/")
+    decisions, pdf = page.locator("aside.decide-panel").bounding_box(), page.locator("iframe.pdf").bounding_box()
+    assert pdf["x"] >= decisions["x"] + decisions["width"] and pdf["y"] < 300
+    shot(page, "conflict-1400.png")

@@ -140,3 +140,19 @@ def test_the_api_gives_a_records_identifier_links(client_for, review, people, re
     listed = client_for(people["viewer"]).get(reverse("api_records", args=[review.pk])).json()
     first = next(r for r in listed["results"] if r["id"] == record.pk)
     assert first["links"]["pubmed"] == "https://pubmed.ncbi.nlm.nih.gov/31234567/"
+
+
+def test_a_full_text_conflict_shows_the_pdf_beside_the_decisions(client_for, review, people, screeners,
+                                                                 records_to_screen):
+    from screening.models import ScreeningItem
+
+    item = records_to_screen[0]
+    for person in screeners:
+        decide(review, person, item, "include")
+    ft = ScreeningItem.objects.get(record=item.record, stage="ft")
+    reason = services.screening_settings(review).exclusion_reasons[0]
+    decide(review, screeners[0], ft, "include")
+    decide(review, screeners[1], ft, "exclude", reason=reason)
+    services.fulltext_upload(actor=screeners[0], record=item.record, upload=SimpleUploadedFile("trial.pdf", PDF))
+    page = client_for(people["lead"]).get(reverse("conflict_resolve", args=[review.pk, ft.pk])).content.decode()
+    assert 'class="screen-layout with-pdf"' in page and '<iframe src="' in page and 'id="show-fulltext"' in page
