@@ -196,10 +196,8 @@ class _Import:
     # -- rows
 
     def _build(self, part: ModelPart, plans, number: int, row: dict, deferred: list, files: list):
-        label = part.label
-        where = f"{label} #{row.get('id', '?')}"
-        known = {p.name for p in plans} | {"id"}
-        unknown = sorted(set(row) - known)
+        where = f"{part.label} #{row.get('id', '?')}"
+        unknown = sorted(set(row) - ({p.name for p in plans} | {"id"}))
         if unknown:
             raise ArchiveError(f"{where}: fields {', '.join(unknown)} are unknown to this site (an archive of a "
                                "newer version of the app?).", field="file")
@@ -214,50 +212,17 @@ class _Import:
                     not isinstance(value, int) or isinstance(value, bool)):
                 raise ArchiveError(f"{where}: {p.name} is {value!r}, not an id.", field="file")
             if p.kind == F.USER:
-                if value is None:
-                    values[p.field.attname] = None
-                elif value in self.users:
-                    values[p.field.attname] = self.users[value].pk
-                else:
-                    raise ArchiveError(f"{where}: {p.name} names the person {value!r}, who is not in {USERS}.",
-                                       field="file")
+                values[p.field.attname] = self._user_id(where, p, value)
             elif p.kind == F.REVIEW:
-                if value is None and p.field.null:
-                    values[p.field.attname] = None
-                elif label == Review._meta.label or value == self.source_review_id:
-                    values[p.field.attname] = self.review.pk
-                else:
-                    raise ArchiveError(f"{where}: belongs to review {value}, not to the archived review "
-                                       f"{self.source_review_id}.", field="file")
+                values[p.field.attname] = self._review_id(where, part.label, p, value)
             elif p.kind == F.REF:
-                if value is None:
-                    values[p.field.attname] = None
-                elif p.target == label and self.lookup(label, value) is None:
-                    values[p.field.attname] = None
-                    deferred.append((p, value))  # points to a row further on: set once all are in
-                elif value in self.unmatched.get(p.target, {}) and p.field.null:
-                    values[p.field.attname] = None  # a site-level row this site lacks: see ModelPart
-                else:
-                    new = self.lookup(p.target, value)
-                    if new is None:
-                        raise ArchiveError(f"{where}: {p.name} points to {p.target} #{value}, which the archive "
-                                           "does not hold.", field="file")
-                    values[p.field.attname] = new
+                values[p.field.attname] = self._reference(where, part.label, p, value, deferred)
             elif p.kind == F.FILE:
-                if value is None or value in self.missing_files:
-                    values[p.field.attname] = ""
-                elif not isinstance(value, str) or value not in self.names:
-                    raise ArchiveError(f"{where}: its file {value!r} is missing from the archive.", field="file")
-                else:
-                    values[p.field.attname] = ""
-                    files.append((p, value))
+                values[p.field.attname] = self._file_name(where, p, value, files)
             elif p.name in part.embedded_ids:
                 values[p.field.attname] = part.embedded_ids[p.name](value, self.lookup, row)
             else:
-                try:
-                    values[p.field.attname] = p.field.to_python(value)
-                except ValidationError as exc:
-                    raise ArchiveError(f"{where}: {p.name}: {'; '.join(exc.messages)}", field="file") from None
+                values[p.field.attname] = _plain(where, p, value)
         obj = part.model(**values)
         skip = [p.name for p in plans if p.kind != F.VALUE or p.name not in row]
         try:
@@ -266,6 +231,45 @@ class _Import:
             field, messages = next(iter(exc.message_dict.items()))
             raise ArchiveError(f"{where}: {field}: {'; '.join(messages)}", field="file") from None
         return obj
+
+    def _user_id(self, where: str, p, value):
+        """A person is archived by username: the target's account of that name (see _people)."""
+        if value is None:
+            return None
+        if value in self.users:
+            return self.users[value].pk
+        raise ArchiveError(f"{where}: {p.name} names the person {value!r}, who is not in {USERS}.", field="file")
+
+    def _review_id(self, where: str, label: str, p, value):
+        if value is None and p.field.null:
+            return None
+        if label == Review._meta.label or value == self.source_review_id:
+            return self.review.pk
+        raise ArchiveError(f"{where}: belongs to review {value}, not to the archived review "
+                           f"{self.source_review_id}.", field="file")
+
+    def _reference(self, where: str, label: str, p, value, deferred: list):
+        if value is None:
+            return None
+        if p.target == label and self.lookup(label, value) is None:
+            deferred.append((p, value))  # points to a row further on: set once all are in
+            return None
+        if value in self.unmatched.get(p.target, {}) and p.field.null:
+            return None  # a site-level row this site lacks: see ModelPart
+        new = self.lookup(p.target, value)
+        if new is None:
+            raise ArchiveError(f"{where}: {p.name} points to {p.target} #{value}, which the archive "
+                               "does not hold.", field="file")
+        return new
+
+    def _file_name(self, where: str, p, value, files: list) -> str:
+        """Empty until the file is stored (``files``); a file storage no longer held stays empty."""
+        if value is None or value in self.missing_files:
+            return ""
+        if not isinstance(value, str) or value not in self.names:
+            raise ArchiveError(f"{where}: its file {value!r} is missing from the archive.", field="file")
+        files.append((p, value))
+        return ""
 
     def _flush(self, part: ModelPart, batch: list) -> None:
         """Insert one batch as archived (times included), map its ids, then store its files."""
@@ -418,3 +422,10 @@ def archive_load(*, source, stored: list, trusted: bool = True, owner=None) -> L
             raise ArchiveError(f"The archive's manifest counts {expected} of {label}, but it holds {count}.",
                                field="file")
     return Loaded(job.review, manifest, counts, job.created_people, job.unmatched)
+
+
+def _plain(where: str, p, value):
+    try:
+        return p.field.to_python(value)
+    except ValidationError as exc:
+        raise ArchiveError(f"{where}: {p.name}: {'; '.join(exc.messages)}", field="file") from None
