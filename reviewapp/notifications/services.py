@@ -45,22 +45,28 @@ def notify(*, review: Review | int, kind: str, recipients: Iterable, link: str, 
     members = set(Membership.objects.filter(review_id=review_id, user_id__in=wanted, user__is_active=True)
                   .values_list("user_id", flat=True))
     made = []
-    for user_id in sorted(members):
-        existing = None
-        if group:
-            existing = (Notification.objects.select_for_update()
-                        .filter(recipient_id=user_id, review_id=review_id, kind=kind, group=group,
-                                read_at__isnull=True, emailed_at__isnull=True).order_by("-id").first())
-        if existing is not None:
-            existing.count += count
-            existing.params = {**existing.params, **(params or {})}
-            existing.link = link_many or link
-            existing.save(update_fields=["count", "params", "link", "updated_at"])
-            made.append(existing)
-        else:
-            made.append(Notification.objects.create(recipient_id=user_id, review_id=review_id, kind=kind,
-                                                    params=params or {}, group=group, count=count, link=link))
+    with transaction.atomic():  # the lock on a notice that grows holds until the event commits
+        for user_id in sorted(members):
+            made.append(_notice_for(user_id, review_id, kind=kind, params=params or {}, group=group, count=count,
+                                    link=link, link_many=link_many))
     return made
+
+
+def _notice_for(user_id: int, review_id: int, *, kind: str, params: dict, group: str, count: int, link: str,
+                link_many: str) -> Notification:
+    existing = None
+    if group:
+        existing = (Notification.objects.select_for_update()
+                    .filter(recipient_id=user_id, review_id=review_id, kind=kind, group=group,
+                            read_at__isnull=True, emailed_at__isnull=True).order_by("-id").first())
+    if existing is None:
+        return Notification.objects.create(recipient_id=user_id, review_id=review_id, kind=kind, params=params,
+                                           group=group, count=count, link=link)
+    existing.count += count
+    existing.params = {**existing.params, **params}
+    existing.link = link_many or link
+    existing.save(update_fields=["count", "params", "link", "updated_at"])
+    return existing
 
 
 # ---------------------------------------------------------------- reading
