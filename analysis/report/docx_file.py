@@ -56,11 +56,15 @@ def _figure(document, block: builder.Figure) -> None:
     document.add_paragraph(block.caption).runs[0].italic = True
 
 
-def docx_bytes(report: builder.Report, *, title: str, changed: list[str], demo: bool = False) -> bytes:
+def docx_bytes(report: builder.Report, *, title: str, changed: list[str], demo: bool = False,
+               generated: str = "") -> bytes:
     from docx import Document
 
     document = Document()
     document.add_heading(title, level=0)
+    if generated:
+        document.add_paragraph(f"Generated on {generated} from the review's data at that moment; the report page "
+                               "links every number to its source.")
     if demo:
         document.add_paragraph(DEMO_NOTE)
     _notices(document, report, changed)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from extraction import selectors as extraction_selectors
 from reviewapp.exceptions import ApplicationError
@@ -51,7 +53,8 @@ def report_docx(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
     report, stored, changed = gather.report(review=review, roles=review.user_roles)
     body = docx_file.docx_bytes(report, title=review.title, changed=[builder.number_label(k) for k in changed],
-                                demo=review.is_demo)
+                                demo=review.is_demo,
+                                generated=date_format(timezone.localtime(), "j F Y, H:i T"))
     response = HttpResponse(body, content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="report-review{review.pk}.docx"'
     return response

@@ -142,6 +142,7 @@ def test_the_word_file_opens_and_holds_the_same_sentences(client_for, review, pe
     assert response.status_code == 200
     document = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
+    assert "Generated on " in text
     for key in ("methods", "selection", "included", "effects"):
         for paragraph in _paragraphs(_section(body, key)):
             assert paragraph in text
