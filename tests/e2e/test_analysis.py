@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from analysis import services
+from analysis import tasks as analysis_tasks
 from analysis.models import AnalysisRun
 from extraction import services as extraction_services
 from reviewapp import services as review_services
@@ -27,7 +28,7 @@ class HeldQueue:
 
 def test_lead_watches_a_run_finish_and_a_reviewer_reads_it(live_server, page, review, people, monkeypatch):
     queue = HeldQueue()
-    monkeypatch.setattr(services, "analysis_run_execute_task", queue)
+    monkeypatch.setattr(analysis_tasks.analysis_run_execute, "delay", queue.delay)
     lead = people["lead"]
     outcome = review_services.outcome_create(actor=lead, review=review, name="Parental depression", direction="lower")
     template = extraction_services.template_create_builtin(actor=lead, review=review)

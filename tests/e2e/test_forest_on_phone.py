@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import services
+from analysis import tasks as analysis_tasks
 from extraction import services as extraction_services
 from reviewapp import services as review_services
 from tests.analysis.conftest import add_studies
@@ -28,7 +29,7 @@ def _forest_box(page) -> dict:
 
 
 def test_the_forest_plot_scrolls_in_its_box_on_a_phone(live_server, page, review, people, monkeypatch, tmp_path):
-    monkeypatch.setattr(services, "analysis_run_execute_task", type("Held", (), {"delay": lambda self, i: None})())
+    monkeypatch.setattr(analysis_tasks.analysis_run_execute, "delay", lambda run_id: None)
     lead = people["lead"]
     outcome = review_services.outcome_create(actor=lead, review=review, name="Parental depression", direction="lower")
     template = extraction_services.template_create_builtin(actor=lead, review=review)
