@@ -3,6 +3,7 @@ ratings), as serializers the OpenAPI document names, so clients read types and c
 guessing them. The API answers the stored JSON as it is; these only describe it."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import grade
@@ -95,3 +96,69 @@ class DomainRatingsSerializer(serializers.Serializer):
 
 class RatingsStoredSerializer(serializers.Serializer):
     ratings = DomainRatingsSerializer(help_text="The stored ratings of the domains sent.")
+
+
+# -- the review's report (analysis.report.api) -------------------------------------------------
+
+class ReportLinkSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    href = serializers.CharField(help_text="The page the number comes from.")
+
+
+class ReportBlockSerializer(serializers.Serializer):
+    """A paragraph (text and the links of its numbers), a table (caption, header, rows of texts) or a
+    figure (caption and its address)."""
+
+    kind = serializers.ChoiceField(choices=["paragraph", "table", "figure"])
+    text = serializers.CharField(required=False, help_text="A paragraph's text.")
+    links = ReportLinkSerializer(many=True, required=False)
+    caption = serializers.CharField(required=False, allow_blank=True)
+    header = serializers.ListField(child=serializers.CharField(), required=False)
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    href = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReportSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    level = serializers.IntegerField()
+    blocks = ReportBlockSerializer(many=True)
+
+
+class ReportOutOfDateSerializer(serializers.Serializer):
+    stale_outcomes = serializers.ListField(child=serializers.CharField(), help_text="Outcomes whose run is stale.")
+    missing_outcomes = serializers.ListField(child=serializers.CharField(), help_text="Outcomes without a run.")
+    changed_since_saved = serializers.ListField(
+        child=serializers.CharField(), help_text="Numbers that changed since the lead's paragraphs were saved.")
+
+
+class ReportTextsSerializer(serializers.Serializer):
+    background = serializers.CharField(allow_blank=True)
+    discussion = serializers.CharField(allow_blank=True)
+    conclusions = serializers.CharField(allow_blank=True)
+
+
+# A headline number: a count or sum, or an outcome's figures (null while the outcome has no run).
+REPORT_NUMBER = {"nullable": True, "oneOf": [
+    {"type": "number"},
+    {"type": "object", "properties": {
+        "run": {"type": "integer"}, "k": {"type": "integer"},
+        "participants": {"type": "integer", "nullable": True}, "pval": {"type": "number", "nullable": True},
+        "I2": {"type": "number", "nullable": True}, "certainty": {"type": "string"},
+        "prepost_favourable": {"type": "integer", "nullable": True}}}]}
+
+
+@extend_schema_field({"type": "object", "additionalProperties": REPORT_NUMBER})
+class ReportNumbersField(serializers.JSONField):
+    """The report's headline numbers by name."""
+
+
+class ReportSerializer(serializers.Serializer):
+    sections = ReportSectionSerializer(many=True)
+    numbers = ReportNumbersField(help_text="The figures the report states, by name (studies, records_identified, "
+                                              "<field>=<value>, outcome:<name> ...).")
+    out_of_date = ReportOutOfDateSerializer()
+    texts = ReportTextsSerializer(help_text="The lead's paragraphs.")
+    summary_fields = serializers.ListField(child=serializers.CharField(), allow_null=True,
+                                           help_text="The fields whose summaries the report shows (null: defaults).")
+    saved_at = serializers.DateTimeField(allow_null=True)

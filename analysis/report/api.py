@@ -3,13 +3,13 @@ with each computed number's source page), and the lead's paragraphs and picks (P
 service as the page's form)."""
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from reviewapp.api_base import ReviewApiView, StrictFieldsMixin
 
+from ..api_types import ReportSerializer
 from . import builder, gather, services
 from .models import TEXT_LIMIT
 
@@ -55,11 +55,11 @@ class ReportApi(ReviewApiView):
 
     capabilities = {"PATCH": "edit_review"}
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ReportSerializer)
     def get(self, request, review_id: int):
         return Response(report_body(self.review, self.review.user_roles))
 
-    @extend_schema(request=ReportTextSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ReportTextSerializer, responses=ReportSerializer)
     def patch(self, request, review_id: int):
         data = ReportTextSerializer(data=request.data)
         data.is_valid(raise_exception=True)
