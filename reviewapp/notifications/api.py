@@ -10,7 +10,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..api_base import StrictFieldsMixin, no_rows
+from ..api_base import StrictFieldsMixin, no_rows, typed_json
 from . import selectors, services, texts
 from .models import EmailMode, Kind, Notification
 
@@ -23,6 +23,11 @@ class NotificationSerializer(serializers.ModelSerializer):
     text = serializers.SerializerMethodField(help_text="The notification in words.")
     review_title = serializers.CharField(source="review.title", read_only=True)
     read = serializers.SerializerMethodField()
+    params = typed_json({"type": "object", "additionalProperties": {"oneOf": [{"type": "string"},
+                                                                              {"type": "integer"}]}},
+                        read_only=True, help_text="What `text` is made from, by kind: conflict `stage`; consensus "
+                                                  "`form`, `form_kind`; analysis `name`, `number`, `status`, `error`; "
+                                                  "joined `person`, `roles`.")
 
     class Meta:
         model = Notification
