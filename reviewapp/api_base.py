@@ -28,6 +28,7 @@ from rest_framework.views import APIView, exception_handler
 from .exceptions import ApplicationError
 from .models import Review
 from .permissions import review_get_for_user
+from .widgets import IdListField
 
 # ---------------------------------------------------------------- the token in the schema
 
@@ -193,6 +194,13 @@ class IdFilter(django_filters.Filter):
 
     def __init__(self, *args, min_value: int = 1, max_value: int = MAX_ID, **kwargs):
         super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]+(, *[0-9]+)*$", "example": "12,15,40"})
+class IdListFilter(django_filters.Filter):
+    """Comma-separated ids (``?ids=12,15,40``), at most `IdListField.limit`; applied by the view's selector."""
+
+    field_class = IdListField
 
 
 class Pagination(LimitOffsetPagination):

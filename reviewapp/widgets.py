@@ -35,3 +35,23 @@ class PlainFloatField(forms.FloatField):
     """A decimal number that reopens as typed (see `PlainNumberInput`)."""
 
     widget = PlainNumberInput
+
+
+class IdListField(forms.Field):
+    """Record (or other) ids: ``1,2,3``, or the same name repeated (``ids=1&ids=2``, as checkboxes
+    send them), or both. Ids of other reviews are not refused here: they simply match nothing."""
+
+    widget = forms.TextInput
+    limit = 1000
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        parts = value if isinstance(value, list | tuple) else [value]
+        words = [w.strip() for part in parts for w in str(part).split(",") if w.strip()]
+        bad = next((w for w in words if not (w.isdigit() and len(w) < 16)), None)
+        if bad is not None:
+            raise forms.ValidationError(f"“{bad[:20]}” is not a record id: give whole numbers separated by commas.")
+        if len(words) > self.limit:
+            raise forms.ValidationError(f"At most {self.limit} ids at once; this asks for {len(words)}.")
+        return list(dict.fromkeys(int(w) for w in words))

@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin, string_list_field, typed_json
+from reviewapp.api_base import IdFilter, IdListFilter, ReviewApiView, StrictFieldsMixin, string_list_field, typed_json
 from reviewapp.disposition import content_disposition
 from reviewapp.exceptions import ApplicationError
 
@@ -299,11 +299,13 @@ class RecordFilter(django_filters.FilterSet):
     year_to = IdFilter(method="noop", min_value=0, max_value=9999)
     sort = django_filters.ChoiceFilter(choices=selectors.RECORD_SORT_CHOICES, method="noop",
                                        label="Order by a column (`-` first: descending); ties by number")
+    ids = IdListFilter(method="noop", label="Only these records: comma-separated record ids (at most 1000); "
+                                            "the other filters still apply")
 
     class Meta:
         model = Record
         fields = ["q", "search", "stage", "status", "decision", "my_decision", "other_decision", "reason", "tag",
-                  "reviewer", "has_fulltext", "has_doi", "duplicates", "year_from", "year_to", "sort"]
+                  "reviewer", "has_fulltext", "has_doi", "duplicates", "year_from", "year_to", "sort", "ids"]
 
     def noop(self, queryset, name, value):
         return queryset  # applied together by the selector (see RecordListApi.filter_queryset)
@@ -312,7 +314,7 @@ class RecordFilter(django_filters.FilterSet):
     def qs(self):
         if not self.is_valid():
             raise exceptions.ValidationError(self.errors)
-        data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "")}
+        data = {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
         if "search" in data:
             data["search_id"] = int(data.pop("search"))
         if "reviewer" in data:

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 
 from reviewapp.exceptions import ApplicationError
-from reviewapp.widgets import IsoDateInput, PlainFloatField
+from reviewapp.widgets import IdListField, IsoDateInput, PlainFloatField
 
 from .importers import FORMATS
 from .models import (
@@ -104,8 +104,7 @@ class RecordFilterForm(forms.Form):
     reviewer = forms.ModelChoiceField(label="Decided by", queryset=None, required=False, empty_label="Anyone")
     has_fulltext = forms.ChoiceField(label="Full text", required=False,
                                      choices=[("", "Any"), ("yes", "Attached"), ("no", "Not attached")])
-    ids = forms.TypedMultipleChoiceField(label="Selected records", required=False, coerce=int,
-                                         widget=forms.MultipleHiddenInput)
+    ids = IdListField(label="Selected records", required=False, widget=forms.MultipleHiddenInput)
     # Also a select: on a phone the table's headers (the sort links) are not shown.
     sort = forms.ChoiceField(label="Order by", required=False, choices=[("", "Number"), *RECORD_SORT_LABELS])
 
@@ -114,8 +113,6 @@ class RecordFilterForm(forms.Form):
         self.fields["search"].queryset = Search.objects.filter(review=review)
         self.fields["search"].label_from_instance = lambda s: f"{s.database} · {s.date_run:%Y-%m-%d}"
         self.fields["reviewer"].queryset = conflict_resolver_candidates(review=review)
-        # Any whole number is a valid id to select by; ids of other reviews simply match nothing.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 12
 
     def selector_filters(self) -> dict:
         """The cleaned filters under the names `selectors.records_filtered` takes."""

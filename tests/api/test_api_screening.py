@@ -146,6 +146,21 @@ def test_the_records_list_filters_by_search_stage_status_and_text_and_pages(clie
     assert bad.status_code == 400 and bad.json()["field"] == "stage"
 
 
+def test_the_ids_filter_fetches_a_selection_with_the_other_filters_still_applied(client, world):
+    everything = sorted(r["id"] for r in get(client, world, "viewer", "api_records")["results"])
+    chosen = everything[2:5]
+    found = get(client, world, "viewer", "api_records", query=f"?ids={chosen[0]},{chosen[1]}, {chosen[2]}")
+    assert sorted(r["id"] for r in found["results"]) == chosen and found["count"] == 3
+    # An id of no record of this review matches nothing; the text filter still narrows the selection.
+    assert get(client, world, "viewer", "api_records", query=f"?ids={chosen[0]},999999")["count"] == 1
+    number = Record.objects.get(pk=chosen[0]).number
+    narrowed = get(client, world, "viewer", "api_records", query=f"?ids={','.join(map(str, chosen))}&q=number+{number}")
+    assert [r["id"] for r in narrowed["results"]] == [chosen[0]]
+    for bad_query, words in (("?ids=1,two", "not a record id"), ("?ids=" + ",".join(["1"] * 1001), "At most 1000")):
+        bad = client.get(reverse("api_records", args=[world.review.pk]) + bad_query, **auth(world.tokens["viewer"]))
+        assert bad.status_code == 400 and bad.json()["field"] == "ids" and words in str(bad.json()), bad.json()
+
+
 def test_a_lead_resolves_a_conflict(client, world):
     conflicts = get(client, world, "lead", "api_conflicts")
     assert [c["id"] for c in conflicts["results"]] == [world.ids["conflict"]]
