@@ -43,6 +43,9 @@ START_HIGH, START_LOW = 4, 2
 LEVELS = {4: "High", 3: "Moderate", 2: "Low", 1: "Very low"}
 SYMBOLS = {4: "⊕⊕⊕⊕", 3: "⊕⊕⊕◯", 2: "⊕⊕◯◯", 1: "⊕◯◯◯"}
 
+#: no effect on the scale the engine pools on (the log scale for ratios)
+NULL = 0.0
+
 DOWN = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
 UP = ("large_effect", "dose_response", "confounding")
 DOMAINS = DOWN + UP
@@ -50,7 +53,6 @@ DOMAIN_LABELS = {"risk_of_bias": "Risk of bias", "inconsistency": "Inconsistency
                  "imprecision": "Imprecision", "publication_bias": "Publication bias",
                  "large_effect": "Large effect", "dose_response": "Dose-response gradient",
                  "confounding": "Plausible confounding"}
-PROPOSED_FROM_DATA = ("risk_of_bias", "inconsistency", "imprecision", "publication_bias")
 
 #: risk of bias: -2 when more than half the weight is at high risk; -1 when a quarter or more is,
 #: or when most weight is not at low risk (GRADE guidelines 4: rate down when the studies that
@@ -136,20 +138,12 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
-def _null(measure: str) -> float:
-    return 0.0
-
-
 def _shown(measure: str, x: float) -> float:
     return math.exp(x) if measure in RATIO else x
 
 
 def _fmt(measure: str, x: float) -> str:
     return f"{_shown(measure, x):.2f}"
-
-
-def _is_observational_scale(judgement: str | None) -> bool:
-    return judgement in ("moderate", "serious", "critical")
 
 
 # -- start -------------------------------------------------------------------------------
@@ -209,7 +203,7 @@ def inconsistency(data: GradeInput) -> Proposal:
         parts[0] += f" ({ci_label(data.level)} {data.I2_ci[0]:.0f} to {data.I2_ci[1]:.0f} %)"
     if data.tau2 is not None:
         parts.append(f"τ² = {data.tau2:.3g}")
-    null = _null(data.measure)
+    null = NULL
     ci_crosses = data.ci_lb < null < data.ci_ub
     pi_crosses = None
     if data.pi_lb is not None and data.pi_ub is not None:
@@ -264,7 +258,7 @@ def _mid_bounds(data: GradeInput) -> tuple[float, float] | None:
 
 
 def imprecision(data: GradeInput) -> Proposal:
-    null = _null(data.measure)
+    null = NULL
     ci = f"the {ci_label(data.level)} {_fmt(data.measure, data.ci_lb)} to {_fmt(data.measure, data.ci_ub)}"
     bounds = _mid_bounds(data)
     reasons, change = [], 0
@@ -320,7 +314,7 @@ def publication_bias(data: GradeInput) -> Proposal:
     tf = f"trim-and-fill adds {k0} {ngettext('study', 'studies', k0)}"
     changes_conclusion = False
     if k0 and data.trimfill_ci is not None:
-        null = _null(data.measure)
+        null = NULL
         before = data.ci_lb < null < data.ci_ub
         after = data.trimfill_ci[0] < null < data.trimfill_ci[1]
         changes_conclusion = after and not before

@@ -8,7 +8,6 @@ Every difference is worded by :mod:`analysis.wording` (direction words, unsigned
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from .wording import difference_in_words, effect_text
@@ -53,7 +52,3 @@ def absolute_effect(measure: str, shown: tuple[float, float, float], *, control_
                                                   per=f"on {sd_scale}" if sd_scale else "", note=f"SD {sd:g}")
         return Absolute("—", effect_text(measure, b, lb, ub), note)
     return None
-
-
-def is_finite(*xs) -> bool:
-    return all(x is not None and math.isfinite(x) for x in xs)

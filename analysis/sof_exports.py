@@ -243,10 +243,6 @@ def r_archive(*, review: Review) -> bytes:
 
 # -- robvis ------------------------------------------------------------------------------------
 
-ROBVIS_ROB2 = ["Study", "D1", "D2", "D3", "D4", "D5", "Overall", "Weight"]
-ROBVIS_ROBINS = ["Study", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "Overall", "Weight"]
-
-
 def robvis_files(*, review: Review) -> dict[str, list[list]]:
     """One CSV per appraisal tool of the review in robvis' template: Study, D1..Dn, Overall, Weight.
     A result-level tool (RoB 2) has one row per study and result ("study · outcome (effect)")."""

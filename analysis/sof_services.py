@@ -72,14 +72,6 @@ def _rating(change: int, reason: str, proposal: grade.Proposal) -> dict:
 
 
 @transaction.atomic
-def rating_set(*, actor, review: Review, outcome: Outcome, domain: str, change: int, reason: str = "") -> dict:
-    """The lead's rating of one domain: confirming the proposal needs no reason, any other rating
-    does. The proposal answered is kept with it."""
-    return ratings_set(actor=actor, review=review, outcome=outcome,
-                       ratings={domain: {"change": change, "reason": reason}}, confirm=True)[domain]
-
-
-@transaction.atomic
 def ratings_set(*, actor, review: Review, outcome: Outcome, ratings: dict[str, dict],
                 confirm: bool = False) -> dict:
     """The lead's ratings of an outcome's domains at once (``{domain: {"change", "reason"}}``), as one

@@ -86,10 +86,6 @@ class Attempt:
         """Record how far the job has got (0-100) and any counts with it; a no-op once it is not ours."""
         self._mine().update(progress=max(0, min(99, int(percent))), **fields)
 
-    def still_current(self) -> bool:
-        """False once the job was cancelled or taken over: a long body may stop early."""
-        return self._mine().exists()
-
     def test_pause(self) -> None:
         """Only for the fault tests: wait JOB_TEST_DELAY_SECONDS here while a test has marked this
         kind of job (a key in the shared cache), so that it can kill the worker or restart a

@@ -37,10 +37,6 @@ class BodyLimit:
                 "this request carries more, so nothing was read or stored.")
 
 
-def setting_megabytes(name: str, default: int) -> Callable[[], int]:
-    return lambda: getattr(settings, name, default) * MB
-
-
 FORM_DATA = BodyLimit("A form", "DATA_UPLOAD_MAX_MEMORY_SIZE", lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 

@@ -165,10 +165,6 @@ class Record(models.Model):
     def publication_type_words(self) -> str:
         return publication_type_words(self.publication_type)
 
-    @property
-    def is_duplicate(self) -> bool:
-        return self.duplicate_of_id is not None
-
 
 class DuplicatePair(models.Model):
     """Two records found alike: merged (automatically or by a lead), waiting, or kept apart."""

@@ -118,11 +118,6 @@ def strip_annotations(title: str | None) -> str:
     return text
 
 
-def title_words(title: str | None) -> str:
-    """Title as space-separated lower-case words, annotations dropped."""
-    return words_of(strip_annotations(title))
-
-
 # Substrings without which no kind pattern can match: a cheap test first,
 # because almost no title is an erratum or a reply.
 _KIND_HINTS = ("errat", "corrig", "correction", "retract", "withdrawn", "concern", "re:", "re :",

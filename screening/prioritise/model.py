@@ -69,9 +69,6 @@ class Ranking:
     def __len__(self) -> int:
         return len(self.order)
 
-    def as_list(self) -> list[tuple[int, float]]:
-        return [(int(i), float(s)) for i, s in zip(self.order, self.scores, strict=True)]
-
 
 def scores_for(features: sp.csr_matrix, labels: Mapping[int, int],
                options: ModelOptions | None = None) -> tuple[np.ndarray, bool]:

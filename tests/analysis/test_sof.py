@@ -91,15 +91,16 @@ def test_the_lead_changes_a_rating_only_with_a_reason_and_the_change_is_audited(
     page = client.get(reverse("sof", args=[review.pk])).content.decode()
     assert "changed by the lead" in page and "Reason: Settings differ across countries" in page
     # confirming a proposal needs no reason
-    sof_services.rating_set(actor=people["lead"], review=review, outcome=outcomes[OUTCOME], domain="imprecision",
-                            change=next(x for x in row.domains if x.domain == "imprecision").proposal.change)
+    proposed = next(x for x in row.domains if x.domain == "imprecision").proposal.change
+    sof_services.ratings_set(actor=people["lead"], review=review, outcome=outcomes[OUTCOME],
+                             ratings={"imprecision": {"change": proposed, "reason": ""}}, confirm=True)
     assert _row(review, OUTCOME).assessment.ratings["imprecision"]["reason"] == ""
 
 
 def test_ratings_outside_a_domains_range_are_refused(review, people, outcomes, appraised):
     with pytest.raises(ApplicationError, match="takes 0, -1, -2"):
-        sof_services.rating_set(actor=people["lead"], review=review, outcome=outcomes[OUTCOME],
-                                domain="risk_of_bias", change=1, reason="x")
+        sof_services.ratings_set(actor=people["lead"], review=review, outcome=outcomes[OUTCOME],
+                                 ratings={"risk_of_bias": {"change": 1, "reason": "x"}}, confirm=True)
     with pytest.raises(ApplicationError, match="proportion between 0 and 1"):
         sof_services.assessment_update(actor=people["lead"], review=review, outcome=outcomes[OUTCOME],
                                        control_risk=20)

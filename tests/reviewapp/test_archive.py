@@ -136,8 +136,8 @@ def world(review, people, make_user, django_capture_on_commit_callbacks, setting
     run = analysis.runs.get()
     assert run.status == AnalysisRun.Status.DONE, run.error
     sof_services.assessment_update(actor=lead, review=review, outcome=outcome, mid=0.2, comment="Few trials")
-    sof_services.rating_set(actor=lead, review=review, outcome=outcome, domain="imprecision", change=-1,
-                            reason="Wide interval")
+    sof_services.ratings_set(actor=lead, review=review, outcome=outcome,
+                             ratings={"imprecision": {"change": -1, "reason": "Wide interval"}}, confirm=True)
     report_text_set(actor=lead, review=review, discussion="Few trials.\n\nRead with care.", summary_fields=["region"])
     return review
 

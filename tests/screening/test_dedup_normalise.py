@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from screening.dedup.match import journal_relation, page_agreement
-from screening.dedup.normalise import page_range, prepare, surname, title_words
+from screening.dedup.normalise import page_range, prepare, strip_annotations, surname, words_of
 from screening.importers.citation import Citation
 
 
@@ -70,6 +70,10 @@ def test_journal_abbreviations_and_alternative_names_match(a, b):
 def test_different_journals_are_not_taken_for_abbreviations(a, b):
     relation = journal_relation(prepare(Citation(journal=a)), prepare(Citation(journal=b)))
     assert relation is not None and relation[0] != "same"
+
+
+def title_words(title):
+    return words_of(strip_annotations(title))
 
 
 def test_title_words_drop_markup_accents_and_indexing_notes():

@@ -20,8 +20,10 @@ def test_loaded_features_rank_as_the_built_ones(tmp_path):
     assert loaded is not None
     assert (loaded.features != built.features).nnz == 0
     assert np.array_equal(loaded.wordless, built.wordless) and loaded.wordless[3]
-    assert loaded.rank(LABELS).as_list() == built.rank(LABELS).as_list()
-    assert [i for i, _ in loaded.rank(LABELS).as_list()][0] == 2  # the other psychotherapy record first
+    loaded_ranking, built_ranking = loaded.rank(LABELS), built.rank(LABELS)
+    assert np.array_equal(loaded_ranking.order, built_ranking.order)
+    assert np.array_equal(loaded_ranking.scores, built_ranking.scores)
+    assert loaded_ranking.order[0] == 2  # the other psychotherapy record first
 
 
 def test_features_of_other_texts_or_options_or_a_broken_file_are_not_loaded(tmp_path):
