@@ -48,6 +48,10 @@ class Search(models.Model):
     reported_hits = models.PositiveIntegerField(
         "hits reported", null=True, blank=True, help_text="The number of records the database said it found.")
     notes = models.TextField(blank=True)
+    # Set on an update of a living review: this run repeats that earlier search (same database,
+    # the same query or a changed one). Its records are deduplicated against the whole review.
+    repeats = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="repeated_by", verbose_name="repeats search")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

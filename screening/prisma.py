@@ -269,7 +269,7 @@ class AppendixRow:
 
 
 def search_appendix(*, review: Review) -> list[AppendixRow]:
-    searches = (Search.objects.filter(review=review)
+    searches = (Search.objects.filter(review=review).select_related("repeats")
                 .annotate(imported=Count("records", distinct=True),
                           unique=Count("records", filter=Q(records__duplicate_of__isnull=True), distinct=True))
                 .order_by("source", "date_run", "database", "id"))
@@ -298,6 +298,8 @@ def appendix_markdown(*, review: Review, rows: list[AppendixRow]) -> str:
         s = r.search
         out += [f"## {n}. {s.database}" + (f" ({s.platform})" if s.platform else ""), "",
                 f"- Kind of source: {s.get_source_display()}", f"- Date searched: {s.date_run.isoformat()}"]
+        if s.repeats_id:
+            out.append(f"- Update: run again of the search of {s.repeats.date_run.isoformat()}")
         if s.limits:
             out.append(f"- Limits and filters: {s.limits}")
         reported = "not recorded" if s.reported_hits is None else f"{s.reported_hits:,}"

@@ -25,6 +25,7 @@ from .fulltexts import fulltext_upload, record_correct
 from .importing import search_file_import
 from .prisma import checklist_save
 from .ranking import ranking_queue_if_due, ranking_refresh, screening_stop
+from .reruns import search_rerun
 from .searches import (
     search_create,
     search_delete,
@@ -46,7 +47,7 @@ __all__ = [
     "study_design_set", "study_link_report", "study_rename", "ranking_queue_if_due", "ranking_refresh",
     "screening_stop",
     "DUPLICATE_ACTIONS", "duplicate_keep_apart", "duplicate_merge", "duplicate_reopen", "duplicate_unmerge",
-    "duplicate_unmerge_to_queue", "search_create", "search_delete",
+    "duplicate_unmerge_to_queue", "search_create", "search_delete", "search_rerun",
     "search_file_create", "search_file_delete", "search_file_import", "search_file_retry", "search_update",
     "upload_limit_bytes",
 ]
