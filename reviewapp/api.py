@@ -14,14 +14,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
 from .api_base import ReviewApiView, StrictFieldsMixin, no_rows, string_list_field, typed_json
-from .archive.services import archive_export_again, archive_export_cancel, archive_export_request, review_archive_import
-from .archive.views import ARCHIVE_UPLOAD, archive_file_response
+from .archive.services import archive_export_again, archive_export_cancel, archive_export_request
+from .archive.views import archive_file_response
 from .models import ArchiveExport, AuditEvent, Invitation, Membership, Outcome, Review, Webhook, WebhookDelivery
 from .permissions import reviews_for_user, token_allows
 
@@ -261,32 +260,6 @@ class ReviewArchiveFileApi(ReviewApiView):
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     def get(self, request, review_id: int, export_id: int):
         return archive_file_response(selectors.archive_export_get(review=self.review, export_id=export_id))
-
-
-class ReviewImportSerializer(StrictFieldsMixin, serializers.Serializer):
-    file = serializers.FileField(help_text="A review archive (ZIP), as "
-                                           "GET /api/v1/reviews/{id}/archives/{export_id}/file/ gives.")
-
-
-class ReviewImportApi(APIView):
-    """A new review made from an archive, all or nothing; you become one of its leads. Staff have
-    people matched by username; for anyone else each archived person but you gets a new inactive
-    account `<username>-imported` (reviewapp/archive/FORMAT.md)."""
-
-    parser_classes = [MultiPartParser]
-    body_limit = ARCHIVE_UPLOAD
-
-    @extend_schema(request={"multipart/form-data": ReviewImportSerializer}, responses={201: ReviewSerializer})
-    def post(self, request):
-        if not token_allows(token=request.auth, review_id=None):
-            raise PermissionDenied("This API token is limited to one review; it cannot import reviews.")
-        data = ReviewImportSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        review = review_archive_import(source=data.validated_data["file"], actor=request.user, owner=request.user,
-                                       trusted=request.user.is_staff)
-        review.user_roles = set(Membership.objects.filter(review=review, user=request.user)
-                                .values_list("role", flat=True))
-        return Response(ReviewSerializer(review, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import api
+from .archive import api as archive_api
 from .extensions import declared
 from .notifications import api as notifications_api
 
@@ -44,7 +45,10 @@ urlpatterns = [
     path("me/notifications/preferences/", notifications_api.NotificationPreferencesApi.as_view(),
          name="api_notification_preferences"),
     path("reviews/", api.ReviewListApi.as_view(), name="api_reviews"),
-    path("reviews/import/", api.ReviewImportApi.as_view(), name="api_review_import"),
+    path("reviews/import/", archive_api.ReviewImportApi.as_view(), name="api_review_import"),
+    path("reviews/import/<int:import_id>/", archive_api.ArchiveImportApi.as_view(), name="api_review_import_job"),
+    path("reviews/import/<int:import_id>/again/", archive_api.ArchiveImportAgainApi.as_view(),
+         name="api_review_import_again"),
     path("reviews/<int:review_id>/", include(review_patterns)),
     path("schema/", api.SchemaApi.as_view(), name="api_schema"),
     # The split view serves its script as a file: the Content-Security-Policy allows no inline script.

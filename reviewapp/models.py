@@ -442,5 +442,38 @@ class ArchiveExport(Job):
         return f"review-{self.review_id}-{slugify(self.review.title)[:60] or 'archive'}.zip"
 
 
+def _archive_import_path(instance: ArchiveImport, filename: str) -> str:
+    return f"archive-imports/user-{instance.owner_id}/{filename}"
+
+
+class ArchiveImport(Job):
+    """An archive someone uploaded to make a new review from: read by a background task (a large
+    review takes longer than a web request may), all or nothing. ``review`` is the review it made;
+    the uploaded file is kept until then, so that a failed import can be run again."""
+
+    STATUS_WORDS = {Job.Status.QUEUED: "Waiting for the worker", Job.Status.RUNNING: "Importing",
+                    Job.Status.DONE: "Imported"}
+    JOB_TASK = "reviewapp.tasks.archive_import_run"
+    JOB_NOUN = ("review import", "review imports")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                              help_text="Who uploaded it; they become a lead of the new review.")
+    # Staff when they uploaded it: the archive's people are matched to accounts by username.
+    trusted = models.BooleanField(default=False)
+    file = models.FileField(upload_to=_archive_import_path, max_length=300, blank=True)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    objects_count = models.PositiveIntegerField(default=0, help_text="Rows of every model the import made.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "review import"
+
+    def __str__(self) -> str:
+        return f"import of {self.original_name} ({self.status})"
+
+
 # Notifications live in their own module; imported here so Django finds them as this app's models.
 from .notifications.models import Notification, NotificationPreference  # noqa: E402, F401

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import ngettext
 
-from .models import Membership, Review
+from .models import ArchiveImport, Membership, Review
 
 Role = Membership.Role
 
@@ -74,6 +74,15 @@ def token_allows(*, token, review_id: int | None) -> bool:
     outside any review (creating one, importing an archive), which such a token may not do."""
     limited = getattr(token, "review_id", None)
     return limited is None or (review_id is not None and int(review_id) == limited)
+
+
+def archive_imports_for_user(*, user, token=None) -> QuerySet[ArchiveImport]:
+    """The archive imports a person may follow and run again: the ones they uploaded (an upload
+    is private until it has made a review, which then has members of its own). A token limited
+    to one review reaches none, as it cannot import."""
+    if not user.is_authenticated or not token_allows(token=token, review_id=None):
+        return ArchiveImport.objects.none()
+    return ArchiveImport.objects.filter(owner=user)
 
 
 def reviews_for_user(*, user, token=None) -> QuerySet[Review]:

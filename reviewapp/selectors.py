@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from .audit_display import describe, kind_name
 from .models import (
     ApiToken,
     ArchiveExport,
+    ArchiveImport,
     AuditEvent,
     Invitation,
     Membership,
@@ -24,7 +26,7 @@ from .models import (
     Webhook,
     invitation_token_hash,
 )
-from .permissions import reviews_for_user
+from .permissions import archive_imports_for_user, reviews_for_user
 from .tabular import csv_writer
 
 
@@ -199,3 +201,29 @@ def archive_export_get(*, review: Review, export_id: int) -> ArchiveExport:
     if not 0 < export_id <= _ID_LIMIT:
         raise Http404("No such archive.")
     return get_object_or_404(archive_exports_of(review=review), pk=export_id)
+
+
+def archive_imports_of(*, user, token=None) -> QuerySet[ArchiveImport]:
+    """The archive imports ``user`` uploaded, newest first, with the review each made."""
+    return archive_imports_for_user(user=user, token=token).select_related("review")
+
+
+def archive_import_get(*, user, import_id: int, token=None) -> ArchiveImport:
+    """One of ``user``'s archive imports; 404 for anyone else's."""
+    if not 0 < import_id <= _ID_LIMIT:
+        raise Http404("No such import.")
+    return get_object_or_404(archive_imports_of(user=user, token=token), pk=import_id)
+
+
+def archive_import_progress(*, job: ArchiveImport) -> dict:
+    """How far an import has got: while it runs its rows are not committed, so the worker shares
+    its count through the cache (see archive.services)."""
+    data = {"percent": 100 if job.status == ArchiveImport.Status.DONE else job.progress,
+            "objects": job.objects_count}
+    if job.status == ArchiveImport.Status.RUNNING:
+        data.update(cache.get(archive_import_progress_key(job.pk)) or {})
+    return data
+
+
+def archive_import_progress_key(import_id: int) -> str:
+    return f"reviewapp:archive-import-progress:{import_id}"

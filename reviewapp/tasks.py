@@ -48,3 +48,11 @@ def notifications_email(mode: str) -> int:
     from reviewapp.notifications.services import notifications_email as send
 
     return send(mode=mode)
+
+
+@shared_task(acks_late=True)
+def archive_import_run(import_id: int) -> None:
+    """Make a review from one uploaded archive; safe to run again (a finished import is left alone)."""
+    from reviewapp.archive.services import archive_import_run as run
+
+    run(import_id=import_id)

@@ -36,6 +36,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("reviews/new/", views.review_create, name="review_create"),
     path("reviews/import/", archive_views.review_import, name="review_import"),
+    path("reviews/import/<int:import_id>/", archive_views.review_import_detail, name="review_import_detail"),
+    path("reviews/import/<int:import_id>/again/", archive_views.review_import_again, name="review_import_again"),
     path("reviews/<int:review_id>/", include(review_patterns)),
     path("reviews/<int:review_id>/", include("screening.urls")),
     path("reviews/<int:review_id>/", include("extraction.urls")),

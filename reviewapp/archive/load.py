@@ -13,6 +13,7 @@ import io
 import json
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -393,27 +394,49 @@ class Loaded:
     unmatched: dict  # label -> source id -> the archived site-level row this site lacks (not stored)
 
 
-def archive_load(*, source, stored: list, trusted: bool = True, owner=None) -> Loaded:
+def _checked_manifest(archive: zipfile.ZipFile) -> dict:
+    manifest = _read_json(archive, MANIFEST)
+    check_manifest(manifest)
+    labels = [p.label for p in model_parts()]
+    unknown = sorted(set(manifest["counts"]) - set(labels) - {get_user_model()._meta.label})
+    if unknown:
+        raise ArchiveError(f"The archive holds {', '.join(unknown)}, which this site does not know (an archive "
+                           "of a newer version of the app?).", field="file")
+    return manifest
+
+
+def archive_check(source) -> dict:
+    """What can be judged of an archive without reading its data (the ZIP's directory and its
+    manifest, at most 1 MB), so that an upload is refused at once rather than by the worker; the
+    manifest. The source's position is put back to its start."""
+    with open_checked(source) as archive:
+        manifest = _checked_manifest(archive)
+    source.seek(0)
+    return manifest
+
+
+def archive_load(*, source, stored: list, trusted: bool = True, owner=None,
+                 progress: Callable[[int, int], None] | None = None) -> Loaded:
     """Read the archive ``source`` (a path or a binary file) into a new review. Call it inside a
     transaction; each file it stores is added to ``stored``, for the caller to delete if the
     transaction does not commit. People are matched to this site's accounts by username only when
     ``trusted`` (staff, the command line) or when they are the ``owner``; otherwise each gets a new
-    inactive account (``<username>-imported``) without an e-mail address."""
+    inactive account (``<username>-imported``) without an e-mail address. ``progress(rows read,
+    rows in the archive)`` is called after each model."""
     archive = open_checked(source)
     with archive:
-        manifest = _read_json(archive, MANIFEST)
-        check_manifest(manifest)
-        labels = [p.label for p in model_parts()]
-        unknown = sorted(set(manifest["counts"]) - set(labels) - {get_user_model()._meta.label})
-        if unknown:
-            raise ArchiveError(f"The archive holds {', '.join(unknown)}, which this site does not know (an archive "
-                               "of a newer version of the app?).", field="file")
+        manifest = _checked_manifest(archive)
         job = _Import(archive, manifest, stored, trusted, owner)
         # The review's own id is known before its row is read: every row names it.
         job.source_review_id = (manifest.get("review") or {}).get("id")
+        total = sum(n for n in manifest["counts"].values() if isinstance(n, int))
         try:
             job.load_users()
-            counts = {part.label: job.load_model(part) for part in model_parts()}
+            counts = {}
+            for part in model_parts():
+                counts[part.label] = job.load_model(part)
+                if progress is not None:
+                    progress(sum(counts.values()), total)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise ArchiveError(f"The archive is damaged: a part of it cannot be read ({exc}).", field="file") from None
     for label, count in counts.items():

@@ -4,17 +4,21 @@ from __future__ import annotations
 import logging
 import posixpath
 import tempfile
+import time
 from typing import BinaryIO
 
+from django.core.cache import cache
 from django.core.files import File
 from django.db import transaction
+from django.utils.text import get_valid_filename
 
 from ..audit import audit_record
-from ..jobs import Attempt, job_cancel, job_run, job_run_again, job_send
-from ..models import ArchiveExport, AuditEvent, Membership, Review
+from ..jobs import Attempt, JobFailed, job_cancel, job_run, job_run_again, job_send
+from ..models import ArchiveExport, ArchiveImport, AuditEvent, Membership, Review
+from ..selectors import archive_import_progress_key
 from ..services import _membership_create
 from .export import archive_write
-from .load import archive_load, files_delete
+from .load import Loaded, archive_check, archive_load, files_delete
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +124,14 @@ def review_archive_import(*, source, actor=None, owner=None, trusted: bool = Tru
     stored: list = []
     try:
         with transaction.atomic():
-            return _import(source=source, actor=actor, owner=owner, stored=stored, trusted=trusted)
+            return _import(source=source, actor=actor, owner=owner, stored=stored, trusted=trusted).review
     except BaseException:
         files_delete(stored)
         raise
 
 
-def _import(*, source, actor, owner, stored: list, trusted: bool) -> Review:
-    loaded = archive_load(source=source, stored=stored, trusted=trusted, owner=owner)
+def _import(*, source, actor, owner, stored: list, trusted: bool, progress=None) -> Loaded:
+    loaded = archive_load(source=source, stored=stored, trusted=trusted, owner=owner, progress=progress)
     review, manifest, counts = loaded.review, loaded.manifest, loaded.counts
     _audit_made_outside(actor=actor, review=review, loaded=loaded)
     if owner is not None and not Membership.objects.filter(review=review, user=owner,
@@ -140,7 +144,7 @@ def _import(*, source, actor, owner, stored: list, trusted: bool) -> Review:
                                           "format_version": manifest.get("format_version")},
                         "objects": sum(counts.values())},
                  label=f"review imported from an archive: {review.title}"[:300])
-    return review
+    return loaded
 
 
 def _audit_made_outside(*, actor, review: Review, loaded) -> None:
@@ -158,3 +162,86 @@ def _audit_made_outside(*, actor, review: Review, loaded) -> None:
                                 **{k: getattr(row, k, None) for k in ("slug", "version", "name")}},
                          label=f"{label} {row} from the archive is not this site's: its forms are kept as "
                                "custom forms of this review")
+
+
+# ---------------------------------------------------------------- importing as a background job
+
+@transaction.atomic
+def archive_import_request(*, actor, upload) -> ArchiveImport:
+    """Keep an uploaded archive and queue its import by the worker; ``actor`` becomes a lead of
+    the review it makes. What the ZIP's directory and manifest show is judged here, so an upload
+    that is no archive this site reads (or would unpack beyond the limits) is refused at once
+    (ArchiveError) and nothing is kept; the rows are read by the worker."""
+    archive_check(upload)
+    name = get_valid_filename(getattr(upload, "name", "") or "review.zip")[-200:] or "review.zip"
+    job = ArchiveImport(owner=actor, trusted=actor.is_staff, original_name=name, size=upload.size or 0)
+    job.file.save(name, upload, save=False)
+    stored = job.file.name
+    try:
+        job.save()
+        audit_record(actor=actor, review=None, action=AuditEvent.Action.CREATE, instance=job,
+                     after={"file": name, "size": job.size}, label=f"review archive {name} uploaded for import"[:300])
+    except BaseException:
+        job.file.storage.delete(stored)
+        raise
+    job_send(job)
+    return job
+
+
+def archive_import_run(*, import_id: int) -> ArchiveImport:
+    """Make the review (the background task's body; a job: reviewapp.jobs). All or nothing: the
+    review, its people and the job's end commit together, so a second delivery of the task (a
+    worker killed mid-import) either finds the job done and leaves it, or imports into a site
+    that holds nothing of the first attempt; the review is made once."""
+    return job_run(ArchiveImport, import_id, _import_job, on_end=_import_ended)
+
+
+class _Progress:
+    """Rows read so far, for the status page: the import's rows are invisible to other connections
+    until it commits, so the count goes to the cache (shared by web and worker processes)."""
+
+    def __init__(self, import_id: int):
+        self.key, self.last = archive_import_progress_key(import_id), 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.monotonic() - self.last >= 0.5:
+            self.last = time.monotonic()
+            cache.set(self.key, {"percent": min(99, 100 * done // max(total, 1)), "objects": done}, timeout=3600)
+
+
+def _import_job(attempt: Attempt) -> None:
+    job = ArchiveImport.objects.select_related("owner").get(pk=attempt.job.pk)
+    stored: list = []
+    try:
+        source = job.file.open("rb")
+    except (OSError, ValueError) as exc:
+        raise JobFailed(f"The uploaded archive {job.original_name} can no longer be read ({exc}); upload it "
+                        "again.") from exc
+    try:
+        with source, transaction.atomic():
+            loaded = _import(source=source, actor=job.owner, owner=job.owner, stored=stored,
+                             trusted=job.trusted and job.owner.is_staff, progress=_Progress(job.pk))
+            attempt.finish(review=loaded.review, objects_count=sum(loaded.counts.values()))
+    except BaseException:
+        files_delete(stored)  # storage is not part of the transaction that rolled back
+        raise
+    finally:
+        cache.delete(archive_import_progress_key(job.pk))
+
+
+def _import_ended(job: ArchiveImport) -> None:
+    """Once the review is made the upload has served (the review holds all of it): its file is
+    deleted when the end commits. A failed import keeps it, to be run again."""
+    if job.status == ArchiveImport.Status.DONE and job.file:
+        name, storage = job.file.name, job.file.storage
+        ArchiveImport.objects.filter(pk=job.pk).update(file="")
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def archive_import_again(*, actor, job: ArchiveImport) -> ArchiveImport:
+    """Import again an archive whose import failed (e.g. after the site was updated to read it)."""
+    job = job_run_again(ArchiveImport, job.pk)
+    audit_record(actor=actor, review=None, action=AuditEvent.Action.UPDATE, instance=job,
+                 after={"status": job.status}, label=f"review archive {job.original_name} imported again"[:300])
+    return job

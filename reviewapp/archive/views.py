@@ -1,10 +1,11 @@
 """The archive page (ask for one, watch it being written, download it), the download itself (the
-page and the API), and the page that makes a review from an archive."""
+page and the API), and the pages that make a review from an archive (upload it, follow its import)."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..exceptions import ApplicationError
@@ -13,7 +14,13 @@ from ..page_access import review_page, signed_in_page
 from ..pages import review_page_context
 from ..uploads import BodyLimit, body_limit
 from .format import MB, max_unpacked_bytes
-from .services import archive_export_again, archive_export_cancel, archive_export_request, review_archive_import
+from .services import (
+    archive_export_again,
+    archive_export_cancel,
+    archive_export_request,
+    archive_import_again,
+    archive_import_request,
+)
 
 ARCHIVE_UPLOAD = BodyLimit("A review archive", "ARCHIVE_MAX_UNPACKED_MB", max_unpacked_bytes)
 
@@ -75,7 +82,8 @@ def review_archive_download(request: HttpRequest, review_id: int, export_id: int
 @body_limit(ARCHIVE_UPLOAD)
 @signed_in_page
 def review_import(request: HttpRequest) -> HttpResponse:
-    """Any signed-in person may make a review from an archive; they become one of its leads."""
+    """Any signed-in person may make a review from an archive; they become one of its leads. The
+    upload is kept and the worker reads it; the import's own page follows it."""
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -85,11 +93,32 @@ def review_import(request: HttpRequest) -> HttpResponse:
             error = f"The file is larger than {max_unpacked_bytes() // MB:,} MB, the most an archive may be."
         else:
             try:
-                review = review_archive_import(source=upload, actor=request.user, owner=request.user,
-                                               trusted=request.user.is_staff)
+                job = archive_import_request(actor=request.user, upload=upload)
             except ApplicationError as exc:
                 error = f"Nothing was imported: {exc.message}"
             else:
-                messages.success(request, f"Review “{review.title}” imported.")
-                return redirect("review_dashboard", review.pk)
-    return render(request, "reviewapp/review_import.html", {"error": error}, status=400 if error else 200)
+                return redirect("review_import_detail", job.pk)
+    imports = list(selectors.archive_imports_of(user=request.user)[:5])
+    return render(request, "reviewapp/review_import.html", {"error": error, "imports": imports},
+                  status=400 if error else 200)
+
+
+@signed_in_page
+def review_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """One import: waiting, importing (the page reloads itself), the review it made, or why it
+    failed with a button to run it again."""
+    job = selectors.archive_import_get(user=request.user, import_id=import_id)
+    return render(request, "reviewapp/review_import_detail.html",
+                  {"job": job, "progress": selectors.archive_import_progress(job=job)})
+
+
+@signed_in_page
+@require_POST
+def review_import_again(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Run again an import that failed."""
+    job = selectors.archive_import_get(user=request.user, import_id=import_id)
+    try:
+        archive_import_again(actor=request.user, job=job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("review_import_detail", job.pk)

@@ -21,6 +21,7 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     # reviews, outcomes, members, archives, webhooks
     "review_create": [("api_reviews", "post")],
     "review_import": [("api_review_import", "post")],
+    "review_import_again": [("api_review_import_again", "post")],
     "review_edit": [("api_review", "patch")],
     "review_outcomes": [("api_outcomes", "post")],
     "outcome_edit": [("api_outcome", "patch"), ("api_outcome", "delete")],
@@ -118,7 +119,8 @@ EXEMPT: dict[str, str] = {
 
 # Page routes that only show or download.
 READ_ONLY = {
-    "home", "healthz", "review_dashboard", "audit_log", "audit_export", "review_archive_download", "search_list",
+    "home", "healthz", "review_import_detail", "review_dashboard", "audit_log", "audit_export",
+    "review_archive_download", "search_list",
     "search_file_report", "search_file_progress", "search_file_download", "record_list", "record_detail",
     "record_export_ris", "record_export_csv", "duplicate_queue", "screening_home", "my_decisions", "conflict_list",
     "decisions_log", "agreement", "screening_team", "study_list",

@@ -192,10 +192,11 @@ LEAD_REFUSED = {("api_decision_undo", "post"), ("api_screening_stopping", "post"
                 ("api_sof_accept", "post"), ("api_outcome", "delete"), ("api_search", "delete"),
                 ("api_import", "delete"), ("api_import_retry", "post"), ("api_review_archive_cancel", "post"),
                 ("api_review_archive_again", "post"), ("api_analysis_run_again", "post")}
-# Routes outside a review, tested on their own (test_api_tokens, test_api_schema).
-NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_me", "api_schema", "api_docs", "api_my_invitations",
-                     "api_my_invitation_accept", "api_my_invitation_decline", "api_notifications",
-                     "api_notification_read", "api_notifications_read_all", "api_notification_preferences"}
+# Routes outside a review, tested on their own (test_api_tokens, test_api_schema, test_archive_import_job).
+NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_review_import_job", "api_review_import_again", "api_me",
+                     "api_schema", "api_docs", "api_my_invitations", "api_my_invitation_accept",
+                     "api_my_invitation_decline", "api_notifications", "api_notification_read",
+                     "api_notifications_read_all", "api_notification_preferences"}
 # Routes whose success is a file, not JSON (their refusals are JSON like every other).
 FILE_ROUTES = {"api_review_archive_file": "application/zip", "api_record_fulltext": "application/pdf"}
 # Request bodies sent as multipart/form-data (a file upload).

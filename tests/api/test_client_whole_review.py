@@ -284,7 +284,11 @@ def archive_round_trip(c, ids: dict, run_on_commit) -> None:
     state = lead.get(started["url"])
     assert state["status"] == "done"
     upload_zip = upload("review.zip", lead.download(state["file_url"]))
-    copy = c["importer"].post("reviews/import/", {"file": upload_zip}, expect=201)
+    with run_on_commit(execute=True):  # the import job, run here as the worker would
+        job = c["importer"].post("reviews/import/", {"file": upload_zip}, expect=202)
+    job = c["importer"].get(job["url"])
+    assert job["status"] == "done"
+    copy = c["importer"].get(job["review_url"])
     assert "lead" in copy["roles"] and copy["title"] == lead.get(ids["base"])["title"]
     original, imported = Review.objects.get(pk=ids["id"]), Review.objects.get(pk=copy["id"])
     for count in (lambda r: r.records.count(), lambda r: r.studies.count(), lambda r: r.duplicate_pairs.count()):

@@ -134,7 +134,7 @@ def _demo_kwargs(lead):
     from analysis.models import Analysis, AnalysisRun
     from extraction import definition as defs
     from extraction.models import FormTemplate
-    from reviewapp.models import Outcome, Review
+    from reviewapp.models import ArchiveImport, Outcome, Review
     from screening.models import DuplicatePair, Record, ScreeningItem, Search, SearchFile, Study
     from screening.prisma import BOXES
 
@@ -155,6 +155,9 @@ def _demo_kwargs(lead):
         "analysis_id": Analysis.objects.filter(review=review).first().pk,
         "run_id": AnalysisRun.objects.filter(analysis__review=review, status="done").first().pk,
         "box": BOXES[0], "shape": "wide", "fmt": "csv", "kind": "summary", "plot": "forest", "name": "x.csv",
+        # The lead's failed import of an archive (the demo imports none): its page and "run again".
+        "import_id": ArchiveImport.objects.create(owner=lead, original_name="review.zip", status="failed",
+                                                  error="The archive is damaged.").pk,
     }
     appraisal_routes = {"template_id": appraisal.pk}
     return review, common, appraisal_routes
