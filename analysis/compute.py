@@ -154,10 +154,12 @@ def _subgroups(yi, vi, labels, groups, spec, fit) -> tuple[dict | None, str | No
     ends.append(0.0)  # the null line (a ratio of 1 on the log scale)
     xlim = (min(ends), max(ends))
     panels = []
+    # runs from before the label was stored name the field by its key
+    field_name = spec.get("subgroup_label") or spec["subgroup_field"].replace("_", " ").capitalize()
     for level_name in sub.levels:
         idx = [i for i, g in enumerate(groups) if g == level_name]
         if level_name in sub.fits and len(idx) >= 1:
-            panels.append((f"{spec['subgroup_field'].replace('_', ' ').capitalize()}: {level_name}",
+            panels.append((f"{field_name}: {level_name}",
                            _forest(yi[idx], vi[idx], [labels[i] for i in idx], sub.fits[level_name], spec, xlim)))
     panels.append(("All studies", _forest(yi, vi, labels, fit, spec, xlim)))
     return table, stack_svgs(panels, f"Forest plot by subgroup: {spec['name']}")

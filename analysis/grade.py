@@ -135,7 +135,7 @@ def level_name(level: int) -> str:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
+    return f"{100 * x:.0f}%"
 
 
 def _shown(measure: str, x: float) -> float:
@@ -198,9 +198,9 @@ def risk_of_bias(data: GradeInput, start: int) -> Proposal:
 def inconsistency(data: GradeInput) -> Proposal:
     if data.k < 2 or data.I2 is None:
         return Proposal("inconsistency", 0, "Not assessable from a single study.")
-    parts = [f"I² = {data.I2:.0f} %"]
+    parts = [f"I² = {data.I2:.0f}%"]
     if data.I2_ci is not None:
-        parts[0] += f" ({ci_label(data.level)} {data.I2_ci[0]:.0f} to {data.I2_ci[1]:.0f} %)"
+        parts[0] += f" ({ci_label(data.level)} {data.I2_ci[0]:.0f} to {data.I2_ci[1]:.0f}%)"
     if data.tau2 is not None:
         parts.append(f"τ² = {data.tau2:.3g}")
     null = NULL

@@ -233,6 +233,9 @@ def select_inputs(spec: dict, data: _Fetched | None) -> Inputs:
     if data is None:
         out.notes.append("No extraction form is published yet, so no study has data.")
         return out
+    if spec.get("subgroup_field"):  # the forest plot's panels name the field as the form does
+        label = data.fields_by_key.get(spec["subgroup_field"], {}).get("label", spec["subgroup_field"])
+        out.spec = spec = {**spec, "subgroup_label": label}
     if spec["exclude_high_risk"] and data.rob is None:
         out.notes.append("Risk of bias is not appraised yet, so no study was left out for it.")
     for study in data.studies:

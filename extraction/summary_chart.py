@@ -34,10 +34,10 @@ def bar_chart(title: str, bars: Sequence[tuple[str, int]], *, total: int, missin
         share = 100.0 * count / total if total else 0.0
         colour = MISSING_BAR if missing_label and label == missing_label else BAR
         body.append(
-            f'<g><title>{escape(f"{label}: {count} ({share:.1f} %)")}</title>'
+            f'<g><title>{escape(f"{label}: {count} ({share:.1f}%)")}</title>'
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" font-size="12" text-anchor="end">{escape(_short(label))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{ROW - 6}" fill="{colour}"/>'
-            f'<text x="{LABEL_WIDTH + length + 4:.1f}" y="{y + 14}" font-size="12">{count} ({share:.0f} %)</text></g>')
+            f'<text x="{LABEL_WIDTH + length + 4:.1f}" y="{y + 14}" font-size="12">{count} ({share:.0f}%)</text></g>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family={quoteattr(FONT)} role="img" '
             f'aria-label={quoteattr(title)}><rect width="100%" height="100%" fill="#ffffff"/>'

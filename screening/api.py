@@ -920,7 +920,7 @@ class RecordsTagApi(ReviewApiView):
 
 class StoppingTargetSerializer(serializers.Serializer):
     target = serializers.FloatField(min_value=0.5, max_value=0.999, default=0.95,
-                                    help_text="Recall to reach, as a fraction (0.95 = 95 %).")
+                                    help_text="Recall to reach, as a fraction (0.95 = 95%).")
     confidence = serializers.FloatField(min_value=0.5, max_value=0.999, default=0.95,
                                         help_text="Confidence wanted that the recall is reached, as a fraction.")
 
@@ -1123,6 +1123,7 @@ class AgreementApi(ReviewApiView):
 class TeamRowSerializer(serializers.Serializer):
     reviewer_id = serializers.IntegerField()
     username = serializers.CharField()
+    name = serializers.CharField(help_text="Full name, else the username.")
     stage = serializers.ChoiceField(choices=ScreeningStage.choices)
     decided = serializers.IntegerField(help_text="Their decisions at this stage.")
     waiting = serializers.IntegerField(help_text="Of those, on records still waiting for another decision.")

@@ -306,7 +306,7 @@ DEMO_SEARCHES = [
                f"TS=({_Q_CORE}) Indexes=SCI-EXPANDED Timespan=1990-2021"),
     DemoSearch("Sociological Abstracts", "ProQuest", datetime.date(2021, 9, 30), "ris", 0.03,
                f"noft({_Q_CORE})"),
-    DemoSearch("Cochrane Library", "Wiley (Cochrane Library)", datetime.date(2021, 9, 30), "ris", 0.05,
+    DemoSearch("Cochrane Library", "Wiley", datetime.date(2021, 9, 30), "ris", 0.05,
                f"#1 MeSH descriptor: [Psychoanalytic Therapy] explode all trees\n#2 ({_Q_CORE}):ti,ab,kw\n#3 #1 OR #2",
                limits="Trials; publication date 1990 to 30 September 2021"),
 ]

@@ -18,7 +18,7 @@ USUAL_DATABASES = [
     "Scopus", "Sociological Abstracts", "Web of Science", "Google Scholar", "OpenAlex", "ProQuest Dissertations",
 ]
 USUAL_PLATFORMS = ["Ovid", "EBSCOhost", "PubMed", "Web of Science", "Elsevier (embase.com)", "ProQuest",
-                   "Wiley (Cochrane Library)", "Scopus"]
+                   "Wiley", "Scopus"]
 
 
 class Search(models.Model):
@@ -63,6 +63,13 @@ class Search(models.Model):
 
     def __str__(self) -> str:
         return f"{self.database} ({self.date_run:%Y-%m-%d})" if self.date_run else self.database
+
+    @property
+    def where(self) -> str:
+        """"MEDLINE via Ovid"; the platform is left out where it only repeats the database (Scopus)."""
+        if self.platform and self.platform.casefold() != self.database.casefold():
+            return f"{self.database} via {self.platform}"
+        return self.database
 
 
 def _upload_path(instance: SearchFile, filename: str) -> str:

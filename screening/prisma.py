@@ -296,7 +296,7 @@ def appendix_markdown(*, review: Review, rows: list[AppendixRow]) -> str:
     out = [f"# Search appendix: {review.title}", ""]
     for n, r in enumerate(rows, 1):
         s = r.search
-        out += [f"## {n}. {s.database}" + (f" ({s.platform})" if s.platform else ""), "",
+        out += [f"## {n}. {s.where}", "",
                 f"- Kind of source: {s.get_source_display()}", f"- Date searched: {s.date_run.isoformat()}"]
         if s.repeats_id:
             out.append(f"- Update: run again of the search of {s.repeats.date_run.isoformat()}")
@@ -326,8 +326,7 @@ def checklist_suggestions(*, review: Review) -> dict[str, tuple[str, str]]:
     counts = prisma_counts(review=review)
     cfg = ScreeningSettings.objects.filter(review=review).first() or ScreeningSettings()
     rows = search_appendix(review=review)
-    sources = "; ".join(f"{r.search.database}" + (f" via {r.search.platform}" if r.search.platform else "")
-                        + f", searched {r.search.date_run:%d %B %Y}" for r in rows)
+    sources = "; ".join(f"{r.search.where}, searched {r.search.date_run:%d %B %Y}" for r in rows)
     screeners = "two reviewers independently" if cfg.reviewers_per_record == 2 else "one reviewer"
     blind = ", blind to each other's decisions," if cfg.blind and cfg.reviewers_per_record == 2 else ""
     automated = counts.automation_ineligible + counts.other.automation_ineligible

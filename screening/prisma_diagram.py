@@ -214,7 +214,8 @@ def svg(c, link: Callable[[str], str] | None = None, title: str = "PRISMA 2020 f
     lay = layout(c)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
-        f'width="{lay.width:.0f}" height="{lay.height:.0f}" font-family="{FONT}" font-size="12.5" role="img">',
+        f'width="{lay.width:.0f}" height="{lay.height:.0f}" font-family="{FONT}" font-size="12.5" '
+        + ('role="img">' if link is None else f'role="group" aria-label="{escape(title)}">'),
         f"<title>{escape(title)}</title>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>',

@@ -557,6 +557,7 @@ def decisions_per_reviewer(*, review: Review) -> list[dict]:
 class TeamRow:
     reviewer_id: int
     username: str
+    name: str  # full name, else the username
     stage: str
     decided: int  # their decisions at this stage
     waiting: int  # of those, on records still waiting for another decision
@@ -570,7 +571,8 @@ def team_view(*, review: Review) -> list[TeamRow]:
     open to them and their median seconds per decision (`pace`: gaps between their consecutive
     decisions, breaks over ten minutes left out). Counts only: no decision's value shows."""
     cfg = screening_settings_get(review=review)
-    people = list(rules.conflict_resolver_candidates(review=review).values_list("pk", "username"))
+    people = [(p.pk, p.get_username(), p.get_full_name() or p.get_username())
+              for p in rules.conflict_resolver_candidates(review=review)]
     times: dict[tuple[int, str], list] = {}
     for reviewer_id, stage, created in (Decision.objects.filter(review=review)
                                         .values_list("reviewer_id", "stage", "created_at").iterator(chunk_size=5000)):
@@ -585,10 +587,10 @@ def team_view(*, review: Review) -> list[TeamRow]:
                        .values_list("reviewer_id", "stage").annotate(n=Count("id")).order_by()}
     rows = []
     for stage in ScreeningStage.values:
-        for pk, username in people:
+        for pk, username, name in people:
             decided = sum(n for (r, s, _), n in by_status.items() if r == pk and s == stage)
             rows.append(TeamRow(
-                reviewer_id=pk, username=username, stage=stage, decided=decided,
+                reviewer_id=pk, username=username, name=name, stage=stage, decided=decided,
                 waiting=by_status.get((pk, stage, ItemStatus.PENDING), 0),
                 conflicts=by_status.get((pk, stage, ItemStatus.CONFLICT), 0),
                 open=needing_by_stage.get(stage, 0) - decided_needing.get((pk, stage), 0),

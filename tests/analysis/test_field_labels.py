@@ -44,3 +44,18 @@ def test_the_audit_trail_names_an_analysis_fields_by_label(client_for, review, p
     assert "Moderators</span>: Number of caregivers; Format" in row
     assert "Subgroups by</span>: Format" in row
     assert "n_caregivers" not in row
+
+
+def test_the_forest_plot_by_subgroup_names_each_panel_by_the_field_label(client_for, review, people, outcomes,
+                                                                          studies,
+                                                                          django_capture_on_commit_callbacks):
+    analysis = services.analysis_create(actor=people["lead"], review=review, outcome=outcomes["Parental depression"],
+                                        subgroup_field="n_caregivers")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.analysis_run_request(actor=people["lead"], analysis=analysis)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    svg = client_for(people["viewer"]).get(
+        reverse("analysis_run_plot", args=[review.pk, run.pk, "forest", "svg"])).content.decode()
+    assert "Number of caregivers: " in svg
+    assert "N caregivers" not in svg and "n_caregivers" not in svg

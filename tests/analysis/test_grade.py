@@ -31,7 +31,7 @@ def test_randomised_evidence_starts_high():
 
 def test_a_mixed_body_starts_by_the_majority_of_its_weight():
     start, why = grade.start_level(body(rct(3), nrs(1)))
-    assert start == 4 and "75 %" in why
+    assert start == 4 and "75%" in why
     assert grade.start_level(body(rct(1), nrs(3)))[0] == 2
 
 
@@ -44,7 +44,7 @@ def test_observational_evidence_appraised_with_robins_starts_high():
 
 def test_risk_of_bias_not_serious_when_most_weight_is_low_risk():
     p = grade.risk_of_bias(body(rct(8), rct(2, rob="some concerns")), 4)
-    assert p.change == 0 and "0 % of the weight from studies at high risk" in p.reason
+    assert p.change == 0 and "0% of the weight from studies at high risk" in p.reason
 
 
 def test_risk_of_bias_serious_from_a_quarter_of_weight_at_high_risk():
@@ -53,7 +53,7 @@ def test_risk_of_bias_serious_from_a_quarter_of_weight_at_high_risk():
 
 def test_risk_of_bias_serious_when_most_weight_has_some_concerns():
     p = grade.risk_of_bias(body(rct(4), rct(6, rob="some concerns")), 4)
-    assert p.change == -1 and "60 % with some concerns" in p.reason
+    assert p.change == -1 and "60% with some concerns" in p.reason
 
 
 def test_risk_of_bias_very_serious_when_most_weight_is_at_high_risk():
@@ -72,9 +72,9 @@ def test_unappraised_non_randomised_studies_count_as_high_risk_in_a_body_started
 
 def test_inconsistency_not_serious_with_low_i2():
     p = grade.inconsistency(body(rct(), rct(), I2=10.0, I2_ci=(0, 60), tau2=0.001, pi_lb=0.1, pi_ub=0.7))
-    assert p.change == 0 and "I² = 10 % (95% CI 0 to 60 %)" in p.reason and "excludes no effect" in p.reason
+    assert p.change == 0 and "I² = 10% (95% CI 0 to 60%)" in p.reason and "excludes no effect" in p.reason
     at_90 = grade.inconsistency(body(rct(), rct(), I2=10.0, I2_ci=(0, 60), pi_lb=0.1, pi_ub=0.7, level=90))
-    assert "(90% CI 0 to 60 %)" in at_90.reason and "90% prediction interval 0.10 to 0.70" in at_90.reason
+    assert "(90% CI 0 to 60%)" in at_90.reason and "90% prediction interval 0.10 to 0.70" in at_90.reason
 
 
 def test_inconsistency_serious_from_substantial_i2():

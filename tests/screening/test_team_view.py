@@ -66,6 +66,16 @@ def test_the_team_view_counts_each_screeners_work(client, screened):
             for r in api}[(first, "ta")] == (4, 2, 1, 4, 18.0)
 
 
+def test_the_team_view_names_people_by_their_full_names(client, screened):
+    review, people = screened
+    people["reviewer"].first_name, people["reviewer"].last_name = "Rita", "Reviewer"
+    people["reviewer"].save()
+    client.force_login(people["lead"])
+    html = client.get(reverse("screening_team", args=[review.pk])).content.decode()
+    assert ">Rita Reviewer</a>" in html
+    assert f">{people['reviewer_extractor'].username}</a>" in html  # no full name: the username
+
+
 def test_only_leads_see_the_team_view(client, screened):
     review, people = screened
     client.force_login(people["reviewer"])

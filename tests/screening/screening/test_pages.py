@@ -259,7 +259,7 @@ def test_agreement_page_for_the_lead(client_for, review, people, screeners, reco
     assert row.result.n == 10 and row.result.percent == pytest.approx(90.0)
     # Kappa 0.78: its Wald interval would end at 1.18; the page shows it cut at 1 and says how.
     html = page.content.decode()
-    assert "0.78 (0.39 to 1.00)" in html and "Cohen's kappa (95 % CI)" in html
+    assert "0.78 (0.39 to 1.00)" in html and "Cohen's kappa (95% CI)" in html
     assert "truncated to [-1, 1]" in html
     assert client_for(a).get(reverse("agreement", args=[review.pk])).status_code == 403
 

@@ -92,7 +92,7 @@ def test_the_page_estimates_what_is_left_from_the_recent_decisions(client_for, m
     # Half of the two decisions were inclusions, so about half of the 10 records left: not the
     # "about 0" that the test's best window (the last exclusion alone) would say.
     assert "about 5 at the rate of the last 2 decisions" in page
-    assert "at most 10 with 95.0 % confidence" in page  # two decisions rule nothing out
+    assert "at most 10 with 95.0% confidence" in page  # two decisions rule nothing out
 
 
 def test_the_heuristic_needs_its_run_of_exclusions(mixed_review, people):
