@@ -27,6 +27,7 @@ from sklearn.svm import LinearSVC
 
 from . import embeddings
 from .features import FeatureOptions, build_features, has_words
+from .protocol import blend
 
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
 
@@ -170,20 +171,26 @@ class Prioritiser:
     def n_records(self) -> int:
         return self.features.shape[0]
 
-    def scores(self, labels: Mapping[int, int], ran_dry: bool = False) -> tuple[np.ndarray, bool]:
-        """Scores of every record; ``ran_dry`` puts the records without words first, else last."""
-        if not self.wordless.any():
-            return scores_for(self.features, labels, self.model_options)
+    def scores(self, labels: Mapping[int, int], ran_dry: bool = False,
+               prior: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+        """Scores of every record; ``ran_dry`` puts the records without words first, else last.
+        ``prior`` (one score per record, e.g. ``protocol.protocol_scores``) is blended with the
+        model's scores by ``protocol.blend``: it alone ranks before the first inclusion."""
         n = len(self.wordless)
         readable = {i: v for i, v in labels.items() if not (0 <= i < n and self.wordless[i])}
         scores, trained = scores_for(self.features, readable, self.model_options)
+        if prior is not None:
+            scores = blend(scores, prior, sum(1 for v in readable.values() if v))
+        if not self.wordless.any():
+            return scores, trained
         if not self.wordless.all():
             others = scores[~self.wordless]
             scores[self.wordless] = others.max() + 1 if ran_dry else others.min() - 1
         return scores, trained
 
-    def rank(self, labels: Mapping[int, int], ran_dry: bool = False) -> Ranking:
-        scores, trained = self.scores(labels, ran_dry)
+    def rank(self, labels: Mapping[int, int], ran_dry: bool = False,
+             prior: np.ndarray | None = None) -> Ranking:
+        scores, trained = self.scores(labels, ran_dry, prior)
         return ranking_from_scores(scores, labels, trained)
 
 

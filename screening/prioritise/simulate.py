@@ -43,7 +43,7 @@ class SimulationOptions:
 
 @dataclass(frozen=True)
 class SimulationResult:
-    priors: tuple[int, int]  # (included, excluded) start records
+    priors: tuple[int, ...]  # (included, excluded) start records; () for a cold start
     order: np.ndarray  # every other record, in the order screened
     labels: np.ndarray  # the true label of each, same order
     n_records: int
@@ -53,8 +53,8 @@ class SimulationResult:
     seed: int
 
     def summary(self) -> dict:
-        n = len(self.order)  # records that count: all but the two start records
-        relevant = self.n_included - 1
+        n = len(self.order)  # records that count: all but the start records
+        relevant = self._relevant
         found = np.cumsum(self.labels)
         result = {
             "n_records": self.n_records,
@@ -71,23 +71,29 @@ class SimulationResult:
         result["n_retrains"] = self.n_retrains
         return result
 
+    @property
+    def _relevant(self) -> int:
+        """Inclusions left to find after the start records (all of them from a cold start)."""
+        return self.n_included - (1 if self.priors else 0)
+
     def stopping_figures(self) -> dict:
         """Where each stopping rule would have stopped, and the recall it really reached there."""
         opts = self.options
-        relevant = self.n_included - 1
+        relevant = self._relevant
         found = np.cumsum(self.labels)
-        # The rules see every decision, the two start records first.
-        decisions = np.concatenate([[1, 0], self.labels])
+        # The rules see every decision, the start records (if any) first.
+        start = [1, 0] if self.priors else []
+        decisions = np.concatenate([start, self.labels]).astype(np.int64)
         alpha = 1 - opts.confidence
-        ranked_at = _first_ranked_stop(decisions, self.n_records, opts.target, alpha)
+        ranked_at = _first_ranked_stop(decisions, self.n_records, opts.target, alpha, first=max(2, len(start)))
         run = opts.heuristic_run or stopping.heuristic_run_length(self.n_records)
         heuristic_at = _first_run(self.labels, run)
         sample_at, sample_found = self._sample_stop(heuristic_at, found, alpha)
         return {
             "stop_rule": (f"hypergeometric test (Callaghan & Mueller-Hansen 2020) on the ranked "
                           f"records, target recall {opts.target:g}, confidence {opts.confidence:g}"),
-            "stop_screened": ranked_at - 2,
-            "stop_recall": round(_recall_at(found, relevant, ranked_at - 2), 4),
+            "stop_screened": ranked_at - len(start),
+            "stop_recall": round(_recall_at(found, relevant, ranked_at - len(start)), 4),
             "sample_stop_screened": sample_at,
             "sample_stop_recall": round(sample_found / relevant, 4),
             "heuristic_run": run,
@@ -97,14 +103,15 @@ class SimulationResult:
 
     def _sample_stop(self, switch_at: int, found: np.ndarray, alpha: float) -> tuple[int, int]:
         """Screen by ranking until the heuristic fires, then a random sample of the rest until the test stops."""
-        r_al = int(found[switch_at - 1]) + 1 if switch_at else 1  # + the included start record
+        in_start = 1 if self.priors else 0  # the included start record
+        r_al = int(found[switch_at - 1]) + in_start if switch_at else in_start
         urn = self.labels[switch_at:]
         draws = np.random.default_rng([self.seed, 95]).permutation(urn)
         k = np.cumsum(draws)
         for n in range(1, len(draws) + 1):
             if stopping.hypergeometric_p(r_al=r_al, big_n=len(urn), n=n, k=int(k[n - 1]),
                                          target=self.options.target) < alpha:
-                return switch_at + n, r_al - 1 + int(k[n - 1])
+                return switch_at + n, r_al - in_start + int(k[n - 1])
         return len(self.labels), int(found[-1])
 
 
@@ -129,33 +136,38 @@ def simulate(texts: Sequence[str], labels: Sequence[int], seed: int,
              features: FeatureOptions | None = None, model: ModelOptions | None = None,
              options: SimulationOptions | None = None,
              progress: Callable[[int, int, int], None] | None = None,
-             priors: tuple[int, int] | None = None) -> SimulationResult:
+             priors: tuple[int, int] | None = None,
+             prior_scores: np.ndarray | None = None, cold_start: bool = False) -> SimulationResult:
     """Replay ``labels`` (1 included, 0 excluded, one per text) through the prioritiser.
 
     ``progress(screened, found, n_records)`` is called after each retrain. ``priors`` (an
     included and an excluded record) replaces the start pair drawn with ``seed``, e.g. to
-    start where another tool's run started.
+    start where another tool's run started. ``prior_scores`` (one per record, e.g. from
+    ``protocol.protocol_scores``) are blended with the model's (``protocol.blend``);
+    ``cold_start`` starts from no record at all (then every record counts in the figures).
     """
     options = options or SimulationOptions()
     y = np.asarray(labels, dtype=np.int8)
     if len(y) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(y)} labels")
     included, _ = _included_and_excluded(y)
-    if priors is None:
+    if cold_start:
+        priors = ()
+    elif priors is None:
         priors = start_records(y, seed)
     elif (y[priors[0]], y[priors[1]]) != (1, 0):
         raise ValueError(f"start records {priors} must be an included and an excluded record")
     prioritiser = Prioritiser(texts, features, model)
-    known = {priors[0]: 1, priors[1]: 0}
+    known = {priors[0]: 1, priors[1]: 0} if priors else {}
     order: list[int] = []
-    left = len(included) - 1
+    left = len(included) - (1 if priors else 0)
     retrains = 0
     # As in the app: once this many exclusions came in a row (the excluded start record the
     # first), the records without words are screened next (model.py).
     dry_after = options.heuristic_run or stopping.heuristic_run_length(len(y))
-    streak, ran_dry = 1, False
+    streak, ran_dry = (1 if priors else 0), False
     while left:
-        scores, _ = prioritiser.scores(known, ran_dry)
+        scores, _ = prioritiser.scores(known, ran_dry, prior_scores)
         retrains += 1
         batch = max(1, int(options.batch_fraction * len(known)))
         scores[list(known)] = -np.inf
@@ -174,7 +186,7 @@ def simulate(texts: Sequence[str], labels: Sequence[int], seed: int,
                 if prioritiser.wordless.any():
                     break  # rank again: the records without words come next
         if progress:
-            progress(len(order), len(included) - 1 - left, len(y))
+            progress(len(order), len(included) - (1 if priors else 0) - left, len(y))
     # Every inclusion found: the rest are exclusions, in the last ranking's order.
     rest = [int(i) for i in np.argsort(-scores, kind="stable") if int(i) not in known]
     order.extend(rest)
@@ -210,9 +222,10 @@ def _first_run(labels: np.ndarray, run: int) -> int:
     return len(labels)
 
 
-def _first_ranked_stop(decisions: np.ndarray, n_records: int, target: float, alpha: float) -> int:
+def _first_ranked_stop(decisions: np.ndarray, n_records: int, target: float, alpha: float,
+                       first: int = 2) -> int:
     """Decisions made (start records included) when the ranked test first stops."""
-    for i in range(2, len(decisions) + 1):
+    for i in range(first, len(decisions) + 1):
         if stopping.ranked_stopping_p(decisions[:i], n_records, target) < alpha:
             return i
     return len(decisions)

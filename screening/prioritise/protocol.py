@@ -1,0 +1,125 @@
+"""Rank records from the review's protocol before any decision (a cold start), then fade it out.
+
+The protocol (question, PICO, eligibility criteria, include and exclude keywords) says what
+the review looks for before anyone has screened a record; a learned model knows nothing until
+it has seen an inclusion. ``protocol_scores`` scores every record against the protocol text:
+
+    score = z(TF-IDF cosine) + z(embedding cosine) + KEYWORD_WEIGHT * (include hits - exclude hits)
+
+TF-IDF is fitted on the records and the protocol together (the words the protocol shares with
+a record count by how rare they are among the records); the embedding cosine uses the same
+static word vectors as the model (``embeddings.py``), so a record that says the same thing in
+other words still rises. z() puts each part on a common scale (mean 0, standard deviation 1).
+A keyword hit is a whole-word, case-insensitive match in title + abstract, counted once per keyword.
+
+``blend`` mixes the protocol score with the learned model's score as decisions arrive:
+
+    blended = w * z(protocol) + (1 - w) * z(model),   w = HALF_LIFE / (HALF_LIFE + included)
+
+``included`` is the number of labelled inclusions: with none, the protocol alone ranks; after
+HALF_LIFE inclusions the two weigh the same; later the model (which has learned from the
+review's own decisions) decides more and more.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from .embeddings import EmbeddingsUnavailable, embed
+
+KEYWORD_WEIGHT = 1.0  # one include keyword counts as much as one standard deviation of similarity
+HALF_LIFE = 3.0  # inclusions after which protocol and model weigh the same
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """What the review looks for, in words; keywords are single words or phrases."""
+
+    text: str
+    include_keywords: tuple[str, ...] = field(default_factory=tuple)
+    exclude_keywords: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text.strip() or self.include_keywords)
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+
+
+def _keyword_hits(texts: Sequence[str], keywords: Sequence[str]) -> np.ndarray:
+    hits = np.zeros(len(texts), dtype=np.float64)
+    for keyword in keywords:
+        word = keyword.strip()
+        if not word:
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+        hits += np.fromiter((pattern.search(t or "") is not None for t in texts), dtype=np.float64,
+                            count=len(texts))
+    return hits
+
+
+def _tfidf_similarity(texts: list[str], query: str) -> np.ndarray:
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode",
+                                 stop_words="english", max_df=0.95)
+    try:
+        matrix = vectorizer.fit_transform([*texts, query])
+    except ValueError:  # no vocabulary at all (every text empty)
+        return np.zeros(len(texts))
+    return np.asarray((matrix[:-1] @ matrix[-1].T).todense()).ravel()
+
+
+def _embedding_similarity(texts: list[str], query: str) -> np.ndarray:
+    try:
+        vectors = normalize(embed([*texts, query]))
+    except EmbeddingsUnavailable:
+        return np.zeros(len(texts))  # the words alone still rank
+    return vectors[:-1] @ vectors[-1]
+
+
+def protocol_scores(texts: Sequence[str], protocol: Protocol) -> np.ndarray:
+    """One score per text (higher = closer to what the protocol asks for); all zero for an empty protocol."""
+    texts = [t or "" for t in texts]
+    if not texts or protocol.is_empty:
+        return np.zeros(len(texts))
+    query = " ".join([protocol.text, *protocol.include_keywords])
+    score = _z(_tfidf_similarity(texts, query)) + _z(_embedding_similarity(texts, query))
+    keywords = _keyword_hits(texts, protocol.include_keywords) - _keyword_hits(texts, protocol.exclude_keywords)
+    return score + KEYWORD_WEIGHT * keywords
+
+
+def protocol_weight(n_included: int) -> float:
+    """The protocol's share of the blended score after ``n_included`` labelled inclusions."""
+    return HALF_LIFE / (HALF_LIFE + max(0, n_included))
+
+
+def blend(model: np.ndarray, protocol: np.ndarray, n_included: int) -> np.ndarray:
+    """The blended score (module docstring); with no inclusion yet the protocol alone ranks."""
+    w = protocol_weight(n_included)
+    return w * _z(protocol) + (1 - w) * _z(model)
+
+
+_KEYWORD_LINE = re.compile(r"^\s*(include|exclude)(?:\s+keywords)?\s*:(.*)$", re.IGNORECASE)
+
+
+def parse_protocol(text: str) -> Protocol:
+    """A protocol from plain text: lines ``include: a, b`` and ``exclude: c, d`` give the keywords
+    (comma or semicolon separated); every other line is the protocol's prose."""
+    prose: list[str] = []
+    keywords: dict[str, list[str]] = {"include": [], "exclude": []}
+    for line in text.splitlines():
+        match = _KEYWORD_LINE.match(line)
+        if match:
+            keywords[match.group(1).lower()] += [k.strip() for k in re.split(r"[,;]", match.group(2)) if k.strip()]
+        else:
+            prose.append(line)
+    return Protocol(text="\n".join(prose).strip(), include_keywords=tuple(keywords["include"]),
+                    exclude_keywords=tuple(keywords["exclude"]))
