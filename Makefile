@@ -47,6 +47,7 @@ run: demo
 lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 # Two passes: every test but those of the live Celery worker spread over TEST_WORKERS processes
 # (each with its own test database), then the live worker's tests on the one database it uses.

@@ -4,6 +4,8 @@ fragments the OpenAPI document names, so clients read types and choices instead 
 The API answers the stored JSON as it is; these only describe it."""
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,7 +15,7 @@ from . import characteristics
 from . import definition as defs
 from .appraisal import tools
 
-_OPTIONAL = {"required": False}
+_OPTIONAL: dict[str, Any] = {"required": False}
 # Named enums of the schema (settings' ENUM_NAME_OVERRIDES point here).
 FIELD_TYPE_VALUES = list(defs.FIELD_TYPES)
 SECTION_KINDS = ["outcome_data", "rob_domain", "rob_overall"]
@@ -21,7 +23,7 @@ SUMMARY_KINDS = ["choice", "number"]
 
 # One answer: a text (also a choice or a date), a number, the choices of a multiple choice, or
 # null; a repeating group's answer is a list of rows of these.
-VALUE = {"nullable": True, "oneOf": [{"type": "string"}, {"type": "number"},
+VALUE: dict[str, Any] = {"nullable": True, "oneOf": [{"type": "string"}, {"type": "number"},
                                      {"type": "array", "items": {"type": "string"}}]}
 ANSWER = {"nullable": True, "oneOf": [*VALUE["oneOf"], {"type": "array", "items": {
     "type": "object", "additionalProperties": VALUE}}]}

@@ -55,7 +55,7 @@ class Design:
 
 def build_design(mods: Any, k: int, intercept: bool = True) -> Design:
     """Turn ``mods`` into a :class:`Design` for ``k`` studies."""
-    missing = np.zeros(k, dtype=bool)
+    missing: np.ndarray = np.zeros(k, dtype=bool)
     if mods is None:
         if not intercept:
             warnings.warn(
@@ -67,7 +67,7 @@ def build_design(mods: Any, k: int, intercept: bool = True) -> Design:
         return Design(None, ("intrcpt",), True, missing)
     cols, names = _columns(mods, k)
     M = np.column_stack(cols) if cols else np.empty((k, 0))
-    missing = np.isnan(M).any(axis=1)
+    missing = np.asarray(np.isnan(M).any(axis=1))
     # a column of ones among the moderators is the intercept
     is_int = [bool(np.all(np.abs(M[~missing, j] - 1) < _INTERCEPT_EPS)) for j in range(M.shape[1])]
     if any(is_int):

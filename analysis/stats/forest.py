@@ -70,7 +70,9 @@ class _Forest:
         return f"{_num(self.shown(est), d)} [{_num(self.shown(a), d)}, {_num(self.shown(c), d)}]"
 
     def prediction(self, sep: str) -> str:
-        return f"{_num(self.shown(self.pi_lb), self.digits)}{sep}{_num(self.shown(self.pi_ub), self.digits)}"
+        lb, ub = self.pi_lb, self.pi_ub
+        assert lb is not None and ub is not None, "asked for a prediction interval the fit has not"
+        return f"{_num(self.shown(lb), self.digits)}{sep}{_num(self.shown(ub), self.digits)}"
 
 
 def _forest_numbers(yi, vi, result, level: float, transform, digits: int) -> _Forest:
@@ -222,15 +224,16 @@ def _draw_study_rows(f: _Forest, L: _ForestLayout) -> list[str]:
 
 def _draw_prediction_interval(f: _Forest, L: _ForestLayout) -> list[str]:
     """Dotted, with end bars where it ends inside the axis (metafor's addpred)."""
-    if not f.has_pi:
+    lb, ub = f.pi_lb, f.pi_ub
+    if not f.has_pi or lb is None or ub is None:
         return []
     ax, y = L.ax, L.pooled_y
-    pa, pc = ax(max(f.pi_lb, ax.lo)), ax(min(f.pi_ub, ax.hi))
+    pa, pc = ax(max(lb, ax.lo)), ax(min(ub, ax.hi))
     return ['<g class="prediction-interval">'
             f"<title>{f.level:g}% prediction interval: {f.prediction(' to ')}</title>"
             + _line(pa, y, pc, y, stroke=INK, width=1.2, dash="3 3")
-            + (_line(pa, y - 4, pa, y + 4, stroke=INK, width=1.2) if f.pi_lb >= ax.lo else "")
-            + (_line(pc, y - 4, pc, y + 4, stroke=INK, width=1.2) if f.pi_ub <= ax.hi else "")
+            + (_line(pa, y - 4, pa, y + 4, stroke=INK, width=1.2) if lb >= ax.lo else "")
+            + (_line(pc, y - 4, pc, y + 4, stroke=INK, width=1.2) if ub <= ax.hi else "")
             + "</g>"]
 
 

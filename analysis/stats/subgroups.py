@@ -109,6 +109,8 @@ def subgroup_analysis(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         between = rma(est, sei=se, method="FE")
+    # every subgroup's estimate has a positive variance, so the common-effect fit has its Q
+    assert between.QE is not None and between.QEp is not None
     Q, df, pval = float(between.QE), len(fits) - 1, float(between.QEp)
     mixed = mixed_error = None
     try:

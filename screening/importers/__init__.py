@@ -32,9 +32,9 @@ from .citation import Citation
 from .decode import decode  # noqa: F401  (the function, not the module of that name: tests and callers use it)
 from .detect import detect_format
 from .errors import ImportFormatError
-from .formats import EXPECTED, FORMATS, Format, format_name
+from .formats import EXPECTED, FORMATS, format_name
 from .limits import DEFAULT_LIMITS, Limits, check_citation, check_record_count
-from .registry import Source
+from .registry import Format, Source
 from .report import ImportReport
 
 __all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport", "Limits", "detect_format",

@@ -74,7 +74,7 @@ def iter_citations(text: str, filename: str | None = None, report: ImportReport 
             "no BibTeX entries found (expected entries such as '@article{key, title = {...}}')",
             filename=filename,
         )
-    entries.sort(key=lambda e: e.start_line)
+    entries.sort(key=lambda e: e.start_line or 0)
     for entry in entries:
         yield to_citation(entry, macros, report)
 
@@ -220,7 +220,7 @@ class _Fields:
         if report is not None:
             for key, times in repeated.items():
                 report.note(key, "field repeated in one entry; the first non-empty value was kept",
-                            f"{entry.key}: {times} times", entry.start_line + 1)
+                            f"{entry.key}: {times} times", (entry.start_line or 0) + 1)
 
     def value(self, *names: str) -> str | None:
         """Evaluated text (LaTeX still in) of the first named field that is not empty."""
@@ -292,7 +292,7 @@ def _locator(entry: model.Entry, names: tuple[str, ...]):
         for name in names:
             match = re.search(rf"(?<![\w-]){name}\s*=", raw, re.IGNORECASE)
             if match:
-                return entry.start_line + 1 + raw.count("\n", 0, match.start())
+                return (entry.start_line or 0) + 1 + raw.count("\n", 0, match.start())
         return None
     return locate
 
@@ -311,7 +311,7 @@ def to_citation(entry: model.Entry, macros: dict[str, str] | None = None,
     year = norm.year(year_text)
     pmid_text = fields.text("pmid")
     pmid = norm.pmid(pmid_text)
-    line = entry.start_line + 1
+    line = (entry.start_line or 0) + 1
     if report is not None:
         check(report, "year", year_text, year, line, _locator(entry, ("year", "date")))
         check(report, "doi", doi_text, doi, line, _locator(entry, ("doi",)))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import ImportFormatError
 
@@ -53,7 +55,7 @@ def legacy_encoding(body) -> str:
 
     sample = bytes(body[:_DETECTOR_SAMPLE])
     # NUL bytes mean binary data or UTF-16/32 without a BOM: the binary check deals with those.
-    guess = chardet.detect(sample) if b"\x00" not in sample else {}
+    guess: Mapping[str, Any] = chardet.detect(sample) if b"\x00" not in sample else {}
     try:
         codec = codecs.lookup(guess.get("encoding") or "").name
     except LookupError:

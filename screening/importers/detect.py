@@ -99,7 +99,8 @@ _REFUSALS = (Sniff(15, _ovid_display), Sniff(25, _other_xml), Sniff(27, _json), 
 
 def _steps(on: str) -> list[tuple[int, str | None, Sniff]]:
     """(rank, format key or None for a refusal, sniff), in the order detection tries them."""
-    steps = [(s.rank, key, s) for key, f in FORMATS.items() for s in f.sniffs if s.on == on]
+    steps: list[tuple[int, str | None, Sniff]] = [(s.rank, key, s) for key, f in FORMATS.items()
+                                                  for s in f.sniffs if s.on == on]
     steps += [(s.rank, None, s) for s in _REFUSALS if s.on == on]
     return sorted(steps, key=lambda step: step[0])
 

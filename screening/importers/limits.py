@@ -105,7 +105,7 @@ def check_citation(citation, filename: str | None, limits: Limits = DEFAULT_LIMI
         if isinstance(value, list):
             texts = value
         elif isinstance(value, str):
-            texts = (value,)
+            texts = [value]
         else:
             continue
         size = 0

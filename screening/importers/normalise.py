@@ -167,8 +167,8 @@ def split_authors(value) -> list[str]:
         pieces = text.split(";")
     elif " and " in text:
         pieces = re.split(r"\s+and\s+", text)
-    elif "," in text and _surname_initials_pairs(text):
-        pieces = _surname_initials_pairs(text)
+    elif "," in text and (pairs := _surname_initials_pairs(text)):
+        pieces = pairs
     elif "," in text:
         pieces = [p for p in text.split(",")]
         # "Smith, John" is one author; "Smith AB, Jones C" is two.

@@ -76,7 +76,7 @@ class Source:
 @dataclass(frozen=True)
 class Sniff:
     rank: int
-    test: Callable[[Head], bool]
+    test: Callable[[Head], bool | str | None]  # a format: is it this one; a refusal: the reason or None
     on: str = "text"  # "zip": tried on the member names of a ZIP container
 
 

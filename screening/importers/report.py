@@ -8,8 +8,10 @@ reviewer sees at once what to check without the report growing with the file.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 EXAMPLES_KEPT = 3
 _EXAMPLE_CHARS = 80
@@ -20,7 +22,7 @@ class FieldIssue:
     field: str
     message: str
     count: int = 0
-    examples: list[dict] = field(default_factory=list)  # {"value": str, "line": int | None}
+    examples: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # {"value": str, "line": int | None}
 
     def as_dict(self) -> dict:
         return {"field": self.field, "message": self.message, "count": self.count, "examples": list(self.examples)}

@@ -14,6 +14,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from typing import Literal
 
 from . import normalise as norm
 from .citation import Citation
@@ -183,7 +184,7 @@ def iter_delimited(
     filename: str | None = None,
     delimiter: str | None = None,
     column_map: dict[str, str] | None = None,
-    quoting: int = csv.QUOTE_MINIMAL,
+    quoting: Literal[0, 1, 2, 3] = csv.QUOTE_MINIMAL,
     report: ImportReport | None = None,
 ) -> Iterator[Citation]:
     """CSV/TSV rows as Citations; the delimiter is guessed when not given."""

@@ -101,7 +101,7 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
         doi = norm.doi(value)
         if doi:
             break
-    keywords = []
+    keywords: list[str] = []
     for value in rec.values("DE") + rec.values("ID"):
         keywords.extend(k.strip() for k in value.split(";") if k.strip())
     year = norm.year(rec.first("PY")) or norm.year(rec.first("PD", "EA"))

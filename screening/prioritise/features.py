@@ -44,7 +44,7 @@ class FeatureOptions:
 
 def has_words(text: str | None) -> bool:
     """False for a record with neither title nor abstract (nothing the model can read)."""
-    return bool(text) and _WORD.search(text) is not None
+    return text is not None and _WORD.search(text) is not None
 
 
 _WORD = re.compile(r"\w")

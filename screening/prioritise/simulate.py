@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class SimulationResult:
         n = len(self.order)  # records that count: all but the start records
         relevant = self._relevant
         found = np.cumsum(self.labels)
-        result = {
+        result: dict[str, Any] = {
             "n_records": self.n_records,
             "n_included": self.n_included,
             "seed": self.seed,
@@ -125,7 +126,7 @@ def _included_and_excluded(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return included, excluded
 
 
-def start_records(labels: Sequence[int], seed: int) -> tuple[int, int]:
+def start_records(labels: Sequence[int] | np.ndarray, seed: int) -> tuple[int, int]:
     """The (included, excluded) pair a simulation with ``seed`` starts from."""
     included, excluded = _included_and_excluded(np.asarray(labels, dtype=np.int8))
     rng = np.random.default_rng(seed)

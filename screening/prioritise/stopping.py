@@ -139,7 +139,7 @@ def ranked_p_values(screened: Sequence[int], n_records: int, target: float = DEF
     return np.where(needed > big_n - (n - k), 0.0, p)
 
 
-def _ranked_windows(screened: Sequence[int], n_records: int, target: float):
+def _ranked_windows(screened: Sequence[int] | np.ndarray, n_records: int, target: float):
     """(p, k, n, r_al, big_n) arrays for the longest window holding k relevant records, each k.
 
     Among windows with the same k, the records left unscreened are the same but more of the
@@ -166,7 +166,7 @@ def _ranked_windows(screened: Sequence[int], n_records: int, target: float):
     return p, k, n, r_al, big_n
 
 
-def ranked_stopping_p(screened: Sequence[int], n_records: int, target: float = DEFAULT_TARGET) -> float:
+def ranked_stopping_p(screened: Sequence[int] | np.ndarray, n_records: int, target: float = DEFAULT_TARGET) -> float:
     """The smallest p over every n (1.0 before any decision); equals ``ranked_p_values(...).min()``."""
     p = _ranked_windows(screened, n_records, target)[0]
     return float(p.min()) if len(p) else 1.0
