@@ -298,7 +298,7 @@ def appendix_markdown(*, review: Review, rows: list[AppendixRow]) -> str:
         s = r.search
         out += [f"## {n}. {s.where}", "",
                 f"- Kind of source: {s.get_source_display()}", f"- Date searched: {s.date_run.isoformat()}"]
-        if s.repeats_id:
+        if s.repeats is not None:
             out.append(f"- Update: run again of the search of {s.repeats.date_run.isoformat()}")
         if s.limits:
             out.append(f"- Limits and filters: {s.limits}")

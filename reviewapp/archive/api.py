@@ -3,6 +3,8 @@ failed one again. The same services as the pages (reviewapp.archive.views); outs
 a token limited to one review is refused, and each person sees only the imports they uploaded."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -26,8 +28,9 @@ class ReviewImportSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class ArchiveImportSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="GET it until `status` is done or failed.")
-    review = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
-                                                help_text="The review the import made, once `status` is done.")
+    review: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True,
+        help_text="The review the import made, once `status` is done.")
     review_url = serializers.SerializerMethodField(help_text="The new review in the API, once `status` is done.")
 
     class Meta:
