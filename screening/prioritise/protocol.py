@@ -82,7 +82,7 @@ def _embedding_similarity(texts: list[str], query: str) -> np.ndarray:
         vectors = normalize(embed([*texts, query]))
     except EmbeddingsUnavailable:
         return np.zeros(len(texts))  # the words alone still rank
-    return vectors[:-1] @ vectors[-1]
+    return np.asarray(vectors[:-1] @ vectors[-1])
 
 
 def protocol_scores(texts: Sequence[str], protocol: Protocol) -> np.ndarray:
@@ -93,7 +93,7 @@ def protocol_scores(texts: Sequence[str], protocol: Protocol) -> np.ndarray:
     query = " ".join([protocol.text, *protocol.include_keywords])
     score = _z(_tfidf_similarity(texts, query)) + _z(_embedding_similarity(texts, query))
     keywords = _keyword_hits(texts, protocol.include_keywords) - _keyword_hits(texts, protocol.exclude_keywords)
-    return score + KEYWORD_WEIGHT * keywords
+    return np.asarray(score + KEYWORD_WEIGHT * keywords)
 
 
 def protocol_weight(n_included: int) -> float:

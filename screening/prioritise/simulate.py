@@ -137,7 +137,7 @@ def simulate(texts: Sequence[str], labels: Sequence[int], seed: int,
              features: FeatureOptions | None = None, model: ModelOptions | None = None,
              options: SimulationOptions | None = None,
              progress: Callable[[int, int, int], None] | None = None,
-             priors: tuple[int, int] | None = None,
+             priors: tuple[int, ...] | None = None,
              prior_scores: np.ndarray | None = None, cold_start: bool = False) -> SimulationResult:
     """Replay ``labels`` (1 included, 0 excluded, one per text) through the prioritiser.
 
