@@ -290,6 +290,7 @@ class RecordFilter(django_filters.FilterSet):
                                        label="Exclusion reason (settled, or on a decision you may see)")
     tag = django_filters.CharFilter(method="noop", max_length=50, label="A tag on a decision you may see")
     reviewer = IdFilter(method="noop", label="Records this person (user id) has decided")
+    assigned_to = IdFilter(method="noop", label="Records a lead assigned to this person's (user id) queue")
     has_fulltext = django_filters.ChoiceFilter(choices=[("yes", "A full text is attached"), ("no", "No full text")],
                                                method="noop")
     has_doi = django_filters.ChoiceFilter(choices=[("yes", "Has a DOI"), ("no", "No DOI")], method="noop")
@@ -305,7 +306,8 @@ class RecordFilter(django_filters.FilterSet):
     class Meta:
         model = Record
         fields = ["q", "search", "stage", "status", "decision", "my_decision", "other_decision", "reason", "tag",
-                  "reviewer", "has_fulltext", "has_doi", "duplicates", "year_from", "year_to", "sort", "ids"]
+                  "reviewer", "has_fulltext", "has_doi", "duplicates", "year_from", "year_to", "sort", "ids",
+                  "assigned_to"]
 
     def noop(self, queryset, name, value):
         return queryset  # applied together by the selector (see RecordListApi.filter_queryset)
@@ -319,6 +321,8 @@ class RecordFilter(django_filters.FilterSet):
             data["search_id"] = int(data.pop("search"))
         if "reviewer" in data:
             data["reviewer_id"] = int(data.pop("reviewer"))
+        if "assigned_to" in data:
+            data["assigned_to"] = int(data["assigned_to"])
         for key in ("year_from", "year_to"):
             if key in data:
                 data[key] = int(data[key])

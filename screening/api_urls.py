@@ -2,7 +2,7 @@
 (registered in ScreeningConfig.ready)."""
 from django.urls import path
 
-from . import api, api_fulltexts
+from . import api, api_assign, api_fulltexts
 
 urlpatterns = [
     path("searches/", api.SearchListApi.as_view(), name="api_searches"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("records/", api.RecordListApi.as_view(), name="api_records"),
     path("records/exclude/", api.RecordsExcludeApi.as_view(), name="api_records_exclude"),
     path("records/tags/", api.RecordsTagApi.as_view(), name="api_records_tags"),
+    path("records/assign/", api_assign.RecordsAssignApi.as_view(), name="api_records_assign"),
     path("records/fulltexts/", api_fulltexts.FullTextBulkApi.as_view(), name="api_fulltexts_bulk"),
     path("records/<int:record_id>/", api.RecordDetailApi.as_view(), name="api_record"),
     path("records/<int:record_id>/corrections/", api.RecordCorrectionsApi.as_view(), name="api_record_corrections"),

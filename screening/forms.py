@@ -102,6 +102,7 @@ class RecordFilterForm(forms.Form):
                              widget=forms.TextInput(attrs={"list": "exclusion-reasons"}))
     tag = forms.CharField(label="Tag", required=False, max_length=50)
     reviewer = forms.ModelChoiceField(label="Decided by", queryset=None, required=False, empty_label="Anyone")
+    assigned_to = forms.ModelChoiceField(label="Assigned to", queryset=None, required=False, empty_label="Anyone")
     has_fulltext = forms.ChoiceField(label="Full text", required=False,
                                      choices=[("", "Any"), ("yes", "Attached"), ("no", "Not attached")])
     ids = IdListField(label="Selected records", required=False, widget=forms.MultipleHiddenInput)
@@ -113,6 +114,7 @@ class RecordFilterForm(forms.Form):
         self.fields["search"].queryset = Search.objects.filter(review=review)
         self.fields["search"].label_from_instance = lambda s: f"{s.database} · {s.date_run:%Y-%m-%d}"
         self.fields["reviewer"].queryset = conflict_resolver_candidates(review=review)
+        self.fields["assigned_to"].queryset = conflict_resolver_candidates(review=review)
 
     def selector_filters(self) -> dict:
         """The cleaned filters under the names `selectors.records_filtered` takes."""
@@ -121,6 +123,8 @@ class RecordFilterForm(forms.Form):
             data["stage"] = data.pop("screening_stage")
         if "reviewer" in data:
             data["reviewer_id"] = data.pop("reviewer").pk
+        if "assigned_to" in data:
+            data["assigned_to"] = data["assigned_to"].pk
         return data
 
     def clean(self):

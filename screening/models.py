@@ -401,6 +401,25 @@ class Claim(models.Model):
         return f"item {self.item_id} held by {self.reviewer_id} until {self.expires_at:%H:%M}"
 
 
+class Assignment(models.Model):
+    """A lead's assignment of a record to a reviewer's queue at a stage: it comes first in their queue
+    and one of its places (`reviewers_per_record`) is kept for them until they decide; any other
+    place is still taken from the pool, so dual screening keeps two different reviewers."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "reviewer"], name="one_assignment_per_reviewer")]
+        indexes = [models.Index(fields=["review", "reviewer"], name="assignments_by_reviewer")]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} assigned to {self.reviewer_id}"
+
+
 def _fulltext_path(instance: FullText, filename: str) -> str:
     return f"fulltexts/review-{instance.record.review_id}/record-{instance.record_id}.pdf"
 

@@ -178,6 +178,13 @@ def bulk_tag_refusal(*, roles: set[str]) -> str | None:
     return "Tagging a selection of records needs the role Lead."
 
 
+def bulk_assign_refusal(*, roles: set[str]) -> str | None:
+    """Why this person may not assign records to a reviewer's queue (None: they may): leads only."""
+    if can(roles=roles, capability="resolve_conflicts"):
+        return None
+    return "Assigning records to a reviewer needs the role Lead."
+
+
 def bulk_exclude_item_refusal(*, item: ScreeningItem) -> str | None:
     """Why a lead's bulk exclusion cannot apply to ``item`` (None: it can). Only records nobody has
     decided at that stage: over a reviewer's decision it would overrule them without a conflict

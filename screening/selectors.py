@@ -172,6 +172,7 @@ def records_filtered(
     tag: str = "",
     reviewer_id: int | None = None,
     has_fulltext: str = "",
+    assigned_to: int | None = None,
     ids: list[int] | None = None,
     sort: str = "",
 ) -> QuerySet[Record]:
@@ -181,7 +182,8 @@ def records_filtered(
     stage without it). Filters on decisions (``decision``, ``other_decision``, ``reason``,
     ``tag``) see only the decisions ``viewer`` may see by `rules.visible_decisions_q`, so no
     filter reveals a blind decision; ``my_decision`` reads the viewer's own. ``reviewer_id``
-    keeps records that person decided (who screened what is not blind; the values are)."""
+    keeps records that person decided (who screened what is not blind; the values are);
+    ``assigned_to`` those a lead assigned to that person's queue (at ``stage``, or any stage)."""
     records = _records_base(review)
     if ids:  # a selection (the records page's checkboxes): the other filters still apply
         records = records.filter(pk__in=ids)
@@ -211,6 +213,8 @@ def records_filtered(
     items = ScreeningItem.objects.filter(review=review)
     if stage:
         items = items.filter(stage=stage)
+    if assigned_to:
+        records = records.filter(pk__in=items.filter(assignments__reviewer_id=assigned_to).values("record_id"))
     if stage or status:
         if status == WAITING:
             items = items.filter(status=ItemStatus.PENDING, decisions_count__gt=0)
@@ -275,7 +279,8 @@ def records_list(*, review: Review, viewer: Viewer | None = None, duplicates: st
             .prefetch_related(Prefetch("duplicates", queryset=Record.objects.select_related("search")
                                        .only("id", "duplicate_of_id", "search__database", "search__id")),
                               Prefetch("screening_items", queryset=ScreeningItem.objects.order_by("-stage")
-                                       .only("id", "record_id", "stage", "status"))))
+                                       .only("id", "record_id", "stage", "status")),
+                              "screening_items__assignments__reviewer"))
 
 
 @dataclass

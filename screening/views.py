@@ -202,6 +202,8 @@ def record_bulk(request: HttpRequest, review_id: int) -> HttpResponse:
                     else ngettext("%(n)d record untagged.", "%(n)d records untagged.", count))
             messages.success(request, done % {"n": count})
         return redirect(back)
+    if action == "assign":
+        return _assign(request, review, ids, back)
     if action != "exclude":
         messages.error(request, "Unknown action.")
         return redirect(back)
@@ -212,6 +214,24 @@ def record_bulk(request: HttpRequest, review_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, ngettext("%(n)d record excluded.", "%(n)d records excluded.", count) % {"n": count})
+    return redirect(back)
+
+
+def _assign(request: HttpRequest, review, ids: list[int], back: str) -> HttpResponse:
+    reviewer = request.POST.get("reviewer", "")
+    try:
+        result = services.records_assign(actor=request.user, review=review, stage=request.POST.get("at", ""),
+                                         record_ids=ids, reviewer_id=int(reviewer) if reviewer.isdigit() else 0)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    done = ngettext("%(n)d record assigned.", "%(n)d records assigned.", result["assigned"]) % {
+        "n": result["assigned"]}
+    if result["skipped"]:
+        done += " " + ngettext("%(n)d left out: %(why)s.", "%(n)d left out: %(why)s.", len(result["skipped"])) % {
+            "n": len(result["skipped"]),
+            "why": "; ".join(f"#{n} {why}" for n, why in list(result["skipped"].items())[:10])}
+    messages.success(request, done)
     return redirect(back)
 
 

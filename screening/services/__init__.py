@@ -1,4 +1,5 @@
 """Writes of the screening app: searches and their files, imports, duplicate decisions, screening."""
+from .assign import records_assign
 from .bulk import records_exclude, records_tag
 from .decisions import (
     claims_release,
@@ -38,6 +39,7 @@ from .searches import (
 from .studies import study_design_set, study_link_report, study_rename
 
 __all__ = [
+    "records_assign",
     "records_exclude",
     "records_tag",
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",

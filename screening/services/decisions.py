@@ -27,7 +27,7 @@ from reviewapp.webhooks import emit
 from .. import rules
 from ..highlight import keyword_list_problem
 from ..identifiers import resolver_problem
-from ..models import Claim, Decision, Record, ScreeningItem, ScreeningSettings, ScreeningStage
+from ..models import Assignment, Claim, Decision, Record, ScreeningItem, ScreeningSettings, ScreeningStage
 from .studies import study_for_included_record
 
 Action = AuditEvent.Action
@@ -164,25 +164,33 @@ def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] 
         return held.item
     required = cfg.reviewers_per_record
     passed_over = list(skip)
+    # Records a lead assigned to this reviewer come first (see services/assign.py).
+    mine = list(Assignment.objects.filter(review=review, item__stage=stage, reviewer=reviewer,
+                                          item__status=Status.PENDING).values_list("item_id", flat=True))
     while True:
-        # The few records others hold are looked up once, not per candidate row: the queue query
-        # then walks the index with one cheap check per record (see BENCHMARKS.md, "Screening").
+        # The few records others hold (on screen, or kept for them by an assignment) are looked up once,
+        # not per candidate row: the queue query then walks the index with one cheap check per record
+        # (see BENCHMARKS.md, "Screening").
         held_by_others = _held_by_others(review=review, stage=stage, reviewer=reviewer, now=now)
         full = [item_id for item_id, (holders, decided) in held_by_others.items() if holders >= required - decided]
         # SKIP LOCKED: a record another reviewer is claiming this very moment is passed over, not waited for.
-        item = (ScreeningItem.objects.filter(review=review, stage=stage, status=Status.PENDING,
-                                             decisions_count__lt=required)
-                .exclude(pk__in=passed_over + full)
-                .filter(~Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=reviewer)))
-                .order_by("-priority", "id")
-                .select_for_update(skip_locked=True, of=("self",)).first())
+        candidates = (ScreeningItem.objects.filter(review=review, stage=stage, status=Status.PENDING,
+                                                   decisions_count__lt=required)
+                      .exclude(pk__in=passed_over + full)
+                      .filter(~Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=reviewer)))
+                      .order_by("-priority", "id"))
+        item = None
+        if mine:
+            item = candidates.filter(pk__in=mine).select_for_update(skip_locked=True, of=("self",)).first()
+        if item is None:
+            item = candidates.select_for_update(skip_locked=True, of=("self",)).first()
         if item is None:
             if held:
                 held.delete()
             return None
         # Now that the row is locked, look again: a reviewer whose claim on it was committed after our
         # query began (so the query did not see it) has let go of the lock by now, and is seen here.
-        holders = Claim.objects.filter(item=item, expires_at__gt=now).exclude(reviewer=reviewer).count()
+        holders = len(_occupants(item_id=item.pk, reviewer=reviewer, now=now))
         if holders < required - item.decisions_count:
             break
         passed_over.append(item.pk)
@@ -193,13 +201,31 @@ def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] 
 
 
 def _held_by_others(*, review: Review, stage: str, reviewer, now: datetime.datetime) -> dict[int, tuple[int, int]]:
-    """{item id: (reviewers other than this one holding it, decisions it has)} for the records on others' screens."""
-    held: dict[int, tuple[int, int]] = {}
-    for item_id, decided in (Claim.objects.filter(review=review, stage=stage, expires_at__gt=now)
-                             .exclude(reviewer=reviewer).values_list("item_id", "item__decisions_count")):
-        holders, _ = held.get(item_id, (0, decided))
-        held[item_id] = (holders + 1, decided)
-    return held
+    """{item id: (reviewers other than this one holding it, decisions it has)} for the records on others'
+    screens or kept for another reviewer by a lead's assignment they have not decided yet."""
+    people: dict[int, set[int]] = {}
+    decided: dict[int, int] = {}
+    claims = (Claim.objects.filter(review=review, stage=stage, expires_at__gt=now).exclude(reviewer=reviewer)
+              .values_list("item_id", "reviewer_id", "item__decisions_count"))
+    kept = (_undecided_assignments().filter(review=review, item__stage=stage, item__status=Status.PENDING)
+            .exclude(reviewer=reviewer).values_list("item_id", "reviewer_id", "item__decisions_count"))
+    for rows in (claims, kept):
+        for item_id, person, count in rows:
+            people.setdefault(item_id, set()).add(person)
+            decided[item_id] = count
+    return {item_id: (len(who), decided[item_id]) for item_id, who in people.items()}
+
+
+def _undecided_assignments():
+    return Assignment.objects.filter(~Exists(Decision.objects.filter(item_id=OuterRef("item_id"),
+                                                                     reviewer_id=OuterRef("reviewer_id"))))
+
+
+def _occupants(*, item_id: int, reviewer, now: datetime.datetime) -> set[int]:
+    """The other reviewers holding this record on screen or kept a place on it by an assignment."""
+    on_screen = Claim.objects.filter(item_id=item_id, expires_at__gt=now).exclude(reviewer=reviewer)
+    kept = _undecided_assignments().filter(item_id=item_id).exclude(reviewer=reviewer)
+    return set(on_screen.values_list("reviewer_id", flat=True)) | set(kept.values_list("reviewer_id", flat=True))
 
 
 @transaction.atomic

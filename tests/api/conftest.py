@@ -78,7 +78,7 @@ def world(review, people, make_user, settings, django_capture_on_commit_callback
              "fresh": items[3].pk, "study": study.pk, "pair": pair.pk, "invitation": invitation.pk,
              "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "outcome": outcome.pk,
              "record": items[6].record_id,
-             "viewer": people["viewer"].pk, "version": 1, **forms, **tools,
+             "viewer": people["viewer"].pk, "screener": people["reviewer"].pk, "version": 1, **forms, **tools,
              "items": [i.pk for i in items]}
     return w
 

@@ -48,7 +48,7 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "fulltext": [("api_record_fulltext", "post")],
     "record_mend": [("api_record_corrections", "post")],
     # Exporting a selection is a download (GET records.ris / records.csv with the same filters).
-    "record_bulk": [("api_records_tags", "post"), ("api_records_exclude", "post")],
+    "record_bulk": [("api_records_tags", "post"), ("api_records_exclude", "post"), ("api_records_assign", "post")],
     "fulltext_bulk": [("api_fulltexts_bulk", "post")],
     "duplicate_pair": [("api_duplicate_decision", "post")],
     "study_detail": [("api_study", "patch"), ("api_study_reports", "post")],

@@ -100,6 +100,8 @@ TABLE = [
     ("api_screening_agreement", {}, "get", "resolve_conflicts", None),
     ("api_screening_team", {}, "get", "resolve_conflicts", None),
     ("api_records_tags", {}, "post", "resolve_conflicts", {"records": ["record"], "tag": "to check"}),
+    ("api_records_assign", {}, "post", "resolve_conflicts", {"stage": "ta", "records": ["record"],
+                                                                 "reviewer": "screener"}),
     ("api_records_exclude", {}, "post", "resolve_conflicts", {"stage": "ta", "records": ["record"],
                                                                   "reason": "Not a trial"}),
     ("api_screening_stopping", {}, "get", "edit_review", None),
