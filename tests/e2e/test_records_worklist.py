@@ -56,3 +56,29 @@ def test_a_lead_filters_sorts_selects_and_excludes(live_server, page, make_user,
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/team-{width}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (390, 844)])
+def test_a_lead_assigns_a_selection_to_a_reviewers_queue(live_server, page, make_user, width, height):
+    lead, reviewer = make_user("lead"), make_user("ana")
+    review = review_services.review_create(creator=lead, title="Assigning")
+    review_services.member_roles_set(actor=lead, review=review, user=reviewer, roles=["reviewer"])
+    import_bytes(make_search(review, lead), lead, ris(*(record(n) for n in range(1, 5))), "scopus.ris")
+    base = live_server.url
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, base, "lead")
+    page.goto(f"{base}/reviews/{review.pk}/records/")
+    page.get_by_label("Select record 3", exact=True).check()
+    page.get_by_label("Select record 4", exact=True).check()
+    page.select_option("#bulk-reviewer", label="ana")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Assign selected (stage above)").click()
+    assert "2 records assigned." in page.content()
+    page.select_option("#id_assigned_to", label="ana")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filter").click()
+    assert sorted(page.locator("tbody td[data-label='#']").all_inner_texts()) == ["3", "4"]
+    assert page.get_by_text("assigned to ana").count() == 2
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/assign-{width}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
