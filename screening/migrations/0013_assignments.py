@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reviewapp', '0009_notifications'),
-        ('screening', '0011_fulltext_resolver'),
+        ('screening', '0012_search_repeats'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
