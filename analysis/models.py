@@ -82,7 +82,7 @@ class Analysis(models.Model):
         # Extraction turns each study's effect to point the outcome's way: with "lower is better"
         # (e.g. depression), negative values favour the intervention.
         return {"name": self.name, "outcome": self.outcome.name,
-                "higher_favours": self.outcome.direction == Outcome.Direction.HIGHER, "timepoint": self.timepoint,
+                "higher_favours": self.outcome.higher_favours, "timepoint": self.timepoint,
                 "measure": self.measure, "method": self.method, "test": self.test,
                 "designs": list(self.designs), "exclude_high_risk": self.exclude_high_risk,
                 "cluster_field": self.cluster_field, "subgroup_field": self.subgroup_field,

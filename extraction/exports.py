@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reviewapp import tabular
+from reviewapp.selectors import outcome_directions
 
 from . import definition as defs
 from . import outcome_data, selectors
@@ -58,7 +59,7 @@ def wide_frame(*, template) -> pd.DataFrame:
 
 def long_frame(*, template) -> pd.DataFrame:
     review = template.review
-    directions = {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    directions = outcome_directions(review=review)
     records = []
     for study, answers, _ in selectors.consensus_rows(template=template):
         for number, row in enumerate(answers.get(outcome_data.SECTION_KEY) or [], start=1):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404
 
+from reviewapp.selectors import outcome_directions
 from screening.models import Study, StudyDesign
 
 from . import definition as defs
@@ -216,7 +217,7 @@ class OutcomeEffects:
 
 def effects_of(*, review, answers: dict | None) -> list[OutcomeEffects]:
     """The harmonised effect of every outcome data row, grouped by the review's outcomes in order."""
-    directions = {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    directions = outcome_directions(review=review)
     groups = {name: OutcomeEffects(outcome=name, higher_favours=up) for name, up in directions.items()}
     for row in (answers or {}).get(outcome_data.SECTION_KEY) or []:
         name = row.get("outcome", "")
@@ -304,7 +305,7 @@ def outcome_data_rows(*, review, outcome: str | None = None, study_id: int | Non
     template = extraction_template(review=review)
     if template is None:
         return []
-    directions = {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    directions = outcome_directions(review=review)
     designs = design_source(review=review)
     out = []
     for study, answers, _definition in consensus_rows(template=template):

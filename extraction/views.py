@@ -12,6 +12,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.page_access import review_page
 from reviewapp.pages import review_page_context
 from reviewapp.permissions import can
+from reviewapp.selectors import outcome_directions
 
 from . import definition as defs
 from . import entry_post, exports, rendering, rules, selectors, services
@@ -149,7 +150,7 @@ def form_field(request: HttpRequest, review_id: int, template_id: int, section_k
 # -- entering data ----------------------------------------------------------------
 
 def _directions(review) -> dict[str, bool]:
-    return {o.name: o.direction == "higher" for o in review.outcomes.all()}
+    return outcome_directions(review=review)
 
 
 @review_page(GET="extract", POST="extract")

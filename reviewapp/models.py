@@ -149,6 +149,11 @@ class Outcome(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def higher_favours(self) -> bool:
+        """Whether higher values favour the intervention (the sign of every effect follows it)."""
+        return self.direction == self.Direction.HIGHER
+
 
 class Membership(models.Model):
     """One role of one person in one review; a person may hold several roles."""

@@ -58,6 +58,11 @@ def review_list(*, user) -> list[ReviewRow]:
     return sorted(rows, key=lambda row: row.last_change, reverse=True)
 
 
+def outcome_directions(*, review: Review) -> dict[str, bool]:
+    """Each outcome's name and whether higher values favour the intervention."""
+    return {o.name: o.higher_favours for o in review.outcomes.all()}
+
+
 def members_with_roles(*, review: Review) -> list[dict]:
     """One row per person: the user and the roles they hold."""
     rows: dict[int, dict] = {}

@@ -199,10 +199,10 @@ def _crit(test: str, ddf: int | None, alpha: float) -> float:
 
 def _pvals(test: str, ddf: int | None, z: Array) -> Array:
     if test == "z":
-        return 2.0 * special.ndtr(-np.abs(z))
+        return np.asarray(2.0 * special.ndtr(-np.abs(z)), dtype=float)
     if not ddf or ddf <= 0:
         return np.full_like(z, math.nan)
-    return 2.0 * special.stdtr(ddf, -np.abs(z))
+    return np.asarray(2.0 * special.stdtr(ddf, -np.abs(z)), dtype=float)
 
 
 def rma(
@@ -514,7 +514,7 @@ def _r_squared(
         rss = float(w @ (y - fitted) ** 2)
         r2 = mss / (mss + rss)
         adj = 1 - (1 - r2) * (k - 1) / (k - p)
-        return max(0.0, 100.0 * adj)
+        return max(0.0, 100.0 * float(adj))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

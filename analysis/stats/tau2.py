@@ -295,7 +295,7 @@ def _loglik(fits: FitCache, tau2: float, reml: bool) -> float:
         ll += -0.5 * (k - p) * math.log(2 * math.pi) - 0.5 * logdet_xwx(fit)
     else:
         ll += -0.5 * k * math.log(2 * math.pi)
-    return ll
+    return float(ll)
 
 
 def logdet_xwx(fit: Wls) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .errors import ImportFormatError
@@ -49,7 +49,7 @@ _DETECTOR_SAMPLE = 256 * 1024
 _WESTERN = {"ascii", "iso8859-1", "cp1252", "iso8859-15", "cp1250", "iso8859-2", "mac-roman", "iso8859-9", "cp1254"}
 
 
-def legacy_encoding(body) -> str:
+def legacy_encoding(body: bytes | memoryview) -> str:
     """The encoding of bytes that are not UTF-8: chardet's guess when sure enough, else Windows-1252 or Latin-1."""
     import chardet  # imported here: only files that are not UTF-8 need it (and it takes 70 ms to load)
 
@@ -152,7 +152,7 @@ def _refuse_binary(text: str, filename: str | None) -> None:
         )
 
 
-def iter_lines(text: str):
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, line) without building a list of all lines."""
     pos = 0
     number = 1
@@ -167,7 +167,11 @@ def iter_lines(text: str):
         number += 1
 
 
-def as_lines(source):
+#: what a line-tagged reader takes: the whole text, or (line number, line) pairs decoded as they come
+Lines = str | Iterable[tuple[int, str]]
+
+
+def as_lines(source: Lines) -> Iterable[tuple[int, str]]:
     """Accept either text or an iterator of (number, line) pairs."""
     return iter_lines(source) if isinstance(source, str) else source
 
@@ -182,7 +186,8 @@ def _valid(view: memoryview, encoding: str, chunk: int) -> bool:
     return True
 
 
-def iter_decoded_line_blocks(data: bytes, filename: str | None = None, chunk: int = 1 << 20):
+def iter_decoded_line_blocks(data: bytes, filename: str | None = None,
+                             chunk: int = 1 << 20) -> Iterator[list[str]]:
     """Yield lists of lines (line endings removed) decoded from the bytes a chunk at a time.
 
     Unlike ``decode`` this never holds a second copy of a large upload: memory
@@ -227,10 +232,10 @@ class DecodedLines:
     def __init__(self, data: bytes, filename: str | None = None, chunk: int = 1 << 20):
         self._blocks = iter_decoded_line_blocks(data, filename, chunk)
 
-    def blocks(self):
+    def blocks(self) -> Iterator[list[str]]:
         return self._blocks
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[int, str]]:
         number = 1
         for lines in self._blocks:
             for line in lines:

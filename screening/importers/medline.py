@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
-from .decode import as_lines
+from .decode import Lines, as_lines
 from .errors import ImportFormatError
 from .registry import Format, Sniff, Source
 from .report import ImportReport, check
@@ -33,7 +33,7 @@ def split_tag(line: str) -> tuple[str, str] | None:
     return match.group(1), line[5:].strip()
 
 
-def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecord]:
+def iter_records(text: Lines, filename: str | None = None) -> Iterator[TaggedRecord]:
     record: TaggedRecord | None = None
     found_any = False
     for number, line in as_lines(text):
@@ -141,7 +141,7 @@ def _issn(values: list[str]) -> str | None:
     return None
 
 
-def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
+def iter_citations(text: Lines, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
-from .decode import as_lines
+from .decode import Lines, as_lines
 from .errors import ImportFormatError
 from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
@@ -94,7 +94,7 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
     )
 
 
-def iter_citations(text, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
+def iter_citations(text: Lines, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
 

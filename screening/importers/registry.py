@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .citation import Citation
-from .decode import decode, iter_decoded_lines
+from .decode import DecodedLines, decode, iter_decoded_lines
 from .limits import DEFAULT_LIMITS, Limits
 from .report import ImportReport
 
@@ -65,7 +65,7 @@ class Source:
     report: ImportReport | None = None
     limits: Limits = DEFAULT_LIMITS
 
-    def lines(self):
+    def lines(self) -> DecodedLines:
         """Lines decoded chunk by chunk: line-tagged formats never hold the whole text."""
         return iter_decoded_lines(self.data, self.filename)
 

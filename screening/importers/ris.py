@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
+from .decode import Lines
 from .errors import ImportFormatError
 from .registry import RIS_END, RIS_START, Format, Sniff, Source
 from .report import ImportReport, check
@@ -285,7 +286,7 @@ def _keywords(values: list[str]) -> list[str]:
     return out
 
 
-def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
+def iter_citations(text: Lines, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
 

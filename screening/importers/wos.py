@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
-from .decode import as_lines
+from .decode import Lines, as_lines
 from .errors import ImportFormatError
 from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
@@ -24,7 +24,7 @@ _NAME_TAGS = {"AU", "AF", "BA", "BF", "CA", "ED", "CR"}
 _FILE_TAGS = {"FN", "VR", "EF"}
 
 
-def iter_records(text: str, filename: str | None = None) -> Iterator[TaggedRecord]:
+def iter_records(text: Lines, filename: str | None = None) -> Iterator[TaggedRecord]:
     record: TaggedRecord | None = None
     found_any = False
     for number, line in as_lines(text):
@@ -129,7 +129,7 @@ def to_citation(rec: TaggedRecord, report: ImportReport | None = None) -> Citati
     )
 
 
-def iter_citations(text: str, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
+def iter_citations(text: Lines, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for rec in iter_records(text, filename):
         yield to_citation(rec, report)
 

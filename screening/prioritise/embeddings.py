@@ -13,9 +13,13 @@ import importlib.util
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 MODEL = "l2_supercat"  # WordLlama's default model, 256 dimensions
 WEIGHTS = f"weights/{MODEL}_256.safetensors"
@@ -34,7 +38,7 @@ def package_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _model():
+def _model() -> tuple[Tokenizer, np.ndarray]:
     from safetensors import safe_open
     from tokenizers import Tokenizer
 

@@ -169,7 +169,7 @@ class Prioritiser:
 
     @property
     def n_records(self) -> int:
-        return self.features.shape[0]
+        return int(self.features.shape[0])
 
     def scores(self, labels: Mapping[int, int], ran_dry: bool = False,
                prior: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
@@ -209,7 +209,7 @@ def _tag(key: str, options: FeatureOptions) -> str:
     return f"{key} {options!r} format {FEATURES_FORMAT} sklearn {sklearn.__version__} {embeddings.WEIGHTS}"
 
 
-def _make(options: ModelOptions):
+def _make(options: ModelOptions) -> LogisticRegression | LinearSVC | ComplementNB:
     if options.classifier == "logistic":
         return LogisticRegression(C=options.C, solver="liblinear", max_iter=1000, random_state=0)
     if options.classifier == "svm":

@@ -139,7 +139,8 @@ def ranked_p_values(screened: Sequence[int], n_records: int, target: float = DEF
     return np.where(needed > big_n - (n - k), 0.0, p)
 
 
-def _ranked_windows(screened: Sequence[int] | np.ndarray, n_records: int, target: float):
+def _ranked_windows(screened: Sequence[int] | np.ndarray, n_records: int,
+                    target: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(p, k, n, r_al, big_n) arrays for the longest window holding k relevant records, each k.
 
     Among windows with the same k, the records left unscreened are the same but more of the
