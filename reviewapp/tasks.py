@@ -50,7 +50,7 @@ def notifications_email(mode: str) -> int:
     return send(mode=mode)
 
 
-@shared_task(acks_late=True)
+@shared_task(**JOB_TASK_OPTIONS)
 def archive_import_run(import_id: int) -> None:
     """Make a review from one uploaded archive; safe to run again (a finished import is left alone)."""
     from reviewapp.archive.services import archive_import_run as run

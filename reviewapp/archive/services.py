@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from django.core.cache import cache
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
@@ -209,9 +210,34 @@ class _Progress:
             cache.set(self.key, {"percent": min(99, 100 * done // max(total, 1)), "objects": done}, timeout=3600)
 
 
+class _StoredJournal(list):
+    """The files an attempt stores, also noted in the shared cache as each is stored: storage is
+    no part of the import's transaction, and a worker killed mid-import deletes nothing, so the
+    next attempt deletes what the killed one left (its rows rolled back: no one refers to them)."""
+
+    def __init__(self, import_id: int):
+        super().__init__()
+        self.key = f"archive-import:{import_id}:stored"
+
+    def left_by_a_killed_attempt_deleted(self) -> None:
+        for name in cache.get(self.key) or []:
+            default_storage.delete(name)
+        cache.delete(self.key)
+
+    def append(self, item) -> None:
+        super().append(item)
+        storage, name = item
+        if storage is default_storage:
+            cache.set(self.key, [*(cache.get(self.key) or []), name], timeout=None)
+
+    def forget(self) -> None:
+        cache.delete(self.key)
+
+
 def _import_job(attempt: Attempt) -> None:
     job = ArchiveImport.objects.select_related("owner").get(pk=attempt.job.pk)
-    stored: list = []
+    stored = _StoredJournal(job.pk)
+    stored.left_by_a_killed_attempt_deleted()
     try:
         source = job.file.open("rb")
     except (OSError, ValueError) as exc:
@@ -221,11 +247,13 @@ def _import_job(attempt: Attempt) -> None:
         with source, transaction.atomic():
             loaded = _import(source=source, actor=job.owner, owner=job.owner, stored=stored,
                              trusted=job.trusted and job.owner.is_staff, progress=_Progress(job.pk))
+            attempt.test_pause()  # the rows and files are stored, not yet committed
             attempt.finish(review=loaded.review, objects_count=sum(loaded.counts.values()))
     except BaseException:
         files_delete(stored)  # storage is not part of the transaction that rolled back
         raise
     finally:
+        stored.forget()  # deleted above, or the review that holds them has committed
         cache.delete(archive_import_progress_key(job.pk))
 
 

@@ -80,6 +80,9 @@ def test_a_lost_database_interrupts_the_job_for_a_retry_instead_of_failing_it(re
     assert search_file.attempts == 2
 
 
-def test_job_tasks_retry_an_interrupted_job():
-    for task in (screening_tasks.search_file_import, screening_tasks.ranking_refresh):
-        assert jobs.JobInterrupted in task.autoretry_for and task.max_retries >= 5
+def test_every_job_task_retries_an_interrupted_job():
+    from django.utils.module_loading import import_string
+
+    for model in jobs.job_models():
+        task = import_string(model.JOB_TASK)
+        assert jobs.JobInterrupted in task.autoretry_for and task.max_retries >= 5, model._meta.label

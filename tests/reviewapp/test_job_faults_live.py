@@ -10,6 +10,7 @@ can strike there. These tests stop and start services, so they run in the serial
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -284,3 +285,46 @@ def test_decisions_made_while_redis_is_down_are_kept_and_the_retraining_runs_whe
     assert again.status == RankingRun.Status.DONE, again.error
     assert again.trained and again.decisions_seen == 3
 
+
+
+# ---------------------------------------------------------------- archive import: SIGKILL mid-import
+
+def _files_under(folder: Path) -> set[str]:
+    return {str(p.relative_to(settings.MEDIA_ROOT)) for p in folder.rglob("*") if p.is_file()} \
+        if folder.is_dir() else set()
+
+
+def test_an_archive_import_whose_pool_process_is_killed_mid_import_makes_one_review_and_no_stray_files(
+        live_worker, review, people):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reviewapp.archive.services import archive_import_request, review_archive_write
+    from reviewapp.models import ArchiveImport, Review
+    from screening.models import FullText
+
+    lead = people["lead"]
+    import_bytes(make_search(review, lead), lead, ris(*(record(n) for n in range(1, 41))), "scopus.ris")
+    first = Record.objects.filter(review=review).order_by("pk").first()
+    services.fulltext_upload(actor=lead, record=first, upload=b"%PDF-1.4\n% a full text\n%%EOF\n",
+                             filename="trial.pdf")
+    spool = io.BytesIO()
+    review_archive_write(review=review, out=spool)
+    fulltexts = Path(settings.MEDIA_ROOT) / "fulltexts"
+    before = _files_under(fulltexts)
+    with paused(ArchiveImport) as unpause:
+        job = archive_import_request(actor=lead, upload=SimpleUploadedFile("review.zip", spool.getvalue()))
+        wait_for(job, lambda j: j.status == j.Status.RUNNING, 30, "the worker never started the archive import")
+        require_pausing(job)  # the rows and the full text are stored now, inside its open transaction
+        killed = kill_pool_process(job)
+        unpause()
+        wait_for(job, lambda j: j.is_finished, 90, "the archive import never ended after redelivery")
+    assert job.status == ArchiveImport.Status.DONE, job.error
+    assert job.attempts == 2 and job.claimed_by != killed
+    made = Review.objects.exclude(pk=review.pk)
+    assert made.count() == 1 and made.get().pk == job.review_id
+    assert Record.objects.filter(review=job.review_id).count() == 40
+    # the killed attempt's full text went with it: the only new file is the new review's
+    copies = set(FullText.objects.filter(record__review=job.review_id).values_list("file", flat=True))
+    assert len(copies) == 1 and _files_under(fulltexts) - before == copies
+    assert not job.file  # the upload is deleted once the review is made
+    assert live_worker.control.ping(timeout=3), "the worker did not recover"
