@@ -10,7 +10,8 @@ TF-IDF is fitted on the records and the protocol together (the words the protoco
 a record count by how rare they are among the records); the embedding cosine uses the same
 static word vectors as the model (``embeddings.py``), so a record that says the same thing in
 other words still rises. z() puts each part on a common scale (mean 0, standard deviation 1).
-A keyword hit is a whole-word, case-insensitive match in title + abstract, counted once per keyword.
+A keyword hit is a whole-word, case-insensitive match in title + abstract (``word*`` matches any
+ending), counted once per keyword.
 
 ``blend`` mixes the protocol score with the learned model's score as decisions arrive:
 
@@ -61,7 +62,12 @@ def _keyword_hits(texts: Sequence[str], keywords: Sequence[str]) -> np.ndarray:
         word = keyword.strip()
         if not word:
             continue
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+        # A trailing * stands for any ending (as the screening page's highlighting reads it).
+        stem = word.endswith("*")
+        body = re.escape(word.rstrip("*"))
+        if not body:
+            continue
+        pattern = re.compile(rf"(?<!\w){body}" + (r"\w*" if stem else r"(?!\w)"), re.IGNORECASE)
         hits += np.fromiter((pattern.search(t or "") is not None for t in texts), dtype=np.float64,
                             count=len(texts))
     return hits

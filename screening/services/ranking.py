@@ -13,6 +13,7 @@ import logging
 import time
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
@@ -26,6 +27,7 @@ from reviewapp.models import AuditEvent, Review
 
 from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
 from ..prioritise import Prioritiser, record_text, stopping
+from ..prioritise.protocol import Protocol, protocol_scores
 from ..selectors import WORDLESS, settled_sequence, stopping_figures
 
 Status = ScreeningItem.Status
@@ -59,8 +61,12 @@ _FEATURES_KEPT = 2
 logger = logging.getLogger(__name__)
 
 
+def _texts_key(texts: list[str]) -> str:
+    return hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
+
+
 def _prioritiser(review_id: int, texts: list[str]) -> Prioritiser:
-    key = hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
+    key = _texts_key(texts)
     cached = _FEATURES.pop(review_id, None)
     prioritiser = cached[1] if cached and cached[0] == key else _saved_or_built(review_id, texts, key)
     _FEATURES[review_id] = (key, prioritiser)  # now the most recently used
@@ -81,6 +87,37 @@ def _saved_or_built(review_id: int, texts: list[str], key: str) -> Prioritiser:
     return prioritiser
 
 
+def review_protocol(review: Review) -> Protocol:
+    """What the review looks for, as the ranking reads it before (and blends it after) the first
+    decisions: the title, question, PICO, designs and eligibility criteria, and the highlight keywords."""
+    cfg = ScreeningSettings.objects.filter(review=review).first()
+    parts = [review.title, review.question, review.population, review.intervention, review.comparator,
+             review.outcomes_summary, review.study_designs, cfg.criteria if cfg else ""]
+    return Protocol(text="\n".join(p for p in parts if p and p.strip()),
+                    include_keywords=tuple(cfg.include_keyword_list) if cfg else (),
+                    exclude_keywords=tuple(cfg.exclude_keyword_list) if cfg else ())
+
+
+# The protocol's scores cost a TF-IDF fit and the embeddings of every record: kept per review
+# until its records or its protocol change (in this worker only; cheap to rebuild).
+_PRIORS: dict[int, tuple[str, np.ndarray]] = {}
+
+
+def _protocol_prior(review: Review, texts: list[str], prioritiser_key: str) -> np.ndarray | None:
+    protocol = review_protocol(review)
+    if protocol.is_empty:
+        return None
+    key = f"{prioritiser_key} {hashlib.sha256(repr(protocol).encode('utf-8')).hexdigest()}"
+    cached = _PRIORS.get(review.pk)
+    if cached and cached[0] == key:
+        return cached[1]
+    scores = protocol_scores(texts, protocol)
+    _PRIORS[review.pk] = (key, scores)
+    while len(_PRIORS) > _FEATURES_KEPT:
+        _PRIORS.pop(next(iter(_PRIORS)))
+    return scores
+
+
 def ranking_refresh(*, run_id: int) -> RankingRun:
     """Retrain and write the new priorities (the background task's body; a job: reviewapp.jobs).
     Reading the decisions, training and writing the priorities all sit inside the job, so any
@@ -95,7 +132,11 @@ def _retrain(attempt: Attempt) -> None:
     # Records without title or abstract come next once a run of exclusions as long as the
     # stopping heuristic's has shown the ranking has run dry (prioritise/model.py).
     ran_dry = stopping.ran_dry(settled_sequence(review=run.review), stopping.heuristic_run_length(len(items)))
-    ranking = _prioritiser(run.review_id, [record_text(t, a) for _, _, t, a in items]).rank(labels, ran_dry)
+    texts = [record_text(t, a) for _, _, t, a in items]
+    # The protocol ranks the first records before any decision and fades as inclusions
+    # arrive (prioritise/protocol.py, BENCHMARKS.md "cold start").
+    prior = _protocol_prior(run.review, texts, _texts_key(texts))
+    ranking = _prioritiser(run.review_id, texts).rank(labels, ran_dry, prior)
     pending = {items[i][0]: float(score) for i, score in zip(ranking.order, ranking.scores, strict=True)
                if items[i][1] == Status.PENDING}
     with transaction.atomic():  # the priorities and the run's end commit together

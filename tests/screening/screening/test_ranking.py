@@ -39,10 +39,11 @@ def test_the_queue_puts_likely_relevant_records_first_after_retraining(
     with django_capture_on_commit_callbacks(execute=True):
         services.screening_settings_update(actor=lead, review=review, prioritise=True)
     with django_capture_on_commit_callbacks(execute=True):
-        first = _decide_next(review, reviewer, "include")  # import order: a relevant one
+        first = _decide_next(review, reviewer, "include")  # the protocol's first pick: a relevant one
+    second = ScreeningItem.objects.filter(review=review, record__title__startswith="Statin").first()
     with django_capture_on_commit_callbacks(execute=True):
-        second = _decide_next(review, reviewer, "exclude")
-    assert "Parent-infant" in first.record.title and "Statin" in second.record.title
+        services.decision_record(actor=reviewer, review=review, item_id=second.pk, value="exclude")
+    assert "Parent-infant" in first.record.title
     run = RankingRun.objects.filter(review=review).first()
     assert run.status == "done" and run.trained and run.decisions_seen == 2
     # Without ranking the queue would alternate; now the five relevant records come first.
@@ -205,3 +206,20 @@ def test_the_app_retrains_at_the_pace_the_simulation_measures():
     from screening.services import ranking
 
     assert ranking.RETRAIN_SHARE == SimulationOptions().batch_fraction
+
+
+def test_the_protocol_ranks_the_first_records_before_any_decision(
+        mixed_review, people, django_capture_on_commit_callbacks):
+    review, reviewer, lead = mixed_review, people["lead"], people["lead"]
+    review.title, review.question = "Statins in hypertension", "Does statin dosing help adults with hypertension?"
+    review.population = review.intervention = review.comparator = review.outcomes_summary = ""
+    review.save()
+    services.screening_settings_update(actor=lead, review=review, include_keywords="cardiology",
+                                       criteria="Adult outpatients.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_settings_update(actor=lead, review=review, prioritise=True)
+    run = RankingRun.objects.filter(review=review).first()
+    assert run.status == "done" and run.decisions_seen == 0
+    # Import order starts with a Parent-infant record; the protocol puts the six statin ones first.
+    titles = [_decide_next(review, reviewer, "exclude").record.title for _ in range(6)]
+    assert all(t.startswith("Statin") for t in titles), titles
