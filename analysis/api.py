@@ -16,10 +16,12 @@ from reviewapp.api_base import ReviewApiView, StrictFieldsMixin, string_list_fie
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import Outcome
 
-from . import grade, selectors, services, sof_selectors, sof_services
+from . import grade, selectors, services
 from .api_types import AnalysisSpecSerializer, RatingsStoredSerializer, RunResultSerializer
 from .models import DESIGNS, Analysis, AnalysisRun
-from .sof_models import GradeAssessment
+from .sof import selectors as sof_selectors
+from .sof import services as sof_services
+from .sof.models import GradeAssessment
 
 
 def run_url(run: AnalysisRun, request=None) -> str:

@@ -6,10 +6,10 @@ class AnalysisConfig(AppConfig):
 
     name = "analysis"
     verbose_name = "Analyses"
-    review_stages = ("analysis.stages.analysis_stage", "analysis.sof_stages.sof_stage")
+    review_stages = ("analysis.stages.analysis_stage", "analysis.sof.stages.sof_stage")
     api_urls = "analysis.api_urls"
     audit_summaries = {"analysis.AnalysisRun": "analysis.stages.run_audit_summary",
-                       "analysis.GradeAssessment": "analysis.sof_audit.assessment_audit_summary"}
+                       "analysis.GradeAssessment": "analysis.sof.audit.assessment_audit_summary"}
     audit_values = {("analysis.Analysis", field_name): "analysis.stages.study_fields_words"
                     for field_name in ("moderators", "subgroup_field", "cluster_field")}
     archive_parts = ("analysis.archive.parts",)

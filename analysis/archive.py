@@ -15,10 +15,10 @@ import logging
 
 from reviewapp.archive.registry import ArchivePart, ModelPart, unfinished_as_failed
 
-from . import sof_exports
 from .compute import plots
 from .models import Analysis, AnalysisRun, GradeAssessment, ReportText
 from .selectors import inputs_hash
+from .sof import exports as sof_exports
 
 log = logging.getLogger(__name__)
 STUDY = "screening.Study"

@@ -2,7 +2,7 @@
 
 ``propose(GradeInput) -> GradeProposal``: the start level and, per domain, a proposed change
 (0, -1 serious, -2 very serious) with the sentence that grounds it. The lead confirms or changes
-each (analysis.sof_services); indirectness and the three upgrades are never proposed from data.
+each (analysis.sof.services); indirectness and the three upgrades are never proposed from data.
 
 Sources of the rules and thresholds (DOMAIN.md, "GRADE"; the GRADE guidelines series in
 J Clin Epidemiol 2011):

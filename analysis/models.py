@@ -118,4 +118,4 @@ class AnalysisRun(Job):
 
 
 from .report.models import ReportText  # noqa: E402,F401  (the report's own texts)
-from .sof_models import GradeAssessment  # noqa: E402,F401  (the summary of findings' table lives in its own module)
+from .sof.models import GradeAssessment  # noqa: E402,F401  (the summary of findings' table lives in its own module)

@@ -7,7 +7,7 @@ from . import views
 from .report import views as report_views
 
 urlpatterns = [
-    path("", include("analysis.sof_urls")),  # summary of findings and exports
+    path("", include("analysis.sof.urls")),  # summary of findings and exports
     path("report/", report_views.report_page, name="report"),
     path("report.docx", token_download(report_views.report_docx), name="report_docx"),
     path("analyses/", views.analysis_list, name="analysis_list"),

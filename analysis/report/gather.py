@@ -24,7 +24,7 @@ from screening import rules as screening_rules
 from screening import selectors as screening_selectors
 from screening.models import ScreeningSettings, Search
 
-from .. import sof_selectors
+from ..sof import selectors as sof_selectors
 from . import builder
 from .models import ReportText
 

@@ -10,9 +10,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from analysis import services, sof_selectors
+from analysis import services
 from analysis.report import builder, gather
 from analysis.report.models import TEXT_LIMIT, ReportText
+from analysis.sof import selectors as sof_selectors
 from extraction import selectors as extraction_selectors
 from extraction import summaries
 from extraction.appraisal.demo import demo_appraisal_load

@@ -15,8 +15,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from analysis import services, sof_selectors, sof_services
-from analysis.sof_audit import SIGNED, assessment_audit_summary
+from analysis import services
+from analysis.sof import selectors as sof_selectors
+from analysis.sof import services as sof_services
+from analysis.sof.audit import SIGNED, assessment_audit_summary
 from extraction.appraisal.demo import demo_appraisal_load
 from extraction.selectors import risk_of_bias_overall
 from reviewapp.exceptions import ApplicationError
@@ -277,7 +279,7 @@ def test_the_page_says_when_the_run_behind_a_row_is_stale(client_for, review, pe
 
 
 def test_the_dashboard_asks_the_lead_to_confirm_the_ratings(review, people, appraised):
-    from analysis.sof_stages import sof_stage
+    from analysis.sof.stages import sof_stage
 
     stage = sof_stage(review, people["lead"], {"lead"})
     # two outcomes have a run, each with eight domains not yet confirmed

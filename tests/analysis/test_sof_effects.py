@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from analysis.sof_effects import absolute_effect
+from analysis.sof.effects import absolute_effect
 from analysis.wording import difference_in_words, effect_text
 
 # A direction word next to a signed number is the double negative the convention rules out.

@@ -9,7 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from analysis import grade, sof_selectors
+from analysis import grade
+from analysis.sof import selectors as sof_selectors
 from reviewapp import services as review_services
 from reviewapp.models import AuditEvent
 from tests.analysis.test_sof import OUTCOME, appraised  # noqa: F401 (a fixture)

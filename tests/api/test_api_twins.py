@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from analysis.sof_models import GradeAssessment
+from analysis.sof.models import GradeAssessment
 from reviewapp.api_base import UNKNOWN_FIELD
 from reviewapp.models import AuditEvent, Outcome
 from screening.models import ChecklistEntry, Claim, FullText, ScreeningItem, Search, SearchFile

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from analysis import services as analysis_services
-from analysis.sof_exports import robvis_files
+from analysis.sof.exports import robvis_files
 from extraction.demo import demo_answers
 from extraction.models import FormTemplate
 from reviewapp import services as review_services

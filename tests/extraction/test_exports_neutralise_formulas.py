@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from analysis.sof_exports import robvis_files
+from analysis.sof.exports import robvis_files
 from extraction.appraisal import demo as appraisal_demo
 from extraction.demo import demo_extraction_load
 from reviewapp import services as review_services

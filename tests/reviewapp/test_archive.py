@@ -18,10 +18,10 @@ from django.test import TestCase
 from django.urls import reverse
 
 from analysis import services as analysis_services
-from analysis import sof_services
 from analysis.models import AnalysisRun
 from analysis.report.services import report_text_set
 from analysis.selectors import analysis_overview, inputs_hash
+from analysis.sof import services as sof_services
 from extraction import services as extraction_services
 from extraction.appraisal import selectors as appraisal_selectors
 from extraction.appraisal.demo import demo_appraisal_load

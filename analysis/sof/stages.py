@@ -8,11 +8,11 @@ from django.utils.translation import ngettext
 from reviewapp.dashboard import Stage, Todo
 from reviewapp.permissions import can
 
-from . import sof_selectors
+from . import selectors
 
 
 def sof_stage(review, user, roles: set[str]) -> Stage:
-    rows = [r for r in sof_selectors.sof_rows(review=review) if r.domains]
+    rows = [r for r in selectors.sof_rows(review=review) if r.domains]
     home = reverse("sof", args=[review.pk])
     open_ratings = sum(1 for r in rows for d in r.domains if d.rating is None)
     todos = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reviewapp.models import AuditEvent
 
-from .grade import DOMAIN_LABELS
+from ..grade import DOMAIN_LABELS
 
 SIGNED = {0: "0", -1: "−1", -2: "−2", 1: "+1", 2: "+2"}
 

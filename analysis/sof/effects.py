@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .wording import difference_in_words, effect_text
+from ..wording import difference_in_words, effect_text
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from reviewapp.page_access import review_page
 from reviewapp.pages import review_page_context
 from reviewapp.tabular import csv_text
 
-from . import grade, sof_exports, sof_selectors, sof_services
-from .codegen import NotALiteral
-from .selectors import slug
-from .sof_forms import AssessmentForm
-from .sof_models import GradeAssessment
+from .. import grade
+from ..codegen import NotALiteral
+from ..selectors import slug
+from . import exports, selectors, services
+from .forms import AssessmentForm
+from .models import GradeAssessment
 
 
 def _choices(change_domain: str) -> list[tuple[int, str]]:
@@ -30,7 +31,7 @@ def _page(request: HttpRequest, review, *, posted_outcome: int | None = None, po
           errors: dict[str, str] | None = None) -> HttpResponse:
     """The page; after a refused save, that outcome's form shows what was chosen and typed, with each
     problem beside its domain."""
-    rows = sof_selectors.sof_rows(review=review, with_staleness=True)
+    rows = selectors.sof_rows(review=review, with_staleness=True)
     for row in rows:
         row.form = AssessmentForm(instance=row.assessment or GradeAssessment(review=review, outcome=row.outcome),
                                   analyses=review.analyses.filter(outcome=row.outcome),
@@ -44,8 +45,8 @@ def _page(request: HttpRequest, review, *, posted_outcome: int | None = None, po
                 d.typed = posted.get(f"reason-{d.domain}", "")
                 d.error = (errors or {}).get(d.domain, "")
     return render(request, "analysis/sof.html", review_page_context(
-        review, rows=rows, table=sof_selectors.table(review=review, rows=rows), refused=bool(errors),
-        unconfirmed=sum(r.unconfirmed for r in rows), robvis=list(sof_exports.robvis_files(review=review))))
+        review, rows=rows, table=selectors.table(review=review, rows=rows), refused=bool(errors),
+        unconfirmed=sum(r.unconfirmed for r in rows), robvis=list(exports.robvis_files(review=review))))
 
 
 def _int(text, default: int) -> int:
@@ -81,7 +82,7 @@ def sof_settings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpR
         messages.error(request, "Not saved: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
         return _back(review, outcome.pk)
     try:
-        sof_services.assessment_update(actor=request.user, review=review, outcome=outcome, **form.cleaned_data)
+        services.assessment_update(actor=request.user, review=review, outcome=outcome, **form.cleaned_data)
         messages.success(request, f"Saved the settings of “{outcome.name}”.")
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -97,16 +98,16 @@ def sof_ratings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpRe
     try:
         if request.POST.get("clear") in grade.DOMAINS:
             domain = request.POST["clear"]
-            sof_services.rating_clear(actor=request.user, review=review, outcome=outcome, domain=domain)
+            services.rating_clear(actor=request.user, review=review, outcome=outcome, domain=domain)
             messages.success(request, f"{grade.DOMAIN_LABELS[domain]} of “{outcome.name}”: back to the proposal.")
         elif request.POST.get("action") == "accept":
-            n = sof_services.proposals_accept(actor=request.user, review=review, outcome=outcome)
+            n = services.proposals_accept(actor=request.user, review=review, outcome=outcome)
             messages.success(request, f"“{outcome.name}”: {n} proposal{'' if n == 1 else 's'} accepted.")
         else:
             ratings = {d: {"change": _int(request.POST.get(f"change-{d}"), None),
                            "reason": request.POST.get(f"reason-{d}", "")}
                        for d in grade.DOMAINS if f"change-{d}" in request.POST}
-            sof_services.ratings_set(actor=request.user, review=review, outcome=outcome, ratings=ratings)
+            services.ratings_set(actor=request.user, review=review, outcome=outcome, ratings=ratings)
             messages.success(request, f"Saved the ratings of “{outcome.name}”.")
     except ApplicationError as exc:
         errors = exc.extra.get("errors")
@@ -121,7 +122,7 @@ def sof_ratings(request: HttpRequest, review_id: int, outcome_id: int) -> HttpRe
 @review_page(POST="grade")
 def sof_accept_all(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
-    n = sof_services.proposals_accept(actor=request.user, review=review)
+    n = services.proposals_accept(actor=request.user, review=review)
     messages.success(request, f"{n} proposal{'' if n == 1 else 's'} accepted; ratings you changed stay.")
     return redirect("sof", review.pk)
 
@@ -137,11 +138,11 @@ def sof_download(request: HttpRequest, review_id: int, fmt: str) -> HttpResponse
     review = request.review
     name = f"summary-of-findings-{slug(review.title)}"
     if fmt == "html":
-        return _download(sof_exports.sof_html(review=review), "text/html; charset=utf-8", f"{name}.html")
+        return _download(exports.sof_html(review=review), "text/html; charset=utf-8", f"{name}.html")
     if fmt == "csv":
-        return _download(sof_exports.sof_csv(review=review), "text/csv; charset=utf-8", f"{name}.csv")
+        return _download(exports.sof_csv(review=review), "text/csv; charset=utf-8", f"{name}.csv")
     if fmt == "xlsx":
-        return _download(sof_exports.sof_xlsx(review=review),
+        return _download(exports.sof_xlsx(review=review),
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx")
     raise Http404("No such format.")
 
@@ -149,7 +150,7 @@ def sof_download(request: HttpRequest, review_id: int, fmt: str) -> HttpResponse
 @review_page(GET="view")
 def revman_download(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
-    return _download(sof_exports.revman_zip(review=review), "application/zip",
+    return _download(exports.revman_zip(review=review), "application/zip",
                      f"revman-web-{slug(review.title)}.zip")
 
 
@@ -157,7 +158,7 @@ def revman_download(request: HttpRequest, review_id: int) -> HttpResponse:
 def r_download(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
     try:
-        body = sof_exports.r_archive(review=review)
+        body = exports.r_archive(review=review)
     except NotALiteral as exc:  # stored inputs from a forged archive: no script rather than code
         return HttpResponse(f"The analyses cannot be written as R scripts: {exc}. Run the analyses again.",
                             status=409, content_type="text/plain; charset=utf-8")
@@ -167,7 +168,7 @@ def r_download(request: HttpRequest, review_id: int) -> HttpResponse:
 @review_page(GET="view")
 def robvis_download(request: HttpRequest, review_id: int, name: str) -> HttpResponse:
     review = request.review
-    files = sof_exports.robvis_files(review=review)
+    files = exports.robvis_files(review=review)
     if name not in files:
         raise Http404("No such appraisal tool in this review.")
     return _download(csv_text(files[name]), "text/csv; charset=utf-8", name)

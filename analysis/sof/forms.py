@@ -1,12 +1,12 @@
 """Forms of the summary-of-findings page: an outcome's settings (its GRADE ratings are one plain form
-per outcome, read by sof_views)."""
+per outcome, read by sof.views)."""
 from __future__ import annotations
 
 from django import forms
 
 from reviewapp.widgets import PlainNumberInput
 
-from .sof_models import GradeAssessment
+from .models import GradeAssessment
 
 
 class AssessmentForm(forms.ModelForm):

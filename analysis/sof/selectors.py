@@ -9,13 +9,13 @@ from django.utils.translation import ngettext
 from extraction import selectors as extraction_selectors
 from reviewapp.models import Outcome, Review
 
-from . import grade
-from .compute import RATIO
-from .models import RCT, Analysis, AnalysisRun
-from .selectors import analysis_inputs
-from .sof_effects import Absolute, absolute_effect
-from .sof_models import GradeAssessment
-from .wording import ci_label, effect_text
+from .. import grade
+from ..compute import RATIO
+from ..models import RCT, Analysis, AnalysisRun
+from ..selectors import analysis_inputs
+from ..wording import ci_label, effect_text
+from .effects import Absolute, absolute_effect
+from .models import GradeAssessment
 
 WORD = {0: "not serious", -1: "serious", -2: "very serious", 1: "+1", 2: "+2"}
 

@@ -23,20 +23,21 @@ from extraction.outcome_data import SECTION_KEY
 from reviewapp.models import Review
 from reviewapp.tabular import csv_text, xlsx_bytes
 
-from . import reproduce, sof_selectors
-from .codegen import NotALiteral, r_strings
-from .models import AnalysisRun
-from .selectors import slug
+from .. import reproduce
+from ..codegen import NotALiteral, r_strings
+from ..models import AnalysisRun
+from ..selectors import slug
+from . import selectors
 
 # -- summary of findings -------------------------------------------------------------------------
 
 
 def sof_csv(*, review: Review) -> str:
-    return csv_text(sof_selectors.table(review=review))
+    return csv_text(selectors.table(review=review))
 
 
 def sof_xlsx(*, review: Review) -> bytes:
-    return xlsx_bytes({"Summary of findings": sof_selectors.table(review=review)})
+    return xlsx_bytes({"Summary of findings": selectors.table(review=review)})
 
 
 SOF_STYLE = """body{font-family:Calibri,Arial,sans-serif;font-size:10pt}
@@ -49,7 +50,7 @@ p.note{font-size:9pt}"""
 
 def sof_html(*, review: Review) -> str:
     """A standalone file Word opens as a table: one <table>, styles in one <style> element."""
-    rows = sof_selectors.table(review=review)
+    rows = selectors.table(review=review)
     head = "".join(f"<th>{escape(h)}</th>" for h in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows[1:])
     question = escape(review.question or review.title)

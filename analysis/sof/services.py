@@ -8,9 +8,10 @@ from reviewapp.audit import audit_record, audited_update, snapshot
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent, Outcome, Review
 
-from . import grade, sof_selectors
-from .models import Analysis
-from .sof_models import GradeAssessment
+from .. import grade
+from ..models import Analysis
+from . import selectors
+from .models import GradeAssessment
 
 SETTINGS = ("analysis", "control_risk", "mid", "sd", "sd_scale", "comment")
 
@@ -61,7 +62,7 @@ def _rating_problem(domain: str, change, reason: str, proposal: grade.Proposal) 
 
 
 def _rated_row(*, review: Review, outcome: Outcome):
-    row = sof_selectors.sof_row(review=review, outcome_id=outcome.pk)
+    row = selectors.sof_row(review=review, outcome_id=outcome.pk)
     if row is None or not row.domains:
         raise ApplicationError("This outcome has no finished analysis to rate yet.")
     return row
@@ -119,7 +120,7 @@ def proposals_accept(*, actor, review: Review, outcome: Outcome | None = None) -
     ratings the lead changed stay. Audited per outcome. Returns how many domains were confirmed."""
     if outcome is not None and outcome.review_id != review.pk:
         raise ApplicationError("That outcome belongs to another review.")
-    rows = [r for r in sof_selectors.sof_rows(review=review)
+    rows = [r for r in selectors.sof_rows(review=review)
             if r.domains and (outcome is None or r.outcome.pk == outcome.pk)]
     if outcome is not None and not rows:
         raise ApplicationError("This outcome has no finished analysis to rate yet.")

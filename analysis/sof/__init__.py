@@ -1,0 +1,1 @@
+"""The summary of findings: per outcome the represented analysis, absolute effects, GRADE ratings, and its exports."""
