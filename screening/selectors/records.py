@@ -1,0 +1,318 @@
+"""Reads for the records and duplicates pages, the API's records list, and the records exports write."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.shortcuts import get_object_or_404
+
+from reviewapp.models import Review
+
+from .. import rules
+from ..models import (
+    Decision,
+    DuplicatePair,
+    Record,
+    RecordTag,
+    ScreeningItem,
+    ScreeningSettings,
+    ScreeningStage,
+    Search,
+)
+from .screening import screening_settings_get
+
+ItemStatus = ScreeningItem.Status
+
+
+# Export stages; screening decisions will add "included at title/abstract" and later ones.
+EXPORT_STAGES = {
+    "all": "All imported records (duplicates included)",
+    "unique": "Unique records (after deduplication)",
+    "ta_included": "Included at title and abstract (the full texts to retrieve)",
+    "included": "Reports of included studies",
+}
+
+def _records_base(review: Review) -> QuerySet[Record]:
+    return Record.objects.filter(review=review)
+
+
+def year_range_problem(year_from: int | None, year_to: int | None) -> str | None:
+    """Why a year filter can match nothing, in words, or None. A reversed range is a slip, not a
+    question: saying so beats showing "0 records"."""
+    if year_from and year_to and year_from > year_to:
+        return (f"The year range is reversed: from {year_from} is after to {year_to}. "
+                f"Did you mean from {year_to} to {year_from}?")
+    return None
+
+
+# The records list's status filter: the screening statuses a team works by, and "waiting", a
+# record still pending with at least one decision in (waiting for the other reviewer).
+WAITING = "waiting"
+STATUS_FILTERS = [(ItemStatus.PENDING.value, "Waiting for decisions"),
+                  (WAITING, "Waiting for the other reviewer"),
+                  (ItemStatus.CONFLICT.value, "In conflict"),
+                  (ItemStatus.INCLUDED.value, "Included"),
+                  (ItemStatus.EXCLUDED.value, "Excluded"),
+                  (ItemStatus.NOT_RETRIEVED.value, "Not retrieved"),
+                  (ItemStatus.AUTOMATION_EXCLUDED.value, "Excluded by automation")]
+NO_DECISION = "none"
+MY_DECISION_FILTERS = [*Decision.Value.choices, (NO_DECISION, "Not decided by me")]
+
+# Sortable columns of the records list: the URL's value and what it orders by (ties by number).
+RECORD_SORTS = {"number": "number", "title": "title", "year": "year", "first_author": "first_author",
+                "status": "stage_status"}
+RECORD_SORT_CHOICES = [*((k, k) for k in RECORD_SORTS), *((f"-{k}", f"-{k}") for k in RECORD_SORTS)]
+_SORT_WORDS = {"number": "Number", "title": "Title", "year": "Year", "first_author": "First author",
+               "status": "Status"}
+RECORD_SORT_LABELS = [(k, _SORT_WORDS[k]) for k in RECORD_SORTS if k != "number"] + [
+    (f"-{k}", f"{_SORT_WORDS[k]}, descending") for k in RECORD_SORTS]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks, for the filters blind screening governs (`rules.visible_decisions_q`)."""
+    user: object
+    roles: frozenset[str]
+    cfg: ScreeningSettings
+
+
+def viewer_for(*, review: Review, user) -> Viewer:
+    return Viewer(user=user, roles=frozenset(review.user_roles), cfg=screening_settings_get(review=review))
+
+
+def records_filtered(
+    review: Review,
+    *,
+    viewer: Viewer | None = None,
+    q: str = "",
+    search: Search | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    has_doi: str = "",
+    duplicates: str = "show",
+    stage: str = "",
+    status: str = "",
+    my_decision: str = "",
+    other_decision: str = "",
+    decision: str = "",
+    reason: str = "",
+    tag: str = "",
+    reviewer_id: int | None = None,
+    has_fulltext: str = "",
+    assigned_to: int | None = None,
+    ids: list[int] | None = None,
+    sort: str = "",
+) -> QuerySet[Record]:
+    """The one filter of the records list, its exports and the records API.
+
+    ``stage`` keeps records that reached it and scopes ``status`` and the decision filters (any
+    stage without it). Filters on decisions (``decision``, ``other_decision``, ``reason``,
+    ``tag``) see only the decisions ``viewer`` may see by `rules.visible_decisions_q`, so no
+    filter reveals a blind decision; ``my_decision`` reads the viewer's own. ``reviewer_id``
+    keeps records that person decided (who screened what is not blind; the values are);
+    ``assigned_to`` those a lead assigned to that person's queue (at ``stage``, or any stage)."""
+    records = _records_base(review)
+    if ids:  # a selection (the records page's checkboxes): the other filters still apply
+        records = records.filter(pk__in=ids)
+    if duplicates == "hide":
+        records = records.filter(duplicate_of__isnull=True)
+    elif duplicates == "only":
+        records = records.filter(duplicate_of__isnull=False)
+    if q:
+        for word in q.split()[:8]:
+            records = records.filter(Q(title__icontains=word) | Q(abstract__icontains=word)
+                                     | Q(authors__icontains=word) | Q(doi__iexact=word) | Q(pmid=word))
+    if search is not None:
+        # A unique record counts for every search that found it, not only the one it was kept from.
+        records = records.filter(Q(search=search) | Q(duplicates__search=search)).distinct()
+    if year_from:
+        records = records.filter(year__gte=year_from)
+    if year_to:
+        records = records.filter(year__lte=year_to)
+    if has_doi == "yes":
+        records = records.exclude(doi="")
+    elif has_doi == "no":
+        records = records.filter(doi="")
+    if has_fulltext == "yes":
+        records = records.filter(fulltext__isnull=False)
+    elif has_fulltext == "no":
+        records = records.filter(fulltext__isnull=True)
+    items = ScreeningItem.objects.filter(review=review)
+    if stage:
+        items = items.filter(stage=stage)
+    if assigned_to:
+        records = records.filter(pk__in=items.filter(assignments__reviewer_id=assigned_to).values("record_id"))
+    if stage or status:
+        if status == WAITING:
+            items = items.filter(status=ItemStatus.PENDING, decisions_count__gt=0)
+        elif status:
+            items = items.filter(status=status)
+        records = records.filter(pk__in=items.values("record_id"))
+    decisions = Decision.objects.filter(review=review)
+    if stage:
+        decisions = decisions.filter(stage=stage)
+    if viewer is not None and viewer.user.is_authenticated:
+        mine = decisions.filter(reviewer_id=viewer.user.pk)
+        if my_decision == NO_DECISION:
+            records = records.exclude(pk__in=mine.values("item__record_id"))
+        elif my_decision:
+            records = records.filter(pk__in=mine.filter(value=my_decision).values("item__record_id"))
+        visible = decisions.filter(rules.visible_decisions_q(user=viewer.user, roles=set(viewer.roles),
+                                                             cfg=viewer.cfg))
+        if other_decision:
+            others = visible.exclude(reviewer_id=viewer.user.pk).filter(value=other_decision)
+            records = records.filter(pk__in=others.values("item__record_id"))
+        if decision:
+            records = records.filter(pk__in=visible.filter(value=decision).values("item__record_id"))
+        if reason:
+            settled = items.filter(reason=reason).values("record_id")
+            records = records.filter(Q(pk__in=visible.filter(reason=reason).values("item__record_id"))
+                                     | Q(pk__in=settled))
+        if tag:
+            records = records.filter(Q(pk__in=_tagged_record_ids(visible, tag))
+                                     | Q(pk__in=RecordTag.objects.filter(review=review, name=tag).values("record_id")))
+    if reviewer_id:
+        records = records.filter(pk__in=decisions.filter(reviewer_id=reviewer_id).values("item__record_id"))
+    return _sorted(records, sort, stage)
+
+
+def _tagged_record_ids(decisions: QuerySet[Decision], tag: str) -> list[int]:
+    """Records with a decision tagged exactly ``tag`` (tags are a JSON list; SQLite has no JSON
+    containment, so the database narrows by text and Python checks the list)."""
+    rows = decisions.filter(tags__icontains=tag).values_list("item__record_id", "tags")
+    return sorted({record_id for record_id, tags in rows if tag in (tags or [])})
+
+
+def _sorted(records: QuerySet[Record], sort: str, stage: str) -> QuerySet[Record]:
+    key = sort.lstrip("-")
+    if key not in RECORD_SORTS:
+        return records.order_by("id")
+    if key == "first_author":
+        records = records.annotate(first_author=KT("authors__0"))
+    elif key == "status":
+        at = ScreeningItem.objects.filter(record_id=OuterRef("pk"))
+        at = at.filter(stage=stage) if stage else at.order_by("-stage")  # "ta" sorts after "ft": the latest
+        records = records.annotate(stage_status=Subquery(at.values("status")[:1]))
+    field = F(RECORD_SORTS[key])
+    order = field.desc(nulls_last=True) if sort.startswith("-") else field.asc(nulls_last=True)
+    return records.order_by(order, "number", "id")
+
+
+def records_list(*, review: Review, viewer: Viewer | None = None, duplicates: str = "hide",
+                 **filters) -> QuerySet[Record]:
+    """Records for the list page: searched and filtered, with their search and sources loaded."""
+    return (records_filtered(review, viewer=viewer, duplicates=duplicates, **filters).select_related("search")
+            .defer("raw", "abstract").annotate(duplicate_of_number=F("duplicate_of__number"))
+            .prefetch_related(Prefetch("duplicates", queryset=Record.objects.select_related("search")
+                                       .only("id", "duplicate_of_id", "search__database", "search__id")),
+                              Prefetch("screening_items", queryset=ScreeningItem.objects.order_by("-stage")
+                                       .only("id", "record_id", "stage", "status")),
+                              "screening_items__assignments__reviewer"))
+
+
+@dataclass
+class RecordDetail:
+    record: Record
+    primary: Record
+    group: list[Record]  # the primary and every record merged into it
+    pairs: list[DuplicatePair]
+
+
+def record_detail(*, review: Review, record_id: int) -> RecordDetail:
+    record = get_object_or_404(Record.objects.select_related("search", "search_file", "duplicate_of__search"),
+                               pk=record_id, review=review)
+    primary = record.duplicate_of or record
+    group = [primary, *Record.objects.filter(duplicate_of=primary).select_related("search", "search_file")
+             .order_by("id")]
+    if primary is record:
+        group[0] = record
+    ids = [r.pk for r in group]
+    pairs = list(DuplicatePair.objects.filter(Q(record_a_id__in=ids) | Q(record_b_id__in=ids))
+                 .select_related("record_a__search", "record_b__search", "decided_by").order_by("-score"))
+    return RecordDetail(record=record, primary=primary, group=group, pairs=pairs)
+
+
+def record_sources(*, record: Record) -> list[Search]:
+    """Every search that found this record (itself and whatever was merged into it), in search order."""
+    primary = record.duplicate_of or record
+    searches = {primary.search_id: primary.search}
+    for dup in Record.objects.filter(duplicate_of=primary).select_related("search"):
+        searches.setdefault(dup.search_id, dup.search)
+    return sorted(searches.values(), key=lambda s: (s.date_run, s.pk))
+
+
+def duplicate_pairs(*, review: Review, status: str = DuplicatePair.Status.POSSIBLE) -> QuerySet[DuplicatePair]:
+    return (DuplicatePair.objects.filter(review=review, status=status)
+            .select_related("record_a__search", "record_b__search", "decided_by")
+            .defer("record_a__raw", "record_b__raw", "record_a__abstract", "record_b__abstract")
+            .order_by("-score", "id"))
+
+
+def duplicate_pair_get(*, review: Review, pair_id: int) -> DuplicatePair:
+    return get_object_or_404(DuplicatePair.objects.select_related("record_a__search", "record_b__search",
+                                                                  "decided_by"), pk=pair_id, review=review)
+
+
+def duplicate_pair_comparison(*, pair: DuplicatePair):
+    """Field-by-field similarity of the two records, for the side-by-side page."""
+    from .dedup import explain_pair
+
+    return explain_pair(pair.record_a, pair.record_b)
+
+
+def next_possible_pair(*, review: Review, after: DuplicatePair | None = None) -> DuplicatePair | None:
+    pairs = duplicate_pairs(review=review)
+    if after is not None:
+        pairs = pairs.exclude(pk=after.pk)
+    return pairs.first()
+
+
+def records_for_export(*, review: Review, stage: str, screening_stage: str = "", **filters) -> Iterator[Record]:
+    """Records of an export ``stage`` that match the records page's ``filters`` (its own stage
+    filter is ``screening_stage``), in id order, streamed from the database with their search and
+    sources."""
+    if stage not in EXPORT_STAGES:
+        raise ValueError(f"unknown export stage {stage!r}")
+    records = (records_filtered(review, stage=screening_stage, **filters).select_related("search_file", "search")
+               .annotate(duplicate_of_number=F("duplicate_of__number")).order_by("id"))
+    if stage == "unique":
+        records = records.filter(duplicate_of__isnull=True)
+    elif stage == "ta_included":
+        records = records.filter(screening_items__stage=ScreeningStage.TITLE_ABSTRACT,
+                                 screening_items__status=ItemStatus.INCLUDED)
+    elif stage == "included":
+        records = records.filter(screening_items__stage=ScreeningStage.FULL_TEXT,
+                                 screening_items__status=ItemStatus.INCLUDED)
+    # Chunked iteration keeps memory flat; the source names come from one query per chunk.
+    chunk: list[Record] = []
+    for record in records.iterator(chunk_size=1000):
+        chunk.append(record)
+        if len(chunk) == 1000:
+            yield from _with_sources(chunk)
+            chunk = []
+    yield from _with_sources(chunk)
+
+
+def _with_sources(chunk: list[Record]) -> Iterator[Record]:
+    if not chunk:
+        return
+    primaries = {r.duplicate_of_id or r.pk for r in chunk}
+    sources: dict[int, set[str]] = {}
+    rows = (Record.objects.filter(Q(pk__in=primaries) | Q(duplicate_of_id__in=primaries))
+            .values_list("pk", "duplicate_of_id", "search__database"))
+    for pk, dup_of, database in rows:
+        sources.setdefault(dup_of or pk, set()).add(database)
+    for r in chunk:
+        r.source_databases = sorted(sources.get(r.duplicate_of_id or r.pk, set()))
+        yield r
+
+def records_api_list(*, review: Review, user, search_id: int | None = None, duplicates: str = "hide",
+                     **filters) -> QuerySet[Record]:
+    """Records for the API's list: the records page's filters (`records_filtered`), read for ``user``."""
+    search = Search.objects.filter(review=review, pk=search_id).first() if search_id else None
+    if search_id and search is None:
+        return Record.objects.none()
+    return records_filtered(review, viewer=viewer_for(review=review, user=user), search=search,
+                            duplicates=duplicates, **filters).select_related("search")
