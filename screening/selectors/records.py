@@ -257,7 +257,7 @@ def duplicate_pair_get(*, review: Review, pair_id: int) -> DuplicatePair:
 
 def duplicate_pair_comparison(*, pair: DuplicatePair):
     """Field-by-field similarity of the two records, for the side-by-side page."""
-    from .dedup import explain_pair
+    from ..dedup import explain_pair
 
     return explain_pair(pair.record_a, pair.record_b)
 
