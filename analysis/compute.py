@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from scipy import stats as scipy_stats
 
 from analysis import stats
-from analysis.stats import MetaAnalysisError
+from analysis.stats import MetaAnalysisError, json_safe
 
 from . import wording
 
@@ -39,21 +39,6 @@ PLOTS = ("forest", "funnel")
 class Computed:
     results: dict
     plots: dict[str, str]  # name (PLOTS) -> SVG
-
-
-def clean(value: Any) -> Any:
-    """JSON-safe: numpy to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [clean(v) for v in (value.tolist() if isinstance(value, np.ndarray) else value)]
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
 
 
 def shown(measure: str, x: float | None) -> float | None:
@@ -181,7 +166,7 @@ def _metareg(yi, vi, studies, spec) -> dict:
     except MetaAnalysisError as exc:
         return {"error": str(exc)}
     c = fit.coefficients
-    return clean({"k": fit.k, "left_out": len(studies) - len(keep), "QM": fit.QM, "QMp": fit.QMp,
+    return json_safe({"k": fit.k, "left_out": len(studies) - len(keep), "QM": fit.QM, "QMp": fit.QMp,
                   "QMdf": fit.QMdf, "R2": fit.R2, "tau2": fit.tau2, "QE": fit.QE, "QEp": fit.QEp,
                   "coefficients": [{"name": c.names[j], "b": c.b[j], "se": c.se[j], "zval": c.zval[j],
                                     "pval": c.pval[j], "ci_lb": c.ci_lb[j], "ci_ub": c.ci_ub[j]}
@@ -279,6 +264,6 @@ def compute(inputs: dict) -> Computed:
     if spec.get("moderators"):
         results["metareg"] = _metareg(yi, vi, studies, spec)
     results["prepost"] = prepost_share(inputs.get("prepost", []), level)
-    results = clean(results)
+    results = json_safe(results)
     results["plain_language"] = wording.plain_language(spec, results)
     return Computed(results=results, plots={"forest": forest, "funnel": funnel})

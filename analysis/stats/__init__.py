@@ -13,6 +13,7 @@ Results match R's metafor 3.8 run to convergence.  Public API:
 - plots as SVG text: :func:`forest_svg`, :func:`funnel_svg`;
 - :class:`MetaAnalysisError` / :class:`ConvergenceError` for refusals.
 """
+from ._inputs import json_safe
 from .bias import FsnResult, RanktestResult, RegtestResult, TrimfillResult, fsn, ranktest, regtest, trimfill
 from .effect_sizes import MEASURES, EffectSizes, escalc, from_summary
 from .errors import ConvergenceError, MetaAnalysisError
@@ -29,6 +30,6 @@ __all__ = [
     "CoefTable", "ConvergenceError", "EffectSizes", "FitStats", "FsnResult", "Leave1outResult",
     "MetaAnalysisError", "Prediction", "RanktestResult", "RegtestResult", "RmaResult",
     "SubgroupResult", "Tau2Estimate", "Tau2Interval", "TrimfillResult",
-    "escalc", "estimate_tau2", "forest_svg", "from_summary", "fsn", "funnel_svg", "leave1out",
+    "escalc", "estimate_tau2", "forest_svg", "from_summary", "fsn", "funnel_svg", "json_safe", "leave1out",
     "ranktest", "regtest", "rma", "subgroup_analysis", "tau2_qprofile", "trimfill",
 ]

@@ -1,15 +1,17 @@
 """Input checks and JSON conversion shared by the bias, sensitivity and plot modules."""
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .errors import MetaAnalysisError
 
 
-def as_yi_vi(yi, vi) -> tuple[np.ndarray, np.ndarray]:
+def as_yi_vi(yi: ArrayLike, vi: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Return ``yi`` and ``vi`` as 1-d float arrays of equal length, finite, vi >= 0."""
     y = np.asarray(yi, dtype=float).ravel()
     v = np.asarray(vi, dtype=float).ravel()
@@ -25,16 +27,19 @@ def as_yi_vi(yi, vi) -> tuple[np.ndarray, np.ndarray]:
 
 
 def json_safe(value: Any) -> Any:
-    """Convert numpy values to plain Python; non-finite floats become None."""
+    """The one JSON-safe converter of results: dataclasses and dicts to dicts (keys as text), lists,
+    tuples and arrays to lists, numpy scalars to Python ones, non-finite floats to None."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: json_safe(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
     if isinstance(value, np.ndarray):
         return [json_safe(v) for v in value.tolist()]
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
-    if isinstance(value, (np.integer,)):
+    if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
         f = float(value)

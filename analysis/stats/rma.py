@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from ._inputs import json_safe
 from .design import Design, build_design
 from .errors import MetaAnalysisError
-from .qprofile import Tau2Interval, tau2_qprofile
+from .qprofile import tau2_qprofile
 from .tau2 import FIXED_METHODS, METHODS, estimate_tau2
 from .wls import Array, FitCache, Wls
 
@@ -165,23 +166,7 @@ class RmaResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-safe values (non-finite floats become None)."""
-        return {f.name: _json_safe(getattr(self, f.name)) for f in fields(self)}
-
-
-def _json_safe(x: Any) -> Any:
-    if isinstance(x, (FitStats, CoefTable, Tau2Interval)):
-        return {f.name: _json_safe(getattr(x, f.name)) for f in fields(x)}
-    if isinstance(x, dict):
-        return {str(k): _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, np.ndarray)):
-        return [_json_safe(v) for v in x]
-    if isinstance(x, (bool, np.bool_)):
-        return bool(x)
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        return float(x) if math.isfinite(x) else None
-    return x
+        return {f.name: json_safe(getattr(self, f.name)) for f in fields(self)}
 
 
 def _alpha(level: float) -> float:

@@ -6,9 +6,12 @@ level) is refitted on the remaining k - 1 studies.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._inputs import as_yi_vi, json_safe
 from .errors import MetaAnalysisError
@@ -41,8 +44,8 @@ class Leave1outResult:
     H2: np.ndarray
     labels: tuple[str, ...] | None = field(default=None)
 
-    def to_dict(self) -> dict:
-        return json_safe(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return dict(json_safe(self.__dict__))
 
 
 _FIELDS = ("estimate", "se", "zval", "pval", "ci_lb", "ci_ub", "Q", "Qp", "tau2", "I2", "H2")
@@ -50,8 +53,8 @@ _FIELDS = ("estimate", "se", "zval", "pval", "ci_lb", "ci_ub", "Q", "Qp", "tau2"
 _SOURCE = {"estimate": "b", "Q": "QE", "Qp": "QEp"}
 
 
-def leave1out(yi, vi, method: str = "REML", test: str = "z", level: float = 95,
-              labels=None) -> Leave1outResult:
+def leave1out(yi: ArrayLike, vi: ArrayLike, method: str = "REML", test: str = "z", level: float = 95,
+              labels: Sequence[str] | None = None) -> Leave1outResult:
     """Refit the random-effects model k times, each time without one study.
 
     Parameters

@@ -12,8 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from screening.importers.citation import Citation
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
 
 BIB_DEDUPE_SETS = ("cytology_screening", "haematology", "respiratory", "special_cases")
 
@@ -100,11 +104,11 @@ def load_colrev(folder: Path) -> LabelledSet:
     """
     import bibtexparser
 
-    def origins(entry) -> frozenset[str]:
+    def origins(entry: Entry) -> frozenset[str]:
         field = entry.fields_dict.get("colrev_origin")
         return frozenset(o.strip() for o in (field.value if field else "").split(";") if o.strip())
 
-    def value(entry, name: str) -> str | None:
+    def value(entry: Entry, name: str) -> str | None:
         field = entry.fields_dict.get(name)
         return _clean(field.value) if field else None
 

@@ -94,8 +94,8 @@ def parse_with_report(
     return citations, report
 
 
-def _records(data: bytes, filename: str | None, format: str, column_map, report,
-             limits: Limits) -> Iterator[Citation]:
+def _records(data: bytes, filename: str | None, format: str, column_map: dict[str, str] | None,
+             report: ImportReport | None, limits: Limits) -> Iterator[Citation]:
     yield from FORMATS[format].read(Source(data, filename, column_map, report, limits))
 
 

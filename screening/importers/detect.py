@@ -109,11 +109,11 @@ _TEXT_STEPS = _steps("text")
 _ZIP_STEPS = _steps("zip")
 
 
-def _first_match(steps, head: Head, filename: str | None) -> str | None:
+def _first_match(steps: list[tuple[int, str | None, Sniff]], head: Head, filename: str | None) -> str | None:
     for _rank, key, sniff in steps:
         if key is None:
             refusal = sniff.test(head)
-            if refusal:
+            if isinstance(refusal, str) and refusal:
                 raise ImportFormatError(refusal, filename=filename)
         elif sniff.test(head):
             return key

@@ -24,8 +24,12 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import ImportFormatError
+
+if TYPE_CHECKING:
+    from .citation import Citation
 
 MB = 1024 * 1024
 # A sheet's XML is wordier than the same rows as CSV (tags around every cell), so an
@@ -48,7 +52,7 @@ class Limits:
     max_columns: int = 2_000
 
     @classmethod
-    def for_upload_mb(cls, max_upload_mb: int, **overrides) -> Limits:
+    def for_upload_mb(cls, max_upload_mb: int, **overrides: int) -> Limits:
         return cls(max_unpacked_bytes=UNPACK_FACTOR * max_upload_mb * MB, **overrides)
 
 
@@ -99,7 +103,7 @@ def check_columns(width: int, filename: str | None, line: int | None, limits: Li
 _FIELD_NAMES = {"raw": "text", "publication_type": "publication type"}
 
 
-def check_citation(citation, filename: str | None, limits: Limits = DEFAULT_LIMITS) -> None:
+def check_citation(citation: Citation, filename: str | None, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse a record with a NUL character or an over-long field (the record's first line is named)."""
     for name, value in citation.__dict__.items():
         if isinstance(value, list):

@@ -36,7 +36,7 @@ _SO_JOURNAL = re.compile(r"^(.+?)(?:\.\s|\s+\d|,\s*\d|$)")
 _MEDLINE_DB = re.compile(r"medline|pubmed", re.IGNORECASE)
 
 
-def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
+def iter_records(text: Lines, filename: str | None = None) -> Iterator[TaggedRecord]:
     record: TaggedRecord | None = None
     found_any = False
     for number, line in as_lines(text):

@@ -22,7 +22,7 @@ from .tagged import TaggedRecord
 TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) (.*)$|^([A-Z][A-Z0-9])$")
 
 
-def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
+def iter_records(text: Lines, filename: str | None = None) -> Iterator[TaggedRecord]:
     record: TaggedRecord | None = None
     found_any = False
     for number, line in as_lines(text):

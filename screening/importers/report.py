@@ -24,7 +24,7 @@ class FieldIssue:
     count: int = 0
     examples: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # {"value": str, "line": int | None}
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "message": self.message, "count": self.count, "examples": list(self.examples)}
 
 
@@ -34,7 +34,7 @@ class ImportReport:
     def __init__(self) -> None:
         self._issues: dict[tuple[str, str], FieldIssue] = {}
 
-    def note(self, field_name: str, message: str, value=None, line: int | None = None) -> None:
+    def note(self, field_name: str, message: str, value: object = None, line: int | None = None) -> None:
         key = (field_name, message)
         issue = self._issues.get(key)
         if issue is None:
@@ -46,7 +46,7 @@ class ImportReport:
                 text = text[:_EXAMPLE_CHARS - 1] + "…"
             issue.examples.append({"value": text, "line": line})
 
-    def unread(self, field_name: str, value, line: int | None = None) -> None:
+    def unread(self, field_name: str, value: object, line: int | None = None) -> None:
         """A value was present in the field but could not be read as that field."""
         self.note(field_name, "value present but not understood; left empty", value, line)
 
@@ -56,12 +56,12 @@ class ImportReport:
     def __len__(self) -> int:
         return len(self._issues)
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, Any]]:
         """One dict per (field, problem): field, message, count, examples."""
         return [issue.as_dict() for issue in sorted(self._issues.values(), key=lambda i: (i.field, i.message))]
 
 
-def check(report: ImportReport | None, field_name: str, raw, parsed, line: int | None,
+def check(report: ImportReport | None, field_name: str, raw: object, parsed: object, line: int | None,
           locate: Callable[[str], int | None] | None = None) -> None:
     """Note ``raw`` as unread when the field had a value but parsing it gave nothing.
 

@@ -38,7 +38,7 @@ _TAG_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _TAG_SECOND = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
-def _numbered_blocks(source) -> Iterator[tuple[int, list[str]]]:
+def _numbered_blocks(source: Lines) -> Iterator[tuple[int, list[str]]]:
     """(number of the first line, lines) for text, decoded bytes or (number, line) pairs."""
     if isinstance(source, str):
         lines = source.split("\n")
@@ -55,7 +55,7 @@ def _numbered_blocks(source) -> Iterator[tuple[int, list[str]]]:
             yield number, [line]
 
 
-def iter_records(text, filename: str | None = None) -> Iterator[TaggedRecord]:
+def iter_records(text: Lines, filename: str | None = None) -> Iterator[TaggedRecord]:
     """Records of RIS text, of ``decode.iter_decoded_lines`` output, or of (number, line) pairs."""
     record: TaggedRecord | None = None
     tags: list[tuple[str, str]] = []

@@ -49,7 +49,7 @@ def iter_elements(data: bytes, tags: tuple[str, ...], filename: str | None, what
         )
 
 
-def text(elem, path: str | None = None) -> str | None:
+def text(elem: etree._Element, path: str | None = None) -> str | None:
     """All text inside an element (EndNote's <style> runs, PubMed's <i>, MathML) joined."""
     node = elem.find(path) if path else elem
     if node is None:
@@ -58,8 +58,8 @@ def text(elem, path: str | None = None) -> str | None:
     return value or None
 
 
-def texts(elem, path: str) -> list[str]:
-    out = []
+def texts(elem: etree._Element, path: str) -> list[str]:
+    out: list[str] = []
     for node in elem.iterfind(path):
         value = "".join(node.itertext()).strip()
         if value:
@@ -67,5 +67,5 @@ def texts(elem, path: str) -> list[str]:
     return out
 
 
-def raw(elem) -> str:
-    return etree.tostring(elem, encoding="unicode")
+def raw(elem: etree._Element) -> str:
+    return str(etree.tostring(elem, encoding="unicode"))

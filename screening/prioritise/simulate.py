@@ -53,7 +53,7 @@ class SimulationResult:
     options: SimulationOptions
     seed: int
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         n = len(self.order)  # records that count: all but the start records
         relevant = self._relevant
         found = np.cumsum(self.labels)
@@ -77,7 +77,7 @@ class SimulationResult:
         """Inclusions left to find after the start records (all of them from a cold start)."""
         return self.n_included - (1 if self.priors else 0)
 
-    def stopping_figures(self) -> dict:
+    def stopping_figures(self) -> dict[str, Any]:
         """Where each stopping rule would have stopped, and the recall it really reached there."""
         opts = self.options
         relevant = self._relevant
