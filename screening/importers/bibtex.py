@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import bibtexparser
 from bibtexparser import model
@@ -33,6 +34,9 @@ from .citation import Citation
 from .errors import ImportFormatError
 from .registry import Format, Sniff, Source
 from .report import ImportReport, check
+
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
 
 _TYPES_WITH_BOOKTITLE = {"inproceedings", "incollection", "inbook", "conference"}
 _MONTHS = {m[:3].lower(): m for m in ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -79,7 +83,7 @@ def iter_citations(text: str, filename: str | None = None, report: ImportReport 
         yield to_citation(entry, macros, report)
 
 
-def _reason(block) -> str:
+def _reason(block: model.Block) -> str:
     error = getattr(block, "error", None)
     text = str(error).strip() if error is not None else ""
     if not text:
@@ -127,7 +131,7 @@ def _evaluate(raw: str, macros: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _decoder():
+def _decoder() -> LatexNodes2Text:
     # pylatexenc comes with bibtexparser; loaded on the first value that needs it.
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
@@ -148,7 +152,7 @@ _LATEX_PIECE = re.compile(
 @lru_cache(maxsize=4096)
 def _decode_piece(piece: str) -> str:
     try:
-        return _decoder().latex_to_text(piece)
+        return str(_decoder().latex_to_text(piece))
     except Exception:  # noqa: BLE001 - undecodable LaTeX is shown as written, less its braces
         return piece
 
@@ -285,7 +289,7 @@ def _encloses(piece: str) -> bool:
     return False
 
 
-def _locator(entry: model.Entry, names: tuple[str, ...]):
+def _locator(entry: model.Entry, names: tuple[str, ...]) -> Callable[[str], int | None]:
     """Finds the line of the first of the named fields in the entry (for the import report)."""
     def locate(_value: str) -> int | None:
         raw = entry.raw or ""

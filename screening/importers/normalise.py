@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Any
 from urllib.parse import unquote
 
 _DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
@@ -24,7 +25,7 @@ _PMID = re.compile(r"^(?:pmid:?\s*|pubmed:?\s+|https?://(?:www\.)?(?:pubmed\.ncb
                    r"(\d{1,9})/?(?:\s*\[pmid\]|\s*\(pmid\))?$", re.IGNORECASE)
 
 
-def clean(value) -> str | None:
+def clean(value: Any) -> str | None:
     """Collapse runs of whitespace; empty strings become None."""
     if value is None:
         return None
@@ -32,7 +33,7 @@ def clean(value) -> str | None:
     return " ".join(str(value).split()) or None
 
 
-def doi(value) -> str | None:
+def doi(value: Any) -> str | None:
     """Lower-cased DOI without URL or "doi:" prefixes, or None when there is none."""
     text = clean(value)
     if not text:
@@ -46,7 +47,7 @@ def doi(value) -> str | None:
     return found.rstrip(".,;:)]}>\"'").lower() or None
 
 
-def year(value) -> int | None:
+def year(value: Any) -> int | None:
     """The publication year from any date field ("2012///", "2019 Mar 5", 20170812)."""
     if value is None:
         return None
@@ -63,7 +64,7 @@ def year(value) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def pages(value, end=None) -> str | None:
+def pages(value: Any, end: Any = None) -> str | None:
     """Page range with a plain hyphen ("123-130"); abbreviated ends kept as given."""
     first = clean(value)
     last = clean(end)
@@ -74,7 +75,7 @@ def pages(value, end=None) -> str | None:
     return _PAGE_DASHES.sub("-", first).strip("-") or None
 
 
-def issn(value) -> str | None:
+def issn(value: Any) -> str | None:
     """First ISSN in the value as NNNN-NNNX; ISBNs (10 or 13 digits) are not ISSNs."""
     text = clean(value)
     if not text:
@@ -88,7 +89,7 @@ def issn(value) -> str | None:
     return None
 
 
-def pmid(value) -> str | None:
+def pmid(value: Any) -> str | None:
     """PubMed ID as a string of digits, or None when the value holds none."""
     text = clean(value)
     if not text:
@@ -97,7 +98,7 @@ def pmid(value) -> str | None:
     return match.group(1).lstrip("0") or None if match else None
 
 
-def author(value) -> str | None:
+def author(value: Any) -> str | None:
     """One author as "Last, First".
 
     Handles "Last, First", PubMed's "Last FM", "Last F.M." and "First Last".
@@ -144,7 +145,7 @@ _ORGANISATION_WORDS = {
 }
 
 
-def authors(values) -> list[str]:
+def authors(values: Any) -> list[str]:
     out = []
     for value in values:
         name = author(value)
@@ -153,7 +154,7 @@ def authors(values) -> list[str]:
     return out
 
 
-def split_authors(value) -> list[str]:
+def split_authors(value: Any) -> list[str]:
     """Split a one-cell author list ("A, B; C, D" or "Smith AB, Jones C")."""
     text = clean(value)
     if not text:
@@ -233,7 +234,7 @@ def _looks_like_pubmed_short(piece: str) -> bool:
     return len(parts) >= 2 and bool(_INITIALS.match(parts[-1])) and "." not in parts[-1]
 
 
-def split_list(value, separators: str = ";") -> list[str]:
+def split_list(value: Any, separators: str = ";") -> list[str]:
     text = clean(value)
     if not text:
         return []
@@ -246,7 +247,7 @@ def split_list(value, separators: str = ";") -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
-def first(*values) -> str | None:
+def first(*values: Any) -> str | None:
     for value in values:
         text = clean(value)
         if text:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from lxml import etree
+
 from . import normalise as norm
 from .citation import Citation
 from .registry import Format, Head, Sniff, Source
@@ -16,7 +18,7 @@ def iter_citations(data: bytes, filename: str | None = None) -> Iterator[Citatio
         yield to_citation(record)
 
 
-def _authors(rec) -> list[str]:
+def _authors(rec: etree._Element) -> list[str]:
     names = []
     for author_list in rec.iter("AuthorList"):
         if author_list.get("Type") == "editors":
@@ -33,7 +35,7 @@ def _authors(rec) -> list[str]:
     return norm.authors(names)
 
 
-def _abstract(rec) -> str | None:
+def _abstract(rec: etree._Element) -> str | None:
     parts = []
     for node in rec.iter("AbstractText"):
         body = "".join(node.itertext()).strip()
@@ -43,7 +45,7 @@ def _abstract(rec) -> str | None:
     return "\n".join(parts) or None
 
 
-def _doi(rec) -> str | None:
+def _doi(rec: etree._Element) -> str | None:
     for node in rec.iter("ELocationID"):
         if node.get("EIdType") == "doi":
             found = norm.doi(node.text)
@@ -57,7 +59,7 @@ def _doi(rec) -> str | None:
     return None
 
 
-def _year(rec) -> int | None:
+def _year(rec: etree._Element) -> int | None:
     for path in (
         ".//JournalIssue/PubDate/Year",
         ".//JournalIssue/PubDate/MedlineDate",
@@ -72,21 +74,21 @@ def _year(rec) -> int | None:
     return None
 
 
-def _pages(rec) -> str | None:
+def _pages(rec: etree._Element) -> str | None:
     pages = text(rec, ".//Pagination/MedlinePgn")
     if pages:
         return norm.pages(pages)
     return norm.pages(text(rec, ".//Pagination/StartPage"), text(rec, ".//Pagination/EndPage"))
 
 
-def _issn(rec) -> str | None:
+def _issn(rec: etree._Element) -> str | None:
     for node in rec.iter("ISSN"):
         if node.get("IssnType") == "Print":
             return norm.issn(node.text)
     return norm.issn(text(rec, ".//Journal/ISSN")) or norm.issn(text(rec, ".//ISSNLinking"))
 
 
-def to_citation(rec) -> Citation:
+def to_citation(rec: etree._Element) -> Citation:
     pmid = norm.pmid(text(rec, ".//PMID"))
     keywords = texts(rec, ".//KeywordList/Keyword") + texts(rec, ".//MeshHeading/DescriptorName")
     title = text(rec, ".//Article/ArticleTitle") or text(rec, ".//BookDocument/ArticleTitle")
