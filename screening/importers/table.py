@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from . import normalise as norm
 from .citation import Citation
@@ -61,7 +61,7 @@ _CITATION_FIELDS = {"title", "abstract", "authors", "year", "journal", "volume",
 _HEADER_SCAN_ROWS = 30
 
 
-def _key(header) -> str:
+def _key(header: object) -> str:
     text = str(header or "").replace("\ufeff", "").strip().lower()
     return re.sub(r"[^0-9a-z]+", " ", text).strip()
 
@@ -69,12 +69,12 @@ def _key(header) -> str:
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def _camel_key(header) -> str:
+def _camel_key(header: object) -> str:
     """"PublicationName" -> "publication name" (SyRF and other camelCase headers)."""
     return _key(_CAMEL_BOUNDARY.sub(" ", str(header or "")))
 
 
-def _resolve(headers: list, column_map: dict[str, str] | None, filename: str | None, line: int) -> dict[str, int]:
+def _resolve(headers: list[Any], column_map: dict[str, str] | None, filename: str | None, line: int) -> dict[str, int]:
     """Citation field (and helper columns) -> column index for this header row."""
     keys = [_key(h) for h in headers]
     # Tried only after the plain keys, so that "PubMed ID" still reads as "pubmed id".
@@ -107,7 +107,7 @@ def _resolve(headers: list, column_map: dict[str, str] | None, filename: str | N
     return found
 
 
-def _no_title_error(headers: list, filename: str | None, line: int | None) -> ImportFormatError:
+def _no_title_error(headers: list[Any], filename: str | None, line: int | None) -> ImportFormatError:
     shown = [str(h) for h in headers if h not in (None, "")][:40]
     return ImportFormatError(
         "no title column found in this table; columns found: "
@@ -119,7 +119,7 @@ def _no_title_error(headers: list, filename: str | None, line: int | None) -> Im
     )
 
 
-def _cell(row: list, index: int | None):
+def _cell(row: list[Any], index: int | None) -> Any:
     if index is None or index >= len(row):
         return None
     value = row[index]
@@ -134,9 +134,9 @@ def _cell(row: list, index: int | None):
     return str(value)
 
 
-def row_to_citation(row: list, columns: dict[str, int], raw: str, line: int,
+def row_to_citation(row: list[Any], columns: dict[str, int], raw: str, line: int,
                     report: ImportReport | None = None) -> Citation:
-    def get(field):
+    def get(field: str) -> Any:
         return _cell(row, columns.get(field))
 
     year = norm.year(get("year")) or norm.year(get("date"))
@@ -191,9 +191,9 @@ def iter_delimited(
     if not text.strip():
         raise ImportFormatError("the table is empty", filename=filename)
     candidates = [delimiter] if delimiter else _delimiter_order(text)
-    header_line = None
+    header_line = 0  # the header row's line, set with the delimiter chosen
     chosen = None
-    fallback_headers: list = []
+    fallback_headers: list[Any] = []
     for candidate in candidates:
         reader = csv.reader((line for _, line in iter_lines(text)), delimiter=candidate, quoting=quoting)
         try:
@@ -218,14 +218,16 @@ def iter_delimited(
     yield from _read_rows(text, filename, chosen, header_line, column_map, quoting, report)
 
 
-def _mapped_here(row: list, column_map: dict[str, str]) -> bool:
+def _mapped_here(row: list[Any], column_map: dict[str, str]) -> bool:
     keys = {_key(c) for c in row}
     return _key(column_map.get("title", "")) in keys if "title" in column_map else all(
         _key(h) in keys for h in column_map.values()
     )
 
 
-def _read_rows(text, filename, delimiter, header_line, column_map, quoting, report=None) -> Iterator[Citation]:
+def _read_rows(text: str, filename: str | None, delimiter: str, header_line: int,
+               column_map: dict[str, str] | None, quoting: Literal[0, 1, 2, 3],
+               report: ImportReport | None = None) -> Iterator[Citation]:
     pending: list[str] = []
 
     def feed() -> Iterable[str]:
@@ -264,7 +266,7 @@ def _read_rows(text, filename, delimiter, header_line, column_map, quoting, repo
         raise ImportFormatError("the table has a header row but no records", filename=filename, line=header_line)
 
 
-def _is_caption(row: list, columns: dict[str, int]) -> bool:
+def _is_caption(row: list[Any], columns: dict[str, int]) -> bool:
     # A one-cell line in a many-column table is a section caption (Abstrackr writes
     # "citations that are not yet labeled by anyone"), not a record.
     return len(row) == 1 and max(columns.values(), default=0) > 0
@@ -287,7 +289,7 @@ def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, st
             "expected an Excel 2007+ file",
             filename=filename,
         ) from None
-    first_headers: list = []
+    first_headers: list[Any] = []
     try:
         for sheet in workbook.worksheets:
             # The declared dimensions are not trusted: "A1:XFD1048576" would pad every row to
