@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .._inputs import as_yi_vi, json_safe
@@ -28,12 +30,12 @@ class FsnResult:
     meanes: float | None
     target: float | None
 
-    def to_dict(self) -> dict:
-        return json_safe(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return dict(json_safe(self.__dict__))
 
 
-def fsn(yi, vi=None, type: str = "Rosenthal", alpha: float = 0.05, target: float | None = None,
-        weighted: bool = False, test: str = "Stouffer") -> FsnResult:
+def fsn(yi: ArrayLike, vi: ArrayLike | None = None, type: str = "Rosenthal", alpha: float = 0.05,
+        target: float | None = None, weighted: bool = False, test: str = "Stouffer") -> FsnResult:
     """Fail-safe N (file drawer analysis), as metafor's ``fsn``.
 
     Parameters

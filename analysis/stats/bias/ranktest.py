@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .._inputs import as_yi_vi, json_safe
@@ -25,8 +27,8 @@ class RanktestResult:
     pval: float
     exact: bool
 
-    def to_dict(self) -> dict:
-        return json_safe(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return dict(json_safe(self.__dict__))
 
 
 def _kendall_inversions_cdf(q: int, n: int) -> float:
@@ -63,7 +65,7 @@ def _tie_sizes(x: np.ndarray) -> np.ndarray:
     return counts[counts > 1].astype(float)
 
 
-def ranktest(yi, vi, exact: bool = True) -> RanktestResult:
+def ranktest(yi: ArrayLike, vi: ArrayLike, exact: bool = True) -> RanktestResult:
     """Rank correlation test for funnel plot asymmetry (Begg and Mazumdar).
 
     Kendall's tau between the standardised deviations from the fixed-effect

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .._inputs import as_yi_vi, json_safe
@@ -30,16 +32,16 @@ class RegtestResult:
     ci_lb: float | None
     ci_ub: float | None
 
-    def to_dict(self) -> dict:
-        return json_safe(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return dict(json_safe(self.__dict__))
 
 
 _PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")
 
 
-def _predictor_column(predictor: str, vi: np.ndarray, ni) -> np.ndarray:
+def _predictor_column(predictor: str, vi: np.ndarray, ni: ArrayLike | None) -> np.ndarray:
     if predictor == "sei":
-        return np.sqrt(vi)
+        return np.asarray(np.sqrt(vi))
     if predictor == "vi":
         return vi
     if ni is None:
@@ -47,11 +49,12 @@ def _predictor_column(predictor: str, vi: np.ndarray, ni) -> np.ndarray:
     n = np.asarray(ni, dtype=float).ravel()
     if n.size != vi.size:
         raise MetaAnalysisError("Length of 'yi' and 'ni' is not the same.")
-    return {"ni": n, "ninv": 1 / n, "sqrtni": np.sqrt(n), "sqrtninv": 1 / np.sqrt(n)}[predictor]
+    columns: dict[str, np.ndarray] = {"ni": n, "ninv": 1 / n, "sqrtni": np.sqrt(n), "sqrtninv": 1 / np.sqrt(n)}
+    return columns[predictor]
 
 
-def regtest(yi, vi, model: str = "rma", predictor: str = "sei", method: str = "REML",
-            test: str = "z", level: float = 95, ni=None) -> RegtestResult:
+def regtest(yi: ArrayLike, vi: ArrayLike, model: str = "rma", predictor: str = "sei", method: str = "REML",
+            test: str = "z", level: float = 95, ni: ArrayLike | None = None) -> RegtestResult:
     """Regression test for funnel plot asymmetry (Egger's test and variants).
 
     Parameters

@@ -4,13 +4,18 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .._inputs import as_yi_vi, json_safe
 from ..errors import ConvergenceError, MetaAnalysisError
 from .uniroot import r_uniroot
+
+if TYPE_CHECKING:
+    from ..rma import RmaResult
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,8 @@ class TrimfillResult:
     vi: np.ndarray
     fill: np.ndarray
 
-    def to_dict(self) -> dict:
-        return json_safe(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return dict(json_safe(self.__dict__))
 
 
 # metafor's default control, which trimfill.rma.uni uses for every internal
@@ -101,7 +106,7 @@ def _default_control_tau2(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method:
         if _loglik(yi, vi, X, 0.0, method) - _loglik(yi, vi, X, tau2, method) > _DEFAULT_LL_TOL \
                 and tau2 > _DEFAULT_THRESHOLD:
             tau2 = 0.0
-    return max(0.0, tau2)
+    return max(0.0, float(tau2))
 
 
 def _default_control_pm(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: str) -> float:
@@ -113,7 +118,7 @@ def _default_control_pm(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, method: s
     target = stats.chi2.ppf(0.5, k - p) if method == "PMM" else k - p
 
     def excess(tau2: float) -> float:
-        return _Residual(vi + tau2, X, yi).yPy - target
+        return float(_Residual(vi + tau2, X, yi).yPy - target)
 
     if excess(0.0) < 0:
         return 0.0
@@ -146,7 +151,7 @@ class _Residual:
         return float(np.sum(self.w**2) - 2 * np.trace(self.S @ self._cross(3)) + np.trace(A @ A))
 
 
-def _loglik(yi, vi, X, tau2, method) -> float:
+def _loglik(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, tau2: float, method: str) -> float:
     w = 1 / (vi + tau2)
     WX = X * w[:, None]
     xtwx = X.T @ WX
@@ -154,18 +159,18 @@ def _loglik(yi, vi, X, tau2, method) -> float:
     rss = np.sum(w * (yi - X @ beta) ** 2)
     k, p = X.shape
     if method == "ML":
-        return -0.5 * k * math.log(2 * math.pi) - 0.5 * np.sum(np.log(vi + tau2)) - 0.5 * rss
-    return (-0.5 * (k - p) * math.log(2 * math.pi) - 0.5 * np.sum(np.log(vi + tau2))
+        return float(-0.5 * k * math.log(2 * math.pi) - 0.5 * np.sum(np.log(vi + tau2)) - 0.5 * rss)
+    return float(-0.5 * (k - p) * math.log(2 * math.pi) - 0.5 * np.sum(np.log(vi + tau2))
             - 0.5 * np.linalg.slogdet(xtwx)[1] - 0.5 * rss)
 
 
-def _wls(yi, vi, X, tau2) -> np.ndarray:
+def _wls(yi: np.ndarray, vi: np.ndarray, X: np.ndarray, tau2: float) -> np.ndarray:
     w = 1 / (vi + tau2)
     WX = X * w[:, None]
     return np.linalg.solve(X.T @ WX, WX.T @ yi)
 
 
-def _slope_sign_side(yi, vi, method) -> str:
+def _slope_sign_side(yi: np.ndarray, vi: np.ndarray, method: str) -> str:
     """'right' when small studies lean left (negative slope on the SE), as metafor."""
     X = np.column_stack([np.ones_like(yi), np.sqrt(vi)])
     if method in _DEFAULT_CONTROL_METHODS:
@@ -179,7 +184,7 @@ def _slope_sign_side(yi, vi, method) -> str:
     return "right" if slope < 0 else "left"
 
 
-def _pooled(yi, vi, method) -> float:
+def _pooled(yi: np.ndarray, vi: np.ndarray, method: str) -> float:
     if method in _DEFAULT_CONTROL_METHODS:
         X = np.ones((yi.size, 1))
         return float(_wls(yi, vi, X, _default_control_tau2(yi, vi, X, method))[0])
@@ -193,13 +198,13 @@ def _pooled(yi, vi, method) -> float:
 _SUMMARY_FIELDS = ("b", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2", "QE", "QEp", "I2", "H2")
 
 
-def _fit_fields(fit) -> dict:
+def _fit_fields(fit: RmaResult) -> dict[str, float]:
     # rma reports what metafor gives as NA (e.g. QE with a zero variance) as None
     return {name: math.nan if getattr(fit, name) is None else float(getattr(fit, name))
             for name in _SUMMARY_FIELDS}
 
 
-def _refit_summary(yi, vi, method, level) -> dict:
+def _refit_summary(yi: np.ndarray, vi: np.ndarray, method: str, level: float) -> dict[str, Any]:
     """The fields of the trim-and-fill refit, with metafor's default control."""
     from ..rma import rma
 
@@ -224,7 +229,7 @@ def _refit_summary(yi, vi, method, level) -> dict:
             "I2": float(100 * tau2 / (vt + tau2)), "H2": float((vt + tau2) / vt)}
 
 
-def trimfill(yi, vi, estimator: str = "L0", side: str | None = None, method: str = "REML",
+def trimfill(yi: ArrayLike, vi: ArrayLike, estimator: str = "L0", side: str | None = None, method: str = "REML",
              level: float = 95, maxiter: int = 100) -> TrimfillResult:
     """Duval and Tweedie's trim-and-fill method.
 

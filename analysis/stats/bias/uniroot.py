@@ -1,12 +1,15 @@
 """R's uniroot, whose stopping rule trimfill and fsn need to reproduce metafor."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..errors import MetaAnalysisError
 
 
-def r_uniroot(f, lower: float, upper: float, tol: float, maxiter: int, extend_up: bool = False) -> float:
+def r_uniroot(f: Callable[[float], float], lower: float, upper: float, tol: float, maxiter: int,
+              extend_up: bool = False) -> float:
     """Root of ``f`` exactly as R's ``uniroot`` finds it (Brent's zeroin, R_zeroin2).
 
     metafor stops its root searches at R's default tolerance
