@@ -65,8 +65,8 @@ class SearchSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Search
         fields = ["id", "source", "database", "platform", "date_run", "query", "limits", "reported_hits", "notes",
-                  "records_imported", "records_unique", "created_at", "updated_at"]
-        read_only_fields = ["id", "records_imported", "records_unique", "created_at", "updated_at"]
+                  "repeats", "records_imported", "records_unique", "created_at", "updated_at"]
+        read_only_fields = ["id", "repeats", "records_imported", "records_unique", "created_at", "updated_at"]
 
 
 class SearchFileSerializer(serializers.ModelSerializer):

@@ -2,11 +2,12 @@
 (registered in ScreeningConfig.ready)."""
 from django.urls import path
 
-from . import api, api_assign, api_fulltexts
+from . import api, api_assign, api_fulltexts, api_reruns
 
 urlpatterns = [
     path("searches/", api.SearchListApi.as_view(), name="api_searches"),
     path("searches/<int:search_id>/", api.SearchDetailApi.as_view(), name="api_search"),
+    path("searches/<int:search_id>/runs/", api_reruns.SearchRunsApi.as_view(), name="api_search_runs"),
     path("searches/<int:search_id>/files/", api.SearchFileListApi.as_view(), name="api_search_files"),
     path("imports/<int:file_id>/", api.ImportDetailApi.as_view(), name="api_import"),
     path("imports/<int:file_id>/retry/", api.ImportRetryApi.as_view(), name="api_import_retry"),

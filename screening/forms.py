@@ -53,6 +53,20 @@ class SearchForm(forms.ModelForm):
         }
 
 
+class SearchRerunForm(forms.ModelForm):
+    """A new run of a search: its own date and query (the same or changed); the database is the one repeated."""
+
+    class Meta:
+        model = Search
+        fields = ["date_run", "query", "limits", "reported_hits", "notes"]
+        widgets = {
+            "date_run": IsoDateInput(),
+            "query": forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "class": "mono"}),
+            "limits": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
 class SearchFileForm(forms.Form):
     file = forms.FileField(label="Export file")
     format = forms.ChoiceField(

@@ -51,3 +51,11 @@ def run_counts(search: Search) -> RunCounts:
     new = records.filter(duplicate_of__isnull=True).count()
     again = records.filter(Q(duplicate_of__isnull=False) & ~Q(duplicate_of__search=search)).count()
     return RunCounts(imported=imported, new=new, found_again=again)
+
+
+def rerun_context(search: Search) -> dict:
+    """What a search's page shows about its runs: each run with its counts, and the query's difference."""
+    runs = search_runs(search)
+    difference = query_difference(search.repeats.query, search.query) if search.repeats_id else []
+    return {"runs": [(run, run_counts(run)) for run in runs] if len(runs) > 1 else [],
+            "query_difference": difference}

@@ -3,13 +3,14 @@ from django.urls import path
 
 from reviewapp.page_access import token_download
 
-from . import fulltext_views, prisma_views, screen_views, views
+from . import fulltext_views, prisma_views, rerun_views, screen_views, views
 
 urlpatterns = [
     path("searches/", views.search_list, name="search_list"),
     path("searches/new/", views.search_create, name="search_create"),
     path("searches/<int:search_id>/", views.search_detail, name="search_detail"),
     path("searches/<int:search_id>/edit/", views.search_edit, name="search_edit"),
+    path("searches/<int:search_id>/again/", rerun_views.search_rerun, name="search_rerun"),
     path("imports/<int:file_id>/", views.search_file_report, name="search_file_report"),
     path("imports/<int:file_id>/progress.json", views.search_file_progress, name="search_file_progress"),
     path("imports/<int:file_id>/action/", views.search_file_action, name="search_file_action"),

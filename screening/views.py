@@ -26,6 +26,7 @@ from reviewapp.uploads import body_limit
 from . import exports, selectors, services
 from .forms import RecordFilterForm, SearchFileForm, SearchForm
 from .models import DuplicatePair, Record, ScreeningStage
+from .reruns import rerun_context
 from .upload_limits import SEARCH_EXPORT
 
 RECORDS_PER_PAGE = 50
@@ -71,7 +72,7 @@ def search_detail(request: HttpRequest, review_id: int, search_id: int) -> HttpR
         form = SearchFileForm()
     counts = selectors.searches_with_counts(review=review).get(pk=search.pk)
     return render(request, "screening/search_detail.html", review_page_context(
-        review, search=counts, files=counts.files.all(), form=form))
+        review, search=counts, files=counts.files.all(), form=form, **rerun_context(search)))
 
 
 @review_page(GET="manage_searches", POST="manage_searches")

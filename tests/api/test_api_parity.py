@@ -44,6 +44,7 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "search_create": [("api_searches", "post")],
     "search_detail": [("api_search_files", "post")],
     "search_edit": [("api_search", "patch"), ("api_search", "delete")],
+    "search_rerun": [("api_search_runs", "post")],
     "search_file_action": [("api_import_retry", "post"), ("api_import", "delete")],
     "fulltext": [("api_record_fulltext", "post")],
     "record_mend": [("api_record_corrections", "post")],

@@ -71,6 +71,8 @@ TABLE = [
     ("api_search", {"search_id": "search"}, "get", "view", None),
     ("api_search", {"search_id": "search"}, "patch", "manage_searches", {"notes": "Run again later"}),
     ("api_search", {"search_id": "search"}, "delete", "manage_searches", None),
+    ("api_search_runs", {"search_id": "search"}, "get", "view", None),
+    ("api_search_runs", {"search_id": "search"}, "post", "manage_searches", {"date_run": "2030-01-01"}),
     ("api_search_files", {"search_id": "search"}, "get", "view", None),
     ("api_search_files", {"search_id": "search"}, "post", "manage_searches", "upload"),
     ("api_import", {"file_id": "file"}, "get", "view", None),

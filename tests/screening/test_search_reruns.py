@@ -63,3 +63,53 @@ def test_a_run_is_audited_and_cannot_predate_the_run_it_repeats(review, people):
     assert Search.objects.count() == 2
     events = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_id=str(update.pk))
     assert [e.after["repeats_id"] for e in events if "repeats_id" in (e.after or {})] == [first.pk]
+
+
+def test_the_page_records_a_new_run_and_the_search_shows_its_runs_and_query_change(review, people, client_for):
+    from django.urls import reverse
+
+    first = make_search(review, people["lead"], "MEDLINE")
+    import_bytes(first, people["lead"], ris(*(record(n) for n in range(10))), "first.ris")
+    client = client_for(people["lead"])
+    page = client.get(reverse("search_detail", args=[review.pk, first.pk]))
+    assert reverse("search_rerun", args=[review.pk, first.pk]) in page.content.decode()
+    form = client.get(reverse("search_rerun", args=[review.pk, first.pk]))
+    assert "parent* AND infant*" in form.content.decode()  # the query repeated, ready to change
+    response = client.post(reverse("search_rerun", args=[review.pk, first.pk]),
+                           {"date_run": "2022-06-01", "query": "parent* AND <b>baby</b>", "limits": "", "notes": ""})
+    update = Search.objects.get(repeats=first)
+    assert response.status_code == 302 and response["Location"].endswith(f"/searches/{update.pk}/")
+    import_bytes(update, people["lead"], ris(*(record(n) for n in range(5, 15))), "update.ris")
+    html = client.get(reverse("search_detail", args=[review.pk, update.pk])).content.decode()
+    assert "Every run of this search" in html and "&lt;b&gt;baby&lt;/b&gt;" in html and "<b>baby" not in html
+    assert "- parent* AND infant*" in html
+    # Found again: 5 (records 5-9); new: 5 (10-14).
+    assert '<td class="num" data-label="Found again">5</td>' in html
+    # A reviewer may not record a run.
+    refused = client_for(people["reviewer"]).post(reverse("search_rerun", args=[review.pk, first.pk]),
+                                                 {"date_run": "2022-06-01", "query": "x"})
+    assert refused.status_code == 403 and Search.objects.count() == 2
+
+
+def test_the_api_twin_records_a_run_and_lists_every_run_with_what_it_found(review, people, client):
+    from django.urls import reverse
+
+    from reviewapp import services as review_services
+
+    first = make_search(review, people["lead"], "MEDLINE")
+    import_bytes(first, people["lead"], ris(*(record(n) for n in range(10))), "first.ris")
+    _, key = review_services.api_token_create(user=people["lead"], name="t", scope="read-write")
+    url = reverse("api_search_runs", args=[review.pk, first.pk])
+    made = client.post(url, {"date_run": "2022-06-01"}, content_type="application/json",
+                       HTTP_AUTHORIZATION=f"Token {key}")
+    assert made.status_code == 201, made.content
+    assert made.json()["repeats"] == first.pk and made.json()["query"] == first.query
+    unknown = client.post(url, {"date_run": "2022-07-01", "database": "Embase"}, content_type="application/json",
+                          HTTP_AUTHORIZATION=f"Token {key}")
+    assert unknown.status_code == 400 and Search.objects.count() == 2
+    update = Search.objects.get(pk=made.json()["id"])
+    import_bytes(update, people["lead"], ris(*(record(n) for n in range(5, 15))), "update.ris")
+    runs = client.get(url, HTTP_AUTHORIZATION=f"Token {key}").json()
+    assert [(r["id"], r["records_new"], r["records_found_again"]) for r in runs] == [
+        (first.pk, 10, 0), (update.pk, 5, 5)]
+    assert runs[1]["query_difference"] == []
