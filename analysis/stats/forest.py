@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from ._inputs import as_yi_vi
@@ -22,6 +24,7 @@ from .plots import (
     INK,
     MUTED,
     ROW,
+    Transform,
     _Axis,
     _axis_ticks,
     _fit_default,
@@ -35,6 +38,9 @@ from .plots import (
     _tick_label,
 )
 
+if TYPE_CHECKING:
+    from .rma import RmaResult
+
 __all__ = ["forest_svg"]
 
 
@@ -42,7 +48,7 @@ __all__ = ["forest_svg"]
 class _Forest:
     """The numbers a forest plot draws, on the analysis scale."""
 
-    fit: object
+    fit: RmaResult
     yi: np.ndarray
     lo_i: np.ndarray  # study CI bounds
     hi_i: np.ndarray
@@ -75,7 +81,8 @@ class _Forest:
         return f"{_num(self.shown(lb), self.digits)}{sep}{_num(self.shown(ub), self.digits)}"
 
 
-def _forest_numbers(yi, vi, result, level: float, transform, digits: int) -> _Forest:
+def _forest_numbers(yi: np.ndarray, vi: np.ndarray, result: RmaResult | None, level: float,
+                   transform: Transform, digits: int) -> _Forest:
     fit = _fit_default(yi, vi, result, level)
     fn, is_ratio = _resolve_transform(transform)
     crit = stats.norm.isf((1 - level / 100) / 2)
@@ -90,7 +97,8 @@ def _forest_numbers(yi, vi, result, level: float, transform, digits: int) -> _Fo
                    fn, is_ratio, level, digits)
 
 
-def _forest_range(f: _Forest, xlim, null_value) -> tuple[float, float, list[float]]:
+def _forest_range(f: _Forest, xlim: tuple[float, float] | None,
+                  null_value: float | None) -> tuple[float, float, list[float]]:
     """Axis range on the analysis scale and its ticks: everything drawn, or ``xlim``."""
     if xlim is not None:
         lo, hi = float(min(xlim)), float(max(xlim))
@@ -103,7 +111,7 @@ def _forest_range(f: _Forest, xlim, null_value) -> tuple[float, float, list[floa
     return _axis_ticks(float(np.min(pts)), float(np.max(pts)), f.fn, f.is_ratio)
 
 
-def _pooled_label(fit) -> str:
+def _pooled_label(fit: RmaResult) -> str:
     method = getattr(fit, "method", None)
     return ("Fixed-effect model" if method in ("FE", "EE", "CE")
             else f"Random-effects model ({method})" if method else "Pooled estimate")
@@ -266,7 +274,8 @@ def _draw_axis(f: _Forest, L: _ForestLayout, ticks: list[float], xlab: str | Non
     return body
 
 
-def forest_svg(yi, vi, labels: Sequence[str] | None = None, result=None, *, transform=None,
+def forest_svg(yi: ArrayLike, vi: ArrayLike, labels: Sequence[str] | None = None, result: RmaResult | None = None,
+               *, transform: Transform = None,
                level: float = 95, xlab: str | None = None, effect_label: str = "Estimate",
                null_value: float | None = 0.0, xlim: tuple[float, float] | None = None,
                pooled_label: str | None = None, show_heterogeneity: bool = True,

@@ -13,13 +13,19 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from gettext import ngettext  # the standard library's: the engine imports no Django
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize, stats
 
 from ._inputs import as_yi_vi
 from .errors import MetaAnalysisError
+
+if TYPE_CHECKING:
+    from .bias import TrimfillResult
+    from .rma import RmaResult
 
 __all__ = ["funnel_svg"]
 
@@ -34,6 +40,9 @@ INK = "#1f2933"
 MUTED = "#5f6b7a"
 ACCENT = "#1d4e89"
 MINUS = "\u2212"
+
+#: how an axis is shown: None (as is), "exp" or a function (np.exp gives a ratio axis)
+Transform = str | Callable[[float], float] | None
 
 
 # ------------------------------------------------------------------ helpers
@@ -74,7 +83,8 @@ def _text(x: float, y: float, s: str, *, anchor: str = "start", size: float = FO
     return f"<text {attrs}>{inner}</text>"
 
 
-def _line(x1, y1, x2, y2, *, stroke=INK, width=1.0, dash: str | None = None, cls: str | None = None) -> str:
+def _line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = INK, width: float = 1.0,
+          dash: str | None = None, cls: str | None = None) -> str:
     extra = f' stroke-dasharray="{dash}"' if dash else ""
     extra += f' class="{cls}"' if cls else ""
     return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
@@ -99,8 +109,8 @@ def _nice_step(span: float, target: int = 6) -> float:
     mag = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
         if raw <= m * mag:
-            return m * mag
-    return 10 * mag
+            return float(m * mag)
+    return float(10 * mag)
 
 
 def _linear_ticks(lo: float, hi: float) -> list[float]:
@@ -119,7 +129,7 @@ def _ratio_ticks(lo: float, hi: float) -> list[float]:
     The 1-2-5 series unless that crowds the axis (then powers of ten) or
     leaves it nearly bare (then 1, 1.5, 2, 3, 5, 7).
     """
-    def series(mantissas):
+    def series(mantissas: tuple[float, ...]) -> list[float]:
         cands = sorted(m * 10.0**e for e in range(-8, 9) for m in mantissas)
         below = [c for c in cands if math.log(c) <= lo + 1e-12]
         above = [c for c in cands if math.log(c) >= hi - 1e-12]
@@ -135,7 +145,7 @@ def _ratio_ticks(lo: float, hi: float) -> list[float]:
     return ticks
 
 
-def _resolve_transform(transform) -> tuple[Callable[[float], float] | None, bool]:
+def _resolve_transform(transform: Transform) -> tuple[Callable[[float], float] | None, bool]:
     """(function, is_log_ratio): 'exp' or np.exp give a ratio axis with ratio ticks."""
     if transform is None:
         return None, False
@@ -146,13 +156,13 @@ def _resolve_transform(transform) -> tuple[Callable[[float], float] | None, bool
     raise MetaAnalysisError("transform must be None, 'exp' or a callable.")
 
 
-def _tick_label(pos: float, fn, is_ratio: bool) -> str:
+def _tick_label(pos: float, fn: Callable[[float], float] | None, is_ratio: bool) -> str:
     value = pos if fn is None else fn(pos)
     text = f"{round(value, 10):g}"
     return MINUS + text[1:] if text.startswith("-") else text
 
 
-def _transformed_ticks(lo: float, hi: float, fn) -> list[float]:
+def _transformed_ticks(lo: float, hi: float, fn: Callable[[float], float]) -> list[float]:
     """Positions (analysis scale) of nice values on the transformed scale.
 
     For a monotone transform such as the inverse logit, ticks at 0.2, 0.4,
@@ -172,7 +182,8 @@ def _transformed_ticks(lo: float, hi: float, fn) -> list[float]:
     return sorted(ticks) if len(ticks) >= 2 else _linear_ticks(lo, hi)
 
 
-def _axis_ticks(lo: float, hi: float, fn, is_ratio: bool) -> tuple[float, float, list[float]]:
+def _axis_ticks(lo: float, hi: float, fn: Callable[[float], float] | None,
+                is_ratio: bool) -> tuple[float, float, list[float]]:
     """Axis range widened to whole ticks (ratio and linear axes) and the tick positions."""
     if fn is not None and not is_ratio:
         ticks = _transformed_ticks(lo, hi, fn)
@@ -192,7 +203,7 @@ class _Axis:
         return self.x0 + (v - self.lo) / (self.hi - self.lo) * (self.x1 - self.x0)
 
 
-def _fit_default(yi, vi, result, level):
+def _fit_default(yi: ArrayLike, vi: ArrayLike, result: RmaResult | None, level: float) -> RmaResult:
     if result is not None:
         return result
     from .rma import rma
@@ -200,19 +211,20 @@ def _fit_default(yi, vi, result, level):
     return rma(yi, vi, level=level)
 
 
-def _study_labels(labels, k: int) -> list[str]:
+def _study_labels(labels: Sequence[object] | None, k: int) -> list[str]:
     if labels is None:
         return [f"Study {i + 1}" for i in range(k)]
-    labels = [str(s) for s in labels]
-    if len(labels) != k:
-        raise MetaAnalysisError(f"{len(labels)} labels for {k} studies.")
-    return labels
+    texts = [str(s) for s in labels]
+    if len(texts) != k:
+        raise MetaAnalysisError(f"{len(texts)} labels for {k} studies.")
+    return texts
 
 
 
 # -------------------------------------------------------------------- funnel
 
-def funnel_svg(yi, vi, result=None, *, trimfill=None, level: float = 95, transform=None,
+def funnel_svg(yi: ArrayLike, vi: ArrayLike, result: RmaResult | None = None, *,
+               trimfill: TrimfillResult | None = None, level: float = 95, transform: Transform = None,
                xlab: str = "Observed outcome", labels: Sequence[str] | None = None,
                title: str | None = None, width: int = 560, height: int = 440) -> str:
     """Funnel plot (effect against standard error, SE axis inverted), as SVG.
