@@ -25,15 +25,25 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions
 
 from .api_auth import ApiTokenAuthentication, PerTokenThrottle
 from .permissions import CAPABILITIES, can, denial_reason, review_get_for_user
+
+if TYPE_CHECKING:
+    from .models import Review
+
+
+class ReviewRequest(HttpRequest):
+    """What a ``@review_page`` view receives, for type checkers: the request with its review on it."""
+
+    review: Review
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class SearchRunSerializer(serializers.Serializer):
 
 def _run_row(run: Search) -> dict:
     counts = run_counts(run)
-    before = run.repeats.query if run.repeats_id else run.query
+    before = run.repeats.query if run.repeats is not None else run.query
     return {"id": run.pk, "date_run": run.date_run, "repeats": run.repeats_id, "query": run.query,
             "query_difference": [{"mark": m, "line": text} for m, text in query_difference(before, run.query)],
             "records_imported": counts.imported, "records_new": counts.new,

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from reviewapp.exceptions import ApplicationError
-from reviewapp.page_access import review_page
+from reviewapp.page_access import ReviewRequest, review_page
 from reviewapp.pages import review_page_context
 
 from . import selectors, services
@@ -14,7 +14,7 @@ from .forms import SearchRerunForm
 
 
 @review_page(GET="manage_searches", POST="manage_searches")
-def search_rerun(request: HttpRequest, review_id: int, search_id: int) -> HttpResponse:
+def search_rerun(request: ReviewRequest, review_id: int, search_id: int) -> HttpResponse:
     review = request.review
     search = selectors.search_get(review=review, search_id=search_id)
     initial = {"query": search.query, "limits": search.limits}

@@ -56,6 +56,6 @@ def run_counts(search: Search) -> RunCounts:
 def rerun_context(search: Search) -> dict:
     """What a search's page shows about its runs: each run with its counts, and the query's difference."""
     runs = search_runs(search)
-    difference = query_difference(search.repeats.query, search.query) if search.repeats_id else []
+    difference = query_difference(search.repeats.query, search.query) if search.repeats is not None else []
     return {"runs": [(run, run_counts(run)) for run in runs] if len(runs) > 1 else [],
             "query_difference": difference}
