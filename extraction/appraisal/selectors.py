@@ -11,6 +11,7 @@ from screening.models import Study
 
 from .. import definition as defs
 from ..models import AppraisalTool, Entry, Extraction, FormTemplate
+from ..selectors import entry_of  # noqa: F401  (one double-entry read for forms and appraisals)
 from . import figures, judgements, tools
 
 Kind = FormTemplate.Kind
@@ -41,12 +42,6 @@ def tool_definition(template: FormTemplate) -> dict:
 def appraisal_get(*, template: FormTemplate, study: Study, target: str) -> Extraction | None:
     return (Extraction.objects.filter(template=template, study=study, target=target)
             .select_related("version", "study", "template", "finalised_by").first())
-
-
-def entry_of(*, extraction: Extraction | None, user) -> Entry | None:
-    if extraction is None:
-        return None
-    return extraction.entries.filter(user=user).select_related("version").first()
 
 
 @dataclass
