@@ -2,7 +2,7 @@
 (registered in AnalysisConfig.ready)."""
 from django.urls import path
 
-from . import api
+from . import api, api_compare
 from .report import api as report_api
 
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("analyses/<int:analysis_id>/", api.AnalysisDetailApi.as_view(), name="api_analysis"),
     path("analyses/<int:analysis_id>/runs/", api.AnalysisRunsApi.as_view(), name="api_analysis_runs"),
     path("analyses/<int:analysis_id>/runs/<int:run_id>/", api.AnalysisRunApi.as_view(), name="api_analysis_run"),
+    path("analyses/<int:analysis_id>/runs/<int:run_id>/compare/", api_compare.AnalysisRunCompareApi.as_view(),
+         name="api_analysis_run_compare"),
     path("analyses/<int:analysis_id>/runs/<int:run_id>/cancel/", api.AnalysisRunCancelApi.as_view(),
          name="api_analysis_run_cancel"),
     path("analyses/<int:analysis_id>/runs/<int:run_id>/again/", api.AnalysisRunAgainApi.as_view(),

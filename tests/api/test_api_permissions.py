@@ -126,6 +126,7 @@ TABLE = [
     ("api_analysis", {"analysis_id": "analysis"}, "patch", "run_analyses", {"level": 90}),
     ("api_analysis_runs", {"analysis_id": "analysis"}, "post", "run_analyses", None),
     ("api_analysis_run", {"analysis_id": "analysis", "run_id": "run"}, "get", "view", None),
+    ("api_analysis_run_compare", {"analysis_id": "analysis", "run_id": "run"}, "get", "view", None),
     ("api_analysis_run_cancel", {"analysis_id": "analysis", "run_id": "run"}, "post", "run_analyses", None),
     ("api_analysis_run_again", {"analysis_id": "analysis", "run_id": "run"}, "post", "run_analyses", None),
     ("api_sof_ratings", {"outcome_id": "outcome"}, "put", "grade", {"ratings": {"imprecision": {"change": 0}}}),
@@ -194,6 +195,7 @@ TABLE = [
 # What the world refuses even the lead, with a reason (400): see the end of the test below.
 LEAD_REFUSED = {("api_decision_undo", "post"), ("api_screening_stopping", "post"), ("api_sof_ratings", "put"),
                 ("api_sof_accept", "post"), ("api_outcome", "delete"), ("api_search", "delete"),
+                ("api_analysis_run_compare", "get"),
                 ("api_import", "delete"), ("api_import_retry", "post"), ("api_review_archive_cancel", "post"),
                 ("api_review_archive_again", "post"), ("api_analysis_run_again", "post")}
 # Routes outside a review, tested on their own (test_api_tokens, test_api_schema, test_archive_import_job).
