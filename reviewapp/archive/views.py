@@ -29,8 +29,11 @@ def archive_file_response(export: ArchiveExport) -> FileResponse:
     """The stored ZIP of a finished export as an attachment; 404 while it is not ready."""
     if export.status != ArchiveExport.Status.DONE or not export.file:
         raise Http404("This archive is not ready (or it failed); ask for a new one.")
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.download_name,
-                        content_type="application/zip")
+    try:
+        stored = export.file.open("rb")
+    except FileNotFoundError:  # removed from storage behind the app's back (a restore, a cleanup)
+        raise Http404("This archive's file is no longer stored; ask for a new one.") from None
+    return FileResponse(stored, as_attachment=True, filename=export.download_name, content_type="application/zip")
 
 
 @review_page(GET="export_review", POST="export_review")

@@ -458,6 +458,10 @@ def test_a_lead_asks_for_the_archive_on_its_page_and_downloads_it_when_the_worke
         lead.post(page)
     newest = ArchiveExport.objects.get(review=world)
     assert newest.pk != export.pk and newest.file.path != old_file and not os.path.exists(old_file)
+    # A file removed from storage behind the app's back is missing, not a server error.
+    os.remove(newest.file.path)
+    gone = lead.get(reverse("review_archive_download", args=[world.pk, newest.pk]))
+    assert gone.status_code == 404
 
 
 def test_while_an_archive_is_being_written_the_page_waits_and_asking_again_starts_no_second(world, people,
