@@ -57,7 +57,7 @@ def _side(lb: float | None, ub: float | None, threshold: float) -> str:
 
 
 def _one(run: AnalysisRun, *, outcome: str, judgements: dict, assessment, threshold: float) -> RunSide:
-    s = run.results["summary"]
+    s = (run.results or {})["summary"]  # only finished runs are compared; they hold results
     shown = s.get("shown", {})
     figures = {k: shown.get(k, s.get(k)) for k in ("b", "ci_lb", "ci_ub", "pi_lb", "pi_ub")}
     figures.update(I2=s.get("I2"), tau2=s.get("tau2"))
@@ -69,7 +69,7 @@ def _one(run: AnalysisRun, *, outcome: str, judgements: dict, assessment, thresh
         certainty = grade.level_name(proposal.certainty(changes))
     except (KeyError, TypeError, ValueError):
         certainty = ""
-    return RunSide(number=run.number, k=s.get("k") or len(run.inputs.get("studies", [])), figures=figures,
+    return RunSide(number=run.number, k=s.get("k") or len((run.inputs or {}).get("studies", [])), figures=figures,
                    certainty=certainty, side=_side(s.get("ci_lb"), s.get("ci_ub"), threshold))
 
 
@@ -87,8 +87,8 @@ def compare_runs(*, run: AnalysisRun, previous: AnalysisRun) -> RunComparison:
     judgements = extraction_selectors.risk_of_bias_overall(review=analysis.review)
     sides = [_one(r, outcome=analysis.outcome.name, judgements=judgements, assessment=assessment,
                   threshold=threshold) for r in (previous, run)]
-    before = {s["label"] for s in previous.inputs.get("studies", [])}
-    now = {s["label"] for s in run.inputs.get("studies", [])}
+    before = {s["label"] for s in (previous.inputs or {}).get("studies", [])}
+    now = {s["label"] for s in (run.inputs or {}).get("studies", [])}
     crossed = sides[0].side != sides[1].side and "unknown" not in (sides[0].side, sides[1].side)
     if crossed:
         conclusion = (f"The conclusion changed: the {name}'s side of the CI went from "
