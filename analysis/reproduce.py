@@ -140,9 +140,16 @@ ENGINE = "engine"
 def engine_files() -> dict[str, str]:
     """The engine's source (analysis/stats/*.py) as files of the zip's engine/ package, read at
     download time so the copy is always the engine that computed the run."""
-    source = resources.files(stats_package)
-    return {f"{ENGINE}/{item.name}": item.read_text(encoding="utf-8")
-            for item in sorted(source.iterdir(), key=lambda i: i.name) if item.name.endswith(".py")}
+    return dict(_python_files(resources.files(stats_package), ENGINE))
+
+
+def _python_files(folder, prefix: str):
+    """The package's .py files, its sub-packages' too (analysis/stats/bias/ ...), under ``prefix``."""
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if item.is_file() and item.name.endswith(".py"):
+            yield f"{prefix}/{item.name}", item.read_text(encoding="utf-8")
+        elif item.is_dir() and item.joinpath("__init__.py").is_file():
+            yield from _python_files(item, f"{prefix}/{item.name}")
 
 
 def python_script(inputs: dict, *, title: str) -> str:

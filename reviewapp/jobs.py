@@ -94,7 +94,7 @@ class Attempt:
         if not seconds:
             return
         try:
-            marked = cache.get(test_pause_key(self.model))
+            marked = cache.get(pause_key_for_tests(self.model))
         except Exception:  # noqa: BLE001 - a cache that is down is no mark
             marked = False
         if marked:
@@ -106,7 +106,7 @@ class Attempt:
         return _end(self, Status.DONE, "", fields)
 
 
-def test_pause_key(model: type[Job]) -> str:
+def pause_key_for_tests(model: type[Job]) -> str:
     return f"job-test-pause:{model._meta.label}"
 
 

@@ -63,7 +63,7 @@ def test_each_outcome_gets_a_row_with_proposals_grounded_in_the_appraisals(revie
                   if (st["study_id"], OUTCOME) not in judgements and (st["study_id"], "") not in judgements)
     assert (f"{missing} of {row.k} studies are not appraised" in rob.proposal.reason) == (missing > 0)
     inconsistency = next(d for d in row.domains if d.domain == "inconsistency")
-    assert f"I² = {s['I2']:.0f} %" in inconsistency.proposal.reason
+    assert f"I² = {s['I2']:.0f}%" in inconsistency.proposal.reason
     assert 1 <= row.certainty <= 4
     # outcomes without a run have a row that says so
     empty = _row(review, "Infant attachment")

@@ -28,15 +28,16 @@ def test_the_queue_changes_order_after_decisions(live_server, page, make_user):
     page.wait_for_url(live_server.url + "/")
     page.goto(f"{live_server.url}/reviews/{review.pk}/screening/ta/")
     shown = []
-    # Import order alternates relevant and off-topic; decide the first two by the truth.
-    for key in ("i", "e"):
+    # Import order alternates relevant and off-topic (the review's protocol, its title alone, may
+    # rank them first); decide the first two by the truth.
+    for _ in range(2):
         shown.append(page.locator("#record-title").inner_text())
         with page.expect_navigation():
-            page.keyboard.press(key)
-    assert shown[0].startswith("Parent-infant") and shown[1].startswith("Statin")
-    # Retrained in the background after those decisions: the five relevant records now come first.
+            page.keyboard.press("i" if shown[-1].startswith("Parent-infant") else "e")
+    # Retrained in the background after those decisions: the relevant records left now come first.
+    left = 6 - sum(title.startswith("Parent-infant") for title in shown)
     following = []
-    for _ in range(5):
+    for _ in range(left):
         following.append(page.locator("#record-title").inner_text())
         with page.expect_navigation():
             page.keyboard.press("i")

@@ -57,7 +57,11 @@ def test_a_lead_downloads_the_review_and_someone_imports_it(live_server, browser
         _fits(page)
         page.set_input_files("#archive-file", str(archive))
         page.click("text=Import review")
+        # The worker imports it (eagerly in tests); the import's page says so and links the review.
+        expect(page.locator("#import-status .status.done")).to_have_text("Imported")
+        _fits(page)
         copy = Review.objects.exclude(pk=review.pk).get()
+        page.click(f"#import-status a[href='/reviews/{copy.pk}/']")
         expect(page).to_have_url(f"{live_server.url}/reviews/{copy.pk}/")
         expect(page.locator("h1")).to_contain_text(review.title)
         _fits(page)

@@ -28,7 +28,7 @@ from django.db import connection
 from django.urls import reverse
 
 from reviewapp.archive.services import archive_export_request
-from reviewapp.jobs import test_pause_key
+from reviewapp.jobs import pause_key_for_tests
 from reviewapp.models import ArchiveExport, AuditEvent
 from screening import services
 from screening.models import RankingRun, Record, ScreeningItem, SearchFile
@@ -52,12 +52,12 @@ def _shared_cache():
 def paused(model):
     """While inside, the worker's jobs of this kind wait JOB_TEST_DELAY_SECONDS mid-job."""
     cache = _shared_cache()
-    cache.set(test_pause_key(model), True, 300)
+    cache.set(pause_key_for_tests(model), True, 300)
     try:
-        yield lambda: cache.delete(test_pause_key(model))
+        yield lambda: cache.delete(pause_key_for_tests(model))
     finally:
         try:
-            cache.delete(test_pause_key(model))
+            cache.delete(pause_key_for_tests(model))
         except Exception:  # noqa: BLE001 - Redis may be the thing a test stopped
             pass
 

@@ -103,9 +103,10 @@ def test_the_records_list_filters_and_hides_duplicates_by_default(client_for, re
 def test_the_records_list_needs_the_same_queries_for_many_records(client_for, review, people, two_searches,
                                                                    django_assert_max_num_queries):
     client = client_for(people["viewer"])
-    # 16: the page also loads each record's screening statuses (one query for the page) and the
-    # people its "decided by" filter offers; none of it grows with the records.
-    with django_assert_max_num_queries(16):
+    # 19: the page also loads each record's screening statuses and assignments (one query each for
+    # the page), the people its "decided by" and "assigned to" filters offer, and the header's
+    # unread notifications; none of it grows with the records.
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("record_list", args=[review.pk]), {"duplicates": "show"})
     assert len(response.context["page"].object_list) == 50
 
