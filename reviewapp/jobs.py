@@ -171,6 +171,11 @@ def _database_lost(exc: BaseException) -> bool:
         cause, depth = cause.__cause__ or cause.__context__, depth + 1
     if not isinstance(cause, OperationalError | InterfaceError):
         return False
+    # The server said so: a connection exception (SQLSTATE class 08) or operator intervention
+    # (57P: a shutdown or restart). Asked first, because by now the connection may be open again.
+    sqlstate = getattr(cause.__cause__, "sqlstate", None) or ""
+    if isinstance(cause, InterfaceError) or sqlstate.startswith(("08", "57P")):
+        return True
     try:
         return not connections["default"].is_usable()
     except Exception:  # noqa: BLE001 - a connection that cannot even say is lost

@@ -223,9 +223,7 @@ def test_an_import_whose_database_restarts_mid_import_is_tried_again_and_ends_wi
         unpause()
         search_file = SearchFile.objects.get(pk=search_file.pk)
         wait_for(search_file, lambda f: f.is_finished, 90, "the import never ended after the restart")
-    # Usually two attempts: the one cut off and the retry. In one CI run the attempt outlived the
-    # restart (attempts stayed 1; why is not yet known): what must hold either way is below.
-    assert search_file.status == SearchFile.Status.DONE and search_file.attempts in (1, 2)
+    assert search_file.attempts >= 2  # the cut-off attempt and the retry
     assert_imported_once(search_file, total)
     assert live_worker.control.ping(timeout=3), "the worker did not recover"
 
