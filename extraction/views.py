@@ -3,10 +3,12 @@ autosave, the comparison with settlement, the study page and the exports. Each v
 check, one service or selector, render."""
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.page_access import review_page
@@ -15,7 +17,7 @@ from reviewapp.permissions import can
 from reviewapp.selectors import outcome_directions
 
 from . import definition as defs
-from . import entry_post, exports, rendering, rules, selectors, services
+from . import double_entry, exports, rendering, rules, selectors, services
 from .forms import FieldForm, PublishForm, SectionForm, SettlerForm, TemplateCreateForm
 from .models import Extraction, FormTemplate
 
@@ -158,55 +160,31 @@ def entry_form(request: HttpRequest, review_id: int, template_id: int, study_id:
     review = request.review
     template = selectors.template_get(review=review, template_id=template_id)
     study = selectors.study_get(review=review, study_id=study_id)
-    errors: dict[str, str] = {}
-    posted = None
+    refused = None
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        try:
-            if action == "reopen":
-                extraction = selectors.extraction_get(template=template, study=study)
-                if extraction is None:
-                    raise ApplicationError("You have no finished entry to reopen.")
-                services.entry_reopen(actor=request.user, extraction=extraction)
-                return redirect("entry_form", review.pk, template.pk, study.pk)
-            posted_as = entry_post.posted_answers(template=template, study=study, user=request.user,
-                                                  data=request.POST)
-            result = services.entry_save(actor=request.user, template=template, study=study,
-                                         answers=posted_as.answers, draft=request.POST, done=action == "done")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("extraction_study", review.pk, study.pk)
-        if result.saved:
-            messages.success(request, "Marked done: thank you." if result.entry.done else "Saved.")
-            return redirect("entry_form", review.pk, template.pk, study.pk)
-        errors, posted = posted_as.input_errors(result.errors), request.POST
+        posted = double_entry.entry_post_response(
+            request, template=template, study=study,
+            save=partial(services.entry_save, actor=request.user, template=template, study=study),
+            here=reverse("entry_form", args=[review.pk, template.pk, study.pk]),
+            back=reverse("extraction_study", args=[review.pk, study.pk]),
+            nothing_to_reopen="You have no finished entry to reopen.", saved="Saved.")
+        if isinstance(posted, HttpResponse):
+            return posted
+        refused = posted
     extraction = selectors.extraction_get(template=template, study=study)
-    entry = selectors.entry_of(extraction=extraction, user=request.user)
-    version = entry.version if entry else template.current_version
-    if version is None:
+    form = double_entry.entry_form(request, extraction=extraction, new_version=template.current_version,
+                                   refused=refused)
+    if form is None:
         messages.error(request, "The form has not been published yet.")
         return redirect("extraction_home", review.pk)
-    refusal = rules.new_entry_refusal(user=request.user, extraction=extraction)
-    if refusal:
-        raise PermissionDenied(refusal)
-    restored = posted is None and entry is not None and entry.draft is not None
-    if posted is not None:
-        values = {k: v for k, v in posted.lists()}
-    elif restored:
-        values = entry.draft
-    else:
-        values = defs.answers_as_post(version.definition, entry.answers if entry else {})
     effects = None
-    if entry is not None and posted is None and not restored:
-        effects = rendering.row_effects(version.definition, entry.answers, _directions(review))
+    if form.entry is not None and not form.refused and not form.restored:
+        effects = rendering.row_effects(form.version.definition, form.entry.answers, _directions(review))
     outcome_names = services.entries.outcome_names(review)
     return render(request, "extraction/entry_form.html", review_page_context(
-        review, template=template, study=study, entry=entry, version=version, extraction=extraction,
-        sections=rendering.form_view(version.definition, values, errors, outcome_names, effects),
-        errors=errors, restored=restored, retired=(entry.retired if entry else {}),
-        countries=defs.countries(), done=bool(entry and entry.done),
-        frozen_reason=rules.entry_change_refusal(extraction=extraction),
-        may_compare=rules.may_see_comparison(user=request.user, roles=review.user_roles, extraction=extraction)))
+        review, template=template, study=study, **form.context(request, review),
+        sections=rendering.form_view(form.version.definition, form.values, form.errors, outcome_names, effects),
+        retired=(form.entry.retired if form.entry else {}), countries=defs.countries()))
 
 
 @review_page(POST="extract")
@@ -223,30 +201,11 @@ def entry_autosave(request: HttpRequest, review_id: int, template_id: int, study
 
 # -- comparison and consensus ------------------------------------------------------
 
-def consensus_page_refusal(request: HttpRequest, review, extraction) -> str | None:
-    """The object rule of both comparison pages (extraction and appraisal): a 403 for those the
-    comparison does not concern once it is comparable (`rules.has_stake`), and for a POST (settle,
-    finalise, reopen) from anyone who does not settle it (`rules.settle_refusal`)."""
-    roles = review.user_roles
-    refusal = rules.comparison_refusal(user=request.user, roles=roles, extraction=extraction)
-    if (refusal and extraction is not None and extraction.status in rules.COMPARABLE
-            and not rules.has_stake(user=request.user, roles=roles, extraction=extraction)):
-        return refusal
-    if request.method == "POST":
-        return (rules.settle_refusal(user=request.user, roles=roles, extraction=extraction)
-                if extraction is not None else "There is nothing to settle yet.")
-    return None
-
-
-def may_settle_here(request: HttpRequest, review, extraction) -> bool:
-    return extraction is not None and rules.may_settle(user=request.user, roles=review.user_roles,
-                                                       extraction=extraction)
-
-
 def _compare_refusal(*, request, review, template_id: int, study_id: int, **_) -> str | None:
     template = selectors.template_get(review=review, template_id=template_id)
     study = selectors.study_get(review=review, study_id=study_id)
-    return consensus_page_refusal(request, review, selectors.extraction_get(template=template, study=study))
+    extraction = selectors.extraction_get(template=template, study=study)
+    return double_entry.consensus_page_refusal(request, review, extraction)
 
 
 @review_page(GET="view", POST="view", obj=_compare_refusal)
@@ -256,13 +215,13 @@ def compare(request: HttpRequest, review_id: int, template_id: int, study_id: in
     study = selectors.study_get(review=review, study_id=study_id)
     extraction = selectors.extraction_get(template=template, study=study)
     refusal = rules.comparison_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
-    may_settle = may_settle_here(request, review, extraction)
+    may_settle = double_entry.may_settle_here(request, review, extraction)
     if refusal and request.method != "POST":
         return render(request, "extraction/compare_waiting.html", review_page_context(
             review, template=template, study=study, extraction=extraction, reason=refusal))
     if request.method == "POST":
-        consensus_post(request, extraction,
-                       finalised=f"The consensus of {study.label} is final: it is the study's data now.")
+        double_entry.consensus_post(request, extraction,
+                                    finalised=f"The consensus of {study.label} is final: it is the study's data now.")
         return redirect("compare", review.pk, template.pk, study.pk)
     entries, rows = selectors.comparison(extraction=extraction)
     open_count = sum(1 for r in rows if r.differs and not r.is_settled)
@@ -308,21 +267,3 @@ def export(request: HttpRequest, review_id: int, shape: str, fmt: str) -> HttpRe
     response["Content-Disposition"] = f'attachment; filename="extraction-{shape}-review{review.pk}.{fmt}"'
     return response
 
-
-
-def consensus_post(request: HttpRequest, extraction, *, finalised: str) -> None:
-    """One settling action on a comparison page (settle a difference, finalise, reopen), for
-    extractions and appraisals alike; a refusal becomes a message."""
-    action = request.POST.get("action", "")
-    try:
-        if action == "settle":
-            services.settlement_record(actor=request.user, extraction=extraction, path=request.POST.get("path", ""),
-                                       choice=request.POST.get("choice", ""), other=request.POST.get("other", ""),
-                                       note=request.POST.get("note", ""))
-        elif action == "finalise":
-            services.consensus_finalise(actor=request.user, extraction=extraction)
-            messages.success(request, finalised)
-        elif action == "reopen":
-            services.consensus_reopen(actor=request.user, extraction=extraction)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)

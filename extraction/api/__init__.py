@@ -34,8 +34,6 @@ from .entries import (  # noqa: F401
     ExtractionFilter,
     ExtractionListApi,
     ExtractionSerializer,
-    blank_entry,
-    refuse_a_third,
 )
 from .forms import (  # noqa: F401
     ANSWERS_SCHEMA_NOTE,

@@ -154,7 +154,7 @@ class ExtractionDetailApi(ReviewApiView):
         return Response(ExtractionDetailSerializer(extraction, context={"request": request}).data)
 
 
-def blank_entry(*, template: FormTemplate, user, extraction: Extraction | None) -> Entry:
+def _blank_entry(*, template: FormTemplate, user, extraction: Extraction | None) -> Entry:
     """What a person who has not saved yet sees: an empty entry on the version they would use."""
     version = extraction.version if extraction else template.current_version
     if version is None:
@@ -162,7 +162,7 @@ def blank_entry(*, template: FormTemplate, user, extraction: Extraction | None) 
     return Entry(extraction=extraction, user=user, version=version, answers={})
 
 
-def refuse_a_third(extraction: Extraction | None, user) -> None:
+def _refuse_a_third(extraction: Extraction | None, user) -> None:
     # As the entry page: a third person may not open a study two people are on (or one settled).
     refusal = rules.new_entry_refusal(user=user, extraction=extraction)
     if refusal:
@@ -173,6 +173,9 @@ class EntryApi(ReviewApiView):
     """Your own entry on a study (extractors and leads): GET it, PUT the whole entry (answers, and
     `done` to mark it done). Answers are checked as on the entry page; a refused save changes
     nothing and says which field is at fault (`field`, e.g. `answers.outcome_data.0.i_sd`)."""
+
+    # The double entry of the API, as extraction.double_entry is the pages': the appraisal API
+    # extends it with its tool (`_template`), its target and its save (`_save`).
 
     capabilities = {"GET": "extract", "PUT": "extract"}
 
@@ -186,12 +189,12 @@ class EntryApi(ReviewApiView):
         extraction = selectors.extraction_get(template=template, study=study, target=self._target(request))
         if extraction is None:
             return None, None
-        return extraction, next((e for e in extraction.entries.all() if e.user_id == request.user.pk), None)
+        return extraction, selectors.entry_of(extraction=extraction, user=request.user)
 
     def _answer(self, request, template, study):
         extraction, entry = self._current(request, template, study)
-        refuse_a_third(extraction, request.user)
-        return entry or blank_entry(template=template, user=request.user, extraction=extraction)
+        _refuse_a_third(extraction, request.user)
+        return entry or _blank_entry(template=template, user=request.user, extraction=extraction)
 
     def _save(self, request, template, study, data) -> None:
         services.entry_save_answers(actor=request.user, template=template, study=study, **data)
@@ -217,16 +220,14 @@ class EntryReopenApi(EntryApi):
 
     capabilities = {"POST": "extract"}
     http_method_names = ["post", "options"]  # not the entry's GET and PUT it shares code with
-
-    def _reopen(self, request, template, study) -> None:
-        extraction, _ = self._current(request, template, study)
-        if extraction is None:
-            raise exceptions.ValidationError("You have no finished entry to reopen.")
-        services.entry_reopen(actor=request.user, extraction=extraction)
+    nothing_to_reopen = "You have no finished entry to reopen."
 
     @extend_schema(request=None, responses=EntrySerializer)
     def post(self, request, review_id: int, form_id: int, study_id: int):
         template = self._template(form_id)
         study = selectors.study_get(review=self.review, study_id=study_id)
-        self._reopen(request, template, study)
+        extraction, _ = self._current(request, template, study)
+        if extraction is None:
+            raise exceptions.ValidationError(self.nothing_to_reopen)
+        services.entry_reopen(actor=request.user, extraction=extraction)
         return Response(EntrySerializer(self._answer(request, template, study)).data)

@@ -306,11 +306,6 @@ class AppraisalEntryApi(extraction_api.EntryApi):
         services.check_target(template=template, target=self._target(self.request))
         return template
 
-    def _answer(self, request, template, study):
-        extraction, entry = self._current(request, template, study)
-        extraction_api.refuse_a_third(extraction, request.user)
-        return entry or extraction_api.blank_entry(template=template, user=request.user, extraction=extraction)
-
     def _save(self, request, template, study, data) -> None:
         services.appraisal_save_answers(actor=request.user, template=template, study=study,
                                         target=self._target(request), **data)
@@ -325,21 +320,14 @@ class AppraisalEntryApi(extraction_api.EntryApi):
         return super().put(request, review_id, tool_id, study_id)
 
 
-class AppraisalEntryReopenApi(AppraisalEntryApi):
+class AppraisalEntryReopenApi(AppraisalEntryApi, extraction_api.EntryReopenApi):
     """Reopen your appraisal after marking it done (while the consensus is not final)."""
 
-    capabilities = {"POST": "extract"}
-    http_method_names = ["post", "options"]  # not the appraisal's GET and PUT it shares code with
+    nothing_to_reopen = "You have no finished appraisal to reopen."
 
     @extend_schema(parameters=TARGET_PARAMETERS, request=None, responses=extraction_api.EntrySerializer)
     def post(self, request, review_id: int, tool_id: int, study_id: int):
-        template = self._template(tool_id)
-        study = extraction_selectors.study_get(review=self.review, study_id=study_id)
-        extraction, _ = self._current(request, template, study)
-        if extraction is None:
-            raise exceptions.ValidationError("You have no finished appraisal to reopen.")
-        extraction_services.entry_reopen(actor=request.user, extraction=extraction)
-        return Response(extraction_api.EntrySerializer(self._answer(request, template, study)).data)
+        return super().post(request, review_id, tool_id, study_id)
 
 
 # ---------------------------------------------------------------- comparison and consensus

@@ -3,8 +3,9 @@
 figures and the CSV. Each view: access check, one service or selector, render."""
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,12 +17,10 @@ from reviewapp.page_access import require, review_page
 from reviewapp.pages import review_page_context
 from reviewapp.tabular import csv_text
 
-from .. import definition as defs
-from .. import entry_post, rendering, rules
+from .. import double_entry, entry_post, rendering, rules
 from .. import selectors as extraction_selectors
 from .. import services as extraction_services
 from ..models import AppraisalTool, Extraction
-from ..views import consensus_page_refusal, consensus_post, may_settle_here
 from . import figures, judgements, selectors, services, tools
 from .forms import CustomToolForm, StartForm
 
@@ -149,58 +148,36 @@ def appraisal_entry(request: HttpRequest, review_id: int, template_id: int, stud
     template = selectors.tool_template_get(review=review, template_id=template_id)
     study = extraction_selectors.study_get(review=review, study_id=study_id)
     target = request.GET.get("target", "")
-    here = _entry_url(review.pk, template.pk, study.pk, target)
-    errors: dict[str, str] = {}
-    posted = None
+    refused = None
     if request.method == "POST":
-        action = request.POST.get("action", "save")
-        try:
-            if action == "reopen":
-                extraction = selectors.appraisal_get(template=template, study=study, target=target)
-                if extraction is None:
-                    raise ApplicationError("You have no finished appraisal to reopen.")
-                extraction_services.entry_reopen(actor=request.user, extraction=extraction)
-                return redirect(here)
-            posted_as = entry_post.posted_answers(template=template, study=study, user=request.user,
-                                                  data=request.POST, target=target)
-            result = services.appraisal_save(actor=request.user, template=template, study=study, target=target,
-                                             answers=posted_as.answers, draft=request.POST, done=action == "done")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("appraisal_study", review.pk, study.pk)
-        if result.saved:
-            messages.success(request, "Marked done: thank you." if result.entry.done else "Saved; the proposals below "
-                             "follow from your answers.")
-            return redirect(here)
-        errors, posted = posted_as.input_errors(result.errors), request.POST
+        posted = double_entry.entry_post_response(
+            request, template=template, study=study, target=target,
+            save=partial(services.appraisal_save, actor=request.user, template=template, study=study, target=target),
+            here=_entry_url(review.pk, template.pk, study.pk, target),
+            back=reverse("appraisal_study", args=[review.pk, study.pk]),
+            nothing_to_reopen="You have no finished appraisal to reopen.",
+            saved="Saved; the proposals below follow from your answers.")
+        if isinstance(posted, HttpResponse):
+            return posted
+        refused = posted
     try:
         services.check_target(template=template, target=target)
     except ApplicationError as exc:
         raise Http404(exc.message) from None
     extraction = selectors.appraisal_get(template=template, study=study, target=target)
-    entry = selectors.entry_of(extraction=extraction, user=request.user)
     # The version the answers will be saved under: an appraisal keeps the tool version it began with,
     # so a second appraiser joining after a new version fills the same questions as the first.
-    version = entry.version if entry else (extraction.version if extraction else template.current_version)
-    refusal = rules.new_entry_refusal(user=request.user, extraction=extraction)
-    if refusal:
-        raise PermissionDenied(refusal)
-    restored = posted is None and entry is not None and entry.draft is not None
-    answers = entry.answers if entry else {}
-    if posted is not None:
-        values = {k: v for k, v in posted.lists()}
-    elif restored:
-        values = entry.draft
-    else:
-        values = defs.answers_as_post(version.definition, answers)
-    domains, overall = _domain_views(version.definition, values, errors, answers, target)
-    tool = tools.tool_of(version.definition)
+    form = double_entry.entry_form(request, extraction=extraction, refused=refused,
+                                   new_version=extraction.version if extraction else template.current_version)
+    if form is None:  # check_target has made sure the tool is published
+        raise Http404("This is not a published appraisal tool.")
+    answers = form.entry.answers if form.entry else {}
+    domains, overall = _domain_views(form.version.definition, form.values, form.errors, answers, target)
+    tool = tools.tool_of(form.version.definition)
     return render(request, "extraction/appraisal/entry.html", review_page_context(
-        review, template=template, study=study, entry=entry, version=version, extraction=extraction, tool=tool,
-        target=target, target_label=tools.target_label(target), domains=domains, overall=overall, errors=errors,
-        restored=restored, done=bool(entry and entry.done), answer_labels=tool.get("answer_labels") or {},
-        frozen_reason=rules.entry_change_refusal(extraction=extraction),
-        may_compare=rules.may_see_comparison(user=request.user, roles=review.user_roles, extraction=extraction),
+        review, template=template, study=study, **form.context(request, review), tool=tool,
+        target=target, target_label=tools.target_label(target), domains=domains, overall=overall,
+        answer_labels=tool.get("answer_labels") or {},
         autosave_url=_entry_url(review.pk, template.pk, study.pk, target, "appraisal_autosave"),
         compare_url=_entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")))
 
@@ -227,7 +204,7 @@ def _compare_refusal(*, request, review, template_id: int, study_id: int, **_) -
     template = selectors.tool_template_get(review=review, template_id=template_id)
     study = extraction_selectors.study_get(review=review, study_id=study_id)
     extraction = selectors.appraisal_get(template=template, study=study, target=request.GET.get("target", ""))
-    return consensus_page_refusal(request, review, extraction)
+    return double_entry.consensus_page_refusal(request, review, extraction)
 
 
 @review_page(GET="view", POST="view", obj=_compare_refusal)
@@ -239,13 +216,14 @@ def appraisal_compare(request: HttpRequest, review_id: int, template_id: int, st
     here = _entry_url(review.pk, template.pk, study.pk, target, "appraisal_compare")
     extraction = selectors.appraisal_get(template=template, study=study, target=target)
     refusal = rules.comparison_refusal(user=request.user, roles=review.user_roles, extraction=extraction)
-    may_settle = may_settle_here(request, review, extraction)
+    may_settle = double_entry.may_settle_here(request, review, extraction)
     if refusal and request.method != "POST":
         return render(request, "extraction/appraisal/compare_waiting.html", review_page_context(
             review, template=template, study=study, extraction=extraction, target_label=tools.target_label(target),
             reason=refusal))
     if request.method == "POST":
-        consensus_post(request, extraction, finalised=f"The consensus appraisal of {study.label} is final.")
+        double_entry.consensus_post(request, extraction,
+                                    finalised=f"The consensus appraisal of {study.label} is final.")
         return redirect(here)
     consensus, open_paths = (extraction.consensus, []) if extraction.status == Status.DONE else \
         extraction_services.consensus_answers(extraction)
