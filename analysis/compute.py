@@ -15,6 +15,7 @@ import numpy as np
 from django.utils.translation import ngettext
 from scipy import stats as scipy_stats
 
+import svgkit
 from analysis import stats
 from analysis.stats import MetaAnalysisError, json_safe
 
@@ -83,21 +84,12 @@ def stack_svgs(panels: list[tuple[str, str]], title: str) -> str:
         w = int(re.search(r'width="(\d+)"', svg).group(1))
         h = int(re.search(r'height="(\d+)"', svg).group(1))
         width = max(width, w)
-        parts.append(f'<text x="16" y="{y + 22:.0f}" font-size="15" font-weight="700" fill="#1f2933" '
-                     f'class="group-heading">{_xml(heading)}</text>')
+        parts.append(svgkit.text(16, f"{y + 22:.0f}", heading, font_size=15, font_weight=700, fill="#1f2933",
+                                 class_="group-heading"))
         y += head_h
         parts.append(_numbered_svg(svg, i).replace("<svg ", f'<svg x="0" y="{y:.0f}" ', 1))
         y += h
-    height = math.ceil(y)
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{_xml(title)}" font-family="system-ui, sans-serif">',
-        f"<title>{_xml(title)}</title>", f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        *parts, "</svg>"])
-
-
-def _xml(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return svgkit.document(width, y, parts, font=svgkit.FONT_UI, name=title, label=True, separator="\n")
 
 
 def favours_axis(spec: dict) -> str:

@@ -16,6 +16,8 @@ import zipfile
 from gettext import ngettext
 from importlib import resources
 
+import svgkit
+
 from . import stats as stats_package
 from .codegen import py_literal, r_number, r_string, r_strings
 
@@ -135,12 +137,16 @@ def r_script(inputs: dict, *, title: str) -> str:
 
 #: the engine's package folder in the zip, beside reproduce.py
 ENGINE = "engine"
+#: the SVG primitives the engine's plots are drawn with, a package of their own beside it
+PRIMITIVES = "svgkit"
 
 
 def engine_files() -> dict[str, str]:
-    """The engine's source (analysis/stats/*.py) as files of the zip's engine/ package, read at
-    download time so the copy is always the engine that computed the run."""
-    return dict(_python_files(resources.files(stats_package), ENGINE))
+    """The engine's source (analysis/stats/*.py) as files of the zip's engine/ package, and the SVG
+    primitives it draws its plots with (svgkit/), read at download time so the copy is always the
+    engine that computed the run."""
+    return {**dict(_python_files(resources.files(stats_package), ENGINE)),
+            **dict(_python_files(resources.files(svgkit), PRIMITIVES))}
 
 
 def _python_files(folder, prefix: str):
@@ -204,7 +210,8 @@ reproduce.R   metafor, run to convergence (control threshold/tol 1e-12): Rscript
 reproduce.py  the app's engine: python reproduce.py, in any folder, prints the summary and the
               leave-one-out estimates as JSON, equal to results.json's. Needs Python 3 with numpy
               and scipy only: {ENGINE}/ beside it is a copy of the app's engine (analysis/stats,
-              BSD 3-Clause licence, as the review manager)
+              BSD 3-Clause licence, as the review manager), {PRIMITIVES}/ the SVG primitives
+              its plots are drawn with
 forest.svg, funnel.svg  the plots
 """
 

@@ -1,15 +1,16 @@
 """A horizontal bar chart of counts as SVG, for the descriptive summaries. Pure: no Django.
 
-Every label is data (a choice someone typed into a form), so each goes through `escape` (text)
-or `quoteattr` (attributes); styling is by attributes only, since the pages' CSP refuses inline
-<style>.
+Every label is data (a choice someone typed into a form): the chart is built with the site's SVG
+primitives (``svgkit``), which escape every text and attribute value; styling is by attributes
+only, since the pages' CSP refuses inline <style>.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
 
-FONT = "Helvetica, Arial, sans-serif"
+import svgkit
+
+FONT = svgkit.FONT_HELVETICA
 BAR = "#2b6cb0"
 MISSING_BAR = "#a0a0a0"
 ROW = 22
@@ -27,18 +28,15 @@ def bar_chart(title: str, bars: Sequence[tuple[str, int]], *, total: int, missin
     ``missing_label`` is drawn grey."""
     height = 30 + ROW * max(1, len(bars)) + 10
     width = LABEL_WIDTH + BAR_WIDTH + 90
-    body = [f'<text x="4" y="18" font-size="13" font-weight="bold">{escape(title)}</text>']
+    body = [svgkit.text(4, 18, title, font_size=13, font_weight="bold")]
     for i, (label, count) in enumerate(bars):
         y = 30 + i * ROW
         length = BAR_WIDTH * count / total if total else 0
         share = 100.0 * count / total if total else 0.0
         colour = MISSING_BAR if missing_label and label == missing_label else BAR
-        body.append(
-            f'<g><title>{escape(f"{label}: {count} ({share:.1f}%)")}</title>'
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 14}" font-size="12" text-anchor="end">{escape(_short(label))}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{ROW - 6}" fill="{colour}"/>'
-            f'<text x="{LABEL_WIDTH + length + 4:.1f}" y="{y + 14}" font-size="12">{count} ({share:.0f}%)</text></g>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family={quoteattr(FONT)} role="img" '
-            f'aria-label={quoteattr(title)}><rect width="100%" height="100%" fill="#ffffff"/>'
-            + "".join(body) + "</svg>")
+        body.append(svgkit.element("g", [
+            svgkit.title(f"{label}: {count} ({share:.1f}%)"),
+            svgkit.text(LABEL_WIDTH - 6, y + 14, _short(label), font_size=12, text_anchor="end"),
+            svgkit.rect(LABEL_WIDTH, y + 3, f"{length:.1f}", ROW - 6, fill=colour),
+            svgkit.text(f"{LABEL_WIDTH + length + 4:.1f}", y + 14, f"{count} ({share:.0f}%)", font_size=12)]))
+    return svgkit.document(width, height, body, font=FONT, name=title, label=True, titled=False)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
+
+import svgkit
 
 LINE = 17  # px per text line
 PAD = 9
@@ -19,7 +20,7 @@ BOX_W = 270
 GAP = 28
 BAND_W = 34
 MIN_BAND = 86  # the "Included" band's label needs this much height
-FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+FONT = svgkit.FONT_DIAGRAM
 
 
 @dataclass
@@ -212,38 +213,30 @@ def layout(c) -> Layout:
 def svg(c, link: Callable[[str], str] | None = None, title: str = "PRISMA 2020 flow diagram") -> str:
     """The diagram as a standalone SVG document; ``link(box)`` gives the URL each count points to."""
     lay = layout(c)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" '
-        f'width="{lay.width:.0f}" height="{lay.height:.0f}" font-family="{FONT}" font-size="12.5" '
-        + ('role="img">' if link is None else f'role="group" aria-label="{escape(title)}">'),
-        f"<title>{escape(title)}</title>",
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>',
-        f'<rect width="{lay.width:.0f}" height="{lay.height:.0f}" fill="#fff"/>',
-    ]
+    marker = svgkit.element("marker", svgkit.element("path", d="M0,0 L10,5 L0,10 z", fill="#333"), id="arrow",
+                            viewBox="0 0 10 10", refX=9, refY=5, markerWidth=7, markerHeight=7,
+                            orient="auto-start-reverse")
+    parts = []
     for label, top, bottom in lay.bands:
-        mid = (top + bottom) / 2
-        parts.append(f'<rect x="6" y="{top:.0f}" width="{BAND_W - 8}" height="{bottom - top:.0f}" rx="6" '
-                     'fill="#a9c8e8"/>')
-        parts.append(f'<text x="{6 + (BAND_W - 8) / 2:.0f}" y="{mid:.0f}" text-anchor="middle" font-weight="bold" '
-                     f'transform="rotate(-90 {6 + (BAND_W - 8) / 2:.0f} {mid:.0f})" dominant-baseline="middle">'
-                     f"{escape(label)}</text>")
+        mid, cx = (top + bottom) / 2, 6 + (BAND_W - 8) / 2
+        parts.append(svgkit.rect(6, f"{top:.0f}", BAND_W - 8, f"{bottom - top:.0f}", rx=6, fill="#a9c8e8"))
+        parts.append(svgkit.text(f"{cx:.0f}", f"{mid:.0f}", label, text_anchor="middle", font_weight="bold",
+                                 transform=f"rotate(-90 {cx:.0f} {mid:.0f})", dominant_baseline="middle"))
     for b in lay.boxes:
         fill, stroke = ("#f2c649", "#b08a16") if b.header else ("#ffffff", "#333333")
-        radius = 10 if b.header else 2
-        parts.append(f'<rect x="{b.x:.0f}" y="{b.y:.0f}" width="{b.w:.0f}" height="{b.h:.0f}" rx="{radius}" '
-                     f'fill="{fill}" stroke="{stroke}"/>')
+        parts.append(svgkit.rect(f"{b.x:.0f}", f"{b.y:.0f}", f"{b.w:.0f}", f"{b.h:.0f}", rx=10 if b.header else 2,
+                                 fill=fill, stroke=stroke))
         for i, line in enumerate(b.wrapped()):
             ty = b.y + PAD + (i + 0.78) * LINE
             tx = b.x + (b.w / 2 if b.header else 8)
-            anchor = ' text-anchor="middle"' if b.header else ""
-            weight = ' font-weight="bold"' if line.bold else ""
-            text = f'<text x="{tx:.0f}" y="{ty:.0f}"{anchor}{weight} xml:space="preserve">{escape(line.text)}</text>'
+            text = svgkit.text(f"{tx:.0f}", f"{ty:.0f}", line.text, text_anchor="middle" if b.header else None,
+                               font_weight="bold" if line.bold else None, xml_space="preserve")
             if line.box and link is not None:
-                text = f'<a href="{escape(link(line.box))}">{text}</a>'
+                text = svgkit.element("a", text, href=link(line.box))
             parts.append(text)
     for x1, y1, x2, y2 in lay.arrows:
-        parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#333" '
-                     'stroke-width="1.3" marker-end="url(#arrow)"/>')
-    parts.append("</svg>")
-    return "\n".join(parts)
+        parts.append(svgkit.line(f"{x1:.0f}", f"{y1:.0f}", f"{x2:.0f}", f"{y2:.0f}", stroke="#333", stroke_width=1.3,
+                                 marker_end="url(#arrow)"))
+    return svgkit.document(lay.width, lay.height, parts, font=FONT, size="12.5", name=title, whole=False,
+                           role="img" if link is None else "group", label=link is not None,
+                           head=[svgkit.element("defs", marker)], separator="\n")

@@ -10,11 +10,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
+
+import svgkit
 
 from ._inputs import as_yi_vi
 from .plots import (
@@ -202,9 +203,9 @@ def _draw_study_interval(f: _Forest, L: _ForestLayout, i: int, y: float) -> list
     if c >= a:
         body.append(_line(ax(a), y, ax(c), y, stroke=INK, width=1.2))
     if f.lo_i[i] < ax.lo:
-        body.append(f'<path class="ci-arrow" d="M{ax(ax.lo):.1f},{y:.1f} l6,-3.5 v7 z" fill="{INK}"/>')
+        body.append(svgkit.element("path", class_="ci-arrow", d=f"M{ax(ax.lo):.1f},{y:.1f} l6,-3.5 v7 z", fill=INK))
     if f.hi_i[i] > ax.hi:
-        body.append(f'<path class="ci-arrow" d="M{ax(ax.hi):.1f},{y:.1f} l-6,-3.5 v7 z" fill="{INK}"/>')
+        body.append(svgkit.element("path", class_="ci-arrow", d=f"M{ax(ax.hi):.1f},{y:.1f} l-6,-3.5 v7 z", fill=INK))
     return body
 
 
@@ -220,10 +221,9 @@ def _draw_study_rows(f: _Forest, L: _ForestLayout) -> list[str]:
         # square area proportional to the weight (side ∝ sqrt), as the eye reads areas
         side = max(4.0, (ROW - 4) * math.sqrt(max(f.weights[i], 0) / wmax))
         if ax.lo <= f.yi[i] <= ax.hi:
-            body.append(f'<rect class="study-marker" x="{ax(f.yi[i]) - side / 2:.1f}" y="{y - side / 2:.1f}" '
-                        f'width="{side:.1f}" height="{side:.1f}" fill="{ACCENT}">'
-                        f"<title>{escape(L.labels[i])}: {escape(L.ci_texts[i])}, "
-                        f"weight {f.weights[i]:.1f}%</title></rect>")
+            tip = svgkit.title(f"{L.labels[i]}: {L.ci_texts[i]}, weight {f.weights[i]:.1f}%")
+            body.append(svgkit.rect(f"{ax(f.yi[i]) - side / 2:.1f}", f"{y - side / 2:.1f}", f"{side:.1f}",
+                                    f"{side:.1f}", tip, class_="study-marker", fill=ACCENT))
         body.append(_text(L.est_x, y + fs * 0.35, L.ci_texts[i], anchor="end", cls="num"))
         body.append(_text(L.weight_x, y + fs * 0.35, f"{f.weights[i]:.1f}%", anchor="end", cls="num"))
     body.append("</g>")
@@ -237,12 +237,11 @@ def _draw_prediction_interval(f: _Forest, L: _ForestLayout) -> list[str]:
         return []
     ax, y = L.ax, L.pooled_y
     pa, pc = ax(max(lb, ax.lo)), ax(min(ub, ax.hi))
-    return ['<g class="prediction-interval">'
-            f"<title>{f.level:g}% prediction interval: {f.prediction(' to ')}</title>"
-            + _line(pa, y, pc, y, stroke=INK, width=1.2, dash="3 3")
-            + (_line(pa, y - 4, pa, y + 4, stroke=INK, width=1.2) if lb >= ax.lo else "")
-            + (_line(pc, y - 4, pc, y + 4, stroke=INK, width=1.2) if ub <= ax.hi else "")
-            + "</g>"]
+    return [svgkit.element("g", [
+        svgkit.title(f"{f.level:g}% prediction interval: {f.prediction(' to ')}"),
+        _line(pa, y, pc, y, stroke=INK, width=1.2, dash="3 3"),
+        _line(pa, y - 4, pa, y + 4, stroke=INK, width=1.2) if lb >= ax.lo else "",
+        _line(pc, y - 4, pc, y + 4, stroke=INK, width=1.2) if ub <= ax.hi else ""], class_="prediction-interval")]
 
 
 def _draw_pooled_row(f: _Forest, L: _ForestLayout) -> list[str]:
@@ -252,9 +251,9 @@ def _draw_pooled_row(f: _Forest, L: _ForestLayout) -> list[str]:
     body += _draw_prediction_interval(f, L)
     dl, dc, dr = ax(max(f.ci_lb, ax.lo)), ax(min(max(f.b, ax.lo), ax.hi)), ax(min(f.ci_ub, ax.hi))
     half = ROW * 0.32
-    body.append(f'<polygon class="pooled-diamond" points="{dl:.1f},{y:.1f} {dc:.1f},{y - half:.1f} '
-                f'{dr:.1f},{y:.1f} {dc:.1f},{y + half:.1f}" fill="{INK}">'
-                f"<title>{escape(L.pooled_label)}: {escape(L.pooled_text)}</title></polygon>")
+    points = f"{dl:.1f},{y:.1f} {dc:.1f},{y - half:.1f} {dr:.1f},{y:.1f} {dc:.1f},{y + half:.1f}"
+    body.append(svgkit.element("polygon", svgkit.title(f"{L.pooled_label}: {L.pooled_text}"),
+                               class_="pooled-diamond", points=points, fill=INK))
     body.append(_text(L.margin, y + fs * 0.35, L.pooled_label, weight="600"))
     body.append(_text(L.est_x, y + fs * 0.35, L.pooled_text, anchor="end", weight="600", cls="num"))
     body.append(_text(L.weight_x, y + fs * 0.35, "100%", anchor="end", weight="600", cls="num"))

@@ -4,8 +4,8 @@ The drawings follow metafor's ``forest.rma`` and ``funnel.rma``: squares
 sized by weight with confidence-interval lines, the pooled diamond with the
 prediction interval as a dotted line with end bars (``addpred=TRUE``); a
 funnel of effect against standard error with the pseudo-confidence region.
-Labels are XML-escaped; each SVG carries a viewBox and a <title>/<desc> for
-screen readers.
+Drawn with the site's SVG primitives (``svgkit``: every label escaped by its one escaping
+function); each SVG carries a viewBox and a <title>/<desc> for screen readers.
 """
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from gettext import ngettext  # the standard library's: the engine imports no Django
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import optimize, stats
+
+import svgkit
 
 from ._inputs import as_yi_vi
 from .errors import MetaAnalysisError
@@ -29,12 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["funnel_svg"]
 
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+FONT = svgkit.FONT_UI
 FONT_SIZE = 13
 ROW = 22  # px per study row: room for 13 px text and the largest square
-# average advance of a character of the sans-serif font, as a share of its
-# size; used to lay out columns without measuring text
-CHAR_W = 0.56
 BOLD_W = 1.12
 INK = "#1f2933"
 MUTED = "#5f6b7a"
@@ -61,47 +59,27 @@ TABULAR_CLASSES = ("num", "tick")
 
 
 def _text_width(s: str, size: float = FONT_SIZE) -> float:
-    return len(s) * size * CHAR_W
+    return svgkit.text_width(s, size, FONT)
 
 
 def _text(x: float, y: float, s: str, *, anchor: str = "start", size: float = FONT_SIZE,
           weight: str | None = None, fill: str = INK, cls: str | None = None, tooltip: str | None = None) -> str:
-    attrs = f'x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{fill}"'
-    if anchor != "start":
-        attrs += f' text-anchor="{anchor}"'
-    if weight:
-        attrs += f' font-weight="{weight}"'
-    if cls:
-        attrs += f' class="{cls}"'
-    if cls in TABULAR_CLASSES:
-        # A presentation attribute, not a <style> element: pages embed the SVG under a CSP that
-        # forbids inline style, and the standalone file looks the same.
-        attrs += ' font-variant="tabular-nums"'
-    inner = escape(s)
-    if tooltip:
-        inner = f"<title>{escape(tooltip)}</title>{inner}"
-    return f"<text {attrs}>{inner}</text>"
+    # font-variant: a presentation attribute, not a <style> element: pages embed the SVG under a
+    # CSP that forbids inline style, and the standalone file looks the same.
+    return svgkit.text(f"{x:.1f}", f"{y:.1f}", s, tooltip=tooltip, font_size=size, fill=fill,
+                       text_anchor=anchor if anchor != "start" else None, font_weight=weight, class_=cls,
+                       font_variant="tabular-nums" if cls in TABULAR_CLASSES else None)
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = INK, width: float = 1.0,
           dash: str | None = None, cls: str | None = None) -> str:
-    extra = f' stroke-dasharray="{dash}"' if dash else ""
-    extra += f' class="{cls}"' if cls else ""
-    return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{stroke}" stroke-width="{width:g}"{extra}/>')
+    return svgkit.line(f"{x1:.1f}", f"{y1:.1f}", f"{x2:.1f}", f"{y2:.1f}", stroke=stroke, stroke_width=width,
+                       stroke_dasharray=dash, class_=cls)
 
 
 def _svg(width: float, height: float, title: str, desc: str, body: list[str]) -> str:
-    w, h = math.ceil(width), math.ceil(height)
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        f'role="img" aria-labelledby="plot-title plot-desc" font-family={quoteattr(FONT)}>',
-        f'<title id="plot-title">{escape(title)}</title>',
-        f'<desc id="plot-desc">{escape(desc)}</desc>',
-        f'<rect width="{w}" height="{h}" fill="#ffffff"/>',
-        *body,
-        "</svg>",
-    ])
+    return svgkit.document(width, height, body, font=FONT, name=title, description=desc, ids=True,
+                           separator="\n")
 
 
 def _nice_step(span: float, target: int = 6) -> float:
@@ -290,10 +268,10 @@ def funnel_svg(yi: ArrayLike, vi: ArrayLike, result: RmaResult | None = None, *,
 
     body: list[str] = []
     x0, x1, y0, y1 = left, width - right, top, height - bottom
-    body.append(f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="#e9edf1"/>')
+    body.append(svgkit.rect(x0, y0, x1 - x0, y1 - y0, fill="#e9edf1"))
     tri = [(ax(centre), sy(0)), (ax(centre - crit * se_max), sy(se_max)), (ax(centre + crit * se_max), sy(se_max))]
-    body.append('<polygon class="funnel-region" points="'
-                + " ".join(f"{px:.1f},{py:.1f}" for px, py in tri) + '" fill="#ffffff"/>')
+    body.append(svgkit.element("polygon", class_="funnel-region",
+                               points=" ".join(f"{px:.1f},{py:.1f}" for px, py in tri), fill="#ffffff"))
     for side in (-1, 1):
         body.append(_line(ax(centre), sy(0), ax(centre + side * crit * se_max), sy(se_max),
                           stroke=MUTED, dash="4 3"))
@@ -306,8 +284,8 @@ def funnel_svg(yi: ArrayLike, vi: ArrayLike, result: RmaResult | None = None, *,
         cls = "study-marker filled-study" if filled[i] else "study-marker"
         fill = "#ffffff" if filled[i] else INK
         tip = f"{tips[i]}: {_num(fn(ys[i]) if fn else ys[i], 2)}, SE {ses[i]:.3f}"
-        body.append(f'<circle class="{cls}" cx="{ax(ys[i]):.1f}" cy="{sy(ses[i]):.1f}" r="4.2" '
-                    f'fill="{fill}" stroke="{INK}" stroke-width="1.2"><title>{escape(tip)}</title></circle>')
+        body.append(svgkit.circle(f"{ax(ys[i]):.1f}", f"{sy(ses[i]):.1f}", 4.2, svgkit.title(tip), class_=cls,
+                                  fill=fill, stroke=INK, stroke_width=1.2))
     body.append("</g>")
 
     # axes
@@ -321,8 +299,8 @@ def funnel_svg(yi: ArrayLike, vi: ArrayLike, result: RmaResult | None = None, *,
         body.append(_text(x0 - 8, sy(t) + 4, _num(t, 3).rstrip("0").rstrip(".") or "0", anchor="end",
                           size=fs - 1, cls="tick"))
     body.append(_text((x0 + x1) / 2, height - 14, xlab, anchor="middle"))
-    body.append(f'<text x="16" y="{(y0 + y1) / 2:.1f}" font-size="{fs}" fill="{INK}" text-anchor="middle" '
-                f'transform="rotate(-90 16 {(y0 + y1) / 2:.1f})">Standard Error</text>')
+    body.append(svgkit.text(16, f"{(y0 + y1) / 2:.1f}", "Standard Error", font_size=fs, fill=INK, text_anchor="middle",
+                            transform=f"rotate(-90 16 {(y0 + y1) / 2:.1f})"))
 
     n_fill = int(filled.sum())
     title = title or f"Funnel plot of {k} studies"

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
-FONT = "Helvetica, Arial, sans-serif"
+import svgkit
+
+FONT = svgkit.FONT_HELVETICA
 # robvis' colours and symbols for the words of RoB 2 and ROBINS-I
 KNOWN = {
     "low": ("#02C100", "+"),
@@ -50,25 +51,22 @@ def level_style(level: str | None, levels: Sequence[str]) -> tuple[str, str]:
 
 
 def _text_width(text: str, size: float) -> float:
-    return len(text) * size * 0.52  # Helvetica's average advance, close enough for layout
+    return svgkit.text_width(text, size, FONT)
 
 
 def _svg(width: float, height: float, body: list[str], title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" role="img">'
-            f'<title>{escape(title)}</title><rect width="100%" height="100%" fill="#ffffff"/>'
-            + "".join(body) + "</svg>")
+    return svgkit.document(width, height, body, font=FONT, name=title, whole=False)
 
 
 def _legend(levels: Sequence[str], x: float, y: float) -> tuple[list[str], float]:
-    parts = [f'<text x="{x:.0f}" y="{y:.0f}" font-size="12" font-weight="bold">Judgement</text>']
+    parts = [svgkit.text(f"{x:.0f}", f"{y:.0f}", "Judgement", font_size=12, font_weight="bold")]
     y += 18
     for level in levels:
         colour, symbol = level_style(level, levels)
-        parts.append(f'<circle cx="{x + 9:.0f}" cy="{y - 4:.0f}" r="8" fill="{colour}"/>'
-                     f'<text x="{x + 9:.0f}" y="{y:.0f}" font-size="12" font-weight="bold" text-anchor="middle" '
-                     f'fill="#000">{escape(symbol)}</text>'
-                     f'<text x="{x + 24:.0f}" y="{y:.0f}" font-size="12">{escape(level)}</text>')
+        parts.append(svgkit.circle(f"{x + 9:.0f}", f"{y - 4:.0f}", 8, fill=colour)
+                     + svgkit.text(f"{x + 9:.0f}", f"{y:.0f}", symbol, font_size=12, font_weight="bold",
+                                   text_anchor="middle", fill="#000")
+                     + svgkit.text(f"{x + 24:.0f}", f"{y:.0f}", level, font_size=12))
         y += 20
     return parts, y
 
@@ -85,30 +83,31 @@ def traffic_light_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str,
     legend_lines = [f"{c[1]}: {c[2]}" for c in columns]
     width = max(grid_x + step * len(keys) + 20, max([_text_width(t, 11) for t in legend_lines] + [0]) + 30,
                 _text_width(title, 14) * 1.1 + 20, 320)
-    body = [f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
-            f'<rect x="{grid_x - 4:.0f}" y="{top - 22}" width="{step * len(keys) + 8}" '
-            f'height="{row_h * len(rows) + 26}" fill="#f3f3f3" stroke="#bbb"/>',
-            f'<text x="10" y="{top - 6}" font-size="{size}" font-weight="bold">Study</text>']
+    body = [svgkit.text(10, 20, title, font_size=14, font_weight="bold"),
+            svgkit.rect(f"{grid_x - 4:.0f}", top - 22, step * len(keys) + 8, row_h * len(rows) + 26, fill="#f3f3f3",
+                        stroke="#bbb"),
+            svgkit.text(10, top - 6, "Study", font_size=size, font_weight="bold")]
     for j, head in enumerate(heads):
         cx = grid_x + step * j + step / 2
-        body.append(f'<text x="{cx:.1f}" y="{top - 6}" font-size="{size}" font-weight="bold" '
-                    f'text-anchor="middle">{escape(head if j < len(columns) else "All")}</text>')
+        body.append(svgkit.text(f"{cx:.1f}", top - 6, head if j < len(columns) else "All", font_size=size,
+                                font_weight="bold", text_anchor="middle"))
     for i, row in enumerate(rows):
         cy = top + row_h * i + row_h / 2
-        body.append(f'<text x="10" y="{cy + 4:.1f}" font-size="{size}">{escape(row.label)}</text>')
+        body.append(svgkit.text(10, f"{cy + 4:.1f}", row.label, font_size=size))
         for j, key in enumerate(keys):
             colour, symbol = level_style(row.judgements.get(key), levels)
             cx = grid_x + step * j + step / 2
             level = row.judgements.get(key) or "not judged"
-            body.append(f'<g><title>{escape(row.label)}, {escape(heads[j])}: {escape(level)}</title>'
-                        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{colour}" stroke="#555" '
-                        f'stroke-width="0.5"/><text x="{cx:.1f}" y="{cy + 5:.1f}" font-size="15" font-weight="bold" '
-                        f'text-anchor="middle">{escape(symbol)}</text></g>')
+            body.append(svgkit.element("g", [
+                svgkit.title(f"{row.label}, {heads[j]}: {level}"),
+                svgkit.circle(f"{cx:.1f}", f"{cy:.1f}", radius, fill=colour, stroke="#555", stroke_width=0.5),
+                svgkit.text(f"{cx:.1f}", f"{cy + 5:.1f}", symbol, font_size=15, font_weight="bold",
+                            text_anchor="middle")]))
     y = top + row_h * len(rows) + 30
-    body.append(f'<text x="10" y="{y}" font-size="12" font-weight="bold">Domains</text>')
+    body.append(svgkit.text(10, y, "Domains", font_size=12, font_weight="bold"))
     for line in legend_lines:
         y += 16
-        body.append(f'<text x="10" y="{y}" font-size="11">{escape(line)}</text>')
+        body.append(svgkit.text(10, y, line, font_size=11))
     legend, y = _legend(levels, 10, y + 26)
     body += legend
     return _svg(width, y + 4, body, title)
@@ -138,32 +137,33 @@ def summary_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, 
     used = [r for r in rows if (r.weight or 0) > 0] if weighted else list(rows)
     caption = (f"Weighted by sample size ({len(used)} of {len(rows)} with one)" if weighted
                else f"Unweighted ({len(rows)})")
-    body = [f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
-            f'<text x="10" y="36" font-size="11" fill="#555">{escape(caption)}</text>']
+    body = [svgkit.text(10, 20, title, font_size=14, font_weight="bold"),
+            svgkit.text(10, 36, caption, font_size=11, fill="#555")]
     for i, (key, text) in enumerate(items):
         y = top + i * (bar_h + gap)
         weight = "bold" if key == "overall" else "normal"
-        body.append(f'<text x="{x0 - 8:.0f}" y="{y + bar_h / 2 + 4:.0f}" font-size="{size}" text-anchor="end" '
-                    f'font-weight="{weight}">{escape(text)}</text>')
+        body.append(svgkit.text(f"{x0 - 8:.0f}", f"{y + bar_h / 2 + 4:.0f}", text, font_size=size, text_anchor="end",
+                                font_weight=weight))
         x = x0
         for level, share in shares(used, key, levels, weighted).items():
             if share <= 0:
                 continue
             w = share * bar_w
             colour, _ = level_style(level, levels)
-            body.append(f'<g><title>{escape(text)}: {escape(level)} {share:.0%}</title><rect x="{x:.2f}" y="{y}" '
-                        f'width="{w:.2f}" height="{bar_h}" fill="{colour}" stroke="#fff" stroke-width="0.5"/></g>')
+            body.append(svgkit.element("g", [
+                svgkit.title(f"{text}: {level} {share:.0%}"),
+                svgkit.rect(f"{x:.2f}", y, f"{w:.2f}", bar_h, fill=colour, stroke="#fff", stroke_width=0.5)]))
             if w >= 30:
                 ink = "#ffffff" if colour in DARK else "#000000"
-                body.append(f'<text x="{x + w / 2:.1f}" y="{y + bar_h / 2 + 4:.0f}" font-size="11" '
-                            f'text-anchor="middle" fill="{ink}">{share:.0%}</text>')
+                body.append(svgkit.text(f"{x + w / 2:.1f}", f"{y + bar_h / 2 + 4:.0f}", f"{share:.0%}", font_size=11,
+                                        text_anchor="middle", fill=ink))
             x += w
     axis_y = top + len(items) * (bar_h + gap)
     line_y = axis_y - gap / 2
-    body.append(f'<line x1="{x0}" y1="{line_y:.0f}" x2="{x0 + bar_w}" y2="{line_y:.0f}" stroke="#555"/>')
+    body.append(svgkit.line(str(x0), f"{line_y:.0f}", str(x0 + bar_w), f"{line_y:.0f}", stroke="#555"))
     for tick in range(0, 101, 25):
         tx = x0 + bar_w * tick / 100
-        body.append(f'<text x="{tx:.0f}" y="{axis_y + 10:.0f}" font-size="11" text-anchor="middle">{tick}%</text>')
+        body.append(svgkit.text(f"{tx:.0f}", f"{axis_y + 10:.0f}", f"{tick}%", font_size=11, text_anchor="middle"))
     legend, y = _legend(levels, 10, axis_y + 40)
     body += legend
     return _svg(width, y + 4, body, title)

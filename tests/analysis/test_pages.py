@@ -99,11 +99,11 @@ def test_the_run_downloads_as_a_folder_with_data_and_scripts(client_for, review,
     response = client.get(reverse("analysis_run_zip", args=[review.pk, done_run.pk]))
     z = zipfile.ZipFile(io.BytesIO(response.content))
     names = set(z.namelist())
-    engine = {n for n in names if n.startswith("engine/")}
+    engine = {n for n in names if n.startswith(("engine/", "svgkit/"))}
     assert names - engine == {"README.txt", "data.csv", "inputs.json", "results.json", "reproduce.R", "reproduce.py",
                               "forest.svg", "funnel.svg"}
     # reproduce.py stands alone: the engine's modules come with it
-    assert {"engine/__init__.py", "engine/rma.py", "engine/sensitivity.py"} <= engine
+    assert {"engine/__init__.py", "engine/rma.py", "engine/sensitivity.py", "svgkit/__init__.py"} <= engine
     script = z.read("reproduce.R").decode()
     assert "threshold = 1e-12, maxiter = 10000, tol = 1e-12" in script and 'method = "REML"' in script
     # the README names every R package the script loads, and what the Python script needs
