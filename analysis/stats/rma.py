@@ -30,7 +30,7 @@ from ._inputs import json_safe
 from .design import Design, build_design
 from .errors import MetaAnalysisError
 from .qprofile import tau2_qprofile
-from .tau2 import FIXED_METHODS, METHODS, estimate_tau2
+from .tau2 import FIXED_METHODS, METHODS, Control, estimate_tau2
 from .wls import Array, FitCache, Wls
 
 TESTS = ("z", "knha", "t")
@@ -200,6 +200,7 @@ def rma(
     *,
     sei: Any = None,
     intercept: bool = True,
+    control: Control | None = None,
 ) -> RmaResult:
     """Fit a meta-analytic model, as metafor's ``rma.uni``.
 
@@ -229,6 +230,11 @@ def rma(
         Standard errors, used when ``vi`` is not given.
     intercept : bool
         Add an intercept to ``mods`` (default True).
+    control : Control, optional
+        Estimate tau² as metafor does with this ``control`` (e.g.
+        :data:`analysis.stats.tau2.METAFOR_DEFAULT`, which metafor's
+        ``trimfill`` uses), stopping where metafor stops; by default the
+        estimate is converged to full precision.
 
     Returns
     -------
@@ -310,19 +316,20 @@ def rma(
     else:
         # without moderators the estimators work on y itself, sharing fits
         # with everything below; with moderators on the centred y (metafor)
-        est = estimate_tau2(method, y, v, X, allvipos=allvipos, fits=fits if X is None else None)
+        est = estimate_tau2(method, y, v, X, allvipos=allvipos, fits=fits if X is None else None,
+                            control=control)
         tau2, se_tau2 = est.tau2, est.se_tau2
 
     return _finish(
         fits, design, tau2, se_tau2, method=method, test=test, level=level,
-        allvipos=allvipos, vi0=vi0, included=keep, notes=notes, warn=warn,
+        allvipos=allvipos, vi0=vi0, included=keep, notes=notes, warn=warn, control=control,
     )
 
 
 def _finish(
     fits: FitCache, design: Design, tau2: float, se_tau2: float | None, *, method: str,
     test: str, level: float, allvipos: bool, vi0: bool, included: np.ndarray,
-    notes: list[str], warn: Any,
+    notes: list[str], warn: Any, control: Control | None = None,
 ) -> RmaResult:
     X, y, v = design.X, fits.y, fits.v
     k, p = int(y.shape[0]), design.p
@@ -409,7 +416,7 @@ def _finish(
 
     R2 = None
     if X is not None and design.intercept:
-        R2 = _r_squared(y, v, X, tau2, method, test, fit)
+        R2 = _r_squared(y, v, X, tau2, method, fit, control)
 
     tau2_ci = signs = tau_ci = I2_ci = H2_ci = None
     if method not in FIXED_METHODS and k > 1:
@@ -481,7 +488,7 @@ def _fit_stats(
 
 
 def _r_squared(
-    y: Array, v: Array, X: Array, tau2: float, method: str, test: str, fit: Wls
+    y: Array, v: Array, X: Array, tau2: float, method: str, fit: Wls, control: Control | None
 ) -> float | None:
     """Pseudo R² (percent) as metafor: the drop in tau² from the model without moderators.
 
@@ -504,7 +511,7 @@ def _r_squared(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             allvipos = bool(np.all(v > 0))
-            tau2_re = estimate_tau2(method, y, v, None, allvipos=allvipos).tau2
+            tau2_re = estimate_tau2(method, y, v, None, allvipos=allvipos, control=control).tau2
     except MetaAnalysisError:
         return None
     if tau2_re == 0.0:

@@ -27,6 +27,7 @@ import numpy as np
 from scipy import special
 
 from .errors import ConvergenceError, MetaAnalysisError
+from .uniroot import r_uniroot
 from .wls import Array, FitCache, Wls
 
 #: methods without a random effect (tau² fixed at 0)
@@ -45,6 +46,27 @@ _MAXITER = 200
 _NEWTON_DONE = 1e-8
 #: metafor's ll0check: a likelihood at tau²=0 this much higher wins
 _LL0_TOL = 1e-10
+
+
+@dataclass(frozen=True)
+class Control:
+    """metafor's ``control`` for the iterative estimators, where the answer depends on it.
+
+    ``threshold`` stops Fisher scoring (ML, REML, EB) and the DLIT and SJIT
+    iterations once tau² changes by at most this much; ``tol`` is the
+    tolerance of R's ``uniroot`` (PM, MP, PMM) and of the likelihood check
+    against tau² = 0; ``maxiter`` bounds either.  :func:`estimate_tau2`
+    without a control solves every equation to full precision instead (what
+    metafor gives with ``threshold=1e-12, tol=1e-12``).
+    """
+
+    threshold: float
+    maxiter: int
+    tol: float
+
+
+#: metafor's default control, with which its ``trimfill`` fits every internal model
+METAFOR_DEFAULT = Control(threshold=1e-5, maxiter=100, tol=float(np.finfo(float).eps) ** 0.25)
 
 
 @dataclass(frozen=True)
@@ -68,7 +90,7 @@ def tau2_max_default(y: Array) -> float:
 
 def estimate_tau2(
     method: str, y: Array, v: Array, X: Array | None, *, allvipos: bool = True,
-    fits: FitCache | None = None,
+    fits: FitCache | None = None, control: Control | None = None,
 ) -> Tau2Estimate:
     """Estimate tau² by ``method`` as metafor's ``rma.uni`` does.
 
@@ -87,6 +109,10 @@ def estimate_tau2(
     fits : FitCache, optional
         Shared fits of ``(y, v, X)`` (for a model without moderators) or of
         the centred outcomes (with moderators); built here when omitted.
+    control : Control, optional
+        Take metafor's steps with this control and stop where it stops
+        (e.g. :data:`METAFOR_DEFAULT`); by default every equation is solved
+        to full precision.
 
     Returns
     -------
@@ -122,7 +148,9 @@ def estimate_tau2(
         tau2 = (fit.Q - (k - p)) / trP
         return Tau2Estimate(max(0.0, tau2), _se_dl(fit, trP, k, p, tau2))
     if method == "DLIT":
-        return _dlit(yc, v, X, k, p)
+        if control is None:
+            return _dlit(yc, v, X, k, p)
+        return _dlit(yc, v, X, k, p, control.threshold, control.maxiter)
     if method in ("HS", "HSk"):
         fit = fits(0.0)
         if method == "HS":
@@ -154,6 +182,8 @@ def estimate_tau2(
             * (2 * fit.tr_PDPE(v, v) + 4 * t * fit.tr_PDPE(v, None) + 2 * t * t * fit.tr_PDPE())
         )
         return Tau2Estimate(max(0.0, tau2), se)
+    if control is not None and method in ("PM", "MP", "PMM", "SJIT", "EB", "ML", "REML"):
+        return _controlled(method, y, v, X, k, p, fits, control, allvipos)
     if method in ("PM", "MP", "PMM", "SJIT", "EB"):
         target = float(special.chdtri(k - p, 0.5)) if method == "PMM" else float(k - p)
         # SJIT and EB iterate to the same root as PM (their fixed point is
@@ -164,13 +194,81 @@ def estimate_tau2(
     if method in ("ML", "REML"):
         start = max(0.0, _he(yc, v, X, k, p)[2])
         tau2 = _mle(fits, reml=method == "REML", start=start, allvipos=allvipos)
-        fit = fits(tau2)
-        if method == "ML":
-            se = math.sqrt(2.0 / float(fit.w @ fit.w))
-        else:
-            se = math.sqrt(2.0 / fit.tr_PDPE())
-        return Tau2Estimate(tau2, se)
+        return Tau2Estimate(tau2, _se_mle(fits, tau2, method))
     raise ValueError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+
+
+def _se_mle(fits: FitCache, tau2: float, method: str) -> float:
+    fit = fits(tau2)
+    if method == "ML":
+        return math.sqrt(2.0 / float(fit.w @ fit.w))
+    return math.sqrt(2.0 / fit.tr_PDPE())
+
+
+def _controlled(
+    method: str, y: Array, v: Array, X: Array | None, k: int, p: int, fits: FitCache,
+    control: Control, allvipos: bool,
+) -> Tau2Estimate:
+    """The iterative estimators as metafor runs them under ``control``: its own steps, its own stop."""
+    yc = y if X is None else y - y.mean()
+    if method in ("PM", "MP", "PMM"):
+        target = float(special.chdtri(k - p, 0.5)) if method == "PMM" else float(k - p)
+        tau2 = _q_uniroot(fits, target, tau2_max_default(y), control)
+        return Tau2Estimate(tau2, _se_pm(v, tau2, k, p))
+    if method == "SJIT":
+        dev = y - y.mean()
+        tau2 = float(dev @ dev) / k
+        for _ in range(control.maxiter):  # metafor gives up on iteration maxiter + 1
+            new = tau2 * fits(tau2).Q / (k - p)
+            change = abs(new - tau2)
+            tau2 = new
+            if change <= control.threshold:
+                return Tau2Estimate(tau2, _se_pm(v, tau2, k, p))
+        raise ConvergenceError("Iterative SJ estimator did not converge.")
+    tau2 = _fisher_scoring(fits, method, max(0.0, _he(yc, v, X, k, p)[2]), k, p, control)
+    if method == "EB":
+        return Tau2Estimate(tau2, _se_pm(v, tau2, k, p))
+    reml = method == "REML"
+    if tau2 > control.threshold and allvipos \
+            and _loglik(fits, 0.0, reml) - _loglik(fits, tau2, reml) > control.tol:
+        tau2 = 0.0  # metafor's ll0check, with the control's tolerance
+    return Tau2Estimate(tau2, _se_mle(fits, tau2, method))
+
+
+def _fisher_scoring(fits: FitCache, method: str, start: float, k: int, p: int, control: Control) -> float:
+    """metafor's Fisher scoring (ML, REML, EB), halving a step that would cross 0."""
+    tau2 = start
+    for _ in range(control.maxiter):  # metafor gives up on iteration maxiter + 1
+        if method == "EB":
+            fit = fits(tau2)
+            adj = (fit.Q * k / (k - p) - k) / fit.sw
+        else:
+            score, info, _ = _mle_terms(fits, tau2, method == "REML")
+            adj = score / info
+        if not math.isfinite(adj):
+            adj = 0.0
+        while tau2 + adj < 0:
+            adj /= 2
+        new = tau2 + adj
+        change = abs(new - tau2)
+        tau2 = new
+        if change <= control.threshold:
+            return max(0.0, tau2)
+    raise ConvergenceError(
+        "Fisher scoring algorithm did not converge. See 'help(rma)' for possible remedies."
+    )
+
+
+def _q_uniroot(fits: FitCache, target: float, upper: float, control: Control) -> float:
+    """The root of ``Q(tau²) = target`` where R's ``uniroot`` stops at the control's tolerance."""
+    if fits(0.0).Q < target:
+        return 0.0
+    if fits(upper).Q > target:
+        raise MetaAnalysisError(
+            "Value of 'tau2.max' too low. Try increasing 'tau2.max' or switch to another 'method'."
+        )
+    root = r_uniroot(lambda t: fits(t).Q - target, 0.0, upper, tol=control.tol, maxiter=control.maxiter)
+    return max(0.0, root)
 
 
 def _he(yc: Array, v: Array, X: Array | None, k: int, p: int) -> tuple[Wls, float, float]:
@@ -190,17 +288,20 @@ def _se_pm(v: Array, tau2: float, k: int, p: int) -> float:
     return math.sqrt(2.0 * k * k / (k - p) / sw**2)
 
 
-def _dlit(yc: Array, v: Array, X: Array | None, k: int, p: int) -> Tau2Estimate:
+def _dlit(
+    yc: Array, v: Array, X: Array | None, k: int, p: int,
+    threshold: float = DLIT_THRESHOLD, maxiter: int = DLIT_MAXITER,
+) -> Tau2Estimate:
     # metafor's own fixed-point iteration; it can cycle (e.g. between 0 and
     # the DL value), and metafor then refuses, so the iteration is kept as is.
     tau2 = 0.0
-    for _ in range(DLIT_MAXITER + 1):
+    for _ in range(maxiter):  # metafor gives up on iteration maxiter + 1
         fit = Wls(X, 1.0 / (v + tau2), yc)
         trP = fit.tr_PD()
         new = max(0.0, (fit.Q - (k - p)) / trP)
         change = abs(new - tau2)
         tau2 = new
-        if change <= DLIT_THRESHOLD:
+        if change <= threshold:
             fit = Wls(X, 1.0 / (v + tau2), yc)
             trP = fit.tr_PD()
             return Tau2Estimate(tau2, _se_dl(fit, trP, k, p, tau2))

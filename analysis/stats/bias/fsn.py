@@ -11,7 +11,7 @@ from scipy import stats
 
 from .._inputs import as_yi_vi, json_safe
 from ..errors import MetaAnalysisError
-from .uniroot import r_uniroot
+from ..uniroot import r_uniroot
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from scipy import stats
 
 from .._inputs import as_yi_vi, json_safe
 from ..errors import MetaAnalysisError
+from ..rma import rma
+from ..wls import Wls
 
 
 @dataclass(frozen=True)
@@ -106,29 +108,25 @@ def regtest(yi: ArrayLike, vi: ArrayLike, model: str = "rma", predictor: str = "
     has_limit = predictor in ("sei", "vi", "ninv", "sqrtninv")
 
     if model == "rma":
-        from ..rma import rma
-
         fit = rma(yi, vi, method=method, test=test, mods=xcol, level=level)
-        coef = fit.coefficients
-        zval, pval, dfs = float(coef.zval[1]), float(coef.pval[1]), fit.ddf
-        est, lo, hi = float(coef.b[0]), float(coef.ci_lb[0]), float(coef.ci_ub[0])
+        table = fit.coefficients
+        zval, pval, dfs = float(table.zval[1]), float(table.pval[1]), fit.ddf
+        est, lo, hi = float(table.b[0]), float(table.ci_lb[0]), float(table.ci_ub[0])
     else:
-        w = 1 / vi
-        if not np.all(np.isfinite(w)):
+        if not np.all(vi > 0):
             raise MetaAnalysisError("Sampling variances must be positive for the weighted regression.")
-        sw = np.sqrt(w)
-        coef, *_ = np.linalg.lstsq(X * sw[:, None], yi * sw, rcond=None)
-        resid = yi - X @ coef
         dfs = yi.size - 2
         if dfs < 1:
             raise MetaAnalysisError("At least 3 studies are needed for the weighted regression test.")
-        sigma2 = np.sum(w * resid**2) / dfs
-        cov = sigma2 * np.linalg.inv(X.T @ (X * w[:, None]))
-        se = np.sqrt(np.diag(cov))
-        zval = float(coef[1] / se[1])
+        # lm(yi ~ X, weights = 1/vi): the engine's weighted least squares, its residual
+        # sum of squares Q over k - 2 as the multiplicative dispersion
+        wls = Wls(X, 1 / vi, yi)
+        beta = wls.beta
+        se = np.sqrt(np.diag(wls.S) * (wls.Q / dfs))
+        zval = float(beta[1] / se[1])
         pval = float(2 * stats.t.sf(abs(zval), dfs))
         crit = stats.t.isf(alpha / 2, dfs)
-        est = float(coef[0])
+        est = float(beta[0])
         lo, hi = est - crit * se[0], est + crit * se[0]
     return RegtestResult(model=model, predictor=predictor, method=method if model == "rma" else None,
                          zval=zval, pval=pval,

@@ -62,7 +62,7 @@ out <- lapply(cases, function(cs) {
 writeLines(toJSON(out, auto_unbox = TRUE, na = "null", null = "null"), args[2])
 """
 
-TRIMFILL_METHODS = ("REML", "ML", "EB", "PM", "DL", "FE", "HE", "SJ", "HS")
+TRIMFILL_METHODS = ("REML", "ML", "EB", "PM", "PMM", "DL", "DLIT", "SJIT", "FE", "HE", "SJ", "HS")
 TEST_METHODS = ("REML", "PM", "DL", "FE")
 
 

@@ -1,11 +1,15 @@
-"""R's uniroot, whose stopping rule trimfill and fsn need to reproduce metafor."""
+"""R's uniroot, whose stopping rule the engine needs to reproduce metafor where it stops early.
+
+Used by the tau² estimators under metafor's default control (PM, MP, PMM: :mod:`.tau2`) and by
+Rosenthal's fail-safe N with Fisher's method (:mod:`.bias.fsn`).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import MetaAnalysisError
+from .errors import MetaAnalysisError
 
 
 def r_uniroot(f: Callable[[float], float], lower: float, upper: float, tol: float, maxiter: int,
