@@ -30,7 +30,8 @@ from ._inputs import json_safe
 from .design import Design, build_design
 from .errors import MetaAnalysisError
 from .qprofile import tau2_qprofile
-from .tau2 import FIXED_METHODS, METHODS, Control, estimate_tau2
+from .tau2 import FIXED_METHODS, METHODS, Control, estimate_tau2, log_likelihood
+from .tau2 import logdet_xwx as logdet_xwx_of
 from .wls import Array, FitCache, Wls
 
 TESTS = ("z", "knha", "t")
@@ -457,13 +458,11 @@ def _fit_stats(
     parms = p + (0 if method in FIXED_METHODS else 1)
     log2pi = math.log(2 * math.pi)
     sum_log = fits.sum_log_var(tau2)
-    ll_ml = -0.5 * k * log2pi - 0.5 * sum_log - 0.5 * rss
-    if X is None:
-        logdet_xx, logdet_xwx = math.log(k), math.log(fit.sw)
-    else:
-        logdet_xx = float(np.linalg.slogdet(X.T @ X)[1])
-        logdet_xwx = -float(np.linalg.slogdet(fit.S)[1])
-    ll_reml = -0.5 * (k - p) * log2pi + 0.5 * logdet_xx - 0.5 * sum_log - 0.5 * logdet_xwx - 0.5 * rss
+    logdet_xwx = logdet_xwx_of(fit)
+    logdet_xx = math.log(k) if X is None else float(np.linalg.slogdet(X.T @ X)[1])
+    ll_ml = log_likelihood(reml=False, k=k, p=p, sum_log_var=sum_log, rss=rss)
+    ll_reml = log_likelihood(reml=True, k=k, p=p, sum_log_var=sum_log, rss=rss, logdet_xwx=logdet_xwx,
+                             logdet_xx=logdet_xx)
     if k > p:
         if allvipos:
             dev_ml = -2.0 * (ll_ml + 0.5 * (k * log2pi + fits.sum_log_var(0.0)))

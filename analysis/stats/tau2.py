@@ -382,21 +382,30 @@ def _mle_terms(fits: FitCache, t: float, reml: bool) -> tuple[float, float, floa
     return 0.5 * (yPPy - tr), 0.5 * trPP, 0.5 * trPP - yPPPy
 
 
-def _loglik(fits: FitCache, tau2: float, reml: bool) -> float:
-    """Log-likelihood (ML) or restricted log-likelihood (REML) at ``tau2``.
+def log_likelihood(
+    *, reml: bool, k: int, p: int, sum_log_var: float, rss: float, logdet_xwx: float = 0.0,
+    logdet_xx: float = 0.0,
+) -> float:
+    """metafor's log-likelihood (ML) or restricted log-likelihood (REML) from its pieces.
 
-    The REML form omits metafor's constant ``1/2 log|X'X|`` (REMLf), which
-    does not depend on tau²; :mod:`.rma` adds it for the fit statistics.
+    ``sum_log_var`` is ``sum(log(v + tau²))``, ``rss`` the weighted residual sum
+    of squares; the REML form adds ``log|X'X|`` (a constant in tau², left at 0
+    where only differences matter) and subtracts ``log|X'WX|``.
     """
+    log2pi = math.log(2 * math.pi)
+    if reml:
+        return -0.5 * (k - p) * log2pi + 0.5 * logdet_xx - 0.5 * sum_log_var - 0.5 * logdet_xwx - 0.5 * rss
+    return -0.5 * k * log2pi - 0.5 * sum_log_var - 0.5 * rss
+
+
+def _loglik(fits: FitCache, tau2: float, reml: bool) -> float:
+    """Log-likelihood (ML) or restricted log-likelihood (REML) at ``tau2``, without the
+    constant ``log|X'X|`` (:func:`log_likelihood`), for comparing values of tau²."""
     fit = fits(tau2)
     k = fit.w.shape[0]
-    ll = -0.5 * fits.sum_log_var(tau2) - 0.5 * fit.Q
-    if reml:
-        p = 1 if fit.X is None else fit.X.shape[1]
-        ll += -0.5 * (k - p) * math.log(2 * math.pi) - 0.5 * logdet_xwx(fit)
-    else:
-        ll += -0.5 * k * math.log(2 * math.pi)
-    return float(ll)
+    p = 1 if fit.X is None else fit.X.shape[1]
+    return log_likelihood(reml=reml, k=k, p=p, sum_log_var=fits.sum_log_var(tau2), rss=fit.Q,
+                          logdet_xwx=logdet_xwx(fit) if reml else 0.0)
 
 
 def logdet_xwx(fit: Wls) -> float:

@@ -12,6 +12,7 @@ from scipy import stats
 from .._inputs import as_yi_vi, json_safe
 from ..errors import MetaAnalysisError
 from ..uniroot import r_uniroot
+from ..wls import Wls
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,7 @@ def fsn(yi: ArrayLike, vi: ArrayLike | None = None, type: str = "Rosenthal", alp
                                extend_up=True)
     elif type == "Orwin":
         if weighted:
-            w = 1 / vi
-            meanes = float(np.sum(w * yi) / np.sum(w))
+            meanes = Wls(None, 1 / vi, yi).mu
         else:
             meanes = float(np.mean(yi))
         out_target = meanes / 2 if target is None else float(target)
@@ -114,12 +114,12 @@ def fsn(yi: ArrayLike, vi: ArrayLike | None = None, type: str = "Rosenthal", alp
                 out_target = -out_target
             fsnum = max(0.0, k * (meanes - out_target) / out_target)
     else:
-        w = 1 / vi
-        meanes = float(np.sum(w * yi) / np.sum(w))
-        zval = meanes / math.sqrt(1 / np.sum(w))
-        w_p = (np.sum(w * yi) / stats.norm.isf(alpha / 2)) ** 2 - np.sum(w)
+        fixed = Wls(None, 1 / vi, yi)  # the fixed-effect fit
+        meanes, sw = fixed.mu, fixed.sw
+        zval = meanes / math.sqrt(1 / sw)
+        w_p = (meanes * sw / stats.norm.isf(alpha / 2)) ** 2 - sw
         pval = float(2 * stats.norm.sf(abs(zval)))
-        fsnum = max(0.0, k * w_p / np.sum(w))
+        fsnum = max(0.0, k * w_p / sw)
     if math.isfinite(fsnum) and abs(fsnum - round(fsnum)) >= np.finfo(float).eps ** 0.5:
         fsnum = float(math.ceil(fsnum))
     else:

@@ -11,6 +11,7 @@ from scipy import stats
 
 from .._inputs import as_yi_vi, json_safe
 from ..errors import MetaAnalysisError
+from ..wls import Wls
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,9 @@ def ranktest(yi: ArrayLike, vi: ArrayLike, exact: bool = True) -> RanktestResult
     n = yi.size
     if n < 2:
         raise MetaAnalysisError("not enough finite observations")
-    wi = 1 / vi
-    theta = np.sum(wi * yi) / np.sum(wi)
-    vi_star = vi - 1 / np.sum(wi)
-    x = (yi - theta) / np.sqrt(vi_star)
+    fixed = Wls(None, 1 / vi, yi)  # the fixed-effect fit: its estimate and its variance 1/sum(w)
+    vi_star = vi - 1 / fixed.sw
+    x = (yi - fixed.mu) / np.sqrt(vi_star)
     y = vi
     tau = _kendall_tau_b(x, y)
     if not math.isfinite(tau):
