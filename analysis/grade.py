@@ -37,8 +37,6 @@ from scipy.stats import norm
 from .wording import ci_label
 
 RATIO = ("OR", "RR")
-HIGH_WORDS = ("high", "serious", "critical")
-LOW_WORDS = ("low",)
 START_HIGH, START_LOW = 4, 2
 LEVELS = {4: "High", 3: "Moderate", 2: "Low", 1: "Very low"}
 SYMBOLS = {4: "⊕⊕⊕⊕", 3: "⊕⊕⊕◯", 2: "⊕⊕◯◯", 1: "⊕◯◯◯"}
@@ -75,7 +73,10 @@ class StudyEvidence:
     weight: float  # the meta-analysis weight (any scale; shares are taken)
     randomised: bool
     rob: str | None = None  # the overall judgement in lower case; None when not appraised
-    robins: bool = False  # appraised with ROBINS-I (or a scale with moderate/serious/critical)
+    # where the judgement stands on its tool's scale (its order and high_risk_from, never its words)
+    high_risk: bool = False
+    low_risk: bool = False  # the scale's best level
+    robins: bool = False  # appraised with ROBINS-I
 
 
 @dataclass(frozen=True)
@@ -171,14 +172,14 @@ def risk_of_bias(data: GradeInput, start: int) -> Proposal:
     high = low = 0.0
     unappraised = 0
     for s in data.studies:
-        judgement = s.rob
-        if judgement is None:
+        is_high, is_low = s.high_risk, s.low_risk
+        if s.rob is None:
             unappraised += 1
-            # a non-randomised study the body started high with must show its risk
-            judgement = "high" if (not s.randomised and start == START_HIGH) else "some concerns"
-        if judgement in HIGH_WORDS:
+            # a non-randomised study the body started high with must show its risk; else some concerns
+            is_high, is_low = not s.randomised and start == START_HIGH, False
+        if is_high:
             high += s.weight
-        elif judgement in LOW_WORDS:
+        elif is_low:
             low += s.weight
     high, not_low = high / total, 1 - low / total
     # "1 of 22 studies is", "3 of 22 studies are", "1 of 1 study is": the verb follows the count

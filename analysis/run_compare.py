@@ -56,13 +56,13 @@ def _side(lb: float | None, ub: float | None, threshold: float) -> str:
     return "crosses"
 
 
-def _one(run: AnalysisRun, *, outcome: str, judgements: dict, assessment, threshold: float) -> RunSide:
+def _one(run: AnalysisRun, *, outcome: str, verdicts: dict, assessment, threshold: float) -> RunSide:
     s = (run.results or {})["summary"]  # only finished runs are compared; they hold results
     shown = s.get("shown", {})
     figures = {k: shown.get(k, s.get(k)) for k in ("b", "ci_lb", "ci_ub", "pi_lb", "pi_ub")}
     figures.update(I2=s.get("I2"), tau2=s.get("tau2"))
     try:
-        proposal = grade.propose(grade_input(run=run, outcome=outcome, judgements=judgements, assessment=assessment))
+        proposal = grade.propose(grade_input(run=run, outcome=outcome, verdicts=verdicts, assessment=assessment))
         ratings = assessment.ratings if assessment else {}
         changes = {d: (ratings.get(d) or {}).get("change", p.change) if isinstance(ratings.get(d), dict)
                    else p.change for d, p in proposal.proposals.items()}
@@ -84,8 +84,8 @@ def compare_runs(*, run: AnalysisRun, previous: AnalysisRun) -> RunComparison:
             threshold, name = math.log(mid), "MID"
         elif analysis.measure not in RATIO:
             threshold, name = float(mid), "MID"
-    judgements = extraction_selectors.risk_of_bias_overall(review=analysis.review)
-    sides = [_one(r, outcome=analysis.outcome.name, judgements=judgements, assessment=assessment,
+    verdicts = extraction_selectors.risk_of_bias_verdicts(review=analysis.review)
+    sides = [_one(r, outcome=analysis.outcome.name, verdicts=verdicts, assessment=assessment,
                   threshold=threshold) for r in (previous, run)]
     before = {s["label"] for s in (previous.inputs or {}).get("studies", [])}
     now = {s["label"] for s in (run.inputs or {}).get("studies", [])}

@@ -83,9 +83,9 @@ def _extraction_facts(review: Review, described) -> dict:
 def _rob_figures(review: Review) -> list[builder.Figure]:
     out = []
     for t in appraisal_selectors.tool_templates(review=review):
-        rows, columns, levels, title = appraisal_selectors.figure_data(template=t)
+        rows, columns, scale, title = appraisal_selectors.figure_data(template=t)
         if rows:
-            svg = rob_figures.summary_svg(rows=rows, columns=columns, levels=levels, title=title, weighted=False)
+            svg = rob_figures.summary_svg(rows=rows, columns=columns, scale=scale, title=title, weighted=False)
             caption = f"Risk of bias: {t.name} ({builder.count(len(rows), 'appraisal', 'appraisals')})"
             out.append(builder.Figure(
                 caption=caption, svg=svg, href=reverse("appraisal_figures", args=[review.pk, t.pk]),

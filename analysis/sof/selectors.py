@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import ngettext
 
 from extraction import selectors as extraction_selectors
+from extraction.appraisal.selectors import RiskVerdict
 from reviewapp.models import Outcome, Review
 
 from .. import grade
@@ -104,22 +105,24 @@ def _represented(outcome: Outcome, assessment: GradeAssessment | None, analyses:
     return analysis, run
 
 
-def _rob_of(judgements: dict, study_id: int, outcome: str) -> str | None:
-    return judgements.get((study_id, outcome)) or judgements.get((study_id, ""))
+def _rob_of(verdicts: dict, study_id: int, outcome: str) -> RiskVerdict | None:
+    return verdicts.get((study_id, outcome)) or verdicts.get((study_id, ""))
 
 
-def grade_input(*, run: AnalysisRun, outcome: str, judgements: dict,
+def grade_input(*, run: AnalysisRun, outcome: str, verdicts: dict[tuple[int, str], RiskVerdict],
                 assessment: GradeAssessment | None) -> grade.GradeInput:
+    """``verdicts``: extraction.selectors.risk_of_bias_verdicts, where each judgement stands on its
+    tool's scale (a custom tool's own words count by their order)."""
     s, studies = run.results["summary"], run.inputs["studies"]
     weights = s.get("weights") or [1.0] * len(studies)
     evidence = []
     for st, w in zip(studies, weights, strict=False):
-        rob = _rob_of(judgements, st["study_id"], outcome)
+        verdict = _rob_of(verdicts, st["study_id"], outcome)
         randomised = st.get("design") == RCT
-        # a non-randomised study with a judgement on ROBINS-I's scale (anything but RoB 2's words)
-        robins = not randomised and rob is not None and rob not in ("some concerns",)
-        evidence.append(grade.StudyEvidence(label=st["label"], weight=float(w or 0), randomised=randomised,
-                                            rob=rob, robins=robins))
+        evidence.append(grade.StudyEvidence(
+            label=st["label"], weight=float(w or 0), randomised=randomised,
+            rob=verdict.judgement if verdict else None, high_risk=bool(verdict and verdict.high),
+            low_risk=bool(verdict and verdict.low), robins=bool(verdict and verdict.robins and not randomised)))
     egger = run.results.get("egger") or {}
     tf = run.results.get("trimfill") or {}
     return grade.GradeInput(
@@ -140,7 +143,7 @@ def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:
     by_outcome: dict[int, list[Analysis]] = {}
     for a in Analysis.objects.filter(review=review).order_by("position", "id"):
         by_outcome.setdefault(a.outcome_id, []).append(a)
-    judgements = extraction_selectors.risk_of_bias_overall(review=review)
+    verdicts = extraction_selectors.risk_of_bias_verdicts(review=review)
     rows = []
     for outcome in review.outcomes.order_by("position", "id"):
         assessment = assessments.get(outcome.pk)
@@ -148,14 +151,14 @@ def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:
         analysis, run = _represented(outcome, assessment, analyses)
         row = SofRow(outcome=outcome, assessment=assessment, analysis=analysis, run=run, analyses=analyses)
         if run is not None and run.results and run.results.get("summary"):
-            _fill(row, run, judgements, assessment)
+            _fill(row, run, verdicts, assessment)
             if with_staleness:
                 row.stale = analysis_inputs(analysis=analysis).hash != run.input_hash
         rows.append(row)
     return rows
 
 
-def _fill(row: SofRow, run: AnalysisRun, judgements: dict, assessment: GradeAssessment | None) -> None:
+def _fill(row: SofRow, run: AnalysisRun, verdicts: dict, assessment: GradeAssessment | None) -> None:
     s = run.results["summary"]
     row.measure, row.k, row.participants = s["measure"], s["k"], s.get("participants")
     row.level = s.get("level", run.spec.get("level", 95))
@@ -169,7 +172,7 @@ def _fill(row: SofRow, run: AnalysisRun, judgements: dict, assessment: GradeAsse
     designs = [st.get("design") for st in run.inputs["studies"]]
     rct = sum(1 for d in designs if d == RCT)
     row.designs = f"{rct} {ngettext('RCT', 'RCTs', rct)}, {len(designs) - rct} non-randomised"
-    data = grade_input(run=run, outcome=row.outcome.name, judgements=judgements, assessment=assessment)
+    data = grade_input(run=run, outcome=row.outcome.name, verdicts=verdicts, assessment=assessment)
     proposal = grade.propose(data)
     ratings = assessment.ratings if assessment else {}
     row.start, row.start_reason = proposal.start, proposal.start_reason

@@ -1,7 +1,8 @@
 """The figures reviews publish for risk of bias, as SVG: a traffic-light table (a row per study or
 result, a column per domain, then the overall judgement) and a summary bar chart (per domain, the
 share of each judgement, unweighted or weighted). The look follows robvis (McGuinness & Higgins,
-Res Syn Meth 2021): its colours and symbols per judgement. Pure: no Django.
+Res Syn Meth 2021): its colours and symbols, given by a judgement's place on the tool's scale and
+its high_risk_from, so a custom tool's own words are coloured as its order says. Pure: no Django.
 """
 from __future__ import annotations
 
@@ -10,20 +11,38 @@ from dataclasses import dataclass
 
 import svgkit
 
+from . import tools
+
 FONT = svgkit.FONT_HELVETICA
-# robvis' colours and symbols for the words of RoB 2 and ROBINS-I
-KNOWN = {
-    "low": ("#02C100", "+"),
-    "some concerns": ("#E2DF07", "−"),
-    "moderate": ("#E2DF07", "−"),
-    "high": ("#BF0000", "×"),
-    "serious": ("#BF0000", "×"),
-    "critical": ("#820000", "!"),
-    "no information": ("#4EA1F7", "?"),
-}
-RAMP = ["#02C100", "#9ACD32", "#E2DF07", "#F0A500", "#BF0000", "#820000"]
+# robvis' colours and symbols (McGuinness & Higgins 2021), given by a level's place on the tool's
+# scale, never by its words: the best level; the levels between it and high risk; the first level
+# of high risk (the tool's high_risk_from); the levels worse still; the tool's "no information".
+BEST = ("#02C100", "+")
+BETWEEN = ["#9ACD32", "#E2DF07", "#F0A500"]  # one level between: the middle one (robvis' yellow)
+HIGH = ("#BF0000", "×")
+WORSE = ("#820000", "!")
+NO_INFORMATION = ("#4EA1F7", "?")
 MISSING = ("#D0D0D0", "")
-DARK = {"#BF0000", "#820000", "#4EA1F7"}  # share labels in white on these
+DARK = {HIGH[0], WORSE[0], NO_INFORMATION[0]}  # share labels in white on these
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A tool's judgement scale as the figures read it: the levels from best to worst, those that
+    count as high risk (a tail of them) and the word for "no information" ("" when the tool has none)."""
+
+    levels: tuple[str, ...]
+    high: tuple[str, ...]
+    no_information: str = ""
+
+    @classmethod
+    def of(cls, tool: dict) -> Scale:
+        return cls(tuple(tool["scale"]), tuple(tools.high_risk_levels(tool)), tool.get("no_information") or "")
+
+    @property
+    def judgements(self) -> list[str]:
+        """Every judgement a figure shows, in the legend's order."""
+        return [*self.levels, *([self.no_information] if self.no_information else [])]
 
 
 @dataclass(frozen=True)
@@ -33,21 +52,21 @@ class FigureRow:
     weight: float | None = None
 
 
-def level_style(level: str | None, levels: Sequence[str]) -> tuple[str, str]:
-    """(colour, symbol) of a judgement: robvis' for known words, else by its place on the scale."""
+def level_style(level: str | None, scale: Scale) -> tuple[str, str]:
+    """(colour, symbol) of a judgement by its place on the scale (grey without one)."""
     if not level:
         return MISSING
-    known = KNOWN.get(level.strip().lower())
-    if known:
-        return known
-    ranked = [lv for lv in levels if lv.strip().lower() != "no information"]
-    if level not in ranked:
+    if level == scale.no_information:
+        return NO_INFORMATION
+    if level not in scale.levels:
         return MISSING
-    i = ranked.index(level)
-    position = i / max(1, len(ranked) - 1)
-    colour = RAMP[round(position * 4)]
-    symbol = "+" if i == 0 else ("×" if i == len(ranked) - 1 else "−")
-    return colour, symbol
+    if level in scale.high:
+        return HIGH if level == scale.high[0] else WORSE
+    i = scale.levels.index(level)
+    if i == 0:
+        return BEST
+    between = len(scale.levels) - len(scale.high) - 1  # levels after the best and before high risk
+    return (BETWEEN[1] if between == 1 else BETWEEN[round((i - 1) * 2 / (between - 1))]), "−"
 
 
 def _text_width(text: str, size: float) -> float:
@@ -58,11 +77,11 @@ def _svg(width: float, height: float, body: list[str], title: str) -> str:
     return svgkit.document(width, height, body, font=FONT, name=title, whole=False)
 
 
-def _legend(levels: Sequence[str], x: float, y: float) -> tuple[list[str], float]:
+def _legend(scale: Scale, x: float, y: float) -> tuple[list[str], float]:
     parts = [svgkit.text(f"{x:.0f}", f"{y:.0f}", "Judgement", font_size=12, font_weight="bold")]
     y += 18
-    for level in levels:
-        colour, symbol = level_style(level, levels)
+    for level in scale.judgements:
+        colour, symbol = level_style(level, scale)
         parts.append(svgkit.circle(f"{x + 9:.0f}", f"{y - 4:.0f}", 8, fill=colour)
                      + svgkit.text(f"{x + 9:.0f}", f"{y:.0f}", symbol, font_size=12, font_weight="bold",
                                    text_anchor="middle", fill="#000")
@@ -71,7 +90,7 @@ def _legend(levels: Sequence[str], x: float, y: float) -> tuple[list[str], float
     return parts, y
 
 
-def traffic_light_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, str]], levels: Sequence[str],
+def traffic_light_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, str]], scale: Scale,
                       title: str) -> str:
     """``columns``: (key, short heading, full title) per domain, in order; an Overall column follows."""
     size, radius, step, row_h = 12, 11, 34, 28
@@ -95,7 +114,7 @@ def traffic_light_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str,
         cy = top + row_h * i + row_h / 2
         body.append(svgkit.text(10, f"{cy + 4:.1f}", row.label, font_size=size))
         for j, key in enumerate(keys):
-            colour, symbol = level_style(row.judgements.get(key), levels)
+            colour, symbol = level_style(row.judgements.get(key), scale)
             cx = grid_x + step * j + step / 2
             level = row.judgements.get(key) or "not judged"
             body.append(svgkit.element("g", [
@@ -108,7 +127,7 @@ def traffic_light_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str,
     for line in legend_lines:
         y += 16
         body.append(svgkit.text(10, y, line, font_size=11))
-    legend, y = _legend(levels, 10, y + 26)
+    legend, y = _legend(scale, 10, y + 26)
     body += legend
     return _svg(width, y + 4, body, title)
 
@@ -127,7 +146,7 @@ def shares(rows: Sequence[FigureRow], key: str, levels: Sequence[str], weighted:
     return {level: (value / whole if whole else 0.0) for level, value in totals.items()}
 
 
-def summary_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, str]], levels: Sequence[str],
+def summary_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, str]], scale: Scale,
                 title: str, weighted: bool = False) -> str:
     size, bar_h, gap, bar_w = 12, 24, 10, 420
     items = [(c[0], f"{c[2]}") for c in columns] + [("overall", "Overall risk of bias")]
@@ -145,11 +164,11 @@ def summary_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, 
         body.append(svgkit.text(f"{x0 - 8:.0f}", f"{y + bar_h / 2 + 4:.0f}", text, font_size=size, text_anchor="end",
                                 font_weight=weight))
         x = x0
-        for level, share in shares(used, key, levels, weighted).items():
+        for level, share in shares(used, key, scale.judgements, weighted).items():
             if share <= 0:
                 continue
             w = share * bar_w
-            colour, _ = level_style(level, levels)
+            colour, _ = level_style(level, scale)
             body.append(svgkit.element("g", [
                 svgkit.title(f"{text}: {level} {share:.0%}"),
                 svgkit.rect(f"{x:.2f}", y, f"{w:.2f}", bar_h, fill=colour, stroke="#fff", stroke_width=0.5)]))
@@ -164,6 +183,6 @@ def summary_svg(*, rows: Sequence[FigureRow], columns: Sequence[tuple[str, str, 
     for tick in range(0, 101, 25):
         tx = x0 + bar_w * tick / 100
         body.append(svgkit.text(f"{tx:.0f}", f"{axis_y + 10:.0f}", f"{tick}%", font_size=11, text_anchor="middle"))
-    legend, y = _legend(levels, 10, axis_y + 40)
+    legend, y = _legend(scale, 10, axis_y + 40)
     body += legend
     return _svg(width, y + 4, body, title)

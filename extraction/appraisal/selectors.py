@@ -204,7 +204,7 @@ def study_weights(*, review) -> dict[int, float]:
 
 
 def figure_data(*, template: FormTemplate, outcome: str | None = None):
-    """(figure rows, columns, judgement levels, title) of a tool's final appraisals."""
+    """(figure rows, columns, the tool's scale (figures.Scale), title) of a tool's final appraisals."""
     tool = tool_definition(template)
     weights = study_weights(review=template.review)
     consensus = consensus_rows(template=template, outcome=outcome)
@@ -216,7 +216,7 @@ def figure_data(*, template: FormTemplate, outcome: str | None = None):
     title = template.name + (f": {outcome}" if outcome else "")
     if one_effect:
         title += f" (effect of {next(iter(effects))})"
-    return rows, columns_of(tool), tools.judgement_levels(tool), title
+    return rows, columns_of(tool), figures.Scale.of(tool), title
 
 
 def _severity(judgement: str, scale: list[str]) -> int:
@@ -227,10 +227,14 @@ def _severity(judgement: str, scale: list[str]) -> int:
 
 @dataclass(frozen=True)
 class RiskVerdict:
-    """A final overall judgement, and whether its tool's scale puts it at high risk."""
+    """A final overall judgement and where its tool's scale puts it: at high risk (from the tool's
+    high_risk_from), at low risk (the scale's best level), and whether the tool is ROBINS-I (whose
+    judgements carry a non-randomised design's risk, GRADE guidelines 18). Never read from words."""
 
     judgement: str  # lower case
     high: bool
+    low: bool = False
+    robins: bool = False
 
 
 def risk_of_bias_verdicts(*, review) -> dict[tuple[int, str], RiskVerdict]:
@@ -238,7 +242,7 @@ def risk_of_bias_verdicts(*, review) -> dict[tuple[int, str], RiskVerdict]:
     (ROBINS-I and the checklists here) has the outcome name "". Where one key has several final
     appraisals (both effects of interest, or two tools), the most severe is kept, a high risk
     first, as a sensitivity analysis that leaves out high-risk results should."""
-    out: dict[tuple[int, str], tuple[tuple[bool, int], str]] = {}
+    out: dict[tuple[int, str], tuple[tuple[bool, int], RiskVerdict]] = {}
     for extraction in (Extraction.objects.filter(review=review, template__kind=Kind.APPRAISAL, status=Status.DONE)
                        .select_related("version")):
         _, overall = judgements.final_judgements(extraction.version.definition, extraction.consensus or {},
@@ -247,11 +251,12 @@ def risk_of_bias_verdicts(*, review) -> dict[tuple[int, str], RiskVerdict]:
             continue
         outcome, _ = tools.target_parse(extraction.target)
         tool = tools.tool_of(extraction.version.definition)
-        rank = (overall in tools.high_risk_levels(tool), _severity(overall, tool["scale"]))
+        high, severity = overall in tools.high_risk_levels(tool), _severity(overall, tool["scale"])
         key = (extraction.study_id, outcome)
-        if key not in out or rank > out[key][0]:
-            out[key] = (rank, overall)
-    return {key: RiskVerdict(value.lower(), high) for key, ((high, _), value) in out.items()}
+        if key not in out or (high, severity) > out[key][0]:
+            out[key] = ((high, severity), RiskVerdict(overall.lower(), high, low=severity == 0,
+                                                      robins=str(tool.get("slug", "")).startswith("robins")))
+    return {key: verdict for key, (_, verdict) in out.items()}
 
 
 def risk_of_bias_overall(*, review) -> dict[tuple[int, str], str]:

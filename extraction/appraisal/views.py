@@ -256,12 +256,12 @@ def appraisal_figure(request: HttpRequest, review_id: int, template_id: int, kin
     template = selectors.tool_template_get(review=review, template_id=template_id)
     if kind not in ("traffic-light", "summary") or fmt not in ("svg", "png"):
         raise Http404("No such figure.")
-    rows, columns, levels, title = selectors.figure_data(template=template,
-                                                         outcome=request.GET.get("outcome") or None)
+    rows, columns, scale, title = selectors.figure_data(template=template,
+                                                        outcome=request.GET.get("outcome") or None)
     if kind == "traffic-light":
-        svg = figures.traffic_light_svg(rows=rows, columns=columns, levels=levels, title=title)
+        svg = figures.traffic_light_svg(rows=rows, columns=columns, scale=scale, title=title)
     else:
-        svg = figures.summary_svg(rows=rows, columns=columns, levels=levels, title=title,
+        svg = figures.summary_svg(rows=rows, columns=columns, scale=scale, title=title,
                                   weighted=request.GET.get("weighted") == "1")
     if request.GET.get("inline") == "1" and fmt == "svg":
         return HttpResponse(svg, content_type="image/svg+xml")

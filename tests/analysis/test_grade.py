@@ -15,12 +15,18 @@ def body(*studies, **kw) -> GradeInput:
     return GradeInput(studies=tuple(studies), **base)
 
 
+def on_scale(rob):
+    """Where a judgement of RoB 2 or ROBINS-I stands on its tool's scale (the selectors say it from
+    the scale's order; the words are only this test's shorthand)."""
+    return {"high_risk": rob in ("high", "serious", "critical"), "low_risk": rob == "low"}
+
+
 def rct(w=1.0, rob="low", label="s"):
-    return StudyEvidence(label=label, weight=w, randomised=True, rob=rob)
+    return StudyEvidence(label=label, weight=w, randomised=True, rob=rob, **on_scale(rob))
 
 
 def nrs(w=1.0, rob=None, robins=False):
-    return StudyEvidence(label="n", weight=w, randomised=False, rob=rob, robins=robins)
+    return StudyEvidence(label="n", weight=w, randomised=False, rob=rob, robins=robins, **on_scale(rob))
 
 
 # -- start level -----------------------------------------------------------------------------
@@ -33,6 +39,17 @@ def test_a_mixed_body_starts_by_the_majority_of_its_weight():
     start, why = grade.start_level(body(rct(3), nrs(1)))
     assert start == 4 and "75%" in why
     assert grade.start_level(body(rct(1), nrs(3)))[0] == 2
+
+
+def test_risk_of_bias_counts_where_a_judgement_stands_on_its_scale_not_its_words():
+    # a custom scale ["fine", "unsure", "bad"]: "bad" is high risk, "fine" low, whatever the words
+    bad = StudyEvidence(label="b", weight=3, randomised=True, rob="bad", high_risk=True)
+    fine = StudyEvidence(label="f", weight=1, randomised=True, rob="fine", low_risk=True)
+    p = grade.risk_of_bias(body(bad, fine), 4)
+    assert p.change == -2 and "75% of the weight from studies at high risk" in p.reason
+    # and "high" on a scale where it is the best level counts as low risk
+    best = StudyEvidence(label="h", weight=1, randomised=True, rob="high", low_risk=True)
+    assert grade.risk_of_bias(body(best, best), 4).change == 0
 
 
 def test_observational_evidence_appraised_with_robins_starts_high():

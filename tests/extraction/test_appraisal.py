@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
+from analysis import grade
+from analysis.models import RCT
+from analysis.sof import selectors as sof_selectors
 from extraction import selectors as extraction_selectors
 from extraction import services as extraction_services
 from extraction.appraisal import demo as appraisal_demo
-from extraction.appraisal import services, tools
+from extraction.appraisal import figures, services, tools
+from extraction.appraisal import selectors as appraisal_selectors
 from extraction.appraisal.algorithms import propose_domain
 from extraction.demo import demo_extraction_load
 from extraction.models import AppraisalTool, Extraction
@@ -117,6 +123,34 @@ def test_a_custom_tools_worst_level_counts_as_high_risk_for_the_analyses(review,
     verdicts = extraction_selectors.risk_of_bias_verdicts(review=review)
     assert {key: (v.judgement, v.high) for key, v in verdicts.items()} == {
         (studies[0].pk, ""): ("poor", True), (studies[1].pk, ""): ("fair", False)}
+
+
+def test_a_custom_tools_scale_words_colour_the_figures_and_count_in_grade(review, people, studies, extractors):
+    template = services.custom_tool_save(
+        actor=people["lead"], review=review, name="Our scale", level="study", answers=["Yes", "No"],
+        scale=["fine", "unsure", "bad"], domains_text="Sample\n- Representative?")
+    for study, judgement in ((studies[0], "bad"), (studies[1], "fine"), (studies[2], "unsure")):
+        for appraiser in extractors:
+            appraise(template, study, appraiser, {"q1_1": "No", "d1_judgement": judgement}, target="")
+        extraction_services.consensus_finalise(actor=people["lead"],
+                                               extraction=Extraction.objects.get(template=template, study=study))
+    verdicts = extraction_selectors.risk_of_bias_verdicts(review=review)
+    assert [(v.judgement, v.high, v.low) for v in (verdicts[(s.pk, "")] for s in studies[:3])] == [
+        ("bad", True, False), ("fine", False, True), ("unsure", False, False)]
+    # GRADE: the study judged "bad" carries half the weight: a quarter or more at high risk is serious
+    run = SimpleNamespace(
+        results={"summary": {"measure": "SMD", "b": 0.3, "ci_lb": 0.1, "ci_ub": 0.5, "weights": [50, 30, 20]}},
+        inputs={"studies": [{"study_id": s.pk, "label": s.label, "design": RCT, "vi": 0.05} for s in studies[:3]]},
+        spec={})
+    proposal = grade.risk_of_bias(sof_selectors.grade_input(run=run, outcome="", verdicts=verdicts, assessment=None),
+                                  grade.START_HIGH)
+    assert "50% of the weight from studies at high risk, 20% with some concerns" in proposal.reason
+    assert proposal.change == -1
+    # the figures: "bad" red, "fine" green, "unsure" yellow, from the scale's order
+    rows, columns, scale, _ = appraisal_selectors.figure_data(template=template)
+    svg = figures.traffic_light_svg(rows=rows, columns=columns, scale=scale, title="Ours")
+    for study, colour in ((studies[0], "#BF0000"), (studies[1], "#02C100"), (studies[2], "#E2DF07")):
+        assert re.search(f"{re.escape(study.label)}, Overall: [a-z]+</title><circle[^>]+fill=\"{colour}\"", svg)
 
 
 def test_an_override_needs_a_reason_and_keeps_the_proposal(rob2, studies, extractors):

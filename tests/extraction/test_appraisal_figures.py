@@ -9,6 +9,7 @@ import pytest
 from extraction.appraisal import figures
 
 LEVELS = ["Low", "Some concerns", "High"]
+SCALE = figures.Scale.of({"scale": LEVELS})
 COLUMNS = [("D1", "D1", "Randomisation"), ("D2", "D2", "Deviations")]
 ROWS = [figures.FigureRow("A & B <2020>", {"D1": "Low", "D2": "High", "overall": "High"}, weight=300),
         figures.FigureRow("C 2021", {"D1": "Low", "D2": "Low", "overall": "Low"}, weight=100),
@@ -24,7 +25,7 @@ def test_shares_unweighted_and_weighted_by_sample_size():
 
 
 def test_traffic_light_is_valid_svg_with_escaped_labels_and_robvis_colours():
-    svg = figures.traffic_light_svg(rows=ROWS, columns=COLUMNS, levels=LEVELS, title="RoB 2")
+    svg = figures.traffic_light_svg(rows=ROWS, columns=COLUMNS, scale=SCALE, title="RoB 2")
     ET.fromstring(svg)  # well-formed despite the & and < in a study label
     assert "A &amp; B &lt;2020&gt;, Overall: High" in svg
     assert svg.count('fill="#BF0000"') == 3  # two high circles and the legend's
@@ -32,16 +33,40 @@ def test_traffic_light_is_valid_svg_with_escaped_labels_and_robvis_colours():
 
 
 def test_summary_draws_each_domain_and_the_overall_bar():
-    svg = figures.summary_svg(rows=ROWS, columns=COLUMNS, levels=LEVELS, title="RoB 2", weighted=True)
+    svg = figures.summary_svg(rows=ROWS, columns=COLUMNS, scale=SCALE, title="RoB 2", weighted=True)
     ET.fromstring(svg)
     assert "Deviations: High 75%" in svg and "Overall risk of bias: Low 25%" in svg
     assert "Weighted by sample size (2 of 3 with one)" in svg
 
 
-def test_known_words_take_robvis_styles_and_a_custom_scale_goes_from_green_to_red():
-    assert figures.level_style("Serious", []) == ("#BF0000", "×")
-    assert figures.level_style("no information", []) == ("#4EA1F7", "?")
-    scale = ["Good", "Fair", "Poor"]
-    assert [figures.level_style(level, scale)[1] for level in scale] == ["+", "−", "×"]
-    assert figures.level_style("Good", scale)[0] == "#02C100" and figures.level_style("Poor", scale)[0] == "#BF0000"
-    assert figures.level_style(None, scale) == figures.MISSING
+def test_robins_i_takes_robvis_styles_from_its_order():
+    robins = figures.Scale.of({"scale": ["Low", "Moderate", "Serious", "Critical"], "no_information": "No information"})
+    assert [figures.level_style(level, robins) for level in robins.judgements] == [
+        ("#02C100", "+"), ("#E2DF07", "−"), ("#BF0000", "×"), ("#820000", "!"), ("#4EA1F7", "?")]
+    assert [figures.level_style(level, SCALE) for level in LEVELS] == [
+        ("#02C100", "+"), ("#E2DF07", "−"), ("#BF0000", "×")]
+    assert figures.level_style(None, SCALE) == figures.MISSING
+    assert figures.level_style("Serious", SCALE) == figures.MISSING  # not a word of this tool
+
+
+def test_a_custom_scale_is_coloured_by_its_order_and_its_high_risk_threshold_not_by_english_words():
+    custom = {"scale": ["fine", "unsure", "bad"]}
+    assert [figures.level_style(level, figures.Scale.of(custom)) for level in custom["scale"]] == [
+        ("#02C100", "+"), ("#E2DF07", "−"), ("#BF0000", "×")]
+    # from "unsure" on counts as high risk: it is drawn as high risk, "bad" as worse still
+    strict = figures.Scale.of({**custom, "high_risk_from": "unsure"})
+    assert [figures.level_style(level, strict)[1] for level in custom["scale"]] == ["+", "×", "!"]
+    # words that mean something else on another tool's scale are read by their place on this one
+    upside_down = figures.Scale.of({"scale": ["High quality", "Low", "Critical"]})
+    assert figures.level_style("Low", upside_down)[1] == "−"
+    assert figures.level_style("High quality", upside_down)[1] == "+"
+    rows = [figures.FigureRow("S1", {"D1": "bad", "overall": "bad"}),
+            figures.FigureRow("S2", {"D1": "fine", "overall": "unsure"})]
+    svg = figures.traffic_light_svg(rows=rows, columns=[("D1", "D1", "Domain")], scale=strict, title="Custom")
+    assert svg.count('fill="#820000"') == 3 and svg.count('fill="#BF0000"') == 2  # two "bad", one "unsure", legends
+
+
+def test_a_scale_with_several_levels_between_spreads_them_from_green_to_orange():
+    five = figures.Scale.of({"scale": ["a", "b", "c", "d", "e"], "high_risk_from": "e"})
+    assert [figures.level_style(level, five)[0] for level in five.levels] == [
+        "#02C100", "#9ACD32", "#E2DF07", "#F0A500", "#BF0000"]
