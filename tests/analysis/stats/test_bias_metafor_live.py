@@ -1,8 +1,8 @@
 """Bias and sensitivity analyses against R's metafor, run live on seeded random data sets.
 
 Beyond the 12 published data sets of test_bias_metafor.py, these cases cover every tau2
-estimator that trimfill refits with metafor's default control (REML, ML, EB, PM), the
-closed-form ones, the Knapp-Hartung test in regtest and leave1out, the Q0 estimator, a
+estimator that trimfill refits with metafor's default control (REML, ML, EB, PM, PMM, and
+DLIT and SJIT, whose iterations stop at its threshold too), the closed-form ones, the Knapp-Hartung test in regtest and leave1out, the Q0 estimator, a
 given side, the "vi" predictor and fsn's Fisher method. One Rscript process runs them all.
 """
 from __future__ import annotations
