@@ -2,8 +2,9 @@
 
 Beyond the 12 published data sets of test_bias_metafor.py, these cases cover every tau2
 estimator that trimfill refits with metafor's default control (REML, ML, EB, PM, PMM, and
-DLIT and SJIT, whose iterations stop at its threshold too), the closed-form ones, the Knapp-Hartung test in regtest and leave1out, the Q0 estimator, a
-given side, the "vi" predictor and fsn's Fisher method. One Rscript process runs them all.
+DLIT and SJIT, whose iterations stop at its threshold too), the closed-form ones, the
+Knapp-Hartung test in regtest and leave1out, the Q0 estimator, a given side, the "vi"
+predictor and fsn's Fisher method. One Rscript process runs them all.
 """
 from __future__ import annotations
 
