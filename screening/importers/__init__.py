@@ -15,7 +15,9 @@ EndNote tagged, Ovid direct export, RefWorks tagged and CSV/TSV are split line
 by line by our own code; EndNote XML
 and PubMed XML stream through lxml.iterparse (each record freed once read);
 XLSX streams through openpyxl's read-only mode. Only BibTeX is read whole
-(bibtexparser has no incremental API). An error found part-way raises after
+(bibtexparser has no incremental API), and CSV/TSV decode the whole text first.
+Given an open file instead of bytes, the streamed formats read it from disk
+as they go, so memory does not grow with the file. An error found part-way raises after
 the records before it were yielded, so callers storing in batches should do so
 inside one transaction.
 
@@ -29,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .citation import Citation
-from .decode import decode  # noqa: F401  (the function, not the module of that name: tests and callers use it)
+from .decode import Data, decode  # noqa: F401  (the function, not the module of that name: tests and callers use it)
 from .detect import detect_format
 from .errors import ImportFormatError
 from .formats import EXPECTED, FORMATS, format_name
@@ -41,7 +43,7 @@ __all__ = ["Citation", "FORMATS", "Format", "ImportFormatError", "ImportReport",
            "format_name", "iter_parse", "parse", "parse_with_report"]
 
 def iter_parse(
-    data: bytes,
+    data: Data,
     filename: str | None = None,
     format: str | None = None,
     column_map: dict[str, str] | None = None,
@@ -49,6 +51,10 @@ def iter_parse(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[Citation]:
     """Yield the Citations of an export one at a time (see the module docstring).
+
+    ``data`` is the export's bytes, or a seekable binary file open on it: the stored upload
+    is then read from disk as it is parsed, so a large file is never held in memory whole
+    (except by the formats read whole: BibTeX, CSV and TSV).
 
     ``limits`` bounds what the file may make us read (limits.py); every record is checked
     against it, and ZIP containers before they are opened.
@@ -72,7 +78,7 @@ def iter_parse(
 
 
 def parse(
-    data: bytes,
+    data: Data,
     filename: str | None = None,
     format: str | None = None,
     column_map: dict[str, str] | None = None,
@@ -83,7 +89,7 @@ def parse(
 
 
 def parse_with_report(
-    data: bytes,
+    data: Data,
     filename: str | None = None,
     format: str | None = None,
     column_map: dict[str, str] | None = None,
@@ -94,7 +100,7 @@ def parse_with_report(
     return citations, report
 
 
-def _records(data: bytes, filename: str | None, format: str, column_map: dict[str, str] | None,
+def _records(data: Data, filename: str | None, format: str, column_map: dict[str, str] | None,
              report: ImportReport | None, limits: Limits) -> Iterator[Citation]:
     yield from FORMATS[format].read(Source(data, filename, column_map, report, limits))
 

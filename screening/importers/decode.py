@@ -6,9 +6,10 @@ Western database exports still use."""
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 
 from .errors import ImportFormatError
 
@@ -19,6 +20,47 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+
+
+#: an upload: its bytes, or a binary file open on it (read from where it is needed, so a large file
+#: is never held whole; the file must be seekable)
+Data = bytes | IO[bytes]
+
+
+def as_file(data: Data) -> IO[bytes]:
+    """A binary file at the upload's start (for zipfile, lxml, openpyxl: none of them needs the bytes whole)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return io.BytesIO(data)
+    data.seek(0)
+    return data
+
+
+def head_bytes(data: Data, size: int) -> bytes:
+    """The first ``size`` bytes of the upload."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data[:size])
+    data.seek(0)
+    return data.read(size)
+
+
+def read_all(data: Data) -> bytes:
+    """The whole upload as bytes (for the formats read whole: BibTeX, CSV)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data)
+    data.seek(0)
+    return data.read()
+
+
+def iter_chunks(data: Data | memoryview, skip: int = 0, chunk: int = 1 << 20) -> Iterator[bytes | memoryview]:
+    """The upload ``chunk`` bytes at a time from offset ``skip``: a view into bytes, or reads from a file."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        view = memoryview(data)[skip:]
+        for start in range(0, len(view), chunk):
+            yield view[start:start + chunk]
+        return
+    data.seek(skip)
+    while piece := data.read(chunk):
+        yield piece
 
 
 def sniff_encoding(data: bytes) -> tuple[str, int]:
@@ -49,11 +91,18 @@ _DETECTOR_SAMPLE = 256 * 1024
 _WESTERN = {"ascii", "iso8859-1", "cp1252", "iso8859-15", "cp1250", "iso8859-2", "mac-roman", "iso8859-9", "cp1254"}
 
 
-def legacy_encoding(body: bytes | memoryview) -> str:
-    """The encoding of bytes that are not UTF-8: chardet's guess when sure enough, else Windows-1252 or Latin-1."""
+def legacy_encoding(body: bytes | memoryview | IO[bytes], skip: int = 0) -> str:
+    """The encoding of bytes that are not UTF-8: chardet's guess when sure enough, else Windows-1252 or Latin-1.
+
+    ``body`` is the text's bytes, or a file whose text starts at offset ``skip``."""
     import chardet  # imported here: only files that are not UTF-8 need it (and it takes 70 ms to load)
 
-    sample = bytes(body[:_DETECTOR_SAMPLE])
+    if isinstance(body, bytes | bytearray | memoryview):
+        body, skip = memoryview(body)[skip:], 0
+        sample = bytes(body[:_DETECTOR_SAMPLE])
+    else:
+        body.seek(skip)
+        sample = body.read(_DETECTOR_SAMPLE)
     # NUL bytes mean binary data or UTF-16/32 without a BOM: the binary check deals with those.
     guess: Mapping[str, Any] = chardet.detect(sample) if b"\x00" not in sample else {}
     try:
@@ -62,12 +111,12 @@ def legacy_encoding(body: bytes | memoryview) -> str:
         codec = ""
     if (codec and codec not in _WESTERN and not codec.startswith(("utf-16", "utf-32"))
             and (guess.get("confidence") or 0) >= _DETECTOR_CONFIDENCE
-            and _valid(memoryview(body), codec, 1 << 20)):
+            and _valid(body, codec, 1 << 20, skip)):
         return codec
     east_asian = _east_asian_encoding(sample, codec)
-    if east_asian and _valid(memoryview(body), east_asian, 1 << 20):
+    if east_asian and _valid(body, east_asian, 1 << 20, skip):
         return east_asian
-    return "cp1252" if _valid(memoryview(body), "cp1252", 1 << 20) else "latin-1"
+    return "cp1252" if _valid(body, "cp1252", 1 << 20, skip) else "latin-1"
 
 
 # Double-byte encodings, most common first among reference files: CNKI and Wanfang write GBK.
@@ -103,12 +152,13 @@ def _east_asian_encoding(sample: bytes, guess: str) -> str | None:
     return None
 
 
-def decode(data: bytes, filename: str | None = None) -> str:
+def decode(data: Data, filename: str | None = None) -> str:
     """Decode ``data`` to text with universal newlines ("\\n" only).
 
     Raises ImportFormatError for content that is not text at all (NUL bytes or
     control characters), so binary uploads are refused with a clear reason.
     """
+    data = read_all(data)
     encoding, skip = sniff_encoding(data)
     body = data[skip:] if skip else data
     try:
@@ -176,40 +226,40 @@ def as_lines(source: Lines) -> Iterable[tuple[int, str]]:
     return iter_lines(source) if isinstance(source, str) else source
 
 
-def _valid(view: memoryview, encoding: str, chunk: int) -> bool:
+def _valid(data: Data | memoryview, encoding: str, chunk: int, skip: int = 0) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        for start in range(0, len(view), chunk):
-            decoder.decode(view[start:start + chunk], final=start + chunk >= len(view))
+        for piece in iter_chunks(data, skip, chunk):
+            decoder.decode(piece)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
 
 
-def iter_decoded_line_blocks(data: bytes, filename: str | None = None,
+def iter_decoded_line_blocks(data: Data, filename: str | None = None,
                              chunk: int = 1 << 20) -> Iterator[list[str]]:
-    """Yield lists of lines (line endings removed) decoded from the bytes a chunk at a time.
+    """Yield lists of lines (line endings removed) decoded from the upload a chunk at a time.
 
-    Unlike ``decode`` this never holds a second copy of a large upload: memory
-    stays at the size of the input plus one chunk, which is what lets
-    ``iter_parse`` stream a 200 MB RIS file. Handing out a chunk's lines as one
-    list spares the per-line generator step that a 3-million-line file notices.
+    Unlike ``decode`` this never holds the whole text: given the bytes, memory stays
+    at their size plus one chunk; given an open file (the stored upload), at one chunk,
+    however large the file. That is what lets ``iter_parse`` stream a 2 GB RIS file.
+    Handing out a chunk's lines as one list spares the per-line generator step that a
+    3-million-line file notices.
     """
-    encoding, skip = sniff_encoding(data)
-    view = memoryview(data)[skip:]
-    if encoding == "utf-8" and not _valid(view, "utf-8", chunk):
-        encoding = legacy_encoding(view)
-    elif encoding != "utf-8" and not _valid(view, encoding, chunk):
+    head = head_bytes(data, 65536 + 4)
+    encoding, skip = sniff_encoding(head)
+    if encoding == "utf-8" and not _valid(data, "utf-8", chunk, skip):
+        encoding = legacy_encoding(data, skip)
+    elif encoding != "utf-8" and not _valid(data, encoding, chunk, skip):
         declared = encoding.upper()
         raise ImportFormatError(f"the file declares {declared} but is not valid {declared}", filename=filename)
-    _refuse_binary(bytes(view[:65536]).decode(encoding, errors="replace"), filename)
+    _refuse_binary(head[skip:skip + 65536].decode(encoding, errors="replace"), filename)
     decoder = codecs.getincrementaldecoder(encoding)()
     cr_only = None
     pending = ""
-    total = len(view)
-    for start in range(0, max(total, 1), chunk):
-        piece = decoder.decode(view[start:start + chunk], final=start + chunk >= total)
-        if cr_only is None:
+    for piece in _decoded_pieces(decoder, iter_chunks(data, skip, chunk)):
+        if cr_only is None and piece:
             cr_only = "\r" in piece and "\n" not in piece
         if cr_only:
             piece = piece.replace("\r", "\n")
@@ -226,10 +276,16 @@ def iter_decoded_line_blocks(data: bytes, filename: str | None = None,
         yield [pending.removesuffix("\r")]
 
 
+def _decoded_pieces(decoder: codecs.IncrementalDecoder, chunks: Iterable[bytes | memoryview]) -> Iterator[str]:
+    for raw in chunks:
+        yield decoder.decode(raw)
+    yield decoder.decode(b"", final=True)
+
+
 class DecodedLines:
     """(line number, line) pairs decoded from uploaded bytes; ``blocks()`` gives them a chunk at a time."""
 
-    def __init__(self, data: bytes, filename: str | None = None, chunk: int = 1 << 20):
+    def __init__(self, data: Data, filename: str | None = None, chunk: int = 1 << 20):
         self._blocks = iter_decoded_line_blocks(data, filename, chunk)
 
     def blocks(self) -> Iterator[list[str]]:
@@ -243,6 +299,6 @@ class DecodedLines:
                 number += 1
 
 
-def iter_decoded_lines(data: bytes, filename: str | None = None, chunk: int = 1 << 20) -> DecodedLines:
-    """(line number, line) pairs straight from the bytes, decoded a chunk at a time."""
+def iter_decoded_lines(data: Data, filename: str | None = None, chunk: int = 1 << 20) -> DecodedLines:
+    """(line number, line) pairs straight from the bytes or the open file, decoded a chunk at a time."""
     return DecodedLines(data, filename, chunk)

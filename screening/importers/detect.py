@@ -6,11 +6,10 @@ learns what to upload instead.
 """
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 
-from .decode import decode
+from .decode import Data, as_file, decode, head_bytes, iter_chunks
 from .errors import ImportFormatError
 from .formats import EXPECTED, FORMATS
 from .registry import OVID_DISPLAY, Head, Sniff
@@ -120,17 +119,21 @@ def _first_match(steps: list[tuple[int, str | None, Sniff]], head: Head, filenam
     return None
 
 
-def detect_format(data: bytes, filename: str | None = None) -> str:
-    """Name of the format in FORMATS, or ImportFormatError saying what the file is."""
+def detect_format(data: Data, filename: str | None = None) -> str:
+    """Name of the format in FORMATS, or ImportFormatError saying what the file is.
+
+    ``data`` is the upload's bytes or a seekable binary file open on it; only its start is read
+    (and, for a file of blanks, as far as its first character)."""
+    start = head_bytes(data, 65536)
     # re.search rather than bytes.strip(): strip would copy a 200 MB upload.
-    if not data or not _CONTENT.search(data):
+    if not _CONTENT.search(start) and not any(_CONTENT.search(piece) for piece in iter_chunks(data, len(start))):
         raise ImportFormatError(f"the file is empty; {EXPECTED}", filename=filename)
     for magic, what in _MAGIC:
-        if data.startswith(magic):
+        if start.startswith(magic):
             raise ImportFormatError(f"this is {what}, not a bibliographic export; {EXPECTED}", filename=filename)
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    if start.startswith(b"PK\x03\x04") or start.startswith(b"PK\x05\x06"):
         return _zip_format(data, filename)
-    head = Head(decode(data[:65536], filename), _extension(filename))
+    head = Head(decode(start, filename), _extension(filename))
     if not head.stripped:
         raise ImportFormatError(f"the file is empty; {EXPECTED}", filename=filename)
     found = _first_match(_TEXT_STEPS, head, filename)
@@ -143,9 +146,9 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     )
 
 
-def _zip_format(data: bytes, filename: str | None) -> str:
+def _zip_format(data: Data, filename: str | None) -> str:
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        names = zipfile.ZipFile(as_file(data)).namelist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise ImportFormatError(
             f"this ZIP/XLSX archive is damaged or incomplete ({exc}); {EXPECTED}", filename=filename

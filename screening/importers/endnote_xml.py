@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 from . import normalise as norm
 from .citation import Citation
+from .decode import Data
 from .registry import Format, Head, Sniff, Source
 from .report import ImportReport, check
 from .xmlstream import iter_elements, raw, text, texts
 
 
-def iter_citations(data: bytes, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
+def iter_citations(data: Data, filename: str | None = None, report: ImportReport | None = None) -> Iterator[Citation]:
     for record in iter_elements(data, ("record",), filename, "EndNote XML (<xml><records><record>)"):
         yield to_citation(record, report)
 

@@ -21,11 +21,11 @@ its settings with ``Limits.for_upload_mb``.
 """
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .decode import Data, as_file
 from .errors import ImportFormatError
 
 if TYPE_CHECKING:
@@ -59,10 +59,10 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def check_zip(data: bytes, filename: str | None, limits: Limits = DEFAULT_LIMITS) -> None:
+def check_zip(data: Data, filename: str | None, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse a ZIP container whose members would unpack beyond the limits."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        members = zipfile.ZipFile(as_file(data)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise ImportFormatError(f"this ZIP/XLSX archive is damaged or incomplete ({exc})", filename=filename) from None
     limit_mb = limits.max_unpacked_bytes / MB

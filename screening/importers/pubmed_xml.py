@@ -8,11 +8,12 @@ from lxml import etree
 
 from . import normalise as norm
 from .citation import Citation
+from .decode import Data
 from .registry import Format, Head, Sniff, Source
 from .xmlstream import iter_elements, raw, text, texts
 
 
-def iter_citations(data: bytes, filename: str | None = None) -> Iterator[Citation]:
+def iter_citations(data: Data, filename: str | None = None) -> Iterator[Citation]:
     tags = ("PubmedArticle", "PubmedBookArticle")
     for record in iter_elements(data, tags, filename, "PubMed XML (<PubmedArticleSet>)"):
         yield to_citation(record)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .citation import Citation
-from .decode import DecodedLines, decode, iter_decoded_lines
+from .decode import Data, DecodedLines, decode, iter_decoded_lines
 from .limits import DEFAULT_LIMITS, Limits
 from .report import ImportReport
 
@@ -57,9 +57,10 @@ class Head:
 
 @dataclass
 class Source:
-    """An upload as readers get it, with what the caller asked for."""
+    """An upload as readers get it, with what the caller asked for: its bytes or the open file
+    (readers that stream take it from where it is; those that read whole call ``text()``)."""
 
-    data: bytes
+    data: Data
     filename: str | None
     column_map: dict[str, str] | None = None
     report: ImportReport | None = None

@@ -11,14 +11,13 @@ sheet title) are skipped. Rows are read one at a time.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from . import normalise as norm
 from .citation import Citation
-from .decode import iter_lines
+from .decode import Data, as_file, iter_lines
 from .errors import ImportFormatError
 from .limits import DEFAULT_LIMITS, Limits, check_columns, check_record_count, check_zip
 from .registry import Format, Head, Sniff, Source
@@ -276,13 +275,13 @@ def _delimiter_name(delimiter: str) -> str:
     return {"\t": "tab", ";": "semicolon", ",": "comma"}.get(delimiter, repr(delimiter))
 
 
-def iter_xlsx(data: bytes, filename: str | None = None, column_map: dict[str, str] | None = None,
+def iter_xlsx(data: Data, filename: str | None = None, column_map: dict[str, str] | None = None,
               limits: Limits = DEFAULT_LIMITS, report: ImportReport | None = None) -> Iterator[Citation]:
     """Rows of the first worksheet that has a recognised header row."""
     import openpyxl  # imported here: only spreadsheet uploads need it
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(as_file(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of error on damaged archives
         raise ImportFormatError(
             f"this is not a readable .xlsx workbook ({type(exc).__name__}: {exc}); "

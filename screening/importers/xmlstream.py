@@ -2,15 +2,15 @@
 entity expansion and network access off (uploads are untrusted)."""
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
 from lxml import etree
 
+from .decode import Data, as_file
 from .errors import ImportFormatError
 
 
-def iter_elements(data: bytes, tags: tuple[str, ...], filename: str | None, what: str) -> Iterator[etree._Element]:
+def iter_elements(data: Data, tags: tuple[str, ...], filename: str | None, what: str) -> Iterator[etree._Element]:
     """Yield each element named in ``tags`` once it is complete, then free it."""
     parser_args = dict(
         events=("end",),
@@ -23,7 +23,7 @@ def iter_elements(data: bytes, tags: tuple[str, ...], filename: str | None, what
     )
     found = 0
     try:
-        for _event, elem in etree.iterparse(io.BytesIO(data), **parser_args):
+        for _event, elem in etree.iterparse(as_file(data), **parser_args):
             found += 1
             yield elem
             # Free what has been read so a large export needs little memory.
