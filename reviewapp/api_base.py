@@ -27,6 +27,7 @@ from rest_framework.views import APIView, exception_handler
 
 from .exceptions import ApplicationError
 from .models import Review
+from .paging import rows_by_ids
 from .permissions import review_get_for_user
 from .widgets import IdListField
 
@@ -211,6 +212,24 @@ class Pagination(LimitOffsetPagination):
 
     def get_offset(self, request) -> int:
         return min(super().get_offset(request), MAX_ID)
+
+
+class DeferredJoinPagination(Pagination):
+    """`Pagination` for long lists: the offset is taken on the ids, then only the page's rows are
+    read (`reviewapp.paging.rows_by_ids`), so a deep offset costs an index scan, not the rows."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.count = self.get_count(queryset)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return rows_by_ids(queryset, self.offset, self.offset + self.limit)
 
 
 # ---------------------------------------------------------------- rows of a list view

@@ -166,6 +166,9 @@ class Record(models.Model):
             models.Index(fields=["review", "pmid"]),
             models.Index(fields=["review", "duplicate_of"]),
             models.Index(fields=["search_file", "line"]),
+            # The records list (unique records by id) and its count: an index-only scan, deep pages included.
+            models.Index(fields=["review", "id"], condition=models.Q(duplicate_of__isnull=True),
+                         name="record_unique_in_review"),
         ]
         constraints = [models.UniqueConstraint(fields=["review", "number"], name="record_number_unique_in_review")]
 

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from reviewapp.exceptions import ApplicationError
 from reviewapp.page_access import review_page
 from reviewapp.pages import query_without_page, review_page_context
+from reviewapp.paging import DeferredJoinPaginator
 from reviewapp.permissions import can
 from reviewapp.uploads import body_limit
 
@@ -151,12 +152,24 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     form, filters = _record_filters(request, review)
     # Filters that cannot be read show no records, beside the reason, rather than all of them.
     records = selectors.records_list(review=review, **filters) if not form.errors else Record.objects.none()
-    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = selectors.record_counts(review=review)
+    page = DeferredJoinPaginator(records, RECORDS_PER_PAGE, count=None if form.errors else _known_count(filters, counts)
+                                 ).get_page(request.GET.get("page"))
     return render(request, "screening/records.html", review_page_context(
-        review, form=form, page=page, query=query_without_page(request), counts=selectors.record_counts(review=review),
+        review, form=form, page=page, query=query_without_page(request), counts=counts,
         stages=selectors.EXPORT_STAGES, sorts=_sort_links(request), screening_stages=ScreeningStage.choices,
         reasons=selectors.screening_settings_get(review=review).exclusion_reasons),
         status=400 if form.errors else 200)
+
+
+def _known_count(filters: dict, counts) -> int | None:
+    """How many records the list shows when only the duplicates choice (and the order) is set: the
+    review's counts on the same page say it, so the list needs no count of its own (None: it does)."""
+    rest = {k: v for k, v in filters.items() if k not in ("sort", "viewer")}
+    duplicates = rest.pop("duplicates", "hide")
+    if rest:
+        return None
+    return {"hide": counts.unique, "show": counts.imported, "only": counts.merged}.get(duplicates)
 
 
 def _sort_links(request: HttpRequest) -> dict[str, dict]:
