@@ -21,6 +21,7 @@ from ..models import (
     ScreeningStage,
     Study,
 )
+from .counted import counted
 
 ItemStatus = ScreeningItem.Status
 
@@ -50,6 +51,11 @@ class StageProgress:
 
 
 def screening_progress(*, review: Review, stage: str, user) -> StageProgress:
+    """Where screening at ``stage`` stands, and for ``user`` (kept for a large review: `counted`)."""
+    return counted(review, f"progress:{stage}:{user.pk or 0}", lambda: _screening_progress(review, stage, user))
+
+
+def _screening_progress(review: Review, stage: str, user) -> StageProgress:
     cfg = screening_settings_get(review=review)
     items = ScreeningItem.objects.filter(review=review, stage=stage).exclude(status=ItemStatus.WITHDRAWN)
     by_status = dict(items.values_list("status").annotate(n=Count("id")).order_by())

@@ -16,6 +16,7 @@ from ..models import (
     SearchFile,
 )
 from ..progress import progress_cache_key
+from .counted import counted
 
 
 def searches_with_counts(*, review: Review) -> QuerySet[Search]:
@@ -46,6 +47,11 @@ class ReviewRecordCounts:
 
 
 def record_counts(*, review: Review) -> ReviewRecordCounts:
+    """The review's searches, records, duplicates and imports, counted (kept for a large review: `counted`)."""
+    return counted(review, "records", lambda: _record_counts(review))
+
+
+def _record_counts(review: Review) -> ReviewRecordCounts:
     records = Record.objects.filter(review=review).aggregate(
         imported=Count("id"), unique=Count("id", filter=Q(duplicate_of__isnull=True)))
     files = SearchFile.objects.filter(search__review=review).aggregate(
