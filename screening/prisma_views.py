@@ -17,12 +17,12 @@ from reviewapp.pages import query_without_page, review_page_context
 from reviewapp.permissions import can
 from reviewapp.tabular import csv_text
 
-from . import prisma, prisma2020, prisma_diagram, services
+from . import prisma, prisma2020, prisma_diagram, selectors, services
 from .prisma_checklist import ITEMS
 
 
 def _diagram(review) -> str:
-    counts = prisma.prisma_counts(review=review)
+    counts = selectors.prisma_counts_kept(review=review)
     return prisma_diagram.svg(counts, link=lambda box: reverse("prisma_box", args=[review.pk, box]),
                               title=f"PRISMA 2020 flow diagram: {review.title}")
 
@@ -30,7 +30,7 @@ def _diagram(review) -> str:
 @review_page(GET="view")
 def prisma_page(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
-    counts = prisma.prisma_counts(review=review)
+    counts = selectors.prisma_counts_kept(review=review)
     svg = prisma_diagram.svg(counts, link=lambda box: reverse("prisma_box", args=[review.pk, box]))
     return render(request, "screening/prisma.html", review_page_context(
         review, counts=counts, svg=mark_safe(svg)))  # noqa: S308 - every text in the SVG is escaped
@@ -51,7 +51,7 @@ def _csv_response(rows: list[list], filename: str) -> HttpResponse:
 @review_page(GET="view")
 def prisma_csv(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
-    rows = [["box", "count"], *prisma.prisma_counts(review=review).csv_rows()]
+    rows = [["box", "count"], *selectors.prisma_counts_kept(review=review).csv_rows()]
     return _csv_response(rows, f"review-{review.pk}-prisma.csv")
 
 
@@ -59,7 +59,7 @@ def prisma_csv(request: HttpRequest, review_id: int) -> HttpResponse:
 def prisma2020_csv(request: HttpRequest, review_id: int) -> HttpResponse:
     """The counts in the PRISMA2020 R package's template, for its PRISMA_data() and Shiny app."""
     review = request.review
-    return _csv_response(prisma2020.rows(prisma.prisma_counts(review=review)),
+    return _csv_response(prisma2020.rows(selectors.prisma_counts_kept(review=review)),
                          f"review-{review.pk}-prisma2020.csv")
 
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from reviewapp.api_base import ReviewApiView, StrictFieldsMixin
 
-from .. import prisma, services
+from .. import prisma, selectors, services
 
 # ---------------------------------------------------------------- PRISMA
 
@@ -54,7 +54,8 @@ class PrismaApi(ReviewApiView):
 
     @extend_schema(responses=PrismaCountsSerializer)
     def get(self, request, review_id: int):
-        return Response(PrismaCountsSerializer(dataclasses.asdict(prisma.prisma_counts(review=self.review))).data)
+        counts = selectors.prisma_counts_kept(review=self.review)
+        return Response(PrismaCountsSerializer(dataclasses.asdict(counts)).data)
 
 
 

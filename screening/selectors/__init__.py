@@ -2,6 +2,7 @@
 
 Callers read ``selectors.<name>``; this package re-exports every public read so they keep working.
 """
+from .counted import prisma_counts_kept  # noqa: F401
 from .priority import (  # noqa: F401
     WORDLESS,
     ranking_latest,

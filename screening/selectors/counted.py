@@ -53,3 +53,11 @@ def counted(review: Review, name: str, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, KEEP_SECONDS)
     return value
+
+
+def prisma_counts_kept(*, review: Review):
+    """`prisma.prisma_counts`, kept for a large review until its trail moves on (the PRISMA page, its
+    figure and CSVs, and the API read the same counts)."""
+    from .. import prisma  # prisma reads the models and searches; imported here, as it is only needed here
+
+    return counted(review, "prisma", lambda: prisma.prisma_counts(review=review))

@@ -54,3 +54,17 @@ def test_an_import_and_a_decision_show_at_once(client_for, large, people):
     for who in ("reviewer", "reviewer_extractor"):
         services.decision_record(actor=people[who], review=large, item_id=item.pk, value="exclude")
     assert _dashboard(client, large)["Title/abstract settled"] == 1
+
+
+def test_prisma_of_a_large_review_follows_each_decision(client_for, large, people):
+    client = client_for(people["lead"])
+
+    def excluded() -> int:
+        text = client.get(reverse("prisma_csv", args=[large.pk])).content.decode()
+        return int(dict(line.split(",") for line in text.splitlines()[1:])["records_excluded"])
+
+    assert excluded() == 0
+    item = ScreeningItem.objects.filter(review=large, stage="ta").order_by("id").first()
+    for who in ("reviewer", "reviewer_extractor"):
+        services.decision_record(actor=people[who], review=large, item_id=item.pk, value="exclude")
+    assert excluded() == 1
