@@ -125,8 +125,11 @@ def pages(review, word: str) -> list[tuple[str, str, str]]:
 def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: bool) -> None:
     """Child: time each page."""
     import django
+    from django.conf import settings
 
     django.setup()
+    # The pages name static files; without collectstatic's manifest (DEBUG off) they would fail.
+    settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -194,7 +197,9 @@ def main() -> None:
             subprocess.run([sys.executable, __file__, "--child-load", str(path)], check=True, env=env, cwd=ROOT)
             path.unlink()
         else:
+            start = time.perf_counter()
             subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
+            print(f"migrate: {time.perf_counter() - start:.1f} s")
         child = [sys.executable, __file__, "--child-time", json.dumps(
             [args.repeats, args.settled, args.waiting, args.word, args.explain])]
         subprocess.run(child, check=True, env=env, cwd=ROOT)
