@@ -14,7 +14,7 @@ database a second pass over the whole list.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -49,4 +49,5 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(rows_by_ids(self.object_list, bottom, top), number, self)
+        rows = rows_by_ids(cast(QuerySet, self.object_list), bottom, top)
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined]  # Django's own hook

@@ -345,15 +345,22 @@ def _reported(citations: Iterable, progress: ImportProgress) -> Iterator:
         yield citation
 
 
+def _noting_ids(records: Iterable[Record], ids: list[int]) -> Iterator[Record]:
+    """Pass the records through, noting each one's id in ``ids`` (the index's ids are their positions)."""
+    for record in records:
+        ids.append(record.pk)
+        yield record
+
+
 def _import(search_file: SearchFile, data: IO[bytes], progress: ImportProgress) -> ImportResult:
     review_id = search_file.search.review_id
     fmt = search_file.requested_format or detect_format(data, search_file.original_name)
     # The review's unique records so far: a new search is deduplicated against everything already there.
-    existing = list(Record.objects.filter(review_id=review_id, duplicate_of__isnull=True)
-                    .only(*DEDUP_FIELDS).order_by("id").iterator(chunk_size=5000))
-    index = DuplicateIndex(existing)
-    ident_to_id = [r.pk for r in existing]
-    del existing
+    # Streamed into the index: a review of a million records is never held as a million model instances.
+    existing = (Record.objects.filter(review_id=review_id, duplicate_of__isnull=True)
+                .only(*DEDUP_FIELDS).order_by("id").iterator(chunk_size=5000))
+    ident_to_id: list[int] = []
+    index = DuplicateIndex(_noting_ids(existing, ident_to_id))
     found = []
     count = 0
     report = ImportReport()

@@ -23,7 +23,8 @@ def large(monkeypatch, review, people):
 
 
 def _dashboard(client, review) -> dict:
-    stages = {s.key: dict(s.counts) for s in client.get(reverse("review_dashboard", args=[review.pk])).context["stages"]}
+    page = client.get(reverse("review_dashboard", args=[review.pk]))
+    stages = {s.key: dict(s.counts) for s in page.context["stages"]}
     return {**stages["searches"], **stages["screening"]}
 
 
