@@ -136,6 +136,12 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
 
     from screening.models import Record
 
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    # One connection for the whole run (as with CONN_MAX_AGE), so each request's queries are seen.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     reviewers = screening_log(settled, waiting)
     review = _review()
     with connection.cursor() as cursor:

@@ -20,8 +20,15 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
 
+#: offsets below this are read in one query as usual: the first pages cost nothing to skip
+SHALLOW = 1000
+
+
 def rows_by_ids(queryset: QuerySet, bottom: int, top: int) -> list[Any]:
-    """Rows ``bottom`` to ``top`` of ``queryset`` in its order, read in full only for those rows."""
+    """Rows ``bottom`` to ``top`` of ``queryset`` in its order, read in full only for those rows
+    once the offset is deep (from ``SHALLOW``)."""
+    if bottom < SHALLOW:
+        return list(queryset[bottom:top])
     ids = list(queryset.values_list("pk", flat=True)[bottom:top])
     if not ids:
         return []

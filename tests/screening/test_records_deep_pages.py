@@ -7,9 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reviewapp import paging
 from screening import selectors
 
 from .helpers import import_bytes, make_search, record, ris
+
+
+@pytest.fixture(autouse=True)
+def every_page_deep(monkeypatch):
+    monkeypatch.setattr(paging, "SHALLOW", 0)  # 130 records: read every page as a deep one
 
 
 @pytest.fixture
