@@ -130,14 +130,12 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
     django.setup()
     # The pages name static files; without collectstatic's manifest (DEBUG off) they would fail.
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    from django.db import connection
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from screening.models import Record
-
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
 
     # One connection for the whole run (as with CONN_MAX_AGE), so each request's queries are seen.
     request_started.disconnect(close_old_connections)

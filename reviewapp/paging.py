@@ -19,7 +19,6 @@ from typing import Any, cast
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 
-
 #: offsets below this are read in one query as usual: the first pages cost nothing to skip
 SHALLOW = 1000
 
