@@ -123,6 +123,9 @@ class ToolDefinitionSerializer(serializers.Serializer):
     answer_labels = serializers.DictField(child=serializers.CharField(), **_OPTIONAL,
                                           help_text="Answer option -> its words.")
     scale = serializers.ListField(child=serializers.CharField(), help_text="The judgement levels, best first.")
+    high_risk_from = serializers.CharField(
+        allow_blank=True, **_OPTIONAL, help_text="The level of the scale from which a judgement counts as high "
+                                                 "risk; empty or absent: the worse half of the scale.")
     no_information = serializers.CharField(allow_blank=True, **_OPTIONAL)
     overall = ToolOverallSerializer(**_OPTIONAL)
     domains = ToolDomainSerializer(many=True)

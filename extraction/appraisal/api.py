@@ -49,10 +49,15 @@ class ToolSerializer(extraction_api.FormSerializer):
     level = serializers.SerializerMethodField(help_text="result: appraised per outcome; study: once per study.")
     effects = serializers.SerializerMethodField(help_text="The effects of interest the tool assesses (RoB 2).")
     judgement_levels = serializers.SerializerMethodField(help_text="From best to worst, then 'no information'.")
+    high_risk_from = serializers.SerializerMethodField(
+        help_text="The level from which a judgement counts as high risk, as the tool sets it; empty: the worse "
+                  "half of the scale.")
+    high_risk_levels = serializers.SerializerMethodField(
+        help_text="The levels that count as high risk (GRADE, the figures, analyses that leave high risk out).")
 
     class Meta(extraction_api.FormSerializer.Meta):
         fields = [*extraction_api.FormSerializer.Meta.fields, "tool", "tool_version", "level", "effects",
-                  "judgement_levels"]
+                  "judgement_levels", "high_risk_from", "high_risk_levels"]
         read_only_fields = fields
 
     def get_tool(self, template) -> str:
@@ -69,6 +74,13 @@ class ToolSerializer(extraction_api.FormSerializer):
 
     def get_judgement_levels(self, template) -> list[str]:
         return tools.judgement_levels(_tool(template))
+
+    def get_high_risk_from(self, template) -> str:
+        return _tool(template).get("high_risk_from") or ""
+
+    def get_high_risk_levels(self, template) -> list[str]:
+        tool = _tool(template)
+        return tools.high_risk_levels(tool) if tool.get("scale") else []
 
 
 class ToolDetailSerializer(ToolSerializer):
@@ -96,6 +108,10 @@ class ToolAddSerializer(StrictFieldsMixin, serializers.Serializer):
                                     max_length=50, help_text="A custom tool's answer options.")
     scale = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list,
                                   max_length=50, help_text="A custom tool's judgement levels, best first.")
+    high_risk_from = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=60,
+        help_text="A custom tool's level from which a judgement counts as high risk (one of its scale, not "
+                  "the best); empty: the worse half of the scale.")
     no_information = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
     domains = serializers.CharField(required=False, allow_blank=True, default="", max_length=50000,
                                     help_text="A custom tool's domains: a line per domain's title, and under it a "
@@ -107,6 +123,13 @@ class ToolAddSerializer(StrictFieldsMixin, serializers.Serializer):
             raise serializers.ValidationError({"tool": ["Name a built-in tool, or give a custom tool's name."]})
         if data.get("tool") and not selectors.builtin_tools().filter(slug=data["tool"]).exists():
             raise serializers.ValidationError({"tool": ["No built-in tool has this slug."]})
+        if data.get("tool") and data.get("high_risk_from"):
+            raise serializers.ValidationError({"high_risk_from": ["A built-in tool keeps its own; set it on a "
+                                                                  "custom tool."]})
+        wrong = tools.high_risk_from_error(data.get("scale") or list(services.CUSTOM_SCALE),
+                                           (data.get("high_risk_from") or "").strip())
+        if not data.get("tool") and wrong:
+            raise serializers.ValidationError({"high_risk_from": [wrong]})
         return data
 
 
@@ -139,6 +162,7 @@ class ToolListApi(ReviewApiView, generics.ListAPIView):
             template = services.custom_tool_save(
                 actor=request.user, review=self.review, name=values["name"], level=values["level"],
                 answers=values["answers"], scale=values["scale"], no_information=values["no_information"],
+                high_risk_from=values["high_risk_from"],
                 domains_text=values["domains"])
         return Response(ToolDetailSerializer(selectors.tool_template_get(review=self.review, template_id=template.pk)
                                              ).data, status=status.HTTP_201_CREATED)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 
+from . import tools
 from .services import CUSTOM_ANSWERS, CUSTOM_SCALE
 
 
@@ -17,8 +18,13 @@ class CustomToolForm(forms.Form):
     answers = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), initial="\n".join(CUSTOM_ANSWERS),
                               label="Answer options", help_text="One per line.")
     scale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), initial="\n".join(CUSTOM_SCALE),
-                            label="Judgement scale", help_text="One level per line, best first. Name the worst "
-                            "“High” (or Serious, Critical) for analyses to leave it out as high risk.")
+                            label="Judgement scale", help_text="One level per line, best first: the order, "
+                            "not the words, says how severe each level is.")
+    high_risk_from = forms.CharField(
+        max_length=60, required=False, label="High risk from",
+        help_text="The level of the scale from which a judgement counts as high risk (GRADE rates down for "
+                  "it, the figures draw it red, analyses can leave it out), e.g. High. Empty: the worse half "
+                  "of the scale.")
     no_information = forms.CharField(max_length=60, required=False, label="Level for no information",
                                      help_text="Optional, e.g. No information; not part of the order.")
     domains_text = forms.CharField(
@@ -31,6 +37,13 @@ class CustomToolForm(forms.Form):
 
     def clean_scale(self) -> list[str]:
         return _lines(self.cleaned_data["scale"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        start = (cleaned.get("high_risk_from") or "").strip()
+        if "scale" in cleaned and (wrong := tools.high_risk_from_error(cleaned["scale"], start)):
+            self.add_error("high_risk_from", wrong)
+        return cleaned
 
 
 class StartForm(forms.Form):

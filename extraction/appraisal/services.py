@@ -96,10 +96,12 @@ def _lines(values: list[str], what: str, fallback: list[str]) -> list[str]:
 
 @transaction.atomic
 def custom_tool_save(*, actor, review: Review, name: str, level: str, answers: list[str], scale: list[str],
-                     domains_text: str, no_information: str = "", template: FormTemplate | None = None
-                     ) -> FormTemplate:
+                     domains_text: str, no_information: str = "", high_risk_from: str = "",
+                     template: FormTemplate | None = None) -> FormTemplate:
     """Create a custom tool (published as version 1) or publish its next version. Appraisals made
-    with an earlier version keep it."""
+    with an earlier version keep it. ``high_risk_from``: the level of the scale from which a
+    judgement counts as high risk (GRADE, the figures, the analyses' sensitivity analyses); empty,
+    the worse half of the scale. The audit trail keeps the whole definition, this included."""
     if level not in tools.LEVELS:
         raise ApplicationError("Choose whether the tool judges a whole study or each result.")
     version = (template.current_version.number + 1) if template and template.current_version else 1
@@ -107,6 +109,7 @@ def custom_tool_save(*, actor, review: Review, name: str, level: str, answers: l
             "source": f"Defined in the review by {actor.get_username()}.", "level": level,
             "effects": [], "answers": _lines(answers, "answer options", CUSTOM_ANSWERS), "answer_labels": {},
             "scale": _lines(scale, "judgement levels", CUSTOM_SCALE), "no_information": no_information.strip()[:60],
+            "high_risk_from": high_risk_from.strip(),
             "domains": parse_domains(domains_text), "overall": {"algorithm": {"id": "worst_domain", "version": "1"}}}
     if template is not None:  # answers are stored by key: each question keeps the key it was given
         earlier = [tools.tool_of(v.definition) for v in template.versions.order_by("-number")]
@@ -117,20 +120,27 @@ def custom_tool_save(*, actor, review: Review, name: str, level: str, answers: l
         definition = tools.form_definition(tool)
     except defs.DefinitionError as exc:
         raise ApplicationError(str(exc)) from None
+    high_risk = {"high_risk_from": tool["high_risk_from"], "high_risk_levels": tools.high_risk_levels(tool)}
     if template is None:
         template = extraction_services.template_create(actor=actor, review=review, name=tool["name"],
                                                        kind=Kind.APPRAISAL, definition=definition)
+        audit_record(actor=actor, review=review, action=AuditEvent.Action.UPDATE, instance=template, before={},
+                     after={"scale": tool["scale"], **high_risk},
+                     label=f"custom appraisal tool {template.name}: its scale and where high risk starts")
     else:
         template = FormTemplate.objects.select_for_update().get(pk=template.pk)
         if template.tool_id is not None or template.kind != Kind.APPRAISAL:
             raise ApplicationError("Only custom tools can be edited; a built-in tool changes by a new version.")
         if tool["name"] != template.name and review.form_templates.filter(name=tool["name"]).exists():
             raise ApplicationError(f"A form or tool named “{tool['name']}” exists already.")
-        before = {"name": template.name, "draft": template.draft}
+        previous = tools.tool_of(template.draft or {}) or {}
+        before = {"name": template.name, "draft": template.draft,
+                  "high_risk_from": previous.get("high_risk_from", ""),
+                  "high_risk_levels": tools.high_risk_levels(previous) if previous.get("scale") else []}
         template.name, template.draft = tool["name"], definition
         template.save(update_fields=["name", "draft"])
         audit_record(actor=actor, review=review, action=AuditEvent.Action.UPDATE, instance=template, before=before,
-                     after={"name": template.name, "draft": definition},
+                     after={"name": template.name, "draft": definition, **high_risk},
                      label=f"custom appraisal tool {template.name} changed")
     extraction_services.version_publish(actor=actor, template=template, move=False,
                                         note=f"Custom tool, version {version}.")

@@ -74,8 +74,9 @@ def check_tool(tool: dict) -> None:
         raise defs.DefinitionError("The tool needs at least two different answer options.")
     if len(tool["scale"]) < 2 or len(set(tool["scale"])) != len(tool["scale"]):
         raise defs.DefinitionError("The judgement scale needs at least two different levels.")
-    if tool.get("high_risk_from") and tool["high_risk_from"] not in tool["scale"]:
-        raise defs.DefinitionError("High risk must start at a level of the judgement scale.")
+    wrong = high_risk_from_error(tool["scale"], tool.get("high_risk_from") or "")
+    if wrong:
+        raise defs.DefinitionError(wrong)
     unknown_effects = set(tool.get("effects") or []) - set(EFFECTS)
     if unknown_effects:
         raise defs.DefinitionError(f"Unknown effect of interest: {sorted(unknown_effects)[0]}.")
@@ -161,6 +162,20 @@ def high_risk_levels(tool: dict) -> list[str]:
     if start in scale:
         return scale[scale.index(start):]
     return scale[-(len(scale) // 2):]
+
+
+def high_risk_from_error(scale: list[str], high_risk_from: str) -> str | None:
+    """Why ``high_risk_from`` cannot be where high risk starts on ``scale`` (None when it can, or is
+    empty: the worse half then)."""
+    if not high_risk_from:
+        return None
+    if high_risk_from not in scale:
+        return (f"High risk must start at one of the judgement levels ({', '.join(scale)}); "
+                f"“{high_risk_from}” is not one of them.")
+    if high_risk_from == scale[0]:
+        return (f"High risk cannot start at the best level, “{scale[0]}”: every judgement would count as "
+                "high risk.")
+    return None
 
 
 def judgement_levels(tool: dict) -> list[str]:

@@ -77,7 +77,8 @@ def custom_tool(request: HttpRequest, review_id: int, template_id: int | None = 
         if not tool.get("custom") or template.tool_id:
             raise Http404("Only custom tools are edited here.")
         initial = {"name": template.name, "level": tool["level"], "answers": "\n".join(tool["answers"]),
-                   "scale": "\n".join(tool["scale"]), "no_information": tool.get("no_information", ""),
+                   "scale": "\n".join(tool["scale"]), "high_risk_from": tool.get("high_risk_from", ""),
+                   "no_information": tool.get("no_information", ""),
                    "domains_text": services.domains_as_text(tool)}
     form = CustomToolForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
