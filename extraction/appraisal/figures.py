@@ -45,6 +45,10 @@ class Scale:
         return [*self.levels, *([self.no_information] if self.no_information else [])]
 
 
+CLASSES = {BEST[0]: "rob-best", BETWEEN[0]: "rob-between-0", BETWEEN[1]: "rob-between", BETWEEN[2]: "rob-between-2",
+           HIGH[0]: "rob-high", WORSE[0]: "rob-worse", NO_INFORMATION[0]: "rob-no-information", MISSING[0]: ""}
+
+
 @dataclass(frozen=True)
 class FigureRow:
     label: str
@@ -67,6 +71,11 @@ def level_style(level: str | None, scale: Scale) -> tuple[str, str]:
         return BEST
     between = len(scale.levels) - len(scale.high) - 1  # levels after the best and before high risk
     return (BETWEEN[1] if between == 1 else BETWEEN[round((i - 1) * 2 / (between - 1))]), "−"
+
+
+def level_class(level: str | None, scale: Scale) -> str:
+    """The pages' class for a judgement (static/css/site.css), in the colour the figures give it."""
+    return CLASSES[level_style(level, scale)[0]]
 
 
 def _text_width(text: str, size: float) -> float:

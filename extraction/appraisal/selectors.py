@@ -135,12 +135,14 @@ def settlers_to_settle(*, review) -> list[tuple[FormTemplate, int]]:
 
 
 def draft_proposals(*, definition: dict, answers: dict, target: str) -> dict[str, dict]:
-    """Domain key (and "overall") -> the proposal answers not yet saved give (what a form holds now);
-    answers that do not fit the form count as unanswered."""
+    """Domain key (and "overall") -> the proposal answers not yet saved give (what a form holds now),
+    with the class the page shows it in (its place on the tool's scale); answers that do not fit the
+    form count as unanswered."""
     answers = defs.parse_answers(definition, answers).answers
     domains, overall = judgements.evaluate(definition, answers, target)
-    return {j.key: {"judgement": j.proposed or "", "reason": j.proposal_reason, "confirm": j.confirm}
-            for j in [*domains, overall]}
+    scale = figures.Scale.of(tools.tool_of(definition) or {"scale": []})
+    return {j.key: {"judgement": j.proposed or "", "reason": j.proposal_reason, "confirm": j.confirm,
+                    "class": figures.level_class(j.proposed, scale)} for j in [*domains, overall]}
 
 
 # -- consensus judgements ------------------------------------------------------------

@@ -5,8 +5,6 @@
   var form = document.getElementById("entry-form");
   if (!form) { return; }
 
-  function slug(text) { return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""); }
-
   function span(cls, text) {
     var el = document.createElement("span");
     el.className = cls;
@@ -23,7 +21,8 @@
       var p = proposals[key];
       line.textContent = "Proposed: ";
       if (p.judgement) {
-        line.append(span("rob rob-" + slug(p.judgement), p.judgement), " ", span("small muted", p.reason));
+        // the class comes from the server: where the judgement stands on the tool's scale
+        line.append(span("rob " + (p["class"] || ""), p.judgement), " ", span("small muted", p.reason));
       } else {
         line.append(span("muted", "needs more answers"));
       }

@@ -308,6 +308,7 @@ def test_autosave_answers_with_the_proposals_of_the_typed_answers(client_for, re
     autosave = url("appraisal_autosave", review, rob2.pk, studies[0].pk) + "?target=" + TARGET
     reply = client.post(autosave, post({"q1_1": "Y", "q1_2": "N"})).json()
     assert reply["saved"] and reply["proposals"]["d1"]["judgement"] == "High"
+    assert reply["proposals"]["d1"]["class"] == "rob-high"  # RoB 2's worst level, drawn red
     assert reply["proposals"]["d3"]["judgement"] == ""  # not answered yet: no proposal
     assert Extraction.objects.get(template=rob2).entries.get().answers == {}  # nothing saved
 

@@ -60,6 +60,10 @@ def test_the_lead_sets_where_high_risk_starts_on_the_tools_page(client_for, revi
     assert (verdict.judgement, verdict.high) == ("unsure", True)
     _, _, scale, _ = appraisal_selectors.figure_data(template=template)
     assert figures.level_style("unsure", scale) == figures.HIGH
+    # and on the pages, in the same colour
+    for name in ("appraisal_home", "appraisal_study"):
+        args = [review.pk] + ([studies[0].pk] if name == "appraisal_study" else [])
+        assert '<span class="rob rob-high">unsure</span>' in client.get(reverse(name, args=args)).content.decode()
 
     # emptied in the next version: the worse half again, and the change is audited with both sides
     assert page_post(client, review, template, high_risk_from="").status_code == 302
