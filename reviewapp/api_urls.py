@@ -7,6 +7,7 @@ from . import api
 from .archive import api as archive_api
 from .extensions import declared
 from .notifications import api as notifications_api
+from .versions import api as versions_api
 
 review_patterns = [
     path("", api.ReviewDetailApi.as_view(), name="api_review"),
@@ -17,6 +18,9 @@ review_patterns = [
     path("archives/<int:export_id>/cancel/", api.ReviewArchiveCancelApi.as_view(), name="api_review_archive_cancel"),
     path("archives/<int:export_id>/again/", api.ReviewArchiveAgainApi.as_view(), name="api_review_archive_again"),
     path("archives/<int:export_id>/file/", api.ReviewArchiveFileApi.as_view(), name="api_review_archive_file"),
+    path("versions/", versions_api.ReviewVersionListApi.as_view(), name="api_review_versions"),
+    path("versions/<int:number>/", versions_api.ReviewVersionApi.as_view(), name="api_review_version"),
+    path("versions/<int:number>/file/", versions_api.ReviewVersionFileApi.as_view(), name="api_review_version_file"),
     path("members/", api.MemberListApi.as_view(), name="api_members"),
     path("members/<int:user_id>/", api.MemberDetailApi.as_view(), name="api_member"),
     path("invitations/", api.InvitationListApi.as_view(), name="api_invitations"),

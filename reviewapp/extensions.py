@@ -15,6 +15,7 @@ attribute                   what it names
 ``resumers``                functions sending the app's unfinished background tasks again
 ``demo_loaders``            idempotent functions adding the app's data to the demo review
 ``outcome_references``      functions returning the app's ``OutcomeReferences``
+``version_figures``         functions ``(review) -> dict`` of figures kept with a published version
 ==========================  ====================================================================
 
 Paths rather than objects, so that declaring imports nothing: ``ready()`` stays free of imports

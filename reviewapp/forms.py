@@ -17,6 +17,7 @@ class ReviewForm(forms.ModelForm):
         fields = [
             "title", "question", "population", "intervention", "intervention_name", "comparator",
             "comparator_name", "outcomes_summary", "study_designs", "planned_databases", "search_from", "search_to",
+            "search_update_months",
             "status",
         ]
         widgets = {

@@ -5,6 +5,7 @@ import hashlib
 import re
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -95,6 +96,12 @@ class Review(models.Model):
     )
     search_from = models.DateField("searches cover from", null=True, blank=True)
     search_to = models.DateField("searches cover to", null=True, blank=True)
+    # A living review: how often its searches are run again (a reminder tells the lead when one is due).
+    search_update_months = models.PositiveSmallIntegerField(
+        "re-run searches every (months)", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="A living review's searches are run again this often; the lead is reminded when a run is "
+                  "due. Empty: searches are not re-run.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROTOCOL)
     # Set on reviews made by `load_demo`: every page that shows one says its data is synthetic.
     is_demo = models.BooleanField(default=False, editable=False)
@@ -482,3 +489,4 @@ class ArchiveImport(Job):
 
 # Notifications live in their own module; imported here so Django finds them as this app's models.
 from .notifications.models import Notification, NotificationPreference  # noqa: E402, F401
+from .versions.models import ReviewVersion  # noqa: E402, F401

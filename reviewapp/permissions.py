@@ -25,6 +25,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The whole review in one file (reviewapp/archive/FORMAT.md): every decision, entry and the audit trail.
     "export_review": frozenset({Role.LEAD}),
     "manage_webhooks": frozenset({Role.LEAD}),
+    # A version (v1, v2, ...) freezes the review's archive for good.
+    "publish_versions": frozenset({Role.LEAD}),
     "manage_searches": frozenset({Role.LEAD}),
     "resolve_duplicates": frozenset({Role.LEAD}),
     "export_records": frozenset({Role.LEAD, Role.REVIEWER, Role.EXTRACTOR, Role.VIEWER}),

@@ -47,7 +47,8 @@ ROLES_REQUIRED = "Choose at least one role: nothing is ticked to begin with, so 
 
 REVIEW_FIELDS = (
     "title", "question", "population", "intervention", "intervention_name", "comparator", "comparator_name",
-    "outcomes_summary", "study_designs", "planned_databases", "search_from", "search_to", "status",
+    "outcomes_summary", "study_designs", "planned_databases", "search_from", "search_to",
+    "search_update_months", "status",
 )
 
 

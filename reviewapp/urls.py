@@ -9,6 +9,7 @@ from .archive import views as archive_views
 from .forms import SignInForm
 from .notifications import views as notification_views
 from .page_access import public_page, signed_in_page
+from .versions import views as version_views
 
 review_patterns = [
     path("", views.review_dashboard, name="review_dashboard"),
@@ -27,6 +28,9 @@ review_patterns = [
     path("archive/<int:export_id>/again/", archive_views.review_archive_again, name="review_archive_again"),
     path("archive/<int:export_id>.zip", token_download(archive_views.review_archive_download),
          name="review_archive_download"),
+    path("versions/", version_views.review_versions, name="review_versions"),
+    path("versions/v<int:number>.zip", token_download(version_views.review_version_download),
+         name="review_version_download"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:webhook_id>/", views.webhook_detail, name="webhook_detail"),
 ]

@@ -12,4 +12,5 @@ class ScreeningConfig(AppConfig):
                        "screening.SearchFile": "screening.audit_summaries.search_file_summary",
                        "screening.DuplicatePair": "screening.audit_summaries.duplicate_pair_summary"}
     archive_parts = ("screening.archive.parts",)
+    version_figures = ("screening.prisma_update.version_figures",)
     demo_loaders = ("screening.demo.demo_searches_load", "screening.demo_screening.demo_screening_load")

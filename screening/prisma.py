@@ -32,10 +32,12 @@ from reviewapp.models import Review
 
 from .models import ChecklistEntry, Record, ScreeningItem, ScreeningStage, Search, Study
 from .prisma_checklist import ITEMS
+from .prisma_update import UpdateScope, update_scope
 
 Status = ScreeningItem.Status
 MAIN_SOURCES = (Search.Source.DATABASE, Search.Source.REGISTER)
 TA, FT = ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT
+EVERYTHING = Q()
 # The CSV's fixed boxes, in the order of the diagram.
 BOXES = [
     "identified_databases", "identified_registers", "identified_other", "duplicates_removed",
@@ -82,13 +84,18 @@ class PrismaCounts:
     reports_included: int
     previous_studies: int
     previous_reports: int
+    # An update (screening.prisma_update): its searches' records found again (already in the review),
+    # counted among the duplicates removed; the published version it updates, if any.
+    update: bool = False
+    found_again: int = 0
+    previous_version: int | None = None
     # the same records by register name, and other methods by kind (Search.Source value)
     identified_by_register: dict[str, int] = field(default_factory=dict)
     identified_other_by_kind: dict[str, int] = field(default_factory=dict)
 
     @property
     def updated_review(self) -> bool:
-        return self.previous_studies > 0
+        return self.update or self.previous_studies > 0
 
     @property
     def has_other_methods(self) -> bool:
@@ -127,14 +134,16 @@ class PrismaCounts:
             rows += [(f"reports_excluded_other:{r}", n) for r, n in sorted(o.excluded_by_reason.items())]
             rows += [("reports_included_other", o.included)]
         if self.updated_review:
-            rows += [("previous_studies", self.previous_studies), ("previous_reports", self.previous_reports)]
+            rows += [("previous_studies", self.previous_studies), ("previous_reports", self.previous_reports),
+                     ("found_again", self.found_again)]
         return rows
 
 
-def _column(review: Review, sources, *, identified: int, duplicates: int = 0) -> Column:
-    ta = ScreeningItem.objects.filter(review=review, stage=TA, record__search__source__in=sources)
+def _column(review: Review, sources, *, identified: int, duplicates: int = 0, scope: Q = EVERYTHING) -> Column:
+    in_scope = ScreeningItem.objects.filter(scope, review=review, record__search__source__in=sources)
+    ta = in_scope.filter(stage=TA)
     ta_status = dict(ta.values_list("status").annotate(n=Count("id")).order_by())
-    items = ScreeningItem.objects.filter(review=review, stage=FT, record__search__source__in=sources)
+    items = in_scope.filter(stage=FT)
     by_status = dict(items.values_list("status").annotate(n=Count("id")).order_by())
     reasons = dict(items.filter(status=Status.EXCLUDED).values_list("reason").annotate(n=Count("id")).order_by())
     automation = ta_status.get(Status.AUTOMATION_EXCLUDED, 0)
@@ -153,8 +162,17 @@ def _column(review: Review, sources, *, identified: int, duplicates: int = 0) ->
     return col
 
 
+def _scope_of(review: Review) -> tuple[UpdateScope | None, Q, Q]:
+    """The update shown (None: a first review), and the filters of its records and their screening items."""
+    scope = update_scope(review=review)
+    if scope is None:
+        return None, EVERYTHING, EVERYTHING
+    return scope, Q(search__created_at__gt=scope.since), Q(record__search__created_at__gt=scope.since)
+
+
 def prisma_counts(*, review: Review) -> PrismaCounts:
-    records = Record.objects.filter(review=review)
+    scope, in_update, items_in_update = _scope_of(review)
+    records = Record.objects.filter(in_update, review=review)
     main_records = records.filter(search__source__in=MAIN_SOURCES)
     per_search = (main_records.values("search__source", "search__database").annotate(n=Count("id"))
                   .order_by("search__database"))
@@ -168,12 +186,26 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
     other_unique = records.filter(search__source__in=Search.OTHER_METHODS, duplicate_of__isnull=True)
     other_by_kind = dict(other_unique.values_list("search__source").annotate(n=Count("id")).order_by())
     other_by_source = {Search.Source(s).label: n for s, n in other_by_kind.items()}
-    included = Study.objects.filter(review=review, previous_version=False)
-    previous = Study.objects.filter(review=review, previous_version=True)
     duplicates = main_records.filter(duplicate_of__isnull=False).count()
-    main = _column(review, MAIN_SOURCES, identified=sum(by_database.values()), duplicates=duplicates)
+    main = _column(review, MAIN_SOURCES, identified=sum(by_database.values()), duplicates=duplicates,
+                   scope=items_in_update)
     # Other methods count their unique records: a duplicate was kept under another search's column.
-    other = _column(review, Search.OTHER_METHODS, identified=sum(other_by_source.values()))
+    other = _column(review, Search.OTHER_METHODS, identified=sum(other_by_source.values()), scope=items_in_update)
+    if scope is None:
+        included = Study.objects.filter(review=review, previous_version=False)
+        studies_included = included.filter(reports__isnull=False).distinct().count()
+        reports_included = Record.objects.filter(review=review, study__previous_version=False,
+                                                 screening_items__stage=FT,
+                                                 screening_items__status=Status.INCLUDED).count()
+        previous_ids = set(Study.objects.filter(review=review, previous_version=True).values_list("pk", flat=True))
+        found_again = 0
+    else:
+        new_reports = _new_reports(review, scope)
+        studies_included = new_reports.values("study").distinct().count()
+        reports_included = new_reports.count()
+        previous_ids = scope.previous_study_ids
+        found_again = records.filter(duplicate_of__isnull=False, duplicate_of__search__created_at__lte=scope.since
+                                     ).count()
     return PrismaCounts(
         identified_databases=sum(by_database.values()) - registers, identified_registers=registers,
         identified_by_database=by_database,
@@ -181,19 +213,29 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
         duplicates_removed=duplicates, automation_ineligible=main.automation_ineligible, other_removed=0,
         records_screened=main.records_screened, records_excluded=main.records_excluded,
         records_awaiting=main.records_awaiting, main=main, other=other,
-        studies_included=included.filter(reports__isnull=False).distinct().count(),
-        reports_included=Record.objects.filter(review=review, study__previous_version=False,
-                                               screening_items__stage=FT,
-                                               screening_items__status=Status.INCLUDED).count(),
-        previous_studies=previous.count(),
-        previous_reports=Record.objects.filter(review=review, study__previous_version=True).count(),
+        studies_included=studies_included, reports_included=reports_included,
+        previous_studies=len(previous_ids),
+        previous_reports=Record.objects.filter(review=review, study__in=previous_ids).count(),
         identified_by_register=by_register, identified_other_by_kind=other_by_kind,
+        update=scope is not None, found_again=found_again, previous_version=scope.version if scope else None,
     )
+
+
+def _new_reports(review: Review, scope: UpdateScope) -> QuerySet[Record]:
+    """An update's included reports: found by its searches, of studies not in the previous version."""
+    return (Record.objects.filter(review=review, search__created_at__gt=scope.since, study__isnull=False,
+                                  screening_items__stage=FT, screening_items__status=Status.INCLUDED)
+            .exclude(study__in=scope.previous_study_ids))
 
 
 def box_records(*, review: Review, box: str) -> QuerySet[Record]:
     """The records a box counts (for reports: the records whose full text it counts)."""
-    records = Record.objects.filter(review=review)
+    scope, in_update, _ = _scope_of(review)
+    if scope is not None and box in ("previous_studies", "previous_reports"):
+        return Record.objects.filter(review=review, study__in=scope.previous_study_ids)
+    if scope is not None and box in ("reports_included", "studies_included"):
+        return _new_reports(review, scope)
+    records = Record.objects.filter(in_update, review=review)
     main = Q(search__source__in=MAIN_SOURCES)
     other = Q(search__source__in=Search.OTHER_METHODS)
     name, _, detail = box.partition(":")
@@ -240,6 +282,10 @@ def box_records(*, review: Review, box: str) -> QuerySet[Record]:
                               study__previous_version=False)
     if name in ("previous_studies", "previous_reports"):
         return records.filter(study__previous_version=True)
+    if name == "found_again":
+        if scope is None:
+            return records.none()
+        return records.filter(duplicate_of__isnull=False, duplicate_of__search__created_at__lte=scope.since)
     if name == "other_removed":
         return records.none()
     raise ValueError(f"unknown PRISMA box {box!r}")

@@ -79,7 +79,9 @@ def layout(c) -> Layout:
     y = 10
     headers = []
     if c.updated_review:
-        headers.append(Box(prev_x, y, [Line("Previous studies", bold=True)], header=True))
+        version = getattr(c, "previous_version", None)
+        headers.append(Box(prev_x, y, [Line(f"Previous studies (v{version})" if version else "Previous studies",
+                                            bold=True)], header=True))
     headers.append(Box(main_x, y, [Line("Identification of new studies via databases and registers" if
                                         c.updated_review else "Identification of studies via databases and registers",
                                         bold=True)], w=2 * BOX_W + GAP, header=True))
@@ -114,6 +116,8 @@ def layout(c) -> Layout:
     identified += [_n("Registers", c.identified_registers, "identified_registers")]
     removed = [Line("Records removed before screening:"),
                _n("Duplicate records removed", c.duplicates_removed, "duplicates_removed"),
+               *([_n("  of them found again (already in the review)", c.found_again, "found_again")]
+                 if c.updated_review and c.found_again else []),
                _n("Records marked as ineligible by automation tools", c.automation_ineligible, "automation_ineligible"),
                _n("Records removed for other reasons", c.other_removed, "other_removed")]
     boxes = [Box(main_x, y, identified), Box(side_x, y, removed)]

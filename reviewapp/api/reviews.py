@@ -23,7 +23,8 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = ["id", "title", "question", "population", "intervention", "intervention_name", "comparator",
                   "comparator_name", "outcomes_summary",
-                  "study_designs", "planned_databases", "search_from", "search_to", "status", "is_demo",
+                  "study_designs", "planned_databases", "search_from", "search_to", "search_update_months", "status",
+                  "is_demo",
                   "created_at", "updated_at", "roles"]
         read_only_fields = fields
 

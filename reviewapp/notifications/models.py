@@ -15,6 +15,7 @@ class Kind(models.TextChoices):
     CONSENSUS = "consensus", "Extractions and appraisals awaiting my consensus"
     ANALYSIS = "analysis", "My analysis runs finished or failed"
     INVITATION = "invitation", "Invitations I sent, accepted"
+    SEARCH_RERUN = "search_rerun", "Searches due to be run again (leads of a living review)"
 
 
 class EmailMode(models.TextChoices):

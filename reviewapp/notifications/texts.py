@@ -47,8 +47,16 @@ def _invitation(count: int, params: dict) -> str:
         "person": params.get("person", ""), "roles": params.get("roles", "")}
 
 
+def _search_rerun(count: int, params: dict) -> str:
+    return ngettext("%(count)d search is due to be run again (the protocol says every %(months)s months; "
+                    "due %(due)s).",
+                    "%(count)d searches are due to be run again (the protocol says every %(months)s months; "
+                    "due %(due)s).", count) % {"count": count, "months": params.get("months", ""),
+                                               "due": params.get("due", "")}
+
+
 SENTENCES = {Kind.CONFLICT: _conflict, Kind.NEW_RECORDS: _new_records, Kind.CONSENSUS: _consensus,
-             Kind.ANALYSIS: _analysis, Kind.INVITATION: _invitation}
+             Kind.ANALYSIS: _analysis, Kind.INVITATION: _invitation, Kind.SEARCH_RERUN: _search_rerun}
 
 
 def text_of(notification) -> str:

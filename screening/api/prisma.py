@@ -47,6 +47,11 @@ class PrismaCountsSerializer(serializers.Serializer):
     reports_included = serializers.IntegerField()
     previous_studies = serializers.IntegerField()
     previous_reports = serializers.IntegerField()
+    update = serializers.BooleanField(help_text="An update's diagram: the review has a published version or a "
+                                                "search run again; the counts above are then the update's own.")
+    found_again = serializers.IntegerField(help_text="Of the duplicates removed, records the update's searches "
+                                                     "found again (already in the review).")
+    previous_version = serializers.IntegerField(allow_null=True, help_text="The published version it updates.")
 
 
 class PrismaApi(ReviewApiView):

@@ -1,0 +1,74 @@
+"""The API twin of the versions page: list and publish versions, download one (same services)."""
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from ..api_base import ReviewApiView, StrictFieldsMixin
+from .models import ReviewVersion
+from .selectors import version_get, versions_of
+from .services import version_publish
+from .views import version_file_response
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True, help_text="v1, v2, ...")
+    published_by = serializers.CharField(source="published_by.username", read_only=True, allow_null=True)
+    file_url = serializers.SerializerMethodField(help_text="The version's archive (ZIP).")
+
+    class Meta:
+        model = ReviewVersion
+        fields = ["number", "label", "note", "published_by", "published_at", "size", "file_url"]
+        read_only_fields = fields
+
+    def get_file_url(self, version) -> str:
+        path = reverse("api_review_version_file", args=[version.review_id, version.number])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class VersionPublishSerializer(StrictFieldsMixin, serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="What this version says or changed.")
+
+
+class ReviewVersionListApi(ReviewApiView, generics.ListAPIView):
+    """The review's published versions, newest first. POST (leads) publishes the next one: the
+    review's archive is written now and kept with it; a version is never changed nor deleted."""
+
+    capabilities = {"GET": "view", "POST": "publish_versions"}
+    serializer_class = VersionSerializer
+    ordering_fields = ["number"]
+    ordering = ["-number"]
+
+    def review_queryset(self):
+        return versions_of(review=self.review)
+
+    @extend_schema(request=VersionPublishSerializer, responses={201: VersionSerializer})
+    def post(self, request, review_id: int):
+        data = VersionPublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = version_publish(actor=request.user, review=self.review, note=data.validated_data["note"])
+        return Response(VersionSerializer(version, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewVersionApi(ReviewApiView):
+    """One published version."""
+
+    @extend_schema(responses=VersionSerializer)
+    def get(self, request, review_id: int, number: int):
+        return Response(VersionSerializer(version_get(review=self.review, number=number),
+                                          context={"request": request}).data)
+
+
+class ReviewVersionFileApi(ReviewApiView):
+    """A version's archive, as it was when published (leads, as every archive)."""
+
+    capabilities = {"GET": "export_review"}
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request, review_id: int, number: int):
+        return version_file_response(version_get(review=self.review, number=number))

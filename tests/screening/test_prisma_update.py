@@ -1,0 +1,126 @@
+"""PRISMA 2020's diagram for an updated review, from records the test creates: the first export of
+40 records, an update overlapping it by half; only the new half is screened, the half found again
+is counted, and the studies of the previous version (or of the first searches) are shown apart."""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+
+import pytest
+from django.urls import reverse
+
+from reviewapp.versions.services import version_publish
+from screening import services
+from screening.models import Record, ScreeningItem, Study
+from screening.prisma import box_records, prisma_counts
+
+from .helpers import import_bytes, make_search, record, ris
+
+pytestmark = pytest.mark.django_db
+
+
+def _decide(review, lead, stage: str, records, value: str) -> None:
+    for item in ScreeningItem.objects.filter(review=review, stage=stage, record__in=records, status="pending"):
+        services.decision_record(actor=lead, review=review, item_id=item.pk, value=value,
+                                 reason="Wrong population" if (stage == "ft" and value == "exclude") else "")
+
+
+def _first_review(review, lead):
+    """40 records from MEDLINE; 4 included (as 4 studies), 2 excluded at full text, the rest at title."""
+    services.screening_settings_update(actor=lead, review=review, reviewers_per_record=1)
+    first = make_search(review, lead, "MEDLINE")
+    import_bytes(first, lead, ris(*(record(n) for n in range(40))), "first.ris")
+    records = list(Record.objects.filter(search=first).order_by("id"))
+    _decide(review, lead, "ta", records[:6], "include")
+    _decide(review, lead, "ta", records[6:], "exclude")
+    _decide(review, lead, "ft", records[:4], "include")
+    _decide(review, lead, "ft", records[4:6], "exclude")
+    return first
+
+
+def _update(review, lead, first):
+    update = services.search_rerun(actor=lead, search=first, date_run=datetime.date(2022, 3, 1))
+    import_bytes(update, lead, ris(*(record(n) for n in range(20, 60))), "update.ris")
+    return update
+
+
+def _assert_adds_up(c) -> None:
+    col = c.main
+    assert col.records_identified == c.duplicates_removed + c.automation_ineligible + col.records_screened \
+        + col.records_awaiting
+    assert col.records_screened == col.records_excluded + col.sought
+    assert col.sought == col.not_retrieved + col.assessed + col.awaiting
+    assert col.assessed == col.excluded + col.included
+    assert c.found_again <= c.duplicates_removed
+
+
+def test_a_rerun_search_makes_the_diagram_an_update_without_anyone_ticking_anything(review, people):
+    lead = people["lead"]
+    first = _first_review(review, lead)
+    before = prisma_counts(review=review)
+    assert not before.updated_review and before.studies_included == 4 and before.identified_databases == 40
+    update = _update(review, lead, first)
+    c = prisma_counts(review=review)
+    assert c.updated_review and c.update and c.previous_version is None
+    # Only the update's export counts in the new column: 40 identified, 20 found again and removed.
+    assert (c.identified_databases, c.duplicates_removed, c.found_again) == (40, 20, 20)
+    assert (c.records_screened, c.records_awaiting) == (0, 20)  # only the new half waits for screening
+    assert (c.previous_studies, c.previous_reports) == (4, 4)
+    assert (c.studies_included, c.reports_included) == (0, 0)
+    _assert_adds_up(c)
+    # The new half is screened: 2 included at full text (2 new studies), 1 excluded at full text.
+    new = list(Record.objects.filter(search=update, duplicate_of__isnull=True).order_by("id"))
+    assert len(new) == 20
+    _decide(review, lead, "ta", new[:3], "include")
+    _decide(review, lead, "ta", new[3:], "exclude")
+    _decide(review, lead, "ft", new[:2], "include")
+    _decide(review, lead, "ft", new[2:3], "exclude")
+    c = prisma_counts(review=review)
+    assert (c.records_screened, c.records_excluded, c.records_awaiting) == (20, 17, 0)
+    assert (c.main.sought, c.main.assessed, c.main.excluded, c.main.included) == (3, 3, 1, 2)
+    assert (c.studies_included, c.reports_included, c.previous_studies) == (2, 2, 4)
+    _assert_adds_up(c)
+    # Each box lists the records it counts.
+    assert box_records(review=review, box="found_again").count() == 20
+    assert box_records(review=review, box="records_screened").count() == 20
+    assert set(box_records(review=review, box="reports_included")) == set(new[:2])
+    assert box_records(review=review, box="previous_studies").values("study").distinct().count() == 4
+
+
+def test_the_page_svg_csv_and_api_show_the_update_shape(review, people, client_for):
+    lead = people["lead"]
+    _update(review, lead, _first_review(review, lead))
+    client = client_for(lead)
+    svg = client.get(reverse("prisma_svg", args=[review.pk])).content.decode()
+    assert ">Previous studies<" in svg and "Identification of new studies via databases and registers" in svg
+    text = " ".join(re.findall(r">([^<>]+)</text>", svg)).replace("\u00a0", " ")
+    assert "Studies included in previous version of review (n = 4)" in text
+    assert "found again (already in the review) (n = 20)" in text
+    assert "Total studies included in review (n = 4)" in text
+    page = client.get(reverse("prisma", args=[review.pk])).content.decode()
+    assert "Previous studies" in page
+    boxes = dict(csv.reader(io.StringIO(client.get(reverse("prisma_csv", args=[review.pk])).content.decode())))
+    assert (boxes["identified_databases"], boxes["duplicates_removed"], boxes["found_again"]) == ("40", "20", "20")
+    assert (boxes["previous_studies"], boxes["previous_reports"], boxes["records_awaiting"]) == ("4", "4", "20")
+    api = client.get(f"/api/v1/reviews/{review.pk}/prisma/").json()
+    assert (api["update"], api["previous_studies"], api["found_again"], api["identified_databases"]) == (
+        True, 4, 20, 40)
+
+
+def test_a_published_version_gives_the_previous_studies_and_starts_the_update(review, people):
+    lead = people["lead"]
+    first = _first_review(review, lead)
+    version = version_publish(actor=lead, review=review, note="First publication")
+    assert version.figures["screening"]["studies_included"] == 4
+    c = prisma_counts(review=review)
+    # Published and nothing searched since: an update with no new records yet.
+    assert (c.update, c.previous_version, c.previous_studies, c.identified_databases) == (True, 1, 4, 0)
+    # A study the lead adds to the review after publication is not in the previous version's count.
+    Study.objects.create(review=review, label="Late 2020")
+    update = _update(review, lead, first)
+    c = prisma_counts(review=review)
+    assert (c.previous_studies, c.identified_databases, c.found_again, c.records_awaiting) == (4, 40, 20, 20)
+    assert update.repeats == first
+    _assert_adds_up(c)
