@@ -20,3 +20,11 @@ def ranking_refresh(run_id: int) -> None:
     from screening.services.ranking import ranking_refresh as refresh
 
     refresh(run_id=run_id)
+
+
+@shared_task(name="screening.search_rerun_reminders", ignore_result=True)
+def search_rerun_reminders() -> int:
+    """Daily (beat): tell the leads of living reviews whose searches are due to be run again."""
+    from screening.services.reminders import search_rerun_reminders_send
+
+    return search_rerun_reminders_send()

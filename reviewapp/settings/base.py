@@ -268,12 +268,16 @@ JOB_TEST_DELAY_SECONDS = env_int("JOB_TEST_DELAY_SECONDS", 0)
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Periodic work, sent by one beat process: notification e-mail at once and as a daily digest.
+# Periodic work, sent by one beat process: notification e-mail at once and as a daily digest, and
+# the living reviews' reminders that a search is due to be run again (before the digest goes out).
 CELERY_BEAT_SCHEDULE = {
     "notifications-immediate": {"task": "reviewapp.notifications_email", "args": ["immediate"],
                                 "schedule": NOTIFICATIONS_IMMEDIATE_MINUTES * 60.0},
     "notifications-daily-digest": {"task": "reviewapp.notifications_email", "args": ["daily"],
                                    "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR)},
+    # Living reviews: remind the leads when the protocol's interval says a search is due again.
+    "search-rerun-reminders": {"task": "screening.search_rerun_reminders",
+                               "schedule": crontab(minute=30, hour=max(NOTIFICATIONS_DIGEST_HOUR - 1, 0))},
 }
 
 REST_FRAMEWORK = {

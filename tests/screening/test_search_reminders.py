@@ -1,0 +1,87 @@
+"""A living review's reminders: the protocol says how often searches are run again; a daily beat
+task tells the leads (in-app, and by e-mail as they chose) when a run is due, once per due date."""
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from reviewapp import services as review_services
+from reviewapp.notifications.models import Kind, Notification
+from reviewapp.notifications.services import notifications_email, preferences_set
+from reviewapp.notifications.texts import text_of
+from screening import services
+from screening.services.reminders import months_after
+
+from .helpers import make_search
+
+pytestmark = pytest.mark.django_db
+
+
+def _frozen(day: datetime.date):
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(6, 30)))
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def _run_task_on(day: datetime.date) -> int:
+    from screening.tasks import search_rerun_reminders
+
+    with _frozen(day):
+        return search_rerun_reminders()
+
+
+def test_months_after_keeps_the_day_or_the_months_last_day():
+    assert months_after(datetime.date(2021, 9, 30), 6) == datetime.date(2022, 3, 30)
+    assert months_after(datetime.date(2021, 8, 31), 6) == datetime.date(2022, 2, 28)
+    assert months_after(datetime.date(2021, 11, 15), 3) == datetime.date(2022, 2, 15)
+
+
+def test_the_lead_is_reminded_once_per_due_date_and_again_after_the_next_run(review, people, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lead = people["lead"]
+    review_services.review_update(actor=lead, review=review, search_update_months=6)
+    search = make_search(review, lead, "MEDLINE")  # run 2021-09-30: due 2022-03-30
+    assert _run_task_on(datetime.date(2022, 3, 29)) == 0
+    assert _run_task_on(datetime.date(2022, 3, 30)) == 1
+    assert _run_task_on(datetime.date(2022, 3, 31)) == 0  # idempotent: one reminder per due date
+    assert _run_task_on(datetime.date(2022, 4, 30)) == 0
+    notices = Notification.objects.filter(kind=Kind.SEARCH_RERUN)
+    assert [n.recipient for n in notices] == [lead]  # leads only, not the reviewers
+    assert "1 search is due to be run again" in text_of(notices[0]) and "every 6 months" in text_of(notices[0])
+    assert "2022-03-30" in text_of(notices[0])
+    # The lead runs it again: the next reminder is due six months after the new run.
+    services.search_rerun(actor=lead, search=search, date_run=datetime.date(2022, 4, 2))
+    assert _run_task_on(datetime.date(2022, 10, 1)) == 0
+    assert _run_task_on(datetime.date(2022, 10, 2)) == 1
+    assert Notification.objects.filter(kind=Kind.SEARCH_RERUN).count() == 2
+
+
+def test_a_review_without_an_interval_is_never_reminded(review, people):
+    make_search(review, people["lead"])
+    assert _run_task_on(datetime.date(2030, 1, 1)) == 0
+
+
+def test_the_reminder_reaches_the_leads_e_mail_as_they_chose(review, people, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lead = people["lead"]
+    preferences_set(user=lead, modes={Kind.SEARCH_RERUN: "immediate"})
+    review_services.review_update(actor=lead, review=review, search_update_months=12)
+    make_search(review, lead)
+    assert _run_task_on(datetime.date(2022, 10, 1)) == 1
+    notifications_email(mode="immediate")
+    assert len(mail.outbox) == 1 and "due to be run again" in mail.outbox[0].body
+
+
+def test_beat_runs_the_reminder_task_daily():
+    from celery.schedules import crontab
+
+    from reviewapp.celery import app
+    from screening.tasks import search_rerun_reminders
+
+    entry = settings.CELERY_BEAT_SCHEDULE["search-rerun-reminders"]
+    assert entry["task"] == search_rerun_reminders.name and isinstance(entry["schedule"], crontab)
+    assert search_rerun_reminders.name in app.tasks
