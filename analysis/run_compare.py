@@ -46,6 +46,12 @@ def previous_done(run: AnalysisRun) -> AnalysisRun | None:
             .order_by("-number").first())
 
 
+def comparable_runs(runs: list[AnalysisRun]) -> set[int]:
+    """Ids of the finished runs among ``runs`` (one analysis's) that have a finished run before them."""
+    done = sorted((r.number, r.pk) for r in runs if r.status == AnalysisRun.Status.DONE)
+    return {pk for _, pk in done[1:]}
+
+
 def _side(lb: float | None, ub: float | None, threshold: float) -> str:
     if lb is None or ub is None:
         return "unknown"

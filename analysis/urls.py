@@ -17,6 +17,7 @@ urlpatterns = [
     path("analyses/<int:analysis_id>/", views.analysis_detail, name="analysis_detail"),
     path("analyses/<int:analysis_id>/edit/", views.analysis_edit, name="analysis_edit"),
     path("analyses/<int:analysis_id>/run/", views.analysis_run, name="analysis_run"),
+    path("analyses/<int:analysis_id>/runs/<int:run_id>/compare/", views.run_compare, name="analysis_run_compare"),
     path("analyses/runs/<int:run_id>/", views.run_detail, name="analysis_run_detail"),
     path("analyses/runs/<int:run_id>/cancel/", views.run_cancel, name="analysis_run_cancel"),
     path("analyses/runs/<int:run_id>/again/", views.run_again, name="analysis_run_again"),

@@ -20,6 +20,7 @@ from .codegen import NotALiteral
 from .compute import PLOTS
 from .forms import AnalysisForm
 from .models import AnalysisRun
+from .run_compare import comparable_runs, compare_runs, previous_done
 
 
 @review_page(GET="view")
@@ -115,9 +116,10 @@ def _detail(request, review, analysis, run: AnalysisRun | None):
     overview = selectors.analysis_overview(analysis=analysis)
     shown = run or overview.latest_done
     design_rows = selectors.study_designs(review=review)
+    runs = list(selectors.runs_of(analysis=analysis))
     return render(request, "analysis/detail.html", review_page_context(
         review, o=overview, analysis=analysis, run=shown, watching=overview.latest,
-        runs=selectors.runs_of(analysis=analysis), pinned=run is not None, design_rows=design_rows,
+        runs=runs, comparable=comparable_runs(runs), pinned=run is not None, design_rows=design_rows,
         designs=selectors.design_count(analysis=analysis, rows=design_rows), **_field_names(review, analysis, shown)))
 
 
@@ -134,6 +136,18 @@ def _field_names(review, analysis, run) -> dict:
 def analysis_detail(request: HttpRequest, review_id: int, analysis_id: int) -> HttpResponse:
     review = request.review
     return _detail(request, review, selectors.analysis_get(review=review, analysis_id=analysis_id), None)
+
+
+@review_page(GET="view")
+def run_compare(request: HttpRequest, review_id: int, analysis_id: int, run_id: int) -> HttpResponse:
+    """A finished run side by side with the finished run before it (the page twin of the compare API)."""
+    review = request.review
+    run = selectors.run_get(review=review, run_id=run_id, analysis_id=analysis_id)
+    previous = previous_done(run) if run.status == AnalysisRun.Status.DONE else None
+    if previous is None:
+        raise Http404("This run has no earlier finished run to compare it with (or is not finished).")
+    return render(request, "analysis/compare.html", review_page_context(
+        review, analysis=run.analysis, run=run, previous=previous, c=compare_runs(run=run, previous=previous)))
 
 
 @review_page(GET="view")

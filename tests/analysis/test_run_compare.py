@@ -50,3 +50,26 @@ def test_a_rerun_names_the_new_studies_and_compares_the_figures_side_by_side(
     none = client.get(reverse("api_analysis_run_compare", args=[review.pk, analysis.pk, first.pk]),
                       HTTP_AUTHORIZATION=f"Token {key}")
     assert none.status_code == 400 and "no earlier finished run" in none.json()["detail"]
+
+
+def test_the_compare_page_is_reached_from_the_run_history_and_shows_both_runs(
+        review, people, outcomes, studies, client_for, django_capture_on_commit_callbacks):
+    analysis = services.analysis_create(actor=people["lead"], review=review, outcome=outcomes["Parental depression"])
+    first = _run(analysis, people, django_capture_on_commit_callbacks)
+    dropped = first.inputs["studies"][0]["label"]
+    AnalysisRun.objects.filter(pk=first.pk).update(inputs=dict(first.inputs, studies=first.inputs["studies"][1:]),
+                                                   input_hash="before the update")
+    viewer = client_for(people["viewer"])
+    listing = viewer.get(reverse("analysis_list", args=[review.pk])).content.decode()
+    assert "stale" in listing and f"1 study added ({dropped})" in listing  # the new study named, not hidden
+    second = _run(analysis, people, django_capture_on_commit_callbacks)
+    compare_url = reverse("analysis_run_compare", args=[review.pk, analysis.pk, second.pk])
+    history = viewer.get(reverse("analysis_detail", args=[review.pk, analysis.pk])).content.decode()
+    assert compare_url in history
+    assert reverse("analysis_run_compare", args=[review.pk, analysis.pk, first.pk]) not in history
+    page = viewer.get(compare_url).content.decode()
+    for words in (f"run {second.number} against run {first.number}", f"Added in run {second.number}: {dropped}",
+                  "Prediction interval", "GRADE certainty", "I²", "tau²", "did not cross the null"
+                  if "did not cross" in compare_runs(run=second, previous=first).conclusion else "changed"):
+        assert words in page, words
+    assert viewer.get(reverse("analysis_run_compare", args=[review.pk, analysis.pk, first.pk])).status_code == 404
