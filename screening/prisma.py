@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import ngettext
 
 from reviewapp.models import Review
@@ -298,6 +298,12 @@ class AppendixRow:
     search: Search
     imported: int
     unique: int
+    found_again: int = 0  # a run of a search repeated: records the review already held
+    query_difference: list[tuple[str, str]] = field(default_factory=list)  # against the run it repeats
+
+    @property
+    def is_run_again(self) -> bool:
+        return self.search.repeats_id is not None
 
     @property
     def difference(self) -> int | None:
@@ -315,21 +321,32 @@ class AppendixRow:
 
 
 def search_appendix(*, review: Review) -> list[AppendixRow]:
+    from .reruns import query_difference
+
+    again = Q(records__duplicate_of__isnull=False) & ~Q(records__duplicate_of__search=F("pk"))
     searches = (Search.objects.filter(review=review).select_related("repeats")
                 .annotate(imported=Count("records", distinct=True),
-                          unique=Count("records", filter=Q(records__duplicate_of__isnull=True), distinct=True))
+                          unique=Count("records", filter=Q(records__duplicate_of__isnull=True), distinct=True),
+                          found_again=Count("records", filter=again, distinct=True))
                 .order_by("source", "date_run", "database", "id"))
-    return [AppendixRow(search=s, imported=s.imported, unique=s.unique) for s in searches]
+    return [AppendixRow(search=s, imported=s.imported, unique=s.unique,
+                        found_again=s.found_again if s.repeats_id else 0,
+                        query_difference=query_difference(s.repeats.query, s.query) if s.repeats else [])
+            for s in searches]
 
 
 APPENDIX_CSV_HEADER = ["source", "database", "platform", "date_run", "query", "limits", "records_reported",
-                       "records_imported", "imported_minus_reported", "unique_after_deduplication", "notes"]
+                       "records_imported", "imported_minus_reported", "unique_after_deduplication", "notes",
+                       "run_again_of", "found_again", "query_changed"]
 
 
 def appendix_csv_rows(rows: list[AppendixRow]) -> list[list]:
     return [[r.search.get_source_display(), r.search.database, r.search.platform, r.search.date_run.isoformat(),
              r.search.query, r.search.limits, "" if r.search.reported_hits is None else r.search.reported_hits,
-             r.imported, "" if r.difference is None else r.difference, r.unique, r.search.notes] for r in rows]
+             r.imported, "" if r.difference is None else r.difference, r.unique, r.search.notes,
+             r.search.repeats.date_run.isoformat() if r.search.repeats else "",
+             r.found_again if r.is_run_again else "", ("yes" if r.query_difference else "no") if r.is_run_again else ""]
+            for r in rows]
 
 
 DEDUP_METHOD = ("Duplicates were found across all searches by the review manager's deduplication (exact DOI or "
@@ -345,7 +362,13 @@ def appendix_markdown(*, review: Review, rows: list[AppendixRow]) -> str:
         out += [f"## {n}. {s.where}", "",
                 f"- Kind of source: {s.get_source_display()}", f"- Date searched: {s.date_run.isoformat()}"]
         if s.repeats is not None:
-            out.append(f"- Update: run again of the search of {s.repeats.date_run.isoformat()}")
+            out.append(f"- Update: run again of the search of {s.repeats.date_run.isoformat()}; "
+                       f"new records: {r.unique:,}; found again (already in the review): {r.found_again:,}")
+            if r.query_difference:
+                out += ["- The query changed against that run (- removed, + added):", "", "```diff"]
+                out += [f"{mark}{line}" for mark, line in r.query_difference] + ["```"]
+            else:
+                out.append("- The query is the same as that run's.")
         if s.limits:
             out.append(f"- Limits and filters: {s.limits}")
         reported = "not recorded" if s.reported_hits is None else f"{s.reported_hits:,}"

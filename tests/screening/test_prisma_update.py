@@ -124,3 +124,25 @@ def test_a_published_version_gives_the_previous_studies_and_starts_the_update(re
     assert (c.previous_studies, c.identified_databases, c.found_again, c.records_awaiting) == (4, 40, 20, 20)
     assert update.repeats == first
     _assert_adds_up(c)
+
+
+def test_the_search_appendix_lists_every_run_with_its_query_change_and_found_again(review, people, client_for):
+    lead = people["lead"]
+    first = make_search(review, lead, "MEDLINE")
+    import_bytes(first, lead, ris(*(record(n) for n in range(40))), "first.ris")
+    update = services.search_rerun(actor=lead, search=first, date_run=datetime.date(2022, 3, 1),
+                                   query="parent* AND (infant* OR baby)")
+    import_bytes(update, lead, ris(*(record(n) for n in range(20, 60))), "update.ris")
+    client = client_for(lead)
+    page = client.get(reverse("search_appendix", args=[review.pk])).content.decode()
+    assert "Run again of the search of 2021-09-30: 20 new records, 20 found again" in page
+    assert 'class="diff-added">+ parent* AND (infant* OR baby)' in page
+    assert 'class="diff-removed">− parent* AND infant*' in page
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("search_appendix_csv", args=[review.pk]))
+                                           .content.decode())))
+    assert [(r["date_run"], r["records_imported"], r["unique_after_deduplication"], r["found_again"],
+             r["run_again_of"], r["query_changed"]) for r in rows] == [
+        ("2021-09-30", "40", "40", "", "", ""), ("2022-03-01", "40", "20", "20", "2021-09-30", "yes")]
+    md = client.get(reverse("search_appendix_md", args=[review.pk])).content.decode()
+    assert "new records: 20; found again (already in the review): 20" in md
+    assert "-parent* AND infant*\n+parent* AND (infant* OR baby)" in md
