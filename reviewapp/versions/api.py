@@ -15,13 +15,13 @@ from .views import version_file_response
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True, help_text="v1, v2, ...")
+    version = serializers.CharField(source="label", read_only=True, help_text="v1, v2, ...")
     published_by = serializers.CharField(source="published_by.username", read_only=True, allow_null=True)
     file_url = serializers.SerializerMethodField(help_text="The version's archive (ZIP).")
 
     class Meta:
         model = ReviewVersion
-        fields = ["number", "label", "note", "published_by", "published_at", "size", "file_url"]
+        fields = ["number", "version", "note", "published_by", "published_at", "size", "file_url"]
         read_only_fields = fields
 
     def get_file_url(self, version) -> str:

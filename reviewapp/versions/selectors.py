@@ -20,5 +20,5 @@ def version_get(*, review: Review, number: int) -> ReviewVersion:
 
 
 def latest_version(*, review: Review | int) -> ReviewVersion | None:
-    review_id = getattr(review, "pk", review)
+    review_id = review if isinstance(review, int) else review.pk
     return ReviewVersion.objects.filter(review_id=review_id).order_by("-number").first()

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from ..exceptions import ApplicationError
-from ..page_access import review_page
+from ..page_access import ReviewRequest, review_page
 from ..pages import review_page_context
 from ..permissions import can
 from .models import ReviewVersion
@@ -23,7 +23,7 @@ def version_file_response(version: ReviewVersion) -> FileResponse:
 
 
 @review_page(GET="view", POST="publish_versions")
-def review_versions(request: HttpRequest, review_id: int) -> HttpResponse:
+def review_versions(request: ReviewRequest, review_id: int) -> HttpResponse:
     """Every published version; a lead publishes the next one here."""
     review = request.review
     if request.method == "POST":
@@ -34,12 +34,12 @@ def review_versions(request: HttpRequest, review_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Version {version.label} is published; its archive is kept as it is now.")
         return redirect("review_versions", review.pk)
-    roles = review.user_roles
+    roles: set[str] = getattr(review, "user_roles", set())  # set by review_page
     return render(request, "reviewapp/versions.html", review_page_context(
         review, versions=versions_of(review=review), may_publish=can(roles=roles, capability="publish_versions"),
         may_download=can(roles=roles, capability="export_review")))
 
 
 @review_page(GET="export_review")
-def review_version_download(request: HttpRequest, review_id: int, number: int) -> FileResponse:
+def review_version_download(request: ReviewRequest, review_id: int, number: int) -> FileResponse:
     return version_file_response(version_get(review=request.review, number=number))

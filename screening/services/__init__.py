@@ -26,7 +26,7 @@ from .fulltexts import fulltext_upload, record_correct
 from .importing import search_file_import
 from .prisma import checklist_save
 from .ranking import ranking_queue_if_due, ranking_refresh, screening_stop
-from .reminders import search_rerun_reminders_send
+from .reminders import search_rerun_reminders_send  # noqa: F401 - the beat task's service
 from .reruns import search_rerun
 from .searches import (
     search_create,

@@ -13,6 +13,7 @@ from extraction import services as extraction_services
 from extraction.appraisal import services as appraisal_services
 from reviewapp import services as review_services
 from reviewapp.archive import services as archive_services
+from reviewapp.versions.services import version_publish
 from screening import services
 from screening.models import DuplicatePair, ScreeningItem, ScreeningStage
 from tests.screening.helpers import import_bytes, make_search, record, ris
@@ -38,6 +39,9 @@ def auth(key: str) -> dict:
 def world(review, people, make_user, settings, django_capture_on_commit_callbacks) -> World:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     lead, reviewer, second = people["lead"], people["reviewer"], people["reviewer_extractor"]
+    # A published version (v1) before anything was searched: every search since belongs to the update,
+    # so the PRISMA counts are the review's whole (tests/screening/test_prisma_update.py tests the shape).
+    published = version_publish(actor=lead, review=review, note="The first publication")
     search = make_search(review, lead)
     search_file = import_bytes(search, lead, ris(*(record(n) for n in range(1, 11))), "scopus.ris")
     items = list(ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT).order_by("id"))
@@ -73,7 +77,8 @@ def world(review, people, make_user, settings, django_capture_on_commit_callback
         w.tokens[name] = key
     with django_capture_on_commit_callbacks(execute=True):  # a finished archive, written by the "worker"
         archive = archive_services.archive_export_request(actor=lead, review=review)
-    w.ids = {"archive": archive.pk, "search": search.pk, "file": search_file.pk, "conflict": items[0].pk,
+    w.ids = {"archive": archive.pk, "review_version": published.number,
+             "search": search.pk, "file": search_file.pk, "conflict": items[0].pk,
              "waiting": items[2].pk,
              "fresh": items[3].pk, "study": study.pk, "pair": pair.pk, "invitation": invitation.pk,
              "webhook": hook.pk, "analysis": analysis.pk, "run": run.pk, "outcome": outcome.pk,

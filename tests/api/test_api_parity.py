@@ -32,6 +32,7 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "review_archive": [("api_review_archives", "post")],
     "review_archive_cancel": [("api_review_archive_cancel", "post")],
     "review_archive_again": [("api_review_archive_again", "post")],
+    "review_versions": [("api_review_versions", "post")],
     "webhooks": [("api_webhooks", "post")],
     "webhook_detail": [("api_webhook", "patch"), ("api_webhook", "delete")],
     "invitation_accept_mine": [("api_my_invitation_accept", "post")],
@@ -121,7 +122,7 @@ EXEMPT: dict[str, str] = {
 # Page routes that only show or download.
 READ_ONLY = {
     "home", "healthz", "review_import_detail", "review_dashboard", "audit_log", "audit_export",
-    "review_archive_download", "search_list",
+    "review_archive_download", "review_version_download", "search_list",
     "search_file_report", "search_file_progress", "search_file_download", "record_list", "record_detail",
     "record_export_ris", "record_export_csv", "duplicate_queue", "screening_home", "my_decisions", "conflict_list",
     "decisions_log", "agreement", "screening_team", "study_list",
@@ -131,7 +132,8 @@ READ_ONLY = {
     "extraction_study", "extraction_export", "appraisal_figures", "appraisal_figure", "appraisal_study",
     "appraisal_export", "report_docx", "sof", "sof_download", "revman_download", "r_download", "robvis_download",
     "analysis_list",
-    "analysis_detail", "analysis_run_detail", "analysis_run_status", "analysis_run_results", "analysis_run_zip",
+    "analysis_detail", "analysis_run_detail", "analysis_run_compare",
+    "analysis_run_status", "analysis_run_results", "analysis_run_zip",
     "analysis_run_plot", "password_change_done", "password_reset_done", "password_reset_complete",
 }
 

@@ -49,6 +49,10 @@ TABLE = [
     ("api_review_archive_file", {"export_id": "archive"}, "get", "export_review", None),
     ("api_review_archive_cancel", {"export_id": "archive"}, "post", "export_review", None),
     ("api_review_archive_again", {"export_id": "archive"}, "post", "export_review", None),
+    ("api_review_versions", {}, "get", "view", None),
+    ("api_review_versions", {}, "post", "publish_versions", {"note": "An update"}),
+    ("api_review_version", {"number": "review_version"}, "get", "view", None),
+    ("api_review_version_file", {"number": "review_version"}, "get", "export_review", None),
     ("api_members", {}, "get", "view", None),
     ("api_members", {}, "post", "manage_members", {"identifier": "newbie", "roles": ["viewer"]}),
     ("api_member", {"user_id": "viewer"}, "get", "view", None),
@@ -204,7 +208,8 @@ NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_review_import_job"
                      "api_my_invitation_decline", "api_notifications", "api_notification_read",
                      "api_notifications_read_all", "api_notification_preferences"}
 # Routes whose success is a file, not JSON (their refusals are JSON like every other).
-FILE_ROUTES = {"api_review_archive_file": "application/zip", "api_record_fulltext": "application/pdf"}
+FILE_ROUTES = {"api_review_archive_file": "application/zip", "api_review_version_file": "application/zip",
+               "api_record_fulltext": "application/pdf"}
 # Request bodies sent as multipart/form-data (a file upload).
 MULTIPART = ("upload", "pdf", "pdfs")
 

@@ -110,6 +110,7 @@ UNFILLABLE = {
     "review_archive_download": "the demo has no archive",
     "review_archive_cancel": "the demo has no archive (and it is POST only)",
     "review_archive_again": "the demo has no archive (and it is POST only)",
+    "review_version_download": "the demo has no published version (the living-review walk opens one)",
     "api_token_revoke": "the demo has no API token",
     "notification_read": "POST only (marks one notification read)",
     "notifications_unsubscribe": "needs a signed link from a notification e-mail",

@@ -32,7 +32,7 @@ ARGUMENTS = {"search_id": "search", "file_id": "file", "record_id": "record", "p
              "run_id": "run", "outcome_id": "outcome", "invitation_id": "invitation", "webhook_id": "webhook",
              "export_id": "archive", "section_key": "section", "field_key": "field", "stage": "ta",
              "fmt": "csv", "shape": "wide", "kind": "summary", "plot": "forest", "box": "identified",
-             "name": "robvis.csv"}
+             "name": "robvis.csv", "number": "review_version"}
 # Where one page's argument differs from the table above.
 PAGE_ARGUMENTS = {
     "form_builder": {"template_id": "form"}, "form_section_new": {"template_id": "form"},
@@ -47,7 +47,8 @@ DEFAULT_TEMPLATE = "tool"  # appraisal pages
 # Pages a person the rules allow still gets a 404 from, for what the world lacks (not for who
 # they are): a queued run has no plot nor folder yet, and a record without a full text has none.
 NOTHING_THERE = {("analysis_run_plot", "GET"), ("analysis_run_zip", "GET"), ("fulltext", "GET"),
-                 ("robvis_download", "GET"), ("prisma_box", "GET")}
+                 ("robvis_download", "GET"), ("prisma_box", "GET"),
+                 ("analysis_run_compare", "GET")}  # the world's one run is queued: nothing to compare
 
 
 def _patterns(patterns=None, prefix=""):

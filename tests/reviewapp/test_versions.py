@@ -72,7 +72,7 @@ def test_the_api_lists_publishes_and_downloads_versions_with_a_token(review, peo
     headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
     base = f"/api/v1/reviews/{review.pk}/versions/"
     made = client.post(base, {"note": "Published by a script"}, content_type="application/json", **headers)
-    assert made.status_code == 201 and made.json()["label"] == "v1"
+    assert made.status_code == 201 and made.json()["version"] == "v1"
     assert client.post(base, {"note": "x", "number": 7}, content_type="application/json", **headers).status_code == 400
     listed = client.get(base, **headers).json()
     rows = listed["results"] if isinstance(listed, dict) else listed
