@@ -85,3 +85,22 @@ def test_beat_runs_the_reminder_task_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["search-rerun-reminders"]
     assert entry["task"] == search_rerun_reminders.name and isinstance(entry["schedule"], crontab)
     assert search_rerun_reminders.name in app.tasks
+
+
+def test_the_protocol_page_and_the_api_set_how_often_searches_are_re_run(review, people, client_for, client):
+    from django.urls import reverse
+
+    lead = people["lead"]
+    page = client_for(lead).get(reverse("review_edit", args=[review.pk])).content.decode()
+    assert 'name="search_update_months"' in page
+    _, key = review_services.api_token_create(user=lead, name="t", scope="read-write")
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    url = f"/api/v1/reviews/{review.pk}/"
+    assert client.patch(url, {"search_update_months": 0}, content_type="application/json", **headers
+                        ).status_code == 400
+    answer = client.patch(url, {"search_update_months": 3}, content_type="application/json", **headers)
+    assert answer.status_code == 200 and answer.json()["search_update_months"] == 3
+    review.refresh_from_db()
+    assert review.search_update_months == 3
+    dashboard = client_for(lead).get(reverse("review_dashboard", args=[review.pk])).content.decode()
+    assert "every 3 months" in dashboard
