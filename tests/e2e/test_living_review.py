@@ -117,9 +117,22 @@ def test_publish_rerun_prisma_update_and_compare_runs(live_server, page, review,
     assert "cross" in page.locator(".compare-conclusion").inner_text()
     shot(page, "living-compare-1400.png")
 
+    # axe-core finds nothing on the new pages (the demo-wide walk cannot reach a comparison: one run per analysis).
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.e2e.test_accessibility import RULES, _describe
+
+    found = []
+    for url in (page.url, f"{base}/reviews/{review.pk}/versions/", f"{base}/reviews/{review.pk}/searches/appendix/"):
+        page.goto(url)
+        for violation in Axe().run(page, options=RULES).response["violations"]:
+            found.extend(_describe(url, "lead", violation))
+    assert found == [], "\n".join(found)
+    compare_url = f"{base}/reviews/{review.pk}/analyses/{analysis.pk}/runs/{second.pk}/compare/"
+
     # The same pages on a phone: nothing wider than the screen but the diagram's own scroller.
     page.set_viewport_size({"width": 390, "height": 844})
-    for name, url in (("compare", page.url), ("versions", f"{base}/reviews/{review.pk}/versions/"),
+    for name, url in (("compare", compare_url), ("versions", f"{base}/reviews/{review.pk}/versions/"),
                       ("prisma", f"{base}/reviews/{review.pk}/prisma/")):
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, name
