@@ -389,7 +389,9 @@ class RecordTag(models.Model):
 
 
 class Claim(models.Model):
-    """The record a reviewer has on screen; it keeps others from taking a record that needs one decision more."""
+    """A record a reviewer has on screen; it keeps others from taking a record that needs one decision more.
+    The one-at-a-time page holds one record per reviewer and stage, list mode a page of them: one claim per
+    reviewer and record, so a record's seats (`reviewers_per_record`) are counted in people."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
     stage = models.CharField(max_length=2, choices=ScreeningStage.choices)
@@ -398,10 +400,28 @@ class Claim(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["review", "stage", "reviewer"], name="one_claim_per_reviewer")]
+        constraints = [models.UniqueConstraint(fields=["item", "reviewer"], name="one_claim_per_reviewer_and_item")]
+        indexes = [models.Index(fields=["review", "stage", "reviewer"], name="claims_by_reviewer")]
 
     def __str__(self) -> str:
         return f"item {self.item_id} held by {self.reviewer_id} until {self.expires_at:%H:%M}"
+
+
+class ScreenerPreference(models.Model):
+    """How a person likes to screen titles and abstracts, in every review: one record at a time, or a
+    list of records per page (list mode) of ``batch_size``. Without a row: one at a time."""
+
+    class Mode(models.TextChoices):
+        SINGLE = "single", "One record at a time"
+        LIST = "list", "A list of records per page"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="screener_preference")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.SINGLE)
+    batch_size = models.PositiveSmallIntegerField(default=10, help_text="Records per page in list mode (5 to 25).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} screens {self.mode}"
 
 
 class Assignment(models.Model):

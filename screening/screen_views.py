@@ -32,7 +32,7 @@ from .forms import (
     StudyLinkForm,
 )
 from .highlight import highlight
-from .models import Decision, Record, ScreeningItem, ScreeningStage
+from .models import Decision, Record, ScreenerPreference, ScreeningItem, ScreeningStage
 from .upload_limits import FULL_TEXT
 
 STAGES = dict(ScreeningStage.choices)
@@ -121,6 +121,9 @@ def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
     if request.GET.get("skip"):
         _skip(request, stage, int(request.GET["skip"]) if request.GET["skip"].isdigit() else 0)
         return redirect("screen", review.pk, stage)
+    if (stage in services.LIST_STAGES and not request.GET
+            and selectors.screener_preference(user=request.user).mode == ScreenerPreference.Mode.LIST):
+        return redirect("screen_list", review.pk)  # the person screens titles and abstracts in list mode
     item, mine = None, None
     if request.GET.get("item", "").isdigit():
         item = selectors.screening_item_get(review=review, item_id=int(request.GET["item"]))

@@ -3,7 +3,7 @@ from django.urls import path
 
 from reviewapp.page_access import token_download
 
-from . import fulltext_views, prisma_views, rerun_views, screen_views, views
+from . import fulltext_views, list_views, prisma_views, rerun_views, screen_views, views
 
 urlpatterns = [
     path("searches/", views.search_list, name="search_list"),
@@ -37,6 +37,8 @@ urlpatterns += [
     path("screening/team/", screen_views.team, name="screening_team"),
     path("screening/priority/", screen_views.priority_switch, name="priority_switch"),
     path("screening/stop/", screen_views.screening_stop, name="screening_stop"),
+    path("screening/mode/", list_views.screening_mode, name="screening_mode"),
+    path("screening/ta/list/", list_views.screen_list, name="screen_list"),
     path("screening/<str:stage>/", screen_views.screen, name="screen"),
     path("screening/<str:stage>/undo/", screen_views.screen_undo, name="screen_undo"),
     path("records/<int:record_id>/fulltext/", token_download(screen_views.fulltext), name="fulltext"),

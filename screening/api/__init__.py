@@ -13,6 +13,7 @@ from .agreement import (  # noqa: F401
     TeamApi,
     TeamRowSerializer,
 )
+from .batch import BatchSerializer, ScreenerPreferenceApi, ScreenerPreferenceSerializer, ScreeningBatchApi  # noqa: F401
 from .conflicts import (  # noqa: F401
     BulkExcludeResultSerializer,
     BulkExcludeSerializer,

@@ -2,6 +2,7 @@
 
 Callers read ``selectors.<name>``; this package re-exports every public read so they keep working.
 """
+from .batch import BatchRow, batch_rows, screener_preference  # noqa: F401
 from .counted import prisma_counts_kept  # noqa: F401
 from .priority import (  # noqa: F401
     WORDLESS,

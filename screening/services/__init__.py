@@ -1,5 +1,6 @@
 """Writes of the screening app: searches and their files, imports, duplicate decisions, screening."""
 from .assign import records_assign
+from .batch import BATCH_MAX, BATCH_MIN, LIST_STAGES, screener_preference_set, screening_batch
 from .bulk import records_exclude, records_tag
 from .decisions import (
     claims_release,
@@ -40,6 +41,7 @@ from .searches import (
 from .studies import study_design_set, study_link_report, study_rename
 
 __all__ = [
+    "BATCH_MAX", "BATCH_MIN", "LIST_STAGES", "screener_preference_set", "screening_batch",
     "records_assign",
     "records_exclude",
     "records_tag",

@@ -155,19 +155,39 @@ def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] 
     cfg = screening_settings(review)
     now = timezone.now()
     skip = [int(i) for i in skip]
-    held = (Claim.objects.select_for_update().filter(review=review, stage=stage, reviewer=reviewer)
-            .select_related("item").first())
-    if (held and held.item.status == Status.PENDING and held.item_id not in skip
-            and not Decision.objects.filter(item_id=held.item_id, reviewer=reviewer).exists()):
-        held.expires_at = now + datetime.timedelta(minutes=CLAIM_MINUTES)
-        held.save(update_fields=["expires_at"])
-        return held.item
+    # One claim per reviewer and stage on this page; a reviewer coming from list mode may hold several
+    # (services/batch.py): the one renewed last comes back first, the others once it is decided.
+    claims = list(Claim.objects.select_for_update().filter(review=review, stage=stage, reviewer=reviewer)
+                  .select_related("item").order_by("-expires_at", "-id"))
+    for held in claims:
+        if (held.item.status == Status.PENDING and held.item_id not in skip
+                and not Decision.objects.filter(item_id=held.item_id, reviewer=reviewer).exists()):
+            held.expires_at = now + datetime.timedelta(minutes=CLAIM_MINUTES)
+            held.save(update_fields=["expires_at"])
+            return held.item
+    found = claim_free_items(reviewer=reviewer, review=review, stage=stage, cfg=cfg, now=now, passed_over=skip,
+                             want=1)
+    # The record on screen replaces whatever this reviewer held at this stage.
+    Claim.objects.filter(review=review, stage=stage, reviewer=reviewer).delete()
+    if not found:
+        return None
+    Claim.objects.create(review=review, stage=stage, reviewer=reviewer, item=found[0],
+                         expires_at=now + datetime.timedelta(minutes=CLAIM_MINUTES))
+    return found[0]
+
+
+def claim_free_items(*, reviewer, review: Review, stage: str, cfg: ScreeningSettings, now: datetime.datetime,
+                     passed_over: Iterable[int], want: int) -> list[ScreeningItem]:
+    """Up to ``want`` records this reviewer may take next, in queue order (the records a lead assigned
+    to them first, then by priority and import order), each with a seat free: fewer reviewers hold or
+    have decided it than `reviewers_per_record`. The caller claims them in the same transaction."""
     required = cfg.reviewers_per_record
-    passed_over = list(skip)
+    passed_over = list(passed_over)
+    chosen: list[ScreeningItem] = []
     # Records a lead assigned to this reviewer come first (see services/assign.py).
     mine = list(Assignment.objects.filter(review=review, item__stage=stage, reviewer=reviewer,
                                           item__status=Status.PENDING).values_list("item_id", flat=True))
-    while True:
+    while len(chosen) < want:
         # The few records others hold (on screen, or kept for them by an assignment) are looked up once,
         # not per candidate row: the queue query then walks the index with one cheap check per record
         # (see BENCHMARKS.md, "Screening").
@@ -176,28 +196,27 @@ def screening_next(*, reviewer, review: Review, stage: str, skip: Iterable[int] 
         # SKIP LOCKED: a record another reviewer is claiming this very moment is passed over, not waited for.
         candidates = (ScreeningItem.objects.filter(review=review, stage=stage, status=Status.PENDING,
                                                    decisions_count__lt=required)
-                      .exclude(pk__in=passed_over + full)
+                      .exclude(pk__in=passed_over + full + [i.pk for i in chosen])
                       .filter(~Exists(Decision.objects.filter(item=OuterRef("pk"), reviewer=reviewer)))
                       .order_by("-priority", "id"))
-        item = None
+        need = want - len(chosen)
+        rows: list[ScreeningItem] = []
         if mine:
-            item = candidates.filter(pk__in=mine).select_for_update(skip_locked=True, of=("self",)).first()
-        if item is None:
-            item = candidates.select_for_update(skip_locked=True, of=("self",)).first()
-        if item is None:
-            if held:
-                held.delete()
-            return None
-        # Now that the row is locked, look again: a reviewer whose claim on it was committed after our
-        # query began (so the query did not see it) has let go of the lock by now, and is seen here.
-        holders = len(_occupants(item_id=item.pk, reviewer=reviewer, now=now))
-        if holders < required - item.decisions_count:
+            rows = list(candidates.filter(pk__in=mine).select_for_update(skip_locked=True, of=("self",))[:need])
+        if len(rows) < need:
+            rows += list(candidates.exclude(pk__in=[i.pk for i in rows])
+                         .select_for_update(skip_locked=True, of=("self",))[:need - len(rows)])
+        if not rows:
             break
-        passed_over.append(item.pk)
-    expires = now + datetime.timedelta(minutes=CLAIM_MINUTES)
-    Claim.objects.update_or_create(review=review, stage=stage, reviewer=reviewer,
-                                   defaults={"item": item, "expires_at": expires})
-    return item
+        for item in rows:
+            # Now that the row is locked, look again: a reviewer whose claim on it was committed after our
+            # query began (so the query did not see it) has let go of the lock by now, and is seen here.
+            holders = len(_occupants(item_id=item.pk, reviewer=reviewer, now=now))
+            if holders < required - item.decisions_count:
+                chosen.append(item)
+            else:
+                passed_over.append(item.pk)
+    return chosen
 
 
 def _held_by_others(*, review: Review, stage: str, reviewer, now: datetime.datetime) -> dict[int, tuple[int, int]]:
@@ -324,9 +343,11 @@ def decision_undo(*, actor, review: Review, stage: str) -> ScreeningItem:
     item.decisions_count -= 1  # the row is locked: no re-read needed
     item.save(update_fields=["decisions_count"])
     _settle(item, actor=actor, cfg=screening_settings(review))
+    # Back on the reviewer's screen, ahead of what else they hold (screening_next renews the latest first).
     Claim.objects.update_or_create(
-        review=review, stage=stage, reviewer=actor,
-        defaults={"item": item, "expires_at": timezone.now() + datetime.timedelta(minutes=CLAIM_MINUTES)})
+        item=item, reviewer=actor,
+        defaults={"review": review, "stage": stage,
+                  "expires_at": timezone.now() + datetime.timedelta(minutes=CLAIM_MINUTES)})
     return item
 
 

@@ -62,6 +62,8 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "priority_switch": [("api_screening_settings", "patch")],  # its `prioritise` field
     "screen": [("api_decisions", "post")],
     "screen_undo": [("api_decision_undo", "post")],
+    "screen_list": [("api_decisions", "post")],  # the list claims through api_screening_batch (GET)
+    "screening_mode": [("api_screener_preference", "patch")],
     "conflict_resolve": [("api_conflict_resolve", "post")],
     "claims_release": [("api_claims_release", "post")],
     "screening_stop": [("api_screening_stopping", "post")],

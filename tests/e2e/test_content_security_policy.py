@@ -37,6 +37,7 @@ def _demo_pages() -> list[str]:
              reverse("record_detail", args=[r, record.pk]), reverse("search_list", args=[r]),
              reverse("search_detail", args=[r, search.pk]), reverse("search_file_report", args=[r, search_file.pk]),
              reverse("screening_home", args=[r]), reverse("screen", args=[r, "ta"]), reverse("screen", args=[r, "ft"]),
+             reverse("screen_list", args=[r]),
              reverse("prisma", args=[r]), reverse("prisma_checklist", args=[r]), reverse("search_appendix", args=[r]),
              reverse("review_members", args=[r]), reverse("audit_log", args=[r]), reverse("duplicate_queue", args=[r]),
              reverse("review_outcomes", args=[r]), reverse("password_change")]

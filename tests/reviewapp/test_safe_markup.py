@@ -43,6 +43,8 @@ SAFE_MARKUP: dict[tuple[str, str], tuple[int, str]] = {
     ("reviewapp/svg_markup.py", "SafeString"): (1, "the return annotation of svg_markup"),
     ("screening/screen_views.py", "mark_safe"): (
         2, "highlight() escapes a record's title and abstract and adds only <mark class=...> of its own"),
+    ("screening/list_views.py", "mark_safe"): (
+        2, "highlight() escapes a record's title and abstract and adds only <mark class=...> of its own"),
     ("screening/prisma_views.py", "mark_safe"): (
         1, "the PRISMA diagram: prisma_diagram.svg escapes every text, title and link it writes"),
     ("templates/registration/password_reset_confirm.html", "|safe"): (1, PASSWORD_HELP),
