@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from reviewapp import services as review_services
 from reviewapp.models import AuditEvent
@@ -13,6 +14,7 @@ from screening import services
 from screening.models import Decision
 from tests.screening.helpers import import_bytes, make_search, record, ris
 
+from .test_accessibility import RULES
 from .test_screening import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,6 +70,9 @@ def test_a_page_of_records_is_screened_with_the_keyboard_only(live_server, page,
     outline = page.evaluate("getComputedStyle(document.querySelector('.list-record.focused')).outlineStyle")
     assert outline == "solid"
     shot(page, f"list-{width}-start.png")
+    # No accessibility violation (the whole-site walk checks the page at 1400 px only).
+    violations = Axe().run(page, options=RULES).response["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
     # J and the down arrow move on, K and the up arrow back.
     page.keyboard.press("j")
     page.keyboard.press("ArrowDown")
