@@ -93,7 +93,7 @@ def test_a_page_of_records_is_screened_with_the_keyboard_only(live_server, page,
     # Back up and change one, then decide the last: the next page comes.
     page.keyboard.press("k")
     page.keyboard.press("i")
-    wait_until(page, "document.querySelector('.list-record.focused')?.dataset.item === '%s'" % items[9])
+    wait_until(page, f"document.querySelector('.list-record.focused')?.dataset.item === '{items[9]}'")
     with page.expect_navigation():
         page.keyboard.press("e")
     following = page.eval_on_selector_all(".list-record", "els => els.map(e => e.dataset.item)")
