@@ -63,3 +63,9 @@ def test_a_deep_offset_of_the_records_api_gives_the_rows_of_the_list(client_for,
     assert everything["count"] == deep["count"] == 130
     assert [r["id"] for r in deep["results"]] == [r["id"] for r in everything["results"]][100:120]
     assert client.get(url, {"offset": 500}).json()["results"] == []
+
+
+@pytest.mark.parametrize("typed", ["10.1000/pip.7", "https://doi.org/10.1000/PIP.7", "doi:10.1000/pip.7"])
+def test_a_doi_typed_in_the_search_finds_its_record(client_for, review, people, many, typed):
+    page = client_for(people["lead"]).get(reverse("record_list", args=[review.pk]), {"q": typed}).context["page"]
+    assert [r.doi for r in page.object_list] == ["10.1000/pip.7"]
