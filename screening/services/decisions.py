@@ -9,6 +9,7 @@ decision per reviewer and record and stage in any case).
 from __future__ import annotations
 
 import datetime
+from array import array
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -125,13 +126,14 @@ def screening_items_sync(*, review_id: int) -> int:
     missing = (Record.objects.filter(review_id=review_id, duplicate_of__isnull=True)
                .exclude(screening_items__stage=Stage.TITLE_ABSTRACT).values_list("id", flat=True))
     created = 0
-    batch: list[ScreeningItem] = []
-    for record_id in missing.iterator(chunk_size=5000):
-        batch.append(ScreeningItem(review_id=review_id, record_id=record_id, stage=Stage.TITLE_ABSTRACT))
-        if len(batch) == 2000:
-            created += len(ScreeningItem.objects.bulk_create(batch, ignore_conflicts=True))
-            batch = []
-    if batch:
+    # Read every id before writing any item (8 bytes an id: 8 MB for a million), so the query runs
+    # to its end once instead of interleaving with the inserts into the table it anti-joins: a
+    # 100,000-record import under heavy load spent over ten minutes in that interleaved loop
+    # (PostgreSQL plans it with the statistics of the empty tables a fresh import leaves).
+    missing_ids = array("q", missing.iterator(chunk_size=5000))
+    for start in range(0, len(missing_ids), 2000):
+        batch = [ScreeningItem(review_id=review_id, record_id=record_id, stage=Stage.TITLE_ABSTRACT)
+                 for record_id in missing_ids[start:start + 2000]]
         created += len(ScreeningItem.objects.bulk_create(batch, ignore_conflicts=True))
     (ScreeningItem.objects.filter(review_id=review_id, record__duplicate_of__isnull=False)
      .exclude(status=Status.WITHDRAWN).update(status=Status.WITHDRAWN))
