@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 DOWNLOADS = {
     "audit_export": lambda ids: [],
     "review_archive_download": lambda ids: [ids["archive"]],
+    "review_version_download": lambda ids: [ids["review_version"]],
     "search_file_download": lambda ids: [ids["file"]],
     "record_export_ris": lambda ids: [],
     "record_export_csv": lambda ids: [],
