@@ -420,7 +420,11 @@ def checklist_suggestions(*, review: Review) -> dict[str, tuple[str, str]]:
                 f"{counts.records_screened + counts.other.records_screened:,} screened, "
                 f"{_counted(counts.main.assessed + counts.other.assessed, 'full text', 'full texts')} assessed, "
                 f"{_counted(counts.studies_included, 'study', 'studies')} "
-                f"({_counted(counts.reports_included, 'report', 'reports')}) included."),
+                f"({_counted(counts.reports_included, 'report', 'reports')}) included"
+                + (f" in this update, with {_counted(counts.previous_studies, 'study', 'studies')} of the previous "
+                   f"version: {_counted(counts.previous_studies + counts.studies_included, 'study', 'studies')} "
+                   f"in all; {_counted(counts.found_again, 'record', 'records')} found again by the update's "
+                   "searches." if counts.updated_review else ".")),
         "16b": ("Results: excluded studies", f"Full texts excluded with reasons: {reasons}." if reasons else ""),
     }
 

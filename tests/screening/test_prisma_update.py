@@ -14,7 +14,7 @@ from django.urls import reverse
 from reviewapp.versions.services import version_publish
 from screening import services
 from screening.models import Record, ScreeningItem, Study
-from screening.prisma import box_records, prisma_counts
+from screening.prisma import box_records, checklist_suggestions, prisma_counts
 
 from .helpers import import_bytes, make_search, record, ris
 
@@ -87,6 +87,10 @@ def test_a_rerun_search_makes_the_diagram_an_update_without_anyone_ticking_anyth
     assert box_records(review=review, box="records_screened").count() == 20
     assert set(box_records(review=review, box="reports_included")) == set(new[:2])
     assert box_records(review=review, box="previous_studies").values("study").distinct().count() == 4
+    # The checklist's item 16a says so in words.
+    said = checklist_suggestions(review=review)["16a"][1]
+    assert "2 studies (2 reports) included in this update, with 4 studies of the previous version: 6 studies " \
+           "in all; 20 records found again by the update's searches." in said
 
 
 def test_the_page_svg_csv_and_api_show_the_update_shape(review, people, client_for):
