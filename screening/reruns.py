@@ -1,10 +1,14 @@
 """Reads about re-run searches: every run of a search, what changed in its query, what it found again."""
 from __future__ import annotations
 
+import calendar
+import datetime
 import difflib
 from dataclasses import dataclass
 
 from django.db.models import Q
+
+from reviewapp.models import Review
 
 from .models import Record, Search
 
@@ -59,3 +63,33 @@ def rerun_context(search: Search) -> dict:
     difference = query_difference(search.repeats.query, search.query) if search.repeats is not None else []
     return {"runs": [(run, run_counts(run)) for run in runs] if len(runs) > 1 else [],
             "query_difference": difference}
+
+
+# ---------------------------------------------------------------- when a run is due (the protocol's interval)
+
+def months_after(day: datetime.date, months: int) -> datetime.date:
+    """``day`` moved ``months`` months on (the 31st becomes the month's last day when it has fewer)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def reruns_due(*, review: Review, today: datetime.date) -> list[tuple[Search, datetime.date]]:
+    """The latest run of each search whose re-run is due by ``today``, with its due date, earliest first."""
+    months = review.search_update_months
+    if not months:
+        return []
+    latest = Search.objects.filter(review=review, repeated_by__isnull=True)
+    due = [(s, months_after(s.date_run, months)) for s in latest]
+    return sorted([(s, d) for s, d in due if d <= today], key=lambda pair: (pair[1], pair[0].pk))
+
+
+def next_reruns(*, review: Review, today: datetime.date) -> dict:
+    """For the searches page: the protocol's interval, the runs due by ``today`` and the next due date."""
+    months = review.search_update_months
+    if not months:
+        return {}
+    latest = Search.objects.filter(review=review, repeated_by__isnull=True)
+    dates = sorted(months_after(s.date_run, months) for s in latest)
+    return {"months": months, "due": reruns_due(review=review, today=today),
+            "next": next((d for d in dates if d > today), None)}

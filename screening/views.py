@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from reviewapp.exceptions import ApplicationError
@@ -27,7 +28,7 @@ from reviewapp.uploads import body_limit
 from . import exports, selectors, services
 from .forms import RecordFilterForm, SearchFileForm, SearchForm
 from .models import DuplicatePair, Record, ScreeningStage
-from .reruns import rerun_context
+from .reruns import next_reruns, rerun_context
 from .upload_limits import SEARCH_EXPORT
 
 RECORDS_PER_PAGE = 50
@@ -38,7 +39,8 @@ def search_list(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
     searches = selectors.searches_with_counts(review=review)
     return render(request, "screening/searches.html", review_page_context(
-        review, searches=searches, counts=selectors.record_counts(review=review)))
+        review, searches=searches, counts=selectors.record_counts(review=review),
+        reruns=next_reruns(review=review, today=timezone.localdate())))
 
 
 @review_page(GET="manage_searches", POST="manage_searches")

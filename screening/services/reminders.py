@@ -4,7 +4,6 @@ told (in-app, and by e-mail as each chose: reviewapp.notifications). Sent by a d
 idempotent: one reminder per review and due date, however often the task runs."""
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.db import transaction
@@ -15,24 +14,7 @@ from reviewapp.models import Membership, Review
 from reviewapp.notifications.models import Kind, Notification
 from reviewapp.notifications.services import notify
 
-from ..models import Search
-
-
-def months_after(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved ``months`` months on (the 31st becomes the month's last day when it has fewer)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def reruns_due(*, review: Review, today: datetime.date) -> list[tuple[Search, datetime.date]]:
-    """The latest run of each search whose re-run is due by ``today``, with its due date, earliest first."""
-    months = review.search_update_months
-    if not months:
-        return []
-    latest = Search.objects.filter(review=review, repeated_by__isnull=True)
-    due = [(s, months_after(s.date_run, months)) for s in latest]
-    return sorted([(s, d) for s, d in due if d <= today], key=lambda pair: (pair[1], pair[0].pk))
+from ..reruns import reruns_due
 
 
 @transaction.atomic

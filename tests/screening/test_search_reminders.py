@@ -15,7 +15,7 @@ from reviewapp.notifications.models import Kind, Notification
 from reviewapp.notifications.services import notifications_email, preferences_set
 from reviewapp.notifications.texts import text_of
 from screening import services
-from screening.services.reminders import months_after
+from screening.reruns import months_after
 
 from .helpers import make_search
 
@@ -104,3 +104,16 @@ def test_the_protocol_page_and_the_api_set_how_often_searches_are_re_run(review,
     assert review.search_update_months == 3
     dashboard = client_for(lead).get(reverse("review_dashboard", args=[review.pk])).content.decode()
     assert "every 3 months" in dashboard
+
+
+def test_the_searches_page_says_which_runs_are_due_and_when_the_next_one_is(review, people, client_for):
+    from django.urls import reverse
+
+    lead = people["lead"]
+    review_services.review_update(actor=lead, review=review, search_update_months=6)
+    make_search(review, lead, "MEDLINE")  # 2021-09-30: due 2022-03-30
+    make_search(review, lead, "Embase", date_run=datetime.date(2022, 2, 1))  # due 2022-08-01
+    with _frozen(datetime.date(2022, 4, 1)):
+        page = client_for(lead).get(reverse("search_list", args=[review.pk])).content.decode()
+    assert "run again every 6 months" in page
+    assert "Due now:" in page and "MEDLINE</a> (since 2022-03-30)" in page and "Next due 2022-08-01." in page
