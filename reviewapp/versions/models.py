@@ -10,6 +10,16 @@ from django.db import models
 from ..exceptions import ApplicationError
 
 
+class VersionQuerySet(models.QuerySet):
+    """Versions in bulk are as frozen as one: no update or delete (a review's deletion still takes them)."""
+
+    def update(self, **kwargs):
+        raise ApplicationError("A published version cannot be changed.")
+
+    def delete(self):
+        raise ApplicationError("A published version cannot be deleted.")
+
+
 def _version_path(instance: ReviewVersion, filename: str) -> str:
     return f"versions/review-{instance.review_id}/{filename}"
 
@@ -25,6 +35,8 @@ class ReviewVersion(models.Model):
     # What the stage apps counted when it was published (the `version_figures` extension), e.g.
     # screening's included studies and reports, which an update's PRISMA diagram starts from.
     figures = models.JSONField(default=dict, blank=True)
+
+    objects = VersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-number"]

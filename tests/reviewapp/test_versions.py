@@ -63,7 +63,13 @@ def test_a_published_version_cannot_be_changed_or_deleted(review, people):
         version.save()
     with pytest.raises(ApplicationError, match="cannot be deleted"):
         version.delete()
+    with pytest.raises(ApplicationError, match="cannot be changed"):
+        ReviewVersion.objects.filter(pk=version.pk).update(note="rewritten")
+    with pytest.raises(ApplicationError, match="cannot be deleted"):
+        ReviewVersion.objects.filter(review=review).delete()
     assert ReviewVersion.objects.get(pk=version.pk).note == ""
+    review.delete()  # only the review's own deletion takes its versions
+    assert not ReviewVersion.objects.filter(pk=version.pk).exists()
 
 
 def test_the_api_lists_publishes_and_downloads_versions_with_a_token(review, people, client):
