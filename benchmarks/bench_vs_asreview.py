@@ -9,6 +9,12 @@ model elas_u4). Both screening orders are scored by the same code
 tool is luck of the start pair (±0.01-0.03 WSS@95 on the small sets); the table gives the
 mean over the seeds and the paired difference with its 95 % interval.
 
+--cold-start: also one run per set from its topic alone (benchmarks/topics.json: no start
+records, the protocol ranks until the first inclusion, then fades, as `simulate_screening
+--protocol FILE --cold-start` does; deterministic, so one run per set), reported beside our
+random starts and ASReview's (the cold start counts all N records, a random start N - 2).
+--ours-runs JSON reuses our random-start (and cold-start) runs from an earlier --json.
+
 --held-out: the 13 other drug reviews of Cohen et al. (2006), on which the model was never
 tuned. --asreview-start 535: ASReview draws its own start pair (`--prior-seed 535`, as for the
 figures in ../shared/data/README.md, which this reproduces) and ours starts from the pair it drew.
@@ -31,6 +37,10 @@ takes minutes instead of the hour ASReview's own runs take on two cores:
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview-runs benchmarks/asreview_runs.json --jobs 2
     .venv/bin/python benchmarks/bench_vs_asreview.py --asreview-runs benchmarks/asreview_runs.json --held-out \
         --seeds 1-5 --jobs 2
+    .venv/bin/python benchmarks/bench_vs_asreview.py --asreview-runs benchmarks/asreview_runs.json --all \
+        --seeds 1-3 --cold-start --jobs 2
+
+The data are read from ../shared/data/screening, or from $SCREENING_DATA.
 """
 from __future__ import annotations
 
@@ -68,8 +78,10 @@ from screening.prioritise import (  # noqa: E402
     simulate,
     start_records,
 )
+from screening.prioritise.protocol import Protocol, protocol_scores  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data" / "screening"
+DATA = Path(os.environ.get("SCREENING_DATA", REPO.parent / "shared" / "data" / "screening"))
+TOPICS = REPO / "benchmarks" / "topics.json"
 SETS = ("Nagtegaal_2019.csv.gz", "van_de_Schoot_2017.csv.gz", "Kitchenham_2010.csv.gz",
         "Bannach-Brown_2019.csv.gz", "Kwok_2020_virus.csv.gz", "Appenzeller-Herzog_2020_wilson.csv.gz",
         "Cohen_2006/ACEInhibitors.csv.gz")
@@ -82,6 +94,14 @@ HELD_OUT = tuple(sorted(f"Cohen_2006/{p.name}" for p in (DATA / "Cohen_2006").gl
 def ours(name: str, seed: int, priors: tuple[int, int] | None = None) -> dict:
     labelled = load_labelled_csv(DATA / name)
     return simulate(labelled.texts, labelled.labels, seed, priors=priors).summary()
+
+
+def cold(name: str) -> dict:
+    """Ours from the set's topic alone (benchmarks/topics.json), no start records."""
+    labelled = load_labelled_csv(DATA / name)
+    topic = Protocol(text=json.loads(TOPICS.read_text())[name])
+    return simulate(labelled.texts, labelled.labels, 0, prior_scores=protocol_scores(labelled.texts, topic),
+                    cold_start=True).summary()
 
 
 def asreviews(name: str, seed: int, command: str, workdir: Path, own_start: bool = False) -> dict:
@@ -123,7 +143,10 @@ def _plain(workdir: Path, name: str) -> Path:
 def one_run(job: tuple[str, int, str, str, Path]) -> dict:
     name, seed, tool, command, workdir = job
     started = time.perf_counter()
-    summary = ours(name, seed) if tool == "ours" else asreviews(name, seed, command, workdir)
+    if tool == "cold":
+        summary = cold(name)
+    else:
+        summary = ours(name, seed) if tool == "ours" else asreviews(name, seed, command, workdir)
     return _done(summary, name, tool, started)
 
 
@@ -172,6 +195,30 @@ def paired_table(runs: list[dict], key: str = "wss_95") -> str:
     return "\n".join(lines)
 
 
+def cold_table(runs: list[dict]) -> str:
+    """Cold start (one run) beside the means of our random starts and ASReview's, per set."""
+    lines = ["| set | cold start from the topic: WSS@95 / recall@10 % | ours, random start: mean WSS@95 / recall@10 % "
+             "| ASReview, same random starts: mean WSS@95 / recall@10 % | cold - ASReview, WSS@95 / recall@10 % |",
+             "|---|---:|---:|---:|---:|"]
+    diffs = []
+    for name in dict.fromkeys(run["set"] for run in runs if run["tool"] == "cold"):
+        by_tool = {tool: [r for r in runs if r["set"] == name and r["tool"] == tool]
+                   for tool in ("cold", "ours", "asreview")}
+        means = {tool: (statistics.mean(r["wss_95"] for r in rs), statistics.mean(r["recall_at_10pct"] for r in rs))
+                 if rs else (math.nan, math.nan) for tool, rs in by_tool.items()}
+        d = (means["cold"][0] - means["asreview"][0], means["cold"][1] - means["asreview"][1])
+        diffs.append(d)
+        short = name.removesuffix(".gz").removesuffix(".csv")
+        lines.append(f"| {short} | {means['cold'][0]:.3f} / {means['cold'][1]:.3f} "
+                     f"| {means['ours'][0]:.3f} / {means['ours'][1]:.3f} (n={len(by_tool['ours'])}) "
+                     f"| {means['asreview'][0]:.3f} / {means['asreview'][1]:.3f} (n={len(by_tool['asreview'])}) "
+                     f"| {d[0]:+.3f} / {d[1]:+.3f} |")
+    if diffs:
+        lines.append(f"| mean of {len(diffs)} sets | | | | {statistics.mean(x for x, _ in diffs):+.3f} / "
+                     f"{statistics.mean(y for _, y in diffs):+.3f} |")
+    return "\n".join(lines)
+
+
 def _sd(values: list[float]) -> float:
     return statistics.stdev(values) if len(values) > 1 else 0.0
 
@@ -192,6 +239,11 @@ def main() -> None:
                         help="start where ASReview's own draw with this prior seed starts (instead of --seeds)")
     parser.add_argument("--sets", nargs="*", default=list(SETS), help="default: the seven of the bar")
     parser.add_argument("--held-out", action="store_true", help="the other 13 Cohen sets instead")
+    parser.add_argument("--all", action="store_true", help="all 20 sets (the seven and the 13)")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="also one run per set from its topic alone (benchmarks/topics.json)")
+    parser.add_argument("--ours-runs", type=Path, metavar="JSON",
+                        help="take our random-start runs from an earlier --json instead of running them again")
     parser.add_argument("--jobs", type=int, default=1, help="simulations run side by side (each on one core)")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args()
@@ -203,6 +255,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         if args.held_out:
             args.sets = list(HELD_OUT)
+        if args.all:
+            args.sets = list(SETS) + list(HELD_OUT)
         for name in args.sets:
             with (gzip.open if name.endswith(".gz") else open)(DATA / name, "rb") as source:
                 _plain(Path(workdir), name).write_bytes(source.read())
@@ -211,16 +265,26 @@ def main() -> None:
                 runs = [run for pair in pool.map(from_asreviews_start, [
                     (name, args.asreview_start, args.asreview, Path(workdir)) for name in args.sets]) for run in pair]
             else:
-                kept = [run for run in earlier if run["set"] in args.sets and run["seed"] in args.seeds]
-                tools = ("ours",) if earlier else ("ours", "asreview")
-                runs = kept + list(pool.map(one_run, [(name, seed, tool, args.asreview, Path(workdir))
-                                                      for name in args.sets for seed in args.seeds
-                                                      for tool in tools]))
+                if args.ours_runs:
+                    earlier += [run for run in json.loads(args.ours_runs.read_text()) if run["tool"] != "asreview"]
+                kept = [run for run in earlier if run["set"] in args.sets
+                        and (run["seed"] in args.seeds or run["tool"] == "cold")]
+                have_cold = {run["set"] for run in kept if run["tool"] == "cold"}
+                tools = ("asreview",) if args.asreview is not None and not args.asreview_runs else ()
+                tools += () if args.ours_runs else ("ours",)
+                jobs = [(name, seed, tool, args.asreview, Path(workdir))
+                        for name in args.sets for seed in args.seeds for tool in tools]
+                jobs += [(name, 0, "cold", args.asreview, Path(workdir)) for name in args.sets
+                         if args.cold_start and name not in have_cold]
+                runs = kept + list(pool.map(one_run, jobs))
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1))
     print(paired_table(runs))
     print()
     print(paired_table(runs, "recall_at_10pct"))
+    if args.cold_start:
+        print()
+        print(cold_table(runs))
 
 
 if __name__ == "__main__":
