@@ -180,6 +180,10 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
         print(f"{name:45s} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms  max {row['max_ms']:8.1f} ms  "
               f"{row['queries']:3d} queries", flush=True)
         if explain:
+            # The slowest queries of one more request, as the timed ones ran (counts kept, if any).
+            captured.clear()
+            with connection.execute_wrapper(capture):
+                client.get(url)
             for seconds, sql in sorted(captured, reverse=True)[:3]:
                 print(f"      {seconds * 1000:7.1f} ms  {sql[:300]}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")

@@ -223,7 +223,9 @@ class DeferredJoinPagination(Pagination):
         self.limit = self.get_limit(request)
         if self.limit is None:
             return None
-        self.count = self.get_count(queryset)
+        # A view that already knows the list's length (``known_count()``, None when it does not) spares a count.
+        known = view.known_count() if view is not None and hasattr(view, "known_count") else None
+        self.count = known if known is not None else self.get_count(queryset)
         self.offset = self.get_offset(request)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True

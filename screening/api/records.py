@@ -149,6 +149,16 @@ class RecordListApi(ReviewApiView, generics.ListAPIView):
     def review_queryset(self):
         return Record.objects.filter(review=self.review)
 
+    def known_count(self) -> int | None:
+        """Without filters the list is the review's unique (or all, or merged) records: their count is
+        the review's own, kept for a large review (`selectors.record_counts`), not counted again."""
+        params = set(self.request.query_params) - {"limit", "offset", "sort", "ordering", "duplicates", "format"}
+        duplicates = self.request.query_params.get("duplicates", "hide")
+        if params or duplicates not in ("hide", "show", "only"):
+            return None
+        counts = selectors.record_counts(review=self.review)
+        return {"hide": counts.unique, "show": counts.imported, "only": counts.merged}[duplicates]
+
 
 class RecordDetailApi(ReviewApiView):
     """One record as imported (and mended), with its duplicate and study if it has them."""

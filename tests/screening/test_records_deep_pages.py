@@ -69,3 +69,17 @@ def test_a_deep_offset_of_the_records_api_gives_the_rows_of_the_list(client_for,
 def test_a_doi_typed_in_the_search_finds_its_record(client_for, review, people, many, typed):
     page = client_for(people["lead"]).get(reverse("record_list", args=[review.pk]), {"q": typed}).context["page"]
     assert [r.doi for r in page.object_list] == ["10.1000/pip.7"]
+
+
+def test_the_records_api_without_filters_takes_its_count_from_the_review_counts(client_for, review, people, many):
+    client = client_for(people["lead"])
+    url = f"/api/v1/reviews/{review.pk}/records/"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, {"limit": 5}).json()["count"] == 130
+    counts = [q["sql"] for q in queries.captured_queries
+              if "COUNT(" in q["sql"].upper() and '"screening_record"' in q["sql"]]
+    assert len(counts) == 1  # the review's counts, not a second count of the list
+    assert client.get(url, {"duplicates": "show"}).json()["count"] == 150
+    assert client.get(url, {"duplicates": "only"}).json()["count"] == 20
+    assert client.get(url, {"year_from": 2003, "year_to": 2003}).json()["count"] == len(
+        [r for r in client.get(url, {"limit": 1000}).json()["results"] if r["year"] == 2003])
