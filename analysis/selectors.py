@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 from django.http import Http404
 from django.utils.translation import ngettext
@@ -206,24 +207,34 @@ class _Fetched:
     rob: dict | None
 
 
-def _fetch(*, analysis: Analysis) -> _Fetched | None:
-    """The queries; None while no extraction form is published."""
-    review = analysis.review
+def _fetch(*, review: Review, rob: bool) -> _Fetched | None:
+    """The queries; None while no extraction form is published. ``rob``: read the appraisals too."""
     fields_by_key = {f["key"]: f for f in study_fields(review=review)}
     template = extraction_selectors.extraction_template(review=review)
     if template is None:
         return None
-    rob = _risk_of_bias(review) if analysis.exclude_high_risk else None
     final = {study.pk: answers for study, answers, _definition in
              extraction_selectors.consensus_rows(template=template)}
     return _Fetched(studies=list(review.studies.order_by("label", "id")), final=final,
-                    designs=extraction_selectors.design_source(review=review), fields_by_key=fields_by_key, rob=rob)
+                    designs=extraction_selectors.design_source(review=review), fields_by_key=fields_by_key,
+                    rob=_risk_of_bias(review) if rob else None)
 
 
 def analysis_inputs(*, analysis: Analysis) -> Inputs:
     """The data the analysis pools under its rules now, with every study left out and why."""
     spec = analysis.spec()
-    return select_inputs(spec, _fetch(analysis=analysis))
+    return select_inputs(spec, _fetch(review=analysis.review, rob=analysis.exclude_high_risk))
+
+
+def analyses_inputs(*, review: Review, analyses: Iterable[Analysis]) -> dict[int, Inputs]:
+    """``analysis_inputs`` of several analyses of ``review`` (analysis id -> Inputs), reading the
+    review's data once rather than once per analysis: what a page listing analyses with their
+    staleness needs. Each call reads afresh; nothing is kept between requests."""
+    analyses = list(analyses)
+    need_rob = any(a.exclude_high_risk for a in analyses)
+    data = _fetch(review=review, rob=need_rob) if analyses else None
+    without_rob = replace(data, rob=None) if data is not None else None
+    return {a.pk: select_inputs(a.spec(), data if a.exclude_high_risk else without_rob) for a in analyses}
 
 
 def select_inputs(spec: dict, data: _Fetched | None) -> Inputs:
@@ -400,13 +411,21 @@ class Overview:
         return (self.latest_done.results or {}).get("prepost") if self.latest_done else None
 
 
-def analysis_overview(*, analysis: Analysis) -> Overview:
-    """The analysis with its latest run, its latest finished result and whether that result is stale."""
-    current = analysis_inputs(analysis=analysis)
+def analysis_overview(*, analysis: Analysis, current: Inputs | None = None) -> Overview:
+    """The analysis with its latest run, its latest finished result and whether that result is stale;
+    ``current``: its inputs now, when already read (``analyses_inputs``)."""
+    current = current if current is not None else analysis_inputs(analysis=analysis)
     latest = last_run(analysis=analysis)
     done = last_run(analysis=analysis, done=True)
     return Overview(analysis=analysis, latest=latest, latest_done=done,
                     staleness=staleness(run=done, current=current), current=current)
+
+
+def analyses_overviews(*, review: Review) -> list[Overview]:
+    """``analysis_overview`` of every analysis of the review, its data read once."""
+    analyses = list(analyses_list(review=review))
+    current = analyses_inputs(review=review, analyses=analyses)
+    return [analysis_overview(analysis=a, current=current[a.pk]) for a in analyses]
 
 
 def runs_of(*, analysis: Analysis):

@@ -26,7 +26,7 @@ from .run_compare import comparable_runs, compare_runs, previous_done
 @review_page(GET="view")
 def analysis_list(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
-    overviews = [selectors.analysis_overview(analysis=a) for a in selectors.analyses_list(review=review)]
+    overviews = selectors.analyses_overviews(review=review)
     return render(request, "analysis/list.html", review_page_context(
         review, overviews=overviews, has_outcomes=review.outcomes.exists()))
 

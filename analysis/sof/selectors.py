@@ -13,7 +13,7 @@ from reviewapp.models import Outcome, Review
 from .. import grade
 from ..compute import RATIO
 from ..models import RCT, Analysis, AnalysisRun
-from ..selectors import analysis_inputs
+from ..selectors import analyses_inputs
 from ..wording import ci_label, effect_text
 from .effects import Absolute, absolute_effect
 from .models import GradeAssessment
@@ -141,7 +141,7 @@ def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:
     """One row per outcome; ``with_staleness`` also compares each run's data with today's (slower)."""
     assessments = {a.outcome_id: a for a in GradeAssessment.objects.filter(review=review).select_related("analysis")}
     by_outcome: dict[int, list[Analysis]] = {}
-    for a in Analysis.objects.filter(review=review).order_by("position", "id"):
+    for a in Analysis.objects.filter(review=review).select_related("outcome").order_by("position", "id"):
         by_outcome.setdefault(a.outcome_id, []).append(a)
     verdicts = extraction_selectors.risk_of_bias_verdicts(review=review)
     rows = []
@@ -152,9 +152,13 @@ def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:
         row = SofRow(outcome=outcome, assessment=assessment, analysis=analysis, run=run, analyses=analyses)
         if run is not None and run.results and run.results.get("summary"):
             _fill(row, run, verdicts, assessment)
-            if with_staleness:
-                row.stale = analysis_inputs(analysis=analysis).hash != run.input_hash
         rows.append(row)
+    if with_staleness:  # today's inputs of every shown analysis, the review's data read once
+        shown = [r for r in rows if r.analysis is not None and r.run is not None and r.run.results
+                 and r.run.results.get("summary")]
+        current = analyses_inputs(review=review, analyses={r.analysis.pk: r.analysis for r in shown}.values())
+        for r in shown:
+            r.stale = current[r.analysis.pk].hash != r.run.input_hash
     return rows
 
 
