@@ -238,3 +238,65 @@ def test_the_report_says_which_results_and_figures_are_out_of_date(client_for, r
 def test_no_search_yet_names_the_planned_databases():
     facts = builder.ReportFacts(title="t", planned_databases=["CINAHL", "PsycINFO"])
     assert builder.methods(facts).blocks[0].text == "No search is recorded yet; the protocol plans CINAHL and PsycINFO."
+
+
+def _stale_outcomes(client, review) -> list[str]:
+    return _api(client, review)["out_of_date"]["stale_outcomes"]
+
+
+def test_the_report_marks_a_run_stale_after_each_input_change_and_fresh_after_a_rerun(
+        client_for, review, people, template, reported, django_capture_on_commit_callbacks):
+    """The staleness the report shows is read once per page for every analysis: still never a stale
+    run shown as fresh, and only the analysis whose data moved is marked."""
+    client = client_for(people["lead"])
+    assert _stale_outcomes(client, review) == []
+    run = reported[OUTCOMES[1]]
+    label = run.inputs["studies"][0]["label"]
+    extraction = next(e for e in template.extractions.select_related("study") if e.study.label == label)
+    answers = extraction.consensus
+    row = next(r for r in answers["outcome_data"] if r["outcome"] == OUTCOMES[1])
+    row["i_n"] = row.get("i_n", 10) + 40  # an extracted value edited
+    extraction.consensus = answers
+    extraction.save()
+    assert _stale_outcomes(client, review) == [OUTCOMES[1]]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.analysis_run_request(actor=people["lead"], analysis=run.analysis)
+    assert _stale_outcomes(client, review) == []
+
+    extraction.status = "in_progress"  # the study leaves every analysis (its extraction is no longer final)
+    extraction.save()
+    assert set(_stale_outcomes(client, review)) == set(OUTCOMES)
+    page = client.get(reverse("report", args=[review.pk])).content.decode()
+    assert page.count("Out of date: the data changed since run") == 2
+    for name in OUTCOMES:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.analysis_run_request(actor=people["lead"], analysis=reported[name].analysis)
+    assert _stale_outcomes(client, review) == []
+    assert "Out of date: the data changed since run" not in client.get(reverse("report", args=[review.pk])).content.decode()
+
+
+def test_the_review_s_data_are_read_once_for_every_analysis_s_staleness(
+        review, people, outcomes, reported, django_assert_max_num_queries):
+    """analyses_inputs gives what analysis_inputs gives each analysis (with and without the
+    high-risk rule), in as many queries for six analyses as for one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from analysis import selectors
+    from analysis.models import Analysis
+
+    for name in OUTCOMES:
+        services.analysis_create(actor=people["lead"], review=review, outcome=outcomes[name],
+                                 name=f"{name} (low risk only)", exclude_high_risk=True)
+        services.analysis_create(actor=people["lead"], review=review, outcome=outcomes[name],
+                                 name=f"{name} (DL)", method="DL")
+    analyses = list(Analysis.objects.filter(review=review).select_related("outcome"))
+    assert len(analyses) == 6 and any(a.exclude_high_risk for a in analyses)
+    together = selectors.analyses_inputs(review=review, analyses=analyses)
+    for a in analyses:
+        assert together[a.pk].as_dict() == selectors.analysis_inputs(analysis=a).as_dict(), a.name
+    assert any(e["reason"].startswith("high risk of bias") for a in analyses for e in together[a.pk].excluded)
+    with CaptureQueriesContext(connection) as one:
+        selectors.analyses_inputs(review=review, analyses=analyses[:1] + [a for a in analyses if a.exclude_high_risk][:1])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        selectors.analyses_inputs(review=review, analyses=analyses)
