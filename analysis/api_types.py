@@ -59,6 +59,10 @@ class RunResultSerializer(serializers.Serializer):
     tau2_ci = serializers.ListField(child=serializers.FloatField(allow_null=True), min_length=2, max_length=2,
                                     allow_null=True, help_text="Q-profile confidence interval of tau2.")
     I2 = serializers.FloatField(allow_null=True, help_text="In percent.")
+    I2_ci = serializers.ListField(child=serializers.FloatField(allow_null=True), min_length=2, max_length=2,
+                                  allow_null=True, required=False,
+                                  help_text="I2's confidence interval (from tau2's), in percent; absent from runs "
+                                            "stored before it was kept.")
     H2 = serializers.FloatField(allow_null=True)
     QE = serializers.FloatField(allow_null=True, help_text="Cochran's Q.")
     QEp = serializers.FloatField(allow_null=True)

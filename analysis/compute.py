@@ -63,7 +63,7 @@ def prepost_share(prepost: list[dict], level: float = 95) -> dict | None:
 def _fit_summary(fit: stats.RmaResult, measure: str, participants: int | None) -> dict:
     d = fit.to_dict()
     keys = ("b", "se", "zval", "pval", "ci_lb", "ci_ub", "pi_lb", "pi_ub", "tau2", "se_tau2", "tau2_ci", "I2",
-            "H2", "QE", "QEp", "k", "weights", "method", "test", "level", "warnings", "ddf")
+            "I2_ci", "H2", "QE", "QEp", "k", "weights", "method", "test", "level", "warnings", "ddf")
     out = {k: d.get(k) for k in keys}
     out["participants"] = participants
     out["measure"] = measure

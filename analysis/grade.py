@@ -346,7 +346,8 @@ def propose(data: GradeInput) -> GradeProposal:
 
 def i2_interval(tau2_ci: tuple[float, float] | None, vi: list[float]) -> tuple[float, float] | None:
     """I2's CI from tau2's (Q-profile) CI and the typical within-study variance, as metafor's
-    confint does (Higgins & Thompson 2002)."""
+    confint does (Higgins & Thompson 2002), for a model without moderators. Runs now keep the
+    engine's own (``RmaResult.I2_ci``, which agrees); this serves runs stored before it was kept."""
     if tau2_ci is None or None in tau2_ci or len(vi) < 2:
         return None
     w = [1 / v for v in vi]

@@ -128,13 +128,22 @@ def grade_input(*, run: AnalysisRun, outcome: str, verdicts: dict[tuple[int, str
     return grade.GradeInput(
         measure=s["measure"], studies=tuple(evidence), estimate=s["b"], ci_lb=s["ci_lb"], ci_ub=s["ci_ub"],
         pi_lb=s.get("pi_lb"), pi_ub=s.get("pi_ub"), I2=s.get("I2"), tau2=s.get("tau2"),
-        I2_ci=grade.i2_interval(tuple(s["tau2_ci"]) if s.get("tau2_ci") else None, [x["vi"] for x in studies]),
+        I2_ci=_i2_ci(s, studies),
         participants=s.get("participants"),
         mid=assessment.mid if assessment else None, sd=assessment.sd if assessment else None,
         control_risk=assessment.control_risk if assessment else None,
         egger_p=egger.get("pval"), trimfill_k0=tf.get("k0"),
         trimfill_ci=(tf["ci_lb"], tf["ci_ub"]) if tf.get("ci_lb") is not None else None,
         level=s.get("level", run.spec.get("level", 95)))
+
+
+def _i2_ci(summary: dict, studies: list[dict]) -> tuple[float, float] | None:
+    """I2's CI as the engine computed it (RmaResult.I2_ci); runs stored before it was kept derive it
+    from tau2's CI as metafor does."""
+    if "I2_ci" in summary:
+        ci = summary["I2_ci"]
+        return (ci[0], ci[1]) if ci and None not in ci else None
+    return grade.i2_interval(tuple(summary["tau2_ci"]) if summary.get("tau2_ci") else None, [x["vi"] for x in studies])
 
 
 def sof_rows(*, review: Review, with_staleness: bool = False) -> list[SofRow]:

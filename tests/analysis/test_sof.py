@@ -310,3 +310,23 @@ def test_a_binary_outcome_gets_absolute_effects_from_the_assumed_control_risk(re
     assert "threshold 1.25" in imprecision and "optimal information size of 585" in imprecision
     line = next(r for r in sof_selectors.table(review=review) if r[0] == "Infant attachment")
     assert line[1] == "450 per 1000" and line[3].startswith("OR ") and "per 1000" in line[2]
+
+
+def test_grade_takes_i2_s_interval_from_the_engine_and_runs_stored_without_it_get_the_same(review, appraised):
+    """A run keeps RmaResult.I2_ci; GRADE's inconsistency states it. A run stored before it was
+    kept gets the same interval from tau2's (grade.i2_interval, metafor's formula without moderators)."""
+    from analysis import grade
+    from analysis.models import AnalysisRun
+
+    for run in appraised.values():
+        s = run.results["summary"]
+        assert s["I2_ci"] is not None and s["I2_ci"][0] <= s["I2"] <= s["I2_ci"][1]
+        assert grade.i2_interval(tuple(s["tau2_ci"]), [x["vi"] for x in run.inputs["studies"]]) == pytest.approx(
+            s["I2_ci"], rel=1e-9, abs=1e-9)
+        row = next(r for r in sof_selectors.sof_rows(review=review) if r.run and r.run.pk == run.pk)
+        reason = row.domains[grade.DOMAINS.index("inconsistency")].proposal.reason
+        assert f"{s['I2_ci'][0]:.0f} to {s['I2_ci'][1]:.0f}%" in reason
+        old = {**run.results, "summary": {k: v for k, v in s.items() if k != "I2_ci"}}
+        AnalysisRun.objects.filter(pk=run.pk).update(results=old)
+        row = next(r for r in sof_selectors.sof_rows(review=review) if r.run and r.run.pk == run.pk)
+        assert row.domains[grade.DOMAINS.index("inconsistency")].proposal.reason == reason
