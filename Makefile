@@ -52,9 +52,10 @@ lint: test-deps
 # Two passes: every test but those of the live Celery worker spread over TEST_WORKERS processes
 # (each with its own test database), then the live worker's tests on the one database it uses.
 # pytest's exit status 5 ("no tests collected") is no failure: PYTEST_ARGS may select one pass only.
+# The parallel pass lists its 40 slowest tests (set-up included), so CI's log says where its time goes.
 TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not live_worker" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not live_worker" --durations=40 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m live_worker $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 clean:
