@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from reviewapp.api_base import ReviewApiView, StrictFieldsMixin
 
 from . import selectors, services
-from .api import SearchSerializer
+from .api.searches import SearchSerializer
 from .models import Search
 from .reruns import query_difference, run_counts, search_runs
 

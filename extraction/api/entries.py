@@ -136,22 +136,29 @@ class ExtractionListApi(ReviewApiView, generics.ListAPIView):
     """The review's extractions (a study on a form, once someone started it): status, who extracts
     and whether they are done, and your own entry."""
 
-    serializer_class = ExtractionSerializer
-    filterset_class = ExtractionFilter
+    kind = Kind.EXTRACTION  # the appraisal API lists appraisals (kind APPRAISAL) with this view
+    serializer_class: type[serializers.Serializer] = ExtractionSerializer
+    filterset_class: type[django_filters.FilterSet] = ExtractionFilter
     ordering_fields = ["study__label", "id", "updated_at", "status"]
     ordering = ["study__label", "id"]
 
     def review_queryset(self):
-        return selectors.extractions_list(review=self.review, kind=Kind.EXTRACTION)
+        return selectors.extractions_list(review=self.review, kind=self.kind)
 
 
 class ExtractionDetailApi(ReviewApiView):
     """One extraction: its status, your own entry with its answers, and the consensus once final."""
 
+    kind = Kind.EXTRACTION  # as the list: the appraisal API shows one appraisal with this view
+    detail_serializer: type[serializers.Serializer] = ExtractionDetailSerializer
+
+    def detail(self, request, extraction_id: int) -> Response:
+        extraction = selectors.extraction_by_id(review=self.review, extraction_id=extraction_id, kind=self.kind)
+        return Response(self.detail_serializer(extraction, context={"request": request}).data)
+
     @extend_schema(responses=ExtractionDetailSerializer)
     def get(self, request, review_id: int, extraction_id: int):
-        extraction = selectors.extraction_by_id(review=self.review, extraction_id=extraction_id)
-        return Response(ExtractionDetailSerializer(extraction, context={"request": request}).data)
+        return self.detail(request, extraction_id)
 
 
 def _blank_entry(*, template: FormTemplate, user, extraction: Extraction | None) -> Entry:

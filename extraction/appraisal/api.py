@@ -16,10 +16,11 @@ from rest_framework.response import Response
 
 from reviewapp.api_base import MAX_ID, IdFilter, ReviewApiView, StrictFieldsMixin
 
-from .. import api as extraction_api
 from .. import api_types, rules
-from .. import selectors as extraction_selectors
 from .. import services as extraction_services
+from ..api import consensus as consensus_api
+from ..api import entries as entries_api
+from ..api import forms as forms_api
 from ..models import Extraction, FormTemplate
 from . import judgements, selectors, services, tools
 
@@ -42,7 +43,7 @@ def _tool(template: FormTemplate) -> dict:
 
 # ---------------------------------------------------------------- tools
 
-class ToolSerializer(extraction_api.FormSerializer):
+class ToolSerializer(forms_api.FormSerializer):
     tool = serializers.SerializerMethodField(help_text="The built-in tool's slug (rob2-parallel, robins-i, ...), "
                                                        "or custom.")
     tool_version = serializers.SerializerMethodField()
@@ -55,8 +56,8 @@ class ToolSerializer(extraction_api.FormSerializer):
     high_risk_levels = serializers.SerializerMethodField(
         help_text="The levels that count as high risk (GRADE, the figures, analyses that leave high risk out).")
 
-    class Meta(extraction_api.FormSerializer.Meta):
-        fields = [*extraction_api.FormSerializer.Meta.fields, "tool", "tool_version", "level", "effects",
+    class Meta(forms_api.FormSerializer.Meta):
+        fields = [*forms_api.FormSerializer.Meta.fields, "tool", "tool_version", "level", "effects",
                   "judgement_levels", "high_risk_from", "high_risk_levels"]
         read_only_fields = fields
 
@@ -221,14 +222,14 @@ def judgements_of(extraction: Extraction, answers: dict | None) -> dict | None:
     return JudgementsSerializer({"domains": domains, "overall": overall}).data
 
 
-class AppraisalSerializer(extraction_api.ExtractionSerializer):
+class AppraisalSerializer(entries_api.ExtractionSerializer):
     tool = serializers.IntegerField(source="template_id", read_only=True)
     tool_name = serializers.CharField(source="template.name", read_only=True)
     outcome = serializers.SerializerMethodField(help_text="The result's outcome ('' for a whole-study appraisal).")
     effect = serializers.SerializerMethodField(help_text="The effect of interest (RoB 2), or ''.")
     overall = serializers.SerializerMethodField(help_text="Once final: the consensus overall judgement.")
 
-    class Meta(extraction_api.ExtractionSerializer.Meta):
+    class Meta(entries_api.ExtractionSerializer.Meta):
         fields = ["id", "tool", "tool_name", "study", "study_label", "target", "outcome", "effect", "version",
                   "status", "overall", "entries", "mine", "finalised_by", "finalised_at", "created_at", "updated_at"]
         read_only_fields = fields
@@ -257,10 +258,10 @@ class AppraisalDetailSerializer(AppraisalSerializer):
         fields = [*AppraisalSerializer.Meta.fields, "my_entry", "my_judgements", "consensus", "judgements"]
         read_only_fields = fields
 
-    @extend_schema_field(extraction_api.EntrySerializer(allow_null=True))
+    @extend_schema_field(entries_api.EntrySerializer(allow_null=True))
     def get_my_entry(self, extraction):
         entry = self._mine(extraction)
-        return extraction_api.EntrySerializer(entry).data if entry else None
+        return entries_api.EntrySerializer(entry).data if entry else None
 
     @extend_schema_field(JudgementsSerializer(allow_null=True))
     def get_my_judgements(self, extraction):
@@ -290,30 +291,27 @@ class AppraisalFilter(django_filters.FilterSet):
         return queryset.filter(target__startswith=value + tools.SEPARATOR)
 
 
-class AppraisalListApi(ReviewApiView, generics.ListAPIView):
+class AppraisalListApi(entries_api.ExtractionListApi):
     """The review's appraisals: study, result, status, who appraises, your own, and once final the
     overall judgement."""
 
+    kind = Kind.APPRAISAL
     serializer_class = AppraisalSerializer
     filterset_class = AppraisalFilter
-    ordering_fields = ["study__label", "id", "updated_at", "status"]
-    ordering = ["study__label", "id"]
-
-    def review_queryset(self):
-        return extraction_selectors.extractions_list(review=self.review, kind=Kind.APPRAISAL)
 
 
-class AppraisalDetailApi(ReviewApiView):
+class AppraisalDetailApi(entries_api.ExtractionDetailApi):
     """One appraisal: your own answers and judgements, and once final the consensus judgements."""
+
+    kind = Kind.APPRAISAL
+    detail_serializer = AppraisalDetailSerializer
 
     @extend_schema(responses=AppraisalDetailSerializer)
     def get(self, request, review_id: int, appraisal_id: int):
-        extraction = extraction_selectors.extraction_by_id(review=self.review, extraction_id=appraisal_id,
-                                                           kind=Kind.APPRAISAL)
-        return Response(AppraisalDetailSerializer(extraction, context={"request": request}).data)
+        return self.detail(request, appraisal_id)
 
 
-class AppraisalEntryApi(extraction_api.EntryApi):
+class AppraisalEntryApi(entries_api.EntryApi):
     """Your own appraisal of a study (and, for a tool that judges each result, of one outcome and
     effect of interest, named by `outcome` and `effect`): GET it, PUT all its answers (each
     question's answer and `<question>_note` support, `<domain>_judgement` and `<domain>_reason` to
@@ -334,22 +332,22 @@ class AppraisalEntryApi(extraction_api.EntryApi):
         services.appraisal_save_answers(actor=request.user, template=template, study=study,
                                         target=self._target(request), **data)
 
-    @extend_schema(parameters=TARGET_PARAMETERS, responses=extraction_api.EntrySerializer)
+    @extend_schema(parameters=TARGET_PARAMETERS, responses=entries_api.EntrySerializer)
     def get(self, request, review_id: int, tool_id: int, study_id: int):
         return super().get(request, review_id, tool_id, study_id)
 
-    @extend_schema(parameters=TARGET_PARAMETERS, request=extraction_api.EntryInputSerializer,
-                   responses=extraction_api.EntrySerializer)
+    @extend_schema(parameters=TARGET_PARAMETERS, request=entries_api.EntryInputSerializer,
+                   responses=entries_api.EntrySerializer)
     def put(self, request, review_id: int, tool_id: int, study_id: int):
         return super().put(request, review_id, tool_id, study_id)
 
 
-class AppraisalEntryReopenApi(AppraisalEntryApi, extraction_api.EntryReopenApi):
+class AppraisalEntryReopenApi(AppraisalEntryApi, entries_api.EntryReopenApi):
     """Reopen your appraisal after marking it done (while the consensus is not final)."""
 
     nothing_to_reopen = "You have no finished appraisal to reopen."
 
-    @extend_schema(parameters=TARGET_PARAMETERS, request=None, responses=extraction_api.EntrySerializer)
+    @extend_schema(parameters=TARGET_PARAMETERS, request=None, responses=entries_api.EntrySerializer)
     def post(self, request, review_id: int, tool_id: int, study_id: int):
         return super().post(request, review_id, tool_id, study_id)
 
@@ -389,14 +387,14 @@ class AppraisalComparisonSerializer(serializers.Serializer):
     blind_reason = serializers.CharField(allow_null=True, help_text="Why the appraisals stay hidden (when not "
                                                                     "comparable).")
     may_settle = serializers.BooleanField()
-    entries = extraction_api.EntryBriefSerializer(many=True)
+    entries = entries_api.EntryBriefSerializer(many=True)
     open = serializers.IntegerField(help_text="Differences not settled yet.")
     still_needed = serializers.ListField(child=serializers.CharField(),
                                          help_text="What the consensus still needs before it can be final.")
     domains = DomainPairSerializer(many=True)
 
 
-class AppraisalConsensusMixin(extraction_api.ConsensusMixin):
+class AppraisalConsensusMixin(consensus_api.ConsensusMixin):
     kind = Kind.APPRAISAL
     detail_serializer = AppraisalDetailSerializer
 
@@ -423,15 +421,15 @@ class AppraisalDifferencesApi(AppraisalConsensusMixin, ReviewApiView):
         return Response(AppraisalComparisonSerializer(body).data)
 
 
-class AppraisalSettlementsApi(AppraisalConsensusMixin, extraction_api.SettlementsApi):
+class AppraisalSettlementsApi(AppraisalConsensusMixin, consensus_api.SettlementsApi):
     """Settle one answer on which the two appraisals differ (its key as `path`)."""
 
-    @extend_schema(request=extraction_api.SettleSerializer, responses=extraction_api.SettlementSerializer)
+    @extend_schema(request=consensus_api.SettleSerializer, responses=consensus_api.SettlementSerializer)
     def post(self, request, review_id: int, appraisal_id: int):
         return super().post(request, review_id, appraisal_id)
 
 
-class AppraisalFinaliseApi(AppraisalConsensusMixin, extraction_api.FinaliseApi):
+class AppraisalFinaliseApi(AppraisalConsensusMixin, consensus_api.FinaliseApi):
     """Make the consensus appraisal final once every difference is settled and every judgement made."""
 
     @extend_schema(request=None, responses=AppraisalDetailSerializer)
@@ -439,7 +437,7 @@ class AppraisalFinaliseApi(AppraisalConsensusMixin, extraction_api.FinaliseApi):
         return super().post(request, review_id, appraisal_id)
 
 
-class AppraisalReopenApi(AppraisalConsensusMixin, extraction_api.ConsensusReopenApi):
+class AppraisalReopenApi(AppraisalConsensusMixin, consensus_api.ConsensusReopenApi):
     """Undo a final consensus appraisal (its settlements stay)."""
 
     @extend_schema(request=None, responses=AppraisalDetailSerializer)

@@ -1,6 +1,7 @@
 """Reads of the screening app, one module per page family (searches, records, screening, priority).
 
-Callers read ``selectors.<name>``; this package re-exports every public read so they keep working.
+Callers read ``selectors.<name>``: as ``screening.services`` is the app's writes, this package's names
+are its reads, the interface other parts use; each is defined in one of these modules.
 """
 from .batch import BatchRow, batch_rows, screener_preference  # noqa: F401
 from .counted import prisma_counts_kept  # noqa: F401
