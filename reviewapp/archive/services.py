@@ -17,7 +17,7 @@ from ..audit import audit_record
 from ..jobs import Attempt, JobFailed, job_cancel, job_run, job_run_again, job_send
 from ..models import ArchiveExport, ArchiveImport, AuditEvent, Membership, Review
 from ..selectors import archive_import_progress_key
-from ..services import _membership_create
+from ..services.members import membership_create
 from .export import archive_write
 from .load import Loaded, archive_check, archive_load, files_delete
 
@@ -137,7 +137,7 @@ def _import(*, source, actor, owner, stored: list, trusted: bool, progress=None)
     _audit_made_outside(actor=actor, review=review, loaded=loaded)
     if owner is not None and not Membership.objects.filter(review=review, user=owner,
                                                            role=Membership.Role.LEAD).exists():
-        _membership_create(actor=actor, review=review, user=owner, role=Membership.Role.LEAD)
+        membership_create(actor=actor, review=review, user=owner, role=Membership.Role.LEAD)
     audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=review,
                  after={"imported_from": {"app_version": manifest.get("app_version"),
                                           "exported_at": manifest.get("exported_at"),
