@@ -173,7 +173,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # the engine shipped beside this script, whatever the working directory and whatever else is installed
 sys.path.insert(0, str(HERE))
-from {ENGINE} import leave1out, rma  # noqa: E402
+from {ENGINE} import json_safe, leave1out, rma  # noqa: E402
 
 TITLE = {py_literal(title)}
 MODEL = {py_literal(model)}
@@ -187,7 +187,7 @@ res = rma(yi, vi, **MODEL)
 out = {{"title": TITLE}}
 out.update((name, getattr(res, name)) for name in NUMBERS)
 out["leave1out"] = leave1out(yi, vi, **MODEL).to_dict()["estimate"]
-print(json.dumps(out, indent=2, default=list))
+print(json.dumps(json_safe(out), indent=2))  # as results.json: arrays as lists, NaN and infinities as null
 '''
 
 
