@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviewapp import services
+from reviewapp.exceptions import ApplicationError
 from reviewapp.models import ApiToken, api_token_hash
 from tests.api.conftest import auth
 
@@ -157,7 +158,7 @@ def test_the_page_sets_a_lifetime_and_a_review_and_refuses_others_reviews(client
     assert timedelta(days=29, hours=23) < token.expires_at - timezone.now() <= timedelta(days=30)
     response = client.post(reverse("api_tokens"), {"name": "sneaky", "scope": "read", "review": other.pk, "days": ""})
     assert 'id="new-key"' not in response.content.decode() and ApiToken.objects.count() == 1
-    with pytest.raises(services.ApplicationError):
+    with pytest.raises(ApplicationError):
         services.api_token_create(user=people["viewer"], name="x", scope="read", review=other)
 
 
