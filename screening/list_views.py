@@ -82,18 +82,19 @@ def screen_list(request: ReviewRequest, review_id: int) -> HttpResponse:
     cfg = selectors.screening_settings_get(review=review)
     words = (cfg.include_keyword_list, cfg.exclude_keyword_list)
     roles: set[str] = review.user_roles  # type: ignore[attr-defined]  # set by @review_page
+    # Settled by others meanwhile: a record not decided by this reviewer and no longer held leaves the page.
+    batch = [row for row in selectors.batch_rows(review=review, user=request.user,
+                                                  item_ids=_shown(request, [i.pk for i in held]))
+             if row.mine is not None or row.item.pk in held_ids]
+    seen = selectors.decisions_visible_on(items=[row.item for row in batch], user=request.user, roles=roles, cfg=cfg)
     rows = []
-    for row in selectors.batch_rows(review=review, user=request.user, item_ids=_shown(request, [i.pk for i in held])):
-        if row.mine is None and row.item.pk not in held_ids:
-            continue  # settled by others meanwhile
+    for row in batch:
         record = row.item.record
         rows.append({
             "item": row.item, "record": record, "mine": row.mine,
             "title_html": mark_safe(highlight(record.title, *words)),  # noqa: S308 - highlight escapes the text
             "abstract_html": mark_safe(highlight(record.abstract, *words)),  # noqa: S308
-            "others": [d for d in selectors.decisions_visible_to(item=row.item, user=request.user,
-                                                                   roles=roles, cfg=cfg)
-                       if d.reviewer_id != request.user.pk],
+            "others": [d for d in seen[row.item.pk] if d.reviewer_id != request.user.pk],
             "frozen_reason": rules.decision_change_refusal(item=row.item) if row.mine else None,
         })
     values = [(v, Decision.Value(v).label, KEYS[v]) for v in services.decisions_values(STAGE)]

@@ -73,20 +73,23 @@ def is_party(*, user, item: ScreeningItem) -> bool:
     return user.is_authenticated and item.decisions.filter(reviewer=user).exists()
 
 
-def conflict_resolve_refusal(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings) -> str | None:
+def conflict_resolve_refusal(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings,
+                             party: bool | None = None) -> str | None:
     """Why ``user`` may not resolve the conflict on ``item`` (None: they may). Leads resolve any
-    conflict; the third reviewer resolves those they did not decide themselves."""
+    conflict; the third reviewer resolves those they did not decide themselves. ``party``: whether
+    `is_party`, when the caller knows already (a batch, `others_decisions_visible_on`)."""
     if can(roles=roles, capability="resolve_conflicts"):
         return None
     if not may_resolve_conflicts(user=user, roles=roles, delegate_id=cfg.conflict_resolver_id):
         return "Resolving conflicts needs the role Lead, or to be named the third reviewer."
-    if is_party(user=user, item=item):
+    if is_party(user=user, item=item) if party is None else party:
         return "You decided on this record yourself: a lead resolves its conflict."
     return None
 
 
-def may_resolve(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings) -> bool:
-    return conflict_resolve_refusal(user=user, roles=roles, item=item, cfg=cfg) is None
+def may_resolve(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings,
+                party: bool | None = None) -> bool:
+    return conflict_resolve_refusal(user=user, roles=roles, item=item, cfg=cfg, party=party) is None
 
 
 def may_resolve_some(*, user, roles: set[str], cfg: ScreeningSettings) -> bool:
@@ -133,17 +136,46 @@ def may_see_others_decisions(*, user, roles: set[str], item: ScreeningItem, cfg:
     """Whether ``user`` may see other people's decisions and notes on ``item``: always without
     blind screening and once the record is settled; while it is in conflict, only whoever may
     resolve that conflict; while it waits, nobody."""
+    return _others_visible(user=user, roles=roles, item=item, cfg=cfg, party=None)
+
+
+def others_decisions_visible_on(*, user, roles: set[str], items: list[ScreeningItem],
+                                cfg: ScreeningSettings) -> set[int]:
+    """The batch form of `may_see_others_decisions` (a page of records, e.g. list mode): the ids of
+    those of ``items`` on which ``user`` may see other people's decisions, with one query at most."""
+    conflicts = [item.pk for item in items if cfg.blind and item.status == Status.CONFLICT]
+    parties = set(Decision.objects.filter(item_id__in=conflicts, reviewer_id=user.pk)
+                  .values_list("item_id", flat=True)) if conflicts and user.is_authenticated else set()
+    return {item.pk for item in items
+            if _others_visible(user=user, roles=roles, item=item, cfg=cfg, party=item.pk in parties)}
+
+
+def _others_visible(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings,
+                    party: bool | None) -> bool:
     if not cfg.blind or item.status in SETTLED:
         return True
-    return item.status == Status.CONFLICT and may_resolve(user=user, roles=roles, item=item, cfg=cfg)
+    return item.status == Status.CONFLICT and may_resolve(user=user, roles=roles, item=item, cfg=cfg, party=party)
 
 
 def visible_decisions(*, user, roles: set[str], item: ScreeningItem, cfg: ScreeningSettings,
                       decisions: list[Decision]) -> list[Decision]:
     """Of ``decisions`` (all on ``item``), those ``user`` may see: their own always."""
-    if may_see_others_decisions(user=user, roles=roles, item=item, cfg=cfg):
-        return decisions
-    return [d for d in decisions if d.reviewer_id == user.pk]
+    return _seen(decisions, user=user, others=may_see_others_decisions(user=user, roles=roles, item=item, cfg=cfg))
+
+
+def visible_decisions_on(*, user, roles: set[str], items: list[ScreeningItem], cfg: ScreeningSettings,
+                         decisions: list[Decision]) -> dict[int, list[Decision]]:
+    """The batch form of `visible_decisions`: {item id: of ``decisions`` (on any of ``items``), those on
+    it ``user`` may see}, every item a key."""
+    others = others_decisions_visible_on(user=user, roles=roles, items=items, cfg=cfg)
+    on: dict[int, list[Decision]] = {item.pk: [] for item in items}
+    for decision in decisions:
+        on.setdefault(decision.item_id, []).append(decision)
+    return {item_id: _seen(found, user=user, others=item_id in others) for item_id, found in on.items()}
+
+
+def _seen(decisions: list[Decision], *, user, others: bool) -> list[Decision]:
+    return decisions if others else [d for d in decisions if d.reviewer_id == user.pk]
 
 
 def visible_decisions_q(*, user, roles: set[str], cfg: ScreeningSettings) -> Q:

@@ -40,9 +40,12 @@ class ScreeningBatchApi(ReviewApiView):
             raise serializers.ValidationError({"size": ["A whole number."]})
         size = int(size_text) if size_text else selectors.screener_preference(user=request.user).batch_size
         held = services.screening_batch(reviewer=request.user, review=self.review, stage=stage, size=size)
-        items = [selectors.screening_item_get(review=self.review, item_id=item.pk) for item in held]
+        items = selectors.screening_items_in_order(review=self.review, item_ids=[item.pk for item in held])
         cfg = selectors.screening_settings_get(review=self.review)
-        context = {"request": request, "cfg": cfg, "roles": self.review.user_roles}
+        roles = self.review.user_roles
+        # Each record's visible decisions read once for the whole batch (the serializer would ask per record).
+        visible = selectors.decisions_visible_on(items=items, user=request.user, roles=roles, cfg=cfg)
+        context = {"request": request, "cfg": cfg, "roles": roles, "visible": visible}
         return Response({"items": ScreeningItemSerializer(items, many=True, context=context).data})
 
 

@@ -125,7 +125,10 @@ class ScreeningItemSerializer(serializers.ModelSerializer):
     @extend_schema_field(VisibleDecisionSerializer(many=True))
     def get_decisions(self, item) -> list[dict]:
         user, cfg = self.context["request"].user, self.context["cfg"]
-        visible = selectors.decisions_visible_to(item=item, user=user, roles=self.context["roles"], cfg=cfg)
+        if "visible" in self.context:  # read for a whole batch at once (selectors.decisions_visible_on)
+            visible = self.context["visible"][item.pk]
+        else:
+            visible = selectors.decisions_visible_to(item=item, user=user, roles=self.context["roles"], cfg=cfg)
         return VisibleDecisionSerializer(visible, many=True).data
 
     def get_may_change(self, item) -> bool:

@@ -3,7 +3,7 @@
 Callers read ``selectors.<name>``: as ``screening.services`` is the app's writes, this package's names
 are its reads, the interface other parts use; each is defined in one of these modules.
 """
-from .batch import BatchRow, batch_rows, screener_preference  # noqa: F401
+from .batch import BatchRow, batch_rows, decisions_visible_on, screener_preference, screening_items_in_order  # noqa: F401
 from .counted import prisma_counts_kept  # noqa: F401
 from .priority import (  # noqa: F401
     WORDLESS,

@@ -18,7 +18,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.models import Review
 
 from ..models import Claim, Decision, ScreenerPreference, ScreeningItem, ScreeningStage
-from .decisions import CLAIM_MINUTES, _occupants, claim_free_items, screening_settings
+from .decisions import CLAIM_MINUTES, _occupants_of, claim_free_items, screening_settings
 
 BATCH_MIN, BATCH_MAX = 5, 25
 LIST_STAGES = (ScreeningStage.TITLE_ABSTRACT,)
@@ -46,18 +46,18 @@ def screening_batch(*, reviewer, review: Review, stage: str, size: int) -> list[
     claims = (Claim.objects.select_for_update().filter(review=review, stage=stage, reviewer=reviewer)
               .select_related("item").order_by("id"))
     mine = Decision.objects.filter(item_id=OuterRef("item_id"), reviewer=reviewer)
-    keep: list[ScreeningItem] = []
-    for claim in claims.annotate(decided=Exists(mine)):
-        item = claim.item
-        open_still = item.status == ScreeningItem.Status.PENDING and not claim.decided
-        # A claim that ran out may have lost its seat to others meanwhile: kept only while one is free.
-        if open_still and claim.expires_at <= now:
-            open_still = len(_occupants(item_id=item.pk, reviewer=reviewer, now=now)) < (
-                cfg.reviewers_per_record - item.decisions_count)
-        if open_still:
-            keep.append(item)
-        else:
-            claim.delete()
+    claims_now = list(claims.annotate(decided=Exists(mine)))
+    held = [claim for claim in claims_now if claim.item.status == ScreeningItem.Status.PENDING and not claim.decided]
+    # A claim that ran out may have lost its seat to others meanwhile: kept only while one is free
+    # (the others on those records looked up once for the whole page).
+    others = _occupants_of(item_ids=[claim.item_id for claim in held if claim.expires_at <= now],
+                           reviewer=reviewer, now=now)
+    kept = [claim for claim in held if claim.expires_at > now
+            or len(others.get(claim.item_id, ())) < cfg.reviewers_per_record - claim.item.decisions_count]
+    gone = {claim.pk for claim in claims_now} - {claim.pk for claim in kept}
+    if gone:
+        Claim.objects.filter(pk__in=gone).delete()
+    keep: list[ScreeningItem] = [claim.item for claim in kept]
     if keep:
         Claim.objects.filter(review=review, stage=stage, reviewer=reviewer).update(expires_at=expires)
         return keep

@@ -210,10 +210,12 @@ def claim_free_items(*, reviewer, review: Review, stage: str, cfg: ScreeningSett
                          .select_for_update(skip_locked=True, of=("self",))[:need - len(rows)])
         if not rows:
             break
+        # Now that the rows are locked, look again (once for them all): a reviewer whose claim on one was
+        # committed after our query began (so the query did not see it) has let go of the lock by now, and
+        # is seen here.
+        occupants = _occupants_of(item_ids=[item.pk for item in rows], reviewer=reviewer, now=now)
         for item in rows:
-            # Now that the row is locked, look again: a reviewer whose claim on it was committed after our
-            # query began (so the query did not see it) has let go of the lock by now, and is seen here.
-            holders = len(_occupants(item_id=item.pk, reviewer=reviewer, now=now))
+            holders = len(occupants.get(item.pk, ()))
             if holders < required - item.decisions_count:
                 chosen.append(item)
             else:
@@ -242,11 +244,18 @@ def _undecided_assignments():
                                                                      reviewer_id=OuterRef("reviewer_id"))))
 
 
-def _occupants(*, item_id: int, reviewer, now: datetime.datetime) -> set[int]:
-    """The other reviewers holding this record on screen or kept a place on it by an assignment."""
-    on_screen = Claim.objects.filter(item_id=item_id, expires_at__gt=now).exclude(reviewer=reviewer)
-    kept = _undecided_assignments().filter(item_id=item_id).exclude(reviewer=reviewer)
-    return set(on_screen.values_list("reviewer_id", flat=True)) | set(kept.values_list("reviewer_id", flat=True))
+def _occupants_of(*, item_ids: list[int], reviewer, now: datetime.datetime) -> dict[int, set[int]]:
+    """{item id: the other reviewers holding it on screen or kept a place on it by an assignment}, for
+    these records (two queries however many)."""
+    found: dict[int, set[int]] = {}
+    if not item_ids:
+        return found
+    on_screen = Claim.objects.filter(item_id__in=item_ids, expires_at__gt=now).exclude(reviewer=reviewer)
+    kept = _undecided_assignments().filter(item_id__in=item_ids).exclude(reviewer=reviewer)
+    for rows in (on_screen, kept):
+        for item_id, person in rows.values_list("item_id", "reviewer_id"):
+            found.setdefault(item_id, set()).add(person)
+    return found
 
 
 @transaction.atomic
