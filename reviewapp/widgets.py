@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
 
 
 class IsoDateInput(forms.DateInput):
@@ -55,3 +57,27 @@ class IdListField(forms.Field):
         if len(words) > self.limit:
             raise forms.ValidationError(f"At most {self.limit} ids at once; this asks for {len(words)}.")
         return list(dict.fromkeys(int(w) for w in words))
+
+
+class ErrorNamingBoundField(BoundField):
+    """A field that names its error to screen readers wherever a template renders it.
+
+    Django marks a field in error ``aria-invalid`` and points ``aria-describedby`` at its error
+    list (``<id>_error``), but not for a group of boxes or radios (it leaves that to a fieldset of
+    its own template, which hand-written pages do not use), nor when the widget brings its own
+    ``aria-describedby``. Here each control of the field names its error list in every case."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors and self.auto_id and not widget.is_hidden:
+            named = (attrs.get("aria-describedby") or self.field.widget.attrs.get("aria-describedby") or "").split()
+            error_id = f"{self.auto_id}_error"
+            attrs["aria-describedby"] = " ".join(named + [error_id] if error_id not in named else named)
+        return attrs
+
+
+class FormRenderer(DjangoTemplates):
+    """The site's form renderer (``FORM_RENDERER``): Django's, with fields that name their errors."""
+
+    bound_field_class = ErrorNamingBoundField

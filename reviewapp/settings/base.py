@@ -109,6 +109,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form's fields name their errors to screen readers (aria-invalid, aria-describedby).
+FORM_RENDERER = "reviewapp.widgets.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'reviewapp.sqlite3'}",
