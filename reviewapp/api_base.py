@@ -28,6 +28,7 @@ from rest_framework.views import APIView, exception_handler
 from .exceptions import ApplicationError
 from .models import Review
 from .paging import rows_by_ids
+from .people import display_name
 from .permissions import review_get_for_user
 from .widgets import IdListField
 
@@ -165,6 +166,25 @@ def typed_json(described, **kwargs) -> serializers.JSONField:
 # ---------------------------------------------------------------- input
 
 UNKNOWN_FIELD = "Unknown field: this operation does not take it."
+
+
+class PersonNameField(serializers.CharField):
+    """A person by name, read-only: full name, else username (``reviewapp.people.display_name``,
+    as the pages). ``source`` names the user; null when there is none. Sits beside the username
+    fields clients already read."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Full name, else the username.")
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance):
+        try:
+            return super().get_attribute(instance)
+        except (AttributeError, KeyError):
+            return None
+
+    def to_representation(self, value):
+        return display_name(value) if value is not None else None
 
 
 class StrictFieldsMixin:

@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 
 from .extensions import declared_mapping
 from .models import AuditEvent, Membership
+from .people import display_name
 
 EMPTY = "—"
 # Snapshot keys that say nothing to a reader: every event of a review has the same review, and a
@@ -97,11 +98,6 @@ def field_label(key: str, model_field: models.Field | None) -> str:
     return name[:1].upper() + name[1:]
 
 
-def person_name(user) -> str:
-    """A person as the pages name them: full name, else user name."""
-    return user.get_full_name() or user.get_username()
-
-
 def _related_name(model_field: models.Field, value: Any, names: dict) -> str:
     """What a stored foreign key points at, by name: a person's name, an object's own wording.
     ``names`` remembers each answer for the rest of the page or download."""
@@ -112,7 +108,7 @@ def _related_name(model_field: models.Field, value: Any, names: dict) -> str:
         if obj is None:
             names[key] = f"{related._meta.verbose_name} #{value} (since deleted)"
         elif hasattr(obj, "get_username"):
-            names[key] = person_name(obj)
+            names[key] = display_name(obj)
         elif type(obj).__str__ is not models.Model.__str__:
             names[key] = str(obj)
         else:
@@ -210,7 +206,7 @@ def describe(event: AuditEvent, names: dict | None = None) -> EventDisplay:
             summary = None  # an event stored in an older shape: fall back to the plain wording
     return EventDisplay(summary=summary or default_summary(event), kind=kind_name(event.object_type),
                         changes=event_changes(event, names),
-                        who=person_name(event.actor) if event.actor_id and event.actor else event.actor_label)
+                        who=display_name(event.actor) if event.actor_id and event.actor else event.actor_label)
 
 
 # The review's own kinds of object.

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from reviewapp.api_base import ReviewApiView, StrictFieldsMixin
+from reviewapp.api_base import PersonNameField, ReviewApiView, StrictFieldsMixin
 
 from .. import api_types, rules, selectors, services
 from ..models import Extraction, Settlement
@@ -52,11 +52,12 @@ class SettleSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class SettlementSerializer(serializers.ModelSerializer):
     settled_by = serializers.SerializerMethodField()
+    settled_by_name = PersonNameField(source="settled_by")
     value = api_types.AnswerField(allow_null=True, read_only=True)
 
     class Meta:
         model = Settlement
-        fields = ["path", "value", "note", "settled_by", "settled_at"]
+        fields = ["path", "value", "note", "settled_by", "settled_by_name", "settled_at"]
         read_only_fields = fields
 
     def get_settled_by(self, settlement) -> str | None:

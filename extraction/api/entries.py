@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
-from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin
+from reviewapp.api_base import IdFilter, PersonNameField, ReviewApiView, StrictFieldsMixin
 
 from .. import api_types, rules, selectors, services
 from ..models import Entry, Extraction, FormTemplate
@@ -19,10 +19,11 @@ class EntryBriefSerializer(serializers.ModelSerializer):
     """Who fills an entry and whether they are done; never their answers."""
 
     user = serializers.CharField(source="user.get_username", read_only=True)
+    user_name = PersonNameField(source="user")
 
     class Meta:
         model = Entry
-        fields = ["user", "done", "done_at"]
+        fields = ["user", "user_name", "done", "done_at"]
         read_only_fields = fields
 
 
@@ -30,6 +31,7 @@ class EntrySerializer(serializers.ModelSerializer):
     """The caller's own entry. Before they save one, a blank one (id null, started false)."""
 
     user = serializers.CharField(source="user.get_username", read_only=True)
+    user_name = PersonNameField(source="user")
     started = serializers.SerializerMethodField()
     extraction = serializers.IntegerField(source="extraction_id", read_only=True, allow_null=True)
     version = serializers.IntegerField(source="version.number", read_only=True)
@@ -44,7 +46,8 @@ class EntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entry
-        fields = ["id", "started", "extraction", "user", "version", "done", "done_at", "answers", "retired",
+        fields = ["id", "started", "extraction", "user", "user_name", "version", "done", "done_at", "answers",
+                  "retired",
                   "has_unsaved_draft", "frozen_reason", "updated_at"]
         read_only_fields = fields
 
@@ -77,12 +80,13 @@ class ExtractionSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     entries = EntryBriefSerializer(many=True, read_only=True)
     finalised_by = serializers.SerializerMethodField()
+    finalised_by_name = PersonNameField(source="finalised_by")
     mine = serializers.SerializerMethodField(help_text="Your own entry (brief), or null.")
 
     class Meta:
         model = Extraction
         fields = ["id", "form", "form_name", "study", "study_label", "target", "version", "status", "entries",
-                  "mine", "finalised_by", "finalised_at", "created_at", "updated_at"]
+                  "mine", "finalised_by", "finalised_by_name", "finalised_at", "created_at", "updated_at"]
         read_only_fields = fields
 
     def get_finalised_by(self, extraction) -> str | None:

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import MAX_ID, ReviewApiView, StrictFieldsMixin
+from reviewapp.api_base import MAX_ID, PersonNameField, ReviewApiView, StrictFieldsMixin
 
 from .. import api_types, rules, selectors, services
 from .. import definition as defs
@@ -26,10 +26,11 @@ class AnswersField(serializers.JSONField):
 
 class FormVersionBriefSerializer(serializers.ModelSerializer):
     published_by = serializers.SerializerMethodField()
+    published_by_name = PersonNameField(source="published_by")
 
     class Meta:
         model = FormVersion
-        fields = ["number", "note", "published_by", "published_at"]
+        fields = ["number", "note", "published_by", "published_by_name", "published_at"]
         read_only_fields = fields
 
     def get_published_by(self, version) -> str | None:
@@ -57,10 +58,11 @@ class FormSerializer(serializers.ModelSerializer):
     settler = serializers.SerializerMethodField(help_text="Who settles differences besides the leads (or null).")
     current_version = serializers.SerializerMethodField(help_text="The number of the version entries use now.")
     versions = serializers.SerializerMethodField(help_text="Every published version, newest first.")
+    settler_name = PersonNameField(source="settler")
 
     class Meta:
         model = FormTemplate
-        fields = ["id", "name", "kind", "settler", "current_version", "versions", "created_at"]
+        fields = ["id", "name", "kind", "settler", "settler_name", "current_version", "versions", "created_at"]
         read_only_fields = fields
 
     def _versions(self, template) -> list:

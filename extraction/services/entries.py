@@ -16,6 +16,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
 from reviewapp.notifications.models import Kind
 from reviewapp.notifications.services import notify
+from reviewapp.people import display_name
 from reviewapp.permissions import roles_of
 from screening.models import Study
 
@@ -302,7 +303,7 @@ def consensus_answers(extraction: Extraction) -> tuple[dict, list[str]]:
     for path in defs.merged_paths(extraction.version.definition):
         texts = [t for t in (fa.get(path), fb.get(path)) if t]
         if len(texts) == 2 and not defs.same_value(*texts):
-            flat[path] = f"{a.user.get_username()}: {texts[0]}\n{b.user.get_username()}: {texts[1]}"
+            flat[path] = f"{display_name(a.user)}: {texts[0]}\n{display_name(b.user)}: {texts[1]}"
         elif texts:
             flat[path] = texts[0]
     open_paths = []

@@ -5,7 +5,7 @@ import django_filters
 from rest_framework import generics, serializers
 
 from .. import selectors
-from ..api_base import ReviewApiView, typed_json
+from ..api_base import PersonNameField, ReviewApiView, typed_json
 from ..models import AuditEvent
 
 # ---------------------------------------------------------------- audit trail
@@ -18,10 +18,12 @@ _SNAPSHOT = {"type": "object", "nullable": True, "additionalProperties": {
 class AuditEventSerializer(serializers.ModelSerializer):
     before = typed_json(_SNAPSHOT, read_only=True, help_text="The changed object's fields before (null: created).")
     after = typed_json(_SNAPSHOT, read_only=True, help_text="Its fields after (null: deleted).")
+    actor_name = PersonNameField(source="actor", help_text="The actor's full name, else username (null: no account, "
+                                                           "e.g. the system or a deleted account; see actor_label).")
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor_label", "action", "object_type", "object_id", "object_label",
+        fields = ["id", "created_at", "actor_label", "actor_name", "action", "object_type", "object_id", "object_label",
                   "before", "after"]
         read_only_fields = fields
 

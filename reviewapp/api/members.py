@@ -9,7 +9,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from .. import services
-from ..api_base import ReviewApiView, StrictFieldsMixin
+from ..api_base import PersonNameField, ReviewApiView, StrictFieldsMixin
 from ..models import Membership
 from .common import Role, User
 from .outcomes import InvitationSerializer
@@ -20,11 +20,12 @@ class MemberSerializer(serializers.ModelSerializer):
     """A member as the team sees them: never their e-mail address (that is theirs to give)."""
 
     user_id = serializers.IntegerField(source="pk", read_only=True)
+    display_name = PersonNameField(source="*")
     roles = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["user_id", "username", "first_name", "last_name", "roles"]
+        fields = ["user_id", "username", "display_name", "first_name", "last_name", "roles"]
         read_only_fields = fields
 
     def get_roles(self, user) -> list[str]:

@@ -9,7 +9,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..api_base import ReviewApiView, StrictFieldsMixin, string_list_field
+from ..api_base import PersonNameField, ReviewApiView, StrictFieldsMixin, string_list_field
 from ..archive.services import archive_export_again, archive_export_cancel, archive_export_request
 from ..archive.views import archive_file_response
 from ..models import ArchiveExport, Invitation, Outcome, Review
@@ -73,12 +73,14 @@ class OutcomeDetailApi(ReviewApiView):
 
 class ArchiveExportSerializer(serializers.ModelSerializer):
     requested_by = serializers.CharField(source="requested_by.username", read_only=True, allow_null=True)
+    requested_by_name = PersonNameField(source="requested_by")
     url = serializers.SerializerMethodField(help_text="GET it until `status` is done or failed.")
     file_url = serializers.SerializerMethodField(help_text="The ZIP, once `status` is done (else null).")
 
     class Meta:
         model = ArchiveExport
-        fields = ["id", "status", "requested_by", "size", "objects_count", "error", "created_at", "finished_at",
+        fields = ["id", "status", "requested_by", "requested_by_name", "size", "objects_count", "error",
+                  "created_at", "finished_at",
                   "url", "file_url"]
         read_only_fields = fields
 
@@ -166,9 +168,11 @@ class InvitationSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True)
     roles = string_list_field(choices=Role.choices, read_only=True, help_text="Roles given on acceptance.")
     invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
+    invited_by_name = PersonNameField(source="invited_by")
 
     class Meta:
         model = Invitation
-        fields = ["id", "invitee", "roles", "state", "invited_by", "created_at", "expires_at", "accepted_at",
+        fields = ["id", "invitee", "roles", "state", "invited_by", "invited_by_name", "created_at",
+                  "expires_at", "accepted_at",
                   "declined_at", "revoked_at"]
         read_only_fields = fields

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
-from ..api_base import string_list_field
+from ..api_base import PersonNameField, string_list_field
 from ..models import Invitation
+from ..people import display_name
 from .common import Role
 from .reviews import AccountListApi
 
@@ -19,6 +20,7 @@ from .reviews import AccountListApi
 class MeSerializer(serializers.Serializer):
     user_id = serializers.IntegerField()
     username = serializers.CharField()
+    display_name = serializers.CharField(help_text="Full name, else the username.")
     token = serializers.CharField(allow_null=True, help_text="The name of the token used, if one was.")
     scope = serializers.CharField(help_text="read or read-write")
 
@@ -30,10 +32,12 @@ class MyInvitationSerializer(serializers.ModelSerializer):
     review_title = serializers.CharField(source="review.title", read_only=True)
     roles = string_list_field(choices=Role.choices, read_only=True, help_text="Roles given on acceptance.")
     invited_by = serializers.CharField(source="invited_by.get_username", default=None, allow_null=True, read_only=True)
+    invited_by_name = PersonNameField(source="invited_by")
 
     class Meta:
         model = Invitation
-        fields = ["id", "review_id", "review_title", "roles", "invited_by", "created_at", "expires_at"]
+        fields = ["id", "review_id", "review_title", "roles", "invited_by", "invited_by_name", "created_at",
+                  "expires_at"]
         read_only_fields = fields
 
 
@@ -71,5 +75,6 @@ class MeApi(APIView):
     def get(self, request):
         token = request.auth if hasattr(request.auth, "scope") else None
         return Response({"user_id": request.user.pk, "username": request.user.get_username(),
+                         "display_name": display_name(request.user),
                          "token": token.name if token else None,
                          "scope": token.scope if token else "read-write"})

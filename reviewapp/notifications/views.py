@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ..exceptions import ApplicationError
 from ..page_access import public_page, signed_in_page
+from ..people import display_name
 from . import selectors, services
 from .models import EmailMode, Kind
 
@@ -82,4 +83,4 @@ def notifications_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
     return render(request, "reviewapp/notifications_unsubscribe.html", {
-        "person": user.get_username(), "kind_label": dict(Kind.choices).get(kind), "done": done})
+        "person": display_name(user), "kind_label": dict(Kind.choices).get(kind), "done": done})

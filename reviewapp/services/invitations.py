@@ -25,6 +25,7 @@ from ..invitation_rules import invitation_acceptance_refusal, invitation_new_acc
 from ..models import AuditEvent, Invitation, Membership, Review, invitation_token_hash
 from ..notifications.models import Kind
 from ..notifications.services import notify
+from ..people import display_name
 from .members import ROLES_REQUIRED, member_roles_set
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ def _invitation_claim(*, invitation: Invitation, user) -> Invitation:
     # Roles are added, never taken away: someone already in the review keeps what they had.
     member_roles_set(actor=user, review=review, user=user, roles=have | set(invitation.roles))
     notify(review=review, kind=Kind.INVITATION, recipients=[invitation.invited_by_id],
-           params={"person": user.get_username(), "roles": ", ".join(invitation.role_labels)},
+           params={"person": display_name(user), "roles": ", ".join(invitation.role_labels)},
            link=reverse("review_members", args=[review.pk]))
     return invitation
 

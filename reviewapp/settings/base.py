@@ -105,6 +105,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reviewapp.notifications.context.notifications",
             ],
+            # {{ user|person }} names a person the one way (reviewapp.people.display_name).
+            "builtins": ["reviewapp.templatetags.people"],
         },
     },
 ]

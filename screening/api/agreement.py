@@ -21,6 +21,8 @@ class PairAgreementSerializer(serializers.Serializer):
     stage = serializers.CharField()
     reviewer_a = serializers.CharField()
     reviewer_b = serializers.CharField()
+    reviewer_a_name = serializers.CharField(help_text="Full name, else the username.")
+    reviewer_b_name = serializers.CharField(help_text="Full name, else the username.")
     n = serializers.IntegerField(help_text="Records both screened.")
     percent_agreement = serializers.FloatField()
     kappa = serializers.FloatField(allow_null=True, help_text="Cohen's kappa; null when both chose one category only.")
@@ -36,7 +38,8 @@ def _pair_row(row: selectors.PairAgreement) -> dict:
     def finite(x: float) -> float | None:
         return None if x != x else x  # NaN (undefined) becomes null: JSON has no NaN
 
-    return {"stage": row.stage, "reviewer_a": row.reviewer_a, "reviewer_b": row.reviewer_b, "n": r.n,
+    return {"stage": row.stage, "reviewer_a": row.reviewer_a, "reviewer_b": row.reviewer_b,
+            "reviewer_a_name": row.reviewer_a_name, "reviewer_b_name": row.reviewer_b_name, "n": r.n,
             "percent_agreement": r.percent, "kappa": finite(r.kappa), "kappa_ci_lb": finite(r.kappa_ci[0]),
             "kappa_ci_ub": finite(r.kappa_ci[1]), "pabak": r.pabak, "ac1": finite(r.ac1)}
 

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 
-from reviewapp.api_base import ReviewApiView, StrictFieldsMixin
+from reviewapp.api_base import PersonNameField, ReviewApiView, StrictFieldsMixin
 
 from .. import rules, selectors, services
 from ..models import (
@@ -37,10 +37,11 @@ class ResolveSerializer(StrictFieldsMixin, serializers.Serializer):
 class ResolvedItemSerializer(serializers.ModelSerializer):
     resolved_by = serializers.CharField(source="resolved_by.get_username", default=None, allow_null=True,
                                         read_only=True)
+    resolved_by_name = PersonNameField(source="resolved_by")
 
     class Meta:
         model = ScreeningItem
-        fields = ["id", "stage", "status", "reason", "resolved_by", "resolution_note", "settled_at"]
+        fields = ["id", "stage", "status", "reason", "resolved_by", "resolved_by_name", "resolution_note", "settled_at"]
         read_only_fields = fields
 
 

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import IdFilter, ReviewApiView, StrictFieldsMixin, string_list_field
+from reviewapp.api_base import IdFilter, PersonNameField, ReviewApiView, StrictFieldsMixin, string_list_field
 from reviewapp.exceptions import ApplicationError
 
 from .. import rules, selectors, services
@@ -97,11 +97,13 @@ class ScreeningProgressApi(ReviewApiView):
 
 class VisibleDecisionSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.get_username", read_only=True)
+    reviewer_name = PersonNameField(source="reviewer")
     tags = string_list_field(read_only=True)
 
     class Meta:
         model = Decision
-        fields = ["id", "reviewer", "stage", "value", "reason", "note", "tags", "created_at", "updated_at"]
+        fields = ["id", "reviewer", "reviewer_name", "stage", "value", "reason", "note", "tags", "created_at",
+                  "updated_at"]
         read_only_fields = fields
 
 
@@ -258,6 +260,7 @@ class LoggedDecisionSerializer(serializers.ModelSerializer):
     """A decision in the log. Its value and reason are null while blind screening hides them."""
 
     reviewer = serializers.CharField(source="reviewer.get_username", read_only=True)
+    reviewer_name = PersonNameField(source="reviewer")
     record = serializers.IntegerField(source="item.record_id", read_only=True)
     item_status = serializers.CharField(source="item.status", read_only=True)
     hidden = serializers.SerializerMethodField()
@@ -266,7 +269,8 @@ class LoggedDecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Decision
-        fields = ["id", "reviewer", "item", "record", "stage", "item_status", "hidden", "value", "reason",
+        fields = ["id", "reviewer", "reviewer_name", "item", "record", "stage", "item_status", "hidden",
+                  "value", "reason",
                   "created_at", "updated_at"]
         read_only_fields = fields
 
@@ -289,7 +293,7 @@ class DecisionLogFilter(django_filters.FilterSet):
 
     class Meta:
         model = Decision
-        fields = ["stage", "reviewer"]
+        fields = ["stage", "reviewer", "reviewer_name"]
 
 
 class DecisionLogApi(ReviewApiView, generics.ListAPIView):

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from reviewapp.api_base import ReviewApiView, StrictFieldsMixin, string_list_field
+from reviewapp.api_base import PersonNameField, ReviewApiView, StrictFieldsMixin, string_list_field
 
 from .. import selectors, services
 from ..models import (
@@ -19,11 +19,13 @@ class DuplicatePairSerializer(serializers.ModelSerializer):
     record_a = RecordBriefSerializer(read_only=True)
     record_b = RecordBriefSerializer(read_only=True)
     decided_by = serializers.CharField(source="decided_by.get_username", default=None, allow_null=True, read_only=True)
+    decided_by_name = PersonNameField(source="decided_by")
     reasons = string_list_field(read_only=True, help_text="Why the two look alike, in words.")
 
     class Meta:
         model = DuplicatePair
-        fields = ["id", "record_a", "record_b", "score", "sure", "reasons", "status", "decided_by", "decided_at",
+        fields = ["id", "record_a", "record_b", "score", "sure", "reasons", "status", "decided_by",
+                  "decided_by_name", "decided_at",
                   "created_at"]
         read_only_fields = fields
 

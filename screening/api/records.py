@@ -13,6 +13,7 @@ from reviewapp.api_base import (
     DeferredJoinPagination,
     IdFilter,
     IdListFilter,
+    PersonNameField,
     ReviewApiView,
     StrictFieldsMixin,
     string_list_field,
@@ -174,10 +175,11 @@ def _record(review, record_id: int) -> Record:
 
 class RecordCorrectionSerializer(serializers.ModelSerializer):
     corrected_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    corrected_by_name = PersonNameField(source="corrected_by")
 
     class Meta:
         model = RecordCorrection
-        fields = ["id", "field", "original", "corrected", "corrected_by", "corrected_at"]
+        fields = ["id", "field", "original", "corrected", "corrected_by", "corrected_by_name", "corrected_at"]
         read_only_fields = fields
 
 

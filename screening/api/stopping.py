@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from reviewapp.api_base import ReviewApiView, StrictFieldsMixin, typed_json
+from reviewapp.api_base import PersonNameField, ReviewApiView, StrictFieldsMixin, typed_json
 
 from .. import selectors, services
 from ..models import (
@@ -60,13 +60,14 @@ class RankingRunSerializer(serializers.ModelSerializer):
 
 class StoppingDecisionSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.get_username", read_only=True, allow_null=True)
+    decided_by_name = PersonNameField(source="decided_by")
     details = typed_json(StoppingFiguresSerializer, read_only=True,
                          help_text="The figures the stop was decided on, as they were then.")
 
     class Meta:
         model = StoppingDecision
         fields = ["id", "rule", "target_recall", "confidence", "p_value", "screened", "included_found",
-                  "marked_excluded", "details", "decided_by", "decided_at"]
+                  "marked_excluded", "details", "decided_by", "decided_by_name", "decided_at"]
         read_only_fields = fields
 
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from reviewapp.models import Review
+from reviewapp.people import display_name
 
 from .. import pace, rules
 from ..agreement import Agreement, agreement
@@ -136,8 +138,10 @@ def decisions_log(*, review: Review, stage: str = "", reviewer_id: int | None = 
 @dataclass
 class PairAgreement:
     stage: str
-    reviewer_a: str
+    reviewer_a: str  # usernames
     reviewer_b: str
+    reviewer_a_name: str  # full names, else the usernames (reviewapp.people.display_name)
+    reviewer_b_name: str
     result: Agreement
 
 
@@ -171,7 +175,11 @@ def agreement_table(*, review: Review) -> list[PairAgreement]:
     """Per stage and pair of reviewers, their agreement on the records both screened (from the log)."""
     pairs = _paired_decisions(review=review)
     categories = _AGREEMENT_CATEGORIES
-    return [PairAgreement(stage=stage, reviewer_a=a, reviewer_b=b, result=agreement(values, categories[stage]))
+    User = get_user_model()
+    names = {u.get_username(): display_name(u) for u in User.objects.filter(
+        **{f"{User.USERNAME_FIELD}__in": {name for _, a, b in pairs for name in (a, b)}})}
+    return [PairAgreement(stage=stage, reviewer_a=a, reviewer_b=b, reviewer_a_name=names.get(a, a),
+                          reviewer_b_name=names.get(b, b), result=agreement(values, categories[stage]))
             for (stage, a, b), values in sorted(pairs.items(), key=lambda kv: (kv[0][0] != "ta", kv[0]))]
 
 
@@ -206,7 +214,10 @@ def decisions_per_reviewer(*, review: Review) -> list[dict]:
             .annotate(n=Count("id"), last=Max("updated_at")).order_by("reviewer__username", "stage"))
     held = dict(Claim.objects.filter(review=review).values("reviewer_id").annotate(n=Count("id"))
                 .values_list("reviewer_id", "n"))
-    return [{**row, "held": held.get(row["reviewer_id"], 0)} for row in rows]
+    people = {u.pk: display_name(u) for u in get_user_model().objects.filter(
+        pk__in={row["reviewer_id"] for row in rows})}
+    return [{**row, "held": held.get(row["reviewer_id"], 0), "reviewer_name": people.get(row["reviewer_id"], "")}
+            for row in rows]
 
 
 @dataclass
@@ -227,7 +238,7 @@ def team_view(*, review: Review) -> list[TeamRow]:
     open to them and their median seconds per decision (`pace`: gaps between their consecutive
     decisions, breaks over ten minutes left out). Counts only: no decision's value shows."""
     cfg = screening_settings_get(review=review)
-    people = [(p.pk, p.get_username(), p.get_full_name() or p.get_username())
+    people = [(p.pk, p.get_username(), display_name(p))
               for p in rules.conflict_resolver_candidates(review=review)]
     times: dict[tuple[int, str], list] = {}
     for reviewer_id, stage, created in (Decision.objects.filter(review=review)
