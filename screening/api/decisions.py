@@ -293,7 +293,7 @@ class DecisionLogFilter(django_filters.FilterSet):
 
     class Meta:
         model = Decision
-        fields = ["stage", "reviewer", "reviewer_name"]
+        fields = ["stage", "reviewer"]
 
 
 class DecisionLogApi(ReviewApiView, generics.ListAPIView):

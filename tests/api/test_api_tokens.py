@@ -32,8 +32,8 @@ def test_the_page_shows_a_new_key_once_and_keeps_only_its_hash(client_for, peopl
 def test_a_token_works_until_revoked_on_its_page(client, client_for, people):
     token, key = services.api_token_create(user=people["viewer"], name="script", scope="read")
     response = client.get(reverse("api_me"), **auth(key))
-    assert response.json() == {"user_id": people["viewer"].pk, "username": "viewer", "token": "script",
-                               "scope": "read"}
+    assert response.json() == {"user_id": people["viewer"].pk, "username": "viewer", "display_name": "viewer",
+                               "token": "script", "scope": "read"}
     token.refresh_from_db()
     assert token.last_used_at is not None
     page = client_for(people["viewer"])
