@@ -7,8 +7,9 @@ WCAG 2.0 and 2.1, levels A and AA, and axe's best practices (content outside lan
 order, empty table headers and duplicate landmarks are best-practice rules, and they matter to a
 screen-reader user as much as the others). A failure names page, role, rule and element.
 
-Pages whose HTML is the same for two people (but for the CSRF token and the signed-in name) are
-checked once: axe would find the same thing twice.
+One test per person, so that xdist spreads them over its workers; the demo is built once per
+worker and restored for each (see ``demo_paths``). Within one person's walk, pages whose HTML is
+the same (but for the CSRF token) are checked once: axe would find the same thing twice.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "
          "resultTypes": ["violations"], "reporter": "no-passes"}
 # The demo's people, one per role, then someone with no part in the review, then nobody.
 PEOPLE = ["lead", "reviewer1", "extractor", "viewer", "outsider", None]
+# Pages each walk finds at least (distinct pages; refusals count once per status).
+MINIMUM_PAGES = {"lead": 60, "outsider": 2, None: 1}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"csrfToken": *"[^"]*"')
 
 
@@ -84,40 +87,65 @@ def _describe(path: str, who: str, violation: dict) -> list[str]:
             for node in violation["nodes"]]
 
 
-def test_no_page_has_an_accessibility_violation_for_any_role(live_server, browser, client):
+@pytest.fixture(scope="module")
+def demo_paths(browser, django_db_setup, django_db_blocker):
+    """The demo review, loaded once per worker (xdist) for every role's test, and the page paths it fills.
+
+    The demo takes long to build; each test (transactional, for the live server) would flush it. So
+    it is built once here and kept as Django keeps a database's first contents for
+    ``serialized_rollback``: each test of this module starts from it restored (a copy of its rows,
+    much faster than building it again), whatever database the tests run on."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+        lead = get_user_model().objects.get(username="lead")
+        get_user_model().objects.create_user("outsider", "outsider@demo.invalid", DEMO_PASSWORD,
+                                             first_name="Olga", last_name="Outsider")
+        _, common, appraisal_routes = _demo_kwargs(lead)
+        paths = _fillable_paths(common, appraisal_routes) + [reverse("login")]
+        kept = getattr(connection, "_test_serialized_contents", None)
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    try:
+        yield paths
+    finally:
+        with django_db_blocker.unblock():
+            if kept is None:
+                del connection._test_serialized_contents
+            else:
+                connection._test_serialized_contents = kept
+            # An empty database again, with what migrations put in it (content types, permissions),
+            # as the next module expects.
+            call_command("flush", verbosity=0, interactive=False)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("username", PEOPLE, ids=[p or "signed-out" for p in PEOPLE])
+def test_no_page_has_an_accessibility_violation(username, demo_paths, live_server, browser, client):
+    """One role's walk (one test per role, so that xdist spreads them)."""
     from django.contrib.auth import get_user_model
 
-    call_command("load_demo", verbosity=0)
-    User = get_user_model()
-    lead = User.objects.get(username="lead")
-    User.objects.create_user("outsider", "outsider@demo.invalid", DEMO_PASSWORD,
-                             first_name="Olga", last_name="Outsider")
-    _, common, appraisal_routes = _demo_kwargs(lead)
-    paths = _fillable_paths(common, appraisal_routes)
-    paths.append(reverse("login"))
-
-    seen: set[str] = set()
+    user = get_user_model().objects.get(username=username) if username else None
+    first_of: dict[str, str] = {}
+    for path, sign in _html_pages(client, user, demo_paths).items():
+        first_of.setdefault(sign, path)
+    pages = list(first_of.values())
     found: list[str] = []
-    checked = {}
     axe = Axe()
-    for username in PEOPLE:
-        user = User.objects.get(username=username) if username else None
-        pages = {path: sign for path, sign in _html_pages(client, user, paths).items() if sign not in seen}
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            if username:
-                _sign_in(page, live_server.url, username)
-            for path, sign in pages.items():
-                seen.add(sign)
-                page.goto(live_server.url + path)
-                page.wait_for_load_state("load")
-                for violation in axe.run(page, options=RULES).response["violations"]:
-                    found.extend(_describe(path, username or "signed out", violation))
-        finally:
-            context.close()
-        checked[username or "signed out"] = len(pages)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        if username:
+            _sign_in(page, live_server.url, username)
+        for path in pages:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("load")
+            for violation in axe.run(page, options=RULES).response["violations"]:
+                found.extend(_describe(path, username or "signed out", violation))
+    finally:
+        context.close()
     assert found == [], "\n".join(found)
-    assert sum(checked.values()) >= 60, checked  # the walk found the app's pages
-    assert checked["outsider"] >= 2 and checked["signed out"] >= 1, checked
+    # The walk found the app's pages: the lead's ones, and a few for those outside the review.
+    assert len(pages) >= MINIMUM_PAGES.get(username, 1), (username, len(pages))
