@@ -34,7 +34,9 @@ PAGE_SCRIPT = """
     return el.getClientRects().length > 0;
   }
   function key(el) {
-    if (el.type === 'radio' && el.name) return 'radio:' + (el.form ? el.form.id || [...document.forms].indexOf(el.form) : '') + ':' + el.name;
+    if (el.type === 'radio' && el.name) {
+      return 'radio:' + (el.form ? [...document.forms].indexOf(el.form) : '') + ':' + el.name;
+    }
     if (!el.dataset.kbd) el.dataset.kbd = String(document.querySelectorAll('[data-kbd]').length + 1);
     return 'el:' + el.dataset.kbd;
   }
