@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import forms
 
-from reviewapp.widgets import PlainFloatField
+from reviewapp.widgets import PersonChoiceField, PlainFloatField
 
 from . import definition as defs
 
@@ -45,7 +45,7 @@ class PublishForm(forms.Form):
 
 
 class SettlerForm(forms.Form):
-    settler = forms.ModelChoiceField(queryset=None, required=False, empty_label="Leads only",
+    settler = PersonChoiceField(queryset=None, required=False, empty_label="Leads only",
                                      label="Who else may settle differences")
 
     def __init__(self, *args, people=None, **kwargs):

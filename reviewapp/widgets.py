@@ -5,6 +5,8 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 
+from .people import display_name
+
 
 class IsoDateInput(forms.DateInput):
     """A browser date picker. Browsers read and send only ``yyyy-mm-dd`` in ``<input type=date>``;
@@ -57,6 +59,13 @@ class IdListField(forms.Field):
         if len(words) > self.limit:
             raise forms.ValidationError(f"At most {self.limit} ids at once; this asks for {len(words)}.")
         return list(dict.fromkeys(int(w) for w in words))
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of people, each by name (``reviewapp.people.display_name``), as the pages name them."""
+
+    def label_from_instance(self, obj):
+        return display_name(obj)
 
 
 class ErrorNamingBoundField(BoundField):

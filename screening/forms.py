@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 
 from reviewapp.exceptions import ApplicationError
-from reviewapp.widgets import IdListField, IsoDateInput, PlainFloatField
+from reviewapp.people import display_name
+from reviewapp.widgets import IdListField, IsoDateInput, PersonChoiceField, PlainFloatField
 
 from .importers import FORMATS
 from .models import (
@@ -115,8 +116,8 @@ class RecordFilterForm(forms.Form):
     reason = forms.CharField(label="Exclusion reason", required=False, max_length=200,
                              widget=forms.TextInput(attrs={"list": "exclusion-reasons"}))
     tag = forms.CharField(label="Tag", required=False, max_length=50)
-    reviewer = forms.ModelChoiceField(label="Decided by", queryset=None, required=False, empty_label="Anyone")
-    assigned_to = forms.ModelChoiceField(label="Assigned to", queryset=None, required=False, empty_label="Anyone")
+    reviewer = PersonChoiceField(label="Decided by", queryset=None, required=False, empty_label="Anyone")
+    assigned_to = PersonChoiceField(label="Assigned to", queryset=None, required=False, empty_label="Anyone")
     has_fulltext = forms.ChoiceField(label="Full text", required=False,
                                      choices=[("", "Any"), ("yes", "Attached"), ("no", "Not attached")])
     ids = IdListField(label="Selected records", required=False, widget=forms.MultipleHiddenInput)
@@ -167,6 +168,7 @@ class ScreeningSettingsForm(forms.ModelForm):
     def __init__(self, *args, screeners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["conflict_resolver"].queryset = screeners
+        self.fields["conflict_resolver"].label_from_instance = display_name
         self.fields["conflict_resolver"].required = False
         self.fields["conflict_resolver"].label = "Third reviewer for conflicts"
         self.fields["conflict_resolver"].help_text = ("Besides the leads, this screener may resolve conflicts "

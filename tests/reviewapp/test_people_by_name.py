@@ -91,8 +91,8 @@ def test_every_page_and_the_api_name_people_by_full_name(client, demo):
         text = _text(client.get(path))
         absent = [n for n in names if n not in text]
         shown_by_username = [u for u in ("reviewer1", "reviewer2", "extractor") if re.search(rf"\b{u}\b", text)
-                             and name not in ("members", "audit trail")]
-        # (the team page shows usernames beside names; the audit trail keeps each event's own label)
+                             and name not in ("members", "team", "audit trail")]
+        # (the team pages show usernames beside names; the audit trail keeps each event's own label)
         if absent or shown_by_username:
             missing[name] = (absent, shown_by_username)
     assert missing == {}, missing
