@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from ..api_base import ReviewApiView, StrictFieldsMixin
+from ..api_base import PersonNameField, ReviewApiView, StrictFieldsMixin
 from .models import ReviewVersion
 from .selectors import version_get, versions_of
 from .services import version_publish
@@ -17,11 +17,12 @@ from .views import version_file_response
 class VersionSerializer(serializers.ModelSerializer):
     version = serializers.CharField(source="label", read_only=True, help_text="v1, v2, ...")
     published_by = serializers.CharField(source="published_by.username", read_only=True, allow_null=True)
+    published_by_name = PersonNameField(source="published_by")
     file_url = serializers.SerializerMethodField(help_text="The version's archive (ZIP).")
 
     class Meta:
         model = ReviewVersion
-        fields = ["number", "version", "note", "published_by", "published_at", "size", "file_url"]
+        fields = ["number", "version", "note", "published_by", "published_by_name", "published_at", "size", "file_url"]
         read_only_fields = fields
 
     def get_file_url(self, version) -> str:
