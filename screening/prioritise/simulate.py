@@ -14,7 +14,9 @@ Figures (the two start records not counted anywhere): ``screened_for_95`` and
 ``screened_for_100`` are records screened until 95 % / all of the inclusions are found;
 ``wss_95`` is work saved over sampling at 95 % recall as Cohen et al. (2006) define it,
 (N - screened_for_95) / N - 0.05; ``recall_at_10pct``/``25pct`` the recall after screening
-10 % / 25 % of the records.
+10 % / 25 % of the records. ``stop_screened`` / ``decay_stop_screened`` / ``heuristic_stop_screened``
+are where the ranked test, the decay rule and the heuristic first allow stopping, each with the
+recall it really reached there.
 """
 from __future__ import annotations
 
@@ -87,6 +89,7 @@ class SimulationResult:
         decisions = np.concatenate([start, self.labels]).astype(np.int64)
         alpha = 1 - opts.confidence
         ranked_at = _first_ranked_stop(decisions, self.n_records, opts.target, alpha, first=max(2, len(start)))
+        decay_at = _first_decay_stop(decisions, self.n_records, opts, first=max(2, len(start)), last=ranked_at)
         run = opts.heuristic_run or stopping.heuristic_run_length(self.n_records)
         heuristic_at = _first_run(self.labels, run)
         sample_at, sample_found = self._sample_stop(heuristic_at, found, alpha)
@@ -95,6 +98,8 @@ class SimulationResult:
                           f"records, target recall {opts.target:g}, confidence {opts.confidence:g}"),
             "stop_screened": ranked_at - len(start),
             "stop_recall": round(_recall_at(found, relevant, ranked_at - len(start)), 4),
+            "decay_stop_screened": decay_at - len(start),
+            "decay_stop_recall": round(_recall_at(found, relevant, decay_at - len(start)), 4),
             "sample_stop_screened": sample_at,
             "sample_stop_recall": round(sample_found / relevant, 4),
             "heuristic_run": run,
@@ -221,6 +226,18 @@ def _first_run(labels: np.ndarray, run: int) -> int:
         if streak >= run:
             return i
     return len(labels)
+
+
+def _first_decay_stop(decisions: np.ndarray, n_records: int, options: SimulationOptions, first: int,
+                      last: int) -> int:
+    """Decisions made when the decay rule first stops (at the latest where the ranked test does,
+    ``last``). Its conditions are checked cheapest first: the run of exclusions, the ranked p, the fit."""
+    dry_at = _first_run(decisions, stopping.heuristic_run_length(n_records))
+    for i in range(max(first, dry_at), last):
+        if (stopping.ranked_stopping_p(decisions[:i], n_records, options.target) < stopping.DECAY_P
+                and stopping.decay_stopping_test(decisions[:i], n_records, options.target, options.confidence).stop):
+            return i
+    return last
 
 
 def _first_ranked_stop(decisions: np.ndarray, n_records: int, target: float, alpha: float,

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from scipy.stats import hypergeom
+from scipy.stats import hypergeom, poisson
 
 DEFAULT_TARGET = 0.95
 DEFAULT_CONFIDENCE = 0.95
@@ -224,3 +224,91 @@ def remaining_at_recent_rate(screened: Sequence[int], unscreened: int, window: i
 def heuristic_run_length(n_records: int, fraction: float = 0.05, minimum: int = 50) -> int:
     """Default N for "stop after N exclusions in a row": 5 % of the records, at least 50."""
     return max(minimum, math.ceil(fraction * n_records))
+
+
+# The decay rule: the ranked test at a looser threshold, confirmed by a fitted rate of inclusions.
+DECAY_P = 0.3  # the ranked test's p must be below this (chosen on the 20 sets, BENCHMARKS.md)
+_Z_RATE = 1.645  # standard errors added to the fitted mean before the Poisson quantile
+
+
+@dataclass(frozen=True)
+class DecayTest:
+    """The decay rule at one point of screening (``decay_stopping_test``)."""
+
+    stop: bool
+    ran_dry: bool  # the heuristic's run of exclusions has come up
+    ranked_p: float  # the ranked hypergeometric test's p (must be below DECAY_P)
+    remaining_bound: int  # relevant records left, at most, if inclusions keep thinning as they have
+
+
+def _rate_fit(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson regression of the decisions on their position: log rate = a + b * position / len."""
+    x = np.arange(len(labels), dtype=np.float64) / len(labels)
+    design = np.column_stack([np.ones_like(x), x])
+    beta = np.array([math.log(max(float(labels.mean()), 1e-3)), 0.0])
+    for _ in range(50):
+        mu = np.exp(np.clip(design @ beta, -50, 50))
+        step = np.linalg.solve((design * mu[:, None]).T @ design + 1e-9 * np.eye(2), design.T @ (labels - mu))
+        beta = beta + step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    mu = np.exp(np.clip(design @ beta, -50, 50))
+    return beta, np.linalg.inv((design * mu[:, None]).T @ design + 1e-12 * np.eye(2))
+
+
+def decay_remaining_bound(screened: Sequence[int] | np.ndarray, n_records: int,
+                          confidence: float = DEFAULT_CONFIDENCE) -> int:
+    """Relevant records still unscreened, at most (one-sided, ``confidence``), if the rate of
+    inclusions keeps falling along the ranking as an exponential fitted to the decisions so far
+    says (a counting process, after Sneyd & Stevenson 2021): the fitted rate's integral over the
+    unscreened records plus 1.645 standard errors, as the mean of a Poisson count."""
+    _check_probability("confidence", confidence)
+    labels = np.asarray(screened, dtype=np.float64)
+    total = len(labels)
+    if total > n_records:
+        raise ValueError(f"{total} decisions for {n_records} records")
+    if total == 0:
+        return n_records
+    if total == n_records:
+        return 0
+    beta, cov = _rate_fit(labels)
+    end = n_records / total
+
+    def left(a: float, b: float) -> float:
+        if abs(b) < 1e-9:
+            return math.exp(a) * (end - 1) * total
+        return math.exp(min(a + b * max(end, 1.0), 700)) / b * total - math.exp(min(a + b, 700)) / b * total
+
+    eps = 1e-6
+    a, b = float(beta[0]), float(beta[1])
+    grad = np.array([(left(a + eps, b) - left(a - eps, b)) / (2 * eps),
+                     (left(a, b + eps) - left(a, b - eps)) / (2 * eps)])
+    mean = left(a, b) + _Z_RATE * math.sqrt(max(float(grad @ cov @ grad), 0.0))
+    if not math.isfinite(mean):
+        return n_records - total
+    if mean <= 0:  # e.g. no inclusion at all: the fitted rate has fallen to nothing
+        return 0
+    return min(int(poisson.ppf(confidence, mean)), n_records - total)
+
+
+def decay_stopping_test(screened: Sequence[int] | np.ndarray, n_records: int, target: float = DEFAULT_TARGET,
+                        confidence: float = DEFAULT_CONFIDENCE) -> DecayTest:
+    """Stop when the ranked test alone allows it, or when three things hold at once: the ranking
+    has run dry (the heuristic's run of exclusions has come up), the ranked test's p is below
+    ``DECAY_P``, and the records found are at least ``target`` of found + ``decay_remaining_bound``.
+
+    This is no statistical guarantee: it assumes that inclusions keep thinning along the
+    ranking as they have so far. Replayed on 20 labelled reviews x 3 seeds it reached 95 %
+    recall in 58 of 60 runs and asked for a third fewer records where the ranked test is late
+    (BENCHMARKS.md).
+    """
+    labels = np.asarray(screened, dtype=np.int64)
+    p = ranked_stopping_p(labels, n_records, target)
+    dry = ran_dry(labels.tolist(), heuristic_run_length(n_records))
+    if p < 1 - confidence:
+        return DecayTest(stop=True, ran_dry=dry, ranked_p=p, remaining_bound=decay_remaining_bound(
+            labels, n_records, confidence) if len(labels) else n_records)
+    bound = decay_remaining_bound(labels, n_records, confidence)
+    found = int(labels.sum())
+    enough = found > 0 and Fraction(found) >= _fraction(target) * (found + bound)
+    return DecayTest(stop=bool(dry and p < DECAY_P and enough), ran_dry=dry, ranked_p=p, remaining_bound=bound)

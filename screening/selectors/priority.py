@@ -31,7 +31,8 @@ def settled_sequence(*, review: Review) -> list[int]:
 def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
                      confidence: float = stopping.DEFAULT_CONFIDENCE) -> dict:
     """Where screening stands against the stopping rules: the ranked hypergeometric test of
-    Callaghan & Müller-Hansen (2020) and the run of consecutive exclusions."""
+    Callaghan & Müller-Hansen (2020), the decay rule (``stopping.decay_stopping_test``) and the
+    run of consecutive exclusions."""
     sequence = settled_sequence(review=review)
     n_records = (ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT)
                  .exclude(status__in=[ItemStatus.WITHDRAWN, ItemStatus.AUTOMATION_EXCLUDED]).count())
@@ -42,7 +43,8 @@ def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
                "run_needed": stopping.heuristic_run_length(n_records), "p_value": 1.0, "stop": False,
                "wordless": ScreeningItem.objects.filter(WORDLESS, review=review, status=ItemStatus.PENDING,
                                                         stage=ScreeningStage.TITLE_ABSTRACT).count(),
-               "remaining_estimate": None, "remaining_upper_bound": None, "recall_estimate": None}
+               "remaining_estimate": None, "remaining_upper_bound": None, "recall_estimate": None,
+               "decay_stop": False, "decay_remaining_bound": None, "decay_p": stopping.DECAY_P}
     if not sequence or n_records == 0:
         return figures
     test = stopping.ranked_stopping_test(sequence, n_records, target, confidence)
@@ -52,6 +54,8 @@ def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
     figures.update(p_value=test.p_value, stop=test.stop, remaining_estimate=estimate, estimate_window=recent,
                    remaining_upper_bound=test.remaining_upper_bound,
                    recall_estimate=figures["found"] / (figures["found"] + estimate) if figures["found"] else 0.0)
+    decay = stopping.decay_stopping_test(sequence, n_records, target, confidence)
+    figures.update(decay_stop=decay.stop, decay_remaining_bound=decay.remaining_bound)
     return figures
 
 

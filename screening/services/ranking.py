@@ -187,11 +187,12 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
     """Stop title/abstract screening: every record no one has decided on is excluded by automation.
 
     With the hypergeometric rule the test must pass at the lead's target and confidence; the
-    heuristic rule needs its run of exclusions. Records with a decision already (waiting for a
+    decay rule (no guarantee, ``stopping.decay_stopping_test``) must allow it at the same target;
+    the heuristic rule needs its run of exclusions. Records with a decision already (waiting for a
     second reviewer, or in conflict) are left for people to finish, and so are records without
     title or abstract: the ranking could not judge them, so neither rule says anything of them.
     """
-    if rule not in ("hypergeometric", "consecutive"):
+    if rule not in ("hypergeometric", "decay", "consecutive"):
         raise ApplicationError("Unknown stopping rule.")
     if not (0 < target < 1 and 0 < confidence < 1):
         raise ApplicationError("Target recall and confidence must be between 0 and 1 (e.g. 0.95).")
@@ -199,6 +200,11 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
     if rule == "hypergeometric" and not figures["stop"]:
         raise ApplicationError(f"The test does not allow stopping yet: p = {figures['p_value']:.3g}, which must be "
                                f"below {1 - confidence:.2g} for {target:.0%} recall at {confidence:.0%} confidence.")
+    if rule == "decay" and not figures["decay_stop"]:
+        raise ApplicationError(f"The decay rule does not allow stopping yet: it needs the ranking to have run dry "
+                               f"({figures['run_needed']} exclusions in a row), the ranked test's p below "
+                               f"{figures['decay_p']:g} and at least {target:.0%} of the inclusions found by its "
+                               f"bound on those left.")
     if rule == "consecutive" and figures["run"] < figures["run_needed"]:
         raise ApplicationError(f"Only {figures['run']} exclusions in a row; the heuristic needs "
                                f"{figures['run_needed']}.")
@@ -206,11 +212,13 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
                  .filter(review=review, stage=TA, status=Status.PENDING, decisions_count=0)
                  .exclude(WORDLESS))
     marked = untouched.update(status=Status.AUTOMATION_EXCLUDED, settled_at=timezone.now())
-    label = ("hypergeometric stopping test (Callaghan & Müller-Hansen 2020)" if rule == "hypergeometric"
-             else f"{figures['run_needed']} consecutive exclusions (heuristic, no guarantee)")
+    label = {"hypergeometric": "hypergeometric stopping test (Callaghan & Müller-Hansen 2020)",
+             "decay": (f"decay rule (ranked test p < {figures['decay_p']:g} and a fitted rate of inclusions; "
+                       "no guarantee)"),
+             "consecutive": f"{figures['run_needed']} consecutive exclusions (heuristic, no guarantee)"}[rule]
     decision = StoppingDecision.objects.create(
         review=review, rule=label, target_recall=target, confidence=confidence,
-        p_value=figures["p_value"] if rule == "hypergeometric" else None, screened=figures["screened"],
+        p_value=figures["p_value"] if rule != "consecutive" else None, screened=figures["screened"],
         included_found=figures["found"], marked_excluded=marked, details=figures, decided_by=actor)
     audit_record(actor=actor, review=review, action=AuditEvent.Action.CREATE, instance=decision,
                  after=snapshot(decision, exclude=("decided_at",)),

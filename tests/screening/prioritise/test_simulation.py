@@ -22,7 +22,7 @@ from screening.prioritise import (
 
 SAMPLE = Path(__file__).parent / "data" / "nagtegaal_2019_sample.csv.gz"
 KEYS = {"n_records", "n_included", "screened_for_95", "screened_for_100", "wss_95", "recall_at_10pct",
-        "recall_at_25pct", "stop_screened", "stop_recall"}
+        "recall_at_25pct", "stop_screened", "stop_recall", "decay_stop_screened", "decay_stop_recall"}
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,9 @@ def test_command_prints_the_figures_as_json_on_its_last_line(sample):
     assert figures["wss_95"] == pytest.approx((n - figures["screened_for_95"]) / n - 0.05, abs=1e-4)
     assert 0 <= figures["recall_at_10pct"] <= figures["recall_at_25pct"] <= 1
     assert 0 < figures["stop_screened"] <= n and 0 < figures["stop_recall"] <= 1
+    # The decay rule never stops later than the ranked test (it stops whenever the test does).
+    assert 0 < figures["decay_stop_screened"] <= figures["stop_screened"]
+    assert figures["decay_stop_recall"] <= figures["stop_recall"]
 
 
 def test_the_same_seed_gives_the_same_figures_and_another_seed_other_start_records(sample, seed1, seed2):

@@ -138,3 +138,40 @@ def test_the_estimate_at_the_recent_rate_uses_the_last_decisions_only():
     assert stopping.remaining_at_recent_rate(np.array([], dtype=int), unscreened=100, window=4) == (0.0, 0)
     with pytest.raises(ValueError, match="at least 1"):
         stopping.remaining_at_recent_rate(decisions, unscreened=100, window=0)
+
+
+# The decay rule: 23 inclusions thinning out over the first 322 records of 6,000, then exclusions.
+FOUND_EARLY = [1] * 10 + [1, 0, 0, 0] * 8 + ([1] + [0] * 15) * 5 + [0] * 200
+
+
+def test_the_decay_rule_stops_where_the_ranked_test_still_asks_for_more():
+    decisions = FOUND_EARLY + [0] * 4000
+    assert stopping.ranked_stopping_p(decisions, 6000) > 0.05  # the test alone: not yet
+    result = stopping.decay_stopping_test(decisions, 6000)
+    assert result.stop and result.ran_dry and result.remaining_bound == 0
+
+
+def test_the_decay_rule_waits_for_the_ranked_test_to_pass_its_looser_threshold():
+    result = stopping.decay_stopping_test(FOUND_EARLY + [0] * 2000, 6000)
+    assert result.remaining_bound == 0 and result.ran_dry
+    assert result.ranked_p > stopping.DECAY_P and not result.stop
+
+
+def test_a_steady_rate_of_inclusions_leaves_many_to_find_and_no_stop():
+    steady = ([1] + [0] * 19) * 100  # one in 20 all along: the rate is not thinning
+    result = stopping.decay_stopping_test(steady, 6000)
+    assert result.remaining_bound > 200 and not result.stop
+
+
+def test_the_decay_rule_stops_whenever_the_ranked_test_does():
+    screened = [1] * 20 + [0] * 300  # the ranked test's own example above: it passes here
+    assert stopping.ranked_stopping_p(screened, 400) < 0.05
+    assert stopping.decay_stopping_test(screened, 400).stop
+
+
+def test_the_decay_bound_before_any_decision_and_after_the_last():
+    assert stopping.decay_remaining_bound([], 100) == 100
+    assert stopping.decay_remaining_bound([1, 0], 2) == 0
+    assert not stopping.decay_stopping_test([0] * 300, 1000).stop  # nothing found: nothing to stop on
+    with pytest.raises(ValueError, match="3 decisions for 2 records"):
+        stopping.decay_remaining_bound([1, 0, 0], 2)

@@ -96,6 +96,19 @@ def test_the_page_estimates_what_is_left_from_the_recent_decisions(client_for, m
     assert "at most 10 with 95.0% confidence" in page  # two decisions rule nothing out
 
 
+def test_the_decay_rule_is_refused_until_it_allows_and_then_stops_as_the_test_does(mixed_review, people):
+    review, reviewer, lead = mixed_review, people["reviewer"], people["lead"]
+    _decide_next(review, reviewer, "include")
+    with pytest.raises(ApplicationError, match="decay rule does not allow stopping yet"):
+        services.screening_stop(actor=lead, review=review, rule="decay")
+    for value in ["include"] + ["exclude"] * 7:
+        _decide_next(review, reviewer, value)
+    # Twelve records are too few for the ranking to run dry: here it stops where the ranked test does.
+    decision = services.screening_stop(actor=lead, review=review, rule="decay", target=0.6, confidence=0.6)
+    assert decision.rule.startswith("decay rule") and decision.p_value is not None
+    assert decision.details["decay_stop"] and decision.marked_excluded == 3
+
+
 def test_the_heuristic_needs_its_run_of_exclusions(mixed_review, people):
     review, reviewer, lead = mixed_review, people["reviewer"], people["lead"]
     _decide_next(review, reviewer, "exclude")
@@ -115,6 +128,7 @@ def test_only_a_lead_switches_ranking_and_stops(client_for, mixed_review, people
     assert review.screening_settings.prioritise
     page = client.get(reverse("screening_home", args=[review.pk]))
     assert b"Hypergeometric test" in page.content
+    assert b"Decay rule" in page.content and b"it is no guarantee" in page.content
     response = client.post(reverse("screening_stop", args=[review.pk]), {"target": 95, "confidence": 95})
     assert response.status_code == 302 and not StoppingDecision.objects.exists()
 
