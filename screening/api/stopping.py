@@ -27,7 +27,7 @@ class StopSerializer(StrictFieldsMixin, StoppingTargetSerializer):
         choices=["hypergeometric", "decay", "consecutive"], default="hypergeometric",
         help_text="hypergeometric: the ranked test of Callaghan & Müller-Hansen (2020), a statistical "
                   "guarantee; decay: the ranked test at a looser threshold confirmed by a fitted rate of "
-                  "inclusions, no guarantee (reached 95% recall in 58 of 60 replays of labelled reviews, with a "
+                  "inclusions, no guarantee (reached 95% recall in 55 of 60 replays of labelled reviews, with a "
                   "third fewer records where the test is late); consecutive: the run of exclusions the "
                   "heuristic asks for, no guarantee.")
 
