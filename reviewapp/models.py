@@ -489,4 +489,4 @@ class ArchiveImport(Job):
 
 # Notifications live in their own module; imported here so Django finds them as this app's models.
 from .notifications.models import Notification, NotificationPreference  # noqa: E402, F401
-from .versions.models import ReviewVersion  # noqa: E402, F401
+from .versions.models import ReviewVersion, VersionArchive  # noqa: E402, F401

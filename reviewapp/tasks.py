@@ -56,3 +56,11 @@ def archive_import_run(import_id: int) -> None:
     from reviewapp.archive.services import archive_import_run as run
 
     run(import_id=import_id)
+
+
+@shared_task(**JOB_TASK_OPTIONS)
+def version_archive_write(archive_id: int) -> None:
+    """Write the archive of one published version; safe to run again (a finished one is left alone)."""
+    from reviewapp.versions.services import version_archive_write as write
+
+    write(archive_id=archive_id)

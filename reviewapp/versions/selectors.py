@@ -9,7 +9,7 @@ from .models import ReviewVersion
 
 
 def versions_of(*, review: Review) -> QuerySet[ReviewVersion]:
-    return ReviewVersion.objects.filter(review=review).select_related("published_by").order_by("-number")
+    return ReviewVersion.objects.filter(review=review).select_related("published_by", "archive").order_by("-number")
 
 
 def version_get(*, review: Review, number: int) -> ReviewVersion:
