@@ -72,7 +72,8 @@ class ReviewVersionListApi(ReviewApiView, generics.ListAPIView):
 
 
 def _accepted(request, version: ReviewVersion) -> Response:
-    body = VersionSerializer(version_get(review=version.review, number=version.number), context={"request": request}).data
+    fresh = version_get(review=version.review, number=version.number)
+    body = VersionSerializer(fresh, context={"request": request}).data
     location = reverse("api_review_version", args=[version.review_id, version.number])
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": request.build_absolute_uri(location)})
 

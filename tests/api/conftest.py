@@ -41,7 +41,8 @@ def world(review, people, make_user, settings, django_capture_on_commit_callback
     lead, reviewer, second = people["lead"], people["reviewer"], people["reviewer_extractor"]
     # A published version (v1) before anything was searched: every search since belongs to the update,
     # so the PRISMA counts are the review's whole (tests/screening/test_prisma_update.py tests the shape).
-    published = version_publish(actor=lead, review=review, note="The first publication")
+    with django_capture_on_commit_callbacks(execute=True):  # its archive written by the "worker"
+        published = version_publish(actor=lead, review=review, note="The first publication")
     search = make_search(review, lead)
     search_file = import_bytes(search, lead, ris(*(record(n) for n in range(1, 11))), "scopus.ris")
     items = list(ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT).order_by("id"))

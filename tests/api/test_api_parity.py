@@ -32,7 +32,7 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "review_archive": [("api_review_archives", "post")],
     "review_archive_cancel": [("api_review_archive_cancel", "post")],
     "review_archive_again": [("api_review_archive_again", "post")],
-    "review_versions": [("api_review_versions", "post")],
+    "review_versions": [("api_review_versions", "post"), ("api_review_version", "post")],
     "webhooks": [("api_webhooks", "post")],
     "webhook_detail": [("api_webhook", "patch"), ("api_webhook", "delete")],
     "invitation_accept_mine": [("api_my_invitation_accept", "post")],

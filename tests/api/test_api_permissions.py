@@ -52,6 +52,7 @@ TABLE = [
     ("api_review_versions", {}, "get", "view", None),
     ("api_review_versions", {}, "post", "publish_versions", {"note": "An update"}),
     ("api_review_version", {"number": "review_version"}, "get", "view", None),
+    ("api_review_version", {"number": "review_version"}, "post", "publish_versions", None),
     ("api_review_version_file", {"number": "review_version"}, "get", "export_review", None),
     ("api_members", {}, "get", "view", None),
     ("api_members", {}, "post", "manage_members", {"identifier": "newbie", "roles": ["viewer"]}),
@@ -204,7 +205,8 @@ LEAD_REFUSED = {("api_decision_undo", "post"), ("api_screening_stopping", "post"
                 ("api_sof_accept", "post"), ("api_outcome", "delete"), ("api_search", "delete"),
                 ("api_analysis_run_compare", "get"),
                 ("api_import", "delete"), ("api_import_retry", "post"), ("api_review_archive_cancel", "post"),
-                ("api_review_archive_again", "post"), ("api_analysis_run_again", "post")}
+                ("api_review_archive_again", "post"), ("api_analysis_run_again", "post"),
+                ("api_review_version", "post")}
 # Routes outside a review, tested on their own (test_api_tokens, test_api_schema, test_archive_import_job).
 NOT_REVIEW_SCOPED = {"api_reviews", "api_review_import", "api_review_import_job", "api_review_import_again", "api_me",
                      "api_schema", "api_docs", "api_my_invitations", "api_my_invitation_accept",

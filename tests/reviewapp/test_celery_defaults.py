@@ -46,7 +46,7 @@ def test_every_job_task_is_acknowledged_at_its_end_and_given_back_when_its_proce
 
     tasks = {model._meta.label: import_string(model.JOB_TASK) for model in job_models()}
     assert {"screening.SearchFile", "screening.RankingRun", "analysis.AnalysisRun",
-            "reviewapp.ArchiveExport", "reviewapp.ArchiveImport"} <= set(tasks)
+            "reviewapp.ArchiveExport", "reviewapp.ArchiveImport", "reviewapp.VersionArchive"} <= set(tasks)
     for label, task in tasks.items():
         assert task.acks_late is True, label
         reject = task.reject_on_worker_lost
