@@ -191,3 +191,12 @@ def test_changes_between_publication_and_the_worker_are_counted_not_hidden(
     assert archive.status == "done" and archive.later_changes > 0
     html = client_for(lead).get(reverse("review_versions", args=[review.pk])).content.decode()
     assert f"written after {archive.later_changes} later change" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_test_transaction_the_job_writes_from_one_snapshot(review, people):
+    """As on a real worker (committed transactions; on PostgreSQL at REPEATABLE READ): the job's
+    task runs when publishing commits and the archive is the review at publication."""
+    version = version_services.version_publish(actor=people["lead"], review=review, note="First")
+    archive = VersionArchive.objects.get(version=version)
+    assert (archive.status, archive.later_changes, archive.error) == ("done", 0, "") and archive.size > 0
