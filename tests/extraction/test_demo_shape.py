@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-from django.core.management import call_command
-
 from extraction import builtin, demo, selectors, summaries
-from reviewapp.demo import DEMO_OUTCOMES, DEMO_TITLE
+from reviewapp.demo import DEMO_OUTCOMES
 from screening.models import Study
 
 NAMES = [name for name, _, _ in DEMO_OUTCOMES]
@@ -36,13 +33,12 @@ def test_the_sizes_fit_the_total_without_going_below_the_smallest():
     assert sum(sizes) == 300 and sizes[0] == 24 and sizes[2] == 12 and sizes[1] > sizes[4] > sizes[3]
 
 
-@pytest.mark.django_db
-def test_the_loaded_demo_states_the_seeds_figures():
+def loaded_demo_states_the_seeds_figures(review) -> None:
+    """The loaded demo's figures, as the summaries, the runs and the report state them. Run by
+    tests/screening/test_demo_and_command.py on its load of the whole demo (a load takes a minute or
+    two, so CI pays it once for both)."""
     from analysis import selectors as analysis_selectors
-    from reviewapp.models import Review
 
-    call_command("load_demo", verbosity=0)
-    review = Review.objects.get(title=DEMO_TITLE)
     described = selectors.described_studies(review=review)
     assert len(described.studies) == 77 and not described.without_consensus
     fields = {f.key: summaries.summarise(f, described.studies) for f in described.fields}

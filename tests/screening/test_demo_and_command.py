@@ -11,6 +11,7 @@ from reviewapp.models import AuditEvent, Review
 from screening.demo import SYNTHETIC_NOTE
 from screening.models import DEFAULT_EXCLUSION_REASONS, Decision, Record, ScreeningItem, Search, SearchFile, Study
 from screening.selectors import record_sources
+from tests.extraction.test_demo_shape import loaded_demo_states_the_seeds_figures
 from tests.support import shared_data
 
 from .helpers import make_search
@@ -99,6 +100,7 @@ def test_the_demo_is_screened_to_77_studies_and_loading_it_twice_changes_nothing
         == Decision.objects.filter(review=demo).count()
 
     _the_flow_diagram_matches_the_demo_as_generated(demo)
+    loaded_demo_states_the_seeds_figures(demo)  # extraction's and analysis' figures, on this same load
 
     first = _model_counts()
     call_command("load_demo", verbosity=0)
