@@ -44,6 +44,8 @@
         var left = undecided().length;
         if (left === 0) {
           tell("Every record on this page is decided: the next page is loading.");
+          var link = document.getElementById("next-page");
+          if (link) { link.textContent = "Next page"; }
           window.location.assign(list.getAttribute("data-done-url"));
           return;
         }

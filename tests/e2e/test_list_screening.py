@@ -106,3 +106,24 @@ def test_a_page_of_records_is_screened_with_the_keyboard_only(live_server, page,
     # Every decision is in the audit trail, as the single page writes it (a change as an update).
     assert AuditEvent.objects.filter(object_type="screening.Decision", action="create").count() == 10
     assert AuditEvent.objects.filter(object_type="screening.Decision", action="update").count() == 1
+
+
+def test_the_reload_link_reads_next_page_once_every_record_is_decided(live_server, page, list_review):
+    review, rita = list_review
+    services.screener_preference_set(user=rita, mode="list", batch_size=5)
+    base = live_server.url
+    sign_in(page, base, "rita")
+    page.goto(f"{base}/reviews/{review.pk}/screening/ta/list/")
+    link = page.locator("#next-page")
+    assert link.inner_text() == "Reload this page"
+    # The page moves on by itself once all are decided: that load answered "204 No Content" keeps the page.
+    loads = []
+    page.route("**/screening/ta/list/", lambda route: (loads.append(1), route.fulfill(status=204))
+               if route.request.method == "GET" else route.continue_())
+    for n in range(5):
+        page.keyboard.press("e")
+        wait_until(page, f"document.querySelectorAll('.list-record.decided').length === {n + 1}")
+        if n < 4:
+            assert link.inner_text() == "Reload this page"
+    wait_until(page, "document.getElementById('next-page').textContent === 'Next page'")
+    assert loads == [1]
