@@ -38,6 +38,7 @@ NOT_TABLES = {
     "record_export_ris": "RIS for reference managers",
     "r_download": "R scripts with their own input data (data.csv is read by read.csv, not a spreadsheet)",
     "review_archive_download": "the review archive (ZIP) for re-import",
+    "review_version_download": "a published version's review archive (ZIP), as review_archive_download",
     "search_appendix_md": "Markdown",
     "analysis_run_zip": "one run's R reproduction, as r_download",
     "analysis_run_plot": "a figure (SVG or PNG)",
