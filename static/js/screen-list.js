@@ -1,7 +1,7 @@
 // List mode (screening/screen_list.html): one key per decision on the focused record, J/K or the
 // arrows to move between records. Each decision is the record's own form, sent by fetch to the same
-// address (the page works as plain forms without this file); when every record is decided, the next
-// page is loaded. Keys do nothing while a text box has the focus (Escape leaves it).
+// address (the page works as plain forms without this file), with the record's note and tags (its
+// <details>); when every record is decided, the next page is loaded. Keys do nothing while a text box has the focus (Escape leaves it).
 (function () {
   "use strict";
   var list = document.getElementById("list-records");
@@ -28,12 +28,12 @@
     var record = form.closest(".list-record");
     var body = new FormData(form);
     body.append("value", button.value);
-    Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
+    Array.prototype.forEach.call(form.querySelectorAll("button.decision"), function (b) { b.disabled = true; });
     fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
                         headers: {"Accept": "application/json", "X-Requested-With": "fetch"}})
       .then(function (r) { return r.json(); })
       .then(function (answer) {
-        Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) {
+        Array.prototype.forEach.call(form.querySelectorAll("button.decision"), function (b) {
           b.disabled = false;
           b.setAttribute("aria-pressed", answer.saved && b.value === answer.value ? "true" : "false");
         });
@@ -54,7 +54,7 @@
         focusAt(after(records.indexOf(record)));
       })
       .catch(function () {
-        Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = false; });
+        Array.prototype.forEach.call(form.querySelectorAll("button.decision"), function (b) { b.disabled = false; });
         tell("The decision was not saved (no answer from the site); try again.");
       });
   }

@@ -278,3 +278,72 @@ def test_only_assigned_people_hold_assigned_records(review, people, screeners, t
     # One seat is kept for the assigned reviewer: only one of a and b may take the other.
     got_a, got_b = ids(batch(review, a, size=5)), ids(batch(review, b, size=5))
     assert (records_to_screen[0].pk in got_a) + (records_to_screen[0].pk in got_b) == 1
+
+
+# ---------------------------------------------------------------- a note and tags with the decision
+
+def _stored(item, user):
+    decision = Decision.objects.get(item=item, reviewer=user)
+    events = AuditEvent.objects.filter(object_type="screening.Decision", object_id=str(decision.pk))
+    return decision, [(e.actor, e.action, {k: (e.after or {}).get(k) for k in ("value", "note", "tags")})
+                      for e in events.order_by("id")]
+
+
+def test_a_note_and_tags_from_the_list_are_saved_and_audited_as_from_the_single_page(
+        client_for, review, screeners, records_to_screen):
+    a, _ = screeners
+    services.screener_preference_set(user=a, mode="list", batch_size=5)
+    client = client_for(a)
+    shown = [row["item"] for row in client.get(list_url(review)).context["rows"]]
+    sent = {"value": "exclude", "note": "  wrong age group ", "tags": "paediatric, , check later,paediatric"}
+    # Without JavaScript (a form post), with it (the same post answered in JSON), and on the single page.
+    assert client.post(list_url(review), {"item": shown[0].pk, **sent}).status_code == 302
+    answer = client.post(list_url(review), {"item": shown[1].pk, **sent}, HTTP_ACCEPT="application/json")
+    assert answer.status_code == 200 and answer.json()["saved"] is True
+    single = client.post(reverse("screen", args=[review.pk, "ta"]), {"item": shown[2].pk, **sent})
+    assert single.status_code == 302
+    stored = [_stored(item, a) for item in shown[:3]]
+    decision, trail = stored[2]
+    assert decision.note == "wrong age group" and decision.tags == ["check later", "paediatric"]
+    assert trail == [(a, AuditEvent.Action.CREATE,
+                      {"value": "exclude", "note": "wrong age group", "tags": ["check later", "paediatric"]})]
+    assert [(d.note, d.tags, t) for d, t in stored[:2]] == [(decision.note, decision.tags, trail)] * 2
+
+
+def test_the_list_shows_ones_note_and_tags_and_a_changed_note_is_an_audited_change(
+        client_for, review, screeners, records_to_screen):
+    a, _ = screeners
+    services.screener_preference_set(user=a, mode="list", batch_size=5)
+    client = client_for(a)
+    first = client.get(list_url(review))
+    item = first.context["rows"][0]["item"]
+    html = first.content.decode()
+    # Each undecided record offers both boxes, closed, each labelled with the record for screen readers.
+    assert html.count('<details class="list-extra small">') == 5
+    number = first.context["rows"][0]["record"].number
+    assert (f'<label for="note-{item.pk}">Note<span class="visually-hidden"> on record #{number}</span></label>'
+            in html)
+    assert f'<textarea name="note" id="note-{item.pk}"' in html and f'name="tags" id="tags-{item.pk}"' in html
+    client.post(list_url(review), {"item": item.pk, "value": "include", "note": "<b>RCT</b>", "tags": "rct"},
+                HTTP_ACCEPT="application/json")
+    again = client.get(list_url(review)).content.decode()
+    assert '<details class="list-extra small" open>' in again  # one's note stays in view
+    assert "&lt;b&gt;RCT&lt;/b&gt;</textarea>" in again and f'id="tags-{item.pk}" value="rct"' in again
+    client.post(list_url(review), {"item": item.pk, "value": "include", "note": "RCT, adults", "tags": "rct"},
+                HTTP_ACCEPT="application/json")
+    decision, trail = _stored(item, a)
+    assert decision.note == "RCT, adults"
+    assert [(action, after["note"]) for _, action, after in trail] == [
+        (AuditEvent.Action.CREATE, "<b>RCT</b>"), (AuditEvent.Action.UPDATE, "RCT, adults")]
+
+
+def test_enter_in_the_tags_box_decides_nothing(client_for, review, screeners, records_to_screen):
+    """Enter in a text box submits with the form's default button, its first: a disabled one submits nothing."""
+    a, _ = screeners
+    services.screener_preference_set(user=a, mode="list", batch_size=5)
+    html = client_for(a).get(list_url(review)).content.decode()
+    forms = html.split('class="list-decide"')[1:]
+    assert len(forms) == 5
+    for form in forms:
+        first_button = form[form.index("<button"):].split(">", 1)[0]
+        assert " disabled" in first_button and 'name="value"' not in first_button
