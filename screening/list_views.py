@@ -1,9 +1,9 @@
 """List mode for title/abstract screening: a page of records held for the reviewer, one key per
 decision (Rayyan's habit), and the per-person choice between it and one record at a time.
 
-The page works without JavaScript (each record's buttons are a form posting to this page, with the note and tags of the single
-page in a disclosure under them); with it
-(static/js/screen-list.js) the same POST is sent by fetch and answered in JSON. Claims, blindness
+The page works without JavaScript (each record's buttons are a form posting to this page, with the
+note and tags of the single page in a disclosure under them); with it (static/js/screen-list.js) the
+same POST is sent by fetch and answered in JSON. Claims, blindness
 and the audit trail are those of the one-at-a-time page: the batch is claimed by
 `services.screening_batch`, each decision is stored by `services.decision_record`, and what others
 decided is shown only as `selectors.decisions_visible_to` allows.
