@@ -127,3 +127,28 @@ def test_the_reload_link_reads_next_page_once_every_record_is_decided(live_serve
             assert link.inner_text() == "Reload this page"
     wait_until(page, "document.getElementById('next-page').textContent === 'Next page'")
     assert loads == [1]
+
+
+def test_a_note_and_tags_go_with_the_decision_and_typing_them_decides_nothing(live_server, page, list_review):
+    review, rita = list_review
+    services.screener_preference_set(user=rita, mode="list", batch_size=5)
+    base = live_server.url
+    sign_in(page, base, "rita")
+    page.goto(f"{base}/reviews/{review.pk}/screening/ta/list/")
+    first = page.locator(".list-record").first
+    item = first.get_attribute("data-item")
+    first.locator("details.list-extra summary").click()
+    # Typed letters are decision and movement keys elsewhere: in the boxes they are text.
+    first.get_by_label("Note").fill("")
+    first.get_by_label("Note").press_sequentially("mixed ages; ask Jim")
+    first.get_by_label("Tags").press_sequentially("infants, check")
+    first.get_by_label("Tags").press("Enter")  # Enter in the tags box decides nothing
+    page.wait_for_timeout(500)
+    assert page.locator(".list-record.decided").count() == 0 and not Decision.objects.filter(reviewer=rita).exists()
+    assert focused_item(page) == item
+    page.keyboard.press("Escape")  # leaves the box; the record keeps the focus for the keys
+    page.keyboard.press("m")
+    wait_until(page, "document.querySelectorAll('.list-record.decided').length === 1")
+    decision = Decision.objects.get(reviewer=rita, item_id=int(item))
+    assert (decision.value, decision.note, decision.tags) == ("maybe", "mixed ages; ask Jim", ["check", "infants"])
+    assert focused_item(page) == page.locator(".list-record").nth(1).get_attribute("data-item")
