@@ -84,7 +84,7 @@ class ReviewVersionApi(ReviewApiView):
 
     capabilities = {"GET": "view", "POST": "publish_versions"}
 
-    @extend_schema(request=None, responses={202: VersionSerializer})
+    @extend_schema(operation_id="versions_archive_again", request=None, responses={202: VersionSerializer})
     def post(self, request, review_id: int, number: int):
         version = version_get(review=self.review, number=number)
         version_archive_again(actor=request.user, version=version)
