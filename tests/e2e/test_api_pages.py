@@ -56,7 +56,8 @@ def test_a_token_made_on_its_page_works_until_revoked(live_server, browser, revi
         _fits(page)
         _shot(page, "api-tokens-new")
         assert _me(live_server, key) == (200, {"user_id": people["reviewer"].pk, "username": "reviewer",
-                                               "display_name": "reviewer", "token": "R script on my laptop", "scope": "read-write"})
+                                               "display_name": "reviewer", "token": "R script on my laptop",
+                                               "scope": "read-write"})
         page.goto(live_server.url + "/accounts/tokens/")
         assert key not in page.content()
         page.click("button:has-text('Revoke')")
