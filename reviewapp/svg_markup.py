@@ -10,11 +10,12 @@ addresses) has no way through: it is not on the lists, so it is not written.
 """
 from __future__ import annotations
 
-import html
 import re
 
 from django.utils.safestring import SafeString, mark_safe
 from lxml import etree
+
+from svgkit import escape
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Drawing elements only; anything else is left out with everything inside it.
@@ -62,17 +63,17 @@ def _write(element, out: list[str], depth: int) -> None:
     name = _local(element.tag)
     if name in ELEMENTS and depth <= MAX_DEPTH:
         attributes = "".join(
-            f' {key}="{html.escape(value, quote=True)}"' for key, value in element.attrib.items()
+            f' {key}="{escape(value)}"' for key, value in element.attrib.items()
             if isinstance(key, str) and key in (ATTRIBUTES | LABELS) and _allowed_value(key, value))
         namespace = f' xmlns="{SVG_NS}"' if depth == 0 else ""
         out.append(f"<{name}{namespace}{attributes}>")
         if element.text:
-            out.append(html.escape(element.text, quote=False))
+            out.append(escape(element.text))
         for child in element:
             _write(child, out, depth + 1)
         out.append(f"</{name}>")
     if element.tail and depth > 0:
-        out.append(html.escape(element.tail, quote=False))
+        out.append(escape(element.tail))
 
 
 def svg_markup(text: str | None) -> SafeString:

@@ -37,7 +37,8 @@ def test_the_pure_packages_may_not_import_django():
 def test_reviewapp_may_import_no_other_package_of_the_project():
     roots = set(_config()["importlinter"]["root_packages"].split())
     forbidden = set(_config()["importlinter:contract:reviewapp-knows-no-stage"]["forbidden_modules"].split())
-    assert roots - {"reviewapp"} == forbidden, "list every stage app in reviewapp-knows-no-stage"
+    libraries = {"svgkit"}  # used by every app, importing none of them (it is a pure core)
+    assert roots - {"reviewapp"} - libraries == forbidden, "list every stage app in reviewapp-knows-no-stage"
 
 
 def _defines_nothing(module: str) -> bool:
