@@ -147,7 +147,7 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
                "DJANGO_SETTINGS_MODULE": "reviewapp.settings.base", "DEBUG": "0",
                "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef", "MEDIA_ROOT": str(Path(tmp) / "media"),
-               "MAX_UPLOAD_MB": "1000", "LOG_LEVEL": "WARNING"}
+               "MAX_UPLOAD_MB": "4000", "LOG_LEVEL": "WARNING"}
         for sql in (f"DROP DATABASE IF EXISTS {args.db}", f"CREATE DATABASE {args.db}"):
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
