@@ -94,7 +94,10 @@ else:
         result["records"] = count[0]
         result["sure_pairs"] = sum(p.sure for p in pairs)
         result["possible_pairs"] = sum(not p.sure for p in pairs)
-result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+usage = resource.getrusage(resource.RUSAGE_SELF)
+result["peak_mb"] = usage.ru_maxrss / 1024
+# CPU seconds of this process (not the database server's): less swayed by a loaded machine than wall time.
+result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
 print(json.dumps(result))
 """
 
