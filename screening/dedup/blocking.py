@@ -23,9 +23,10 @@ def block_keys(p: Prepared) -> list[str]:
         keys.append("d:" + p.doi)
     if p.pmid:
         keys.append("p:" + p.pmid)
-    if len(p.compact) >= 12:
-        keys.append("t:" + p.compact[:TITLE_KEY_CHARS])
-        keys.append("e:" + p.compact[-TITLE_KEY_CHARS:])
+    compact = p.compact
+    if len(compact) >= 12:
+        keys.append("t:" + compact[:TITLE_KEY_CHARS])
+        keys.append("e:" + compact[-TITLE_KEY_CHARS:])
     first = p.authors[0] if p.authors else ""
     if first and p.year is not None:
         keys.append(f"a:{first}|{p.year}")

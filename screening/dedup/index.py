@@ -9,7 +9,6 @@ key per record.
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,14 +52,55 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Block keys are kept as 60-bit hashes of their strings, and a block of one record (most of them) as
+# the bare id instead of a list: at a million records the strings and one-element lists were over
+# half of the index (see BENCHMARKS.md, #30). Two keys whose hashes collide only share a block: their
+# records become candidates of each other and ``compare`` still decides every pair. (A collision
+# could in principle push a block past MAX_BLOCK; at a million records, about six million keys, the
+# chance of any collision is about 1 in 60,000.)
+_KEY_BITS = (1 << 60) - 1  # two 30-bit digits: a 32-byte int, where a full 64-bit hash takes 48
+
+
+def _slot(key: str) -> int:
+    return hash(key) & _KEY_BITS
+
+
+# A block: the id of its only record, or the ids of its records in insertion order.
+Block = int | list[int]
+
+
+def _extend(found: set[int], block: Block) -> None:
+    if isinstance(block, int):
+        found.add(block)
+    else:
+        found.update(block)
+
+
+def _size(block: Block) -> int:
+    return 1 if isinstance(block, int) else len(block)
+
+
+def _append(blocks: dict[int, Block], slot: int, ident: int) -> int:
+    """Add ``ident`` to the block at ``slot``; returns the block's new size."""
+    block = blocks.get(slot)
+    if block is None:
+        blocks[slot] = ident
+        return 1
+    if isinstance(block, int):
+        blocks[slot] = [block, ident]
+        return 2
+    block.append(ident)
+    return len(block)
+
+
 class DuplicateIndex:
     """Records indexed by their blocking keys; ids are positions in insertion order."""
 
     def __init__(self, citations: Iterable[Any] = ()) -> None:
         self._records: list[Prepared] = []
-        self._blocks: dict[str, list[int]] = defaultdict(list)
+        self._blocks: dict[int, Block] = {}
         # Oversized blocks are also kept split by a title prefix (see blocking.MAX_BLOCK).
-        self._split: dict[str, list[int]] = defaultdict(list)
+        self._split: dict[int, Block] = {}
         self.add(citations)
 
     def __len__(self) -> int:
@@ -85,17 +125,17 @@ class DuplicateIndex:
         found: set[int] = set()
         sub = None
         for key in keys:
-            block = self._blocks.get(key)
-            if not block:
+            block = self._blocks.get(_slot(key))
+            if block is None:
                 continue
-            if len(block) <= MAX_BLOCK:
-                found.update(block)
+            if _size(block) <= MAX_BLOCK:
+                _extend(found, block)
                 continue
             sub = sub if sub is not None else refine(p)
-            small = self._split.get(key + "|" + sub)
+            small = self._split.get(_slot(key + "|" + sub))
             # Still oversized (thousands of identical short titles): the other keys must do.
-            if small and len(small) <= MAX_BLOCK:
-                found.update(small)
+            if small is not None and _size(small) <= MAX_BLOCK:
+                _extend(found, small)
         return found
 
     def _match_prepared(self, p: Prepared, i: int, keys: list[str] | None = None) -> list[DuplicatePair]:
@@ -110,13 +150,14 @@ class DuplicateIndex:
         ident = len(self._records)
         self._records.append(p)
         for key in block_keys(p) if keys is None else keys:
-            block = self._blocks[key]
-            block.append(ident)
-            if len(block) == MAX_BLOCK + 1:
-                for member in block:
-                    self._split[key + "|" + refine(self._records[member])].append(member)
-            elif len(block) > MAX_BLOCK + 1:
-                self._split[key + "|" + refine(p)].append(ident)
+            slot = _slot(key)
+            size = _append(self._blocks, slot, ident)
+            if size == MAX_BLOCK + 1:
+                members = self._blocks[slot]
+                for member in members if isinstance(members, list) else ():
+                    _append(self._split, _slot(key + "|" + refine(self._records[member])), member)
+            elif size > MAX_BLOCK + 1:
+                _append(self._split, _slot(key + "|" + refine(p)), ident)
         return ident
 
     def match_and_add(self, citations: Sequence[Any]) -> list[DuplicatePair]:

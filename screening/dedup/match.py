@@ -40,11 +40,12 @@ class Comparison:
 
 
 def title_similarity(a: Prepared, b: Prepared) -> float:
-    if not a.compact or not b.compact:
+    ca, cb = a.compact, b.compact  # derived on each read (normalise.Prepared)
+    if not ca or not cb:
         return 0.0
-    if a.compact == b.compact:
+    if ca == cb:
         return 1.0
-    return Indel.normalized_similarity(a.compact, b.compact)
+    return Indel.normalized_similarity(ca, cb)
 
 
 def title_containment(a: Prepared, b: Prepared) -> float:
@@ -362,7 +363,7 @@ def _gather(a: Prepared, b: Prepared, title: float, contained: float, pages: str
         authors_agree=agree, authors_clash=clash,
         journal_agree=journal is not None and journal[0] == "same",
         journal_clash=journal is not None and journal[0] == "different",
-        both_titles=bool(a.compact and b.compact), shorter_title=len(short_c),
+        both_titles=bool(short_c), shorter_title=len(short_c),
         extends=len(short_c) >= 30 and long_c.startswith(short_c), conflicts=found,
     )
 

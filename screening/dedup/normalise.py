@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,7 +71,8 @@ _KIND_PATTERNS = {
                            r"design and rationale|design and methods)\b", re.I),
 }
 
-_NO_NUMBERS: frozenset[str] = frozenset()
+# Shared by every record without kinds, series or numbers (nearly all): one empty set each would cost 216 bytes.
+_EMPTY: frozenset[str] = frozenset()
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7",
           "viii": "8", "ix": "9", "x": "10", "one": "1", "two": "2", "three": "3", "four": "4"}
 _NUMBER_TOKEN = re.compile(r"\d+")
@@ -129,20 +131,20 @@ _SERIES_NOUNS = frozenset(("part", "phase", "paper", "study", "trial", "report",
 def title_kinds(title: str | None) -> frozenset[str]:
     """Kinds of report named in a folded title (lower case)."""
     if not title or not any(hint in title for hint in _KIND_HINTS):
-        return frozenset()
-    return frozenset(kind for kind, pat in _KIND_PATTERNS.items() if pat.search(title))
+        return _EMPTY
+    return frozenset(kind for kind, pat in _KIND_PATTERNS.items() if pat.search(title)) or _EMPTY
 
 
 def title_series(words: str) -> frozenset[str]:
     """Markers such as "part 2" or "phase iii" that tell parts of a series apart."""
     tokens = words.split()
     if _SERIES_NOUNS.isdisjoint(tokens):  # nearly every title: no pairs to look at
-        return _NO_NUMBERS
+        return _EMPTY
     found = set()
     for noun, number in pairwise(tokens):
         if noun in _SERIES_NOUNS and (number in _ROMAN or (number.isdigit() and len(number) <= 3)):
             found.add(f"{noun} {_ROMAN.get(number, number)}")
-    return frozenset(found) if found else _NO_NUMBERS
+    return frozenset(found) if found else _EMPTY
 
 
 @lru_cache(maxsize=500_000)
@@ -242,7 +244,6 @@ class Prepared:
     """Normalised fields of one record, computed once."""
 
     words: str  # title words
-    compact: str  # title without spaces: robust to "cytology-Results" vs "cytology - Results"
     kinds: frozenset[str]
     series: frozenset[str]
     numbers: frozenset[str]  # numbers in the title ("5-year" vs "10-year" follow-up)
@@ -256,6 +257,20 @@ class Prepared:
     issue: str
     doi: str
     pmid: str
+
+    @property
+    def compact(self) -> str:
+        """Title without spaces: robust to "cytology-Results" vs "cytology - Results".
+
+        Derived when asked rather than kept: a million records would hold 170 MB of it, and only
+        blocking and the few candidate pairs of each record read it.
+        """
+        return self.words.replace(" ", "")
+
+
+# One int object per year (and, through sys.intern, one string per volume or issue number) shared by
+# every record that has it, where each record would otherwise hold its own copy: 130 bytes a record.
+_YEARS = {y: y for y in range(1000, 2200)}
 
 
 def prepare(citation: Any) -> Prepared:
@@ -271,18 +286,17 @@ def prepare(citation: Any) -> Prepared:
     pages = page_range(getattr(citation, "pages", None))
     return Prepared(
         words=words,
-        compact=words.replace(" ", ""),
         kinds=title_kinds(title),
         series=title_series(words),
-        numbers=frozenset(_NUMBER_TOKEN.findall(words)) if _HAS_DIGIT.search(words) else _NO_NUMBERS,
+        numbers=frozenset(_NUMBER_TOKEN.findall(words)) if _HAS_DIGIT.search(words) else _EMPTY,
         authors=authors,
-        year=year,
+        year=_YEARS.get(year, year) if year is not None else None,
         journal=journal_variants(getattr(citation, "journal", None)),
-        volume=volume_key(getattr(citation, "volume", None)),
+        volume=sys.intern(volume_key(getattr(citation, "volume", None))),
         page=pages[1],
         page_end=pages[2],
         page_prefix=pages[0],
-        issue=volume_key(getattr(citation, "issue", None)),
+        issue=sys.intern(volume_key(getattr(citation, "issue", None))),
         doi=clean_id(getattr(citation, "doi", None)),
         pmid=clean_id(getattr(citation, "pmid", None)),
     )
