@@ -9,7 +9,7 @@ model elas_u4). Both screening orders are scored by the same code
 tool is luck of the start pair (±0.01-0.03 WSS@95 on the small sets); the table gives the
 mean over the seeds and the paired difference with its 95 % interval.
 
---cold-start: also one run per set from its topic alone (benchmarks/topics.json: no start
+--cold-start: also one run per set from its topic alone (benchmarks/topics.json, or --topics: no start
 records, the protocol ranks until the first inclusion, then fades, as `simulate_screening
 --protocol FILE --cold-start` does; deterministic, so one run per set), reported beside our
 random starts and ASReview's (the cold start counts all N records, a random start N - 2).
@@ -229,6 +229,7 @@ def _seeds(text: str) -> list[int]:
 
 
 def main() -> None:
+    global TOPICS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--asreview", help="the asreview command of ASReview's own virtualenv")
     parser.add_argument("--asreview-runs", type=Path, metavar="JSON",
@@ -242,11 +243,15 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="all 20 sets (the seven and the 13)")
     parser.add_argument("--cold-start", action="store_true",
                         help="also one run per set from its topic alone (benchmarks/topics.json)")
+    parser.add_argument("--topics", type=Path, default=TOPICS, metavar="JSON",
+                        help="the cold start's topics (default benchmarks/topics.json; "
+                             "benchmarks/topics_class_sentence.json: the Cohen sets' earlier one-sentence topics)")
     parser.add_argument("--ours-runs", type=Path, metavar="JSON",
                         help="take our random-start runs from an earlier --json instead of running them again")
     parser.add_argument("--jobs", type=int, default=1, help="simulations run side by side (each on one core)")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args()
+    TOPICS = args.topics  # read by cold() in the worker processes (forked after this)
     earlier = []
     if args.asreview_runs:
         earlier = [run for run in json.loads(args.asreview_runs.read_text()) if run["tool"] == "asreview"]

@@ -98,6 +98,8 @@ def test_the_command_starts_cold_from_a_protocol_file(tmp_path):
     assert 0 < figures["screened_for_95"] <= figures["screened_for_100"] <= 250
     warm = run_command("--csv", str(SAMPLE), "--protocol", str(protocol), "--seed", "1")
     assert len(warm["start_records"]) == 2  # a protocol without --cold-start blends from the start pair
+    assert figures.keys() == warm.keys()  # the same JSON from a cold start as from a start pair
+    assert figures["n_retrains"] > 0 and figures["stop_screened"] <= 250
 
 
 def test_the_command_refuses_a_cold_start_without_a_protocol(tmp_path):
