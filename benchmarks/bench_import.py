@@ -19,6 +19,7 @@ Needs PostgreSQL with trust auth on 127.0.0.1 (the bench database is dropped and
 created afresh). Run from the repository root:
 
     .venv/bin/python benchmarks/bench_import.py [--repeat 1000] [--db reviewapp_bench] [--skip-rispy]
+        [--steps import,dedup] [--file a file built before]
 
 --skip-rispy leaves out the rispy step (at --repeat 10000, a million records, rispy alone
 would need about 18 GB). The import step reads the stored upload from its file, as the
@@ -142,10 +143,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1000)
     parser.add_argument("--db", default="reviewapp_bench")
     parser.add_argument("--skip-rispy", action="store_true", help="leave out the rispy step")
+    parser.add_argument("--steps", help="comma-separated steps to run (default: all)")
+    parser.add_argument("--file", type=Path,
+                        help="a file an earlier run built with the same --repeat (building a million takes minutes)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.ris"
-        n = build(path, args.repeat)
+        path = args.file or Path(tmp) / "big.ris"
+        n = sum(1 for line in path.open("rb") if line.startswith(b"ER  -")) if args.file else build(path, args.repeat)
         size_mb = path.stat().st_size / 1048576
         env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
                "DJANGO_SETTINGS_MODULE": "reviewapp.settings.base", "DEBUG": "0",
@@ -156,6 +160,8 @@ def main() -> None:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], check=True, env=env, cwd=ROOT)
         print(f"file: {n} records, {size_mb:.0f} MB")
         steps = ("parse", "import", "dedup") if args.skip_rispy else ("rispy", "parse", "import", "dedup")
+        if args.steps:
+            steps = tuple(step for step in steps if step in args.steps.split(","))
         print(f"load average before: {os.getloadavg()[0]:.2f}")
         for step in steps:
             r = run(step, path, env)
