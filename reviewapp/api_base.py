@@ -23,11 +23,12 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView, exception_handler
 
+from . import paging
 from .exceptions import ApplicationError
 from .models import Review
-from .paging import rows_by_ids
 from .people import display_name
 from .permissions import review_get_for_user
 from .widgets import IdListField
@@ -235,8 +236,13 @@ class Pagination(LimitOffsetPagination):
 
 
 class DeferredJoinPagination(Pagination):
-    """`Pagination` for long lists: the offset is taken on the ids, then only the page's rows are
-    read (`reviewapp.paging.rows_by_ids`), so a deep offset costs an index scan, not the rows."""
+    """`Pagination` for long lists (`reviewapp.paging`): the offset is taken on the ids, then only the
+    page's rows are read, so a deep offset costs an index scan, not the rows; a list without a known
+    length is counted up to `paging.COUNT_CAP` rows (``count_exact`` false: ``count`` is that cap + 1,
+    "more than the cap"); a list in id order goes on by id with ``?after=<id>``, one index range
+    scan at any depth, and its ``next`` link does so from `paging.SHALLOW` rows on."""
+
+    after_query_param = "after"
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -245,13 +251,60 @@ class DeferredJoinPagination(Pagination):
             return None
         # A view that already knows the list's length (``known_count()``, None when it does not) spares a count.
         known = view.known_count() if view is not None and hasattr(view, "known_count") else None
-        self.count = known if known is not None else self.get_count(queryset)
+        self.count = known if known is not None else paging.capped_count(queryset)
+        self.count_exact = known is not None or self.count <= paging.COUNT_CAP
         self.offset = self.get_offset(request)
+        self.keyset = paging.in_id_order(queryset)
+        self.after = paging.bounded_int(request.query_params.get(self.after_query_param))
+        if self.after is not None and not self.keyset:
+            raise exceptions.ValidationError({self.after_query_param: [
+                "Only a list in id order (without sort or ordering) goes on by id; use offset."]})
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
-        if self.count == 0 or self.offset > self.count:
+        if self.after is not None:
+            rows = paging.rows_after(queryset, after=self.after, limit=self.limit + 1)
+        elif self.count == 0 or (self.count_exact and self.offset > self.count):
             return []
-        return rows_by_ids(queryset, self.offset, self.offset + self.limit)
+        else:
+            rows = paging.rows_by_ids(queryset, self.offset, self.offset + self.limit + 1)
+        # One row more than the page: whether there is a next page, whatever the count says.
+        self.more = len(rows) > self.limit
+        self.rows = rows[: self.limit]
+        return self.rows
+
+    def get_next_link(self):
+        if not getattr(self, "more", False):
+            return None
+        url = self.request.build_absolute_uri()
+        url = replace_query_param(url, self.limit_query_param, self.limit)
+        if self.keyset and (self.after is not None or self.offset + self.limit >= paging.SHALLOW):
+            url = remove_query_param(url, self.offset_query_param)
+            return replace_query_param(url, self.after_query_param, self.rows[-1].pk)
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+
+    def get_previous_link(self):
+        if self.after is not None:
+            return None  # a page reached by id does not know its offset
+        return super().get_previous_link()
+
+    def get_paginated_response(self, data):
+        return Response({"count": self.count, "count_exact": self.count_exact, "next": self.get_next_link(),
+                         "previous": self.get_previous_link(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["required"] = ["count", "count_exact", "results"]
+        answer["properties"] = {"count": answer["properties"]["count"], "count_exact": {
+            "type": "boolean", "description": f"false: the list has more than {paging.COUNT_CAP:,} rows and "
+                                             "`count` is that number + 1 (counted no further)"},
+            **{k: v for k, v in answer["properties"].items() if k != "count"}}
+        return answer
+
+    def get_schema_operation_parameters(self, view):
+        return [*super().get_schema_operation_parameters(view), {
+            "name": self.after_query_param, "required": False, "in": "query",
+            "description": "Go on after this id (lists in id order only; instead of offset)",
+            "schema": {"type": "integer"}}]
 
 
 # ---------------------------------------------------------------- rows of a list view

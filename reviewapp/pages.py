@@ -16,9 +16,11 @@ def review_page_context(review, **extra) -> dict:
 
 
 def query_without_page(request: HttpRequest) -> str:
-    """The current filters as a query string without the page number, for pagination links."""
+    """The current filters as a query string without the page (its number, or the id it starts
+    after or ends before), for pagination links."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return query.urlencode()
 
 

@@ -156,7 +156,7 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     records = selectors.records_list(review=review, **filters) if not form.errors else Record.objects.none()
     counts = selectors.record_counts(review=review)
     page = DeferredJoinPaginator(records, RECORDS_PER_PAGE, count=None if form.errors else _known_count(filters, counts)
-                                 ).get_page(request.GET.get("page"))
+                                 ).get_list_page(request.GET)
     return render(request, "screening/records.html", review_page_context(
         review, form=form, page=page, query=query_without_page(request), counts=counts,
         stages=selectors.EXPORT_STAGES, sorts=_sort_links(request), screening_stages=ScreeningStage.choices,

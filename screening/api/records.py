@@ -153,7 +153,8 @@ class RecordListApi(ReviewApiView, generics.ListAPIView):
     def known_count(self) -> int | None:
         """Without filters the list is the review's unique (or all, or merged) records: their count is
         the review's own, kept for a large review (`selectors.record_counts`), not counted again."""
-        params = set(self.request.query_params) - {"limit", "offset", "sort", "ordering", "duplicates", "format"}
+        params = set(self.request.query_params) - {"limit", "offset", "after", "sort", "ordering", "duplicates",
+                                                   "format"}
         duplicates = self.request.query_params.get("duplicates", "hide")
         if params or duplicates not in ("hide", "show", "only"):
             return None
