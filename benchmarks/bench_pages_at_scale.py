@@ -185,11 +185,13 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
         # them) and this process's CPU time say what the page itself costs.
         row = {"page": name, "url": url, "p50_ms": round(_percentile(times, 0.5), 1),
                "p95_ms": round(_percentile(times, 0.95), 1), "max_ms": round(max(times), 1),
-               "sql_p50_ms": round(_percentile(sql_times, 0.5), 1), "sql_p95_ms": round(_percentile(sql_times, 0.95), 1),
+               "sql_p50_ms": round(_percentile(sql_times, 0.5), 1),
+               "sql_p95_ms": round(_percentile(sql_times, 0.95), 1),
                "cpu_p50_ms": round(_percentile(cpu_times, 0.5), 1), "queries": len(captured)}
         rows.append(row)
         print(f"{name:45s} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms  max {row['max_ms']:8.1f} ms  "
-              f"sql p50/p95 {row['sql_p50_ms']:7.1f} / {row['sql_p95_ms']:7.1f} ms  cpu p50 {row['cpu_p50_ms']:6.1f} ms  "
+              f"sql p50/p95 {row['sql_p50_ms']:7.1f} / {row['sql_p95_ms']:7.1f} ms  "
+              f"cpu p50 {row['cpu_p50_ms']:6.1f} ms  "
               f"{row['queries']:3d} queries", flush=True)
         if explain:
             # The slowest queries of one more request, as the timed ones ran (counts kept, if any).

@@ -188,6 +188,11 @@ class Membership(models.Model):
         return f"{self.user} as {self.role} in {self.review_id}"
 
 
+#: object types whose audit events change screening alone (decisions, their undo, conflicts
+#: resolved), never a review's records: counts of records ignore them (`screening.selectors.counted`)
+SCREENING_ONLY_EVENTS = ("screening.Decision", "screening.ScreeningItem")
+
+
 class AuditEvent(models.Model):
     """Who changed what in a review, when, with the values before and after."""
 
@@ -213,9 +218,15 @@ class AuditEvent(models.Model):
     after = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    SCREENING_ONLY = SCREENING_ONLY_EVENTS
+
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["review", "-created_at"])]
+        indexes = [models.Index(fields=["review", "-created_at"]),
+                   # The latest event that is not a screening decision, in one step however long
+                   # the screening since (#30).
+                   models.Index(fields=["review", "-created_at", "-id"], name="audit_not_screening",
+                                condition=~models.Q(object_type__in=SCREENING_ONLY_EVENTS))]
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.action} {self.object_type} {self.object_label}"

@@ -326,6 +326,9 @@ class ScreeningItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["record", "stage"], name="one_item_per_record_and_stage")]
         indexes = [
             models.Index(fields=["review", "stage", "status", "-priority", "id"], name="screening_queue"),
+            # Records waiting for the other reviewer(s): few, whatever the review's size (progress, #30).
+            models.Index(fields=["review", "stage", "id"], name="screening_items_waiting",
+                         condition=models.Q(status="pending", decisions_count__gt=0)),
         ]
 
     def __str__(self) -> str:
@@ -334,6 +337,29 @@ class ScreeningItem(models.Model):
     @property
     def is_settled(self) -> bool:
         return self.status not in (self.Status.PENDING, self.Status.CONFLICT)
+
+
+class ItemTally(models.Model):
+    """How many screening items a review has at each stage, status and number of decisions: kept by
+    PostgreSQL triggers on every insert, change and delete of `ScreeningItem` rows, in the same
+    transaction (migration 0017), so a million-record review's screening progress is a few rows to
+    read, not a million to count, and stays right after every decision (#30). SQLite has no such
+    triggers: there the progress is counted (`selectors.screening_progress`). Not archived: an
+    imported review's items are counted by the same triggers as they are written."""
+
+    # No foreign key: deleting a review deletes its items, whose triggers then write here.
+    review_id = models.BigIntegerField()
+    stage = models.CharField(max_length=2)
+    status = models.CharField(max_length=20)
+    decisions_count = models.PositiveSmallIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review_id", "stage", "status", "decisions_count"],
+                                               name="item_tally_key")]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id} {self.stage} {self.status} x{self.decisions_count}: {self.n}"
 
 
 class Decision(models.Model):

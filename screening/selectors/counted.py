@@ -8,8 +8,11 @@ event marks its state: counts computed at that mark stay true until the next eve
 in the cache under it. A review below ``LARGE_REVIEW`` records is counted afresh on every page
 (a few milliseconds), as before.
 
-What this does not spare: the first page after a change (a decision, an import, a merge)
-recomputes the counts it shows.
+Each count names the changes that cannot move it: the record counts ignore screening decisions
+(`SCREENING_ONLY`), so screening a record does not send the next page back to counting a million
+records. (The screening progress is not kept here on PostgreSQL: triggers tally it as it changes,
+`ItemTally`.) What this does not spare: the first page after another change (an import, a merge)
+recomputes the counts it shows, and PRISMA's counts after any change.
 """
 from __future__ import annotations
 
@@ -36,18 +39,27 @@ def review_size(review: Review) -> int:
     return SearchFile.objects.filter(search__review=review).aggregate(n=Sum("records_imported"))["n"] or 0
 
 
-def trail_mark(review: Review) -> int:
-    """The id of the review's latest audit event (0 before any)."""
-    return (AuditEvent.objects.filter(review=review).order_by("-created_at", "-id")
-            .values_list("id", flat=True).first()) or 0
+#: audit events of screening alone (a decision, its undo, a conflict resolved): they change the
+#: screening items and decisions, never the records, searches, imports or duplicate pairs. The
+#: audit trail's index ``audit_not_screening`` leaves them out under the same condition.
+SCREENING_ONLY = AuditEvent.SCREENING_ONLY
 
 
-def counted(review: Review, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept for a large review until its trail moves on; ``name`` says what is counted
-    (and for whom, when the counts are one person's)."""
+def trail_mark(review: Review, *, ignoring: tuple[str, ...] = ()) -> int:
+    """The id of the review's latest audit event (0 before any), events of the types ``ignoring`` aside."""
+    events = AuditEvent.objects.filter(review=review)
+    if ignoring:
+        events = events.exclude(object_type__in=ignoring)
+    return events.order_by("-created_at", "-id").values_list("id", flat=True).first() or 0
+
+
+def counted(review: Review, name: str, compute: Callable[[], T], *, ignoring: tuple[str, ...] = ()) -> T:
+    """``compute()``, kept for a large review until its trail moves on (by an event of a type other
+    than ``ignoring``: changes that cannot move these counts); ``name`` says what is counted (and
+    for whom, when the counts are one person's)."""
     if review_size(review) < LARGE_REVIEW:
         return compute()
-    key = f"screening:counts:{review.pk}:{name}:{trail_mark(review)}"
+    key = f"screening:counts:{review.pk}:{name}:{trail_mark(review, ignoring=ignoring)}"
     value = cache.get(key)
     if value is None:
         value = compute()

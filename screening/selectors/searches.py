@@ -16,7 +16,7 @@ from ..models import (
     SearchFile,
 )
 from ..progress import progress_cache_key
-from .counted import counted
+from .counted import SCREENING_ONLY, counted
 
 
 def searches_with_counts(*, review: Review) -> QuerySet[Search]:
@@ -48,7 +48,7 @@ class ReviewRecordCounts:
 
 def record_counts(*, review: Review) -> ReviewRecordCounts:
     """The review's searches, records, duplicates and imports, counted (kept for a large review: `counted`)."""
-    return counted(review, "records", lambda: _record_counts(review))
+    return counted(review, "records", lambda: _record_counts(review), ignoring=SCREENING_ONLY)
 
 
 def _record_counts(review: Review) -> ReviewRecordCounts:
