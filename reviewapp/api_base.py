@@ -251,21 +251,26 @@ class DeferredJoinPagination(Pagination):
             return None
         # A view that already knows the list's length (``known_count()``, None when it does not) spares a count.
         known = view.known_count() if view is not None and hasattr(view, "known_count") else None
-        self.count = known if known is not None else paging.capped_count(queryset)
-        self.count_exact = known is not None or self.count <= paging.COUNT_CAP
         self.offset = self.get_offset(request)
         self.keyset = paging.in_id_order(queryset)
         self.after = paging.bounded_int(request.query_params.get(self.after_query_param))
         if self.after is not None and not self.keyset:
             raise exceptions.ValidationError({self.after_query_param: [
                 "Only a list in id order (without sort or ordering) goes on by id; use offset."]})
+        rows = None
+        if known is None and self.after is None and self.offset < paging.SHALLOW:
+            rows = paging.rows_by_ids(queryset, self.offset, self.offset + self.limit + 1)
+            if len(rows) <= self.limit and (rows or not self.offset):
+                known = self.offset + len(rows)  # a page that is not full ends the list: no count asked
+        self.count = known if known is not None else paging.capped_count(queryset)
+        self.count_exact = known is not None or self.count <= paging.COUNT_CAP
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         if self.after is not None:
             rows = paging.rows_after(queryset, after=self.after, limit=self.limit + 1)
-        elif self.count == 0 or (self.count_exact and self.offset > self.count):
+        elif rows is None and (self.count == 0 or (self.count_exact and self.offset > self.count)):
             return []
-        else:
+        elif rows is None:
             rows = paging.rows_by_ids(queryset, self.offset, self.offset + self.limit + 1)
         # One row more than the page: whether there is a next page, whatever the count says.
         self.more = len(rows) > self.limit

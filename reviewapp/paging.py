@@ -10,10 +10,11 @@ query given, so any filter or sort keeps working.
 Three more costs grow with the list, and each is bounded here:
 
 - The count. A caller that already knows how many rows the query has (the records list without
-  filters is the review's count of unique records, shown on the same page) passes ``count``.
-  Otherwise a list is counted up to ``COUNT_CAP`` rows only (the database stops at the first
-  ``COUNT_CAP + 1`` matches instead of reading every one): a filter that matches more says "more
-  than 10,000" and its pages are numbered without a last one.
+  filters is the review's count of unique records, shown on the same page) passes ``count``; a
+  first page that is not full is the whole list and counts itself. Otherwise a list is counted
+  up to ``COUNT_CAP`` rows only (the database stops at the first ``COUNT_CAP + 1`` matches
+  instead of reading every one): a filter that matches more says "more than 10,000" and its
+  pages are numbered without a last one.
 - Paging on by id ("keyset"): a list in id order goes on from its last row with ``after=<id>``
   (and back with ``before=<id>``), one index range scan whatever the depth. The first pages keep
   their numbers; from ``SHALLOW`` rows on, "next" goes by id.
@@ -142,6 +143,14 @@ class DeferredJoinPaginator(Paginator):
             after, before = bounded_int(query.get("after")), bounded_int(query.get("before"))
             if after is not None or before is not None:
                 return self.page_by_id(after=after, before=before)
+        number = bounded_int(query.get("page")) or 1
+        if self._known_count is None and "count" not in self.__dict__ and (number - 1) * self.per_page < SHALLOW:
+            # A page that is not full ends the list: its rows give the count, and no count is asked.
+            bottom = (number - 1) * self.per_page
+            rows = rows_by_ids(cast(QuerySet, self.object_list), bottom, bottom + self.per_page + 1)
+            if len(rows) <= self.per_page and (rows or bottom == 0):
+                self.__dict__["count"] = bottom + len(rows)  # the cached_property's value
+                return ListPage(rows, number, self, more=False)
         return cast(ListPage, self.get_page(query.get("page")))
 
 

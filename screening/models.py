@@ -167,6 +167,9 @@ class Record(models.Model):
             models.Index(fields=["review", "duplicate_of"]),
             models.Index(fields=["search_file", "line"]),
             # The records list (unique records by id) and its count: an index-only scan, deep pages included.
+            # The year filter's matches and their count, capped (#30): a range scan of this index.
+            models.Index(fields=["review", "year", "id"], condition=models.Q(duplicate_of__isnull=True),
+                         name="record_unique_by_year"),
             models.Index(fields=["review", "id"], condition=models.Q(duplicate_of__isnull=True),
                          name="record_unique_in_review"),
         ]
@@ -387,7 +390,11 @@ class Decision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "reviewer"], name="one_decision_per_reviewer_and_item"),
         ]
-        indexes = [models.Index(fields=["review", "stage", "reviewer", "-created_at"], name="decisions_by_reviewer")]
+        indexes = [models.Index(fields=["review", "stage", "reviewer", "-created_at"], name="decisions_by_reviewer"),
+                   # A person's latest decision (the screening page's undo, "my decisions"): the
+                   # first entry here, not a sort of all their decisions (#30).
+                   models.Index(fields=["review", "stage", "reviewer", "-updated_at", "-id"],
+                                name="decisions_latest_by_reviewer")]
 
     def __str__(self) -> str:
         return f"{self.get_value_display()} by {self.reviewer_id} on item {self.item_id}"

@@ -149,7 +149,9 @@ def last_decision(*, review: Review, user, stage: str) -> Decision | None:
 
 def conflicts(*, review: Review, user, roles: set[str], stage: str = "") -> QuerySet[ScreeningItem]:
     """The records in conflict this person resolves (`rules.conflicts_for_resolver`), with their decisions."""
-    items = (ScreeningItem.objects.filter(review=review, status=ItemStatus.CONFLICT)
+    # Every stage named: the queue's index (review, stage, status, ...) then finds the conflicts
+    # alone instead of reading every item of the review (#30).
+    items = (ScreeningItem.objects.filter(review=review, stage__in=ScreeningStage.values, status=ItemStatus.CONFLICT)
              .select_related("record").defer("record__raw")
              .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("reviewer")))
              .order_by("stage", "id"))
