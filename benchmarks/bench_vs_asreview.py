@@ -14,6 +14,9 @@ records, the protocol ranks until the first inclusion, then fades, as `simulate_
 --protocol FILE --cold-start` does; deterministic, so one run per set), reported beside our
 random starts and ASReview's (the cold start counts all N records, a random start N - 2).
 --ours-runs JSON reuses our random-start (and cold-start) runs from an earlier --json.
+--options JSON runs ours with other ModelOptions / FeatureOptions (to judge a change on all 20 sets
+against the stored ASReview runs); --orders DIR keeps our screening orders, which
+benchmarks/bench_wordless.py replays with the records without words placed otherwise.
 
 --held-out: the 13 other drug reviews of Cohen et al. (2006), on which the model was never
 tuned. --asreview-start 535: ASReview draws its own start pair (`--prior-seed 535`, as for the
@@ -72,12 +75,15 @@ import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from screening.prioritise import (  # noqa: E402
+    FeatureOptions,
+    ModelOptions,
     SimulationOptions,
     SimulationResult,
     load_labelled_csv,
     simulate,
     start_records,
 )
+from screening.prioritise.features import has_words  # noqa: E402
 from screening.prioritise.protocol import Protocol, protocol_scores  # noqa: E402
 
 DATA = Path(os.environ.get("SCREENING_DATA", REPO.parent / "shared" / "data" / "screening"))
@@ -91,9 +97,26 @@ HELD_OUT = tuple(sorted(f"Cohen_2006/{p.name}" for p in (DATA / "Cohen_2006").gl
                         if not p.name.startswith("ACEInhibitors")))
 
 
-def ours(name: str, seed: int, priors: tuple[int, int] | None = None) -> dict:
+def ours(name: str, seed: int, priors: tuple[int, int] | None = None, settings: dict | None = None,
+         orders: Path | None = None) -> dict:
+    """Our run; ``settings`` ({"model": {...}, "features": {...}}) replace the app's defaults, and
+    ``orders`` keeps the screening order (record rows, the start records left out) for replays."""
     labelled = load_labelled_csv(DATA / name)
-    return simulate(labelled.texts, labelled.labels, seed, priors=priors).summary()
+    settings = settings or {}
+    features = FeatureOptions(**{k: tuple(v) if isinstance(v, list) else v
+                                 for k, v in settings.get("features", {}).items()})
+    run = simulate(labelled.texts, labelled.labels, seed, priors=priors, features=features,
+                   model=ModelOptions(**settings.get("model", {})))
+    if orders is not None:
+        orders.mkdir(parents=True, exist_ok=True)
+        wordless = np.fromiter((not has_words(t) for t in labelled.texts), dtype=bool, count=len(labelled.texts))
+        np.savez(order_file(orders, name, seed), order=run.order, labels=run.labels,
+                 n_included=run.n_included, wordless=wordless)
+    return run.summary()
+
+
+def order_file(orders: Path, name: str, seed: int) -> Path:
+    return orders / f"{name.replace('/', '_')}-{seed}.npz"
 
 
 def cold(name: str) -> dict:
@@ -140,13 +163,15 @@ def _plain(workdir: Path, name: str) -> Path:
     return workdir / name.replace("/", "_").removesuffix(".gz")
 
 
-def one_run(job: tuple[str, int, str, str, Path]) -> dict:
-    name, seed, tool, command, workdir = job
+def one_run(job: tuple[str, int, str, str, Path, dict, Path | None]) -> dict:
+    name, seed, tool, command, workdir, settings, orders = job
     started = time.perf_counter()
     if tool == "cold":
         summary = cold(name)
+    elif tool == "ours":
+        summary = ours(name, seed, settings=settings, orders=orders)
     else:
-        summary = ours(name, seed) if tool == "ours" else asreviews(name, seed, command, workdir)
+        summary = asreviews(name, seed, command, workdir)
     return _done(summary, name, tool, started)
 
 
@@ -248,6 +273,11 @@ def main() -> None:
                              "benchmarks/topics_class_sentence.json: the Cohen sets' earlier one-sentence topics)")
     parser.add_argument("--ours-runs", type=Path, metavar="JSON",
                         help="take our random-start runs from an earlier --json instead of running them again")
+    parser.add_argument("--options", type=json.loads, default={}, metavar="JSON",
+                        help='our runs with other settings, e.g. \'{"model": {"C": 0.2}, "features": '
+                             '{"embedding_scale": 0}}\' (ModelOptions, FeatureOptions)')
+    parser.add_argument("--orders", type=Path, metavar="DIR",
+                        help="keep our runs' screening orders here (for benchmarks/bench_wordless.py)")
     parser.add_argument("--jobs", type=int, default=1, help="simulations run side by side (each on one core)")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     args = parser.parse_args()
@@ -277,9 +307,9 @@ def main() -> None:
                 have_cold = {run["set"] for run in kept if run["tool"] == "cold"}
                 tools = ("asreview",) if args.asreview is not None and not args.asreview_runs else ()
                 tools += () if args.ours_runs else ("ours",)
-                jobs = [(name, seed, tool, args.asreview, Path(workdir))
+                jobs = [(name, seed, tool, args.asreview, Path(workdir), args.options, args.orders)
                         for name in args.sets for seed in args.seeds for tool in tools]
-                jobs += [(name, 0, "cold", args.asreview, Path(workdir)) for name in args.sets
+                jobs += [(name, 0, "cold", args.asreview, Path(workdir), {}, None) for name in args.sets
                          if args.cold_start and name not in have_cold]
                 runs = kept + list(pool.map(one_run, jobs))
     if args.json:
