@@ -95,6 +95,21 @@ def _percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+AFTER_A_DECISION = "screening: next record, after a decision"
+
+
+def decide_one(review, reviewer_id: int) -> None:
+    """The reviewer ``reviewer_id`` excludes the next record their queue gives."""
+    from django.contrib.auth import get_user_model
+
+    from screening import services
+
+    user = get_user_model().objects.get(pk=reviewer_id)
+    item = services.screening_next(reviewer=user, review=review, stage="ta")
+    if item is not None:
+        services.decision_record(actor=user, review=review, item_id=item.pk, value="exclude")
+
+
 def pages(review, word: str) -> list[tuple[str, str, str]]:
     """(name, who, URL) of every page timed."""
     from django.urls import reverse
@@ -121,6 +136,9 @@ def pages(review, word: str) -> list[tuple[str, str, str]]:
         # The same depth reached by "next" (by id, #30); code without it shows the first page here.
         (f"records, page {deep:,} by id", "lead", f"{records}?after={after}"),
         ("screening: next record", "reviewer", reverse("screen", args=[r, "ta"])),
+        # The other reviewer decides one record before each request: the review changed, as it does
+        # all day during screening (the kept counts' mark moves; the decision itself is not timed).
+        (AFTER_A_DECISION, "reviewer", reverse("screen", args=[r, "ta"])),
         ("PRISMA page", "lead", reverse("prisma", args=[r])),
         ("PRISMA CSV", "lead", reverse("prisma_csv", args=[r])),
         ("records API, first page", "lead", f"/api/v1/reviews/{r}/records/"),
@@ -159,6 +177,10 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
     print(f"review {review.pk}: {total:,} records; load average {os.getloadavg()[0]:.2f}")
     rows = []
     for name, who, url in pages(review, word):
+        def before(name=name):
+            if name == AFTER_A_DECISION:
+                decide_one(review, reviewers[1])
+
         client = clients[who]
         captured: list[tuple[float, str]] = []
 
@@ -169,6 +191,7 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
             finally:
                 captured.append((time.perf_counter() - start, sql))
 
+        before()
         with connection.execute_wrapper(capture):
             first = client.get(url)
         assert first.status_code == 200, (url, first.status_code)
@@ -176,6 +199,8 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
         for _ in range(repeats):
             spent: list[tuple[float, str]] = []
             with connection.execute_wrapper(lambda *a, spent=spent: capture(*a, captured=spent)):
+                before()
+                spent.clear()  # the decision's own queries are not the page's
                 start, cpu = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 if hasattr(response, "streaming_content"):
@@ -198,6 +223,7 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
         if explain:
             # The slowest queries of one more request, as the timed ones ran (counts kept, if any).
             captured.clear()
+            before()
             with connection.execute_wrapper(capture):
                 client.get(url)
             for seconds, sql in sorted(captured, reverse=True)[:3]:
