@@ -153,6 +153,8 @@ class DeferredJoinPaginator(Paginator):
             if len(rows) <= self.per_page and (rows or bottom == 0):
                 self.__dict__["count"] = bottom + len(rows)  # the cached_property's value
                 return ListPage(rows, number, self, more=False)
+            if len(rows) > self.per_page:  # a full page, and more: counted (capped), its rows kept
+                return ListPage(rows[: self.per_page], number, self, more=True)
         return cast(ListPage, self.get_page(query.get("page")))
 
 
