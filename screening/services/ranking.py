@@ -127,24 +127,50 @@ def ranking_refresh(*, run_id: int) -> RankingRun:
 
 def _retrain(attempt: Attempt) -> None:
     run = attempt.job
-    started = time.perf_counter()
+    phases = _Phases()
     items, labels = _labels_and_items(run.review_id)
     # Records without title or abstract come next once a run of exclusions as long as the
     # stopping heuristic's has shown the ranking has run dry (prioritise/model.py).
     ran_dry = stopping.ran_dry(settled_sequence(review=run.review), stopping.heuristic_run_length(len(items)))
     texts = [record_text(t, a) for _, _, t, a in items]
+    phases.lap("read")
     # The protocol ranks the first records before any decision and fades as inclusions
     # arrive (prioritise/protocol.py, BENCHMARKS.md "cold start").
     prior = _protocol_prior(run.review, texts, _texts_key(texts))
-    ranking = _prioritiser(run.review_id, texts).rank(labels, ran_dry, prior)
+    phases.lap("protocol")
+    prioritiser = _prioritiser(run.review_id, texts)
+    phases.lap("features")
+    ranking = prioritiser.rank(labels, ran_dry, prior)
+    phases.lap("fit_and_score")
     pending = {items[i][0]: float(score) for i, score in zip(ranking.order, ranking.scores, strict=True)
                if items[i][1] == Status.PENDING}
     with transaction.atomic():  # the priorities and the run's end commit together
         rows = [ScreeningItem(pk=pk, priority=score) for pk, score in pending.items()]
         ScreeningItem.objects.bulk_update(rows, ["priority"], batch_size=2000)
         attempt.test_pause()  # the new priorities are written, not yet committed
+        phases.lap("write")
         attempt.finish(decisions_seen=len(labels), included_seen=ranking.n_included, ranked=len(pending),
-                       trained=ranking.trained, seconds=time.perf_counter() - started)
+                       trained=ranking.trained, seconds=phases.total())
+    logger.info("ranking of review %s retrained: %s", run.review_id, phases, extra={"phases": phases.seconds})
+
+
+class _Phases:
+    """Seconds spent in each step of a retrain, for the log (and bench_retrain.py)."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.seconds.items())
 
 
 def ranking_queue_if_due(*, review_id: int) -> RankingRun | None:
