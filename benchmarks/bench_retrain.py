@@ -183,7 +183,7 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, "--child-setup", "--records", str(args.records),
                         "--labelled", str(args.labelled)], check=True, env=env, cwd=ROOT)
     folder = FEATURES_DIR / args.db
-    for step in args.steps.split(","):
+    for step in filter(None, args.steps.split(",")):
         if step == "cold":
             for path in folder.glob("*"):
                 path.unlink()

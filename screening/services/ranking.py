@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -25,7 +28,7 @@ from reviewapp.exceptions import ApplicationError
 from reviewapp.jobs import Attempt, job_abandon, job_lost_reason, job_run, job_send
 from reviewapp.models import AuditEvent, Review
 
-from ..models import RankingRun, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
+from ..models import RankingRun, RecordCorrection, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
 from ..prioritise import Prioritiser, record_text, stopping
 from ..prioritise.protocol import Protocol, protocol_scores
 from ..selectors import WORDLESS, settled_sequence, stopping_figures
@@ -41,45 +44,70 @@ RETRAIN_EVERY = 5
 RETRAIN_SHARE = 0.01
 
 
-def _labels_and_items(review_id: int):
-    items = list(ScreeningItem.objects.filter(review_id=review_id, stage=TA)
-                 .exclude(status__in=[Status.WITHDRAWN, Status.AUTOMATION_EXCLUDED])
-                 .order_by("id").values_list("id", "status", "record__title", "record__abstract"))
-    labels = {i: (1 if status == Status.INCLUDED else 0) for i, (_, status, _, _) in enumerate(items)
-              if status in (Status.INCLUDED, Status.EXCLUDED)}
-    return items, labels
+def _labels_and_items(review_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of every title/abstract item of the review, in id order (the rows of its features),
+    and each one's status as an index into ``_STATUSES``. Only two columns: the texts are read only
+    when the features must be built (a million titles and abstracts are gigabytes in Python)."""
+    rows = (ScreeningItem.objects.filter(review_id=review_id, stage=TA).order_by("id")
+            .values_list("id", "status"))
+    codes = {status: code for code, status in enumerate(_STATUSES)}
+    ids, statuses = [], []
+    for pk, status in rows.iterator(chunk_size=20_000):
+        ids.append(pk)
+        statuses.append(codes[status])
+    return np.asarray(ids, dtype=np.int64), np.asarray(statuses, dtype=np.int8)
+
+
+_STATUSES = tuple(Status.values)
+_INCLUDED, _EXCLUDED, _PENDING = (_STATUSES.index(s) for s in (Status.INCLUDED, Status.EXCLUDED, Status.PENDING))
+_OUT = [_STATUSES.index(s) for s in (Status.WITHDRAWN, Status.AUTOMATION_EXCLUDED)]
+
+
+def _texts(review_id: int) -> list[str]:
+    """Title and abstract of every title/abstract item, in the order of ``_labels_and_items``."""
+    rows = (ScreeningItem.objects.filter(review_id=review_id, stage=TA).order_by("id")
+            .values_list("record__title", "record__abstract"))
+    return [record_text(title, abstract) for title, abstract in rows.iterator(chunk_size=5_000)]
 
 
 # The features (TF-IDF and word embeddings) take most of a retraining (about 130 s of CPU for
 # 100,000 records; training and ranking on them take 0.4-3.5 s) and change only when a review's
-# records do. Each worker keeps the features of the last few reviews it ranked in memory, and
-# every worker finds them in a file under RANKING_FEATURES_DIR after a restart (a cache: each
-# is tagged with the texts it was built from, and rebuilt when they no longer match).
+# records do. They cover every title/abstract item of the review, merged or stopped ones too, so a
+# merge or a stop changes no row; they are rebuilt only when items are added or removed or a title
+# or abstract is mended, which the key tells without reading a single text. Each worker keeps the
+# features of the last few reviews it ranked in memory, and every worker finds them in a file under
+# RANKING_FEATURES_DIR after a restart (a cache, tagged with the key; rebuilt when it differs).
 _FEATURES: dict[int, tuple[str, Prioritiser]] = {}
 _FEATURES_KEPT = 2
 
 logger = logging.getLogger(__name__)
 
 
-def _texts_key(texts: list[str]) -> str:
-    return hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
+def _records_key(review: Review, ids: np.ndarray) -> str:
+    """Names the texts the features were built from: the review (its creation time too, as a
+    database restored elsewhere may reuse ids), the items (how many, the first and last id) and
+    the latest mended title or abstract. Items are never renumbered and a new one takes a higher
+    id, so an import, a deletion or a mend each change it; like the kept counts
+    (selectors/counted.py) it relies on texts changing only through the services."""
+    mended = RecordCorrection.objects.filter(record__review=review).aggregate(last=Max("id"))["last"]
+    span = f"{ids[0]}-{ids[-1]}" if len(ids) else "none"
+    return f"review {review.pk} {review.created_at.isoformat()} items {len(ids)} {span} mended {mended or 0}"
 
 
-def _prioritiser(review_id: int, texts: list[str]) -> Prioritiser:
-    key = _texts_key(texts)
+def _prioritiser(review_id: int, key: str, texts: Callable[[], list[str]]) -> Prioritiser:
     cached = _FEATURES.pop(review_id, None)
-    prioritiser = cached[1] if cached and cached[0] == key else _saved_or_built(review_id, texts, key)
+    prioritiser = cached[1] if cached and cached[0] == key else _saved_or_built(review_id, key, texts)
     _FEATURES[review_id] = (key, prioritiser)  # now the most recently used
     while len(_FEATURES) > _FEATURES_KEPT:
         _FEATURES.pop(next(iter(_FEATURES)))
     return prioritiser
 
 
-def _saved_or_built(review_id: int, texts: list[str], key: str) -> Prioritiser:
+def _saved_or_built(review_id: int, key: str, texts: Callable[[], list[str]]) -> Prioritiser:
     path = Path(settings.RANKING_FEATURES_DIR) / f"review-{review_id}.npz"
     prioritiser = Prioritiser.load(path, key)
     if prioritiser is None:
-        prioritiser = Prioritiser(texts)
+        prioritiser = Prioritiser(texts())
         try:
             prioritiser.save(path, key)
         except OSError as exc:  # a full or read-only disk costs the next worker a rebuild, nothing more
@@ -99,23 +127,42 @@ def review_protocol(review: Review) -> Protocol:
 
 
 # The protocol's scores cost a TF-IDF fit and the embeddings of every record: kept per review
-# until its records or its protocol change (in this worker only; cheap to rebuild).
+# until its records or its protocol change, in this worker and in a file beside the features.
 _PRIORS: dict[int, tuple[str, np.ndarray]] = {}
 
 
-def _protocol_prior(review: Review, texts: list[str], prioritiser_key: str) -> np.ndarray | None:
+def _protocol_prior(review: Review, records_key: str, texts: Callable[[], list[str]]) -> np.ndarray | None:
     protocol = review_protocol(review)
     if protocol.is_empty:
         return None
-    key = f"{prioritiser_key} {hashlib.sha256(repr(protocol).encode('utf-8')).hexdigest()}"
+    key = f"{records_key} protocol {hashlib.sha256(repr(protocol).encode('utf-8')).hexdigest()}"
     cached = _PRIORS.get(review.pk)
     if cached and cached[0] == key:
         return cached[1]
-    scores = protocol_scores(texts, protocol)
+    path = Path(settings.RANKING_FEATURES_DIR) / f"review-{review.pk}.protocol.npz"
+    scores = _saved_prior(path, key)
+    if scores is None:
+        scores = protocol_scores(texts(), protocol)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+            with open(partial, "wb") as out:
+                np.savez(out, key=np.array(key), scores=scores)
+            os.replace(partial, path)
+        except OSError as exc:
+            logger.warning("could not keep the protocol scores of review %s in %s: %s", review.pk, path, exc)
     _PRIORS[review.pk] = (key, scores)
     while len(_PRIORS) > _FEATURES_KEPT:
         _PRIORS.pop(next(iter(_PRIORS)))
     return scores
+
+
+def _saved_prior(path: Path, key: str) -> np.ndarray | None:
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            return saved["scores"] if str(saved["key"]) == key else None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None  # missing or unreadable: a cache, so compute it again
 
 
 def ranking_refresh(*, run_id: int) -> RankingRun:
@@ -128,30 +175,73 @@ def ranking_refresh(*, run_id: int) -> RankingRun:
 def _retrain(attempt: Attempt) -> None:
     run = attempt.job
     phases = _Phases()
-    items, labels = _labels_and_items(run.review_id)
+    ids, statuses = _labels_and_items(run.review_id)
+    settled = np.flatnonzero((statuses == _INCLUDED) | (statuses == _EXCLUDED))
+    labels = dict(zip(settled.tolist(), (statuses[settled] == _INCLUDED).astype(int).tolist(), strict=True))
     # Records without title or abstract come next once a run of exclusions as long as the
     # stopping heuristic's has shown the ranking has run dry (prioritise/model.py).
-    ran_dry = stopping.ran_dry(settled_sequence(review=run.review), stopping.heuristic_run_length(len(items)))
-    texts = [record_text(t, a) for _, _, t, a in items]
+    in_screening = int(np.count_nonzero(~np.isin(statuses, _OUT)))
+    ran_dry = stopping.ran_dry(settled_sequence(review=run.review), stopping.heuristic_run_length(in_screening))
+    key = _records_key(run.review, ids)
+    texts = _Texts(run.review_id)
     phases.lap("read")
+    prioritiser = _prioritiser(run.review_id, key, texts)
+    phases.lap("features")
     # The protocol ranks the first records before any decision and fades as inclusions
     # arrive (prioritise/protocol.py, BENCHMARKS.md "cold start").
-    prior = _protocol_prior(run.review, texts, _texts_key(texts))
+    prior = _protocol_prior(run.review, key, texts)
+    texts.drop()
     phases.lap("protocol")
-    prioritiser = _prioritiser(run.review_id, texts)
-    phases.lap("features")
     ranking = prioritiser.rank(labels, ran_dry, prior)
     phases.lap("fit_and_score")
-    pending = {items[i][0]: float(score) for i, score in zip(ranking.order, ranking.scores, strict=True)
-               if items[i][1] == Status.PENDING}
+    waiting = statuses[ranking.order] == _PENDING
+    pending_ids, pending_scores = ids[ranking.order[waiting]], ranking.scores[waiting]
     with transaction.atomic():  # the priorities and the run's end commit together
-        rows = [ScreeningItem(pk=pk, priority=score) for pk, score in pending.items()]
-        ScreeningItem.objects.bulk_update(rows, ["priority"], batch_size=2000)
+        _write_priorities(pending_ids, pending_scores)
         attempt.test_pause()  # the new priorities are written, not yet committed
         phases.lap("write")
-        attempt.finish(decisions_seen=len(labels), included_seen=ranking.n_included, ranked=len(pending),
+        attempt.finish(decisions_seen=len(labels), included_seen=ranking.n_included, ranked=len(pending_ids),
                        trained=ranking.trained, seconds=phases.total())
     logger.info("ranking of review %s retrained: %s", run.review_id, phases, extra={"phases": phases.seconds})
+
+
+class _Texts:
+    """The review's texts, read from the database the first time they are needed (a retrain on
+    kept features and protocol scores never needs them), then held until ``drop``."""
+
+    def __init__(self, review_id: int) -> None:
+        self.review_id = review_id
+        self.texts: list[str] | None = None
+
+    def __call__(self) -> list[str]:
+        if self.texts is None:
+            self.texts = _texts(self.review_id)
+        return self.texts
+
+    def drop(self) -> None:
+        self.texts = None
+
+
+def _write_priorities(ids: np.ndarray, scores: np.ndarray) -> None:
+    """Set each waiting item's priority. On PostgreSQL the pairs go to a temporary table in one
+    COPY and one UPDATE joins it: a million rows in seconds where ``bulk_update``'s CASE of 2,000
+    ids per statement grows with the square of the batch (BENCHMARKS.md, #30)."""
+    if connection.vendor != "postgresql":
+        rows = [ScreeningItem(pk=pk, priority=score) for pk, score in zip(ids.tolist(), scores.tolist(), strict=True)]
+        ScreeningItem.objects.bulk_update(rows, ["priority"], batch_size=2000)
+        return
+    table = ScreeningItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE ranking_priority (id bigint, priority double precision) "
+                       "ON COMMIT DROP")
+        with cursor.cursor.copy("COPY ranking_priority (id, priority) FROM STDIN") as copy:
+            for start in range(0, len(ids), 50_000):
+                chunk = zip(ids[start:start + 50_000].tolist(), scores[start:start + 50_000].tolist(), strict=True)
+                copy.write("".join(f"{pk}\t{score!r}\n" for pk, score in chunk))
+        cursor.execute("ANALYZE ranking_priority")
+        cursor.execute(f"UPDATE {table} AS item SET priority = new.priority FROM ranking_priority AS new "  # noqa: S608
+                       "WHERE item.id = new.id AND item.priority IS DISTINCT FROM new.priority")
+        cursor.execute("DROP TABLE ranking_priority")
 
 
 class _Phases:

@@ -155,9 +155,22 @@ def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_
 
     first = retrain()
     assert retrain() == first and built == [12]  # the second retraining used the features kept from the first
-    assert [p.name for p in tmp_path.iterdir()] == [f"review-{review.pk}.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"review-{review.pk}.npz",
+                                                          f"review-{review.pk}.protocol.npz"]
     ranking._FEATURES.clear()  # as after the worker restarts: the features come from the file
+    ranking._PRIORS.clear()  # and so do the protocol's scores: no text is read
+    monkeypatch.setattr(ranking, "_texts", lambda review_id: pytest.fail("read the texts"))
     assert retrain() == first and built == [12]
+    # A record merged away keeps its row: the features stay, and it is no longer ranked.
+    merged = ScreeningItem.objects.filter(review=review, status=Status.PENDING).order_by("id").first()
+    ScreeningItem.objects.filter(pk=merged.pk).update(status=Status.WITHDRAWN, priority=-99)
+    after_merge = retrain()
+    assert built == [12] and after_merge[merged.pk] == -99
+    assert {pk: p for pk, p in after_merge.items() if pk != merged.pk} == {pk: p for pk, p in first.items()
+                                                                        if pk != merged.pk}
+    ScreeningItem.objects.filter(pk=merged.pk).update(status=Status.PENDING)
+    monkeypatch.undo()
+    monkeypatch.setattr(ranking, "Prioritiser", Counting)
     item = ScreeningItem.objects.filter(review=review).first()
     services.record_correct(actor=people["reviewer"], record=item.record, field="title", text="A mended title")
     retrain()
