@@ -28,6 +28,7 @@ from sklearn.svm import LinearSVC
 from . import embeddings
 from .features import FeatureOptions, build_features, has_words
 from .protocol import blend
+from .storage import load_mapped
 
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
 
@@ -97,12 +98,20 @@ def _fit_score(options: ModelOptions, features: sp.csr_matrix, index: np.ndarray
     n_included = int(y.sum())
     weight = np.where(y == 1, 1.0, n_included / (options.include_weight * (len(y) - n_included)))
     model.fit(features[index], y, sample_weight=weight * len(y) / weight.sum())
-    if options.classifier == "nb":
-        log_proba = model.predict_log_proba(features)
-        scores = log_proba[:, 1] - log_proba[:, 0]
-    else:
-        scores = model.decision_function(features)
-    return np.asarray(scores, dtype=np.float64)
+    # A block of rows at a time: scoring converts the rows it reads to float64, which for all of
+    # a million records at once is gigabytes (BENCHMARKS.md, #30). Each row's score is the same.
+    parts = []
+    for start in range(0, features.shape[0], SCORE_ROWS):
+        rows = features[start:start + SCORE_ROWS]
+        if options.classifier == "nb":
+            log_proba = model.predict_log_proba(rows)
+            parts.append(log_proba[:, 1] - log_proba[:, 0])
+        else:
+            parts.append(model.decision_function(rows))
+    return np.asarray(np.concatenate(parts) if parts else np.zeros(0), dtype=np.float64)
+
+
+SCORE_ROWS = 10_000
 
 
 def ranking_from_scores(scores: np.ndarray, labels: Mapping[int, int], trained: bool) -> Ranking:
@@ -154,12 +163,12 @@ class Prioritiser:
         these options and this version of the code; else None (build them anew)."""
         options = features or FeatureOptions()
         try:
-            with np.load(path, allow_pickle=False) as saved:
-                if str(saved["tag"]) != _tag(key, options):
-                    return None
-                matrix = sp.csr_matrix((saved["data"], saved["indices"], saved["indptr"]),
-                                       shape=tuple(saved["shape"]))
-                wordless = saved["wordless"]
+            # Mapped, not read: at a million records the features are gigabytes (storage.py).
+            saved = load_mapped(path)
+            if str(saved["tag"]) != _tag(key, options):
+                return None
+            matrix = sp.csr_matrix((saved["data"], saved["indices"], saved["indptr"]), shape=tuple(saved["shape"]))
+            wordless = saved["wordless"]
         except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             return None  # missing, unreadable or from another version: a cache, so rebuild
         prioritiser = cls.__new__(cls)
