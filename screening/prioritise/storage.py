@@ -41,10 +41,11 @@ def load_mapped(path: str | Path) -> dict[str, np.ndarray]:
             if dtype.hasobject:
                 raise ValueError(f"{info.filename} in {path} holds Python objects")
             size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            order = "F" if fortran else "C"
             name = info.filename.removesuffix(".npy")
             if size < MAP_FROM_BYTES:
-                arrays[name] = np.frombuffer(handle.read(size), dtype=dtype).reshape(shape, order=order).copy()
+                flat = np.frombuffer(handle.read(size), dtype=dtype)
+                arrays[name] = (flat.reshape(shape, order="F") if fortran else flat.reshape(shape)).copy()
             else:
-                arrays[name] = np.memmap(path, dtype=dtype, mode="c", offset=handle.tell(), shape=shape, order=order)
+                arrays[name] = np.memmap(path, dtype=dtype, mode="c", offset=handle.tell(), shape=shape,
+                                         order="F" if fortran else "C")
     return arrays
