@@ -53,9 +53,10 @@ lint: test-deps
 # (each with its own test database), then the live worker's tests on the one database it uses.
 # pytest's exit status 5 ("no tests collected") is no failure: PYTEST_ARGS may select one pass only.
 # The parallel pass lists its 40 slowest tests (set-up included), so CI's log says where its time goes.
+# --dist loadgroup: the tests of the demo go to one worker, which builds it once (tests/snapshots.py).
 TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not live_worker" --durations=40 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not live_worker" --durations=40 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m live_worker $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 clean:

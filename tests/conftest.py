@@ -7,6 +7,7 @@ import os
 import pytest
 from django.db import connection
 
+from tests import snapshots
 from tests.support import require
 
 ROLES = ("lead", "reviewer", "extractor", "viewer")
@@ -21,11 +22,20 @@ def _fresh_cache():
     cache.clear()
 
 
+DEMO_FIXTURES = {"loaded_demo", "loaded_demo_searches"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Mark the tests of the live worker, so `make test` runs them apart from the parallel pass."""
+    """Mark the tests of the live worker, so `make test` runs them apart from the parallel pass; and
+    put the tests of the demo in one xdist group (``--dist loadgroup``): one worker builds the demo
+    (tests/snapshots.py) and runs them, while the others run the rest instead of waiting for it."""
     for item in items:
-        if "live_worker" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "live_worker" in names:
             item.add_marker(pytest.mark.live_worker)
+        if DEMO_FIXTURES & set(names):
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @pytest.fixture
@@ -41,6 +51,65 @@ def live_worker():
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = True
+
+
+def _load_demo(loaders: list[str] | None):
+    """load_demo itself, with all its stages (None) or only the given stage loaders."""
+    def build():
+        from django.core.management import call_command
+
+        from reviewapp.management.commands import load_demo
+
+        whole = load_demo.stage_loaders
+        if loaders is not None:
+            load_demo.stage_loaders = lambda: list(loaders)
+        try:
+            call_command("load_demo", verbosity=0)
+        finally:
+            load_demo.stage_loaders = whole
+
+    return build
+
+
+DEMO_SEARCHES_ONLY = ["screening.demo.demo_searches_load"]
+
+
+@pytest.fixture(scope="session")
+def _demo_contents(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        return snapshots.build_once("demo", _load_demo(None), tmp_path_factory) if snapshots.copies() else None
+
+
+@pytest.fixture(scope="session")
+def _demo_searches_contents(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        return (snapshots.build_once("demo-searches", _load_demo(DEMO_SEARCHES_ONLY), tmp_path_factory)
+                if snapshots.copies() else None)
+
+
+def _the_demo(contents, loaders):
+    from reviewapp.demo import DEMO_TITLE
+    from reviewapp.models import Review
+
+    if contents is None:
+        _load_demo(loaders)()
+    else:
+        snapshots.restore(contents)
+    return Review.objects.get(is_demo=True, title=DEMO_TITLE)
+
+
+@pytest.fixture
+def loaded_demo(_demo_contents, db):
+    """The demo review as ``load_demo`` leaves it, every stage loaded (searches, screening, extraction,
+    analyses): built once per run and copied in (tests/snapshots.py)."""
+    return _the_demo(_demo_contents, None)
+
+
+@pytest.fixture
+def loaded_demo_searches(_demo_searches_contents, db):
+    """The demo review with its protocol, team, outcomes and ten imported searches only (``load_demo``
+    with the searches' stage loader alone), not screened."""
+    return _the_demo(_demo_searches_contents, DEMO_SEARCHES_ONLY)
 
 
 @pytest.fixture

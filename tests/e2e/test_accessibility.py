@@ -8,7 +8,7 @@ order, empty table headers and duplicate landmarks are best-practice rules, and 
 screen-reader user as much as the others). A failure names page, role, rule and element.
 
 One test per person, so that xdist spreads them over its workers; the demo is built once per
-worker and restored for each (see ``demo_paths``). Within one person's walk, pages whose HTML is
+run and copied into each test's database (see ``demo_paths``). Within one person's walk, pages whose HTML is
 the same (but for the CSRF token) are checked once: axe would find the same thing twice.
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.urls import reverse
 
 from reviewapp.demo import DEMO_PASSWORD
@@ -87,40 +86,19 @@ def _describe(path: str, who: str, violation: dict) -> list[str]:
             for node in violation["nodes"]]
 
 
-@pytest.fixture(scope="module")
-def demo_paths(browser, django_db_setup, django_db_blocker):
-    """The demo review, loaded once per worker (xdist) for every role's test, and the page paths it fills.
-
-    The demo takes long to build; each test (transactional, for the live server) would flush it. So
-    it is built once here and kept as Django keeps a database's first contents for
-    ``serialized_rollback``: each test of this module starts from it restored (a copy of its rows,
-    much faster than building it again), whatever database the tests run on."""
+@pytest.fixture
+def demo_paths(loaded_demo):
+    """The demo review (built once per run and copied into each test's database: tests/snapshots.py),
+    someone outside it, and the page paths the demo fills."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
-    with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
-        lead = get_user_model().objects.get(username="lead")
-        get_user_model().objects.create_user("outsider", "outsider@demo.invalid", DEMO_PASSWORD,
-                                             first_name="Olga", last_name="Outsider")
-        _, common, appraisal_routes = _demo_kwargs(lead)
-        paths = _fillable_paths(common, appraisal_routes) + [reverse("login")]
-        kept = getattr(connection, "_test_serialized_contents", None)
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-    try:
-        yield paths
-    finally:
-        with django_db_blocker.unblock():
-            if kept is None:
-                del connection._test_serialized_contents
-            else:
-                connection._test_serialized_contents = kept
-            # An empty database again, with what migrations put in it (content types, permissions),
-            # as the next module expects.
-            call_command("flush", verbosity=0, interactive=False)
+    lead = get_user_model().objects.get(username="lead")
+    get_user_model().objects.create_user("outsider", "outsider@demo.invalid", DEMO_PASSWORD,
+                                         first_name="Olga", last_name="Outsider")
+    _, common, appraisal_routes = _demo_kwargs(lead)
+    return _fillable_paths(common, appraisal_routes) + [reverse("login")]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("username", PEOPLE, ids=[p or "signed-out" for p in PEOPLE])
 def test_no_page_has_an_accessibility_violation(username, demo_paths, live_server, browser, client):
     """One role's walk (one test per role, so that xdist spreads them)."""

@@ -166,13 +166,12 @@ def _demo_kwargs(lead):
     return review, common, appraisal_routes
 
 
-def test_every_page_of_a_built_review_shows_without_a_policy_violation(live_server, browser, client):
+def test_every_page_of_a_built_review_shows_without_a_policy_violation(loaded_demo, live_server, browser, client):
     """Every page URL the app has, filled from the demo and opened as its lead: the ones that answer
     with HTML show no securitypolicyviolation (inline style in a plot, an inline handler...). The
-    demo's main pages first, on the same load of the demo (loading it takes a minute or two)."""
+    demo's main pages first, on the same copy of the demo (tests/snapshots.py: building it takes minutes)."""
     from django.contrib.auth import get_user_model
 
-    call_command("load_demo", verbosity=0)
     _the_demo_pages_show_without_a_content_security_policy_violation(live_server, browser)
     lead = get_user_model().objects.get(username="lead")
     review, common, appraisal_routes = _demo_kwargs(lead)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from reviewapp.demo import DEMO_PASSWORD, DEMO_TITLE
 
@@ -10,14 +9,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def searches_only(monkeypatch):
-    """The demo's protocol, team and searches: all these tests need, without screening the whole demo."""
-    monkeypatch.setattr("reviewapp.management.commands.load_demo.stage_loaders",
-                        lambda: ["screening.demo.demo_searches_load"])
+def searches_only(loaded_demo_searches):
+    """The demo's protocol, team and searches: all these tests need, without screening the whole demo
+    (load_demo with that stage only, built once per run and copied in: tests/snapshots.py)."""
+    return loaded_demo_searches
 
 
 def test_demo_lead_signs_in_and_sees_the_dashboard(live_server, page):
-    call_command("load_demo", verbosity=0)
     page.goto(live_server.url + "/")
     page.fill("#id_username", "lead")
     page.fill("#id_password", DEMO_PASSWORD)
@@ -33,7 +31,6 @@ def test_demo_lead_signs_in_and_sees_the_dashboard(live_server, page):
 
 
 def test_a_wrong_password_keeps_you_out(live_server, page):
-    call_command("load_demo", verbosity=0)
     page.goto(live_server.url + "/")
     page.fill("#id_username", "lead")
     page.fill("#id_password", "not-the-password")

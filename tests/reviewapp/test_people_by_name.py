@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 
 from reviewapp.people import display_name
@@ -37,14 +36,11 @@ def _text(answer) -> str:
 
 
 @pytest.fixture
-def demo():
+def demo(loaded_demo):
     from extraction.models import Entry, FormTemplate
-    from reviewapp.demo import DEMO_TITLE
-    from reviewapp.models import Review
     from screening.models import ScreeningItem
 
-    call_command("load_demo", verbosity=0)
-    review = Review.objects.get(title=DEMO_TITLE)
+    review = loaded_demo
     users = {u.username: u for u in get_user_model().objects.filter(review_memberships__review=review).distinct()}
 
     def compared(kind):

@@ -6,8 +6,7 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 
-from reviewapp.demo import DEMO_TITLE
-from reviewapp.models import AuditEvent, Review
+from reviewapp.models import AuditEvent
 from screening.demo import SYNTHETIC_NOTE
 from screening.models import DEFAULT_EXCLUSION_REASONS, Decision, Record, ScreeningItem, Search, SearchFile, Study
 from screening.selectors import record_sources
@@ -27,12 +26,10 @@ def _model_counts() -> tuple:
 
 
 @pytest.fixture
-def demo_searches(monkeypatch):
-    """The demo review with its ten searches imported, not yet screened."""
-    monkeypatch.setattr("reviewapp.management.commands.load_demo.stage_loaders",
-                        lambda: ["screening.demo.demo_searches_load"])
-    call_command("load_demo", verbosity=0)
-    return Review.objects.get(title=DEMO_TITLE)
+def demo_searches(loaded_demo_searches):
+    """The demo review with its ten searches imported, not yet screened (load_demo with that stage
+    loader only, built once per run: tests/snapshots.py)."""
+    return loaded_demo_searches
 
 
 def test_the_demo_searches_have_the_scale_and_overlap_of_a_real_review(demo_searches):
@@ -66,9 +63,9 @@ def test_the_demo_searches_have_the_scale_and_overlap_of_a_real_review(demo_sear
     assert (Search.objects.count(), SearchFile.objects.count(), Record.objects.count()) == before
 
 
-def test_the_demo_is_screened_to_77_studies_and_loading_it_twice_changes_nothing():
-    call_command("load_demo", verbosity=0)
-    demo = Review.objects.get(title=DEMO_TITLE)
+def test_the_demo_is_screened_to_77_studies_and_loading_it_twice_changes_nothing(loaded_demo):
+    """The demo as load_demo built it (once per run, copied in: tests/snapshots.py), then loaded again."""
+    demo = loaded_demo
     items = ScreeningItem.objects.filter(review=demo)
     ta, ft = items.filter(stage="ta"), items.filter(stage="ft")
     unique = Record.objects.filter(review=demo, duplicate_of__isnull=True)

@@ -1,0 +1,106 @@
+"""Database contents built once per test run and copied into any test's database in a second or two.
+
+Some tests need a large, realistic review: the demo, whose ``load_demo`` takes minutes (thousands of
+screening decisions through the services, each one audited). Building it again for each such test
+was most of CI's time. Instead the first test process to need a snapshot builds it, with the real
+code, in its own test database; every table is then copied out with PostgreSQL's COPY, the database
+is put back as it was, and the copy is left in the run's temporary folder, where the other xdist
+workers find it (a file lock makes them wait for the one building it rather than build it again).
+A test asking for the snapshot gets exactly those rows (same ids) copied back into its database: in
+its own transaction for a plain ``django_db`` test (rolled back after it), committed for a
+transactional one (flushed after it, as always). On another database (SQLite on a developer's
+clone) the snapshot is simply built again in each test that asks for it.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+# table -> (its columns, its rows in COPY's binary format)
+Contents = dict[str, tuple[list[str], bytes]]
+
+
+def copies() -> bool:
+    """Whether snapshots are copied (PostgreSQL) rather than built again in each test."""
+    return connection.vendor == "postgresql"
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+
+
+def _columns(cursor, table: str) -> list[str]:
+    return [c.name for c in connection.introspection.get_table_description(cursor, table)]
+
+
+def dump() -> Contents:
+    """Every row of every table of the app (not django_migrations), as it is now."""
+    qn = connection.ops.quote_name
+    contents: Contents = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in _tables():
+            columns = _columns(cursor, table)
+            data = bytearray()
+            with cursor.copy(f"COPY {qn(table)} ({', '.join(map(qn, columns))}) TO STDOUT (FORMAT binary)") as copy:
+                for chunk in copy:
+                    data += chunk
+            contents[table] = (columns, bytes(data))
+    return contents
+
+
+def restore(contents: Contents) -> None:
+    """Replace every table's rows by the snapshot's, ids and sequences included.
+
+    In one transaction (a savepoint inside a test's): the foreign keys are checked at its end, so
+    the tables can be filled in any order."""
+    from django.contrib.contenttypes.models import ContentType
+
+    qn = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Rows a test's fixtures added before are checked now: TRUNCATE refuses pending checks.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {', '.join(map(qn, _tables()))} RESTART IDENTITY CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, (columns, data) in contents.items():
+            with cursor.copy(f"COPY {qn(table)} ({', '.join(map(qn, columns))}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(data)
+        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+            cursor.execute(statement)
+    ContentType.objects.clear_cache()  # cached ids may be the replaced rows'
+
+
+def _shared_folder(tmp_path_factory) -> Path:
+    """The run's temporary folder all xdist workers share (each worker's own is inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(name: str, build: Callable[[], None], tmp_path_factory) -> Contents:
+    """The snapshot ``name``: read from the run's folder, or built by ``build`` on this process's
+    database (empty but for what migrations put there, and left so) and saved there for the others.
+
+    Called from a session fixture, with database access unblocked and outside any test's transaction."""
+    import fcntl
+
+    folder = _shared_folder(tmp_path_factory)
+    path = folder / f"snapshot-{name}.pickle"
+    with open(folder / f"snapshot-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when this process ends, whatever happens to it
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        before = dump()
+        try:
+            build()
+            contents = dump()
+        finally:
+            restore(before)
+        partial = path.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(path)
+        return contents
