@@ -117,28 +117,38 @@ def loaded_demo_searches(_demo_searches_contents, db):
     return _the_demo(_demo_searches_contents, DEMO_SEARCHES_ONLY)
 
 
-@pytest.fixture
-def make_user(django_user_model):
-    def make(username: str, **extra):
-        return django_user_model.objects.create_user(
-            username=username, password="pw-for-tests-123", email=f"{username}@example.org", **extra
-        )
+def create_person(username: str, **extra):
+    from django.contrib.auth import get_user_model
 
-    return make
+    return get_user_model().objects.create_user(
+        username=username, password="pw-for-tests-123", email=f"{username}@example.org", **extra
+    )
 
 
 @pytest.fixture
-def team(make_user):
+def make_user():
+    return create_person
+
+
+@pytest.fixture
+def team():
+    return build_team()
+
+
+TEAM = (*ROLES, "outsider", "reviewer_extractor")
+
+
+def build_team():
     """A review with one person per role, one person holding two roles (reviewer and extractor,
     as small teams do), and an outsider who belongs to no review."""
     from reviewapp import services
 
-    people = {role: make_user(role) for role in ROLES}
-    people["outsider"] = make_user("outsider")
+    people = {role: create_person(role) for role in ROLES}
+    people["outsider"] = create_person("outsider")
     review = services.review_create(creator=people["lead"], title="Parent-infant psychotherapy")
     for role in ROLES[1:]:
         services.member_roles_set(actor=people["lead"], review=review, user=people[role], roles=[role])
-    people["reviewer_extractor"] = make_user("reviewer_extractor")
+    people["reviewer_extractor"] = create_person("reviewer_extractor")
     services.member_roles_set(actor=people["lead"], review=review, user=people["reviewer_extractor"],
                               roles=["reviewer", "extractor"])
     return review, people

@@ -85,9 +85,31 @@ def _shared_folder(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def build_once(name: str, build: Callable[[], None], tmp_path_factory) -> Contents:
-    """The snapshot ``name``: read from the run's folder, or built by ``build`` on this process's
-    database (empty but for what migrations put there, and left so) and saved there for the others.
+def built_and_undone(build: Callable[[], None]) -> Contents:
+    """What ``build`` adds to this (empty) database, committed as ``load_demo`` commits; the
+    database is then put back as it was."""
+    before = dump()
+    try:
+        build()
+        return dump()
+    finally:
+        restore(before)
+
+
+def built_in_a_transaction(build: Callable[[], None]) -> Contents:
+    """What ``build`` adds inside one transaction, rolled back after: as a plain ``django_db`` test
+    builds it (``transaction.on_commit`` callbacks are not run)."""
+    with transaction.atomic():
+        build()
+        contents = dump()  # the transaction's own rows are visible to its COPY
+        transaction.set_rollback(True)
+    return contents
+
+
+def build_once(name: str, build: Callable[[], None], tmp_path_factory, *, committed: bool = True) -> Contents:
+    """The snapshot ``name``: read from the run's folder, or made by ``build`` on this process's
+    database (``built_and_undone`` if ``committed``, else ``built_in_a_transaction``) and saved
+    there for the others.
 
     Called from a session fixture, with database access unblocked and outside any test's transaction."""
     import fcntl
@@ -98,12 +120,7 @@ def build_once(name: str, build: Callable[[], None], tmp_path_factory) -> Conten
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when this process ends, whatever happens to it
         if path.exists():
             return pickle.loads(path.read_bytes())
-        before = dump()
-        try:
-            build()
-            contents = dump()
-        finally:
-            restore(before)
+        contents = (built_and_undone if committed else built_in_a_transaction)(build)
         partial = path.with_suffix(".partial")
         partial.write_bytes(pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL))
         partial.replace(path)

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from analysis import services as analysis_services
@@ -45,7 +45,9 @@ from screening.models import (
     StoppingDecision,
     Study,
 )
+from tests import snapshots
 from tests.analysis.conftest import finalise
+from tests.conftest import TEAM, build_team
 from tests.screening.helpers import import_bytes, make_search, record, ris
 
 pytestmark = pytest.mark.django_db
@@ -55,20 +57,49 @@ TA, FT = ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT
 
 # ---------------------------------------------------------------- a small but complete review
 
+@pytest.fixture(scope="session")
+def _world_contents(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world below, built once per run in a transaction as a test builds it (tests/snapshots.py)."""
+    def build():
+        review, people = build_team()
+        _build_world(review, people)
+
+    with django_db_blocker.unblock():
+        return (snapshots.build_once("archive-world", build, tmp_path_factory, committed=False)
+                if snapshots.copies() else None)
+
+
 @pytest.fixture
-def world(review, people, make_user, django_capture_on_commit_callbacks, settings):
+def team(request, _world_contents):
+    """The usual team (tests/conftest.py); for a test of the world, the world's copy of it."""
+    if "world" not in request.fixturenames or _world_contents is None:
+        return build_team()
+    snapshots.restore(_world_contents)
+    return Review.objects.get(), {name: User.objects.get(username=name) for name in TEAM}
+
+
+@pytest.fixture
+def world(team, _world_contents):
     """Records with a merged duplicate and a pair kept apart, dual decisions at both stages with
     conflicts resolved, a full text, a corrected title, studies (one with two reports), final
     extractions with two entries and a settled difference, consensus appraisals, an analysis run
     with its result, a GRADE assessment, a checklist item, a ranking run and a stopping decision;
-    and a webhook and an invitation, which stay behind."""
+    and a webhook and an invitation, which stay behind. Built once per run and copied into each
+    test's database (``team``) where the database can (PostgreSQL), else built here."""
+    review, people = team
+    if _world_contents is None:
+        _build_world(review, people)
+    return review
+
+
+def _build_world(review, people):
     lead, reviewer, second = people["lead"], people["reviewer"], people["reviewer_extractor"]
     # Left out of the archive, but named by the audit trail.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    review_services.webhook_create(actor=lead, review=review, url="http://127.0.0.1:9/hook",
-                                   events=["conflict.created"])
-    review_services.invitation_create(actor=lead, review=review, identifier="guest@example.org", roles=["viewer"],
-                                      site_url="http://testserver/")
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        review_services.webhook_create(actor=lead, review=review, url="http://127.0.0.1:9/hook",
+                                       events=["conflict.created"])
+        review_services.invitation_create(actor=lead, review=review, identifier="guest@example.org",
+                                          roles=["viewer"], site_url="http://testserver/")
     outcomes = {name: review_services.outcome_create(actor=lead, review=review, name=name, direction=d, note=n)
                 for name, d, n in DEMO_OUTCOMES}
     search = make_search(review, lead)
@@ -132,7 +163,7 @@ def world(review, people, make_user, django_capture_on_commit_callbacks, setting
                 for row in e.consensus.get(SECTION_KEY) or []]
     outcome = outcomes[max(outcomes, key=reported.count)]
     analysis = analysis_services.analysis_create(actor=lead, review=review, outcome=outcome)
-    with django_capture_on_commit_callbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
         analysis_services.analysis_run_request(actor=lead, analysis=analysis)
     run = analysis.runs.get()
     assert run.status == AnalysisRun.Status.DONE, run.error
