@@ -53,7 +53,7 @@ def _stage_or_404(stage: str) -> str:
 def screening_home(request: HttpRequest, review_id: int) -> HttpResponse:
     review = request.review
     cfg = selectors.screening_settings_get(review=review)
-    progress = [selectors.screening_progress(review=review, stage=s, user=request.user) for s in STAGES]
+    progress = [selectors.screening_progress(review=review, stage=s, user=request.user, cfg=cfg) for s in STAGES]
     stop_form = StopForm(request.GET or None)
     target, confidence = (stop_form.cleaned_data["target"] / 100, stop_form.cleaned_data["confidence"] / 100) \
         if stop_form.is_valid() else (0.95, 0.95)
@@ -136,7 +136,7 @@ def screen(request: HttpRequest, review_id: int, stage: str) -> HttpResponse:
         mine = None
         if item is not None:
             item = selectors.screening_item_get(review=review, item_id=item.pk)
-    progress = selectors.screening_progress(review=review, stage=stage, user=request.user)
+    progress = selectors.screening_progress(review=review, stage=stage, user=request.user, cfg=cfg)
     last = selectors.last_decision(review=review, user=request.user, stage=stage)
     context = review_page_context(review, stage=stage, stage_label=STAGES[stage], cfg=cfg, item=item,
                                   mine=mine, progress=progress, last=last,

@@ -40,9 +40,9 @@ def searches_stage(review, user, roles: set[str]) -> Stage:
 
 def screening_stage(review, user, roles: set[str]) -> Stage:
     """Both screening stages in one card; its to-dos are what the queue would give this person."""
-    ta = selectors.screening_progress(review=review, stage=ScreeningStage.TITLE_ABSTRACT, user=user)
-    ft = selectors.screening_progress(review=review, stage=ScreeningStage.FULL_TEXT, user=user)
     cfg = selectors.screening_settings_get(review=review)
+    ta = selectors.screening_progress(review=review, stage=ScreeningStage.TITLE_ABSTRACT, user=user, cfg=cfg)
+    ft = selectors.screening_progress(review=review, stage=ScreeningStage.FULL_TEXT, user=user, cfg=cfg)
     todos = []
     if can(roles=roles, capability="screen"):
         for progress in (ta, ft):

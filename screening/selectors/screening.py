@@ -54,19 +54,18 @@ class StageProgress:
         return round(100 * self.settled / self.total) if self.total else 0
 
 
-def screening_progress(*, review: Review, stage: str, user) -> StageProgress:
+def screening_progress(*, review: Review, stage: str, user, cfg: ScreeningSettings | None = None) -> StageProgress:
     """Where screening at ``stage`` stands, and for ``user``: on PostgreSQL from the items' tally
     (`ItemTally`, kept by triggers), so a decision costs no recount; elsewhere counted (kept for a
-    large review: `counted`)."""
+    large review: `counted`). ``cfg``: the review's settings, when the caller has them already."""
     if connection.vendor == "postgresql":
-        return _tallied_progress(review, stage, user)
+        return _tallied_progress(review, stage, user, cfg or screening_settings_get(review=review))
     return counted(review, f"progress:{stage}:{user.pk or 0}", lambda: _screening_progress(review, stage, user))
 
 
-def _tallied_progress(review: Review, stage: str, user) -> StageProgress:
+def _tallied_progress(review: Review, stage: str, user, cfg: ScreeningSettings) -> StageProgress:
     """`_screening_progress` from the tally: a few rows, plus the person's own decisions and the
     records waiting for another reviewer (few: an index of their own)."""
-    cfg = screening_settings_get(review=review)
     tally = [(status, count, n) for status, count, n in ItemTally.objects.filter(review_id=review.pk, stage=stage)
              .values_list("status", "decisions_count", "n") if n and status != ItemStatus.WITHDRAWN]
     by_status: dict[str, int] = {}
