@@ -231,10 +231,13 @@ def _first_run(labels: np.ndarray, run: int) -> int:
 def _first_decay_stop(decisions: np.ndarray, n_records: int, options: SimulationOptions, first: int,
                       last: int) -> int:
     """Decisions made when the decay rule first stops (at the latest where the ranked test does,
-    ``last``). Its conditions are checked cheapest first: the run of exclusions, the ranked p, the fit."""
+    ``last``). Its conditions are checked cheapest first: the runs of exclusions, the ranked p, the fit."""
     dry_at = _first_run(decisions, stopping.heuristic_run_length(n_records))
-    for i in range(max(first, dry_at), last):
-        if (stopping.ranked_stopping_p(decisions[:i], n_records, options.target) < stopping.DECAY_P
+    quiet = 0
+    for i in range(1, last):
+        quiet = 0 if decisions[i - 1] else quiet + 1
+        if (i >= max(first, dry_at) and quiet >= stopping.decay_quiet_needed(n_records, i)
+                and stopping.ranked_stopping_p(decisions[:i], n_records, options.target) < stopping.DECAY_P
                 and stopping.decay_stopping_test(decisions[:i], n_records, options.target, options.confidence).stop):
             return i
     return last
