@@ -52,6 +52,9 @@ class StoppingFiguresSerializer(serializers.Serializer):
         allow_null=True, help_text="The decay rule's bound on relevant records left, if inclusions keep thinning "
                                    "along the ranking as they have.")
     decay_p = serializers.FloatField(help_text="The ranked test's p the decay rule needs to be below.")
+    decay_quiet_needed = serializers.IntegerField(
+        required=False, help_text="Exclusions in a row since the last inclusion the decay rule needs now (30% of "
+                                  "the records unscreened); ``run`` is how many there are.")
     run = serializers.IntegerField(help_text="Exclusions in a row at the end of the decisions.")
     run_needed = serializers.IntegerField(help_text="The run the heuristic asks for before it allows stopping.")
     wordless = serializers.IntegerField(help_text="Unscreened records without title or abstract: stopping "

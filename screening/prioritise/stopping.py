@@ -288,7 +288,8 @@ def decay_remaining_bound(screened: Sequence[int] | np.ndarray, n_records: int,
     grad = np.array([(left(a + eps, b) - left(a - eps, b)) / (2 * eps),
                      (left(a, b + eps) - left(a, b - eps)) / (2 * eps)])
     mean = left(a, b) + _Z_RATE * math.sqrt(max(float(grad @ cov @ grad), 0.0))
-    if not math.isfinite(mean):
+    if not math.isfinite(mean) or mean >= n_records - total:
+        # A rising rate's integral can reach 1e300, where the Poisson quantile is NaN.
         return n_records - total
     if mean <= 0:  # e.g. no inclusion at all: the fitted rate has fallen to nothing
         return 0

@@ -44,7 +44,8 @@ def stopping_figures(*, review: Review, target: float = stopping.DEFAULT_TARGET,
                "wordless": ScreeningItem.objects.filter(WORDLESS, review=review, status=ItemStatus.PENDING,
                                                         stage=ScreeningStage.TITLE_ABSTRACT).count(),
                "remaining_estimate": None, "remaining_upper_bound": None, "recall_estimate": None,
-               "decay_stop": False, "decay_remaining_bound": None, "decay_p": stopping.DECAY_P}
+               "decay_stop": False, "decay_remaining_bound": None, "decay_p": stopping.DECAY_P,
+               "decay_quiet_needed": stopping.decay_quiet_needed(n_records, len(sequence))}
     if not sequence or n_records == 0:
         return figures
     test = stopping.ranked_stopping_test(sequence, n_records, target, confidence)

@@ -318,9 +318,10 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
                                f"below {1 - confidence:.2g} for {target:.0%} recall at {confidence:.0%} confidence.")
     if rule == "decay" and not figures["decay_stop"]:
         raise ApplicationError(f"The decay rule does not allow stopping yet: it needs the ranking to have run dry "
-                               f"({figures['run_needed']} exclusions in a row), the ranked test's p below "
-                               f"{figures['decay_p']:g} and at least {target:.0%} of the inclusions found by its "
-                               f"bound on those left.")
+                               f"({figures['run_needed']} exclusions in a row), {figures['decay_quiet_needed']} "
+                               f"exclusions since the last inclusion (now {figures['run']}), the ranked test's p "
+                               f"below {figures['decay_p']:g} and at least {target:.0%} of the inclusions found by "
+                               f"its bound on those left.")
     if rule == "consecutive" and figures["run"] < figures["run_needed"]:
         raise ApplicationError(f"Only {figures['run']} exclusions in a row; the heuristic needs "
                                f"{figures['run_needed']}.")
@@ -329,8 +330,8 @@ def screening_stop(*, actor, review: Review, target: float = stopping.DEFAULT_TA
                  .exclude(WORDLESS))
     marked = untouched.update(status=Status.AUTOMATION_EXCLUDED, settled_at=timezone.now())
     label = {"hypergeometric": "hypergeometric stopping test (Callaghan & Müller-Hansen 2020)",
-             "decay": (f"decay rule (ranked test p < {figures['decay_p']:g} and a fitted rate of inclusions; "
-                       "no guarantee)"),
+             "decay": (f"decay rule (ranked test p < {figures['decay_p']:g}, a fitted rate of inclusions and "
+                       f"{figures['decay_quiet_needed']} exclusions since the last inclusion; no guarantee)"),
              "consecutive": f"{figures['run_needed']} consecutive exclusions (heuristic, no guarantee)"}[rule]
     decision = StoppingDecision.objects.create(
         review=review, rule=label, target_recall=target, confidence=confidence,

@@ -252,7 +252,7 @@ def test_a_lead_follows_the_stopping_figures_and_stops_through_the_api(client, w
     assert refused.status_code == 400 and "does not allow stopping yet" in refused.json()["detail"]
     refused = post(client, world, "lead", "api_screening_stopping", data={"rule": "decay"})
     assert refused.status_code == 400 and "decay rule does not allow" in refused.json()["detail"]
-    assert not state["figures"]["decay_stop"] and state["figures"]["decay_p"] == 0.3
+    assert not state["figures"]["decay_stop"] and state["figures"]["decay_p"] == 0.4
     assert not StoppingDecision.objects.exists()
     # Exclusions in a row, then the test allows stopping at a low target.
     for _ in range(5):

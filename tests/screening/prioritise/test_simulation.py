@@ -191,3 +191,17 @@ def test_a_simulation_screens_the_records_without_words_once_the_ranking_runs_dr
     # not at the end, where the ranking alone would leave a record it cannot read.
     assert result.labels[:7].tolist() == [1] * 7 and found == 7 + 20
     assert result.labels[found] == 1 and result.summary()["screened_for_100"] == found + 1
+
+
+def test_the_simulations_decay_stop_is_where_the_apps_test_first_says_stop():
+    # The replay checks cheap conditions first; it must stop where asking the app's function
+    # after every decision would.
+    from screening.prioritise import stopping
+    from screening.prioritise.simulate import _first_decay_stop
+
+    decisions = np.array([1, 0] + [1] * 8 + [1, 0, 0, 0] * 5 + ([1] + [0] * 12) * 3 + [0] * 760)
+    n_records = 1200
+    first = next(i for i in range(2, len(decisions) + 1)
+                 if stopping.decay_stopping_test(decisions[:i], n_records).stop)
+    assert first < len(decisions)
+    assert _first_decay_stop(decisions, n_records, SimulationOptions(), first=2, last=len(decisions)) == first

@@ -152,9 +152,21 @@ def test_the_decay_rule_stops_where_the_ranked_test_still_asks_for_more():
 
 
 def test_the_decay_rule_waits_for_the_ranked_test_to_pass_its_looser_threshold():
-    result = stopping.decay_stopping_test(FOUND_EARLY + [0] * 2000, 6000)
-    assert result.remaining_bound == 0 and result.ran_dry
+    result = stopping.decay_stopping_test(FOUND_EARLY + [0] * 1500, 6000)
+    assert result.remaining_bound == 0 and result.ran_dry and result.quiet >= result.quiet_needed
     assert result.ranked_p > stopping.DECAY_P and not result.stop
+
+
+def test_an_inclusion_after_a_quiet_stretch_restarts_the_decay_rules_wait():
+    # A straggler at 3,322: p and the fitted rate would allow a stop 300 exclusions later, but
+    # 30% of the 2,377 records left must go by without an inclusion first.
+    straggler = FOUND_EARLY + [0] * 3000 + [1]
+    waiting = stopping.decay_stopping_test(straggler + [0] * 300, 6000)
+    assert waiting.ranked_p < stopping.DECAY_P and waiting.remaining_bound == 0
+    assert (waiting.quiet, waiting.quiet_needed) == (300, 714) and not waiting.stop
+    assert stopping.decay_quiet_needed(6000, 3623) == 714
+    later = stopping.decay_stopping_test(straggler + [0] * 900, 6000)
+    assert later.quiet == 900 >= later.quiet_needed and later.stop
 
 
 def test_a_steady_rate_of_inclusions_leaves_many_to_find_and_no_stop():
@@ -173,5 +185,7 @@ def test_the_decay_bound_before_any_decision_and_after_the_last():
     assert stopping.decay_remaining_bound([], 100) == 100
     assert stopping.decay_remaining_bound([1, 0], 2) == 0
     assert not stopping.decay_stopping_test([0] * 300, 1000).stop  # nothing found: nothing to stop on
+    # Inclusions coming faster and faster: the bound is every record left (it was NaN and raised).
+    assert stopping.decay_remaining_bound([1, 0, 1, 1], 1200) == 1196
     with pytest.raises(ValueError, match="3 decisions for 2 records"):
         stopping.decay_remaining_bound([1, 0, 0], 2)
