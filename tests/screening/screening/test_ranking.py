@@ -128,7 +128,7 @@ def test_only_a_lead_switches_ranking_and_stops(client_for, mixed_review, people
     assert review.screening_settings.prioritise
     page = client.get(reverse("screening_home", args=[review.pk]))
     assert b"Hypergeometric test" in page.content
-    assert b"Decay rule" in page.content and b"it is no guarantee" in page.content
+    assert b"Decay rule" in page.content and b"What it promises: no guarantee" in page.content
     response = client.post(reverse("screening_stop", args=[review.pk]), {"target": 95, "confidence": 95})
     assert response.status_code == 302 and not StoppingDecision.objects.exists()
 
