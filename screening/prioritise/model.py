@@ -27,7 +27,7 @@ from sklearn.svm import LinearSVC
 
 from . import embeddings
 from .features import FeatureOptions, build_features, has_words
-from .protocol import blend
+from .protocol import agreement, blend
 from .storage import load_mapped
 
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
@@ -189,7 +189,9 @@ class Prioritiser:
         readable = {i: v for i, v in labels.items() if not (0 <= i < n and self.wordless[i])}
         scores, trained = scores_for(self.features, readable, self.model_options)
         if prior is not None:
-            scores = blend(scores, prior, sum(1 for v in readable.values() if v))
+            index = np.fromiter(readable.keys(), dtype=np.int64, count=len(readable))
+            y = np.fromiter(readable.values(), dtype=np.int8, count=len(readable))
+            scores = blend(scores, prior, int(y.sum()), agreement(prior, index, y))
         if not self.wordless.any():
             return scores, trained
         if not self.wordless.all():

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from screening.prioritise import Prioritiser, load_labelled_csv, simulate
 from screening.prioritise.protocol import (
     Protocol,
+    agreement,
     blend,
     parse_protocol,
     protocol_scores,
@@ -55,6 +56,24 @@ def test_the_protocol_alone_ranks_until_an_inclusion_then_fades():
     model, protocol = np.array([3.0, 2.0, 1.0]), np.array([1.0, 2.0, 3.0])
     assert list(np.argsort(-blend(model, protocol, 0))) == [2, 1, 0]
     assert list(np.argsort(-blend(model, protocol, 30))) == [0, 1, 2]
+
+
+def test_agreement_is_the_share_of_decision_pairs_the_protocol_ordered_rightly():
+    protocol, index = np.array([3.0, 2.0, 1.0, 0.0, 5.0]), np.arange(4)
+    assert agreement(protocol, index, np.array([1, 1, 0, 0])) == 1.0
+    assert agreement(protocol, index, np.array([0, 0, 1, 1])) == 0.0
+    assert agreement(protocol, index, np.array([1, 0, 1, 0])) == 0.75
+    assert agreement(np.zeros(5), index, np.array([1, 0, 1, 0])) == 0.5  # ties count half
+    assert agreement(protocol, index, np.array([0, 0, 0, 0])) == 1.0  # nothing to judge it by yet
+
+
+def test_a_protocol_no_better_than_chance_gives_way_to_the_model():
+    model, protocol = np.array([3.0, 2.0, 1.0]), np.array([1.0, 2.0, 3.0])
+    assert list(np.argsort(-blend(model, protocol, 1))) == [2, 1, 0]  # trusted: w = 0.75
+    assert list(np.argsort(-blend(model, protocol, 1, agreed=0.5))) == [0, 1, 2]
+    z_model = (model - model.mean()) / model.std()  # the protocol's z is its negative here
+    # agreed 0.75 halves the protocol's weight: 0.375 * (-z) + 0.625 * z
+    assert blend(model, protocol, 1, agreed=0.75) == pytest.approx(0.25 * z_model)
 
 
 def test_the_prioritiser_ranks_by_the_protocol_before_any_decision():
