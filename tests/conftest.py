@@ -126,12 +126,12 @@ def create_person(username: str, **extra):
 
 
 @pytest.fixture
-def make_user():
+def make_user(db):  # a person is a row: the fixture opens the database as pytest-django's user fixture did
     return create_person
 
 
 @pytest.fixture
-def team():
+def team(db):
     return build_team()
 
 
