@@ -65,7 +65,8 @@ def restore(contents: Contents) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         # Rows a test's fixtures added before are checked now: TRUNCATE refuses pending checks.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"TRUNCATE {', '.join(map(qn, _tables()))} RESTART IDENTITY CASCADE")
+        tables = _tables()
+        cursor.execute(f"TRUNCATE {', '.join(map(qn, tables))} RESTART IDENTITY CASCADE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("SELECT current_setting('is_superuser') = 'on'")
         if cursor.fetchone()[0]:  # rows from a consistent database: skip their foreign-key checks (seconds)
@@ -73,7 +74,9 @@ def restore(contents: Contents) -> None:
         for table, (columns, data) in contents.items():
             with cursor.copy(f"COPY {qn(table)} ({', '.join(map(qn, columns))}) FROM STDIN (FORMAT binary)") as copy:
                 copy.write(data)
-        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+        models = [m for m in apps.get_models(include_auto_created=True)
+                  if m._meta.managed and not m._meta.proxy and m._meta.db_table in tables]
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(statement)
         cursor.execute("SET LOCAL session_replication_role = origin")
     ContentType.objects.clear_cache()  # cached ids may be the replaced rows'
