@@ -19,6 +19,14 @@ fit + scoring, writing the priorities), peak RSS (ru_maxrss) and the load averag
     .venv/bin/python benchmarks/bench_retrain.py --records 100000 --db retrain_100k
     .venv/bin/python benchmarks/bench_retrain.py --records 1000000 --db retrain_1m
     .venv/bin/python benchmarks/bench_retrain.py --reuse --db retrain_1m --steps restart,again
+    .venv/bin/python benchmarks/bench_retrain.py --reuse --db retrain_1m --steps tile,restart,again \
+        --tile-from /tmp/bench-retrain-features/retrain_100k/review-1.npz
+
+"tile" stands in for "cold" where the cold build would take too long: the 100,000-record review's
+features (built from the same tiled texts) repeated to the size of this review and saved under
+the key the job computes, with its protocol scores likewise. The rows hold as many values as
+built ones, so loading, fitting, scoring and writing cost what they would; the vocabulary is the
+smaller review's, and a row's features are not its own record's (the ranking means nothing).
 
 Needs PostgreSQL with trust auth on 127.0.0.1; without --reuse the database is dropped and created.
 """
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -34,6 +43,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -160,6 +171,43 @@ def retrain(times: int, more: int) -> None:
                           "load": os.getloadavg()[0]}))
 
 
+def tile(source: str) -> None:
+    """Child: the review's kept features (and protocol scores) made by repeating those of a smaller
+    review of the same texts (``source``: its features file), saved under the key the job computes,
+    so the job at a million records can be timed without first waiting for its cold build."""
+    import django
+
+    django.setup()
+    import scipy.sparse as sp
+    from django.conf import settings
+
+    from reviewapp.models import Review
+    from screening.prioritise import Prioritiser
+    from screening.prioritise.storage import load_mapped
+    from screening.services import ranking
+
+    review = Review.objects.order_by("-id").first()
+    assert review is not None
+    ids, _ = ranking._labels_and_items(review.pk)
+    key = ranking._records_key(review, ids)
+    saved = load_mapped(source)
+    small = sp.csr_matrix((saved["data"], saved["indices"], saved["indptr"]), shape=tuple(saved["shape"]))
+    copies = -(-len(ids) // small.shape[0])
+    tiled = Prioritiser.__new__(Prioritiser)
+    tiled.features = sp.vstack([small] * copies, format="csr")[:len(ids)]
+    tiled.wordless = np.tile(saved["wordless"], copies)[:len(ids)]
+    tiled.feature_options, tiled.model_options = ranking.FeatureOptions(), ranking.ModelOptions()
+    folder = Path(settings.RANKING_FEATURES_DIR)
+    tiled.save(folder / f"review-{review.pk}.npz", key)
+    prior = Path(source).with_name(Path(source).name.replace(".npz", ".protocol.npz"))
+    if prior.exists():
+        protocol = ranking.review_protocol(review)
+        prior_key = f"{key} protocol {hashlib.sha256(repr(protocol).encode('utf-8')).hexdigest()}"
+        scores = np.tile(np.load(prior)["scores"], copies)[:len(ids)]
+        np.savez(folder / f"review-{review.pk}.protocol.npz", key=np.array(prior_key), scores=scores)
+    print(json.dumps({"tiled": copies, "rows": tiled.features.shape[0], "nnz": int(tiled.features.nnz)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000)
@@ -168,11 +216,16 @@ def main() -> None:
     parser.add_argument("--db", default="retrain_bench")
     parser.add_argument("--reuse", action="store_true", help="keep the database (and saved features) as they are")
     parser.add_argument("--steps", default="cold,restart,again")
+    parser.add_argument("--tile-from", help="features file of a smaller review of the same texts: step 'tile' "
+                        "repeats it to this review's size instead of building the features")
     parser.add_argument("--child-setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-retrain", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-tile", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_setup:
         return setup(args.records, args.labelled)
+    if args.child_tile:
+        return tile(args.child_tile)
     if args.child_retrain:
         return retrain(args.child_retrain, args.more)
     env = _env(args.db)
@@ -188,6 +241,9 @@ def main() -> None:
             for path in folder.glob("*"):
                 path.unlink()
         print(f"{step} (load average {os.getloadavg()[0]:.1f})", flush=True)
+        if step == "tile":
+            subprocess.run([sys.executable, __file__, "--child-tile", args.tile_from], check=True, env=env, cwd=ROOT)
+            continue
         times = 2 if step == "again" else 1
         subprocess.run([sys.executable, __file__, "--child-retrain", str(times), "--more", str(args.more)],
                        check=True, env=env, cwd=ROOT)
