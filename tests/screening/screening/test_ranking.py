@@ -250,3 +250,23 @@ def test_the_protocol_ranks_the_first_records_before_any_decision(
     # Import order starts with a Parent-infant record; the protocol puts the six statin ones first.
     titles = [_decide_next(review, reviewer, "exclude").record.title for _ in range(6)]
     assert all(t.startswith("Statin") for t in titles), titles
+
+
+def test_a_large_review_gets_only_the_top_of_its_ranking_written_above_the_rest(mixed_review, monkeypatch):
+    # Rewriting a million priorities took minutes (#30): beyond WRITE_ALL_UP_TO waiting records only
+    # the top WRITE_TOP are written, lifted above every stored priority, so the queue serves them first.
+    from screening.services import ranking
+
+    review = mixed_review
+    ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
+    pending = ScreeningItem.objects.filter(review=review, status=Status.PENDING)
+    full = list(pending.order_by("-priority", "id").values_list("pk", flat=True))
+    for position, pk in enumerate(full):  # an old order, the new one upside down, far above the scores
+        ScreeningItem.objects.filter(pk=pk).update(priority=100.0 + position)
+    monkeypatch.setattr(ranking, "WRITE_ALL_UP_TO", 3)
+    monkeypatch.setattr(ranking, "WRITE_TOP", 2)
+    run = ranking.ranking_refresh(run_id=RankingRun.objects.create(review=review).pk)
+    assert run.status == RankingRun.Status.DONE and run.ranked == len(full)
+    served = list(pending.order_by("-priority", "id").values_list("pk", flat=True))
+    assert served[:2] == full[:2]  # the new top, in the new order
+    assert served[2:] == [pk for pk in reversed(full) if pk not in full[:2]]  # the rest keep their stored order
