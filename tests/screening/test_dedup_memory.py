@@ -6,12 +6,17 @@ which at a million records and with Django's 200 MB put the import near 3 GB.
 """
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import tracemalloc
+from pathlib import Path
 
 from screening.dedup import DuplicateIndex
 from screening.importers.citation import Citation
 
+ROOT = Path(__file__).resolve().parents[2]
 RECORDS = 20_000
 # Measured 1,100-1,250 bytes a record with this generator (2,150 before); the bound leaves room for
 # Python's dict growing by doubling, which moves the figure by a tenth between sizes.
@@ -50,3 +55,12 @@ def test_the_index_keeps_a_record_in_about_a_kilobyte():
         tracemalloc.stop()
     assert len(index) == RECORDS
     assert traced / RECORDS < BOUND, f"{traced / RECORDS:.0f} bytes a record"
+
+
+def test_block_keys_hash_alike_in_every_process():
+    # Python's hash() of a string changes with each process's seed; the index's key hash must not, or a
+    # rare collision (two blocks sharing a slot) would find different pairs in different runs.
+    script = "from screening.dedup.index import _slot; print(_slot('t|a title'))"
+    seen = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}, cwd=ROOT).stdout.strip() for seed in ("1", "2")}
+    assert seen == {"936758115043769277"}
