@@ -55,9 +55,12 @@ def record_text(title: str | None, abstract: str | None) -> str:
     return f"{title or ''}. {abstract or ''}".strip()
 
 
-def build_features(texts: Sequence[str], options: FeatureOptions | None = None) -> sp.csr_matrix:
+def build_features(texts: Sequence[str], options: FeatureOptions | None = None,
+                   vectors: np.ndarray | None = None) -> sp.csr_matrix:
     """Rows = records (same order as ``texts``): L2-normalised TF-IDF with sublinear tf, then
-    the L2-normalised mean embedding times ``embedding_scale``."""
+    the L2-normalised mean embedding times ``embedding_scale``. ``vectors``, if given, is
+    ``embed(texts)`` already computed (the protocol's scores need it too, and it is a quarter of
+    a cold build)."""
     options = options or FeatureOptions()
     texts = [t or "" for t in texts]
     blocks = [_fit_transform(TfidfVectorizer(
@@ -71,7 +74,7 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None) 
             max_features=options.max_features, dtype=_DTYPE), texts))
     matrix = blocks[0] if len(blocks) == 1 else normalize(sp.hstack(blocks, format="csr"))
     if options.embedding_scale:
-        dense = normalize(embed(texts)) * options.embedding_scale
+        dense = normalize(embed(texts) if vectors is None else vectors) * options.embedding_scale
         matrix = sp.hstack([matrix, sp.csr_matrix(dense.astype(_DTYPE))], format="csr")
     return matrix.tocsr()
 

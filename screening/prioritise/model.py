@@ -134,10 +134,10 @@ class Prioritiser:
     """
 
     def __init__(self, texts: Sequence[str], features: FeatureOptions | None = None,
-                 model: ModelOptions | None = None) -> None:
+                 model: ModelOptions | None = None, vectors: np.ndarray | None = None) -> None:
         self.feature_options = features or FeatureOptions()
         self.model_options = model or ModelOptions()
-        self.features = build_features(texts, self.feature_options)
+        self.features = build_features(texts, self.feature_options, vectors)
         self.wordless = np.fromiter((not has_words(t) for t in texts), dtype=bool, count=len(texts))
 
     def save(self, path: str | Path, key: str) -> None:

@@ -89,21 +89,24 @@ def _tfidf_similarity(texts: list[str], query: str) -> np.ndarray:
     return np.asarray((matrix[:-1] @ matrix[-1].T).todense()).ravel()
 
 
-def _embedding_similarity(texts: list[str], query: str) -> np.ndarray:
+def _embedding_similarity(texts: list[str], query: str, known: np.ndarray | None) -> np.ndarray:
     try:
-        vectors = normalize(embed([*texts, query]))
+        # Each text's vector depends on that text alone, so the query's can be added below ones
+        # embedded earlier: the same rows as embedding all of them together.
+        vectors = normalize(embed([*texts, query]) if known is None else np.vstack([known, embed([query])]))
     except EmbeddingsUnavailable:
         return np.zeros(len(texts))  # the words alone still rank
     return np.asarray(vectors[:-1] @ vectors[-1])
 
 
-def protocol_scores(texts: Sequence[str], protocol: Protocol) -> np.ndarray:
-    """One score per text (higher = closer to what the protocol asks for); all zero for an empty protocol."""
+def protocol_scores(texts: Sequence[str], protocol: Protocol, vectors: np.ndarray | None = None) -> np.ndarray:
+    """One score per text (higher = closer to what the protocol asks for); all zero for an empty protocol.
+    ``vectors``, if given, is ``embed(texts)`` already computed (as for the ranking's features)."""
     texts = [t or "" for t in texts]
     if not texts or protocol.is_empty:
         return np.zeros(len(texts))
     query = " ".join([protocol.text, *protocol.include_keywords])
-    score = _z(_tfidf_similarity(texts, query)) + _z(_embedding_similarity(texts, query))
+    score = _z(_tfidf_similarity(texts, query)) + _z(_embedding_similarity(texts, query, vectors))
     keywords = _keyword_hits(texts, protocol.include_keywords) - _keyword_hits(texts, protocol.exclude_keywords)
     return np.asarray(score + KEYWORD_WEIGHT * keywords)
 

@@ -67,3 +67,17 @@ def test_the_embedding_ranks_a_record_in_other_words_above_another_topic():
     # TF-IDF alone sees no word of the inclusion in either record: a tie, kept in input order.
     assert Prioritiser(texts, FeatureOptions(embedding_scale=0)).rank(labels).order.tolist() == [2, 3]
     assert Prioritiser(texts).rank(labels).order.tolist() == [3, 2]
+
+
+def test_vectors_embedded_once_give_the_same_features_and_protocol_scores_bit_for_bit():
+    # The ranking job embeds a review's texts once for its features and its protocol scores
+    # (services/ranking.py): both must be exactly what embedding them separately gives.
+    from screening.prioritise.protocol import Protocol, protocol_scores
+
+    texts = [HEART, "", SOIL, BARLEY, SYNONYMS, f"{HEART}. {SOIL}", "  two  spaces\nand a line"] * 700
+    vectors = E.embed(texts)
+    own = build_features(texts)
+    shared = build_features(texts, vectors=vectors)
+    assert (own != shared).nnz == 0 and np.array_equal(own.indices, shared.indices)
+    protocol = Protocol(text="Heart attack: thrombolysis trials", include_keywords=("clot*",))
+    assert np.array_equal(protocol_scores(texts, protocol), protocol_scores(texts, protocol, vectors))
