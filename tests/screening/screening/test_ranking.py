@@ -140,9 +140,9 @@ def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_
     built = []
 
     class Counting(ranking.Prioritiser):
-        def __init__(self, texts):
+        def __init__(self, texts, **options):
             built.append(len(texts))
-            super().__init__(texts)
+            super().__init__(texts, **options)
 
     settings.RANKING_FEATURES_DIR = tmp_path
     monkeypatch.setattr(ranking, "Prioritiser", Counting)
