@@ -97,6 +97,10 @@ class DeferredJoinPaginator(Paginator):
         return self._known_count is not None or self.count <= COUNT_CAP
 
     @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    @property
     def cap_words(self) -> str:
         """The cap as the page writes it ("1,000")."""
         return f"{COUNT_CAP:,}"
