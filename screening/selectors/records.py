@@ -13,6 +13,7 @@ from reviewapp.models import Review
 from .. import rules
 from ..importers import normalise
 from ..models import (
+    Assignment,
     Decision,
     DuplicatePair,
     Record,
@@ -224,11 +225,15 @@ def records_list(*, review: Review, viewer: Viewer | None = None, duplicates: st
             # (PostgreSQL drops an unused left join, but still reads the column it joined on).
             .annotate(duplicate_of_number=Subquery(Record.objects.filter(pk=OuterRef("duplicate_of_id"))
                                                    .values("number")[:1]))
+            # Plain lists (to_attr), not managers: each row's ``.all()`` in the template would build
+            # a queryset over the prefetched rows, about 170 of them a page.
             .prefetch_related(Prefetch("duplicates", queryset=Record.objects.select_related("search")
-                                       .only("id", "duplicate_of_id", "search__database", "search__id")),
+                                       .only("id", "duplicate_of_id", "search__database", "search__id"),
+                                       to_attr="duplicate_list"),
                               Prefetch("screening_items", queryset=ScreeningItem.objects.order_by("-stage")
-                                       .only("id", "record_id", "stage", "status")),
-                              "screening_items__assignments__reviewer"))
+                                       .only("id", "record_id", "stage", "status"), to_attr="item_list"),
+                              Prefetch("item_list__assignments", queryset=Assignment.objects.select_related("reviewer"),
+                                       to_attr="assignment_list")))
 
 
 @dataclass

@@ -4,7 +4,10 @@ is fetched. The URLs come from screening.identifiers, which percent-encodes the 
 templates escape them as attributes."""
 from __future__ import annotations
 
+import unicodedata
+
 from django import template
+from django.template.defaultfilters import stringfilter, truncatechars
 
 from .. import identifiers
 
@@ -37,3 +40,15 @@ def fulltext_finders(record, resolver=""):
             author=_first_author(record)),
         "unpaywall_url": identifiers.unpaywall_url(record.doi),
     }
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def clip_chars(value: str, length: int) -> str:
+    """``truncatechars`` (the same text), without its per-character walk and translated ellipsis
+    for the text that fits: a list page clips two fields of every row, and most fit."""
+    text = unicodedata.normalize("NFC", value)
+    # Combining characters do not count, so a text no longer than ``length`` in code points fits.
+    if 0 < length and len(text) <= length:
+        return text
+    return truncatechars(value, length)
