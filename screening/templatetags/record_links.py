@@ -42,7 +42,7 @@ def fulltext_finders(record, resolver=""):
     }
 
 
-@register.filter(is_safe=True)
+@register.filter
 @stringfilter
 def clip_chars(value: str, length: int) -> str:
     """``truncatechars`` (the same text), without its per-character walk and translated ellipsis
