@@ -24,3 +24,17 @@ def test_clip_chars_is_truncatechars(text, length):
 def test_clip_chars_of_nothing():
     assert clip_chars("abc", 0) == truncatechars("abc", 0) == ""
     assert clip_chars(None, 5) == truncatechars(None, 5) == "None"
+
+
+@pytest.mark.django_db
+def test_found_by_names_the_searches_of_merged_duplicates(review, people, client_for):
+    from django.urls import reverse
+
+    from .helpers import import_bytes, make_search, record, ris
+
+    lead = people["lead"]
+    import_bytes(make_search(review, lead), lead, ris(record(1), record(2)), "first.ris")
+    import_bytes(make_search(review, lead, "EMBASE"), lead, ris(record(1)), "second.ris")
+    html = client_for(lead).get(reverse("record_list", args=[review.pk])).content.decode()
+    assert '<td data-label="Found by">Scopus<br>EMBASE</td>' in html
+    assert html.count('<td data-label="Found by">Scopus</td>') == 1
