@@ -91,12 +91,14 @@ def _tfidf_similarity(texts: list[str], query: str) -> np.ndarray:
 
 def _embedding_similarity(texts: list[str], query: str, known: np.ndarray | None) -> np.ndarray:
     try:
-        # Each text's vector depends on that text alone, so the query's can be added below ones
-        # embedded earlier: the same rows as embedding all of them together.
-        vectors = normalize(embed([*texts, query]) if known is None else np.vstack([known, embed([query])]))
+        if known is None:
+            vectors = normalize(embed([*texts, query]))
+            return np.asarray(vectors[:-1] @ vectors[-1])
+        # Each text's vector depends on that text alone, so the texts embedded earlier give the
+        # same rows, and the same cosines (tested), without a copy of them stacked on the query's.
+        return np.asarray(normalize(known) @ normalize(embed([query]))[0])
     except EmbeddingsUnavailable:
         return np.zeros(len(texts))  # the words alone still rank
-    return np.asarray(vectors[:-1] @ vectors[-1])
 
 
 def protocol_scores(texts: Sequence[str], protocol: Protocol, vectors: np.ndarray | None = None) -> np.ndarray:
