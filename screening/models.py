@@ -365,6 +365,28 @@ class ItemTally(models.Model):
         return f"review {self.review_id} {self.stage} {self.status} x{self.decisions_count}: {self.n}"
 
 
+class PrismaTally(models.Model):
+    """How many screening items a review has per search of their record, stage and status, with the
+    full-text exclusion reason (empty for every other status and stage): the screening boxes of the
+    PRISMA diagram, which count items by their record's search (column, update) and reason. Kept by
+    PostgreSQL triggers on `ScreeningItem` as `ItemTally` is (migration 0020), so the first PRISMA
+    page after a decision reads a few rows, not a million (#30). SQLite counts (`prisma.prisma_counts`)."""
+
+    review_id = models.BigIntegerField()
+    search_id = models.BigIntegerField()
+    stage = models.CharField(max_length=2)
+    status = models.CharField(max_length=20)
+    reason = models.CharField(max_length=200)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review_id", "search_id", "stage", "status", "reason"],
+                                               name="prisma_tally_key")]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id} search {self.search_id} {self.stage} {self.status} {self.reason}: {self.n}"
+
+
 class Decision(models.Model):
     """One reviewer's decision on one record at one stage: the screening log."""
 

@@ -139,13 +139,40 @@ class PrismaCounts:
         return rows
 
 
-def _column(review: Review, sources, *, identified: int, duplicates: int = 0, scope: Q = EVERYTHING) -> Column:
+@dataclass
+class Screened:
+    """One column's screening items: by status at title/abstract and at full text, and the
+    excluded full texts by reason (as stored: "" for none given)."""
+
+    ta: dict[str, int] = field(default_factory=dict)
+    ft: dict[str, int] = field(default_factory=dict)
+    ft_reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Identified:
+    """The boxes that count records alone (no screening): what an import, a merge or an edit moves."""
+
+    by_database: dict[str, int]  # main columns' records by database or register name
+    by_register: dict[str, int]
+    other_by_kind: dict[str, int]  # other methods' unique records by Search.Source value
+    duplicates: int
+    found_again: int
+
+
+def _screened(review: Review, sources, scope: Q) -> Screened:
+    """A column's screening items, counted."""
     in_scope = ScreeningItem.objects.filter(scope, review=review, record__search__source__in=sources)
-    ta = in_scope.filter(stage=TA)
-    ta_status = dict(ta.values_list("status").annotate(n=Count("id")).order_by())
     items = in_scope.filter(stage=FT)
-    by_status = dict(items.values_list("status").annotate(n=Count("id")).order_by())
-    reasons = dict(items.filter(status=Status.EXCLUDED).values_list("reason").annotate(n=Count("id")).order_by())
+    return Screened(
+        ta=dict(in_scope.filter(stage=TA).values_list("status").annotate(n=Count("id")).order_by()),
+        ft=dict(items.values_list("status").annotate(n=Count("id")).order_by()),
+        ft_reasons=dict(items.filter(status=Status.EXCLUDED).values_list("reason").annotate(n=Count("id"))
+                        .order_by()))
+
+
+def _column(screened: Screened, *, identified: int, duplicates: int = 0) -> Column:
+    ta_status, by_status = screened.ta, screened.ft
     automation = ta_status.get(Status.AUTOMATION_EXCLUDED, 0)
     col = Column(
         records_identified=identified, records_removed=duplicates + automation, automation_ineligible=automation,
@@ -155,7 +182,7 @@ def _column(review: Review, sources, *, identified: int, duplicates: int = 0, sc
         not_retrieved=by_status.get(Status.NOT_RETRIEVED, 0), excluded=by_status.get(Status.EXCLUDED, 0),
         included=by_status.get(Status.INCLUDED, 0),
         awaiting=by_status.get(Status.PENDING, 0) + by_status.get(Status.CONFLICT, 0),
-        excluded_by_reason={reason or "No reason given": n for reason, n in reasons.items()},
+        excluded_by_reason={reason or "No reason given": n for reason, n in screened.ft_reasons.items() if n},
     )
     col.assessed = col.excluded + col.included
     col.sought = col.not_retrieved + col.assessed + col.awaiting
@@ -170,8 +197,9 @@ def _scope_of(review: Review) -> tuple[UpdateScope | None, Q, Q]:
     return scope, Q(search__created_at__gt=scope.since), Q(record__search__created_at__gt=scope.since)
 
 
-def prisma_counts(*, review: Review) -> PrismaCounts:
-    scope, in_update, items_in_update = _scope_of(review)
+def identified_counts(review: Review, scope: UpdateScope | None) -> Identified:
+    """The records' boxes, counted (they read every record of the review: kept by the caller)."""
+    in_update = EVERYTHING if scope is None else scope.records()
     records = Record.objects.filter(in_update, review=review)
     main_records = records.filter(search__source__in=MAIN_SOURCES)
     per_search = (main_records.values("search__source", "search__database").annotate(n=Count("id"))
@@ -182,15 +210,34 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
         by_database[row["search__database"]] = by_database.get(row["search__database"], 0) + row["n"]
         if row["search__source"] == Search.Source.REGISTER:
             by_register[row["search__database"]] = by_register.get(row["search__database"], 0) + row["n"]
-    registers = sum(by_register.values())
     other_unique = records.filter(search__source__in=Search.OTHER_METHODS, duplicate_of__isnull=True)
-    other_by_kind = dict(other_unique.values_list("search__source").annotate(n=Count("id")).order_by())
+    found_again = 0 if scope is None else records.filter(
+        duplicate_of__isnull=False, duplicate_of__search__created_at__lte=scope.since).count()
+    return Identified(
+        by_database=by_database, by_register=by_register,
+        other_by_kind=dict(other_unique.values_list("search__source").annotate(n=Count("id")).order_by()),
+        duplicates=main_records.filter(duplicate_of__isnull=False).count(), found_again=found_again)
+
+
+def prisma_counts(*, review: Review) -> PrismaCounts:
+    """The diagram's counts, every box counted afresh (the reference the kept counts must equal)."""
+    scope, _, items_in_update = _scope_of(review)
+    return assemble(review, scope, identified_counts(review, scope),
+                    main=_screened(review, MAIN_SOURCES, items_in_update),
+                    other=_screened(review, Search.OTHER_METHODS, items_in_update))
+
+
+def assemble(review: Review, scope: UpdateScope | None, identified: Identified, *, main: Screened,
+             other: Screened) -> PrismaCounts:
+    """The diagram from its records' and screening boxes; the included studies and reports are
+    counted here (they follow the few records linked to studies)."""
+    by_database, by_register = identified.by_database, identified.by_register
+    registers = sum(by_register.values())
+    other_by_kind = identified.other_by_kind
     other_by_source = {Search.Source(s).label: n for s, n in other_by_kind.items()}
-    duplicates = main_records.filter(duplicate_of__isnull=False).count()
-    main = _column(review, MAIN_SOURCES, identified=sum(by_database.values()), duplicates=duplicates,
-                   scope=items_in_update)
+    main_col = _column(main, identified=sum(by_database.values()), duplicates=identified.duplicates)
     # Other methods count their unique records: a duplicate was kept under another search's column.
-    other = _column(review, Search.OTHER_METHODS, identified=sum(other_by_source.values()), scope=items_in_update)
+    other_col = _column(other, identified=sum(other_by_source.values()))
     if scope is None:
         included = Study.objects.filter(review=review, previous_version=False)
         studies_included = included.filter(reports__isnull=False).distinct().count()
@@ -198,26 +245,24 @@ def prisma_counts(*, review: Review) -> PrismaCounts:
                                                  screening_items__stage=FT,
                                                  screening_items__status=Status.INCLUDED).count()
         previous_ids = set(Study.objects.filter(review=review, previous_version=True).values_list("pk", flat=True))
-        found_again = 0
     else:
         new_reports = _new_reports(review, scope)
         studies_included = new_reports.values("study").distinct().count()
         reports_included = new_reports.count()
         previous_ids = scope.previous_study_ids
-        found_again = records.filter(duplicate_of__isnull=False, duplicate_of__search__created_at__lte=scope.since
-                                     ).count()
     return PrismaCounts(
         identified_databases=sum(by_database.values()) - registers, identified_registers=registers,
         identified_by_database=by_database,
         identified_other=sum(other_by_source.values()), identified_other_by_source=other_by_source,
-        duplicates_removed=duplicates, automation_ineligible=main.automation_ineligible, other_removed=0,
-        records_screened=main.records_screened, records_excluded=main.records_excluded,
-        records_awaiting=main.records_awaiting, main=main, other=other,
+        duplicates_removed=identified.duplicates, automation_ineligible=main_col.automation_ineligible,
+        other_removed=0, records_screened=main_col.records_screened, records_excluded=main_col.records_excluded,
+        records_awaiting=main_col.records_awaiting, main=main_col, other=other_col,
         studies_included=studies_included, reports_included=reports_included,
         previous_studies=len(previous_ids),
         previous_reports=Record.objects.filter(review=review, study__in=previous_ids).count(),
         identified_by_register=by_register, identified_other_by_kind=other_by_kind,
-        update=scope is not None, found_again=found_again, previous_version=scope.version if scope else None,
+        update=scope is not None, found_again=identified.found_again,
+        previous_version=scope.version if scope else None,
     )
 
 

@@ -4,7 +4,6 @@ Callers read ``selectors.<name>``: as ``screening.services`` is the app's writes
 are its reads, the interface other parts use; each is defined in one of these modules.
 """
 from .batch import BatchRow, batch_rows, decisions_visible_on, screener_preference, screening_items_in_order  # noqa: F401
-from .counted import prisma_counts_kept  # noqa: F401
 from .priority import (  # noqa: F401
     WORDLESS,
     ranking_latest,
@@ -12,6 +11,7 @@ from .priority import (  # noqa: F401
     stopping_decisions,
     stopping_figures,
 )
+from .prisma_tallied import prisma_counts_kept  # noqa: F401
 from .records import (  # noqa: F401
     EXPORT_STAGES,
     MY_DECISION_FILTERS,

@@ -11,8 +11,8 @@ in the cache under it. A review below ``LARGE_REVIEW`` records is counted afresh
 Each count names the changes that cannot move it: the record counts ignore screening decisions
 (`SCREENING_ONLY`), so screening a record does not send the next page back to counting a million
 records. (The screening progress is not kept here on PostgreSQL: triggers tally it as it changes,
-`ItemTally`.) What this does not spare: the first page after another change (an import, a merge)
-recomputes the counts it shows, and PRISMA's counts after any change.
+`ItemTally`, and so are PRISMA's screening boxes, `prisma_tallied`.) What this does not spare: the
+first page after another change (an import, a merge) recomputes the counts it shows.
 """
 from __future__ import annotations
 
@@ -66,10 +66,3 @@ def counted(review: Review, name: str, compute: Callable[[], T], *, ignoring: tu
         cache.set(key, value, KEEP_SECONDS)
     return value
 
-
-def prisma_counts_kept(*, review: Review):
-    """`prisma.prisma_counts`, kept for a large review until its trail moves on (the PRISMA page, its
-    figure and CSVs, and the API read the same counts)."""
-    from .. import prisma  # prisma reads the models and searches; imported here, as it is only needed here
-
-    return counted(review, "prisma", lambda: prisma.prisma_counts(review=review))
