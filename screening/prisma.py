@@ -241,8 +241,9 @@ def assemble(review: Review, scope: UpdateScope | None, identified: Identified, 
     if scope is None:
         included = Study.objects.filter(review=review, previous_version=False)
         studies_included = included.filter(reports__isnull=False).distinct().count()
+        # The items' review too: their queue index then finds the included full texts alone (#30).
         reports_included = Record.objects.filter(review=review, study__previous_version=False,
-                                                 screening_items__stage=FT,
+                                                 screening_items__review=review, screening_items__stage=FT,
                                                  screening_items__status=Status.INCLUDED).count()
         previous_ids = set(Study.objects.filter(review=review, previous_version=True).values_list("pk", flat=True))
     else:
@@ -269,7 +270,8 @@ def assemble(review: Review, scope: UpdateScope | None, identified: Identified, 
 def _new_reports(review: Review, scope: UpdateScope) -> QuerySet[Record]:
     """An update's included reports: found by its searches, of studies not in the previous version."""
     return (Record.objects.filter(review=review, search__created_at__gt=scope.since, study__isnull=False,
-                                  screening_items__stage=FT, screening_items__status=Status.INCLUDED)
+                                  screening_items__review=review, screening_items__stage=FT,
+                                  screening_items__status=Status.INCLUDED)
             .exclude(study__in=scope.previous_study_ids))
 
 

@@ -23,12 +23,19 @@ from .counted import SCREENING_ONLY, counted
 
 
 def prisma_counts_kept(*, review: Review):
-    """`prisma.prisma_counts`, equal to a fresh count, read from the tally and the kept record
-    counts (the PRISMA page, its figure and CSVs, and the API read these)."""
+    """`prisma.prisma_counts`, kept for a large review until its trail moves on, and after a
+    change read from the tally and the kept record counts (PostgreSQL), equal to a fresh count
+    (the PRISMA page, its figure and CSVs, and the API read these)."""
     from .. import prisma  # prisma reads the models and searches; imported here, as it is only needed here
 
     if connection.vendor != "postgresql":
         return counted(review, "prisma", lambda: prisma.prisma_counts(review=review))
+    return counted(review, "prisma", lambda: _tallied(review))
+
+
+def _tallied(review: Review):
+    from .. import prisma
+
     scope = prisma.update_scope(review=review)
     since = "first" if scope is None else scope.since.isoformat()
     identified = counted(review, f"prisma-identified:{since}", lambda: prisma.identified_counts(review, scope),
