@@ -1,7 +1,8 @@
 """What PRISMA's counts cost, query by query, on the largest review of a PostgreSQL database (#30).
 
-Runs `prisma.prisma_counts` (every box counted) and `selectors.prisma_counts_kept` after a
-change to the screening (what the first PRISMA request after a decision does), --repeats times
+Runs `prisma.prisma_counts` (every box counted), `selectors.prisma_counts_kept` with nothing
+kept, and the tallied counts with the records' counts kept (what the first PRISMA request after a
+decision runs, besides the two audit marks and the cache), --repeats times
 each, and prints each query's median time with the start of its SQL, slowest first; then checks
 that both give the same counts. Reads only (its cache is a file cache of its own).
 
@@ -40,14 +41,15 @@ def main() -> None:
 
     from reviewapp.models import Review
     from screening import prisma, selectors
+    from screening.selectors.prisma_tallied import _tallied
 
     review = Review.objects.annotate(n=Count("records")).order_by("-n").first()
     print(f"review {review.pk}; load average {os.getloadavg()[0]:.2f}")
     for name, run in (("prisma_counts (counted)", lambda: prisma.prisma_counts(review=review)),
                       ("prisma_counts_kept, cache emptied (after a decision)",
                        lambda: (cache.clear(), selectors.prisma_counts_kept(review=review))[1]),
-                      ("prisma_counts_kept, records' counts kept (after a decision)",
-                       lambda: selectors.prisma_counts_kept(review=review))):
+                      # what a request after a decision runs besides the marks: the records' counts kept
+                      ("from the tally, records' counts kept (after a decision)", lambda: _tallied(review))):
         per_query: dict[int, list[float]] = {}
         texts: dict[int, str] = {}
         totals = []
