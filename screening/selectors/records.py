@@ -4,13 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connections
+from django.db.models import BooleanField, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
 
 from reviewapp.models import Review
 
-from .. import rules
+from .. import rules, word_search
 from ..importers import normalise
 from ..models import (
     Assignment,
@@ -35,6 +36,10 @@ EXPORT_STAGES = {
     "ta_included": "Included at title and abstract (the full texts to retrieve)",
     "included": "Reports of included studies",
 }
+
+#: characters of a search word looked for
+MAX_WORD_CHARS = 1000
+
 
 def _records_base(review: Review) -> QuerySet[Record]:
     return Record.objects.filter(review=review)
@@ -123,15 +128,9 @@ def records_filtered(
     elif duplicates == "only":
         records = records.filter(duplicate_of__isnull=False)
     if q:
-        for word in q.split()[:8]:
-            doi = _doi_word(word)
-            if doi:
-                # A DOI (or its link) finds its record by the DOI alone: looked for inside every
-                # abstract it took seconds (its "10.", "201"... are in most of them) and found nothing more.
-                records = records.filter(doi=doi)
-                continue
-            records = records.filter(Q(title__icontains=word) | Q(abstract__icontains=word)
-                                     | Q(authors__icontains=word) | Q(doi__iexact=word) | Q(pmid=word))
+        # A word is looked for by its first characters: a longer one is a paste, and SQLite refuses
+        # a LIKE pattern over 50,000 bytes.
+        records = _with_words(records, [word[:MAX_WORD_CHARS] for word in q.split()[:8]])
     if search is not None:
         # A unique record counts for every search that found it, not only the one it was kept from.
         records = records.filter(Q(search=search) | Q(duplicates__search=search)).distinct()
@@ -184,6 +183,59 @@ def records_filtered(
     if reviewer_id:
         records = records.filter(pk__in=decisions.filter(reviewer_id=reviewer_id).values("item__record_id"))
     return _sorted(records, sort, stage)
+
+
+def _with_words(records: QuerySet[Record], words: list[str]) -> QuerySet[Record]:
+    """Records holding every word: in the title or authors (anywhere, as typed), at the start of a
+    word of the abstract (PostgreSQL; anywhere on SQLite), or as the DOI or PMID."""
+    plain = [word for word in words if not _doi_word(word)]
+    in_abstract = _abstract_matches(plain, records.db)
+    for word in words:
+        doi = _doi_word(word)
+        if doi:
+            # A DOI (or its link) finds its record by the DOI alone: looked for inside every
+            # abstract it took seconds (its "10.", "201"... are in most of them) and found nothing more.
+            records = records.filter(doi=doi)
+            continue
+        records = records.filter(Q(title__icontains=word) | in_abstract[word] | Q(authors__icontains=word)
+                                 | Q(doi__iexact=word) | Q(pmid=word))
+    return records
+
+
+def _abstract_matches(words: list[str], db: str) -> dict[str, Q]:
+    """How each word is looked for in the abstract. On PostgreSQL by the word index of migration 0020
+    (a trigram index cost most of a million-record import's time): a word's start, not any
+    substring, so "random" finds "randomised" but "domised" does not. SQLite has no such index and
+    keeps ``icontains``."""
+    if connections[db].vendor != "postgresql":
+        return {word: Q(abstract__icontains=word) for word in words}
+    return {word: Q(_AbstractHasWords(F("abstract"), Value(query))) if query else Q(pk__in=[])
+            for word, query in zip(words, _prefix_queries(words, db), strict=True)}
+
+
+def _prefix_queries(words: list[str], db: str) -> list[str | None]:
+    """Each word's tsquery text (`word_search.prefix_tsquery`), its lexemes found by the database's
+    own parser so that they are those the index holds; the words travel as parameters."""
+    if not words:
+        return []
+    lexemes = ", ".join(["ARRAY(SELECT lexeme FROM unnest(to_tsvector('simple'::regconfig, %s)))"] * len(words))
+    with connections[db].cursor() as cursor:
+        cursor.execute(f"SELECT {lexemes}", words)
+        row = cursor.fetchone()
+    return [word_search.prefix_tsquery(list(found)) for found in row]
+
+
+class _AbstractHasWords(Func):
+    """The record's abstract matched against a tsquery (a parameter), through the words PostgreSQL
+    keeps of it in its own column and indexes (migration 0020; Django's model does not name it)."""
+    output_field = BooleanField()
+    conditional = True
+
+    def as_sql(self, compiler, connection, **extra):
+        abstract, query = self.get_source_expressions()
+        query_sql, query_params = compiler.compile(query)
+        words = f"{compiler.quote_name_unless_alias(abstract.alias)}.{connection.ops.quote_name('abstract_words')}"
+        return f"{words} @@ ({query_sql})::tsquery", query_params
 
 
 def _doi_word(word: str) -> str | None:

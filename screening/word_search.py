@@ -1,0 +1,31 @@
+"""Search words turned into PostgreSQL full-text queries that find words starting with them (#30).
+
+The records list looks for each typed word in the abstract through a word index (migration
+0020), so the word must become a ``tsquery``, whose syntax has operators (``& | ! <-> : * ( )``)
+and quoting: user text never goes through that syntax. The database first splits the word into
+lexemes with the same parser and dictionary as the index (``to_tsvector``, where the text is
+plain data; "COVID-19" gives "covid" and "-19"); here each lexeme is quoted and marked as a
+prefix (``:*``), and all of one word's lexemes must be present. The result is read by the
+``tsquery`` type's input as it stands (no second parse). A word without lexemes (only
+punctuation) gives no query: it can then match only the title, authors, DOI or PMID.
+"""
+from __future__ import annotations
+
+#: lexemes kept from one word: more cannot narrow a search usefully and would only lengthen the query
+MAX_LEXEMES = 8
+#: characters kept of a lexeme: a prefix of a long word still finds it
+MAX_LEXEME_CHARS = 100
+
+
+def _quoted(lexeme: str) -> str:
+    # Inside a tsquery's quotes a quote is doubled and a backslash escapes the next character.
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "':*"
+
+
+def prefix_tsquery(lexemes: list[str]) -> str | None:
+    """The ``tsquery`` text that finds a document holding a word starting with each of ``lexemes``
+    (as the database's ``to_tsvector`` gave them for one search word), or None without any."""
+    kept = [lexeme[:MAX_LEXEME_CHARS] for lexeme in lexemes if lexeme][:MAX_LEXEMES]
+    if not kept:
+        return None
+    return " & ".join(_quoted(lexeme) for lexeme in kept)
