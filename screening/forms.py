@@ -21,6 +21,7 @@ from .models import (
 from .rules import conflict_resolver_candidates
 from .selectors import MY_DECISION_FILTERS, RECORD_SORT_LABELS, STATUS_FILTERS, year_range_problem
 from .services import exclusion_reasons_clean
+from .word_search import SEARCH_HELP
 
 
 class _DatalistInput(forms.TextInput):
@@ -93,7 +94,7 @@ class SearchFileForm(forms.Form):
 
 
 class RecordFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False,
+    q = forms.CharField(label="Search", required=False, help_text=SEARCH_HELP,
                         widget=forms.TextInput(attrs={"placeholder": "title, abstract, author, DOI or PMID"}))
     search = forms.ModelChoiceField(label="Found by search", queryset=Search.objects.none(), required=False,
                                     empty_label="Any search")

@@ -11,6 +11,9 @@ punctuation) gives no query: it can then match only the title, authors, DOI or P
 """
 from __future__ import annotations
 
+#: what the records search finds, said on the records page and in the API's schema
+SEARCH_HELP = ("Every word must be found: anywhere in the title or an author's name, at the start of a word "
+               "of the abstract (\u201crandom\u201d finds \u201crandomised\u201d), or as the whole DOI or PMID.")
 #: lexemes kept from one word: more cannot narrow a search usefully and would only lengthen the query
 MAX_LEXEMES = 8
 #: characters kept of a lexeme: a prefix of a long word still finds it

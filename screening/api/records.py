@@ -29,6 +29,7 @@ from ..models import (
     ScreeningStage,
 )
 from ..upload_limits import FULL_TEXT
+from ..word_search import SEARCH_HELP
 
 # ---------------------------------------------------------------- records
 
@@ -75,7 +76,7 @@ class DuplicatesFilter(django_filters.ChoiceFilter):
 
 
 class RecordFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="noop", label="Words in the title, abstract or authors; a DOI or PMID")
+    q = django_filters.CharFilter(method="noop", label=SEARCH_HELP)
     search = IdFilter(method="noop", label="Records found by this search (id)")
     stage = django_filters.ChoiceFilter(choices=ScreeningStage.choices, method="noop",
                                         label="Records that reached this screening stage")
