@@ -1,7 +1,7 @@
 """Search words turned into PostgreSQL full-text queries that find words starting with them (#30).
 
 The records list looks for each typed word in the abstract through a word index (migration
-0020), so the word must become a ``tsquery``, whose syntax has operators (``& | ! <-> : * ( )``)
+0021), so the word must become a ``tsquery``, whose syntax has operators (``& | ! <-> : * ( )``)
 and quoting: user text never goes through that syntax. The database first splits the word into
 lexemes with the same parser and dictionary as the index (``to_tsvector``, where the text is
 plain data; "COVID-19" gives "covid" and "-19"); here each lexeme is quoted and marked as a

@@ -203,7 +203,7 @@ def _with_words(records: QuerySet[Record], words: list[str]) -> QuerySet[Record]
 
 
 def _abstract_matches(words: list[str], db: str) -> dict[str, Q]:
-    """How each word is looked for in the abstract. On PostgreSQL by the word index of migration 0020
+    """How each word is looked for in the abstract. On PostgreSQL by the word index of migration 0021
     (a trigram index cost most of a million-record import's time): a word's start, not any
     substring, so "random" finds "randomised" but "domised" does not. SQLite has no such index and
     keeps ``icontains``."""
@@ -227,7 +227,7 @@ def _prefix_queries(words: list[str], db: str) -> list[str | None]:
 
 class _AbstractHasWords(Func):
     """The record's abstract matched against a tsquery (a parameter), through the words PostgreSQL
-    keeps of it in its own column and indexes (migration 0020; Django's model does not name it)."""
+    keeps of it in its own column and indexes (migration 0021; Django's model does not name it)."""
     output_field = BooleanField()
     conditional = True
 

@@ -137,7 +137,7 @@ def test_a_long_word_and_many_lexemes_are_bounded():
 @only_postgres
 def test_the_abstract_is_searched_through_its_word_index(review, imported):
     """The selector's expression is the index's: with scans that read every row turned off, the plan
-    reads migration 0020's index (a mismatch would leave nothing but reading every abstract)."""
+    reads migration 0021's index (a mismatch would leave nothing but reading every abstract)."""
     from screening.models import Record
     from screening.selectors.records import _abstract_matches
 

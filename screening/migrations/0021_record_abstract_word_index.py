@@ -50,7 +50,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("screening", "0019_decisions_latest_by_reviewer"),
+        ("screening", "0020_prisma_tally"),
     ]
 
     operations = [
