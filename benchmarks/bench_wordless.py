@@ -61,6 +61,31 @@ def replay(order: np.ndarray, blank: np.ndarray, labels: dict[int, int], run: in
     return np.asarray(out, dtype=np.int64)
 
 
+def replay_patient(order: np.ndarray, blank: np.ndarray, labels: dict[int, int], run: int,
+                   patience: int) -> np.ndarray:
+    """As ``replay`` with all at once, but once ``patience`` records without words in a row were
+    excluded the rest wait again, until the ranking has run dry once more (``run`` exclusions in a
+    row among the ranked records since): a sample of them that finds nothing stops early."""
+    ranked = [int(i) for i in order if not blank[i]]
+    waiting = [int(i) for i in order if blank[i]]
+    out: list[int] = []
+    streak, dry, missed = 1, False, 0
+    r = w = 0
+    while r < len(ranked) or w < len(waiting):
+        if w < len(waiting) and (r >= len(ranked) or dry):
+            index, w = waiting[w], w + 1
+            missed = 0 if labels[index] else missed + 1
+            if missed >= patience:
+                dry, streak, missed = False, 0, 0
+            out.append(index)
+            continue
+        index, r = ranked[r], r + 1
+        out.append(index)
+        streak = 0 if labels[index] else streak + 1
+        dry = dry or streak >= run
+    return np.asarray(out, dtype=np.int64)
+
+
 def placements() -> dict[str, Placement]:
     rules: dict[str, Placement] = {
         "as simulated": lambda o, b, lab, run: replay(o, b, lab, run)}
@@ -69,6 +94,9 @@ def placements() -> dict[str, Placement]:
     for every in (2, 4, 8):
         rules[f"one per {every}"] = lambda o, b, lab, run, k=every: replay(o, b, lab, run, k)
     rules["last"] = lambda o, b, lab, run: replay(o, b, lab, len(o) + 1)
+    for patience in (5, 10, 20):
+        rules[f"pause after {patience} empty excluded"] = (
+            lambda o, b, lab, run, k=patience: replay_patient(o, b, lab, run, k))
     return rules
 
 

@@ -27,3 +27,16 @@ def test_other_placements_move_only_the_records_without_words():
 def test_figures_count_as_the_simulation_does():
     wss, recall = figures(np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]), relevant=1)
     assert round(wss, 4) == 0.85 and recall == 1.0
+
+
+def test_a_pause_sends_the_rest_back_until_the_ranking_runs_dry_again():
+    from benchmarks.bench_wordless import replay_patient
+
+    blank = np.array([False] * 6 + [True] * 3)
+    labels = {0: 1, 1: 0, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 1}
+    simulated = np.array([0, 1, 2, 6, 7, 8, 3, 4, 5])
+    # Two empty records excluded in a row: the third waits until two ranked exclusions come again.
+    assert replay_patient(simulated, blank, labels, run=2, patience=2).tolist() == [0, 1, 2, 6, 7, 3, 4, 8, 5]
+    # An inclusion among them keeps them coming.
+    labels[6] = 1
+    assert replay_patient(simulated, blank, labels, run=2, patience=2).tolist() == [0, 1, 2, 6, 7, 8, 3, 4, 5]
