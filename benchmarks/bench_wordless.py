@@ -12,7 +12,9 @@ Placements:
   the stopping heuristic's (5 % of the records, at least 50) shows it has run dry, then all of them;
 - ``run xF``: the same after a run F times as long;
 - ``one per K``: once the ranking has run dry, one of them before every K ranked records;
-- ``last``: after every ranked record (never before the ranking is exhausted).
+- ``last``: after every ranked record (never before the ranking is exhausted);
+- ``pause after K empty excluded``: as the app's rule, but once K of them in a row were excluded
+  the rest wait until the ranking runs dry again (a fresh run of exclusions among ranked records).
 
 First save the orders (our runs, the app's defaults), then replay them (seconds):
 
