@@ -106,8 +106,7 @@ def ours(name: str, seed: int, priors: tuple[int, int] | None = None, settings: 
     features = FeatureOptions(**{k: tuple(v) if isinstance(v, list) else v
                                  for k, v in settings.get("features", {}).items()})
     run = simulate(labelled.texts, labelled.labels, seed, priors=priors, features=features,
-                   model=ModelOptions(**{k: tuple(v) if isinstance(v, list) else v
-                                         for k, v in settings.get("model", {}).items()}))
+                   model=ModelOptions(**settings.get("model", {})))
     if orders is not None:
         orders.mkdir(parents=True, exist_ok=True)
         wordless = np.fromiter((not has_words(t) for t in labelled.texts), dtype=bool, count=len(labelled.texts))
@@ -164,16 +163,8 @@ def _plain(workdir: Path, name: str) -> Path:
     return workdir / name.replace("/", "_").removesuffix(".gz")
 
 
-def _log_choices() -> None:
-    """Let the model say which embedding weight it chose (``view_after``), on stderr."""
-    import logging
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("screening.prioritise.model").setLevel(logging.INFO)
-
-
 def one_run(job: tuple[str, int, str, str, Path, dict, Path | None]) -> dict:
     name, seed, tool, command, workdir, settings, orders = job
-    _log_choices()
     started = time.perf_counter()
     if tool == "cold":
         summary = cold(name)

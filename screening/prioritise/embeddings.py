@@ -22,8 +22,7 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 MODEL = "l2_supercat"  # WordLlama's default model, 256 dimensions
-DIMENSIONS = 256  # columns of a record's vector (the last block of the ranking's features)
-WEIGHTS = f"weights/{MODEL}_{DIMENSIONS}.safetensors"
+WEIGHTS = f"weights/{MODEL}_256.safetensors"
 TOKENIZER = f"tokenizers/{MODEL}_tokenizer_config.json"
 
 

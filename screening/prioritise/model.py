@@ -12,10 +12,9 @@ heuristic asks for), then come first, so a person looks at them before anyone st
 """
 from __future__ import annotations
 
-import logging
 import os
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +25,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
-from . import embeddings, views
+from . import embeddings
 from .features import FeatureOptions, build_features, has_words
 from .protocol import agreement, blend
 from .storage import load_mapped
 
-_log = logging.getLogger(__name__)
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
 
 
@@ -50,11 +48,6 @@ class ModelOptions:
     # we never tuned on (down to -0.08 WSS@95 on the small ones), so the default is the value
     # that generalises (BENCHMARKS.md, "side by side with ASReview").
     include_weight: float = 9.8
-    # Choose the embedding block's weight once, from the first ``view_after`` decisions (with at
-    # least VIEW_INCLUSIONS inclusions among them), by cross-validation among ``view_weights``
-    # (views.py); 0 keeps the features as built.
-    view_after: int = 0
-    view_weights: tuple[float, ...] = (1.0, 0.0)
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:
@@ -63,8 +56,6 @@ class ModelOptions:
             raise ValueError(f"C must be positive, not {self.C}")
         if self.include_weight <= 0:
             raise ValueError(f"include_weight must be positive, not {self.include_weight}")
-        if self.view_after < 0 or not self.view_weights or min(self.view_weights) < 0:
-            raise ValueError("view_after must be 0 or more and view_weights non-empty and not negative")
 
 
 @dataclass(frozen=True)
@@ -102,29 +93,11 @@ def scores_for(features: sp.csr_matrix, labels: Mapping[int, int],
     return _fit_score(options, features, index, y), True
 
 
-def _fit(options: ModelOptions, rows: sp.csr_matrix, y: np.ndarray) -> LogisticRegression | LinearSVC | ComplementNB:
+def _fit_score(options: ModelOptions, features: sp.csr_matrix, index: np.ndarray, y: np.ndarray) -> np.ndarray:
     model = _make(options)
     n_included = int(y.sum())
     weight = np.where(y == 1, 1.0, n_included / (options.include_weight * (len(y) - n_included)))
-    model.fit(rows, y, sample_weight=weight * len(y) / weight.sum())
-    return model
-
-
-def _scorer(options: ModelOptions) -> views.Fit:
-    """The model's fit for views.choose_weight: trained on ``rows[train]``, scores any rows."""
-    if options.classifier == "logistic+nb":  # judged by its first part: the views, not the blend
-        options = ModelOptions("logistic", options.C, options.include_weight)
-
-    def fit(rows: sp.csr_matrix, train: np.ndarray, y: np.ndarray) -> Callable[[sp.csr_matrix], np.ndarray]:
-        model = _fit(options, rows[train], y)
-        if options.classifier == "nb":
-            return lambda x: model.predict_log_proba(x) @ np.array([-1.0, 1.0])
-        return lambda x: np.asarray(model.decision_function(x), dtype=np.float64)
-    return fit
-
-
-def _fit_score(options: ModelOptions, features: sp.csr_matrix, index: np.ndarray, y: np.ndarray) -> np.ndarray:
-    model = _fit(options, features[index], y)
+    model.fit(features[index], y, sample_weight=weight * len(y) / weight.sum())
     # A block of rows at a time: scoring converts the rows it reads to float64, which for all of
     # a million records at once is gigabytes (BENCHMARKS.md, #30). Each row's score is the same.
     parts = []
@@ -139,7 +112,6 @@ def _fit_score(options: ModelOptions, features: sp.csr_matrix, index: np.ndarray
 
 
 SCORE_ROWS = 10_000
-VIEW_INCLUSIONS = 3  # the embedding's weight is chosen once the first decisions hold this many
 
 
 def ranking_from_scores(scores: np.ndarray, labels: Mapping[int, int], trained: bool) -> Ranking:
@@ -167,8 +139,6 @@ class Prioritiser:
         self.model_options = model or ModelOptions()
         self.features = build_features(texts, self.feature_options, vectors)
         self.wordless = np.fromiter((not has_words(t) for t in texts), dtype=bool, count=len(texts))
-        self._choices: dict[tuple[tuple[int, int], ...], float] = {}  # first decisions -> weight
-        self._views: dict[float, sp.csr_matrix] = {}  # weight -> reweighted features
 
     def save(self, path: str | Path, key: str) -> None:
         """Write the features to ``path`` (whole or not at all), tagged with ``key``, a
@@ -204,7 +174,6 @@ class Prioritiser:
         prioritiser = cls.__new__(cls)
         prioritiser.feature_options, prioritiser.model_options = options, model or ModelOptions()
         prioritiser.features, prioritiser.wordless = matrix, wordless
-        prioritiser._choices, prioritiser._views = {}, {}
         return prioritiser
 
     @property
@@ -218,7 +187,7 @@ class Prioritiser:
         model's scores by ``protocol.blend``: it alone ranks before the first inclusion."""
         n = len(self.wordless)
         readable = {i: v for i, v in labels.items() if not (0 <= i < n and self.wordless[i])}
-        scores, trained = scores_for(self._view(readable), readable, self.model_options)
+        scores, trained = scores_for(self.features, readable, self.model_options)
         if prior is not None:
             index = np.fromiter(readable.keys(), dtype=np.int64, count=len(readable))
             y = np.fromiter(readable.values(), dtype=np.int8, count=len(readable))
@@ -229,34 +198,6 @@ class Prioritiser:
             others = scores[~self.wordless]
             scores[self.wordless] = others.max() + 1 if ran_dry else others.min() - 1
         return scores, trained
-
-    def _view(self, labels: Mapping[int, int]) -> sp.csr_matrix:
-        """The features with the embedding's weight chosen from the first decisions (views.py);
-        the features as built until there are enough of them, or when the choice is off."""
-        options = self.model_options
-        if not options.view_after or not self.feature_options.embedding_scale:
-            return self.features
-        first: list[tuple[int, int]] = []
-        included = 0
-        for item in labels.items():  # in the order the decisions were made
-            first.append(item)
-            included += item[1]
-            if len(first) >= options.view_after and included >= VIEW_INCLUSIONS:
-                break
-        else:
-            return self.features
-        key = tuple(first)
-        if key not in self._choices:
-            index = np.fromiter((i for i, _ in first), dtype=np.int64, count=len(first))
-            y = np.fromiter((v for _, v in first), dtype=np.int8, count=len(first))
-            self._choices[key] = views.choose_weight(self.features, embeddings.DIMENSIONS, index, y,
-                                                     options.view_weights, _scorer(options))
-            _log.info("embedding weight %s chosen from the first %d decisions (%d included)",
-                      self._choices[key], len(first), included)
-        weight = self._choices[key]
-        if weight not in self._views:
-            self._views[weight] = views.reweighted(self.features, embeddings.DIMENSIONS, weight)
-        return self._views[weight]
 
     def rank(self, labels: Mapping[int, int], ran_dry: bool = False,
              prior: np.ndarray | None = None) -> Ranking:
