@@ -9,6 +9,7 @@ with both decisions, --waiting with one), then times each page through Django's 
 
     .venv/bin/python benchmarks/bench_pages_at_scale.py --records 100000 [--db million_pages] [--repeats 20]
     .venv/bin/python benchmarks/bench_pages_at_scale.py --reuse --db reviewapp_bench   # after bench_import
+    .venv/bin/python benchmarks/bench_pages_at_scale.py --reuse --db million_pages --only PRISMA  # some pages
 
 --reuse times the review with the most records already in the database (e.g. the one
 `bench_import.py --repeat 10000 --skip-rispy --db reviewapp_bench` left) instead of loading one.
