@@ -369,7 +369,7 @@ class PrismaTally(models.Model):
     """How many screening items a review has per search of their record, stage and status, with the
     full-text exclusion reason (empty for every other status and stage): the screening boxes of the
     PRISMA diagram, which count items by their record's search (column, update) and reason. Kept by
-    PostgreSQL triggers on `ScreeningItem` as `ItemTally` is (migrations 0020, 0021), so the first PRISMA
+    PostgreSQL triggers on `ScreeningItem` as `ItemTally` is (migrations 0020, 0022), so the first PRISMA
     page after a decision reads a few rows, not a million (#30). SQLite counts (`prisma.prisma_counts`)."""
 
     review_id = models.BigIntegerField()

@@ -60,7 +60,7 @@ def as_first_made(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0020_prisma_tally'),
+        ('screening', '0021_record_abstract_word_index'),
     ]
 
     operations = [
