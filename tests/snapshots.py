@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.apps import apps
 from django.core.management.color import no_style
@@ -88,25 +90,25 @@ def _shared_folder(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def built_and_undone(build: Callable[[], None]) -> Contents:
-    """What ``build`` adds to this (empty) database, committed as ``load_demo`` commits; the
-    database is then put back as it was."""
+def built_and_undone(build: Callable[[], Any]) -> tuple[Contents, Any]:
+    """What ``build`` adds to this (empty) database, committed as ``load_demo`` commits, and what
+    it returns; the database is then put back as it was."""
     before = dump()
     try:
-        build()
-        return dump()
+        value = build()
+        return dump(), value
     finally:
         restore(before)
 
 
-def built_in_a_transaction(build: Callable[[], None]) -> Contents:
-    """What ``build`` adds inside one transaction, rolled back after: as a plain ``django_db`` test
-    builds it (``transaction.on_commit`` callbacks are not run)."""
+def built_in_a_transaction(build: Callable[[], Any]) -> tuple[Contents, Any]:
+    """What ``build`` adds inside one transaction, rolled back after, and what it returns: as a
+    plain ``django_db`` test builds it (``transaction.on_commit`` callbacks are not run)."""
     with transaction.atomic():
-        build()
+        value = build()
         contents = dump()  # the transaction's own rows are visible to its COPY
         transaction.set_rollback(True)
-    return contents
+    return contents, value
 
 
 def build_once(name: str, build: Callable[[], None], tmp_path_factory, *, committed: bool = True) -> Contents:
@@ -115,6 +117,13 @@ def build_once(name: str, build: Callable[[], None], tmp_path_factory, *, commit
     there for the others.
 
     Called from a session fixture, with database access unblocked and outside any test's transaction."""
+    return build_once_keeping(name, build, tmp_path_factory, committed=committed)[0]
+
+
+def build_once_keeping(name: str, build: Callable[[], Any], tmp_path_factory, *,
+                       committed: bool = True) -> tuple[Contents, Any]:
+    """``build_once``, keeping beside the rows what ``build`` returns (picklable): what the database
+    cannot give back, such as API keys it stores only hashed, or ``files_written``."""
     import fcntl
 
     folder = _shared_folder(tmp_path_factory)
@@ -123,8 +132,43 @@ def build_once(name: str, build: Callable[[], None], tmp_path_factory, *, commit
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when this process ends, whatever happens to it
         if path.exists():
             return pickle.loads(path.read_bytes())
-        contents = (built_and_undone if committed else built_in_a_transaction)(build)
+        built = (built_and_undone if committed else built_in_a_transaction)(build)
         partial = path.with_suffix(".partial")
-        partial.write_bytes(pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
         partial.replace(path)
-        return contents
+        return built
+
+
+# media path (relative to MEDIA_ROOT) -> its bytes
+Files = dict[str, bytes]
+
+
+def _media_paths() -> set[Path]:
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return {p.relative_to(root) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+@contextmanager
+def files_written() -> Iterator[Files]:
+    """The files a build writes under MEDIA_ROOT (uploads, archives): the rows copied into a test
+    name them, and a test before it may have deleted them (``put_back``)."""
+    from django.conf import settings
+
+    before = _media_paths()
+    files: Files = {}
+    yield files
+    for path in sorted(_media_paths() - before):
+        files[str(path)] = (Path(settings.MEDIA_ROOT) / path).read_bytes()
+
+
+def put_back(files: Files) -> None:
+    """Write again any of ``files`` that is missing or changed."""
+    from django.conf import settings
+
+    for name, data in files.items():
+        path = Path(settings.MEDIA_ROOT) / name
+        if not path.is_file() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from analysis import services
+from analysis.models import AnalysisRun
 from analysis.report import builder, gather
 from analysis.report.models import TEXT_LIMIT, ReportText
 from analysis.sof import selectors as sof_selectors
@@ -19,29 +20,52 @@ from extraction import summaries
 from extraction.appraisal.demo import demo_appraisal_load
 from reviewapp.models import AuditEvent
 from screening import prisma
+from tests.analysis.conftest import World, copied_world, world_once
 from tests.screening.helpers import import_bytes, make_search, record, ris
 
 pytestmark = pytest.mark.django_db
 OUTCOMES = ("Parent-infant interaction", "Parental depression")
 
 
-@pytest.fixture
-def reported(review, people, outcomes, studies, django_capture_on_commit_callbacks):
+def _report(world, capture_on_commit):
     """33 studies with a final consensus and appraisals, a search of 6 records (one a duplicate)
     and a finished run for two outcomes."""
-    lead = people["lead"]
+    review, lead = world.review, world.people["lead"]
     demo_appraisal_load(review=review, lead=lead)
     search = make_search(review, lead, database="PsycINFO", platform="Ovid")
     import_bytes(search, lead, ris(*[record(n) for n in range(5)], record(0)), "psycinfo.ris")
-    runs = {}
     for name in OUTCOMES:
-        analysis = services.analysis_create(actor=lead, review=review, outcome=outcomes[name])
-        with django_capture_on_commit_callbacks(execute=True):
+        analysis = services.analysis_create(actor=lead, review=review, outcome=world.outcomes[name])
+        with capture_on_commit(execute=True):
             run = services.analysis_run_request(actor=lead, analysis=analysis)
         run.refresh_from_db()
         assert run.status == "done", run.error
-        runs[name] = run
-    return runs
+
+
+@pytest.fixture(scope="session")
+def _reported_contents(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.test import TestCase
+
+    return world_once("report-reported", lambda world: _report(world, TestCase.captureOnCommitCallbacks),
+                      django_db_blocker, tmp_path_factory)
+
+
+@pytest.fixture
+def copied(request, db, _reported_contents):
+    """For a test of ``reported``, its world built once per run and copied in (tests/analysis/conftest.py);
+    None for the others, whose fixtures build what they ask for."""
+    if "reported" in request.fixturenames and _reported_contents is not None:
+        return copied_world(_reported_contents)
+    return None
+
+
+@pytest.fixture
+def reported(copied, review, people, outcomes, studies, django_capture_on_commit_callbacks):
+    """The world above; each run's outcome name -> its finished run."""
+    if not copied:
+        _report(World(review, people, outcomes, None, studies), django_capture_on_commit_callbacks)
+    return {name: AnalysisRun.objects.get(analysis__review=review, analysis__outcome=outcomes[name])
+            for name in OUTCOMES}
 
 
 def _api(client, review):

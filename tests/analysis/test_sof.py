@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from analysis import services
+from analysis.models import AnalysisRun
 from analysis.sof import selectors as sof_selectors
 from analysis.sof import services as sof_services
 from analysis.sof.audit import SIGNED, assessment_audit_summary
@@ -23,25 +24,50 @@ from extraction.appraisal.demo import demo_appraisal_load
 from extraction.selectors import risk_of_bias_overall
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
+from tests.analysis.conftest import World, copied_world, world_once
 from tests.support import require
 
 pytestmark = pytest.mark.django_db
 OUTCOME = "Parent-infant interaction"
+RUN_OUTCOMES = (OUTCOME, "Parental depression")
+
+
+def _appraise(world, capture_on_commit):
+    """The demo's synthetic appraisals of the 33 studies and one finished run per outcome of two."""
+    review, lead = world.review, world.people["lead"]
+    demo_appraisal_load(review=review, lead=lead)
+    for name in RUN_OUTCOMES:
+        analysis = services.analysis_create(actor=lead, review=review, outcome=world.outcomes[name])
+        with capture_on_commit(execute=True):
+            run = services.analysis_run_request(actor=lead, analysis=analysis)
+        run.refresh_from_db()
+        assert run.status == "done", run.error
+
+
+@pytest.fixture(scope="session")
+def _appraised_contents(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.test import TestCase
+
+    return world_once("sof-appraised", lambda world: _appraise(world, TestCase.captureOnCommitCallbacks),
+                      django_db_blocker, tmp_path_factory)
 
 
 @pytest.fixture
-def appraised(review, people, outcomes, studies, django_capture_on_commit_callbacks):
-    """The demo's synthetic appraisals of the 33 studies and one finished run per outcome of two."""
-    demo_appraisal_load(review=review, lead=people["lead"])
-    runs = {}
-    for name in (OUTCOME, "Parental depression"):
-        analysis = services.analysis_create(actor=people["lead"], review=review, outcome=outcomes[name])
-        with django_capture_on_commit_callbacks(execute=True):
-            run = services.analysis_run_request(actor=people["lead"], analysis=analysis)
-        run.refresh_from_db()
-        assert run.status == "done", run.error
-        runs[name] = run
-    return runs
+def copied(request, db, _appraised_contents):
+    """For a test of ``appraised``, its world built once per run and copied in (tests/analysis/conftest.py);
+    None for the others, whose fixtures build what they ask for."""
+    if "appraised" in request.fixturenames and _appraised_contents is not None:
+        return copied_world(_appraised_contents)
+    return None
+
+
+@pytest.fixture
+def appraised(copied, review, people, outcomes, studies, django_capture_on_commit_callbacks):
+    """The appraisals and each run's outcome name -> its finished run."""
+    if not copied:
+        _appraise(World(review, people, outcomes, None, studies), django_capture_on_commit_callbacks)
+    return {name: AnalysisRun.objects.get(analysis__review=review, analysis__outcome=outcomes[name])
+            for name in RUN_OUTCOMES}
 
 
 def _row(review, name):
