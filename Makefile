@@ -11,8 +11,8 @@ PORT ?= 8000
 .PHONY: run test lint venv test-deps migrate demo clean
 
 # The installer is uv (pinned in requirements-installer.txt), not pip: it downloads in parallel and
-# links from its cache, so a fresh virtualenv takes seconds where pip took minutes (BENCHMARKS.md,
-# "CI time"). The same pinned versions are installed; the Docker image keeps plain pip.
+# links from its cache, so a fresh virtualenv takes about half pip's time (BENCHMARKS.md, "CI time").
+# The same pinned versions are installed; the Docker image keeps plain pip.
 # --compile-bytecode as pip does: with PYTHONDONTWRITEBYTECODE set (this machine sets it) every
 # process would otherwise compile Django, numpy, pandas... from source at each start.
 UV := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python

@@ -4,6 +4,7 @@ queued run, extractions and appraisals of the study in each state (in progress, 
 with a difference, settled, final); and a read-write API token for each person."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import pytest
@@ -16,6 +17,8 @@ from reviewapp.archive import services as archive_services
 from reviewapp.versions.services import version_publish
 from screening import services
 from screening.models import DuplicatePair, ScreeningItem, ScreeningStage
+from tests import snapshots
+from tests.conftest import TEAM, build_team, create_person
 from tests.screening.helpers import import_bytes, make_search, record, ris
 
 # The smallest file the full-text check takes for a PDF (its content starts like one).
@@ -35,13 +38,57 @@ def auth(key: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Token {key}"}
 
 
+LOCMEM_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(scope="session")
+def _world_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world below, built once per run in a transaction as a test builds it (tests/snapshots.py),
+    with its API keys (stored hashed: kept beside the rows), its ids and the files it wrote."""
+    def build():
+        from django.test import TestCase, override_settings
+
+        review, people = build_team()
+        with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL), snapshots.files_written() as files:
+            built = _build_world(review, people, create_person, TestCase.captureOnCommitCallbacks)
+        return built.tokens, built.ids, files
+
+    with django_db_blocker.unblock():
+        return (snapshots.build_once_keeping("api-world", build, tmp_path_factory, committed=False)
+                if snapshots.copies() else None)
+
+
 @pytest.fixture
-def world(review, people, make_user, settings, django_capture_on_commit_callbacks) -> World:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def team(request, db, _world_snapshot):
+    """The usual team (tests/conftest.py); for a test of the world, the world's copy of it."""
+    if "world" not in request.fixturenames or _world_snapshot is None:
+        return build_team()
+    from django.contrib.auth import get_user_model
+
+    from reviewapp.models import Review
+
+    contents, (_, _, files) = _world_snapshot
+    snapshots.restore(contents)
+    snapshots.put_back(files)
+    return Review.objects.get(), {name: get_user_model().objects.get(username=name) for name in TEAM}
+
+
+@pytest.fixture
+def world(review, people, make_user, settings, django_capture_on_commit_callbacks, _world_snapshot) -> World:
+    """The review described at the top: built once per run and copied into each test's database
+    (``team``) where the database can (PostgreSQL), else built here."""
+    settings.EMAIL_BACKEND = LOCMEM_EMAIL
+    if _world_snapshot is None:
+        return _build_world(review, people, make_user, django_capture_on_commit_callbacks)
+    _, (tokens, ids, _) = _world_snapshot
+    return World(review=review, people=dict(people), tokens=dict(tokens), ids=copy.deepcopy(ids))
+
+
+def _build_world(review, people, make_user, capture_on_commit) -> World:
     lead, reviewer, second = people["lead"], people["reviewer"], people["reviewer_extractor"]
     # A published version (v1) before anything was searched: every search since belongs to the update,
     # so the PRISMA counts are the review's whole (tests/screening/test_prisma_update.py tests the shape).
-    with django_capture_on_commit_callbacks(execute=True):  # its archive written by the "worker"
+    with capture_on_commit(execute=True):  # its archive written by the "worker"
         published = version_publish(actor=lead, review=review, note="The first publication")
     search = make_search(review, lead)
     search_file = import_bytes(search, lead, ris(*(record(n) for n in range(1, 11))), "scopus.ris")
@@ -76,7 +123,7 @@ def world(review, people, make_user, settings, django_capture_on_commit_callback
     for name in PEOPLE:
         _, key = review_services.api_token_create(user=people[name], name="tests", scope="read-write")
         w.tokens[name] = key
-    with django_capture_on_commit_callbacks(execute=True):  # a finished archive, written by the "worker"
+    with capture_on_commit(execute=True):  # a finished archive, written by the "worker"
         archive = archive_services.archive_export_request(actor=lead, review=review)
     w.ids = {"archive": archive.pk, "review_version": published.number,
              "search": search.pk, "file": search_file.pk, "conflict": items[0].pk,

@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from reviewapp.page_access import PageRule, refusal
 from reviewapp.permissions import roles_of
-from tests.api.conftest import PEOPLE, world  # noqa: F401  (the fixture)
+from tests.api.conftest import PEOPLE, _world_snapshot, team, world  # noqa: F401  (the fixtures)
 
 # Outside the pages: the API (its own table, tests/api/test_api_permissions.py) and Django's admin
 # (staff only, by Django).
