@@ -16,7 +16,8 @@ from tests.analysis import conftest as analysis_fixtures
 from tests.api.conftest import auth
 
 # The analysis tests' fixtures: outcomes, the built-in extraction form and studies with final data.
-outcomes, template, studies = analysis_fixtures.outcomes, analysis_fixtures.template, analysis_fixtures.studies
+copied, outcomes, template, studies = (analysis_fixtures.copied, analysis_fixtures.outcomes, analysis_fixtures.template,
+                                      analysis_fixtures.studies)
 
 pytestmark = pytest.mark.django_db
 
