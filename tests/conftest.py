@@ -30,17 +30,23 @@ def pytest_collection_modifyitems(items):
     """Mark the tests of the live worker, so `make test` runs them apart from the parallel pass; and
     put the tests of the demo in one xdist group (``--dist loadgroup``), first: one worker builds the
     demo (tests/snapshots.py) and runs them from the start of the run, while the others run the rest
-    instead of waiting for it (started late, the group's minutes would be the run's tail)."""
-    demo = []
+    instead of waiting for it (started late, the group's minutes would be the run's tail). The demo's
+    browser walks (about a minute each) are left out of the group and placed last, spread over the
+    workers (pytest-django then runs them after the other database tests: the demo is built by then);
+    on the demo's worker they made it the run's tail."""
+    demo, walks = [], []
     for item in items:
         names = getattr(item, "fixturenames", ())
         if "live_worker" in names:
             item.add_marker(pytest.mark.live_worker)
         if DEMO_FIXTURES & set(names):
-            item.add_marker(pytest.mark.xdist_group("demo"))
-            demo.append(item)
-    first = set(demo)
-    items[:] = demo + [item for item in items if item not in first]
+            if item.get_closest_marker("browser"):
+                walks.append(item)
+            else:
+                item.add_marker(pytest.mark.xdist_group("demo"))
+                demo.append(item)
+    placed = set(demo) | set(walks)
+    items[:] = demo + [item for item in items if item not in placed] + walks
 
 
 @pytest.fixture
