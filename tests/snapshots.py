@@ -38,7 +38,12 @@ def _tables() -> list[str]:
 
 
 def _columns(cursor, table: str) -> list[str]:
-    return [c.name for c in connection.introspection.get_table_description(cursor, table)]
+    """The table's columns but its generated ones (such as the records' word index): PostgreSQL
+    computes those, and COPY refuses them."""
+    cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attgenerated <> ''",
+                   [connection.ops.quote_name(table)])
+    generated = {name for (name,) in cursor.fetchall()}
+    return [c.name for c in connection.introspection.get_table_description(cursor, table) if c.name not in generated]
 
 
 def dump() -> Contents:
