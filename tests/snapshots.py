@@ -181,4 +181,6 @@ def put_back(files: Files) -> None:
         path = Path(settings.MEDIA_ROOT) / name
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+            partial.write_bytes(data)
+            partial.replace(path)  # whole, for a test of another worker reading it meanwhile
