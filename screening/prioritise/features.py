@@ -14,15 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from .embeddings import embed
+from .hashed import HashedTfidf
 
 
 @dataclass(frozen=True)
 class FeatureOptions:
-    """TF-IDF settings; the defaults were chosen by measurement (BENCHMARKS.md)."""
+    """TF-IDF settings; the defaults were chosen by measurement (BENCHMARKS.md). The terms are
+    hashed to columns (``hashed.py``), so there is no vocabulary to cap (no max_features)."""
 
     word_ngrams: tuple[int, int] = (1, 2)
     # Character n-grams catch spelling variants and word parts (randomis/ed, -itis);
@@ -30,7 +31,6 @@ class FeatureOptions:
     char_ngrams: tuple[int, int] = (0, 0)
     min_df: int = 1
     max_df: float = 0.95
-    max_features: int | None = None
     stop_words: str | None = None  # "english" drops common English words
     # Length of the embedding block beside the unit-length TF-IDF row; 0 switches it off.
     # Small, so the words still decide: at 0.1 the ranking fell short of ASReview's by more
@@ -63,15 +63,11 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None,
     a cold build)."""
     options = options or FeatureOptions()
     texts = [t or "" for t in texts]
-    blocks = [_fit_transform(TfidfVectorizer(
-        ngram_range=options.word_ngrams, sublinear_tf=True, strip_accents="unicode",
-        stop_words=options.stop_words, min_df=options.min_df, max_df=options.max_df, max_features=options.max_features,
-        dtype=_DTYPE), texts)]
+    blocks = [_fit_transform(HashedTfidf(ngram_range=options.word_ngrams, stop_words=options.stop_words,
+                                         min_df=options.min_df, max_df=options.max_df), texts)]
     if options.char_ngrams[0] > 0:
-        blocks.append(_fit_transform(TfidfVectorizer(
-            analyzer="char_wb", ngram_range=options.char_ngrams, sublinear_tf=True,
-            strip_accents="unicode", min_df=max(2, options.min_df), max_df=options.max_df,
-            max_features=options.max_features, dtype=_DTYPE), texts))
+        blocks.append(_fit_transform(HashedTfidf(analyzer="char_wb", ngram_range=options.char_ngrams,
+                                                 min_df=max(2, options.min_df), max_df=options.max_df), texts))
     matrix = blocks[0] if len(blocks) == 1 else normalize(sp.hstack(blocks, format="csr"))
     if options.embedding_scale:
         dense = normalize(embed(texts) if vectors is None else vectors) * options.embedding_scale
@@ -82,10 +78,10 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None,
 _DTYPE = np.float32
 
 
-def _fit_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
-    try:
-        return vectorizer.fit_transform(texts)
-    except ValueError:
-        # Every text empty (or only stop tokens): no vocabulary. One constant column
-        # keeps the shapes valid; the ranking then falls back to the input order.
-        return sp.csr_matrix((len(texts), 1), dtype=_DTYPE)
+def _fit_transform(vectorizer: HashedTfidf, texts: list[str]) -> sp.csr_matrix:
+    matrix = vectorizer.fit_transform(texts)
+    if matrix.nnz:
+        return matrix
+    # Every text empty (or only stop tokens): no terms. One constant column keeps the
+    # shapes small; the ranking then falls back to the input order.
+    return sp.csr_matrix((len(texts), 1), dtype=_DTYPE)

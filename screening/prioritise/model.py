@@ -212,8 +212,8 @@ def rank(texts: Sequence[str], labels: Mapping[int, int], features: FeatureOptio
 
 
 # Saved features are used only by the code that would build the same ones: bump FEATURES_FORMAT
-# when build_features changes its output.
-FEATURES_FORMAT = 1
+# when build_features changes its output. 2: hashed TF-IDF (hashed.py) instead of a fitted vocabulary.
+FEATURES_FORMAT = 2
 
 
 def _tag(key: str, options: FeatureOptions) -> str:

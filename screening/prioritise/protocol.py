@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import rankdata
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from .embeddings import EmbeddingsUnavailable, embed
+from .hashed import HashedTfidf
 
 KEYWORD_WEIGHT = 1.0  # one include keyword counts as much as one standard deviation of similarity
 HALF_LIFE = 3.0  # inclusions after which protocol and model weigh the same
@@ -80,13 +80,12 @@ def _keyword_hits(texts: Sequence[str], keywords: Sequence[str]) -> np.ndarray:
 
 
 def _tfidf_similarity(texts: list[str], query: str) -> np.ndarray:
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode",
-                                 stop_words="english", max_df=0.95)
-    try:
-        matrix = vectorizer.fit_transform([*texts, query])
-    except ValueError:  # no vocabulary at all (every text empty)
+    # Hashed, block by block, like the features (hashed.py): no vocabulary of every record's words.
+    vectorizer = HashedTfidf(ngram_range=(1, 2), stop_words="english", max_df=0.95)
+    matrix = vectorizer.fit_transform([*texts, query])
+    if not matrix.nnz:  # no words at all (every text empty)
         return np.zeros(len(texts))
-    return np.asarray((matrix[:-1] @ matrix[-1].T).todense()).ravel()
+    return np.asarray((matrix @ matrix[-1].T).todense()).ravel()[:-1]  # no copy of the records' rows
 
 
 def _embedding_similarity(texts: list[str], query: str, known: np.ndarray | None) -> np.ndarray:

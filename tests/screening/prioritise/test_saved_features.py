@@ -35,3 +35,15 @@ def test_features_of_other_texts_or_options_or_a_broken_file_are_not_loaded(tmp_
     path.write_bytes(b"PK\x03\x04 not really a zip archive")
     assert Prioritiser.load(path, key="texts-1") is None
     assert not list(tmp_path.glob("*.partial"))  # saving leaves no half-written file behind
+
+
+def test_features_saved_before_the_hashed_tfidf_are_rebuilt_not_loaded(tmp_path, monkeypatch):
+    from screening.prioritise import model
+
+    path = tmp_path / "review.npz"
+    monkeypatch.setattr(model, "FEATURES_FORMAT", 1)  # the fitted vocabulary's columns
+    Prioritiser(TEXTS).save(path, key="texts-1")
+    monkeypatch.undo()
+    assert Prioritiser.load(path, key="texts-1") is None
+    Prioritiser(TEXTS).save(path, key="texts-1")
+    assert Prioritiser.load(path, key="texts-1") is not None

@@ -1,0 +1,112 @@
+"""TF-IDF built block by block in a hashed space: no vocabulary to count, sort or hold.
+
+A fitted ``TfidfVectorizer`` keeps a dictionary of every term; at 100,000 records that is 1.5
+million words and pairs, and counting and sorting it was most of a cold build's TF-IDF time
+(BENCHMARKS.md, #30). Here each term goes to a column by its hash (scikit-learn's
+``HashingVectorizer``), a block of texts at a time, so memory is one block plus the output. The
+idf comes from document frequencies summed over the blocks; the terms ``max_df``/``min_df`` would
+have dropped are zeroed instead. With 2**23 columns about one term in six of 1.5 million shares its column
+with another (nearly always two rare word pairs); only the columns some text uses are kept.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+N_FEATURES = 1 << 23
+BLOCK_ROWS = 10_000
+_DTYPE = np.float32
+
+
+class HashedTfidf:
+    """``fit_transform`` as ``TfidfVectorizer(sublinear_tf=True, smooth_idf=True, norm="l2")``
+    would give, but with hashed columns; ``transform`` weighs other texts (a query) by the idf
+    fitted, with its own stop words if given."""
+
+    def __init__(self, *, ngram_range: tuple[int, int] = (1, 2), analyzer: str = "word",
+                 stop_words: str | None = None, min_df: int = 1, max_df: float = 1.0,
+                 n_features: int = N_FEATURES, block_rows: int = BLOCK_ROWS) -> None:
+        self.settings = {"ngram_range": ngram_range, "analyzer": analyzer, "strip_accents": "unicode"}
+        self.stop_words, self.min_df, self.max_df = stop_words, min_df, max_df
+        self.n_features, self.block_rows = n_features, block_rows
+        self.idf: np.ndarray | None = None  # per kept column
+        self.columns = self.position = np.zeros(0, dtype=np.int64)
+
+    def _hasher(self, stop_words: str | None) -> HashingVectorizer:
+        return HashingVectorizer(**self.settings, stop_words=stop_words, n_features=self.n_features,
+                                 alternate_sign=False, norm=None, dtype=_DTYPE)
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        hasher = self._hasher(self.stop_words)
+        blocks: list[sp.csr_matrix] = []
+        df = np.zeros(self.n_features, dtype=np.int64)
+        for start in range(0, len(texts), self.block_rows):
+            block = hasher.transform(texts[start:start + self.block_rows]).tocsr()
+            block.sum_duplicates()
+            df += np.bincount(block.indices, minlength=self.n_features)
+            np.log(block.data, out=block.data)
+            block.data += 1  # sublinear tf: 1 + log(count)
+            blocks.append(block)
+        n = len(texts)
+        idf = (np.log((1 + n) / (1 + df)) + 1).astype(_DTYPE)
+        # A float max_df is a share of the texts, an int a count (as scikit-learn reads them).
+        most = self.max_df * n if isinstance(self.max_df, float) else self.max_df
+        kept = (df >= max(1, self.min_df)) & (df <= most)
+        # Only the columns some text uses, renumbered in hash order: a few thousand records use
+        # a few hundred thousand of the millions of columns, and the model's weights (one per
+        # column) and solvers need not walk the empty ones.
+        self.columns = np.flatnonzero(kept)
+        self.position = np.full(self.n_features, -1, dtype=np.int32)
+        self.position[self.columns] = np.arange(len(self.columns))
+        self.idf = idf[self.columns]
+        return self._weigh(_stacked(blocks, self.n_features))
+
+    def transform(self, texts: Sequence[str], stop_words: str | None = None) -> sp.csr_matrix:
+        if self.idf is None:
+            raise ValueError("fit_transform first")
+        block = self._hasher(stop_words).transform(texts).tocsr()
+        block.sum_duplicates()
+        np.log(block.data, out=block.data)
+        block.data += 1
+        return self._weigh(block)
+
+    def _weigh(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
+        """Sublinear counts in hashed columns to unit rows of tf * idf in the kept columns."""
+        assert self.idf is not None
+        position = self.position[matrix.indices]
+        dropped = position < 0  # pruned terms (or, for a query, terms no text has)
+        matrix.data[dropped] = 0
+        position[dropped] = 0
+        del dropped
+        matrix = sp.csr_matrix((matrix.data, position.astype(matrix.indices.dtype), matrix.indptr),
+                               shape=(matrix.shape[0], len(self.columns)))
+        del position
+        matrix.data *= self.idf[matrix.indices]
+        matrix.eliminate_zeros()
+        return normalize(matrix, copy=False) if len(self.columns) else matrix
+
+
+def _stacked(blocks: list[sp.csr_matrix], n_features: int) -> sp.csr_matrix:
+    """The blocks one under the other; each array is joined and its pieces let go before the
+    next, so the peak is the output plus one array's pieces, not twice the output
+    (``sp.vstack`` holds every block until it returns)."""
+    if not blocks:
+        return sp.csr_matrix((0, n_features), dtype=_DTYPE)
+    starts = np.cumsum([0] + [b.nnz for b in blocks[:-1]])
+    indptr = np.concatenate([[0]] + [b.indptr[1:] + start for b, start in zip(blocks, starts, strict=True)])
+    rows = sum(b.shape[0] for b in blocks)
+    pieces = [b.data for b in blocks]
+    columns = [b.indices for b in blocks]
+    blocks.clear()
+    data = np.concatenate(pieces)
+    pieces.clear()
+    indices = np.concatenate(columns)
+    columns.clear()
+    # 32-bit positions while they fit (scikit-learn's solvers expect them), 64-bit beyond.
+    wide = indptr[-1] > np.iinfo(np.int32).max
+    return sp.csr_matrix((data, indices.astype(np.int64) if wide else indices,
+                          indptr.astype(np.int64 if wide else np.int32)), shape=(rows, n_features))
