@@ -4,8 +4,9 @@ The costly part of a review's first ranking (``bench_retrain.py``'s "cold" step)
 features (TF-IDF of words and word pairs, word embeddings) and the protocol's scores (a second
 TF-IDF fit, the embeddings again before #30's change). This times them alone, on the labelled
 sets' texts tiled to --records as ``bench_retrain.py`` does, in wall and CPU seconds (CPU time is
-what a busy machine does not inflate), with peak RSS; --save writes both results so two versions
-of the code can be compared bit for bit; --root runs another checkout's code (say, an older one).
+what a busy machine does not inflate), with peak RSS (and the peak reached by the end of each
+step); --save writes both results so two versions of the code can be compared bit for bit;
+--root runs another checkout's code (say, an older one).
 
     nice -n 10 .venv/bin/python benchmarks/bench_cold_build.py --records 20000 --save /tmp/after
     nice -n 10 .venv/bin/python benchmarks/bench_cold_build.py --records 20000 --root /tmp/old --save /tmp/before
@@ -51,11 +52,13 @@ def main() -> None:
     protocol = Protocol(text=PROTOCOL, include_keywords=("placebo", "random*"), exclude_keywords=("rats",))
     once = "vectors" in inspect.signature(build_features).parameters  # the code embeds once
     laps: dict[str, list[float]] = {}
+    peaks: dict[str, int] = {}
     load_before = os.getloadavg()[0]
 
     def lap(name: str, start: tuple[float, float]) -> tuple[float, float]:
         now = (time.perf_counter(), time.process_time())
         laps[name] = [round(now[0] - start[0], 1), round(now[1] - start[1], 1)]
+        peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # which step sets the peak
         return now
 
     mark = (time.perf_counter(), time.process_time())
@@ -69,6 +72,7 @@ def main() -> None:
                       "total_wall": round(sum(v[0] for v in laps.values()), 1),
                       "total_cpu": round(sum(v[1] for v in laps.values()), 1),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+                      "peak_rss_mb_by_step": peaks,
                       "load": [load_before, os.getloadavg()[0]]}))
     if args.save:
         sp.save_npz(f"{args.save}.features.npz", features, compressed=False)
