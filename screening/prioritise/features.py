@@ -71,8 +71,33 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None,
     matrix = blocks[0] if len(blocks) == 1 else normalize(sp.hstack(blocks, format="csr"))
     if options.embedding_scale:
         dense = normalize(embed(texts) if vectors is None else vectors) * options.embedding_scale
-        matrix = sp.hstack([matrix, sp.csr_matrix(dense.astype(_DTYPE))], format="csr")
+        matrix = _beside(matrix, dense.astype(_DTYPE))
     return matrix.tocsr()
+
+
+_ROWS = 10_000
+
+
+def _beside(words: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
+    """``[words | dense]`` filled in place a block of rows at a time: ``sp.hstack`` of CSR goes
+    through COO, holding several copies of the whole matrix at once (the cold build's peak)."""
+    n, k = dense.shape
+    width = words.shape[1]
+    total = words.nnz + n * k
+    index = np.int64 if max(total, width + k) > np.iinfo(np.int32).max else np.int32
+    indptr = words.indptr.astype(np.int64) + k * np.arange(n + 1, dtype=np.int64)
+    data = np.empty(total, dtype=_DTYPE)
+    indices = np.empty(total, dtype=index)
+    for start in range(0, n, _ROWS):
+        stop = min(n, start + _ROWS)
+        lo, hi = words.indptr[start], words.indptr[stop]
+        rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(words.indptr[start:stop + 1]))
+        at = np.arange(lo, hi, dtype=np.int64) + k * rows  # each word's place, k more per row above it
+        data[at], indices[at] = words.data[lo:hi], words.indices[lo:hi]
+        ends = words.indptr[start + 1:stop + 1].astype(np.int64) + k * np.arange(start, stop, dtype=np.int64)
+        at = ends[:, None] + np.arange(k)  # the embedding after the row's words
+        data[at], indices[at] = dense[start:stop], width + np.arange(k, dtype=index)
+    return sp.csr_matrix((data, indices, indptr.astype(index)), shape=(n, width + k))
 
 
 _DTYPE = np.float32

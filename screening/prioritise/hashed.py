@@ -82,7 +82,7 @@ class HashedTfidf:
         matrix.data[dropped] = 0
         position[dropped] = 0
         del dropped
-        matrix = sp.csr_matrix((matrix.data, position.astype(matrix.indices.dtype), matrix.indptr),
+        matrix = sp.csr_matrix((matrix.data, position.astype(matrix.indices.dtype, copy=False), matrix.indptr),
                                shape=(matrix.shape[0], len(self.columns)))
         del position
         matrix.data *= self.idf[matrix.indices]
