@@ -98,9 +98,10 @@ def setup(records: int, labelled: int) -> None:
     now = timezone.now().isoformat()
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        # The trigram indexes of the records' texts serve the records list's search, never the
-        # ranking; kept, they make the COPY of a million texts take an hour on a busy machine.
-        for name in ("record_title_upper_trgm", "record_abstract_upper_trgm", "record_authors_upper_trgm"):
+        # The text indexes of the records (trigrams, the abstract's words) serve the records list's
+        # search, never the ranking; kept, they make the COPY of a million texts take an hour on a busy machine.
+        for name in ("record_title_upper_trgm", "record_abstract_upper_trgm", "record_authors_upper_trgm",
+                     "record_abstract_words"):
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
         first = (Record.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
         with cursor.cursor.copy("COPY screening_record (id, review_id, number, search_file_id, search_id, "
