@@ -46,7 +46,7 @@ def main() -> None:
     review = Review.objects.annotate(n=Count("records")).order_by("-n").first()
     print(f"review {review.pk}; load average {os.getloadavg()[0]:.2f}")
     for name, run in (("prisma_counts (counted)", lambda: prisma.prisma_counts(review=review)),
-                      ("prisma_counts_kept, cache emptied (after a decision)",
+                      ("prisma_counts_kept, nothing kept (after an import or a merge)",
                        lambda: (cache.clear(), selectors.prisma_counts_kept(review=review))[1]),
                       # what a request after a decision runs besides the marks: the records' counts kept
                       ("from the tally, records' counts kept (after a decision)", lambda: _tallied(review))):
