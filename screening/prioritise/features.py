@@ -63,50 +63,36 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None,
     a cold build)."""
     options = options or FeatureOptions()
     texts = [t or "" for t in texts]
-    blocks = [_fit_transform(HashedTfidf(ngram_range=options.word_ngrams, stop_words=options.stop_words,
-                                         min_df=options.min_df, max_df=options.max_df), texts)]
-    if options.char_ngrams[0] > 0:
-        blocks.append(_fit_transform(HashedTfidf(analyzer="char_wb", ngram_range=options.char_ngrams,
-                                                 min_df=max(2, options.min_df), max_df=options.max_df), texts))
-    matrix = blocks[0] if len(blocks) == 1 else normalize(sp.hstack(blocks, format="csr"))
+    dense = None
     if options.embedding_scale:
-        dense = normalize(embed(texts) if vectors is None else vectors) * options.embedding_scale
-        matrix = _beside(matrix, dense.astype(_DTYPE))
+        dense = (normalize(embed(texts) if vectors is None else vectors) * options.embedding_scale).astype(_DTYPE)
+    words = HashedTfidf(ngram_range=options.word_ngrams, stop_words=options.stop_words,
+                        min_df=options.min_df, max_df=options.max_df)
+    if options.char_ngrams[0] == 0:
+        # The embedding goes beside each row as the matrix is written (hashed._stacked): the
+        # rows are never held twice, which set the cold build's peak.
+        matrix = words.fit_transform(texts, beside=dense)
+        if len(words.columns):
+            return matrix
+        blocks = [_no_words(len(texts))]  # every text empty (or only stop tokens)
+    else:
+        chars = HashedTfidf(analyzer="char_wb", ngram_range=options.char_ngrams,
+                            min_df=max(2, options.min_df), max_df=options.max_df)
+        blocks = [_or_no_words(words.fit_transform(texts)), _or_no_words(chars.fit_transform(texts))]
+    matrix = blocks[0] if len(blocks) == 1 else normalize(sp.hstack(blocks, format="csr"))
+    if dense is not None:
+        matrix = sp.hstack([matrix, sp.csr_matrix(dense)], format="csr")
     return matrix.tocsr()
-
-
-_ROWS = 10_000
-
-
-def _beside(words: sp.csr_matrix, dense: np.ndarray) -> sp.csr_matrix:
-    """``[words | dense]`` filled in place a block of rows at a time: ``sp.hstack`` of CSR goes
-    through COO, holding several copies of the whole matrix at once (the cold build's peak)."""
-    n, k = dense.shape
-    width = words.shape[1]
-    total = words.nnz + n * k
-    index = np.int64 if max(total, width + k) > np.iinfo(np.int32).max else np.int32
-    indptr = words.indptr.astype(np.int64) + k * np.arange(n + 1, dtype=np.int64)
-    data = np.empty(total, dtype=_DTYPE)
-    indices = np.empty(total, dtype=index)
-    for start in range(0, n, _ROWS):
-        stop = min(n, start + _ROWS)
-        lo, hi = words.indptr[start], words.indptr[stop]
-        rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(words.indptr[start:stop + 1]))
-        at = np.arange(lo, hi, dtype=np.int64) + k * rows  # each word's place, k more per row above it
-        data[at], indices[at] = words.data[lo:hi], words.indices[lo:hi]
-        ends = words.indptr[start + 1:stop + 1].astype(np.int64) + k * np.arange(start, stop, dtype=np.int64)
-        at = ends[:, None] + np.arange(k)  # the embedding after the row's words
-        data[at], indices[at] = dense[start:stop], width + np.arange(k, dtype=index)
-    return sp.csr_matrix((data, indices, indptr.astype(index)), shape=(n, width + k))
 
 
 _DTYPE = np.float32
 
 
-def _fit_transform(vectorizer: HashedTfidf, texts: list[str]) -> sp.csr_matrix:
-    matrix = vectorizer.fit_transform(texts)
-    if matrix.nnz:
-        return matrix
-    # Every text empty (or only stop tokens): no terms. One constant column keeps the
-    # shapes small; the ranking then falls back to the input order.
-    return sp.csr_matrix((len(texts), 1), dtype=_DTYPE)
+def _no_words(n: int) -> sp.csr_matrix:
+    # No terms at all: one constant column keeps the shapes valid; the ranking then falls back
+    # to the input order (or the embedding).
+    return sp.csr_matrix((n, 1), dtype=_DTYPE)
+
+
+def _or_no_words(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    return matrix if matrix.shape[1] else _no_words(matrix.shape[0])

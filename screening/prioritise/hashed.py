@@ -40,7 +40,9 @@ class HashedTfidf:
         return HashingVectorizer(**self.settings, stop_words=stop_words, n_features=self.n_features,
                                  alternate_sign=False, norm=None, dtype=_DTYPE)
 
-    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def fit_transform(self, texts: Sequence[str], beside: np.ndarray | None = None) -> sp.csr_matrix:
+        """One unit row per text; ``beside`` (one dense row per text, say the embeddings) is put
+        after each row's terms in the same pass, so the matrix is written once."""
         hasher = self._hasher(self.stop_words)
         blocks: list[sp.csr_matrix] = []
         df = np.zeros(self.n_features, dtype=np.int64)
@@ -63,7 +65,9 @@ class HashedTfidf:
         self.position = np.full(self.n_features, -1, dtype=np.int32)
         self.position[self.columns] = np.arange(len(self.columns))
         self.idf = idf[self.columns]
-        return self._weigh(_stacked(blocks, self.n_features))
+        for i in range(len(blocks)):
+            blocks[i] = self._weigh(blocks[i])  # in the kept columns now; the raw block let go
+        return _stacked(blocks, len(self.columns), beside)
 
     def transform(self, texts: Sequence[str], stop_words: str | None = None) -> sp.csr_matrix:
         if self.idf is None:
@@ -90,23 +94,33 @@ class HashedTfidf:
         return normalize(matrix, copy=False) if len(self.columns) else matrix
 
 
-def _stacked(blocks: list[sp.csr_matrix], n_features: int) -> sp.csr_matrix:
-    """The blocks one under the other; each array is joined and its pieces let go before the
-    next, so the peak is the output plus one array's pieces, not twice the output
-    (``sp.vstack`` holds every block until it returns)."""
-    if not blocks:
-        return sp.csr_matrix((0, n_features), dtype=_DTYPE)
-    starts = np.cumsum([0] + [b.nnz for b in blocks[:-1]])
-    indptr = np.concatenate([[0]] + [b.indptr[1:] + start for b, start in zip(blocks, starts, strict=True)])
+def _stacked(blocks: list[sp.csr_matrix], width: int, beside: np.ndarray | None) -> sp.csr_matrix:
+    """The blocks one under the other, each row followed by its row of ``beside`` (if given), in
+    arrays allocated once; each block is let go once copied, so the peak is the output plus the
+    blocks not yet copied (``sp.vstack``/``sp.hstack`` hold every block and go through COO)."""
     rows = sum(b.shape[0] for b in blocks)
-    pieces = [b.data for b in blocks]
-    columns = [b.indices for b in blocks]
-    blocks.clear()
-    data = np.concatenate(pieces)
-    pieces.clear()
-    indices = np.concatenate(columns)
-    columns.clear()
+    k = 0 if beside is None else beside.shape[1]
+    if beside is not None and beside.shape[0] != rows:
+        raise ValueError(f"{beside.shape[0]} rows beside {rows}")
+    lengths = np.concatenate([np.diff(b.indptr) for b in blocks]) if blocks else np.zeros(0, np.int64)
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(lengths.astype(np.int64) + k, out=indptr[1:])
     # 32-bit positions while they fit (scikit-learn's solvers expect them), 64-bit beyond.
-    wide = indptr[-1] > np.iinfo(np.int32).max
-    return sp.csr_matrix((data, indices.astype(np.int64) if wide else indices,
-                          indptr.astype(np.int64 if wide else np.int32)), shape=(rows, n_features))
+    index = np.int64 if max(indptr[-1], width + k) > np.iinfo(np.int32).max else np.int32
+    data = np.empty(indptr[-1], dtype=_DTYPE)
+    indices = np.empty(indptr[-1], dtype=index)
+    first = 0
+    for i in range(len(blocks)):
+        block = blocks[i]
+        n = block.shape[0]
+        local = np.arange(n, dtype=np.int64)
+        # Entry j of local row r lands k places further per row above it: base + j + k * r.
+        at = indptr[first] + np.arange(block.nnz, dtype=np.int64) + k * np.repeat(local, np.diff(block.indptr))
+        data[at], indices[at] = block.data, block.indices
+        if beside is not None:
+            at = (indptr[first] + block.indptr[1:] + k * local)[:, None] + np.arange(k)
+            data[at], indices[at] = beside[first:first + n], width + np.arange(k, dtype=index)
+        blocks[i] = None
+        del block
+        first += n
+    return sp.csr_matrix((data, indices, indptr.astype(index)), shape=(rows, width + k))

@@ -34,16 +34,13 @@ def test_a_query_is_weighed_by_the_records_idf_and_unknown_words_drop_out():
     assert (closeness[[0, 3, 4]] > 0).all() and not closeness[[1, 2, 5]].any()
 
 
-def test_the_embedding_goes_beside_each_row_as_a_stack_would_put_it(monkeypatch):
+def test_the_embedding_goes_beside_each_row_as_a_stack_would_put_it():
     import scipy.sparse as sp
 
-    from screening.prioritise import features
-
-    words = HashedTfidf(max_df=0.95).fit_transform(TEXTS)
+    words = HashedTfidf(max_df=0.95, block_rows=4).fit_transform(TEXTS)
     dense = np.random.default_rng(0).random((len(TEXTS), 3), dtype=np.float32)
-    dense[2] = 0  # an empty text's row: its zeros are kept, as a stack keeps them
-    monkeypatch.setattr(features, "_ROWS", 4)  # blocks that split the rows unevenly
-    beside = features._beside(words, dense)
+    dense[2] = 0  # an empty text's row
+    beside = HashedTfidf(max_df=0.95, block_rows=4).fit_transform(TEXTS, beside=dense)  # blocks split unevenly
     stacked = sp.hstack([words, sp.csr_matrix(dense)], format="csr")
     assert beside.shape == stacked.shape
     assert np.array_equal(beside.toarray(), stacked.toarray())
