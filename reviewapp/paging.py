@@ -31,8 +31,8 @@ from django.db.models import QuerySet
 #: offsets below this are read in one query as usual: the first pages cost nothing to skip
 SHALLOW = 1000
 #: a list without a known length is counted up to this many rows; beyond, "more than" this. A
-#: text search matching many records is checked record by record (a title's trigrams only narrow,
-#: an abstract's stored words are read): for a word in 38% of a million abstracts the 1,001 took
+#: text search matching many records is checked record by record (the stored words of each
+#: candidate are read again): for a word in 38% of a million abstracts the 1,001 took
 #: 36 ms, so 10,000 would cost several tenths of a second.
 COUNT_CAP = 1000
 #: page numbers beyond this are refused (the offset would scan too far to answer in time)

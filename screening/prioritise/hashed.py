@@ -47,11 +47,8 @@ class HashedTfidf:
         blocks: list[sp.csr_matrix] = []
         df = np.zeros(self.n_features, dtype=np.int64)
         for start in range(0, len(texts), self.block_rows):
-            block = hasher.transform(texts[start:start + self.block_rows]).tocsr()
-            block.sum_duplicates()
+            block = _sublinear_counts(hasher, texts[start:start + self.block_rows])
             df += np.bincount(block.indices, minlength=self.n_features)
-            np.log(block.data, out=block.data)
-            block.data += 1  # sublinear tf: 1 + log(count)
             blocks.append(block)
         n = len(texts)
         idf = (np.log((1 + n) / (1 + df)) + 1).astype(_DTYPE)
@@ -72,11 +69,7 @@ class HashedTfidf:
     def transform(self, texts: Sequence[str], stop_words: str | None = None) -> sp.csr_matrix:
         if self.idf is None:
             raise ValueError("fit_transform first")
-        block = self._hasher(stop_words).transform(texts).tocsr()
-        block.sum_duplicates()
-        np.log(block.data, out=block.data)
-        block.data += 1
-        return self._weigh(block)
+        return self._weigh(_sublinear_counts(self._hasher(stop_words), texts))
 
     def _weigh(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
         """Sublinear counts in hashed columns to unit rows of tf * idf in the kept columns."""
@@ -92,6 +85,15 @@ class HashedTfidf:
         matrix.data *= self.idf[matrix.indices]
         matrix.eliminate_zeros()
         return normalize(matrix, copy=False) if len(self.columns) else matrix
+
+
+def _sublinear_counts(hasher: HashingVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """Each text's terms in hashed columns, counted as 1 + log(count) (sublinear tf)."""
+    block = hasher.transform(texts).tocsr()
+    block.sum_duplicates()
+    np.log(block.data, out=block.data)
+    block.data += 1
+    return block
 
 
 def _stacked(blocks: list[sp.csr_matrix], width: int, beside: np.ndarray | None) -> sp.csr_matrix:
