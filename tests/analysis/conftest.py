@@ -96,6 +96,40 @@ def world_once(name: str, finish: Callable[[World], None], django_db_blocker, tm
                 if snapshots.copies() else None)
 
 
+def once_per_run(name: str, finish: Callable[[World, Callable], None], wanted: str):
+    """A module's two fixtures for the tests that ask for the fixture ``wanted``: ``world_contents``,
+    the world ``world_once`` built with ``finish(world, capture_on_commit)``, and ``copied``, that
+    world copied in; None for the module's other tests (and on SQLite), whose fixtures build what
+    they ask for. Assign both to module names (each module's world is its own)."""
+    @pytest.fixture(scope="session")
+    def world_contents(django_db_setup, django_db_blocker, tmp_path_factory):
+        from django.test import TestCase
+
+        return world_once(name, lambda world: finish(world, TestCase.captureOnCommitCallbacks),
+                          django_db_blocker, tmp_path_factory)
+
+    @pytest.fixture
+    def copied(request, db, world_contents):
+        if wanted in request.fixturenames and world_contents is not None:
+            return copied_world(world_contents)
+        return None
+
+    return world_contents, copied
+
+
+def finished_runs(world: World, names, capture_on_commit) -> None:
+    """One analysis per outcome of ``names``, run to its end by the lead."""
+    from analysis import services
+
+    lead = world.people["lead"]
+    for name in names:
+        analysis = services.analysis_create(actor=lead, review=world.review, outcome=world.outcomes[name])
+        with capture_on_commit(execute=True):
+            run = services.analysis_run_request(actor=lead, analysis=analysis)
+        run.refresh_from_db()
+        assert run.status == "done", run.error
+
+
 def copied_world(contents) -> World:
     """The world ``world_once`` built, copied into this test's database (same ids)."""
     from django.contrib.auth import get_user_model

@@ -20,7 +20,7 @@ from extraction import summaries
 from extraction.appraisal.demo import demo_appraisal_load
 from reviewapp.models import AuditEvent
 from screening import prisma
-from tests.analysis.conftest import World, copied_world, world_once
+from tests.analysis.conftest import World, finished_runs, once_per_run
 from tests.screening.helpers import import_bytes, make_search, record, ris
 
 pytestmark = pytest.mark.django_db
@@ -34,29 +34,11 @@ def _report(world, capture_on_commit):
     demo_appraisal_load(review=review, lead=lead)
     search = make_search(review, lead, database="PsycINFO", platform="Ovid")
     import_bytes(search, lead, ris(*[record(n) for n in range(5)], record(0)), "psycinfo.ris")
-    for name in OUTCOMES:
-        analysis = services.analysis_create(actor=lead, review=review, outcome=world.outcomes[name])
-        with capture_on_commit(execute=True):
-            run = services.analysis_run_request(actor=lead, analysis=analysis)
-        run.refresh_from_db()
-        assert run.status == "done", run.error
+    finished_runs(world, OUTCOMES, capture_on_commit)
 
 
-@pytest.fixture(scope="session")
-def _reported_contents(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.test import TestCase
-
-    return world_once("report-reported", lambda world: _report(world, TestCase.captureOnCommitCallbacks),
-                      django_db_blocker, tmp_path_factory)
-
-
-@pytest.fixture
-def copied(request, db, _reported_contents):
-    """For a test of ``reported``, its world built once per run and copied in (tests/analysis/conftest.py);
-    None for the others, whose fixtures build what they ask for."""
-    if "reported" in request.fixturenames and _reported_contents is not None:
-        return copied_world(_reported_contents)
-    return None
+# For a test of ``reported``, its world built once per run and copied in (tests/analysis/conftest.py).
+world_contents, copied = once_per_run("report-reported", _report, "reported")
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from extraction.appraisal.demo import demo_appraisal_load
 from extraction.selectors import risk_of_bias_overall
 from reviewapp.exceptions import ApplicationError
 from reviewapp.models import AuditEvent
-from tests.analysis.conftest import World, copied_world, world_once
+from tests.analysis.conftest import World, finished_runs, once_per_run
 from tests.support import require
 
 pytestmark = pytest.mark.django_db
@@ -36,29 +36,11 @@ def _appraise(world, capture_on_commit):
     """The demo's synthetic appraisals of the 33 studies and one finished run per outcome of two."""
     review, lead = world.review, world.people["lead"]
     demo_appraisal_load(review=review, lead=lead)
-    for name in RUN_OUTCOMES:
-        analysis = services.analysis_create(actor=lead, review=review, outcome=world.outcomes[name])
-        with capture_on_commit(execute=True):
-            run = services.analysis_run_request(actor=lead, analysis=analysis)
-        run.refresh_from_db()
-        assert run.status == "done", run.error
+    finished_runs(world, RUN_OUTCOMES, capture_on_commit)
 
 
-@pytest.fixture(scope="session")
-def _appraised_contents(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.test import TestCase
-
-    return world_once("sof-appraised", lambda world: _appraise(world, TestCase.captureOnCommitCallbacks),
-                      django_db_blocker, tmp_path_factory)
-
-
-@pytest.fixture
-def copied(request, db, _appraised_contents):
-    """For a test of ``appraised``, its world built once per run and copied in (tests/analysis/conftest.py);
-    None for the others, whose fixtures build what they ask for."""
-    if "appraised" in request.fixturenames and _appraised_contents is not None:
-        return copied_world(_appraised_contents)
-    return None
+# For a test of ``appraised``, its world built once per run and copied in (tests/analysis/conftest.py).
+world_contents, copied = once_per_run("sof-appraised", _appraise, "appraised")
 
 
 @pytest.fixture
