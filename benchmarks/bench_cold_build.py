@@ -6,7 +6,10 @@ TF-IDF fit, the embeddings again before #30's change). This times them alone, on
 sets' texts tiled to --records as ``bench_retrain.py`` does, in wall and CPU seconds (CPU time is
 what a busy machine does not inflate), with peak RSS (and the peak reached by the end of each
 step); --save writes both results so two versions of the code can be compared bit for bit;
---root runs another checkout's code (say, an older one).
+--root runs another checkout's code (say, an older one). Code that has ``streamed.py`` (#30) is
+timed as the job runs it: the texts made a block of 10,000 at a time (never all held), the
+features written to a file under --scratch and mapped, the protocol scored in the same read
+(one step, "cold"); --in-memory times ``build_features`` and ``protocol_scores`` instead.
 
     nice -n 10 .venv/bin/python benchmarks/bench_cold_build.py --records 20000 --save /tmp/after
     nice -n 10 .venv/bin/python benchmarks/bench_cold_build.py --records 20000 --root /tmp/old --save /tmp/before
@@ -33,6 +36,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--root", default=str(HERE.parent), help="the checkout whose code runs")
     parser.add_argument("--save", help="path prefix for the features (.npz) and protocol scores (.npy)")
+    parser.add_argument("--scratch", default="/tmp", help="where the streamed build writes its files")
+    parser.add_argument("--in-memory", action="store_true", help="build_features and protocol_scores, as before #30")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     sys.path.insert(0, str(HERE))
@@ -47,9 +52,19 @@ def main() -> None:
     from screening.prioritise.protocol import Protocol, protocol_scores
 
     base = _texts()
-    texts = [record_text(f"{base[i % len(base)][0]} copy{i // len(base)}", base[i % len(base)][1])
-             for i in range(args.records)]
+
+    def text(i: int) -> str:
+        return record_text(f"{base[i % len(base)][0]} copy{i // len(base)}", base[i % len(base)][1])
+
     protocol = Protocol(text=PROTOCOL, include_keywords=("placebo", "random*"), exclude_keywords=("rats",))
+    try:
+        from screening.prioritise import streamed
+    except ImportError:
+        streamed = None
+    if streamed is not None and not args.in_memory:
+        _streamed(args, streamed, text, protocol)
+        return
+    texts = [text(i) for i in range(args.records)]
     once = "vectors" in inspect.signature(build_features).parameters  # the code embeds once
     laps: dict[str, list[float]] = {}
     peaks: dict[str, int] = {}
@@ -77,6 +92,36 @@ def main() -> None:
     if args.save:
         sp.save_npz(f"{args.save}.features.npz", features, compressed=False)
         np.save(f"{args.save}.protocol.npy", scores)
+
+
+def _streamed(args: argparse.Namespace, streamed, text, protocol) -> None:  # noqa: ANN001
+    import tempfile
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    from screening.prioritise.storage import load_mapped
+
+    def blocks():  # noqa: ANN202
+        for start in range(0, args.records, 10_000):
+            yield [text(i) for i in range(start, min(start + 10_000, args.records))]
+
+    load_before = os.getloadavg()[0]
+    start = (time.perf_counter(), time.process_time())
+    with tempfile.TemporaryDirectory(dir=args.scratch, prefix="bench-cold-") as folder:
+        path = Path(folder) / "features.npz"
+        scores = streamed.build(blocks(), folder, features_to=path, tag="bench", protocol=protocol)
+        wall, cpu = round(time.perf_counter() - start[0], 1), round(time.process_time() - start[1], 1)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(json.dumps({"records": args.records, "streamed": True, "wall_cpu_seconds": {"cold": [wall, cpu]},
+                          "total_wall": wall, "total_cpu": cpu, "peak_rss_mb": peak,
+                          "features_file_mb": path.stat().st_size >> 20,
+                          "load": [load_before, os.getloadavg()[0]]}))
+        if args.save:
+            saved = load_mapped(path)
+            features = sp.csr_matrix((saved["data"], saved["indices"], saved["indptr"]), shape=tuple(saved["shape"]))
+            sp.save_npz(f"{args.save}.features.npz", features, compressed=False)
+            np.save(f"{args.save}.protocol.npy", scores)
 
 
 if __name__ == "__main__":

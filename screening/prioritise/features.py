@@ -65,11 +65,10 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None,
     texts = [t or "" for t in texts]
     dense = None
     if options.embedding_scale:
-        dense = (normalize(embed(texts) if vectors is None else vectors) * options.embedding_scale).astype(_DTYPE)
-    words = HashedTfidf(ngram_range=options.word_ngrams, stop_words=options.stop_words,
-                        min_df=options.min_df, max_df=options.max_df)
+        dense = beside_rows(embed(texts) if vectors is None else vectors, options)
+    words = word_vectorizer(options)
     if options.char_ngrams[0] == 0:
-        # The embedding goes beside each row as the matrix is written (hashed._stacked): the
+        # The embedding goes beside each row as the matrix is written (hashed.stacked): the
         # rows are never held twice, which set the cold build's peak.
         matrix = words.fit_transform(texts, beside=dense)
         if len(words.columns):
@@ -86,6 +85,18 @@ def build_features(texts: Sequence[str], options: FeatureOptions | None = None,
 
 
 _DTYPE = np.float32
+
+
+def word_vectorizer(options: FeatureOptions) -> HashedTfidf:
+    """The TF-IDF of words (and pairs) the features are made of."""
+    return HashedTfidf(ngram_range=options.word_ngrams, stop_words=options.stop_words,
+                       min_df=options.min_df, max_df=options.max_df)
+
+
+def beside_rows(vectors: np.ndarray, options: FeatureOptions) -> np.ndarray:
+    """The embedding block that goes beside each TF-IDF row: unit length times ``embedding_scale``
+    (row by row, so a block of rows gives the same values as the whole)."""
+    return np.asarray(normalize(vectors) * options.embedding_scale, dtype=_DTYPE)
 
 
 def _no_words(n: int) -> sp.csr_matrix:

@@ -43,14 +43,27 @@ class HashedTfidf:
     def fit_transform(self, texts: Sequence[str], beside: np.ndarray | None = None) -> sp.csr_matrix:
         """One unit row per text; ``beside`` (one dense row per text, say the embeddings) is put
         after each row's terms in the same pass, so the matrix is written once."""
-        hasher = self._hasher(self.stop_words)
-        blocks: list[sp.csr_matrix] = []
-        df = np.zeros(self.n_features, dtype=np.int64)
-        for start in range(0, len(texts), self.block_rows):
-            block = _sublinear_counts(hasher, texts[start:start + self.block_rows])
-            df += np.bincount(block.indices, minlength=self.n_features)
-            blocks.append(block)
-        n = len(texts)
+        df = self.new_counts()
+        blocks: list[sp.csr_matrix] = [self.count(texts[start:start + self.block_rows], df)
+                                       for start in range(0, len(texts), self.block_rows)]
+        self.fit(df, len(texts))
+        for i in range(len(blocks)):
+            blocks[i] = self.weigh(blocks[i])  # in the kept columns now; the raw block let go
+        return stacked(blocks, len(self.columns), beside)
+
+    # The three steps of a fit, for a caller that keeps the counted blocks elsewhere (streamed.py
+    # writes them to disk): count every block, fit on the summed document frequencies, weigh.
+    def new_counts(self) -> np.ndarray:
+        return np.zeros(self.n_features, dtype=np.int64)
+
+    def count(self, texts: Sequence[str], df: np.ndarray) -> sp.csr_matrix:
+        """The texts' sublinear counts in hashed columns; each column's texts added to ``df``."""
+        block = _sublinear_counts(self._hasher(self.stop_words), texts)
+        df += np.bincount(block.indices, minlength=self.n_features)
+        return block
+
+    def fit(self, df: np.ndarray, n: int) -> None:
+        """The idf and the kept columns from the document frequencies ``df`` of ``n`` texts."""
         idf = (np.log((1 + n) / (1 + df)) + 1).astype(_DTYPE)
         # A float max_df is a share of the texts, an int a count (as scikit-learn reads them).
         most = self.max_df * n if isinstance(self.max_df, float) else self.max_df
@@ -62,16 +75,13 @@ class HashedTfidf:
         self.position = np.full(self.n_features, -1, dtype=np.int32)
         self.position[self.columns] = np.arange(len(self.columns))
         self.idf = idf[self.columns]
-        for i in range(len(blocks)):
-            blocks[i] = self._weigh(blocks[i])  # in the kept columns now; the raw block let go
-        return _stacked(blocks, len(self.columns), beside)
 
     def transform(self, texts: Sequence[str], stop_words: str | None = None) -> sp.csr_matrix:
         if self.idf is None:
             raise ValueError("fit_transform first")
-        return self._weigh(_sublinear_counts(self._hasher(stop_words), texts))
+        return self.weigh(_sublinear_counts(self._hasher(stop_words), texts))
 
-    def _weigh(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
+    def weigh(self, matrix: sp.csr_matrix) -> sp.csr_matrix:
         """Sublinear counts in hashed columns to unit rows of tf * idf in the kept columns."""
         assert self.idf is not None
         position = self.position[matrix.indices]
@@ -96,7 +106,7 @@ def _sublinear_counts(hasher: HashingVectorizer, texts: Sequence[str]) -> sp.csr
     return block
 
 
-def _stacked(blocks: list[sp.csr_matrix], width: int, beside: np.ndarray | None) -> sp.csr_matrix:
+def stacked(blocks: list[sp.csr_matrix], width: int, beside: np.ndarray | None) -> sp.csr_matrix:
     """The blocks one under the other, each row followed by its row of ``beside`` (if given), in
     arrays allocated once; each block is let go once copied, so the peak is the output plus the
     blocks not yet copied (``sp.vstack``/``sp.hstack`` hold every block and go through COO)."""

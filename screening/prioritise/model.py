@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +25,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
-from . import embeddings
+from . import embeddings, streamed
 from .features import FeatureOptions, build_features, has_words
-from .protocol import agreement, blend
+from .protocol import Protocol, agreement, blend
 from .storage import load_mapped
 
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
@@ -175,6 +175,22 @@ class Prioritiser:
         prioritiser.feature_options, prioritiser.model_options = options, model or ModelOptions()
         prioritiser.features, prioritiser.wordless = matrix, wordless
         return prioritiser
+
+    @classmethod
+    def build_saved(cls, blocks: Iterable[Sequence[str]], path: str | Path, key: str, *,
+                    protocol: Protocol | None = None, features: FeatureOptions | None = None,
+                    model: ModelOptions | None = None) -> tuple[Prioritiser, np.ndarray | None]:
+        """The features of the texts ``blocks`` yields, written straight to ``path`` (as ``save``
+        does) and mapped from it, with the protocol's scores from the same read of the texts:
+        the memory of a block, not of every record (streamed.py). Raises OSError if the file
+        cannot be written (or read back)."""
+        options = features or FeatureOptions()
+        prior = streamed.build(blocks, Path(path).parent, features_to=path, tag=_tag(key, options),
+                               options=options, protocol=protocol)
+        prioritiser = cls.load(path, key, options, model)
+        if prioritiser is None:
+            raise OSError(f"the features written to {path} could not be read back")
+        return prioritiser, prior
 
     @property
     def n_records(self) -> int:

@@ -79,37 +79,64 @@ def _keyword_hits(texts: Sequence[str], keywords: Sequence[str]) -> np.ndarray:
     return hits
 
 
+def tfidf_vectorizer() -> HashedTfidf:
+    """The protocol's own TF-IDF (English stop words, so not the features')."""
+    return HashedTfidf(ngram_range=(1, 2), stop_words="english", max_df=0.95)
+
+
 def _tfidf_similarity(texts: list[str], query: str) -> np.ndarray:
     # Hashed, block by block, like the features (hashed.py): no vocabulary of every record's words.
-    vectorizer = HashedTfidf(ngram_range=(1, 2), stop_words="english", max_df=0.95)
-    matrix = vectorizer.fit_transform([*texts, query])
+    matrix = tfidf_vectorizer().fit_transform([*texts, query])
     if not matrix.nnz:  # no words at all (every text empty)
         return np.zeros(len(texts))
     return np.asarray((matrix @ matrix[-1].T).todense()).ravel()[:-1]  # no copy of the records' rows
 
 
-def _embedding_similarity(texts: list[str], query: str, known: np.ndarray | None) -> np.ndarray:
+def embedded_query(query: str) -> np.ndarray | None:
+    """The query's unit vector; None without the embeddings (the words alone then rank)."""
     try:
-        if known is None:
-            vectors = normalize(embed([*texts, query]))
-            return np.asarray(vectors[:-1] @ vectors[-1])
-        # Each text's vector depends on that text alone, so the texts embedded earlier give the
-        # same rows, and the same cosines (tested), without a copy of them stacked on the query's.
-        return np.asarray(normalize(known) @ normalize(embed([query]))[0])
+        return np.asarray(normalize(embed([query]))[0])
     except EmbeddingsUnavailable:
-        return np.zeros(len(texts))  # the words alone still rank
+        return None
+
+
+def _embedding_similarity(texts: list[str], query: str, known: np.ndarray | None) -> np.ndarray:
+    if known is None:
+        try:
+            vectors = normalize(embed([*texts, query]))
+        except EmbeddingsUnavailable:
+            return np.zeros(len(texts))
+        return np.asarray(vectors[:-1] @ vectors[-1])
+    # Each text's vector depends on that text alone, so the texts embedded earlier give the
+    # same rows, and the same cosines (tested), without a copy of them stacked on the query's.
+    unit = embedded_query(query)
+    return np.zeros(len(texts)) if unit is None else np.asarray(normalize(known) @ unit)
+
+
+def query_text(protocol: Protocol) -> str:
+    return " ".join([protocol.text, *protocol.include_keywords])
+
+
+def keyword_balance(texts: Sequence[str], protocol: Protocol) -> np.ndarray:
+    """Per text: include keywords found minus exclude keywords found."""
+    return np.asarray(_keyword_hits(texts, protocol.include_keywords) - _keyword_hits(texts, protocol.exclude_keywords))
+
+
+def combined(tfidf: np.ndarray, embedding: np.ndarray, keywords: np.ndarray) -> np.ndarray:
+    """The score of the module docstring from its three parts (each one value per text)."""
+    return np.asarray(_z(tfidf) + _z(embedding) + KEYWORD_WEIGHT * keywords)
 
 
 def protocol_scores(texts: Sequence[str], protocol: Protocol, vectors: np.ndarray | None = None) -> np.ndarray:
     """One score per text (higher = closer to what the protocol asks for); all zero for an empty protocol.
-    ``vectors``, if given, is ``embed(texts)`` already computed (as for the ranking's features)."""
+    ``vectors``, if given, is ``embed(texts)`` already computed (as for the ranking's features).
+    ``streamed.build`` gives the same scores without holding every text."""
     texts = [t or "" for t in texts]
     if not texts or protocol.is_empty:
         return np.zeros(len(texts))
-    query = " ".join([protocol.text, *protocol.include_keywords])
-    score = _z(_tfidf_similarity(texts, query)) + _z(_embedding_similarity(texts, query, vectors))
-    keywords = _keyword_hits(texts, protocol.include_keywords) - _keyword_hits(texts, protocol.exclude_keywords)
-    return np.asarray(score + KEYWORD_WEIGHT * keywords)
+    query = query_text(protocol)
+    return combined(_tfidf_similarity(texts, query), _embedding_similarity(texts, query, vectors),
+                    keyword_balance(texts, protocol))
 
 
 def protocol_weight(n_included: int) -> float:

@@ -13,6 +13,7 @@ import logging
 import os
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from reviewapp.jobs import Attempt, job_abandon, job_lost_reason, job_run, job_s
 from reviewapp.models import AuditEvent, Review
 
 from ..models import RankingRun, RecordCorrection, ScreeningItem, ScreeningSettings, ScreeningStage, StoppingDecision
-from ..prioritise import Prioritiser, record_text, stopping
+from ..prioritise import Prioritiser, record_text, stopping, streamed
 from ..prioritise.embeddings import EmbeddingsUnavailable, embed
 from ..prioritise.protocol import Protocol, protocol_scores
 from ..selectors import WORDLESS, settled_sequence, stopping_figures
@@ -63,11 +64,24 @@ _INCLUDED, _EXCLUDED, _PENDING = (_STATUSES.index(s) for s in (Status.INCLUDED, 
 _OUT = [_STATUSES.index(s) for s in (Status.WITHDRAWN, Status.AUTOMATION_EXCLUDED)]
 
 
-def _texts(review_id: int) -> list[str]:
-    """Title and abstract of every title/abstract item, in the order of ``_labels_and_items``."""
+def _text_blocks(review_id: int, size: int = 10_000) -> Iterator[list[str]]:
+    """Title and abstract of every title/abstract item, in the order of ``_labels_and_items``, a
+    block at a time (streamed from the database: a million texts are gigabytes in Python)."""
     rows = (ScreeningItem.objects.filter(review_id=review_id, stage=TA).order_by("id")
             .values_list("record__title", "record__abstract"))
-    return [record_text(title, abstract) for title, abstract in rows.iterator(chunk_size=5_000)]
+    block: list[str] = []
+    for title, abstract in rows.iterator(chunk_size=5_000):
+        block.append(record_text(title, abstract))
+        if len(block) == size:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _texts(review_id: int) -> list[str]:
+    """Every text at once: only when the features cannot be written to disk (built in memory then)."""
+    return [text for block in _text_blocks(review_id) for text in block]
 
 
 # The features (TF-IDF and word embeddings) take most of a retraining (about 130 s of CPU for
@@ -107,11 +121,13 @@ def _saved_or_built(review_id: int, key: str, texts: _Texts) -> Prioritiser:
     path = Path(settings.RANKING_FEATURES_DIR) / f"review-{review_id}.npz"
     prioritiser = Prioritiser.load(path, key)
     if prioritiser is None:
-        prioritiser = Prioritiser(texts(), vectors=texts.vectors())
         try:
-            prioritiser.save(path, key)
-        except OSError as exc:  # a full or read-only disk costs the next worker a rebuild, nothing more
+            # Written straight to the file, block by block, with the protocol's scores from the
+            # same read of the texts: bounded memory at a million records (streamed.py, #30).
+            prioritiser = texts.build(path, key)
+        except OSError as exc:  # a full or read-only disk: built in memory, and the next worker rebuilds
             logger.warning("could not keep the ranking features of review %s in %s: %s", review_id, path, exc)
+            prioritiser = Prioritiser(texts(), vectors=texts.vectors())
     return prioritiser
 
 
@@ -132,7 +148,7 @@ _PRIORS: dict[int, tuple[str, np.ndarray]] = {}
 
 
 def _protocol_prior(review: Review, records_key: str, texts: _Texts) -> np.ndarray | None:
-    protocol = review_protocol(review)
+    protocol = texts.protocol
     if protocol.is_empty:
         return None
     key = f"{records_key} protocol {hashlib.sha256(repr(protocol).encode('utf-8')).hexdigest()}"
@@ -142,7 +158,7 @@ def _protocol_prior(review: Review, records_key: str, texts: _Texts) -> np.ndarr
     path = Path(settings.RANKING_FEATURES_DIR) / f"review-{review.pk}.protocol.npz"
     scores = _saved_prior(path, key)
     if scores is None:
-        scores = protocol_scores(texts(), protocol, texts.vectors())
+        scores = texts.prior()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
@@ -183,7 +199,7 @@ def _retrain(attempt: Attempt) -> None:
     in_screening = int(np.count_nonzero(~np.isin(statuses, _OUT)))
     ran_dry = stopping.ran_dry(settled_sequence(review=run.review), stopping.heuristic_run_length(in_screening))
     key = _records_key(run.review, ids)
-    texts = _Texts(run.review_id)
+    texts = _Texts(run.review_id, review_protocol(run.review))
     phases.lap("read")
     prioritiser = _prioritiser(run.review_id, key, texts)
     phases.lap("features")
@@ -209,15 +225,35 @@ def _retrain(attempt: Attempt) -> None:
 
 
 class _Texts:
-    """The review's texts, read from the database the first time they are needed (a retrain on
-    kept features and protocol scores never needs them), then held until ``drop``; likewise their
-    word embeddings, which the features and the protocol's scores both use (embedded once, not
-    twice: a quarter of a cold build; 1 KB a record while held)."""
+    """The review's texts, read from the database only when the features or the protocol's scores
+    must be built (a retrain on kept ones never reads them). Normally read once, a block at a time,
+    for both (``build``); held whole, with their word embeddings, only when the features cannot
+    be written to disk (then built in memory, as before #30's streamed build)."""
 
-    def __init__(self, review_id: int) -> None:
-        self.review_id = review_id
+    def __init__(self, review_id: int, protocol: Protocol) -> None:
+        self.review_id, self.protocol = review_id, protocol
         self.texts: list[str] | None = None
         self.embedded: np.ndarray | None = None
+        self.built_prior: np.ndarray | None = None
+
+    def build(self, path: Path, key: str) -> Prioritiser:
+        prioritiser, self.built_prior = Prioritiser.build_saved(_text_blocks(self.review_id), path, key,
+                                                                protocol=self.protocol)
+        return prioritiser
+
+    def prior(self) -> np.ndarray:
+        """The protocol's scores: from the features' build if it ran, else from a read of their own."""
+        if self.built_prior is not None:
+            return self.built_prior
+        if self.texts is None:
+            try:
+                scores = streamed.build(_text_blocks(self.review_id), settings.RANKING_FEATURES_DIR,
+                                        protocol=self.protocol)
+                assert scores is not None  # the protocol is not empty here
+                return scores
+            except OSError as exc:
+                logger.warning("could not score the protocol of review %s block by block: %s", self.review_id, exc)
+        return protocol_scores(self(), self.protocol, self.vectors())
 
     def __call__(self) -> list[str]:
         if self.texts is None:
@@ -234,7 +270,7 @@ class _Texts:
         return self.embedded
 
     def drop(self) -> None:
-        self.texts = self.embedded = None
+        self.texts = self.embedded = self.built_prior = None
 
 
 # Up to this many waiting records every priority is written (8 s for 97,000 on PostgreSQL under
