@@ -140,9 +140,11 @@ def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_
     built = []
 
     class Counting(ranking.Prioritiser):
-        def __init__(self, texts, **options):
-            built.append(len(texts))
-            super().__init__(texts, **options)
+        @classmethod
+        def build_saved(cls, blocks, path, key, **options):
+            blocks = list(blocks)
+            built.append(sum(len(block) for block in blocks))
+            return super().build_saved(blocks, path, key, **options)
 
     settings.RANKING_FEATURES_DIR = tmp_path
     monkeypatch.setattr(ranking, "Prioritiser", Counting)
@@ -159,7 +161,7 @@ def test_a_retraining_reuses_the_features_while_the_records_are_unchanged(mixed_
                                                           f"review-{review.pk}.protocol.npz"]
     ranking._FEATURES.clear()  # as after the worker restarts: the features come from the file
     ranking._PRIORS.clear()  # and so do the protocol's scores: no text is read
-    monkeypatch.setattr(ranking, "_texts", lambda review_id: pytest.fail("read the texts"))
+    monkeypatch.setattr(ranking, "_text_blocks", lambda review_id: pytest.fail("read the texts"))
     assert retrain() == first and built == [12]
     # A record merged away keeps its row: the features stay, and it is no longer ranked.
     merged = ScreeningItem.objects.filter(review=review, status=Status.PENDING).order_by("id").first()
