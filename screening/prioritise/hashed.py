@@ -64,7 +64,6 @@ class HashedTfidf:
 
     def fit(self, df: np.ndarray, n: int) -> None:
         """The idf and the kept columns from the document frequencies ``df`` of ``n`` texts."""
-        idf = (np.log((1 + n) / (1 + df)) + 1).astype(_DTYPE)
         # A float max_df is a share of the texts, an int a count (as scikit-learn reads them).
         most = self.max_df * n if isinstance(self.max_df, float) else self.max_df
         kept = (df >= max(1, self.min_df)) & (df <= most)
@@ -74,7 +73,8 @@ class HashedTfidf:
         self.columns = np.flatnonzero(kept)
         self.position = np.full(self.n_features, -1, dtype=np.int32)
         self.position[self.columns] = np.arange(len(self.columns))
-        self.idf = idf[self.columns]
+        # Of the kept columns only: the same values, without float64 temporaries of 2**23 columns.
+        self.idf = (np.log((1 + n) / (1 + df[self.columns])) + 1).astype(_DTYPE)
 
     def transform(self, texts: Sequence[str], stop_words: str | None = None) -> sp.csr_matrix:
         if self.idf is None:
