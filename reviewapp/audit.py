@@ -55,10 +55,28 @@ def audit_record(
     A save moves the row's auto_now stamp (updated_at) even when nothing else changed; such a
     save alone is not a change anyone made, so it is left out too.
     """
+    event = audit_record_event(actor=actor, review=review, action=action, instance=instance, before=before,
+                               after=after, label=label)
+    if event is not None:
+        event.save(force_insert=True)
+    return event
+
+
+def audit_record_event(
+    *,
+    actor,
+    review: Review | None,
+    action: str,
+    instance: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    label: str | None = None,
+) -> AuditEvent | None:
+    """The event `audit_record` stores, not yet saved (None for an update that changed nothing)."""
     if action == AuditEvent.Action.UPDATE and _without_stamps(instance, before) == _without_stamps(instance, after):
         return None
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         review=review,
         review_label=str(review)[:300] if review else "",
         actor=actor_obj,
@@ -70,6 +88,12 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+def audit_events_create(events: list[AuditEvent | None]) -> list[AuditEvent]:
+    """Store many events from `audit_record_event` at once, in their order (ids and times ascending,
+    as one `audit_record` after another would give them)."""
+    return AuditEvent.objects.bulk_create([e for e in events if e is not None], batch_size=1000)
 
 
 def audited_update(

@@ -130,16 +130,18 @@ def _load(*, review, lead) -> None:
     def decided(stage: str) -> set[tuple[int, int]]:
         return set(Decision.objects.filter(review=review, stage=stage).values_list("item_id", "reviewer_id"))
 
-    # Title and abstract: both reviewers screen everything.
+    # Title and abstract: both reviewers screen everything, record by record (stored in one go: the
+    # same rows and audit trail as a decision_record each, in a fraction of the time).
     done = decided(ScreeningStage.TITLE_ABSTRACT)
     ta_items = items(ScreeningStage.TITLE_ABSTRACT)
-    for item, report in ta_items:
-        for reviewer, value in zip(reviewers, _ta_values(report), strict=True):
-            if (item.pk, reviewer.pk) not in done:
-                services.decision_record(actor=reviewer, review=review, item_id=item.pk, value=value)
+    services.decisions_record_many(review=review, decisions=[
+        (reviewer, item.pk, value) for item, report in ta_items
+        for reviewer, value in zip(reviewers, _ta_values(report), strict=True) if (item.pk, reviewer.pk) not in done])
     left_open = _open_conflicts(reports)
-    for item, report in ta_items:
-        if report.n not in left_open and ScreeningItem.objects.filter(pk=item.pk, status=Status.CONFLICT).exists():
+    in_conflict = set(ScreeningItem.objects.filter(review=review, stage=ScreeningStage.TITLE_ABSTRACT,
+                                                   status=Status.CONFLICT).values_list("id", flat=True))
+    for item, report in ta_items:  # resolving one conflict changes no other title/abstract record
+        if report.n not in left_open and item.pk in in_conflict:
             value = "exclude" if report.truth == OFF_TOPIC else "include"
             services.conflict_resolve(actor=lead, review=review, item_id=item.pk, value=value,
                                       note="Resolved against the eligibility criteria.")
@@ -151,8 +153,10 @@ def _load(*, review, lead) -> None:
         for reviewer, (value, reason) in zip(reviewers, _ft_values(report, cfg.exclusion_reasons), strict=True):
             if (item.pk, reviewer.pk) not in done:
                 services.decision_record(actor=reviewer, review=review, item_id=item.pk, value=value, reason=reason)
+    in_conflict = set(ScreeningItem.objects.filter(review=review, stage=ScreeningStage.FULL_TEXT,
+                                                   status=Status.CONFLICT).values_list("id", flat=True))
     for item, report in ft_items:
-        if ScreeningItem.objects.filter(pk=item.pk, status=Status.CONFLICT).exists():
+        if item.pk in in_conflict:
             value, reason = _ft_truth(report)
             services.conflict_resolve(actor=lead, review=review, item_id=item.pk, value=value, reason=reason,
                                       note="Checked against the full text.")

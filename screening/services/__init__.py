@@ -14,6 +14,7 @@ from .decisions import (
     screening_settings,
     screening_settings_update,
 )
+from .decisions_many import decisions_record_many
 from .duplicates import (
     DUPLICATE_ACTIONS,
     duplicate_keep_apart,
@@ -46,6 +47,7 @@ __all__ = [
     "records_exclude",
     "records_tag",
     "checklist_save", "claims_release", "conflict_resolve", "decision_record", "decision_undo", "decisions_values",
+    "decisions_record_many",
     "exclusion_reasons_clean",
     "fulltext_upload", "record_correct", "BulkReport", "fulltexts_bulk_upload",
     "screening_items_sync", "screening_next", "screening_settings", "screening_settings_update",
