@@ -12,6 +12,7 @@ times are closer together. Every decision must be a new one on a waiting record:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ BATCH = 500
 
 
 @transaction.atomic
-def decisions_record_many(*, review: Review, decisions: Sequence[tuple[object, int, str]]) -> list[Decision]:
+def decisions_record_many(*, review: Review, decisions: Sequence[tuple[Any, int, str]]) -> list[Decision]:
     """Store ``decisions``, each (reviewer, title/abstract item id, value), in this order; each reviewer
     is the actor of their own decision. Returns the decisions stored."""
     if not decisions:
