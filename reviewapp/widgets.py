@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 
 from .people import display_name
@@ -61,7 +62,25 @@ class IdListField(forms.Field):
         return list(dict.fromkeys(int(w) for w in words))
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class ReadOnceChoiceIterator(ModelChoiceIterator):
+    """The choices from the field's queryset read once per form. Django's own iterator asks the
+    database again at each rendering, through a server-side cursor on PostgreSQL (three round
+    trips): a list page's filter form paid about 1.5 ms a field."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the queryset's own cache, filled once
+            yield self.choice(obj)
+
+
+class ReadOnceModelChoiceField(forms.ModelChoiceField):
+    """A choice of rows from a short list (a review's searches, its people), read once per form."""
+
+    iterator = ReadOnceChoiceIterator
+
+
+class PersonChoiceField(ReadOnceModelChoiceField):
     """A choice of people, each by name (``reviewapp.people.display_name``), as the pages name them."""
 
     def label_from_instance(self, obj):

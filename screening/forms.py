@@ -5,7 +5,7 @@ from django.conf import settings
 
 from reviewapp.exceptions import ApplicationError
 from reviewapp.people import display_name
-from reviewapp.widgets import IdListField, IsoDateInput, PersonChoiceField, PlainFloatField
+from reviewapp.widgets import IdListField, IsoDateInput, PersonChoiceField, PlainFloatField, ReadOnceModelChoiceField
 
 from .importers import FORMATS
 from .models import (
@@ -96,8 +96,8 @@ class SearchFileForm(forms.Form):
 class RecordFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, help_text=SEARCH_HELP,
                         widget=forms.TextInput(attrs={"placeholder": "title, abstract, author, DOI or PMID"}))
-    search = forms.ModelChoiceField(label="Found by search", queryset=Search.objects.none(), required=False,
-                                    empty_label="Any search")
+    search = ReadOnceModelChoiceField(label="Found by search", queryset=Search.objects.none(), required=False,
+                                      empty_label="Any search")
     year_from = forms.IntegerField(label="Year from", required=False, min_value=1000, max_value=2999)
     year_to = forms.IntegerField(label="Year to", required=False, min_value=1000, max_value=2999)
     has_doi = forms.ChoiceField(label="DOI", required=False,

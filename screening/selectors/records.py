@@ -243,7 +243,14 @@ class _HasWords(Func):
         # Twice, the guess is squared (0.0025%) and a rare word is read from the index (18 ms),
         # while a common word keeps a large guess (38% of abstracts: 14%) and the walk, which finds
         # its page at once (2 ms; the capped count 36 ms; measured on the abstract's words of 0021).
-        # The second check is read only where the first matched.
+        # The second check is read only where the first matched, but it reads the record's words
+        # again (out of line, ~7 us each): an unordered query with a limit (the list's capped count,
+        # `paging.capped_count`) asks once. Its cap of 1,001 rows leaves the walk to a guess over 5%
+        # (a rare word's 0.5% goes by the index), and a common word's count then reads a quarter
+        # fewer words (36 ms -> 27 ms at a million for 'patients').
+        query = compiler.query
+        if query.is_sliced and not query.order_by and not (query.default_ordering and query.get_meta().ordering):
+            return match, query_params
         return f"({match} AND {match})", (*query_params, *query_params)
 
 
