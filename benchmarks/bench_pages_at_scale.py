@@ -112,8 +112,14 @@ def decide_one(review, reviewer_id: int) -> None:
         services.decision_record(actor=user, review=review, item_id=item.pk, value="exclude")
 
 
-def pages(review, word: str) -> list[tuple[str, str, str]]:
-    """(name, who, URL) of every page timed."""
+def _typings(word: str) -> list[str]:
+    """The word with each choice of upper and lower case letters ("patients", "Patients", ...)."""
+    return ["".join(letter.upper() if bits >> i & 1 else letter for i, letter in enumerate(word))
+            for bits in range(2 ** len(word))]
+
+
+def pages(review, word: str) -> list[tuple[str, str, str | list[str]]]:
+    """(name, who, URL) of every page timed; a list of URLs: one after the other, each asked once."""
     from django.urls import reverse
 
     from screening.models import Record
@@ -131,8 +137,12 @@ def pages(review, word: str) -> list[tuple[str, str, str]]:
         ("records, filter: included at title/abstract", "lead", f"{records}?screening_stage=ta&status=included"),
         ("records, filter: year 2015-2016", "lead", f"{records}?year_from=2015&year_to=2016"),
         (f"records, text search '{word}'", "lead", f"{records}?q={word}"),
-        # A word in over a third of the abstracts: its count stops at the cap.
+        # A word in over a third of the abstracts: its count stops at the cap. The count is kept for
+        # the same search (the next page, the search again); typed differently each time (Patients,
+        # pAtients, ...: the same words), every request counts afresh, as a new search does.
         ("records, text search 'patients'", "lead", f"{records}?q=patients"),
+        ("records, text search 'patients', counted afresh", "lead",
+         [f"{records}?q={typed}" for typed in _typings("patients")]),
         ("records, text search: a DOI", "lead", f"{records}?q={doi}"),
         (f"records, page {deep:,}", "lead", f"{records}?page={deep}"),
         # The same depth reached by "next" (by id, #30); code without it shows the first page here.
@@ -181,9 +191,11 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
     total = Record.objects.filter(review=review).count()
     print(f"review {review.pk}: {total:,} records; load average {os.getloadavg()[0]:.2f}")
     rows = []
-    for name, who, url in pages(review, word):
+    for name, who, url_or_urls in pages(review, word):
         if only and only not in name:
             continue
+        urls = iter([url_or_urls] * (repeats + 2) if isinstance(url_or_urls, str) else url_or_urls)
+        url = next(urls)
         def before(name=name):
             if name == AFTER_A_DECISION or name in PRISMA_AFTER_A_DECISION:
                 decide_one(review, reviewers[1])
@@ -208,8 +220,9 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
             with connection.execute_wrapper(lambda *a, spent=spent: capture(*a, captured=spent)):
                 before()
                 spent.clear()  # the decision's own queries are not the page's
+                asked = next(urls)
                 start, cpu = time.perf_counter(), time.process_time()
-                response = client.get(url)
+                response = client.get(asked)
                 if hasattr(response, "streaming_content"):
                     b"".join(response.streaming_content)
                 times.append((time.perf_counter() - start) * 1000)
@@ -232,7 +245,7 @@ def time_pages(repeats: int, settled: int, waiting: int, word: str, explain: boo
             captured.clear()
             before()
             with connection.execute_wrapper(capture):
-                client.get(url)
+                client.get(next(urls))
             for seconds, sql in sorted(captured, reverse=True)[:3]:
                 print(f"      {seconds * 1000:7.1f} ms  {sql[:300]}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")

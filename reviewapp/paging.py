@@ -22,6 +22,7 @@ Three more costs grow with the list, and each is bounded here:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, cast
 
@@ -80,17 +81,19 @@ def bounded_int(value: Any) -> int | None:
 
 class DeferredJoinPaginator(Paginator):
     """Paginator whose pages are read by ids (``rows_by_ids``), with an optional known ``count``
-    and, without one, a count capped at ``COUNT_CAP`` (``exact`` says which)."""
+    and, without one, a count capped at ``COUNT_CAP`` by ``count_with`` (``exact`` says which)."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, count: int | None = None, **kwargs: Any):
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int | None = None,
+                 count_with: Callable[[QuerySet], int] = capped_count, **kwargs: Any):
         super().__init__(object_list, per_page, **kwargs)
         self._known_count = count
+        self._count_with = count_with  # `capped_count`, or one that keeps its answer (a text search's)
 
     @cached_property
     def count(self) -> int:
         if self._known_count is not None:
             return self._known_count
-        return capped_count(cast(QuerySet, self.object_list))
+        return self._count_with(cast(QuerySet, self.object_list))
 
     @property
     def exact(self) -> bool:

@@ -155,12 +155,16 @@ def record_list(request: HttpRequest, review_id: int) -> HttpResponse:
     # Filters that cannot be read show no records, beside the reason, rather than all of them.
     records = selectors.records_list(review=review, **filters) if not form.errors else Record.objects.none()
     counts = selectors.record_counts(review=review)
-    page = DeferredJoinPaginator(records, RECORDS_PER_PAGE, count=None if form.errors else _known_count(filters, counts)
+    known = None if form.errors else _known_count(filters, counts)
+    page = DeferredJoinPaginator(records, RECORDS_PER_PAGE, count=known,
+                                 count_with=selectors.search_count_kept(review=review, filters=filters)
                                  ).get_list_page(request.GET)
+    # The filters' viewer has read the settings already.
+    cfg = filters["viewer"].cfg if "viewer" in filters else selectors.screening_settings_get(review=review)
     return render(request, "screening/records.html", review_page_context(
         review, form=form, page=page, query=query_without_page(request), counts=counts,
         stages=selectors.EXPORT_STAGES, sorts=_sort_links(request), screening_stages=ScreeningStage.choices,
-        reasons=selectors.screening_settings_get(review=review).exclusion_reasons),
+        reasons=cfg.exclusion_reasons),
         status=400 if form.errors else 200)
 
 

@@ -33,6 +33,7 @@ from .records import (  # noqa: F401
     records_filtered,
     records_for_export,
     records_list,
+    search_count_kept,
     viewer_for,
     year_range_problem,
 )
