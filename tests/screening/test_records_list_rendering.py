@@ -38,3 +38,38 @@ def test_found_by_names_the_searches_of_merged_duplicates(review, people, client
     html = client_for(lead).get(reverse("record_list", args=[review.pk])).content.decode()
     assert '<td data-label="Found by">Scopus<br>EMBASE</td>' in html
     assert html.count('<td data-label="Found by">Scopus</td>') == 1
+
+
+@pytest.mark.django_db
+def test_the_rows_link_their_records_and_the_filters_read_the_people_and_searches_once_each(
+        review, people, client_for):
+    """A record's link is built once for the page, not reversed per row, and still leads to the
+    record (and a merged duplicate to its record); the filter form's lists of people and searches
+    are read once each, not again at each rendering (two people lists: "Decided by" and "Assigned
+    to", whose rows the selection's "Assign to" also shows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import resolve, reverse
+
+    from reviewapp.people import display_name
+    from screening.models import Record
+
+    from .helpers import import_bytes, make_search, record, ris
+
+    lead = people["lead"]
+    import_bytes(make_search(review, lead), lead, ris(record(1), record(2)), "first.ris")
+    import_bytes(make_search(review, lead, "EMBASE"), lead, ris(record(1)), "second.ris")
+    client = client_for(lead)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("record_list", args=[review.pk]), {"duplicates": "show"}).content.decode()
+    for record_id in (r.pk for r in Record.objects.filter(review=review)):
+        link = reverse("record_detail", args=[review.pk, record_id])
+        assert resolve(link).kwargs == {"review_id": review.pk, "record_id": record_id}
+        assert f'<a href="{link}">' in html
+    duplicate = Record.objects.get(review=review, duplicate_of__isnull=False)
+    kept = reverse("record_detail", args=[review.pk, duplicate.duplicate_of_id])
+    assert f'duplicate of <a href="{kept}">' in html
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "auth_user" INNER JOIN "reviewapp_membership"' in s for s in sql) == 2
+    assert sum(s.startswith('SELECT "screening_search"') for s in sql) == 1
+    assert html.count(f'<option value="{lead.pk}">{display_name(lead)}</option>') == 3
