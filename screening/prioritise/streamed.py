@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -44,7 +45,8 @@ def build(blocks: Iterable[Sequence[str]], scratch: str | Path, *, features_to: 
         raise ValueError("character n-grams are built in memory only (build_features)")
     protocol = None if protocol is None or protocol.is_empty else protocol
     Path(scratch).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=scratch, prefix="cold-") as folder:
+    _remove_abandoned(Path(scratch))
+    with tempfile.TemporaryDirectory(dir=scratch, prefix=_PREFIX) as folder:
         counted = _Counted(Path(folder), options, features=features_to is not None, protocol=protocol)
         try:
             for texts in blocks:
@@ -54,6 +56,23 @@ def build(blocks: Iterable[Sequence[str]], scratch: str | Path, *, features_to: 
             return None if protocol is None else _protocol_scores(counted, protocol)
         finally:
             counted.close()
+
+
+_PREFIX = "cold-"
+# A build whose process was killed leaves its scratch folder (gigabytes at a million records);
+# one nobody has written to for this long is no running build's (a million takes minutes).
+ABANDONED_AFTER_SECONDS = 24 * 3600
+
+
+def _remove_abandoned(scratch: Path) -> None:
+    now = time.time()
+    for folder in scratch.glob(f"{_PREFIX}*"):
+        try:
+            written = max([folder.stat().st_mtime, *(entry.stat().st_mtime for entry in os.scandir(folder))])
+        except OSError:
+            continue  # removed meanwhile (its build ended)
+        if now - written > ABANDONED_AFTER_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Spill:

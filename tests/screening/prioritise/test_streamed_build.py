@@ -80,3 +80,18 @@ def test_a_failed_write_leaves_no_file_and_no_scratch(tmp_path):
     with pytest.raises(OSError, match="went away"):
         streamed.build(failing(), tmp_path, features_to=tmp_path / "features.npz", protocol=PROTOCOL)
     assert not list(tmp_path.iterdir())
+
+
+def test_the_scratch_of_a_killed_build_is_removed_by_the_next_one_not_a_running_one(tmp_path):
+    import os
+    import time
+
+    abandoned, running = tmp_path / "cold-abandoned", tmp_path / "cold-running"
+    for folder in (abandoned, running):
+        folder.mkdir()
+        (folder / "words.data").write_bytes(b"counted")
+    long_ago = time.time() - streamed.ABANDONED_AFTER_SECONDS - 60
+    for path in (abandoned / "words.data", abandoned, running):  # the running build still writes its file
+        os.utime(path, (long_ago, long_ago))
+    streamed.build(_blocks(_texts(), 200), tmp_path, protocol=PROTOCOL)
+    assert [p.name for p in tmp_path.iterdir()] == ["cold-running"]
