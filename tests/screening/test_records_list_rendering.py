@@ -41,7 +41,7 @@ def test_found_by_names_the_searches_of_merged_duplicates(review, people, client
 
 
 @pytest.mark.django_db
-def test_the_rows_link_their_records_and_the_filters_read_the_people_and_searches_once_each(
+def test_the_rows_link_their_records_and_statuses_and_the_filters_read_people_and_searches_once(
         review, people, client_for):
     """A record's link is built once for the page, not reversed per row, and still leads to the
     record (and a merged duplicate to its record); the filter form's lists of people and searches
@@ -73,3 +73,5 @@ def test_the_rows_link_their_records_and_the_filters_read_the_people_and_searche
     assert sum('FROM "auth_user" INNER JOIN "reviewapp_membership"' in s for s in sql) == 2
     assert sum(s.startswith('SELECT "screening_search"') for s in sql) == 1
     assert html.count(f'<option value="{lead.pk}">{display_name(lead)}</option>') == 3
+    # Each record's stage and status by their labels (read once, not rebuilt per row).
+    assert html.count("<div>Title and abstract: Waiting for decisions</div>") == 2
