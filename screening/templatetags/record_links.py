@@ -8,6 +8,7 @@ import unicodedata
 
 from django import template
 from django.template.defaultfilters import stringfilter, truncatechars
+from django.utils.text import add_truncation_text
 
 from .. import identifiers
 
@@ -45,10 +46,12 @@ def fulltext_finders(record, resolver=""):
 @register.filter
 @stringfilter
 def clip_chars(value: str, length: int) -> str:
-    """``truncatechars`` (the same text), without its per-character walk and translated ellipsis
-    for the text that fits: a list page clips two fields of every row, and most fit."""
+    """``truncatechars`` (the same text), without its per-character walk for the text that fits
+    or is plain ASCII: a list page clips two fields of every row."""
     text = unicodedata.normalize("NFC", value)
     # Combining characters do not count, so a text no longer than ``length`` in code points fits.
     if 0 < length and len(text) <= length:
         return text
+    if 0 < length and text.isascii():  # no combining characters: clipped where truncatechars clips
+        return add_truncation_text(text[: length - 1])
     return truncatechars(value, length)

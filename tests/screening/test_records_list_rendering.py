@@ -12,11 +12,13 @@ SAMPLES = [
     "e\u0301" * 100, "e\u0301" * 200, "q\u0301" * 120, "q\u0301" * 170,
     # U+0958 is not composed by NFC: it decomposes to two code points
     "\u0958" * 90, "\u0958" * 170, "ends with an ellipsis…" + "z" * 150,
+    # plain ASCII longer than the length, a space or an ellipsis where it is clipped
+    "A trial " * 30, "x" * 59 + " " + "y" * 200, "x" * 159 + "..." + "z" * 10,
 ]
 
 
 @pytest.mark.parametrize("text", SAMPLES)
-@pytest.mark.parametrize("length", [1, 60, 160])
+@pytest.mark.parametrize("length", [1, 2, 60, 160])
 def test_clip_chars_is_truncatechars(text, length):
     assert clip_chars(text, length) == truncatechars(text, length)
 
