@@ -5,7 +5,7 @@ import pytest
 
 from reviewapp.models import AuditEvent
 from screening import services
-from screening.models import DuplicatePair, Record, SearchFile
+from screening.models import DuplicatePair, Record, ScreeningItem, SearchFile
 from tests.support import shared_data
 
 from .helpers import import_bytes, make_search, record, ris
@@ -102,6 +102,23 @@ def test_overlapping_searches_merge_sure_duplicates_and_keep_every_source(review
     assert merged.duplicate_of.search == scopus
     assert [s.database for s in record_sources(record=merged.duplicate_of)] == ["Scopus", "EMBASE"]
     assert DuplicatePair.objects.filter(status=DuplicatePair.Status.MERGED, sure=True).count() == 5
+
+
+def test_each_unique_record_gets_one_waiting_item_in_record_order(review, people):
+    lead = people["lead"]
+    import_bytes(make_search(review, lead, "Scopus"), lead, ris(*(record(n) for n in range(10))), "scopus.ris")
+    import_bytes(make_search(review, lead, "EMBASE"), lead, ris(*(record(n) for n in range(5, 15))), "embase.ris")
+    items = list(ScreeningItem.objects.filter(review=review).order_by("id"))
+    unique = list(Record.objects.filter(review=review, duplicate_of__isnull=True).order_by("id"))
+    # The queue (import order) follows the records; the records merged away have none.
+    assert [i.record_id for i in items] == [r.pk for r in unique] and len(unique) == 15
+    assert {(i.stage, i.status, i.decisions_count, i.priority, i.reason, i.resolved_by_id, i.settled_at)
+            for i in items} == {("ta", "pending", 0, 0, "", None, None)}
+    assert all(i.created_at is not None for i in items)
+    assert services.screening_items_sync(review_id=review.pk) == 0  # nothing missing: nothing added
+    ScreeningItem.objects.filter(record=unique[3]).delete()
+    assert services.screening_items_sync(review_id=review.pk) == 1
+    assert ScreeningItem.objects.filter(review=review).count() == 15
 
 
 def test_a_living_review_update_only_adds_new_unique_records(review, people):
