@@ -273,18 +273,26 @@ def _import_file(attempt: Attempt) -> None:
         _import_open_file(attempt, search_file, handle)
 
 
-def _count_lines(handle: IO[bytes], chunk: int = 1 << 20) -> int:
-    """Lines in the file (for the progress bar), read a chunk at a time."""
+# Bytes read to count lines for the progress bar: a file no larger is counted exactly, a larger
+# one is estimated from them (exports are records of similar size from end to end).
+PROGRESS_SAMPLE_BYTES = 8 << 20
+
+
+def _estimate_lines(handle: IO[bytes], sample: int = PROGRESS_SAMPLE_BYTES) -> int:
+    """Lines in the file, for the progress bar: counted in its first ``sample`` bytes and scaled to its
+    size, so a 2.6 GB export is not read once just to count them (4-10 s of a million-record import)."""
     handle.seek(0)
-    lines = 1
-    while piece := handle.read(chunk):
-        lines += piece.count(b"\n")
+    head = handle.read(sample)
+    size = handle.seek(0, 2)
     handle.seek(0)
-    return lines
+    lines = head.count(b"\n") + 1
+    if size <= len(head) or not head:
+        return lines
+    return max(lines, round(lines * size / len(head)))
 
 
 def _import_open_file(attempt: Attempt, search_file: SearchFile, handle: IO[bytes]) -> None:
-    progress = ImportProgress(search_file.pk, _count_lines(handle))
+    progress = ImportProgress(search_file.pk, _estimate_lines(handle))
     try:
         with transaction.atomic():
             _lock_review(search_file.search.review_id)
