@@ -43,8 +43,8 @@ def test_the_long_texts_are_stored_with_lz4_read_back_whole_and_found_by_their_w
     with connection.cursor() as cursor:
         cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
         has_lz4 = cursor.fetchone()[0]
-        cursor.execute("SELECT DISTINCT pg_column_compression(abstract) FROM screening_record WHERE search_file_id = %s",
-                       [search_file.pk])
+        cursor.execute("SELECT DISTINCT pg_column_compression(abstract) FROM screening_record "
+                       "WHERE search_file_id = %s", [search_file.pk])
         methods = {row[0] for row in cursor.fetchall()}
         # The records are found by their words at once (the index's pending list merged or not).
         cursor.execute("SELECT count(*) FROM screening_record WHERE words @@ to_tsquery('simple', 'marker123')")
