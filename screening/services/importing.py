@@ -159,27 +159,12 @@ def _next_number(review_id: int) -> int:
     return (Record.objects.filter(review_id=review_id).aggregate(top=Max("number"))["top"] or 0) + 1
 
 
-# For the import's transaction only (SET LOCAL). The COPY's server spends most of its time on the
-# records' words (migration 0023) and on compressing the long texts (BENCHMARKS.md, "The import's
-# server time"):
-# - lz4 compresses the abstracts, original texts and words several times faster than the default
-#   pglz (values stored before stay pglz; PostgreSQL reads both), where the server has it;
-# - the word index's new entries wait in its pending list, sorted and merged into the index in large
-#   batches (work_mem is the merge's memory) rather than every 4 MB; the list is merged at the end of
-#   the COPY, so no search ever reads a long pending list after the import.
-_COPY_SETTINGS = (("default_toast_compression", "lz4"), ("gin_pending_list_limit", "256MB"), ("work_mem", "256MB"))
-_WORDS_INDEX = "record_words"  # migration 0023
-
-
-def _words_pending_flush() -> None:
-    """Merge the word index's pending list now (needs the index's owner, as VACUUM does; when the
-    site's role does not own it, autovacuum merges the list after the import)."""
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [_WORDS_INDEX])
-    except DatabaseError:
-        log.warning("could not merge the word index's pending list", exc_info=True)
+# For the import's transaction only (SET LOCAL): lz4 compresses the abstracts, original texts and
+# words several times faster than the default pglz, where the server has it (values stored before
+# stay pglz; PostgreSQL reads both). The COPY's server spends most of its time on the records' words
+# and on compressing the long texts (BENCHMARKS.md, "The import's server time"). A larger pending
+# list for the word index was measured too, and gained nothing in the import.
+_COPY_SETTINGS = (("default_toast_compression", "lz4"),)
 
 
 class _CopyStore:
@@ -212,8 +197,6 @@ class _CopyStore:
     def __exit__(self, *exc_info) -> None:
         try:
             self._copy_context.__exit__(*exc_info)
-            if exc_info[0] is None:
-                _words_pending_flush()
         finally:
             self._cursor.close()
 
