@@ -18,9 +18,10 @@ import numpy as np
 
 
 class Rivalry:
-    def __init__(self, n_candidates: int, window: int = 50, top: int = 10, margin: float = 1.0) -> None:
+    def __init__(self, n_candidates: int, window: int = 50, top: int = 10, margin: float = 1.0,
+                 half_life: float = 0.0) -> None:
         self.credit = np.zeros(n_candidates)
-        self.window, self.top, self.margin = window, top, margin
+        self.window, self.top, self.margin, self.half_life = window, top, margin, half_life
         self.leader = 0
         self.switches = 0
         self._previous: list[np.ndarray] = []
@@ -36,6 +37,11 @@ class Rivalry:
             index = np.asarray(new, dtype=np.int64)
             y = np.asarray([labels[i] for i in new], dtype=np.float64)
             rate = float(np.mean(self._recent[-self.window:])) if self._recent else 0.0
+            # Not below the share of inclusions so far: when the ranking runs dry the going rate
+            # is 0, and an exclusion must still cost the ranker that put it first.
+            rate = max(rate, float(np.mean(self._recent)) if self._recent else 0.0)
+            if self.half_life:
+                self.credit *= 0.5 ** (len(new) / self.half_life)
             top = max(len(new), self.top)
             for c, previous in enumerate(self._previous):
                 ranked = np.sort(previous[self._pool])
