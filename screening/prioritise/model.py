@@ -243,7 +243,8 @@ class Prioritiser:
         rival, _ = scores_for(rows, readable, rival_options)
         if self._rivalry is None:
             self._rivalry = Rivalry(2, margin=float(os.environ.get("RIVAL_MARGIN", "1")),
-                                    half_life=float(os.environ.get("RIVAL_HALF_LIFE", "0")))
+                                    half_life=float(os.environ.get("RIVAL_HALF_LIFE", "0")),
+                                    smooth=bool(os.environ.get("RIVAL_SMOOTH")))
         pool = ~self.wordless
         if readable:
             pool[np.fromiter(readable.keys(), dtype=np.int64, count=len(readable))] = False

@@ -19,7 +19,8 @@ import numpy as np
 
 class Rivalry:
     def __init__(self, n_candidates: int, window: int = 50, top: int = 10, margin: float = 1.0,
-                 half_life: float = 0.0) -> None:
+                 half_life: float = 0.0, smooth: bool = False) -> None:
+        self.smooth = smooth
         self.credit = np.zeros(n_candidates)
         self.window, self.top, self.margin, self.half_life = window, top, margin, half_life
         self.leader = 0
@@ -46,7 +47,10 @@ class Rivalry:
             for c, previous in enumerate(self._previous):
                 ranked = np.sort(previous[self._pool])
                 higher = len(ranked) - np.searchsorted(ranked, previous[index], side="right")
-                self.credit[c] += float(np.sum((y - rate)[higher < top]))
+                if self.smooth:  # weight 1 at the top, 1/2 at ``top`` places down, ...
+                    self.credit[c] += float(np.sum((y - rate) * np.minimum(1.0, len(new) / (len(new) + higher))))
+                else:
+                    self.credit[c] += float(np.sum((y - rate)[higher < top]))
             self._recent.extend(int(v) for v in y)
         self._seen.update(labels)
         best = int(np.argmax(self.credit))
