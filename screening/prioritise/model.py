@@ -28,7 +28,6 @@ from sklearn.svm import LinearSVC
 from . import embeddings, streamed
 from .features import FeatureOptions, build_features, has_words
 from .protocol import Protocol, agreement, blend
-from .rivalry import Rivalry
 from .storage import load_mapped
 
 CLASSIFIERS = ("logistic", "svm", "nb", "logistic+nb")
@@ -49,11 +48,6 @@ class ModelOptions:
     # we never tuned on (down to -0.08 WSS@95 on the small ones), so the default is the value
     # that generalises (BENCHMARKS.md, "side by side with ASReview").
     include_weight: float = 9.8
-    # A second model family ranked beside the first at every retrain ("" for none): a
-    # classifier of CLASSIFIERS, "-words" for the TF-IDF alone (no embedding block). Each
-    # retrain credits both with the decisions made since the last one, as their previous
-    # rankings placed them (rivalry.py), and the review is ranked by the one ahead.
-    rival: str = ""
 
     def __post_init__(self) -> None:
         if self.classifier not in CLASSIFIERS:
@@ -62,8 +56,6 @@ class ModelOptions:
             raise ValueError(f"C must be positive, not {self.C}")
         if self.include_weight <= 0:
             raise ValueError(f"include_weight must be positive, not {self.include_weight}")
-        if self.rival and self.rival.removesuffix("-words") not in CLASSIFIERS:
-            raise ValueError(f"rival must be one of {CLASSIFIERS} (with -words or not), not {self.rival!r}")
 
 
 @dataclass(frozen=True)
@@ -120,8 +112,6 @@ def _fit_score(options: ModelOptions, features: sp.csr_matrix, index: np.ndarray
 
 
 SCORE_ROWS = 10_000
-RIVAL_C = {"logistic": 1.0, "nb": 1.0}  # the rival's own strength; svm keeps ModelOptions.C
-EMBEDDING_COLUMNS = 256  # the embedding block (embeddings.MODEL), the last columns of the features
 
 
 def ranking_from_scores(scores: np.ndarray, labels: Mapping[int, int], trained: bool) -> Ranking:
@@ -149,8 +139,6 @@ class Prioritiser:
         self.model_options = model or ModelOptions()
         self.features = build_features(texts, self.feature_options, vectors)
         self.wordless = np.fromiter((not has_words(t) for t in texts), dtype=bool, count=len(texts))
-        self._rivalry: Rivalry | None = None
-        self._words_only: sp.csr_matrix | None = None
 
     def save(self, path: str | Path, key: str) -> None:
         """Write the features to ``path`` (whole or not at all), tagged with ``key``, a
@@ -186,7 +174,6 @@ class Prioritiser:
         prioritiser = cls.__new__(cls)
         prioritiser.feature_options, prioritiser.model_options = options, model or ModelOptions()
         prioritiser.features, prioritiser.wordless = matrix, wordless
-        prioritiser._rivalry, prioritiser._words_only = None, None
         return prioritiser
 
     @classmethod
@@ -216,7 +203,7 @@ class Prioritiser:
         model's scores by ``protocol.blend``: it alone ranks before the first inclusion."""
         n = len(self.wordless)
         readable = {i: v for i, v in labels.items() if not (0 <= i < n and self.wordless[i])}
-        scores, trained = self._model_scores(readable)
+        scores, trained = scores_for(self.features, readable, self.model_options)
         if prior is not None:
             index = np.fromiter(readable.keys(), dtype=np.int64, count=len(readable))
             y = np.fromiter(readable.values(), dtype=np.int8, count=len(readable))
@@ -227,35 +214,6 @@ class Prioritiser:
             others = scores[~self.wordless]
             scores[self.wordless] = others.max() + 1 if ran_dry else others.min() - 1
         return scores, trained
-
-    def _model_scores(self, readable: Mapping[int, int]) -> tuple[np.ndarray, bool]:
-        options = self.model_options
-        scores, trained = scores_for(self.features, readable, options)
-        if not options.rival:
-            return scores, trained
-        name = options.rival.removesuffix("-words")
-        rival_options = ModelOptions(name, RIVAL_C.get(name, options.C), options.include_weight)
-        rows = self.features
-        if options.rival.endswith("-words"):
-            if self._words_only is None:
-                self._words_only = self._words_view()
-            rows = self._words_only
-        rival, _ = scores_for(rows, readable, rival_options)
-        if self._rivalry is None:
-            self._rivalry = Rivalry(2, margin=float(os.environ.get("RIVAL_MARGIN", "1")),
-                                    half_life=float(os.environ.get("RIVAL_HALF_LIFE", "0")),
-                                    smooth=bool(os.environ.get("RIVAL_SMOOTH")))
-        pool = ~self.wordless
-        if readable:
-            pool[np.fromiter(readable.keys(), dtype=np.int64, count=len(readable))] = False
-        leader = self._rivalry.update(readable, (scores, rival), pool)
-        return (scores, rival)[leader], trained
-
-    def _words_view(self) -> sp.csr_matrix:
-        """The features without the embedding block (its last columns), for a "-words" rival."""
-        if not self.feature_options.embedding_scale:
-            return self.features
-        return self.features[:, :self.features.shape[1] - EMBEDDING_COLUMNS].tocsr()
 
     def rank(self, labels: Mapping[int, int], ran_dry: bool = False,
              prior: np.ndarray | None = None) -> Ranking:
