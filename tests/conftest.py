@@ -13,6 +13,12 @@ from tests.support import require
 ROLES = ("lead", "reviewer", "extractor", "viewer")
 
 
+def pytest_configure(config):
+    from tests import flush
+
+    flush.install()  # transactional tests emptied with DELETE, not TRUNCATE (tests/flush.py)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: sign-in failure counts (reviewapp.throttle) and
