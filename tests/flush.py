@@ -6,8 +6,9 @@ indexes: 2 to 3 s under load, for tables that hold a test's few rows (or a copie
 which DELETE empties in a tenth of a second). The same rows are gone either way and the sequences are
 left as they are (flush does not reset them); DELETE runs with triggers off, as the snapshots' restore
 does (tests/snapshots.py), so neither the foreign keys' checks nor the progress tallies' triggers
-(which TRUNCATE does not fire) run. Without superuser rights, or when sequences are to be reset, the
-TRUNCATE stays."""
+(which TRUNCATE does not fire) run. Without superuser rights, when sequences are to be reset, or for a
+part of the tables only (a test's ``available_apps``: TRUNCATE ... CASCADE also empties the tables that
+point into them), the TRUNCATE stays."""
 from __future__ import annotations
 
 from django.db.backends.postgresql.operations import DatabaseOperations
@@ -22,7 +23,7 @@ def _superuser(connection) -> bool:
 
 
 def _sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-    if not tables or reset_sequences or not _superuser(self.connection):
+    if not tables or reset_sequences or allow_cascade or not _superuser(self.connection):
         return _truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
     # In flush's one transaction (execute_sql_flush): SET LOCAL ends with it.
     return ["SET LOCAL session_replication_role = replica",
