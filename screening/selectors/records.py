@@ -288,11 +288,18 @@ def _sorted(records: QuerySet[Record], sort: str, stage: str) -> QuerySet[Record
     return records.order_by(order, "number", "id")
 
 
+#: the fields of a record the records list shows (`records_list`)
+LIST_FIELDS = ("id", "review_id", "number", "title", "authors", "year", "journal", "doi", "pmid", "duplicate_of_id",
+               "search__id", "search__database")
+
+
 def records_list(*, review: Review, viewer: Viewer | None = None, duplicates: str = "hide",
                  **filters) -> QuerySet[Record]:
     """Records for the list page: searched and filtered, with their search and sources loaded."""
     return (records_filtered(review, viewer=viewer, duplicates=duplicates, **filters).select_related("search")
-            .defer("raw", "abstract")
+            # What the rows show, and of the search its name: a search's strategy may be pages of text,
+            # read again for each of the 50 rows it found (and the abstract and original record left).
+            .only(*LIST_FIELDS)
             # A subquery, not a join: the list's count and deep pages' ids then read an index alone
             # (PostgreSQL drops an unused left join, but still reads the column it joined on).
             .annotate(duplicate_of_number=Subquery(Record.objects.filter(pk=OuterRef("duplicate_of_id"))
