@@ -13,7 +13,7 @@ from analysis import grade
 from analysis.sof import selectors as sof_selectors
 from reviewapp import services as review_services
 from reviewapp.models import AuditEvent
-from tests.analysis.test_sof import OUTCOME, _appraised_contents, appraised, copied  # noqa: F401 (fixtures: the SoF world, built once)
+from tests.analysis.test_sof import OUTCOME, appraised, copied, world_contents  # noqa: F401 (fixtures: the SoF world, built once)
 from tests.api.conftest import auth
 
 pytestmark = pytest.mark.django_db
