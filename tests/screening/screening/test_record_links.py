@@ -45,10 +45,11 @@ def test_a_records_web_url_is_a_link(client_for, review, people, records_to_scre
 # Variables templates may put in an href or src: addresses our code built with reverse(), and
 # `link`, the result of |web_url. Anything else that came with data must go through |web_url.
 # The identifier links are built by screening.identifiers from fixed https bases (test_identifier_links.py);
-# the report's links and figures by analysis.report.gather with reverse() (test_report.py follows each).
+# the report's links and figures by analysis.report.gather with reverse() (test_report.py follows each);
+# the records list's rows by `{% url 'record_list' ... as records_url %}` and the record's number.
 BUILT_BY_US = {"link", "compare_url", "figures_url", "t.url", "s.url",
                "doi_url", "pmid_url", "pmc_url", "resolver_url", "unpaywall_url",
-               "span.href", "block.href", "block.src"}
+               "span.href", "block.href", "block.src", "records_url"}
 
 
 def test_every_address_a_template_writes_is_ours_or_through_web_url():
